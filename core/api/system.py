@@ -1,0 +1,165 @@
+"""System routes: health, the installed plugins and the catalogue of problem types."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from core import __version__
+from core.errors import problem_types, request_locale
+from core.i18n import LOCALES
+
+
+class ComponentHealth(msgspec.Struct, kw_only=True, omit_defaults=True):
+    status: Literal["ok", "unavailable"]
+    kind: str
+    latency_ms: float | None = None
+
+
+class Health(msgspec.Struct, kw_only=True):
+    status: Literal["ok", "unavailable"]
+    version: str
+    database: ComponentHealth
+    redis: ComponentHealth
+
+
+class LocalizedName(msgspec.Struct, kw_only=True):
+    zh_hans: str = msgspec.field(name="zh-Hans")
+    zh_hant: str = msgspec.field(name="zh-Hant")
+    en: str
+
+
+class NamedCode(msgspec.Struct, kw_only=True):
+    code: str
+    name: str
+
+
+class OrgKindOut(NamedCode, kw_only=True):
+    levels: list[str]
+    parents: list[str]
+    may_be_root: bool
+
+
+class PermissionOut(NamedCode, kw_only=True):
+    personal_data: bool
+
+
+class PluginOut(msgspec.Struct, kw_only=True):
+    slug: str
+    name: str
+    names: LocalizedName
+    version: str
+    core_api: str
+    api_prefix: str
+    org_kinds: list[OrgKindOut]
+    event_types: list[NamedCode]
+    permissions: list[PermissionOut]
+
+
+class PluginList(msgspec.Struct, kw_only=True):
+    items: list[PluginOut]
+    next_cursor: None = None
+
+
+class ProblemTypeOut(msgspec.Struct, kw_only=True):
+    type: str
+    code: str
+    status: int
+    title: str
+    titles: LocalizedName
+
+
+def _names(text: object) -> LocalizedName:
+    forms = {locale: text.get(locale) for locale in LOCALES}  # type: ignore[attr-defined]
+    return LocalizedName(zh_hans=forms["zh-Hans"], zh_hant=forms["zh-Hant"], en=forms["en"])
+
+
+class SystemController(Controller):
+    path = "/"
+    tags = ["system"]  # noqa: RUF012 - Litestar reads this class attribute
+
+    @get("/health", summary="Health of the platform and what it depends on")
+    async def health(self, state: State) -> Response[Health]:
+        """Readiness of this worker: the database answers and Redis (when configured) answers."""
+        try:
+            db = ComponentHealth(
+                status="ok",
+                kind="sqlite" if state.db.is_sqlite else "postgresql",
+                latency_ms=round(await state.db.ping(), 2),
+            )
+        except Exception:
+            db = ComponentHealth(status="unavailable", kind="sqlite" if state.db.is_sqlite else "postgresql")
+        try:
+            redis = ComponentHealth(
+                status="ok", kind=state.shared.mode, latency_ms=round(await state.shared.ping(), 2)
+            )
+        except Exception:
+            redis = ComponentHealth(status="unavailable", kind=state.shared.mode)
+        ok = db.status == "ok" and redis.status == "ok"
+        body = Health(status="ok" if ok else "unavailable", version=__version__, database=db, redis=redis)
+        return Response(body, status_code=200 if ok else 503)
+
+    @get("/plugins", summary="Enabled plugins and what each declares")
+    async def plugins(self, request: Request[object, object, State], state: State) -> PluginList:
+        """Every enabled plugin with its org kinds, event types and permissions, in the caller's language."""
+        locale = request_locale(request)
+        items = [
+            PluginOut(
+                slug=slug,
+                name=decl.info.name.get(locale),
+                names=_names(decl.info.name),
+                version=decl.info.version,
+                core_api=decl.info.core_api,
+                api_prefix=f"/api/v1/{slug}",
+                org_kinds=[
+                    OrgKindOut(
+                        code=k.code,
+                        name=k.name.get(locale),
+                        levels=[str(level) for level in k.levels],
+                        parents=list(k.parents),
+                        may_be_root=k.may_be_root,
+                    )
+                    for k in decl.org_kinds
+                ],
+                event_types=[NamedCode(code=t.code, name=t.name.get(locale)) for t in decl.event_types],
+                permissions=[
+                    PermissionOut(code=p.code, name=p.name.get(locale), personal_data=p.personal_data)
+                    for p in decl.permissions
+                ],
+            )
+            for slug, decl in sorted(state.registry.plugins.items())
+        ]
+        return PluginList(items=items)
+
+    @get("/problems", summary="The catalogue of problem types this API answers with")
+    async def problems(self, request: Request[object, object, State]) -> list[ProblemTypeOut]:
+        locale = request_locale(request)
+        return [
+            ProblemTypeOut(
+                type=f"/api/v1/problems/{p.code}",
+                code=p.code,
+                status=p.status,
+                title=p.title.get(locale),
+                titles=_names(p.title),
+            )
+            for p in sorted(problem_types().values(), key=lambda p: (p.status, p.code))
+        ]
+
+    @get("/problems/{code:str}", summary="One problem type")
+    async def problem(self, request: Request[object, object, State], code: FromPath[str]) -> ProblemTypeOut:
+        p = problem_types().get(code)
+        if p is None:
+            raise NotFoundException()
+        locale = request_locale(request)
+        return ProblemTypeOut(
+            type=f"/api/v1/problems/{p.code}",
+            code=p.code,
+            status=p.status,
+            title=p.title.get(locale),
+            titles=_names(p.title),
+        )

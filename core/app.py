@@ -1,0 +1,119 @@
+"""The app factory: ``create_app(settings, plugin_manager)`` builds one Litestar app, holding no globals.
+
+Each ``_configure``-style step does one thing: storage, shared state, routes (core and plugins), errors,
+docs. Tests build apps with exactly the settings and plugins they want.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.app import AppConfig as LitestarConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.spec import Tag
+from litestar.types import ControllerRouterHandler
+
+from core import __version__
+from core.api.system import SystemController
+from core.body import strict_body
+from core.db import Database
+from core.docs import docs_assets_router, openapi_config
+from core.errors import exception_handlers
+from core.guards import PLUGIN_GUARDS
+from core.middleware import request_id_middleware
+from core.migrations import ensure_schema_current, migrate
+from core.pagination import provide_page
+from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
+from core.settings import Settings, load_settings
+from core.shared import SharedState
+
+log = logging.getLogger("quntuan.app")
+
+API_PREFIX = "/api/v1"
+
+
+def _plugin_routers(pm: PluginManager) -> tuple[list[Router], list[Tag]]:
+    """One Router per plugin at ``/api/v1/<slug>``, with the core's guards attached."""
+    routers: list[Router] = []
+    tags: list[Tag] = []
+    for slug, decl in sorted(pm.registry.plugins.items()):
+        if not decl.routes:
+            continue
+        tag = f"{slug}"
+        tags.append(Tag(name=tag, description=f"{decl.info.name.zh_hans} · {decl.info.name.en}"))
+        routers.append(
+            Router(
+                path=f"{API_PREFIX}/{slug}",
+                route_handlers=decl.routes,
+                guards=list(PLUGIN_GUARDS),
+                tags=[tag],
+                security=[{"bearer": []}],
+                opt={"plugin": slug},
+            )
+        )
+    return routers, tags
+
+
+def create_app(settings: Settings | None = None, plugin_manager: PluginManager | None = None) -> Litestar:
+    """Build the quntuan app. ``settings`` default to the environment; plugins to the installed ones."""
+    settings = settings or load_settings()
+    pm = plugin_manager or make_plugin_manager(settings)
+    db = Database(settings, pm.registry.piccolo_apps)
+    shared = SharedState(settings)
+    db.bind()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.start()
+        try:
+            if settings.should_auto_migrate:
+                applied = await migrate(db)
+                if applied:
+                    log.info("applied %d migration(s)", len(applied))
+            else:
+                await ensure_schema_current(db)
+            await call_runtime_hook(pm, "quntuan_startup", app=app)
+            yield
+            await call_runtime_hook(pm, "quntuan_shutdown", app=app)
+        finally:
+            await shared.close()
+            await db.stop()
+
+    plugin_routers, plugin_tags = _plugin_routers(pm)
+    core_router = Router(path=API_PREFIX, route_handlers=[SystemController])
+    route_handlers: list[ControllerRouterHandler] = [core_router, *plugin_routers, docs_assets_router()]
+
+    config = LitestarConfig(
+        route_handlers=route_handlers,
+        dependencies={"page": Provide(provide_page, sync_to_thread=False)},
+        exception_handlers=exception_handlers(),  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=openapi_config(plugin_tags),
+        state=State(
+            {
+                "settings": settings,
+                "plugin_manager": pm,
+                "registry": pm.registry,
+                "db": db,
+                "shared": shared,
+                "version": __version__,
+            }
+        ),
+        request_max_body_size=settings.max_body_size,
+        before_request=strict_body,
+        debug=False,
+    )
+    app = Litestar.from_config(config)
+    # Outside Litestar's exception handling, so 404/405 and every problem carry the request id too.
+    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    return app
+
+
+def app_from_env() -> Any:
+    """ASGI factory for servers (``uvicorn --factory core.app:app_from_env``)."""
+    return create_app()

@@ -1,0 +1,68 @@
+"""The core's own declarations, registered through the same hooks as any plugin.
+
+The Party organization is the "1" of 1+3+X: it leads, and its kinds belong to the core so every
+plugin can place its organizations under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core import CORE_API_VERSION
+from core.declarations import AdminLevel, OrgKind, Permission, PluginInfo
+from core.hookspecs import hookimpl
+from core.i18n import Text
+from core.permissions import CORE_PERMISSIONS
+
+_ALL_LEVELS = tuple(AdminLevel)
+
+INFO = PluginInfo(
+    slug="core",
+    name=Text(zh_hans="群团平台核心", zh_hant="群團平臺核心", en="quntuan core"),
+    version=CORE_API_VERSION,
+    core_api=f"=={CORE_API_VERSION}",
+)
+
+PARTY_KINDS: tuple[OrgKind, ...] = (
+    OrgKind(
+        code="party.committee",
+        name=Text(zh_hans="党委", zh_hant="黨委", en="Party committee"),
+        levels=_ALL_LEVELS,
+        parents=("party.committee",),
+        may_be_root=True,
+    ),
+    OrgKind(
+        code="party.general_branch",
+        name=Text(zh_hans="党总支", zh_hant="黨總支", en="Party general branch"),
+        levels=(AdminLevel.TOWNSHIP, AdminLevel.VILLAGE, AdminLevel.UNIT),
+        parents=("party.committee",),
+    ),
+    OrgKind(
+        code="party.branch",
+        name=Text(zh_hans="党支部", zh_hant="黨支部", en="Party branch"),
+        levels=(AdminLevel.TOWNSHIP, AdminLevel.VILLAGE, AdminLevel.UNIT),
+        parents=("party.committee", "party.general_branch"),
+    ),
+)
+
+
+@hookimpl
+def quntuan_plugin_info() -> PluginInfo:
+    return INFO
+
+
+@hookimpl
+def quntuan_org_kinds() -> Sequence[OrgKind]:
+    return PARTY_KINDS
+
+
+@hookimpl
+def quntuan_permissions() -> Sequence[Permission]:
+    return CORE_PERMISSIONS
+
+
+@hookimpl
+def quntuan_piccolo_app() -> object:
+    from core.piccolo_app import APP_CONFIG
+
+    return APP_CONFIG

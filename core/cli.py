@@ -1,0 +1,165 @@
+"""The ``quntuan`` command: serve, migrate, plugins, version (later issues add more)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core import CORE_API_VERSION, __version__
+from core.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="quntuan 群团 — headless API platform for mass organizations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _settings(**overrides: Any) -> Settings:
+    """Settings from the environment, or a clear list of what is wrong and exit status 2."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        err.print("[bold red]配置错误 / invalid configuration:[/]")
+        for problem in exc.problems:
+            err.print(f"  • {problem}")
+        raise typer.Exit(2) from None
+    import msgspec
+
+    return msgspec.structs.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def version() -> None:
+    """Print the platform version and the plugin API version it provides."""
+    console.print(f"quntuan {__version__} (core API {CORE_API_VERSION})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (QUNTUAN_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (QUNTUAN_PORT).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Web worker processes (QUNTUAN_WORKERS).")
+    ] = None,
+) -> None:
+    """Serve the API. With no settings: SQLite at ./quntuan.db, migrations applied on start."""
+    import uvicorn
+
+    settings = _settings(host=host, port=port, workers=workers)
+    if settings.workers > 1 and settings.is_sqlite:
+        err.print(
+            "[red]SQLite 只能单进程运行 / the embedded SQLite database serves one process only.[/]\n"
+            "Set QUNTUAN_DATABASE_URL=postgresql://… and QUNTUAN_REDIS_URL=redis://… to run several workers."
+        )
+        raise typer.Exit(2)
+    if settings.workers > 1 and not settings.redis_url:
+        err.print(
+            "[red]多进程需要 Redis / several workers need shared state:[/] set QUNTUAN_REDIS_URL=redis://…"
+        )
+        raise typer.Exit(2)
+    from core.plugin_host import PluginLoadError, make_plugin_manager
+
+    try:
+        pm = make_plugin_manager(settings)
+    except PluginLoadError as exc:
+        err.print(f"[red]插件加载失败 / plugin load failed (strict mode):[/] {exc}")
+        raise typer.Exit(2) from None
+    for failure in pm.failures:
+        err.print(f"[yellow]插件已跳过 / plugin skipped:[/] {failure.name}: {failure.reason}")
+    where = settings.sqlite_path.resolve() if settings.is_sqlite else "PostgreSQL"
+    console.print(
+        f"quntuan {__version__} · database: {where} · shared state: "
+        f"{'redis' if settings.redis_url else 'in-process'} · plugins: "
+        f"{', '.join(sorted(pm.registry.plugins)) or '-'}"
+    )
+    console.print(f"API docs: http://{settings.host}:{settings.port}/schema")
+    uvicorn.run(
+        "core.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@app.command()
+def migrate(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report pending migrations; exit 1 if any.")
+    ] = False,
+) -> None:
+    """Apply pending migrations of the core and every plugin, in dependency order (once per deploy)."""
+    from core.db import Database
+    from core.migrations import migrate as run_migrate
+    from core.migrations import pending_migrations
+    from core.plugin_host import make_plugin_manager
+
+    settings = _settings()
+    pm = make_plugin_manager(settings)
+    db = Database(settings, pm.registry.piccolo_apps)
+
+    async def run() -> list[Any]:
+        await db.start()
+        try:
+            return await (pending_migrations(db) if check else run_migrate(db))
+        finally:
+            await db.stop()
+
+    done = asyncio.run(run())
+    verb = "pending" if check else "applied"
+    for item in done:
+        console.print(f"  {verb}: {item.app} {item.migration_id}")
+    console.print(f"{len(done)} migration(s) {verb}." if done else "Schema is current.")
+    if check and done:
+        raise typer.Exit(1)
+
+
+@app.command("plugins")
+def list_plugins() -> None:
+    """List the plugins found: loaded, disabled and failed."""
+    from core.plugin_host import make_plugin_manager
+
+    settings = _settings(strict_plugins=False)
+    pm = make_plugin_manager(settings)
+    table = Table("slug", "name", "version", "core API", "org kinds", "status")
+    for slug, decl in sorted(pm.registry.plugins.items()):
+        table.add_row(
+            slug,
+            decl.info.name.zh_hans,
+            decl.info.version,
+            decl.info.core_api,
+            str(len(decl.org_kinds)),
+            "[green]loaded[/]",
+        )
+    for name in pm.disabled:
+        table.add_row(name, "", "", "", "", "[dim]disabled[/]")
+    for failure in pm.failures:
+        table.add_row(failure.name, "", "", "", "", f"[red]failed[/]: {failure.reason}")
+    console.print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

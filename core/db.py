@@ -1,0 +1,117 @@
+"""Storage: one Piccolo engine per app, bound to the tables of the core and every enabled plugin.
+
+SQLite (the embedded default) runs in WAL mode with writes serialised inside the process: every
+write goes through :meth:`Database.transaction`, which takes an in-process lock and an IMMEDIATE
+transaction, so concurrent requests queue instead of failing with "database is locked". PostgreSQL
+gets a connection pool owned by the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppConfig
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from core.settings import Settings
+
+#: Piccolo's tooling (its CLI and migration manager) finds the engine through this module.
+PICCOLO_CONF = "core.piccolo_conf"
+
+_active: Database | None = None
+
+
+def active_database() -> Database | None:
+    """The database most recently bound in this process (what Piccolo's own tooling will use)."""
+    return _active
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=30)
+    url = settings.database_url.replace("postgres://", "postgresql://", 1)
+    return PostgresEngine(config={"dsn": url}, extensions=())
+
+
+class Database:
+    """The app's storage: an engine, the Piccolo apps whose tables it serves, and the write discipline."""
+
+    def __init__(self, settings: Settings, apps: Iterable[AppConfig]) -> None:
+        self.settings = settings
+        self.apps = list(apps)
+        self.engine = make_engine(settings)
+        self.is_sqlite = settings.is_sqlite
+        self._write_lock: asyncio.Lock | None = None
+        self._started = False
+
+    # -- binding --------------------------------------------------------------------------------------
+
+    def bind(self) -> None:
+        """Point every table of our apps (and Piccolo's migration table) at this engine.
+
+        Piccolo keeps the engine on each table class, so this is process-wide: the last bound app wins.
+        """
+        global _active
+        for app in self.apps:
+            for table in app.table_classes:
+                table._meta.db = self.engine
+        Migration._meta.db = self.engine
+        os.environ.setdefault("PICCOLO_CONF", PICCOLO_CONF)
+        _active = self
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.bind()
+        if self._started:
+            return
+        if isinstance(self.engine, PostgresEngine):
+            await self.engine.start_connection_pool(min_size=1, max_size=self.settings.database_pool_size)
+        else:
+            await self.engine.run_ddl("PRAGMA journal_mode=WAL")
+        self._started = True
+
+    async def stop(self) -> None:
+        if self._started and isinstance(self.engine, PostgresEngine):
+            await self.engine.close_connection_pool()
+        self._started = False
+
+    # -- use ------------------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        """A write transaction: everything inside commits together or not at all.
+
+        Nested calls join the outer transaction. On SQLite the in-process write lock serialises writers.
+        """
+        current = self.engine.current_transaction.get()
+        if current is not None:
+            yield current
+            return
+        if isinstance(self.engine, SQLiteEngine):
+            if self._write_lock is None:
+                self._write_lock = asyncio.Lock()
+            async with (
+                self._write_lock,
+                self.engine.transaction(transaction_type=TransactionType.immediate) as txn,
+            ):
+                yield txn
+        else:
+            async with self.engine.transaction() as txn:
+                yield txn
+
+    async def ping(self) -> float:
+        """Round-trip a trivial query; returns the latency in milliseconds (raises when unreachable)."""
+        started = time.perf_counter()
+        await self.engine.run_ddl("SELECT 1")
+        return (time.perf_counter() - started) * 1000

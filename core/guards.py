@@ -1,0 +1,46 @@
+"""Guards the core attaches to routes — to every plugin router, so a plugin cannot forget them.
+
+A route names the permission it needs in ``opt={"permission": "<code>"}``. The authenticated
+principal (set on ``scope["user"]`` by the authentication middleware) decides whether it holds that
+permission anywhere; which organizations it may touch is decided again, per resource, by the services.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from core.errors import Problem
+
+
+class Principal(Protocol):
+    """Who is calling: an account or an API client."""
+
+    def has_permission(self, code: str) -> bool: ...
+
+
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    user = connection.scope.get("user")
+    return user if user is not None else None
+
+
+def require_authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """401 (with ``WWW-Authenticate``) unless a valid token or client credential came with the request."""
+    if current_principal(connection) is None:
+        raise Problem("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
+
+
+def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """403 unless the principal holds the permission the route declares in ``opt["permission"]``."""
+    principal = current_principal(connection)
+    if principal is None:
+        raise Problem("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
+    needed = handler.opt.get("permission")
+    if needed and not principal.has_permission(needed):
+        raise Problem("forbidden")
+
+
+#: What every plugin router gets.
+PLUGIN_GUARDS = [require_authenticated, require_permission]

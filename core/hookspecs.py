@@ -1,0 +1,107 @@
+"""Every extension point of quntuan, in one place, documented where it is declared.
+
+Two kinds of hooks:
+
+* **Registration hooks** are synchronous and are called once while the app is built. They return
+  declarations; none of them is first-result. The core calls them plugin by plugin, so it always
+  knows which plugin declared what.
+* **Runtime hooks** react to what happens. They may be ``async def``; the core awaits whatever they
+  return (:func:`core.plugin_host.call_runtime_hook`). One that raises is logged and does not break
+  the request that triggered it — unless it is a *validation* hook, whose purpose is to reject.
+
+The plugin author's guide (``docs/plugins.md``) documents every hook below; a test fails when one is
+missing from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.types import ControllerRouterHandler
+    from piccolo.conf.apps import AppConfig
+
+    from core.declarations import EventType, OrgKind, Permission, PluginInfo
+
+PROJECT = "quntuan"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- registration hooks: called once at start-up, synchronous -----------------------------------------
+
+
+@hookspec
+def quntuan_plugin_info() -> PluginInfo:
+    """Say who the plugin is: slug, name in three languages, version, and the core API range it needs.
+
+    Called first, once per plugin, before any other hook. Every plugin must implement it; a plugin
+    whose slug differs from its entry-point name, or whose ``core_api`` excludes this core, is skipped.
+    """
+
+
+@hookspec
+def quntuan_org_kinds() -> Sequence[OrgKind]:
+    """Declare the organization kinds this plugin owns and where each may sit in the tree.
+
+    Called once at start-up. Codes must start with ``<slug>.``; parents may name any plugin's kinds
+    or the core's ``party.*`` kinds.
+    """
+
+
+@hookspec
+def quntuan_event_types() -> Sequence[EventType]:
+    """Declare the event types this plugin owns (codes ``<slug>.<name>``), each with optional details.
+
+    Called once at start-up.
+    """
+
+
+@hookspec
+def quntuan_permissions() -> Sequence[Permission]:
+    """Declare the permission names this plugin's routes and data need (codes ``<slug>.<resource>.<action>``).
+
+    Called once at start-up; roles are built from these names.
+    """
+
+
+@hookspec
+def quntuan_piccolo_app() -> AppConfig:
+    """Return the plugin's Piccolo app: its tables (named ``<slug>_…``), migrations folder and dependencies.
+
+    Called once at start-up and by ``quntuan migrate``. The app's ``migration_dependencies`` must name
+    ``core.piccolo_app`` and any other plugin app whose tables it references.
+    """
+
+
+@hookspec
+def quntuan_routes() -> Sequence[ControllerRouterHandler]:
+    """Return the plugin's controllers and route handlers.
+
+    Called once at start-up. The core mounts them on one Router at ``/api/v1/<slug>`` and attaches
+    authentication and the permission guard itself; a handler names the permission it needs in
+    ``opt={"permission": "<slug>.…"}``.
+    """
+
+
+# --- runtime hooks: may be async, the core awaits them -------------------------------------------------
+
+
+@hookspec
+def quntuan_startup(app: Litestar) -> Any:
+    """Called when an app (web worker) has started and its database and Redis are ready.
+
+    May be ``async``. A failure is logged and does not stop the worker.
+    """
+
+
+@hookspec
+def quntuan_shutdown(app: Litestar) -> Any:
+    """Called when an app (web worker) is shutting down, before its connections close.
+
+    May be ``async``. A failure is logged.
+    """

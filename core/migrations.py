@@ -1,0 +1,115 @@
+"""Schema migrations: each Piccolo app's own migrations, applied in dependency order.
+
+``quntuan migrate`` runs this once per deploy. On PostgreSQL a session-level advisory lock makes
+concurrent runs (two hosts starting at once) wait for each other instead of racing; each migration
+and its record commit in one transaction, so a failure leaves the schema at the previous step.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.apps.migrations.commands.base import BaseMigrationManager
+from piccolo.apps.migrations.tables import Migration
+from piccolo.conf.apps import AppConfig
+from piccolo.engine.postgres import PostgresEngine
+
+from core.db import Database
+
+#: Arbitrary but fixed key of the advisory lock that serialises migration runs on PostgreSQL.
+ADVISORY_LOCK_KEY = 0x51_75_6E_74  # "Qunt"
+
+
+class SchemaBehindError(RuntimeError):
+    """The database lacks migrations the code needs; the message says what to run."""
+
+
+@dataclass(frozen=True)
+class PendingMigration:
+    app: str
+    migration_id: str
+
+
+def app_module_path(app: AppConfig) -> str:
+    """The dotted path of the module whose ``APP_CONFIG`` is ``app`` (how Piccolo names apps)."""
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "APP_CONFIG", None) is app:
+            return name
+    raise LookupError(f"no imported module defines APP_CONFIG for app {app.app_name!r}")
+
+
+def sorted_apps(apps: Iterable[AppConfig]) -> list[AppConfig]:
+    """Apps in an order where every app comes after the apps it declares as migration dependencies."""
+    by_path = {app_module_path(app): app for app in apps}
+    graph = {
+        path: [dep for dep in app.migration_dependencies if dep in by_path] for path, app in by_path.items()
+    }
+    return [by_path[path] for path in graphlib.TopologicalSorter(graph).static_order()]
+
+
+def _modules(app: AppConfig) -> dict[str, object]:
+    return BaseMigrationManager().get_migration_modules(app.resolved_migrations_folder_path)
+
+
+async def pending_migrations(db: Database) -> list[PendingMigration]:
+    """Migrations present in the code but not yet applied to the database, in the order they would run."""
+    db.bind()
+    if not await Migration.table_exists().run():
+        ran: set[tuple[str, str]] = set()
+    else:
+        rows = await Migration.select(Migration.app_name, Migration.name).run()
+        ran = {(row["app_name"], row["name"]) for row in rows}
+    return [
+        PendingMigration(app.app_name, mid)
+        for app in sorted_apps(db.apps)
+        for mid in sorted(_modules(app))
+        if (app.app_name, mid) not in ran
+    ]
+
+
+async def migrate(db: Database) -> list[PendingMigration]:
+    """Apply every pending migration; returns what was applied (empty when the schema is current)."""
+    db.bind()
+    engine = db.engine
+    if isinstance(engine, PostgresEngine):
+        # A dedicated connection holds the lock for the whole run; the migrations use the engine.
+        import asyncpg
+
+        conn = await asyncpg.connect(engine.config["dsn"])
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
+            return await _apply(db)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
+            await conn.close()
+    return await _apply(db)
+
+
+async def _apply(db: Database) -> list[PendingMigration]:
+    if not await Migration.table_exists().run():
+        await Migration.create_table(if_not_exists=True).run()
+    pending = await pending_migrations(db)
+    modules = {app.app_name: _modules(app) for app in db.apps}
+    for item in pending:
+        module = modules[item.app][item.migration_id]
+        async with db.transaction():
+            manager = await module.forwards()  # type: ignore[attr-defined]
+            if isinstance(manager, MigrationManager):
+                await manager.run()
+            await Migration.insert(Migration(name=item.migration_id, app_name=item.app)).run()
+    return pending
+
+
+async def ensure_schema_current(db: Database) -> None:
+    """Refuse to serve when the schema is behind the code, saying what to run."""
+    pending = await pending_migrations(db)
+    if pending:
+        names = ", ".join(f"{p.app}:{p.migration_id}" for p in pending[:5])
+        raise SchemaBehindError(
+            f"the database schema is behind the code ({len(pending)} pending migration(s): {names}). "
+            "Run `quntuan migrate` once for this deploy, then start the workers."
+        )

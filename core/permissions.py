@@ -1,0 +1,15 @@
+"""Permission names of the core. Roles are sets of these and of the plugins' own."""
+
+from __future__ import annotations
+
+from core.declarations import Permission
+from core.i18n import Text
+
+
+def _p(code: str, zh_hans: str, en: str, *, personal_data: bool = False) -> Permission:
+    return Permission(code=code, name=Text(zh_hans=zh_hans, en=en), personal_data=personal_data)
+
+
+PLUGINS_MANAGE = "core.plugins.manage"
+
+CORE_PERMISSIONS: tuple[Permission, ...] = (_p(PLUGINS_MANAGE, "管理插件", "Manage plugins"),)

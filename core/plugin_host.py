@@ -1,0 +1,271 @@
+"""The plugin host: load plugins one by one, check them, collect what they declare, call their hooks.
+
+Plugins are found through the ``quntuan.plugins`` entry points — ours exactly like a third party's.
+Each is loaded inside its own ``try`` so a broken plugin is reported and skipped while the others load
+(``QUNTUAN_STRICT_PLUGINS=1`` makes any failure fatal instead). pluggy's own
+``load_setuptools_entrypoints`` is not used: one failing import would stop it, and it skips duplicate
+names silently.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from core import CORE_API_VERSION, hookspecs
+from core.declarations import RESERVED_SLUGS, SLUG_RE, EventType, OrgKind, Permission, PluginInfo
+from core.settings import Settings
+
+log = logging.getLogger("quntuan.plugins")
+
+ENTRY_POINT_GROUP = "quntuan.plugins"
+#: The name under which the core registers its own declarations (the Party org kinds, core permissions).
+CORE_PLUGIN = "core"
+
+
+class PluginLoadError(RuntimeError):
+    """Raised in strict mode when any plugin cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that was found but not loaded, and why (no traceback: operators read this)."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class PluginDeclarations:
+    """Everything one plugin declared through its registration hooks."""
+
+    info: PluginInfo
+    org_kinds: list[OrgKind] = field(default_factory=list)
+    event_types: list[EventType] = field(default_factory=list)
+    permissions: list[Permission] = field(default_factory=list)
+    piccolo_app: Any = None
+    routes: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Registry:
+    """What every loaded plugin (and the core) declared, checked for clashes."""
+
+    declarations: dict[str, PluginDeclarations] = field(default_factory=dict)
+
+    @property
+    def plugins(self) -> dict[str, PluginDeclarations]:
+        """Enabled plugins, without the core's own entry."""
+        return {name: d for name, d in self.declarations.items() if name != CORE_PLUGIN}
+
+    @property
+    def org_kinds(self) -> dict[str, OrgKind]:
+        return {k.code: k for d in self.declarations.values() for k in d.org_kinds}
+
+    @property
+    def event_types(self) -> dict[str, EventType]:
+        return {t.code: t for d in self.declarations.values() for t in d.event_types}
+
+    @property
+    def permissions(self) -> dict[str, Permission]:
+        return {p.code: p for d in self.declarations.values() for p in d.permissions}
+
+    @property
+    def piccolo_apps(self) -> list[Any]:
+        return [d.piccolo_app for d in self.declarations.values() if d.piccolo_app is not None]
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager with what quntuan learned while loading: failures, disabled names, declarations."""
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
+        self.failures: list[PluginFailure] = []
+        self.disabled: list[str] = []
+        self.registry = Registry()
+
+
+def _owner_prefixes(name: str) -> tuple[str, ...]:
+    return ("party.", "core.") if name == CORE_PLUGIN else (name + ".",)
+
+
+def _call_one(pm: pluggy.PluginManager, hook_name: str, plugin: object, **kwargs: Any) -> Any:
+    """Call one plugin's implementation of a hook, or return None when it has none."""
+    for impl in getattr(pm.hook, hook_name).get_hookimpls():
+        if impl.plugin is plugin:
+            return impl.function(*(kwargs[arg] for arg in impl.argnames))
+    return None
+
+
+def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations:
+    """Run a freshly registered plugin's registration hooks and check what it declares."""
+    info = _call_one(pm, "quntuan_plugin_info", plugin)
+    if not isinstance(info, PluginInfo):
+        raise ValueError("quntuan_plugin_info must return a PluginInfo")
+    if name != CORE_PLUGIN:
+        if info.slug != name:
+            raise ValueError(f"slug {info.slug!r} differs from the entry-point name {name!r}")
+        if not SLUG_RE.match(info.slug) or info.slug in RESERVED_SLUGS:
+            raise ValueError(f"slug {info.slug!r} is not allowed (lower-case letters/digits, not reserved)")
+    try:
+        wanted = SpecifierSet(info.core_api)
+    except InvalidSpecifier as exc:
+        raise ValueError(f"core_api {info.core_api!r} is not a version specifier") from exc
+    if Version(CORE_API_VERSION) not in wanted:
+        raise ValueError(f"needs core API {info.core_api}, this core provides {CORE_API_VERSION}")
+
+    decl = PluginDeclarations(
+        info=info,
+        org_kinds=list(_call_one(pm, "quntuan_org_kinds", plugin) or ()),
+        event_types=list(_call_one(pm, "quntuan_event_types", plugin) or ()),
+        permissions=list(_call_one(pm, "quntuan_permissions", plugin) or ()),
+        piccolo_app=_call_one(pm, "quntuan_piccolo_app", plugin),
+        routes=list(_call_one(pm, "quntuan_routes", plugin) or ()),
+    )
+    prefixes = _owner_prefixes(name)
+    taken = {
+        "org kind": pm.registry.org_kinds,
+        "event type": pm.registry.event_types,
+        "permission": pm.registry.permissions,
+    }
+    for label, items in (
+        ("org kind", decl.org_kinds),
+        ("event type", decl.event_types),
+        ("permission", decl.permissions),
+    ):
+        for item in items:
+            if not item.code.startswith(prefixes):
+                raise ValueError(f"{label} {item.code!r} must start with {' or '.join(prefixes)}")
+            if item.code in taken[label]:
+                raise ValueError(f"{label} {item.code!r} is declared twice")
+    app = decl.piccolo_app
+    if app is not None:
+        for table in app.table_classes:
+            tablename = table._meta.tablename
+            if not tablename.startswith(f"{name}_"):
+                raise ValueError(f"table {tablename!r} must be prefixed with {name}_")
+    return decl
+
+
+def _add(pm: PluginManager, name: str, load: Callable[[], object], settings: Settings) -> None:
+    if name in pm.registry.declarations or name in {f.name for f in pm.failures}:
+        pm.failures.append(PluginFailure(name, "another plugin with this name is already installed"))
+        return
+    try:
+        plugin = load()
+        pm.register(plugin, name=name)
+    except Exception as exc:
+        pm.failures.append(PluginFailure(name, f"cannot be loaded: {type(exc).__name__}: {exc}"))
+        return
+    try:
+        pm.check_pending()
+        pm.registry.declarations[name] = _declare(pm, name, plugin)
+    except Exception as exc:
+        pm.unregister(plugin)
+        pm.failures.append(PluginFailure(name, f"rejected: {type(exc).__name__}: {exc}"))
+
+
+def make_plugin_manager(
+    settings: Settings | None = None,
+    *,
+    plugins: Mapping[str, object] | None = None,
+    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+) -> PluginManager:
+    """Build a plugin manager for one app.
+
+    ``plugins`` (name → module or object) loads exactly those and nothing from entry points — what
+    tests use to build an app with the plugins they want. Otherwise the ``quntuan.plugins`` entry
+    points (or the given ``entry_points``) are loaded, minus ``QUNTUAN_DISABLED_PLUGINS``.
+    """
+    from core import builtin
+
+    settings = settings or Settings()
+    pm = PluginManager()
+    _add(pm, CORE_PLUGIN, lambda: builtin, settings)
+    if pm.failures:  # the core's own declarations are broken: nothing can work
+        raise PluginLoadError(pm.failures[0].reason)
+
+    candidates: list[tuple[str, Callable[[], object]]]
+    if plugins is not None:
+        candidates = [(name, (lambda p=p: p)) for name, p in plugins.items()]
+    elif settings.load_plugins:
+        eps = (
+            entry_points
+            if entry_points is not None
+            else importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        )
+        candidates = [(ep.name, ep.load) for ep in sorted(eps, key=lambda ep: ep.name)]
+    else:
+        candidates = []
+
+    for name, load in candidates:
+        if name in settings.disabled_plugins:
+            pm.disabled.append(name)
+            continue
+        _add(pm, name, load, settings)
+
+    for failure in pm.failures:
+        log.error("plugin %s skipped: %s", failure.name, failure.reason)
+    if pm.failures and settings.strict_plugins:
+        raise PluginLoadError("; ".join(f"{f.name}: {f.reason}" for f in pm.failures))
+    return pm
+
+
+# --- calling runtime hooks ------------------------------------------------------------------------------
+
+
+def _impls(pm: pluggy.PluginManager, hook_name: str) -> Sequence[Any]:
+    # pluggy calls the last registered (and tryfirst) implementations first.
+    return list(reversed(getattr(pm.hook, hook_name).get_hookimpls()))
+
+
+async def call_runtime_hook(pm: pluggy.PluginManager, hook_name: str, /, **kwargs: Any) -> list[Any]:
+    """Call every implementation of a runtime hook, awaiting coroutines; failures are logged, not raised.
+
+    Returns the non-``None`` results in call order. Used for notifications (member joined, event
+    published…) that must never break the request that caused them.
+    """
+    results: list[Any] = []
+    for impl in _impls(pm, hook_name):
+        try:
+            result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:
+            log.error(
+                "hook %s of plugin %s failed: %s",
+                hook_name,
+                impl.plugin_name,
+                type(exc).__name__,
+                exc_info=False,
+            )
+            continue
+        if result is not None:
+            results.append(result)
+    return results
+
+
+async def call_validation_hook(pm: pluggy.PluginManager, hook_name: str, /, **kwargs: Any) -> list[Any]:
+    """Call every implementation of a validation hook; the first to raise vetoes (the exception propagates)."""
+    results: list[Any] = []
+    for impl in _impls(pm, hook_name):
+        result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+        if inspect.isawaitable(result):
+            result = await result
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def plugin_module_name(plugin: object) -> str:
+    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__

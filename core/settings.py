@@ -1,0 +1,179 @@
+"""Settings: ``QUNTUAN_*`` environment variables (and an optional ``.env``) parsed once at start-up.
+
+A wrong value stops start-up with a message that names the variable and what it expected, so an
+operator never has to guess which of twenty variables is the culprit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+from dotenv import dotenv_values
+
+PREFIX = "QUNTUAN_"
+#: Variables with this prefix belong to the test suite and CI, not to the platform.
+_IGNORED_PREFIXES = ("QUNTUAN_TEST_", "QUNTUAN_BENCH_")
+
+Locale = Literal["zh-Hans", "zh-Hant", "en"]
+LogFormat = Literal["console", "json"]
+
+
+class SettingsError(Exception):
+    """Raised when the environment holds a value the platform cannot start with."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """Every setting of the platform. Field ``x`` is read from ``QUNTUAN_X``."""
+
+    #: ``sqlite:///./quntuan.db`` (embedded default) or ``postgresql://user:pass@host:5432/db``.
+    database_url: str = "sqlite:///./quntuan.db"
+    #: Size of the PostgreSQL connection pool of each worker process.
+    database_pool_size: int = msgspec.field(default=10)
+    #: ``redis://host:6379/0``. Unset: in-process stand-ins, allowed for a single process only.
+    redis_url: str | None = None
+    #: Signs access tokens and cursors. Required on PostgreSQL; generated into ``<db>.secret`` on SQLite.
+    secret_key: str | None = None
+    #: Plugins (entry-point names) that must not be loaded, comma-separated.
+    disabled_plugins: tuple[str, ...] = ()
+    #: Fail start-up when a plugin cannot be loaded instead of skipping it.
+    strict_plugins: bool = False
+    #: Discover plugins through the ``quntuan.plugins`` entry points.
+    load_plugins: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Web worker processes for ``quntuan serve``; more than one requires PostgreSQL and Redis.
+    workers: int = 1
+    #: Largest accepted request body in bytes (413 above it).
+    max_body_size: int = 10 * 1024 * 1024
+    #: Language of messages when a request sends no usable ``Accept-Language``.
+    default_locale: Locale = "zh-Hans"
+    #: Time zone for dates shown to people and for calendar boundaries.
+    timezone: str = "Asia/Shanghai"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: LogFormat = "console"
+    #: Apply pending migrations when ``quntuan serve`` starts (default on SQLite only).
+    auto_migrate: bool | None = None
+    debug: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file of the embedded default (``sqlite:///relative`` or ``sqlite:////abs``)."""
+        return Path(self.database_url.removeprefix("sqlite:").removeprefix("///"))
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+    def resolved_secret_key(self) -> str:
+        """The signing secret: configured, or on SQLite created once beside the database file."""
+        if self.secret_key:
+            return self.secret_key
+        if not self.is_sqlite:
+            raise SettingsError([f"{PREFIX}SECRET_KEY: required when the database is PostgreSQL"])
+        path = self.sqlite_path.with_name(self.sqlite_path.name + ".secret")
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+_FIELDS = {f.name: f for f in msgspec.structs.fields(Settings)}
+_EXPECTED = {
+    int: "an integer",
+    bool: "true or false (1/0, yes/no)",
+    str: "text",
+}
+
+
+def _describe(field_type: Any) -> str:
+    """A short, human description of what a field accepts, for error messages."""
+    if field_type in _EXPECTED:
+        return _EXPECTED[field_type]
+    args = getattr(field_type, "__args__", None)
+    if getattr(field_type, "__origin__", None) is Literal and args:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if args and type(None) in args:
+        return _describe(next(a for a in args if a is not type(None))) + " (or empty)"
+    if getattr(field_type, "__origin__", None) is tuple:
+        return "a comma-separated list"
+    return str(field_type)
+
+
+def _coerce(name: str, raw: str) -> Any:
+    field = _FIELDS[name]
+    value: Any = raw.strip()
+    if getattr(field.type, "__origin__", None) is tuple:
+        value = [item.strip() for item in value.split(",") if item.strip()]
+    elif value == "" and field.default is None:
+        return None
+    elif field.type is bool or field.type == (bool | None):
+        lowered = value.lower()
+        truthy, falsy = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+        if lowered not in truthy | falsy:
+            raise msgspec.ValidationError("not a boolean")
+        return lowered in truthy
+    return msgspec.convert(value, type=field.type, strict=False)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+    """Build :class:`Settings` from ``environ`` (default ``os.environ``) over an optional ``.env`` file.
+
+    Raises :class:`SettingsError` listing every bad or unknown variable at once.
+    """
+    source: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        source.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    source.update(os.environ if environ is None else environ)
+
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    known = [PREFIX + n.upper() for n in _FIELDS]
+    for key, raw in source.items():
+        if not key.startswith(PREFIX) or key.startswith(_IGNORED_PREFIXES):
+            continue
+        name = key[len(PREFIX) :].lower()
+        if name not in _FIELDS:
+            hint = difflib.get_close_matches(key, known, n=1)
+            problems.append(f"{key}: unknown setting" + (f" (did you mean {hint[0]}?)" if hint else ""))
+            continue
+        try:
+            values[name] = _coerce(name, raw)
+        except (msgspec.ValidationError, ValueError):
+            problems.append(f"{key}: expected {_describe(_FIELDS[name].type)}, got {raw!r}")
+
+    url = values.get("database_url", _FIELDS["database_url"].default)
+    if not url.startswith(("sqlite:", "postgresql://", "postgres://")):
+        problems.append(f"{PREFIX}DATABASE_URL: expected sqlite:///path or postgresql://…, got {url!r}")
+    redis_url = values.get("redis_url")
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        problems.append(f"{PREFIX}REDIS_URL: expected redis://host:port/db, got {redis_url!r}")
+    for name in ("port", "workers", "max_body_size", "database_pool_size"):
+        if name in values and values[name] < 1:
+            problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
+    if "timezone" in values:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"{PREFIX}TIMEZONE: expected an IANA time zone such as Asia/Shanghai")
+    if problems:
+        raise SettingsError(sorted(problems))
+    return Settings(**values)

@@ -1,0 +1,164 @@
+"""Test harness: real databases, never mocks.
+
+Every test that touches storage gets its own SQLite file (copied from a migrated template), or — when
+``QUNTUAN_TEST_DATABASE_URL`` / ``QUNTUAN_TEST_REDIS_URL`` are set — the real PostgreSQL and Redis,
+migrated once per session and emptied after each test. Apps run on the test's own event loop
+(httpx ``ASGITransport`` + ``asgi-lifespan``), so a test may also query the database directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from asgi_lifespan import LifespanManager
+from litestar import Litestar
+
+from core.app import create_app
+from core.db import Database
+from core.migrations import migrate
+from core.plugin_host import ENTRY_POINT_GROUP, PluginManager, make_plugin_manager
+from core.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get("QUNTUAN_TEST_DATABASE_URL") or None
+TEST_REDIS_URL = os.environ.get("QUNTUAN_TEST_REDIS_URL") or None
+SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+
+BACKEND = "postgresql" if TEST_DATABASE_URL else "sqlite"
+
+
+def base_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "redis_url": TEST_REDIS_URL,
+        "secret_key": SECRET,
+        "auto_migrate": False,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def all_test_plugins() -> dict[str, object]:
+    """Every installed plugin plus the test suite's own fixture plugins."""
+    from tests.fixtures import demo_plugin
+
+    installed = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    return {**{ep.name: ep.load() for ep in installed}, "demo": demo_plugin}
+
+
+async def _migrate(settings: Settings) -> None:
+    db = Database(settings, make_plugin_manager(settings, plugins=all_test_plugins()).registry.piccolo_apps)
+    await db.start()
+    try:
+        await migrate(db)
+    finally:
+        await db.stop()
+
+
+async def _empty_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migration'"
+        )
+        if tables:
+            names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+async def _flush_redis(url: str) -> None:
+    from core.shared import make_redis
+
+    client = make_redis(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database with all installed and fixture plugins migrated: a SQLite file to copy, or the PG URL."""
+    if TEST_DATABASE_URL:
+        asyncio.run(_migrate(base_settings(TEST_DATABASE_URL)))
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(base_settings(f"sqlite:///{path}")))
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    """A migrated, empty database for this test alone."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    target = tmp_path / "quntuan.db"
+    shutil.copyfile(migrated_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+async def settings(database_url: str) -> AsyncIterator[Settings]:
+    yield base_settings(database_url)
+    if TEST_DATABASE_URL:
+        await _empty_postgres(TEST_DATABASE_URL)
+    if TEST_REDIS_URL:
+        await _flush_redis(TEST_REDIS_URL)
+
+
+@pytest.fixture
+def make_settings(settings: Settings) -> Callable[..., Settings]:
+    """``make_settings(workers=2, …)``: this test's settings with some fields replaced."""
+
+    def make(**overrides: Any) -> Settings:
+        return msgspec.structs.replace(settings, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def make_app(settings: Settings) -> Callable[..., Litestar]:
+    """``make_app(plugins={"union": plugins.union.hooks})`` — an app with exactly those plugins.
+
+    Without ``plugins`` every installed plugin (entry points) is loaded.
+    """
+
+    def make(plugins: Mapping[str, object] | None = None, settings_: Settings | None = None) -> Litestar:
+        s = settings_ or settings
+        pm: PluginManager = make_plugin_manager(s, plugins=plugins)
+        return create_app(s, pm)
+
+    return make
+
+
+class ApiClient(httpx.AsyncClient):
+    """An httpx client bound to one app, speaking JSON; ``app`` is the Litestar instance."""
+
+    app: Litestar
+
+
+async def open_client(app: Litestar) -> AsyncIterator[ApiClient]:
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
+        transport = httpx.ASGITransport(app=app)
+        async with ApiClient(transport=transport, base_url="http://testserver") as client:
+            client.app = app
+            yield client
+
+
+@pytest.fixture
+async def client(make_app: Callable[..., Litestar]) -> AsyncIterator[ApiClient]:
+    """A client for an app with every installed plugin."""
+    async for c in open_client(make_app()):
+        yield c

@@ -1,0 +1,113 @@
+"""The ``quntuan`` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from core import __version__
+from core.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean environment: no QUNTUAN_* variables, working directory in a temporary folder."""
+    for key in list(os.environ):
+        if key.startswith("QUNTUAN_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_version(embedded: Path) -> None:
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_plugins_lists_loaded_and_disabled(embedded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUNTUAN_DISABLED_PLUGINS", "women")
+    result = runner.invoke(app, ["plugins"])
+    assert result.exit_code == 0
+    for slug in ("union", "youth", "scitech"):
+        assert slug in result.output
+    assert "disabled" in result.output
+
+
+def test_migrate_creates_the_embedded_database_then_reports_it_current(embedded: Path) -> None:
+    check = runner.invoke(app, ["migrate", "--check"])
+    first = runner.invoke(app, ["migrate"])
+    assert first.exit_code == 0, first.output
+    assert (embedded / "quntuan.db").exists()
+    second = runner.invoke(app, ["migrate", "--check"])
+    assert second.exit_code == 0
+    assert "Schema is current" in second.output
+    assert check.exit_code in (0, 1)
+
+
+def test_a_wrong_setting_stops_with_the_variable_named(
+    embedded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUNTUAN_PORT", "eighty")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "QUNTUAN_PORT: expected an integer, got 'eighty'" in result.output
+
+
+def test_several_workers_on_sqlite_are_refused(embedded: Path) -> None:
+    result = runner.invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "SQLite" in result.output
+
+
+def test_several_workers_without_redis_are_refused(embedded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUNTUAN_DATABASE_URL", "postgresql://postgres@127.0.0.1/none")
+    result = runner.invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "QUNTUAN_REDIS_URL" in result.output
+
+
+def test_serve_answers_on_the_embedded_default(embedded: Path) -> None:
+    """The README's first command: start, answer /api/v1/plugins with the four plugins, stop on SIGTERM."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNTUAN_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
+        cwd=embedded,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/v1/plugins", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert {p["slug"] for p in response.json()["items"]} == {"union", "youth", "women", "scitech"}
+        assert (embedded / "quntuan.db").exists()
+    finally:
+        proc.terminate()
+        # uvicorn shuts down gracefully, then re-raises the signal it caught.
+        assert proc.wait(timeout=30) in (0, -15)
+        output = proc.stdout.read().decode() if proc.stdout else ""
+        assert "Application shutdown complete" in output

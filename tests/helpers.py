@@ -1,0 +1,44 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+
+
+class AllowAll:
+    """A principal holding every permission, for tests of the HTTP plumbing below authorization."""
+
+    def has_permission(self, code: str) -> bool:
+        return True
+
+
+class AllowNone:
+    def has_permission(self, code: str) -> bool:
+        return False
+
+
+def with_principal(app: Litestar, principal: Any) -> Litestar:
+    """Put ``principal`` on every request's scope, as the authentication middleware does."""
+    inner = app.asgi_handler
+
+    async def handler(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope["user"] = principal
+        await inner(scope, receive, send)
+
+    app.asgi_handler = handler
+    return app
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """Assert an RFC 9457 response with ``status`` and return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("/api/v1/problems/")
+    assert body["title"] and body["detail"]
+    assert body["request_id"] == response.headers["x-request-id"]
+    return body
