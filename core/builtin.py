@@ -62,7 +62,9 @@ def quntuan_permissions() -> Sequence[Permission]:
 
 
 @hookimpl
-def quntuan_piccolo_app() -> object:
-    from core.piccolo_app import APP_CONFIG
+def quntuan_piccolo_app() -> Sequence[object]:
+    """The core is several Piccolo apps, one per domain, each with its own migrations."""
+    from core.integration.piccolo_app import APP_CONFIG as INTEGRATION
+    from core.orgs.piccolo_app import APP_CONFIG as ORGS
 
-    return APP_CONFIG
+    return (ORGS, INTEGRATION)

@@ -7,18 +7,13 @@ permission anywhere; which organizations it may touch is decided again, per reso
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from core.access import Principal
 from core.errors import Problem
-
-
-class Principal(Protocol):
-    """Who is calling: an account or an API client."""
-
-    def has_permission(self, code: str) -> bool: ...
 
 
 def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:

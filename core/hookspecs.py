@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from piccolo.conf.apps import AppConfig
 
     from core.declarations import EventType, OrgKind, Permission, PluginInfo
+    from core.integration.signals import SignalType
 
 PROJECT = "quntuan"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -85,6 +86,15 @@ def quntuan_routes() -> Sequence[ControllerRouterHandler]:
     Called once at start-up. The core mounts them on one Router at ``/api/v1/<slug>`` and attaches
     authentication and the permission guard itself; a handler names the permission it needs in
     ``opt={"permission": "<slug>.…"}``.
+    """
+
+
+@hookspec
+def quntuan_signals() -> Sequence[SignalType]:
+    """Declare the domain signals this plugin emits (names ``<slug>.<event>``) with their payload Structs.
+
+    Called once at start-up. Declared signals are documented as OpenAPI ``webhooks`` and may be
+    subscribed to; a plugin emits them with ``core.sdk.emit`` inside the transaction of the change.
     """
 
 

@@ -52,7 +52,8 @@ class PluginDeclarations:
     org_kinds: list[OrgKind] = field(default_factory=list)
     event_types: list[EventType] = field(default_factory=list)
     permissions: list[Permission] = field(default_factory=list)
-    piccolo_app: Any = None
+    signals: list[Any] = field(default_factory=list)
+    piccolo_apps: list[Any] = field(default_factory=list)
     routes: list[Any] = field(default_factory=list)
 
 
@@ -80,8 +81,12 @@ class Registry:
         return {p.code: p for d in self.declarations.values() for p in d.permissions}
 
     @property
+    def signals(self) -> dict[str, Any]:
+        return {s.name: s for d in self.declarations.values() for s in d.signals}
+
+    @property
     def piccolo_apps(self) -> list[Any]:
-        return [d.piccolo_app for d in self.declarations.values() if d.piccolo_app is not None]
+        return [app for d in self.declarations.values() for app in d.piccolo_apps]
 
 
 class PluginManager(pluggy.PluginManager):
@@ -107,6 +112,12 @@ def _call_one(pm: pluggy.PluginManager, hook_name: str, plugin: object, **kwargs
     return None
 
 
+def _as_apps(result: Any) -> list[Any]:
+    if result is None:
+        return []
+    return list(result) if isinstance(result, (list, tuple)) else [result]
+
+
 def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations:
     """Run a freshly registered plugin's registration hooks and check what it declares."""
     info = _call_one(pm, "quntuan_plugin_info", plugin)
@@ -129,7 +140,8 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         org_kinds=list(_call_one(pm, "quntuan_org_kinds", plugin) or ()),
         event_types=list(_call_one(pm, "quntuan_event_types", plugin) or ()),
         permissions=list(_call_one(pm, "quntuan_permissions", plugin) or ()),
-        piccolo_app=_call_one(pm, "quntuan_piccolo_app", plugin),
+        signals=list(_call_one(pm, "quntuan_signals", plugin) or ()),
+        piccolo_apps=_as_apps(_call_one(pm, "quntuan_piccolo_app", plugin)),
         routes=list(_call_one(pm, "quntuan_routes", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
@@ -148,8 +160,14 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
                 raise ValueError(f"{label} {item.code!r} must start with {' or '.join(prefixes)}")
             if item.code in taken[label]:
                 raise ValueError(f"{label} {item.code!r} is declared twice")
-    app = decl.piccolo_app
-    if app is not None:
+    for signal in decl.signals:
+        if name != CORE_PLUGIN and not signal.name.startswith(f"{name}."):
+            raise ValueError(f"signal {signal.name!r} must start with {name}.")
+        if signal.name in pm.registry.signals:
+            raise ValueError(f"signal {signal.name!r} is declared twice")
+    if name != CORE_PLUGIN and len(decl.piccolo_apps) > 1:
+        raise ValueError("a plugin is one Piccolo app")
+    for app in decl.piccolo_apps:
         for table in app.table_classes:
             tablename = table._meta.tablename
             if not tablename.startswith(f"{name}_"):

@@ -5,11 +5,13 @@ here may change without notice.
 """
 
 from core import CORE_API_VERSION
+from core.access import Principal, Reach, reach_clause, within
 from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
 from core.errors import FieldError, Problem, register_problem
-from core.guards import Principal, current_principal
+from core.guards import current_principal
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
+from core.integration.signals import SignalType, emit
 from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
 
 __all__ = [
@@ -25,13 +27,18 @@ __all__ = [
     "PluginInfo",
     "Principal",
     "Problem",
+    "Reach",
+    "SignalType",
     "Text",
     "current_principal",
+    "emit",
     "encode_cursor",
     "hookimpl",
     "hookspec",
     "paginate",
+    "reach_clause",
     "register_problem",
     "to_simplified",
     "to_traditional",
+    "within",
 ]

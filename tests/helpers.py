@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from litestar import Litestar
 
+from core.access import Reach
+
 
 class AllowAll:
-    """A principal holding every permission, for tests of the HTTP plumbing below authorization."""
+    """A principal holding every permission everywhere, for tests of the HTTP plumbing below authorization."""
+
+    kind = "account"
+    id = uuid.UUID(int=1)
 
     def has_permission(self, code: str) -> bool:
         return True
 
+    def reach(self, code: str) -> list[Reach]:
+        return [Reach(path="", subtree=True)]
+
 
 class AllowNone:
+    kind = "account"
+    id = uuid.UUID(int=2)
+
     def has_permission(self, code: str) -> bool:
         return False
+
+    def reach(self, code: str) -> list[Reach]:
+        return []
 
 
 def with_principal(app: Litestar, principal: Any) -> Litestar:

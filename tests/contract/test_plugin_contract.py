@@ -38,24 +38,27 @@ def test_declarations_are_named_after_the_plugin(slug: str) -> None:
     decl = _declarations(slug)
     assert decl.info.slug == slug
     assert decl.info.name.zh_hans and decl.info.name.en
-    for item in [*decl.org_kinds, *decl.event_types, *decl.permissions]:
-        assert item.code.startswith(f"{slug}."), item.code
+    for item in [*decl.org_kinds, *decl.event_types, *decl.permissions, *decl.signals]:
+        code = getattr(item, "code", None) or item.name
+        assert code.startswith(f"{slug}."), code
     for kind in decl.org_kinds:
         assert kind.levels, kind.code
         assert kind.may_be_root or kind.parents, f"{kind.code} can sit nowhere"
 
 
 def test_tables_are_prefixed_and_migrations_present(slug: str) -> None:
-    app = _declarations(slug).piccolo_app
-    if app is None:
+    apps = _declarations(slug).piccolo_apps
+    assert len(apps) <= 1, "a plugin is one Piccolo app"
+    if not apps:
         return
+    app = apps[0]
     for table in app.table_classes:
         assert table._meta.tablename.startswith(f"{slug}_")
     if app.table_classes:
         from piccolo.apps.migrations.commands.base import BaseMigrationManager
 
         assert BaseMigrationManager().get_migration_modules(app.resolved_migrations_folder_path)
-    assert "core.piccolo_app" in app.migration_dependencies
+    assert any(dep.startswith("core.") for dep in app.migration_dependencies)
 
 
 async def test_migrations_are_applied(slug: str, settings: Settings) -> None:

@@ -19,7 +19,7 @@ from tests.fixtures import demo_plugin
 def test_apps_are_ordered_by_their_migration_dependencies() -> None:
     pm = make_plugin_manager(Settings(), plugins={"demo": demo_plugin})
     names = [app.app_name for app in sorted_apps(reversed(pm.registry.piccolo_apps))]
-    assert names.index("core") < names.index("demo")
+    assert names.index("orgs") < names.index("demo")
 
 
 async def _forget_demo(db: Database) -> None:

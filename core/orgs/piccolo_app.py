@@ -1,4 +1,4 @@
-"""The core's Piccolo app: its tables (named ``core_…``) and migrations."""
+"""The ``orgs`` Piccolo app of the core: the org tree and what hangs on it."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from core.tables import CORE_TABLES
+from core.orgs.tables import Org
 
 APP_CONFIG = AppConfig(
-    app_name="core",
+    app_name="orgs",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=list(CORE_TABLES),
+    table_classes=[Org],
     migration_dependencies=[],
     commands=[],
 )

@@ -1,0 +1,81 @@
+"""Who may see what: reaches on the organization tree, and the SQL that filters by them.
+
+A grant gives a role on an org, for that org only or for its whole subtree. For a permission, a
+principal's *reach* is the list of those org paths. Every list query is filtered in SQL by
+:func:`reach_clause` (never fetched and filtered in Python), and a single resource outside the reach
+answers 404 (:func:`require_within`), so existence does not leak.
+
+Org paths are concatenations of fixed-width segments of ``[0-9a-z]`` (see :mod:`core.orgs.paths`), so
+a subtree is one range ``path >= p AND path < p || '~'`` — an indexed range scan on SQLite and on
+PostgreSQL (where the column uses the "C" collation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, Protocol, runtime_checkable
+from uuid import UUID
+
+import msgspec
+from piccolo.columns import Column
+
+#: Sorts after every character a path may contain: ``[p, p + SUBTREE_END)`` is p's subtree.
+SUBTREE_END = "~"
+
+
+class Reach(msgspec.Struct, frozen=True):
+    """Where a permission holds: the org at ``path``, and with ``subtree`` everything under it."""
+
+    path: str
+    subtree: bool = True
+
+    def covers(self, path: str) -> bool:
+        return path == self.path or (self.subtree and path.startswith(self.path))
+
+
+@runtime_checkable
+class Principal(Protocol):
+    """Who is calling: an account or an API client, with the reaches of its grants."""
+
+    kind: Literal["account", "client"]
+    id: UUID
+
+    def has_permission(self, code: str) -> bool:
+        """Whether the permission holds anywhere (the route-level check)."""
+        ...
+
+    def reach(self, code: str) -> Sequence[Reach]:
+        """The org paths where the permission holds (the row-level check)."""
+        ...
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    return path, path + SUBTREE_END
+
+
+def reach_clause(path_column: Column, reaches: Sequence[Reach]) -> Any | None:
+    """A Piccolo where-clause selecting rows whose org path lies within ``reaches``.
+
+    Returns None when the reach is empty: the caller must then return nothing (not everything).
+    Reaches nested inside another subtree reach are dropped, keeping the clause short.
+    """
+    subtrees = sorted(r.path for r in reaches if r.subtree)
+    kept: list[str] = []
+    for path in subtrees:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    exact = sorted({r.path for r in reaches if not r.subtree and not any(r.path.startswith(k) for k in kept)})
+    clause: Any = None
+    for path in kept:
+        low, high = subtree_bounds(path)
+        part = (path_column >= low) & (path_column < high)
+        clause = part if clause is None else clause | part
+    if exact:
+        part = path_column.is_in(exact)
+        clause = part if clause is None else clause | part
+    return clause
+
+
+def within(path: str, reaches: Sequence[Reach]) -> bool:
+    """Whether an org path is inside the reach (for checks on one loaded resource)."""
+    return any(r.covers(path) for r in reaches)

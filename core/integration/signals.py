@@ -1,0 +1,64 @@
+"""Domain signals: every state change emits one, written to the outbox in the same transaction.
+
+A signal type is declared once, with its payload Struct and a description, and registered through the
+``quntuan_signals`` hook so that it is documented (OpenAPI ``webhooks``) and delivered. Payloads carry ids
+and codes, never personal data (no names, ID numbers or phones).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from core.i18n import Text
+from core.integration.tables import OutboxSignal
+
+SIGNAL_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+class SignalType(msgspec.Struct, frozen=True, kw_only=True):
+    """A kind of domain signal: ``name`` such as ``org.created`` or ``union.member_joined``."""
+
+    name: str
+    payload: Any  #: a msgspec Struct class
+    description: Text
+
+
+class NotInTransaction(RuntimeError):
+    """emit() was called outside a write transaction, so the signal could outlive a rolled-back change."""
+
+
+async def emit(
+    signal: SignalType,
+    payload: msgspec.Struct,
+    *,
+    resource_type: str,
+    resource_id: UUID | str,
+    org_path: str | None = None,
+) -> UUID:
+    """Record ``signal`` in the outbox inside the caller's transaction; returns the signal's id.
+
+    ``resource_type``/``resource_id`` name what changed (signals of one resource are delivered in order);
+    ``org_path`` places it in the tree so subscribers only receive what they may read.
+    """
+    if not isinstance(payload, signal.payload):
+        raise TypeError(f"{signal.name} expects a {signal.payload.__name__} payload")
+    if not OutboxSignal._meta.db.transaction_exists():
+        raise NotInTransaction(f"{signal.name} must be emitted inside the transaction of the change")
+    signal_id = uuid4()
+    await OutboxSignal.insert(
+        OutboxSignal(
+            id=signal_id,
+            name=signal.name,
+            resource_type=resource_type,
+            resource_id=str(resource_id),
+            org_path=org_path,
+            payload=msgspec.json.encode(payload).decode(),
+            occurred_at=datetime.now(UTC),
+        )
+    ).run()
+    return signal_id
