@@ -64,7 +64,8 @@ def quntuan_permissions() -> Sequence[Permission]:
 @hookimpl
 def quntuan_piccolo_app() -> Sequence[object]:
     """The core is several Piccolo apps, one per domain, each with its own migrations."""
+    from core.identity.piccolo_app import APP_CONFIG as IDENTITY
     from core.integration.piccolo_app import APP_CONFIG as INTEGRATION
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
 
-    return (ORGS, INTEGRATION)
+    return (ORGS, IDENTITY, INTEGRATION)

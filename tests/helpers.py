@@ -34,6 +34,25 @@ class AllowNone:
         return []
 
 
+class GrantedPrincipal:
+    """A principal with explicit reaches per permission: ``GrantedPrincipal({"orgs.org.read": [Reach(p)]})``.
+
+    For tests of services and routes before (or apart from) token authentication; the identity tests
+    exercise the same decisions with real accounts, roles and grants.
+    """
+
+    def __init__(self, reaches: dict[str, list[Reach]], kind: str = "account", id: uuid.UUID | None = None):
+        self.reaches = reaches
+        self.kind = kind
+        self.id = id or uuid.uuid4()
+
+    def has_permission(self, code: str) -> bool:
+        return bool(self.reaches.get(code))
+
+    def reach(self, code: str) -> list[Reach]:
+        return list(self.reaches.get(code, []))
+
+
 def with_principal(app: Litestar, principal: Any) -> Litestar:
     """Put ``principal`` on every request's scope, as the authentication middleware does."""
     inner = app.asgi_handler
