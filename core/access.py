@@ -39,6 +39,8 @@ class Principal(Protocol):
 
     kind: Literal["account", "client"]
     id: UUID
+    #: The person an account belongs to (None for API clients and accounts without a person).
+    person_id: UUID | None
 
     def has_permission(self, code: str) -> bool:
         """Whether the permission holds anywhere (the route-level check)."""

@@ -15,6 +15,7 @@ class AllowAll:
 
     kind = "account"
     id = uuid.UUID(int=1)
+    person_id = None
 
     def has_permission(self, code: str) -> bool:
         return True
@@ -26,6 +27,7 @@ class AllowAll:
 class AllowNone:
     kind = "account"
     id = uuid.UUID(int=2)
+    person_id = None
 
     def has_permission(self, code: str) -> bool:
         return False
@@ -41,10 +43,17 @@ class GrantedPrincipal:
     exercise the same decisions with real accounts, roles and grants.
     """
 
-    def __init__(self, reaches: dict[str, list[Reach]], kind: str = "account", id: uuid.UUID | None = None):
+    def __init__(
+        self,
+        reaches: dict[str, list[Reach]],
+        kind: str = "account",
+        id: uuid.UUID | None = None,
+        person_id: uuid.UUID | None = None,
+    ):
         self.reaches = reaches
         self.kind = kind
         self.id = id or uuid.uuid4()
+        self.person_id = person_id
 
     def has_permission(self, code: str) -> bool:
         return bool(self.reaches.get(code))
