@@ -25,6 +25,9 @@ from core.db import Database
 from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
 from core.guards import PLUGIN_GUARDS
+from core.identity.authn import authentication_middleware
+from core.identity.routes import identity_router
+from core.identity.runtime import IdentityRuntime
 from core.middleware import request_id_middleware
 from core.migrations import ensure_schema_current, migrate
 from core.pagination import provide_page
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     pm = plugin_manager or make_plugin_manager(settings)
     db = Database(settings, pm.registry.piccolo_apps)
     shared = SharedState(settings)
+    identity = IdentityRuntime(settings, shared)
     db.bind()
 
     @asynccontextmanager
@@ -86,7 +90,12 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
 
     plugin_routers, plugin_tags = _plugin_routers(pm)
     core_router = Router(path=API_PREFIX, route_handlers=[SystemController])
-    route_handlers: list[ControllerRouterHandler] = [core_router, *plugin_routers, docs_assets_router()]
+    route_handlers: list[ControllerRouterHandler] = [
+        core_router,
+        identity_router(API_PREFIX),
+        *plugin_routers,
+        docs_assets_router(),
+    ]
 
     config = LitestarConfig(
         route_handlers=route_handlers,
@@ -101,11 +110,13 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                 "registry": pm.registry,
                 "db": db,
                 "shared": shared,
+                "identity": identity,
                 "version": __version__,
             }
         ),
         request_max_body_size=settings.max_body_size,
         before_request=strict_body,
+        middleware=[authentication_middleware],
         debug=False,
     )
     app = Litestar.from_config(config)

@@ -69,3 +69,20 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
 
     return (ORGS, IDENTITY, INTEGRATION)
+
+
+
+@hookimpl
+def quntuan_signals() -> Sequence[object]:
+    """The signals of every core domain (each domain declares its own)."""
+    from core.identity.signals import IDENTITY_SIGNALS
+
+    return (*IDENTITY_SIGNALS,)
+
+
+@hookimpl
+def quntuan_personal_data() -> Sequence[object]:
+    """The core's tables holding personal data (persons, accounts, posts, consent)."""
+    from core.identity.personal_data import CORE_PERSONAL_DATA
+
+    return CORE_PERSONAL_DATA

@@ -21,14 +21,21 @@ def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Princip
     return user if user is not None else None
 
 
-def require_authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """401 (with ``WWW-Authenticate``) unless a valid token or client credential came with the request."""
+def require_authenticated(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """401 (with ``WWW-Authenticate``) unless a valid token or client credential came with the request.
+
+    Routes marked ``opt={"public": True}`` (health, token endpoint) pass without one.
+    """
+    if handler.opt.get("public"):
+        return
     if current_principal(connection) is None:
         raise Problem("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
 
 
 def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """403 unless the principal holds the permission the route declares in ``opt["permission"]``."""
+    if handler.opt.get("public"):
+        return
     principal = current_principal(connection)
     if principal is None:
         raise Problem("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
@@ -39,3 +46,5 @@ def require_permission(connection: ASGIConnection[Any, Any, Any, Any], handler: 
 
 #: What every plugin router gets.
 PLUGIN_GUARDS = [require_authenticated, require_permission]
+#: What every core router gets (public routes opt out with ``opt={"public": True}``).
+CORE_GUARDS = PLUGIN_GUARDS

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from piccolo.conf.apps import AppConfig
 
     from core.declarations import EventType, OrgKind, Permission, PluginInfo
+    from core.identity.personal_data import PersonalDataTable
     from core.integration.signals import SignalType
 
 PROJECT = "quntuan"
@@ -95,6 +96,17 @@ def quntuan_signals() -> Sequence[SignalType]:
 
     Called once at start-up. Declared signals are documented as OpenAPI ``webhooks`` and may be
     subscribed to; a plugin emits them with ``core.sdk.emit`` inside the transaction of the change.
+    """
+
+
+@hookspec
+def quntuan_personal_data() -> Sequence[PersonalDataTable]:
+    """Declare the plugin's tables that hold personal data (PIPL): which column names the person, and
+    whether erasure deletes the rows, anonymises them (clearing the listed columns) or keeps them under
+    a legal hold.
+
+    Called once at start-up. A person's data export (Art. 45) reads every declared table; erasure
+    (Art. 47) applies every declaration in one transaction.
     """
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.declarations import Permission
 from core.i18n import Text
+from core.identity.permissions import IDENTITY_PERMISSIONS
 
 
 def _p(code: str, zh_hans: str, en: str, *, personal_data: bool = False) -> Permission:
@@ -12,4 +13,7 @@ def _p(code: str, zh_hans: str, en: str, *, personal_data: bool = False) -> Perm
 
 PLUGINS_MANAGE = "core.plugins.manage"
 
-CORE_PERMISSIONS: tuple[Permission, ...] = (_p(PLUGINS_MANAGE, "管理插件", "Manage plugins"),)
+CORE_PERMISSIONS: tuple[Permission, ...] = (
+    _p(PLUGINS_MANAGE, "管理插件", "Manage plugins"),
+    *IDENTITY_PERMISSIONS,
+)

@@ -55,6 +55,7 @@ class PluginDeclarations:
     signals: list[Any] = field(default_factory=list)
     piccolo_apps: list[Any] = field(default_factory=list)
     routes: list[Any] = field(default_factory=list)
+    personal_data: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -83,6 +84,11 @@ class Registry:
     @property
     def signals(self) -> dict[str, Any]:
         return {s.name: s for d in self.declarations.values() for s in d.signals}
+
+    @property
+    def personal_data(self) -> list[Any]:
+        """Every table the core and the plugins declared as holding personal data."""
+        return [t for d in self.declarations.values() for t in d.personal_data]
 
     @property
     def piccolo_apps(self) -> list[Any]:
@@ -143,6 +149,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         signals=list(_call_one(pm, "quntuan_signals", plugin) or ()),
         piccolo_apps=_as_apps(_call_one(pm, "quntuan_piccolo_app", plugin)),
         routes=list(_call_one(pm, "quntuan_routes", plugin) or ()),
+        personal_data=list(_call_one(pm, "quntuan_personal_data", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {

@@ -11,6 +11,8 @@ from core.errors import FieldError, Problem, register_problem
 from core.guards import current_principal
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
+from core.identity.audit import record as record_audit
+from core.identity.personal_data import PersonalDataTable
 from core.integration.signals import SignalType, emit
 from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
 
@@ -24,6 +26,7 @@ __all__ = [
     "PageParam",
     "PageRequest",
     "Permission",
+    "PersonalDataTable",
     "PluginInfo",
     "Principal",
     "Problem",
@@ -37,6 +40,7 @@ __all__ = [
     "hookspec",
     "paginate",
     "reach_clause",
+    "record_audit",
     "register_problem",
     "to_simplified",
     "to_traditional",

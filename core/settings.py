@@ -58,6 +58,20 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     default_locale: Locale = "zh-Hans"
     #: Time zone for dates shown to people and for calendar boundaries.
     timezone: str = "Asia/Shanghai"
+    #: Lifetime of an access token (JWT) in seconds; keep it short, refresh tokens renew it.
+    access_token_ttl: int = 900
+    #: Lifetime of a refresh token in seconds (each use rotates it).
+    refresh_token_ttl: int = 30 * 24 * 3600
+    #: Failed logins per account (and per client address ×4) before the lock-out engages.
+    login_max_failures: int = 5
+    #: Seconds a lock-out lasts (also the window in which failures are counted).
+    login_lockout_seconds: int = 900
+    #: Keys encrypting ID numbers and phones at rest, ``<key id>:<base64 of 32 bytes>``, comma-separated;
+    #: the first encrypts, all decrypt (rotation). Unset: one key derived from the secret key.
+    personal_data_keys: tuple[str, ...] = ()
+    #: Key of the blind indexes for exact lookup of ID numbers and phones. Unset: derived from the secret key.
+    blind_index_key: str | None = None
+    #: Lowest level of log lines written.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: LogFormat = "console"
     #: Apply pending migrations when ``quntuan serve`` starts (default on SQLite only).
@@ -164,7 +178,16 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     redis_url = values.get("redis_url")
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         problems.append(f"{PREFIX}REDIS_URL: expected redis://host:port/db, got {redis_url!r}")
-    for name in ("port", "workers", "max_body_size", "database_pool_size"):
+    for name in (
+        "port",
+        "workers",
+        "max_body_size",
+        "database_pool_size",
+        "access_token_ttl",
+        "refresh_token_ttl",
+        "login_max_failures",
+        "login_lockout_seconds",
+    ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
     if "timezone" in values:
@@ -174,6 +197,13 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"{PREFIX}TIMEZONE: expected an IANA time zone such as Asia/Shanghai")
+    for entry in values.get("personal_data_keys", ()):
+        from core.identity.crypto import parse_key_entry
+
+        try:
+            parse_key_entry(entry)
+        except ValueError:
+            problems.append(f"{PREFIX}PERSONAL_DATA_KEYS: expected <key id>:<base64 of 32 bytes>, …")
     if problems:
         raise SettingsError(sorted(problems))
     return Settings(**values)

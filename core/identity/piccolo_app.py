@@ -6,12 +6,34 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from core.identity.tables import Person
+from core.identity.tables import (
+    Account,
+    ApiClient,
+    ApiClientSecret,
+    AuditEntry,
+    Consent,
+    Grant,
+    Person,
+    Post,
+    RefreshToken,
+    Role,
+)
 
 APP_CONFIG = AppConfig(
     app_name="identity",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Person],
+    table_classes=[
+        Person,
+        Account,
+        RefreshToken,
+        ApiClient,
+        ApiClientSecret,
+        Role,
+        Post,
+        Grant,
+        Consent,
+        AuditEntry,
+    ],
     migration_dependencies=["core.orgs.piccolo_app"],
     commands=[],
 )

@@ -1,0 +1,688 @@
+"""Administration routes: accounts, roles, grants, posts (职务), API clients and the audit log."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import FromPath, JSONBody, Parameter
+
+from core.access import reach_clause
+from core.errors import Problem
+from core.identity import audit, persons
+from core.identity.auth import revoke_sessions
+from core.identity.passwords import hash_password
+from core.identity.permissions import (
+    ACCOUNT_MANAGE,
+    AUDIT_READ,
+    CLIENT_MANAGE,
+    GRANT_MANAGE,
+    PERSON_READ,
+    POST_MANAGE,
+    ROLE_MANAGE,
+)
+from core.identity.problems import DUPLICATE
+from core.identity.rules import holds_everywhere, require_no_escalation, require_platform
+from core.identity.schemas import (
+    AccountCreate,
+    AccountOut,
+    AuditOut,
+    ClientCreate,
+    ClientOut,
+    ClientSecretOut,
+    GrantCreate,
+    GrantOut,
+    PostCreate,
+    PostOut,
+    PostUpdate,
+    RoleCreate,
+    RoleOut,
+    RoleUpdate,
+    SecretRotation,
+)
+from core.identity.signals import (
+    GRANT_CREATED,
+    GRANT_REVOKED,
+    POST_CREATED,
+    POST_UPDATED,
+    GrantChanged,
+    PostChanged,
+)
+from core.identity.tables import Account, ApiClient, ApiClientSecret, AuditEntry, Grant, Person, Post, Role
+from core.identity.tokens import hash_secret, new_secret
+from core.integration.signals import emit
+from core.pagination import Page, PageParam, paginate
+
+
+def _tz(request: Request[Any, Any, Any]) -> str:
+    return str(request.app.state.settings.timezone)
+
+
+def _codes(value: Any) -> list[str]:
+    return list(json.loads(value) if isinstance(value, str) else value or [])
+
+
+def _check_permissions(request: Request[Any, Any, Any], codes: list[str], pointer: str) -> None:
+    known = request.app.state.registry.permissions
+    bad = [(f"{pointer}/{i}", "enum") for i, code in enumerate(codes) if code not in known]
+    if bad:
+        raise Problem.invalid(*bad)
+
+
+# --- accounts -----------------------------------------------------------------------------------------
+
+
+def _account_out(row: dict[str, Any]) -> AccountOut:
+    return AccountOut(
+        id=row["id"],
+        username=row["username"],
+        person=row["person"],
+        status=row["status"],
+        last_login_at=row["last_login_at"],
+        created_at=row["created_at"],
+    )
+
+
+_ACCOUNT_COLUMNS = (
+    Account.id,
+    Account.username,
+    Account.person,
+    Account.status,
+    Account.last_login_at,
+    Account.created_at,
+)
+
+
+class AccountController(Controller):
+    path = "/accounts"
+    tags = ["accounts"]  # noqa: RUF012 - Litestar reads it from the class
+
+    def _visible(self, request: Request[Any, Any, Any]) -> Any | None:
+        clause = persons.visible(request.user.reach(ACCOUNT_MANAGE), persons.today(_tz(request)))
+        if clause is None:
+            return None
+        return Account.person.is_in(Person.select(Person.id).where(clause))
+
+    @get("/", opt={"permission": ACCOUNT_MANAGE}, summary="Accounts of persons within reach")
+    async def list_accounts(self, request: Request[Any, Any, Any], page: PageParam) -> Page[AccountOut]:
+        clause = self._visible(request)
+        if clause is None:
+            return Page(items=[])
+        rows, cursor = await paginate(Account.select(*_ACCOUNT_COLUMNS).where(clause), [Account.id], page)
+        return Page(items=[_account_out(r) for r in rows], next_cursor=cursor)
+
+    async def _find(self, request: Request[Any, Any, Any], account_id: UUID) -> dict[str, Any]:
+        clause = self._visible(request)
+        row = None
+        if clause is not None:
+            row = (
+                await Account.select(*_ACCOUNT_COLUMNS)
+                .where((Account.id == account_id) & clause)
+                .first()
+                .run()
+            )
+        if row is None:
+            raise Problem("not-found")
+        return row  # type: ignore[no-any-return]
+
+    @get("/{account_id:uuid}", opt={"permission": ACCOUNT_MANAGE}, summary="One account")
+    async def get_account(self, request: Request[Any, Any, Any], account_id: FromPath[UUID]) -> AccountOut:
+        return _account_out(await self._find(request, account_id))
+
+    @post("/", opt={"permission": ACCOUNT_MANAGE}, summary="Give a person within reach a login")
+    async def create_account(
+        self, request: Request[Any, Any, Any], data: JSONBody[AccountCreate]
+    ) -> AccountOut:
+        person = await persons.find_visible(request.user, ACCOUNT_MANAGE, data.person, _tz(request))
+        password_hash = await hash_password(data.password)
+        account_id = uuid.uuid4()
+        async with request.app.state.db.transaction():
+            taken = (
+                await Account.exists()
+                .where((Account.username == data.username.lower()) | (Account.person == data.person))
+                .run()
+            )
+            if taken:
+                raise Problem(DUPLICATE, what="账号 / account")
+            await Account.insert(
+                Account(
+                    id=account_id,
+                    username=data.username.lower(),
+                    person=data.person,
+                    password_hash=password_hash,
+                )
+            ).run()
+            await audit.record(
+                "account.created",
+                resource_type="account",
+                resource_id=account_id,
+                org_path=person["home_org.path"],
+                changes={"person": str(data.person), "username": data.username.lower()},
+            )
+        return await self.get_account.fn(self, request, account_id)  # type: ignore[no-any-return]
+
+    @post(
+        "/{account_id:uuid}/disable",
+        opt={"permission": ACCOUNT_MANAGE},
+        status_code=200,
+        summary="Disable an account and end its sessions",
+    )
+    async def disable_account(
+        self, request: Request[Any, Any, Any], account_id: FromPath[UUID]
+    ) -> AccountOut:
+        await self._find(request, account_id)
+        async with request.app.state.db.transaction():
+            await Account.update({Account.status: "disabled"}).where(Account.id == account_id).run()
+            await revoke_sessions(account_id)
+            await audit.record(
+                "account.disabled",
+                resource_type="account",
+                resource_id=account_id,
+                changes={"status": "disabled"},
+            )
+        return _account_out(await self._find(request, account_id))
+
+    @post(
+        "/{account_id:uuid}/enable",
+        opt={"permission": ACCOUNT_MANAGE},
+        status_code=200,
+        summary="Enable a disabled account",
+    )
+    async def enable_account(self, request: Request[Any, Any, Any], account_id: FromPath[UUID]) -> AccountOut:
+        await self._find(request, account_id)
+        async with request.app.state.db.transaction():
+            await Account.update({Account.status: "active"}).where(Account.id == account_id).run()
+            await audit.record(
+                "account.enabled",
+                resource_type="account",
+                resource_id=account_id,
+                changes={"status": "active"},
+            )
+        return _account_out(await self._find(request, account_id))
+
+
+# --- roles --------------------------------------------------------------------------------------------
+
+
+def _role_out(row: dict[str, Any]) -> RoleOut:
+    return RoleOut(id=row["id"], code=row["code"], name=row["name"], permissions=_codes(row["permissions"]))
+
+
+class RoleController(Controller):
+    """Roles are platform-wide; changing them needs ``core.role.manage`` on the whole platform."""
+
+    path = "/roles"
+    tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
+
+    @get("/", opt={"permission": GRANT_MANAGE}, summary="Roles that can be granted")
+    async def list_roles(self, page: PageParam) -> Page[RoleOut]:
+        rows, cursor = await paginate(Role.select(), [Role.id], page)
+        return Page(items=[_role_out(r) for r in rows], next_cursor=cursor)
+
+    @post("/", opt={"permission": ROLE_MANAGE}, summary="Define a role")
+    async def create_role(self, request: Request[Any, Any, Any], data: JSONBody[RoleCreate]) -> RoleOut:
+        require_platform(request.user, ROLE_MANAGE)
+        _check_permissions(request, data.permissions, "/permissions")
+        role_id = uuid.uuid4()
+        async with request.app.state.db.transaction():
+            if await Role.exists().where(Role.code == data.code).run():
+                raise Problem(DUPLICATE, what="code")
+            await Role.insert(
+                Role(id=role_id, code=data.code, name=data.name, permissions=sorted(set(data.permissions)))
+            ).run()
+            await audit.record(
+                "role.created",
+                resource_type="role",
+                resource_id=role_id,
+                changes={"code": data.code, "permissions": sorted(set(data.permissions))},
+            )
+        return _role_out(await Role.select().where(Role.id == role_id).first().run())
+
+    @patch(
+        "/{role_id:uuid}", opt={"permission": ROLE_MANAGE}, summary="Rename a role or change its permissions"
+    )
+    async def update_role(
+        self, request: Request[Any, Any, Any], role_id: FromPath[UUID], data: JSONBody[RoleUpdate]
+    ) -> RoleOut:
+        require_platform(request.user, ROLE_MANAGE)
+        changes: dict[Any, Any] = {Role.updated_at: datetime.now(UTC)}
+        logged: dict[str, Any] = {}
+        if data.name is not msgspec.UNSET:
+            changes[Role.name] = logged["name"] = data.name
+        if data.permissions is not msgspec.UNSET:
+            _check_permissions(request, data.permissions, "/permissions")
+            changes[Role.permissions] = logged["permissions"] = sorted(set(data.permissions))
+        async with request.app.state.db.transaction():
+            if not await Role.exists().where(Role.id == role_id).run():
+                raise Problem("not-found")
+            await Role.update(changes).where(Role.id == role_id).run()
+            await audit.record("role.updated", resource_type="role", resource_id=role_id, changes=logged)
+        return _role_out(await Role.select().where(Role.id == role_id).first().run())
+
+    @delete("/{role_id:uuid}", opt={"permission": ROLE_MANAGE}, summary="Delete a role and its grants")
+    async def delete_role(self, request: Request[Any, Any, Any], role_id: FromPath[UUID]) -> None:
+        require_platform(request.user, ROLE_MANAGE)
+        async with request.app.state.db.transaction():
+            if not await Role.exists().where(Role.id == role_id).run():
+                raise Problem("not-found")
+            await Grant.delete().where(Grant.role == role_id).run()
+            await Role.delete().where(Role.id == role_id).run()
+            await audit.record("role.deleted", resource_type="role", resource_id=role_id)
+
+
+# --- grants -------------------------------------------------------------------------------------------
+
+
+def _grant_out(row: dict[str, Any]) -> GrantOut:
+    return GrantOut(
+        id=row["id"],
+        role=row["role"],
+        org=row["org"],
+        subtree=row["subtree"],
+        account=row["account"],
+        client=row["client"],
+        post=row["post"],
+        created_at=row["created_at"],
+    )
+
+
+_GRANT_COLUMNS = (
+    Grant.id,
+    Grant.role,
+    Grant.org,
+    Grant.subtree,
+    Grant.account,
+    Grant.client,
+    Grant.post,
+    Grant.created_at,
+    Grant.org.path,
+    Grant.role.permissions,
+)
+
+
+class GrantController(Controller):
+    path = "/grants"
+    tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
+
+    @get("/", opt={"permission": GRANT_MANAGE}, summary="Grants on orgs within reach")
+    async def list_grants(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageParam,
+        account: Annotated[UUID | None, Parameter(description="Only grants to this account.")] = None,
+    ) -> Page[GrantOut]:
+        clause = reach_clause(Grant.org.path, request.user.reach(GRANT_MANAGE))
+        if clause is None:
+            return Page(items=[])
+        query = Grant.select(*_GRANT_COLUMNS).where(clause)
+        if account is not None:
+            query = query.where(Grant.account == account)
+        rows, cursor = await paginate(query, [Grant.id], page)
+        return Page(items=[_grant_out(r) for r in rows], next_cursor=cursor)
+
+    @post("/", opt={"permission": GRANT_MANAGE}, summary="Give a role on an org (or its subtree)")
+    async def create_grant(self, request: Request[Any, Any, Any], data: JSONBody[GrantCreate]) -> GrantOut:
+        principal = request.user
+        holders = [h for h in (data.account, data.client, data.post) if h is not None]
+        if len(holders) != 1:
+            raise Problem.invalid(("/account", "invalid"))
+        org = await persons.org_in_reach(principal, GRANT_MANAGE, data.org)
+        role = await Role.select().where(Role.id == data.role).first().run()
+        if role is None:
+            raise Problem("not-found")
+        require_no_escalation(
+            principal, [GRANT_MANAGE, *_codes(role["permissions"])], org["path"], data.subtree
+        )
+        if data.account is not None and not await Account.exists().where(Account.id == data.account).run():
+            raise Problem("not-found")
+        if data.client is not None and not await ApiClient.exists().where(ApiClient.id == data.client).run():
+            raise Problem("not-found")
+        if data.post is not None:
+            await _post_in_reach(request, data.post, POST_MANAGE)
+        grant_id = uuid.uuid4()
+        async with request.app.state.db.transaction():
+            await Grant.insert(
+                Grant(
+                    id=grant_id,
+                    role=data.role,
+                    org=data.org,
+                    subtree=data.subtree,
+                    account=data.account,
+                    client=data.client,
+                    post=data.post,
+                    created_by=str(principal.id),
+                )
+            ).run()
+            await audit.record(
+                "grant.created",
+                resource_type="grant",
+                resource_id=grant_id,
+                org_path=org["path"],
+                changes=msgspec.to_builtins(data),
+            )
+            await emit(
+                GRANT_CREATED,
+                GrantChanged(grant_id=grant_id, role_id=data.role, org_id=data.org, subtree=data.subtree),
+                resource_type="grant",
+                resource_id=grant_id,
+                org_path=org["path"],
+            )
+        row = await Grant.select(*_GRANT_COLUMNS).where(Grant.id == grant_id).first().run()
+        return _grant_out(row)
+
+    @delete("/{grant_id:uuid}", opt={"permission": GRANT_MANAGE}, summary="Revoke a grant")
+    async def revoke_grant(self, request: Request[Any, Any, Any], grant_id: FromPath[UUID]) -> None:
+        clause = reach_clause(Grant.org.path, request.user.reach(GRANT_MANAGE))
+        row = None
+        if clause is not None:
+            row = await Grant.select(*_GRANT_COLUMNS).where((Grant.id == grant_id) & clause).first().run()
+        if row is None:
+            raise Problem("not-found")
+        async with request.app.state.db.transaction():
+            await Grant.delete().where(Grant.id == grant_id).run()
+            await audit.record(
+                "grant.revoked", resource_type="grant", resource_id=grant_id, org_path=row["org.path"]
+            )
+            await emit(
+                GRANT_REVOKED,
+                GrantChanged(
+                    grant_id=grant_id, role_id=row["role"], org_id=row["org"], subtree=row["subtree"]
+                ),
+                resource_type="grant",
+                resource_id=grant_id,
+                org_path=row["org.path"],
+            )
+
+
+# --- posts --------------------------------------------------------------------------------------------
+
+
+def _post_out(row: dict[str, Any]) -> PostOut:
+    return PostOut(
+        id=row["id"],
+        person=row["person"],
+        org=row["org"],
+        title=row["title"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+    )
+
+
+_POST_COLUMNS = (Post.id, Post.person, Post.org, Post.title, Post.start_date, Post.end_date, Post.org.path)
+
+
+async def _post_in_reach(request: Request[Any, Any, Any], post_id: UUID, permission: str) -> dict[str, Any]:
+    clause = reach_clause(Post.org.path, request.user.reach(permission))
+    row = None
+    if clause is not None:
+        row = await Post.select(*_POST_COLUMNS).where((Post.id == post_id) & clause).first().run()
+    if row is None:
+        raise Problem("not-found")
+    return row  # type: ignore[no-any-return]
+
+
+class PostController(Controller):
+    path = "/posts"
+    tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
+
+    @get("/", opt={"permission": PERSON_READ}, summary="Posts in orgs within reach")
+    async def list_posts(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageParam,
+        person: Annotated[UUID | None, Parameter(description="Only this person's posts.")] = None,
+    ) -> Page[PostOut]:
+        clause = reach_clause(Post.org.path, request.user.reach(PERSON_READ))
+        if clause is None:
+            return Page(items=[])
+        query = Post.select(*_POST_COLUMNS).where(clause)
+        if person is not None:
+            query = query.where(Post.person == person)
+        rows, cursor = await paginate(query, [Post.id], page)
+        return Page(items=[_post_out(r) for r in rows], next_cursor=cursor)
+
+    @get("/{post_id:uuid}", opt={"permission": PERSON_READ}, summary="One post")
+    async def get_post(self, request: Request[Any, Any, Any], post_id: FromPath[UUID]) -> PostOut:
+        return _post_out(await _post_in_reach(request, post_id, PERSON_READ))
+
+    @post("/", opt={"permission": POST_MANAGE}, summary="Appoint a person to a post in an org within reach")
+    async def create_post(self, request: Request[Any, Any, Any], data: JSONBody[PostCreate]) -> PostOut:
+        org = await persons.org_in_reach(request.user, POST_MANAGE, data.org)
+        await persons.find_visible(request.user, PERSON_READ, data.person, _tz(request))
+        if data.end_date is not None and data.end_date < data.start_date:
+            raise Problem.invalid(("/end_date", "too_small"))
+        post_id = uuid.uuid4()
+        async with request.app.state.db.transaction():
+            await Post.insert(
+                Post(
+                    id=post_id,
+                    person=data.person,
+                    org=data.org,
+                    title=data.title,
+                    start_date=data.start_date,
+                    end_date=data.end_date,
+                )
+            ).run()
+            await audit.record(
+                "post.created",
+                resource_type="post",
+                resource_id=post_id,
+                org_path=org["path"],
+                changes=msgspec.to_builtins(data),
+            )
+            await emit(
+                POST_CREATED,
+                PostChanged(post_id=post_id, person_id=data.person, org_id=data.org),
+                resource_type="post",
+                resource_id=post_id,
+                org_path=org["path"],
+            )
+        return _post_out(await _post_in_reach(request, post_id, POST_MANAGE))
+
+    @patch(
+        "/{post_id:uuid}",
+        opt={"permission": POST_MANAGE},
+        summary="Retitle or end a post (its grants end with it)",
+    )
+    async def update_post(
+        self, request: Request[Any, Any, Any], post_id: FromPath[UUID], data: JSONBody[PostUpdate]
+    ) -> PostOut:
+        row = await _post_in_reach(request, post_id, POST_MANAGE)
+        changes: dict[Any, Any] = {Post.updated_at: datetime.now(UTC)}
+        logged: dict[str, Any] = {}
+        if data.title is not msgspec.UNSET:
+            changes[Post.title] = logged["title"] = data.title
+        if data.end_date is not msgspec.UNSET:
+            if data.end_date is not None and data.end_date < row["start_date"]:
+                raise Problem.invalid(("/end_date", "too_small"))
+            changes[Post.end_date] = data.end_date
+            logged["end_date"] = msgspec.to_builtins(data.end_date)
+        async with request.app.state.db.transaction():
+            await Post.update(changes).where(Post.id == post_id).run()
+            await audit.record(
+                "post.updated",
+                resource_type="post",
+                resource_id=post_id,
+                org_path=row["org.path"],
+                changes=logged,
+            )
+            await emit(
+                POST_UPDATED,
+                PostChanged(post_id=post_id, person_id=row["person"], org_id=row["org"]),
+                resource_type="post",
+                resource_id=post_id,
+                org_path=row["org.path"],
+            )
+        return _post_out(await _post_in_reach(request, post_id, POST_MANAGE))
+
+
+# --- API clients --------------------------------------------------------------------------------------
+
+
+def _client_out(row: dict[str, Any]) -> ClientOut:
+    return ClientOut(
+        id=row["id"],
+        name=row["name"],
+        scopes=_codes(row["scopes"]),
+        status=row["status"],
+        last_used_at=row["last_used_at"],
+        created_at=row["created_at"],
+    )
+
+
+class ClientController(Controller):
+    """Integrators' clients are platform-wide; managing them needs ``core.client.manage`` everywhere."""
+
+    path = "/clients"
+    tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
+
+    @get("/", opt={"permission": CLIENT_MANAGE}, summary="API clients")
+    async def list_clients(self, request: Request[Any, Any, Any], page: PageParam) -> Page[ClientOut]:
+        require_platform(request.user, CLIENT_MANAGE)
+        rows, cursor = await paginate(ApiClient.select(), [ApiClient.id], page)
+        return Page(items=[_client_out(r) for r in rows], next_cursor=cursor)
+
+    @get("/{client_id:uuid}", opt={"permission": CLIENT_MANAGE}, summary="One API client")
+    async def get_client(self, request: Request[Any, Any, Any], client_id: FromPath[UUID]) -> ClientOut:
+        require_platform(request.user, CLIENT_MANAGE)
+        row = await ApiClient.select().where(ApiClient.id == client_id).first().run()
+        if row is None:
+            raise Problem("not-found")
+        return _client_out(row)
+
+    @post("/", opt={"permission": CLIENT_MANAGE}, summary="Register an API client; the secret is shown once")
+    async def create_client(
+        self, request: Request[Any, Any, Any], data: JSONBody[ClientCreate]
+    ) -> ClientSecretOut:
+        require_platform(request.user, CLIENT_MANAGE)
+        _check_permissions(request, data.scopes, "/scopes")
+        client_id, secret = uuid.uuid4(), new_secret()
+        async with request.app.state.db.transaction():
+            await ApiClient.insert(
+                ApiClient(id=client_id, name=data.name, scopes=sorted(set(data.scopes)))
+            ).run()
+            await ApiClientSecret.insert(
+                ApiClientSecret(client=client_id, secret_hash=hash_secret(secret))
+            ).run()
+            await audit.record(
+                "client.created",
+                resource_type="api_client",
+                resource_id=client_id,
+                changes={"name": data.name, "scopes": sorted(set(data.scopes))},
+            )
+        return ClientSecretOut(client_id=client_id, client_secret=secret)
+
+    @post(
+        "/{client_id:uuid}/secrets",
+        opt={"permission": CLIENT_MANAGE},
+        summary="Rotate the secret, old ones overlapping",
+    )
+    async def rotate_secret(
+        self, request: Request[Any, Any, Any], client_id: FromPath[UUID], data: JSONBody[SecretRotation]
+    ) -> ClientSecretOut:
+        require_platform(request.user, CLIENT_MANAGE)
+        secret = new_secret()
+        until = datetime.now(UTC) + timedelta(seconds=data.overlap_seconds)
+        async with request.app.state.db.transaction():
+            if not await ApiClient.exists().where(ApiClient.id == client_id).run():
+                raise Problem("not-found")
+            await (
+                ApiClientSecret.update({ApiClientSecret.expires_at: until})
+                .where(
+                    (ApiClientSecret.client == client_id)
+                    & (ApiClientSecret.expires_at.is_null() | (ApiClientSecret.expires_at > until))
+                )
+                .run()
+            )
+            await ApiClientSecret.insert(
+                ApiClientSecret(client=client_id, secret_hash=hash_secret(secret))
+            ).run()
+            await audit.record(
+                "client.secret_rotated",
+                resource_type="api_client",
+                resource_id=client_id,
+                changes={"overlap_seconds": data.overlap_seconds},
+            )
+        return ClientSecretOut(client_id=client_id, client_secret=secret, previous_expire_at=until)
+
+    @post(
+        "/{client_id:uuid}/disable",
+        opt={"permission": CLIENT_MANAGE},
+        status_code=200,
+        summary="Disable an API client",
+    )
+    async def disable_client(self, request: Request[Any, Any, Any], client_id: FromPath[UUID]) -> ClientOut:
+        require_platform(request.user, CLIENT_MANAGE)
+        async with request.app.state.db.transaction():
+            if not await ApiClient.exists().where(ApiClient.id == client_id).run():
+                raise Problem("not-found")
+            await ApiClient.update({ApiClient.status: "disabled"}).where(ApiClient.id == client_id).run()
+            await audit.record(
+                "client.disabled",
+                resource_type="api_client",
+                resource_id=client_id,
+                changes={"status": "disabled"},
+            )
+        return await self.get_client.fn(self, request, client_id)  # type: ignore[no-any-return]
+
+
+# --- audit --------------------------------------------------------------------------------------------
+
+
+class AuditVerdict(msgspec.Struct, kw_only=True):
+    intact: bool
+    #: ``seq`` of the first entry that does not chain, when the log was tampered with.
+    broken_at: int | None
+
+
+class AuditController(Controller):
+    path = "/audit"
+    tags = ["audit"]  # noqa: RUF012 - Litestar reads it from the class
+
+    @get("/", opt={"permission": AUDIT_READ}, summary="Audit entries of orgs within reach, newest first")
+    async def list_entries(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageParam,
+        resource_id: Annotated[str | None, Parameter(max_length=64)] = None,
+        action: Annotated[str | None, Parameter(max_length=100)] = None,
+    ) -> Page[AuditOut]:
+        reaches = request.user.reach(AUDIT_READ)
+        clause = reach_clause(AuditEntry.org_path, reaches)
+        if clause is None:
+            return Page(items=[])
+        if holds_everywhere(request.user, AUDIT_READ):
+            clause = clause | AuditEntry.org_path.is_null()
+        query = AuditEntry.select().where(clause)
+        if resource_id is not None:
+            query = query.where(AuditEntry.resource_id == resource_id)
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        rows, cursor = await paginate(query, [AuditEntry.seq], page, descending=True)
+        items = [
+            AuditOut(
+                seq=r["seq"],
+                id=r["id"],
+                at=r["at"],
+                actor_kind=r["actor_kind"],
+                actor_id=r["actor_id"],
+                action=r["action"],
+                resource_type=r["resource_type"],
+                resource_id=r["resource_id"],
+                org_path=r["org_path"],
+                changes=json.loads(r["changes"]) if isinstance(r["changes"], str) else r["changes"],
+            )
+            for r in rows
+        ]
+        return Page(items=items, next_cursor=cursor)
+
+    @get("/verify", opt={"permission": AUDIT_READ}, summary="Check the hash chain of the whole log")
+    async def verify(self, request: Request[Any, Any, Any]) -> AuditVerdict:
+        require_platform(request.user, AUDIT_READ)
+        broken = await audit.verify_chain()
+        return AuditVerdict(intact=broken is None, broken_at=broken)

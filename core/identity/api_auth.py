@@ -1,0 +1,82 @@
+"""Routes of authentication and the caller's own account: ``/auth/token``, ``/auth/logout``, ``/me``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import JSONBody
+
+from core.errors import Problem
+from core.identity import auth
+from core.identity.persons import to_out
+from core.identity.runtime import identity_of
+from core.identity.schemas import Me, PasswordChange, TokenRequest, TokenResponse
+from core.identity.tables import Person
+
+
+def _client_address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]  # noqa: RUF012 - Litestar reads it from the class
+
+    @post(
+        "/token",
+        opt={"public": True},
+        status_code=200,
+        summary="Get an access token",
+        description=(
+            "grant_type `password` (username or phone + password), `refresh_token` (rotating: each "
+            "refresh token works once; reusing one revokes its family) or `client_credentials`. "
+            "Repeated failures lock the account and the client out (429 with Retry-After)."
+        ),
+        security=[],
+    )
+    async def token(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenResponse:
+        db = request.app.state.db
+        identity = identity_of(request.app.state)
+        if data.grant_type == "password":
+            return await auth.password_grant(db, identity, data, _client_address(request))
+        if data.grant_type == "refresh_token":
+            return await auth.refresh_grant(db, identity, data)
+        return await auth.client_credentials_grant(db, identity, data, _client_address(request))
+
+    @post("/logout", status_code=204, summary="End every session of the calling account")
+    async def logout(self, request: Request[Any, Any, Any]) -> None:
+        principal = request.user
+        if principal.kind != "account":
+            raise Problem("forbidden")
+        await auth.logout(request.app.state.db, principal.id)
+
+
+class MeController(Controller):
+    path = "/me"
+    tags = ["auth"]  # noqa: RUF012 - Litestar reads it from the class
+
+    @get("/", summary="Who is calling, and what they may do")
+    async def me(self, request: Request[Any, Any, Any]) -> Me:
+        principal = request.user
+        person = None
+        if principal.person_id is not None:
+            row = await Person.select().where(Person.id == principal.person_id).first().run()
+            if row is not None:
+                person = to_out(row, identity_of(request.app.state).vault, reveal=True)
+        return Me(
+            kind=principal.kind,
+            id=principal.id,
+            name=getattr(principal, "name", ""),
+            person=person,
+            permissions=sorted(getattr(principal, "reaches", {}).keys()),
+        )
+
+    @post("/password", status_code=204, summary="Change the password; every session ends")
+    async def change_password(self, request: Request[Any, Any, Any], data: JSONBody[PasswordChange]) -> None:
+        principal = request.user
+        if principal.kind != "account":
+            raise Problem("forbidden")
+        await auth.change_password(
+            request.app.state.db, principal.id, data.current_password, data.new_password
+        )

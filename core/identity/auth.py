@@ -1,0 +1,230 @@
+"""Logging in and out: the three grant types of ``POST /api/v1/auth/token``, logout, password change.
+
+Failures say the same thing whether the account exists or not, and cost the same time (a dummy
+hash is verified for unknown accounts); every attempt goes through the throttle first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.db import Database
+from core.errors import Problem
+from core.identity import audit
+from core.identity.crypto import normalise_phone
+from core.identity.passwords import hash_password, verify_password
+from core.identity.problems import INVALID_CREDENTIALS, INVALID_GRANT
+from core.identity.runtime import IdentityRuntime
+from core.identity.schemas import TokenRequest, TokenResponse
+from core.identity.tables import Account, ApiClient, ApiClientSecret, RefreshToken
+from core.identity.tokens import (
+    hash_secret,
+    issue_access_token,
+    new_secret,
+    same_secret,
+    split_refresh_token,
+)
+
+
+def _locked(retry_after: int) -> Problem:
+    return Problem("rate-limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+
+
+async def find_login(identity: IdentityRuntime, login: str) -> dict[str, Any] | None:
+    """The account a login name or phone number names (None when none, or the phone is ambiguous)."""
+    columns = (Account.id, Account.password_hash, Account.status, Account.token_version)
+    phone = normalise_phone(login)
+    if phone is not None:
+        index = identity.vault.blind_index("phone", phone)
+        rows = await Account.select(*columns).where(Account.person.phone_index == index).limit(2).run()
+        if len(rows) == 1:
+            return rows[0]
+    return await Account.select(*columns).where(Account.username == login.strip().lower()).first().run()
+
+
+async def _issue(
+    db: Database, identity: IdentityRuntime, account_id: uuid.UUID, version: int, family: uuid.UUID | None
+) -> TokenResponse:
+    settings = identity.settings
+    secret = new_secret()
+    token_id = uuid.uuid4()
+    async with db.transaction():
+        await RefreshToken.insert(
+            RefreshToken(
+                id=token_id,
+                family=family or uuid.uuid4(),
+                account=account_id,
+                secret_hash=hash_secret(secret),
+                expires_at=datetime.now(UTC) + timedelta(seconds=settings.refresh_token_ttl),
+            )
+        ).run()
+    access = issue_access_token(
+        identity.secret, kind="account", subject=account_id, version=version, ttl=settings.access_token_ttl
+    )
+    return TokenResponse(
+        access_token=access,
+        expires_in=settings.access_token_ttl,
+        token_type="Bearer",  # noqa: S106 - the token type, not a secret
+        refresh_token=f"{token_id}.{secret}",
+    )
+
+
+def _required(data: TokenRequest, *names: str) -> None:
+    missing = [(f"/{n}", "required") for n in names if not getattr(data, n)]
+    if missing:
+        raise Problem.invalid(*missing)
+
+
+async def password_grant(
+    db: Database, identity: IdentityRuntime, data: TokenRequest, client_address: str
+) -> TokenResponse:
+    _required(data, "username", "password")
+    assert data.username is not None
+    assert data.password is not None
+    login = normalise_phone(data.username) or data.username.strip().lower()
+    account_key = identity.vault.blind_index("login", login)
+    client_key = identity.vault.blind_index("client", client_address)
+    retry_after = await identity.throttle.attempt(account_key, client_key)
+    if retry_after is not None:
+        raise _locked(retry_after)
+    account = await find_login(identity, data.username)
+    ok = await verify_password(data.password, account["password_hash"] if account else None)
+    if not ok or account is None or account["status"] != "active":
+        await identity.throttle.failed(client_key)
+        raise Problem(INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
+    await identity.throttle.succeeded(account_key)
+    async with db.transaction():
+        await (
+            Account.update({Account.last_login_at: datetime.now(UTC)})
+            .where(Account.id == account["id"])
+            .run()
+        )
+    return await _issue(db, identity, account["id"], account["token_version"], None)
+
+
+async def refresh_grant(db: Database, identity: IdentityRuntime, data: TokenRequest) -> TokenResponse:
+    """Rotate a refresh token; a token used twice revokes its whole family (it was stolen or leaked)."""
+    _required(data, "refresh_token")
+    assert data.refresh_token is not None
+    parsed = split_refresh_token(data.refresh_token)
+    if parsed is None:
+        raise Problem(INVALID_GRANT)
+    token_id, secret = parsed
+    now = datetime.now(UTC)
+    reused = False
+    account: dict[str, Any] | None = None
+    family: uuid.UUID | None = None
+    async with db.transaction():
+        row = await RefreshToken.select().where(RefreshToken.id == token_id).first().run()
+        if row is None or not same_secret(secret, row["secret_hash"]):
+            raise Problem(INVALID_GRANT)
+        if row["used_at"] is not None or row["revoked_at"] is not None:
+            reused = row["used_at"] is not None and row["revoked_at"] is None
+            await (
+                RefreshToken.update({RefreshToken.revoked_at: now})
+                .where((RefreshToken.family == row["family"]) & RefreshToken.revoked_at.is_null())
+                .run()
+            )
+            if reused:
+                await audit.record(
+                    "auth.refresh_reuse", resource_type="account", resource_id=row["account"], actor=None
+                )
+        elif row["expires_at"] > now:
+            spent = (
+                await RefreshToken.update({RefreshToken.used_at: now})
+                .where((RefreshToken.id == token_id) & RefreshToken.used_at.is_null())
+                .returning(RefreshToken.id)
+                .run()
+            )
+            if spent:
+                account = (
+                    await Account.select(Account.id, Account.status, Account.token_version)
+                    .where(Account.id == row["account"])
+                    .first()
+                    .run()
+                )
+                family = row["family"]
+    if account is None or account["status"] != "active" or family is None:
+        raise Problem(INVALID_GRANT)
+    return await _issue(db, identity, account["id"], account["token_version"], family)
+
+
+async def client_credentials_grant(
+    db: Database, identity: IdentityRuntime, data: TokenRequest, client_address: str
+) -> TokenResponse:
+    _required(data, "client_id", "client_secret")
+    assert data.client_id is not None
+    assert data.client_secret is not None
+    account_key = identity.vault.blind_index("api-client", data.client_id)
+    client_key = identity.vault.blind_index("client", client_address)
+    retry_after = await identity.throttle.attempt(account_key, client_key)
+    if retry_after is not None:
+        raise _locked(retry_after)
+    try:
+        client_id = uuid.UUID(data.client_id)
+    except ValueError:
+        client_id = None
+    now = datetime.now(UTC)
+    ok = False
+    if client_id is not None:
+        secrets_ = (
+            await ApiClientSecret.select(ApiClientSecret.secret_hash)
+            .where(
+                (ApiClientSecret.client == client_id)
+                & (ApiClientSecret.client.status == "active")
+                & (ApiClientSecret.expires_at.is_null() | (ApiClientSecret.expires_at > now))
+            )
+            .run()
+        )
+        ok = any(same_secret(data.client_secret, s["secret_hash"]) for s in secrets_)
+    if not ok or client_id is None:
+        await identity.throttle.failed(client_key)
+        raise Problem(INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
+    await identity.throttle.succeeded(account_key)
+    async with db.transaction():
+        await ApiClient.update({ApiClient.last_used_at: now}).where(ApiClient.id == client_id).run()
+    settings = identity.settings
+    access = issue_access_token(
+        identity.secret, kind="client", subject=client_id, version=0, ttl=settings.access_token_ttl
+    )
+    return TokenResponse(access_token=access, expires_in=settings.access_token_ttl, token_type="Bearer")  # noqa: S106
+
+
+async def revoke_sessions(account_id: uuid.UUID) -> None:
+    """End every session of an account: outstanding access tokens and refresh tokens stop working."""
+    await (
+        Account.update(
+            {Account.token_version: Account.token_version + 1, Account.updated_at: datetime.now(UTC)}
+        )
+        .where(Account.id == account_id)
+        .run()
+    )
+    await (
+        RefreshToken.update({RefreshToken.revoked_at: datetime.now(UTC)})
+        .where((RefreshToken.account == account_id) & RefreshToken.revoked_at.is_null())
+        .run()
+    )
+
+
+async def logout(db: Database, account_id: uuid.UUID) -> None:
+    async with db.transaction():
+        await revoke_sessions(account_id)
+        await audit.record("auth.logout", resource_type="account", resource_id=account_id)
+
+
+async def change_password(db: Database, account_id: uuid.UUID, current: str, new: str) -> None:
+    row = await Account.select(Account.password_hash).where(Account.id == account_id).first().run()
+    if row is None or not await verify_password(current, row["password_hash"]):
+        raise Problem.invalid(("/current_password", "invalid"))
+    new_hash = await hash_password(new)
+    async with db.transaction():
+        await Account.update({Account.password_hash: new_hash}).where(Account.id == account_id).run()
+        await revoke_sessions(account_id)
+        await audit.record(
+            "account.password_changed",
+            resource_type="account",
+            resource_id=account_id,
+            changes={"password": audit.CHANGED},
+        )

@@ -1,0 +1,56 @@
+"""Authentication middleware: a bearer access token becomes ``scope["user"]`` (an AuthPrincipal).
+
+No token leaves the request anonymous (the guards then answer 401 on routes that need a principal);
+a bad token — forged, tampered, expired, revoked, or for a disabled account — is treated exactly like
+no token. The principal is loaded from the database on every request (one indexed query for the
+account, one for its grants), so revocation and new grants take effect immediately.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from core.identity.principal import load_principal
+from core.identity.tokens import verify_access_token
+
+#: The principal of the request being served (for the audit log), or None outside requests.
+current_actor: ContextVar[Any] = ContextVar("quntuan_current_actor", default=None)
+
+
+def bearer_token(scope: Scope) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+            return None
+    return None
+
+
+def authentication_middleware(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        token = bearer_token(scope)
+        if token is not None:
+            state = scope["app"].state
+            principal = None
+            claims = verify_access_token(state.settings.resolved_secret_key(), token)
+            if claims is not None:
+                principal = await load_principal(
+                    claims.kind, claims.subject, claims.version, timezone=state.settings.timezone
+                )
+            scope["user"] = principal
+        elif "user" not in scope:
+            scope["user"] = None
+        reset = current_actor.set(scope.get("user"))
+        try:
+            await app(scope, receive, send)
+        finally:
+            current_actor.reset(reset)
+
+    return middleware

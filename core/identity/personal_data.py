@@ -1,0 +1,149 @@
+"""Personal data across the platform: declared per table, exported (PIPL Art. 45) and erased (Art. 47).
+
+The core and every plugin declare the tables that hold personal data through the
+``quntuan_personal_data`` hook, saying which column points at the person, which columns to clear on
+erasure, and whether the rows are deleted, anonymised or kept under a legal hold (法定保存义务, e.g.
+financial records). Export reads every declared table; erasure applies each declaration in one
+transaction, so it happens completely or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import msgspec
+
+from core.access import Principal
+from core.i18n import Text
+from core.identity import audit, persons
+from core.identity.crypto import Vault
+from core.identity.signals import PERSON_ERASED, PersonChanged
+from core.identity.tables import Account, Consent, Person, Post
+from core.integration.signals import emit
+
+ERASED_NAME = "（已删除）"
+
+
+class PersonalDataTable(msgspec.Struct, frozen=True, kw_only=True):
+    """A table holding personal data, as the core or a plugin declares it.
+
+    ``table`` is the Piccolo table class; ``person_column`` the column holding the person's id.
+    ``on_erasure``: ``delete`` the rows, ``anonymise`` them (``fields`` maps each personal column to the
+    value it is cleared to), or ``keep`` them under a legal hold (``retention`` says which law).
+    ``hidden`` columns are left out of exports (hashes, blind indexes); ``encrypted`` maps ciphertext
+    columns to the field name they were encrypted under, so exports show the plaintext.
+    """
+
+    table: Any
+    person_column: str
+    on_erasure: Literal["delete", "anonymise", "keep"]
+    fields: Mapping[str, Any] = msgspec.field(default_factory=dict)
+    hidden: tuple[str, ...] = ()
+    encrypted: Mapping[str, str] = msgspec.field(default_factory=dict)
+    retention: Text | None = None
+
+
+CORE_PERSONAL_DATA: tuple[PersonalDataTable, ...] = (
+    PersonalDataTable(
+        table=Person,
+        person_column="id",
+        on_erasure="anonymise",
+        fields={
+            "name": ERASED_NAME,
+            "gender": None,
+            "birth_date": None,
+            "political_status": None,
+            "ethnicity": None,
+            "phone_enc": None,
+            "phone_index": None,
+            "id_number_enc": None,
+            "id_number_index": None,
+            "employer": None,
+            "address": None,
+        },
+        hidden=("phone_index", "id_number_index"),
+        encrypted={"phone_enc": "phone", "id_number_enc": "id_number"},
+    ),
+    PersonalDataTable(table=Account, person_column="person", on_erasure="delete", hidden=("password_hash",)),
+    PersonalDataTable(
+        table=Post,
+        person_column="person",
+        on_erasure="keep",
+        retention=Text(
+            zh_hans="任职记录属组织档案，依法保存",
+            zh_hant="任職記錄屬組織檔案，依法保存",
+            en="Post records are organisational records kept by law",
+        ),
+    ),
+    PersonalDataTable(
+        table=Consent,
+        person_column="person",
+        on_erasure="keep",
+        retention=Text(
+            zh_hans="同意记录用于证明处理的合法性",
+            zh_hant="同意記錄用於證明處理的合法性",
+            en="Consent records prove the lawfulness of past processing",
+        ),
+    ),
+)
+
+
+def _exported(row: dict[str, Any], decl: PersonalDataTable, vault: Vault) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in decl.hidden:
+            continue
+        if key in decl.encrypted:
+            out[decl.encrypted[key]] = vault.decrypt(decl.encrypted[key], value) if value else None
+            continue
+        out[key] = msgspec.to_builtins(value)
+    return out
+
+
+async def export(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> dict[str, Any]:
+    """Everything every declared table holds about the person, decrypted, grouped by table."""
+    await persons.find_visible(principal, permission, person_id, state.settings.timezone)
+    vault: Vault = state.identity.vault
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for decl in state.registry.personal_data:
+        column = getattr(decl.table, decl.person_column)
+        rows = await decl.table.select().where(column == person_id).run()
+        tables[decl.table._meta.tablename] = [_exported(r, decl, vault) for r in rows]
+    async with state.db.transaction():
+        await audit.record("person.exported", resource_type="person", resource_id=person_id)
+    return {"person_id": str(person_id), "exported_at": datetime.now(UTC).isoformat(), "tables": tables}
+
+
+async def erase(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> None:
+    """Delete or anonymise the person's data everywhere, keeping only what a legal hold keeps."""
+    row = await persons.find_visible(principal, permission, person_id, state.settings.timezone)
+    path = row["home_org.path"]
+    summary: dict[str, str] = {}
+    async with state.db.transaction():
+        for decl in state.registry.personal_data:
+            table = decl.table
+            where = getattr(table, decl.person_column) == person_id
+            name = table._meta.tablename
+            if decl.on_erasure == "delete":
+                await table.delete().where(where).run()
+            elif decl.on_erasure == "anonymise" and decl.fields:
+                await table.update({getattr(table, k): v for k, v in decl.fields.items()}).where(where).run()
+            summary[name] = decl.on_erasure
+        await (
+            Person.update({Person.erased_at: datetime.now(UTC), Person.updated_at: datetime.now(UTC)})
+            .where(Person.id == person_id)
+            .run()
+        )
+        await audit.record(
+            "person.erased", resource_type="person", resource_id=person_id, org_path=path, changes=summary
+        )
+        await emit(
+            PERSON_ERASED,
+            PersonChanged(person_id=person_id, fields=sorted(summary)),
+            resource_type="person",
+            resource_id=person_id,
+            org_path=path,
+        )

@@ -1,0 +1,291 @@
+"""Persons (人员): registration, lookup, visibility by org reach, encryption and masking of personal data.
+
+A person is visible through the org that keeps their file (``home_org``) and the orgs of the posts
+they currently hold; both are checked in SQL (:func:`visible`). ID numbers and phones are stored
+encrypted with a blind index beside them, and leave the service masked unless the caller holds
+``core.person.personal_data`` over the person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from piccolo.columns.combination import Or
+
+from core.access import Principal, Reach, reach_clause
+from core.db import Database
+from core.errors import Problem
+from core.identity import audit
+from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
+from core.identity.permissions import PERSON_PERSONAL_DATA
+from core.identity.problems import DUPLICATE
+from core.identity.schemas import PersonCreate, PersonOut, PersonUpdate
+from core.identity.signals import PERSON_CREATED, PERSON_UPDATED, PersonChanged
+from core.identity.tables import Person, Post
+from core.integration.signals import emit
+from core.orgs.tables import Org
+
+#: Fields whose values never reach the audit log or signals.
+PERSONAL_FIELDS = frozenset({"name", "birth_date", "phone", "id_number", "address", "gender", "ethnicity"})
+
+
+def today(timezone: str) -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def visible(reaches: Sequence[Reach], on: date) -> Any | None:
+    """Where-clause: persons whose home org, or the org of a post they hold on ``on``, is in reach."""
+    home = reach_clause(Person.home_org.path, reaches)
+    if home is None:
+        return None
+    posts = reach_clause(Post.org.path, reaches)
+    held = Post.select(Post.person).where(
+        posts & (Post.start_date <= on) & (Post.end_date.is_null() | (Post.end_date >= on))
+    )
+    return Or(home, Person.id.is_in(held)) & Person.erased_at.is_null()
+
+
+async def find_visible(
+    principal: Principal, permission: str, person_id: uuid.UUID, timezone: str
+) -> dict[str, Any]:
+    """The person's row when within the caller's reach for ``permission``; 404 otherwise."""
+    clause = visible(principal.reach(permission), today(timezone))
+    if clause is None:
+        raise Problem("not-found")
+    row = (
+        await Person.select(*Person.all_columns(), Person.home_org.path)
+        .where((Person.id == person_id) & clause)
+        .first()
+        .run()
+    )
+    if row is None:
+        raise Problem("not-found")
+    return row  # type: ignore[no-any-return]
+
+
+async def org_in_reach(principal: Principal, permission: str, org_id: uuid.UUID) -> dict[str, Any]:
+    """The org (id, path) when ``permission`` reaches it; 404 otherwise (existence does not leak)."""
+    clause = reach_clause(Org.path, principal.reach(permission))
+    if clause is None:
+        raise Problem("not-found")
+    org = await Org.select(Org.id, Org.path).where((Org.id == org_id) & clause).first().run()
+    if org is None:
+        raise Problem("not-found")
+    return org  # type: ignore[no-any-return]
+
+
+def _personal_values(vault: Vault, phone: str | None, id_number: str | None) -> dict[str, Any]:
+    """Validate and encrypt; returns the column values (ciphertext and blind index)."""
+    values: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    if phone is not None:
+        normal = normalise_phone(phone)
+        if normal is None:
+            errors.append(("/phone", "invalid_phone"))
+        else:
+            values.update(
+                phone_enc=vault.encrypt("phone", normal), phone_index=vault.blind_index("phone", normal)
+            )
+    if id_number is not None:
+        normal = normalise_id_number(id_number)
+        if normal is None:
+            errors.append(("/id_number", "invalid_id_number"))
+        else:
+            values.update(
+                id_number_enc=vault.encrypt("id_number", normal),
+                id_number_index=vault.blind_index("id_number", normal),
+            )
+    if errors:
+        raise Problem.invalid(*errors)
+    return values
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or any(ord(ch) < 32 for ch in cleaned):
+        raise Problem.invalid(("/name", "invalid"))
+    return cleaned
+
+
+async def _unique_id_number(index: str | None, except_id: uuid.UUID | None = None) -> None:
+    if index is None:
+        return
+    where = Person.id_number_index == index
+    if except_id is not None:
+        where = where & (Person.id != except_id)
+    if await Person.exists().where(where).run():
+        raise Problem(DUPLICATE, what="身份证号 / ID number")
+
+
+async def create_person(
+    db: Database, vault: Vault, principal: Principal, permission: str, data: PersonCreate
+) -> uuid.UUID:
+    org = await org_in_reach(principal, permission, data.home_org)
+    values = _personal_values(vault, data.phone, data.id_number)
+    person_id = uuid.uuid4()
+    fields = [f for f in msgspec.structs.asdict(data) if getattr(data, f) is not None]
+    async with db.transaction():
+        await _unique_id_number(values.get("id_number_index"))
+        await Person.insert(
+            Person(
+                id=person_id,
+                name=_clean_name(data.name),
+                gender=data.gender,
+                birth_date=data.birth_date,
+                political_status=data.political_status,
+                ethnicity=data.ethnicity,
+                employer=data.employer,
+                address=data.address,
+                home_org=org["id"],
+                **values,
+            )
+        ).run()
+        await audit.record(
+            "person.created",
+            resource_type="person",
+            resource_id=person_id,
+            org_path=org["path"],
+            changes=_audit_changes(data, fields),
+        )
+        await emit(
+            PERSON_CREATED,
+            PersonChanged(person_id=person_id, fields=sorted(fields)),
+            resource_type="person",
+            resource_id=person_id,
+            org_path=org["path"],
+        )
+    return person_id
+
+
+def _audit_changes(data: msgspec.Struct, fields: Sequence[str]) -> dict[str, Any]:
+    return {
+        f: audit.CHANGED if f in PERSONAL_FIELDS else msgspec.to_builtins(getattr(data, f)) for f in fields
+    }
+
+
+async def update_person(
+    db: Database,
+    vault: Vault,
+    principal: Principal,
+    permission: str,
+    person_id: uuid.UUID,
+    data: PersonUpdate,
+    timezone: str,
+) -> None:
+    row = await find_visible(principal, permission, person_id, timezone)
+    fields = [f for f in data.__struct_fields__ if getattr(data, f) is not msgspec.UNSET]
+    if not fields:
+        return
+    changes: dict[Any, Any] = {}
+    for f in fields:
+        value = getattr(data, f)
+        if f in ("phone", "id_number"):
+            if value is None:
+                changes.update({f"{f}_enc": None, f"{f}_index": None})
+            else:
+                changes.update(_personal_values(vault, **{"phone": None, "id_number": None, f: value}))
+        elif f == "name":
+            changes["name"] = _clean_name(value)
+        else:
+            changes[f] = value
+    changes["updated_at"] = datetime.now(UTC)
+    path = row["home_org.path"]
+    async with db.transaction():
+        await _unique_id_number(changes.get("id_number_index"), except_id=person_id)
+        await (
+            Person.update({getattr(Person, k): v for k, v in changes.items()})
+            .where(Person.id == person_id)
+            .run()
+        )
+        await audit.record(
+            "person.updated",
+            resource_type="person",
+            resource_id=person_id,
+            org_path=path,
+            changes=_audit_changes(data, fields),
+        )
+        await emit(
+            PERSON_UPDATED,
+            PersonChanged(person_id=person_id, fields=sorted(fields)),
+            resource_type="person",
+            resource_id=person_id,
+            org_path=path,
+        )
+
+
+async def revealed(principal: Principal, person_ids: Sequence[uuid.UUID], timezone: str) -> set[uuid.UUID]:
+    """Which of these persons the caller may see unmasked (one query for a whole page)."""
+    if not person_ids:
+        return set()
+    own = {principal.person_id} if principal.person_id in person_ids else set()
+    clause = visible(principal.reach(PERSON_PERSONAL_DATA), today(timezone))
+    if clause is None:
+        return own  # type: ignore[return-value]
+    rows = await Person.select(Person.id).where(Person.id.is_in(list(person_ids)) & clause).run()
+    return own | {r["id"] for r in rows}  # type: ignore[return-value]
+
+
+def to_out(row: dict[str, Any], vault: Vault, reveal: bool) -> PersonOut:
+    phone = vault.decrypt("phone", row["phone_enc"]) if row["phone_enc"] else None
+    id_number = vault.decrypt("id_number", row["id_number_enc"]) if row["id_number_enc"] else None
+    if not reveal:
+        phone = mask_phone(phone) if phone else None
+        id_number = mask_id_number(id_number) if id_number else None
+    return PersonOut(
+        id=row["id"],
+        name=row["name"],
+        gender=row["gender"],
+        birth_date=row["birth_date"],
+        political_status=row["political_status"],
+        ethnicity=row["ethnicity"],
+        phone=phone,
+        id_number=id_number,
+        employer=row["employer"],
+        address=row["address"],
+        home_org=row["home_org"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def rows_out(
+    rows: list[dict[str, Any]], vault: Vault, principal: Principal, timezone: str
+) -> list[PersonOut]:
+    shown = await revealed(principal, [r["id"] for r in rows], timezone)
+    return [to_out(r, vault, r["id"] in shown) for r in rows]
+
+
+def list_query(
+    principal: Principal,
+    permission: str,
+    vault: Vault,
+    timezone: str,
+    *,
+    id_number: str | None = None,
+    phone: str | None = None,
+    org_path: str | None = None,
+    subtree: bool = False,
+) -> Any | None:
+    """The select of persons the caller may read, with exact-lookup and org filters (all in SQL)."""
+    clause = visible(principal.reach(permission), today(timezone))
+    if clause is None:
+        return None
+    query = Person.select(*Person.all_columns()).where(clause)
+    if id_number is not None:
+        normal = normalise_id_number(id_number)
+        if normal is None:
+            raise Problem.invalid(("query:/id_number", "invalid_id_number"))
+        query = query.where(Person.id_number_index == vault.blind_index("id_number", normal))
+    if phone is not None:
+        normal = normalise_phone(phone)
+        if normal is None:
+            raise Problem.invalid(("query:/phone", "invalid_phone"))
+        query = query.where(Person.phone_index == vault.blind_index("phone", normal))
+    if org_path is not None:
+        query = query.where(reach_clause(Person.home_org.path, [Reach(path=org_path, subtree=subtree)]))
+    return query

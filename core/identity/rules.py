@@ -1,0 +1,31 @@
+"""The checks shared by the administration routes: platform-wide holds and no escalation by granting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.access import Principal, Reach
+from core.errors import Problem
+
+PLATFORM = Reach(path="", subtree=True)
+
+
+def holds_everywhere(principal: Principal, code: str) -> bool:
+    return PLATFORM in principal.reach(code)
+
+
+def require_platform(principal: Principal, code: str) -> None:
+    """403 unless ``code`` holds on the whole platform (for global things: roles, API clients)."""
+    if not holds_everywhere(principal, code):
+        raise Problem("forbidden")
+
+
+def covers(principal: Principal, code: str, path: str, subtree: bool) -> bool:
+    """Whether ``code`` holds on ``path`` — and, when ``subtree``, on everything below it."""
+    return any(r.covers(path) and (r.subtree or not subtree) for r in principal.reach(code))
+
+
+def require_no_escalation(principal: Principal, permissions: Iterable[str], path: str, subtree: bool) -> None:
+    """A caller may only give away what it holds itself, where it holds it (403 otherwise)."""
+    if not all(covers(principal, code, path, subtree) for code in permissions):
+        raise Problem("forbidden")

@@ -1,0 +1,248 @@
+"""Request and response bodies of identity and access."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+Name = Annotated[str, Meta(min_length=1, max_length=100)]
+Short = Annotated[str, Meta(min_length=1, max_length=32)]
+Long = Annotated[str, Meta(max_length=300)]
+Secret = Annotated[str, Meta(min_length=1, max_length=256)]
+Password = Annotated[str, Meta(min_length=10, max_length=256)]
+Username = Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")]
+Code = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_.]*$")]
+Gender = Literal["male", "female"]
+#: 政治面貌 (GB/T 4762): 中共党员, 中共预备党员, 共青团员, 民主党派成员, 无党派人士, 群众.
+PoliticalStatus = Literal[
+    "cpc_member", "cpc_probationary", "cyl_member", "democratic_party", "non_party", "masses"
+]
+
+
+class _In(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+# --- auth ---------------------------------------------------------------------------------------------
+
+
+class TokenRequest(_In):
+    """``grant_type`` password (username or phone + password), refresh_token, or client_credentials."""
+
+    grant_type: Literal["password", "refresh_token", "client_credentials"]
+    username: Annotated[str, Meta(max_length=64)] | None = None
+    password: Annotated[str, Meta(max_length=256)] | None = None
+    refresh_token: Annotated[str, Meta(max_length=256)] | None = None
+    client_id: Annotated[str, Meta(max_length=64)] | None = None
+    client_secret: Annotated[str, Meta(max_length=256)] | None = None
+
+
+class TokenResponse(msgspec.Struct, kw_only=True, omit_defaults=True):
+    access_token: str
+    expires_in: int
+    token_type: Literal["Bearer"]
+    #: Absent for client_credentials (a client simply asks again).
+    refresh_token: str | None = None
+
+
+class PasswordChange(_In):
+    current_password: Secret
+    new_password: Password
+
+
+# --- persons ------------------------------------------------------------------------------------------
+
+
+class PersonCreate(_In):
+    name: Name
+    #: The org that keeps this person's file; must be within the caller's reach.
+    home_org: UUID
+    gender: Gender | None = None
+    birth_date: date | None = None
+    political_status: PoliticalStatus | None = None
+    ethnicity: Short | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    id_number: Annotated[str, Meta(max_length=32)] | None = None
+    employer: Annotated[str, Meta(max_length=200)] | None = None
+    address: Long | None = None
+
+
+class PersonUpdate(_In):
+    """Only the person's own fields; the org, ids and status are not changed here."""
+
+    name: Name | UnsetType = UNSET
+    gender: Gender | UnsetType | None = UNSET
+    birth_date: date | UnsetType | None = UNSET
+    political_status: PoliticalStatus | UnsetType | None = UNSET
+    ethnicity: Short | UnsetType | None = UNSET
+    phone: Annotated[str, Meta(max_length=32)] | UnsetType | None = UNSET
+    id_number: Annotated[str, Meta(max_length=32)] | UnsetType | None = UNSET
+    employer: Annotated[str, Meta(max_length=200)] | UnsetType | None = UNSET
+    address: Long | UnsetType | None = UNSET
+
+
+class PersonOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    name: str
+    gender: Gender | None
+    birth_date: date | None
+    political_status: str | None
+    ethnicity: str | None
+    #: Masked (``138****8000``) unless the caller may see personal data of this person.
+    phone: str | None
+    #: Masked (``110101********123X``) unless the caller may see personal data of this person.
+    id_number: str | None
+    employer: str | None
+    address: str | None
+    home_org: UUID | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Me(msgspec.Struct, kw_only=True):
+    kind: Literal["account", "client"]
+    id: UUID
+    name: str
+    person: PersonOut | None
+    #: Every permission the caller holds somewhere.
+    permissions: list[str]
+
+
+# --- roles, grants, posts, clients --------------------------------------------------------------------
+
+
+class RoleCreate(_In):
+    code: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.-]*$")]
+    name: Name
+    permissions: list[Annotated[str, Meta(max_length=100)]]
+
+
+class RoleUpdate(_In):
+    name: Name | UnsetType = UNSET
+    permissions: list[Annotated[str, Meta(max_length=100)]] | UnsetType = UNSET
+
+
+class RoleOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    code: str
+    name: str
+    permissions: list[str]
+
+
+class GrantCreate(_In):
+    """Give ``role`` on ``org`` (and, with ``subtree``, everything under it) to one holder."""
+
+    role: UUID
+    org: UUID
+    subtree: bool = True
+    account: UUID | None = None
+    client: UUID | None = None
+    post: UUID | None = None
+
+
+class GrantOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    role: UUID
+    org: UUID | None
+    subtree: bool
+    account: UUID | None
+    client: UUID | None
+    post: UUID | None
+    created_at: datetime
+
+
+class PostCreate(_In):
+    person: UUID
+    org: UUID
+    title: Name
+    start_date: date
+    end_date: date | None = None
+
+
+class PostUpdate(_In):
+    title: Name | UnsetType = UNSET
+    end_date: date | UnsetType | None = UNSET
+
+
+class PostOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    person: UUID
+    org: UUID
+    title: str
+    start_date: date
+    end_date: date | None
+
+
+class AccountCreate(_In):
+    username: Username
+    password: Password
+    person: UUID
+
+
+class AccountOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    username: str
+    person: UUID | None
+    status: str
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class ClientCreate(_In):
+    name: Name
+    scopes: list[Annotated[str, Meta(max_length=100)]]
+
+
+class ClientOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    name: str
+    scopes: list[str]
+    status: str
+    last_used_at: datetime | None
+    created_at: datetime
+
+
+class ClientSecretOut(msgspec.Struct, kw_only=True):
+    """A new secret: shown once, stored only as a hash."""
+
+    client_id: UUID
+    client_secret: str
+    #: When the previous secrets stop working (the overlap of a rotation), or null.
+    previous_expire_at: datetime | None = None
+
+
+class SecretRotation(_In):
+    #: How long the previous secrets keep working, in seconds (0: at once).
+    overlap_seconds: Annotated[int, Meta(ge=0, le=30 * 24 * 3600)] = 24 * 3600
+
+
+# --- personal data ------------------------------------------------------------------------------------
+
+
+class ConsentCreate(_In):
+    purpose: Code
+
+
+class ConsentOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    person: UUID
+    purpose: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+
+
+class AuditOut(msgspec.Struct, kw_only=True):
+    seq: int
+    id: UUID
+    at: datetime
+    actor_kind: str
+    actor_id: str | None
+    action: str
+    resource_type: str
+    resource_id: str
+    org_path: str | None
+    changes: dict[str, object]
