@@ -39,8 +39,9 @@ async def find_login(identity: IdentityRuntime, login: str) -> dict[str, Any] | 
     if phone is not None:
         index = identity.vault.blind_index("phone", phone)
         rows = await Account.select(*columns).where(Account.person.phone_index == index).limit(2).run()
-        if len(rows) == 1:
-            return rows[0]
+        # Usernames start with a letter, so a phone number is never also looked up as one (and never
+        # reaches a query in plaintext).
+        return rows[0] if len(rows) == 1 else None
     return await Account.select(*columns).where(Account.username == login.strip().lower()).first().run()
 
 
