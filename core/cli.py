@@ -85,6 +85,11 @@ def serve(
         f"{', '.join(sorted(pm.registry.plugins)) or '-'}"
     )
     console.print(f"API docs: http://{settings.host}:{settings.port}/schema")
+    from core.identity.cli import first_admin_hint
+
+    hint = first_admin_hint(settings)
+    if hint:
+        console.print(f"[yellow]{hint}[/]")
     uvicorn.run(
         "core.app:app_from_env",
         factory=True,
@@ -152,6 +157,11 @@ def list_plugins() -> None:
     for failure in pm.failures:
         table.add_row(failure.name, "", "", "", "", f"[red]failed[/]: {failure.reason}")
     console.print(table)
+
+
+from core.identity.cli import admin_app  # noqa: E402 - the sub-command group lives with identity
+
+app.add_typer(admin_app, name="admin")
 
 
 def main() -> None:

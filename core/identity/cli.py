@@ -1,0 +1,164 @@
+"""``quntuan admin …``: the first administrator, key rotation and the audit chain, from the shell."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from core.settings import Settings
+
+admin_app = typer.Typer(help="Administration: first admin, key rotation, audit check.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+T = TypeVar("T")
+#: The role ``admin create`` grants on the whole platform; it is refreshed to every registered permission.
+PLATFORM_ADMIN = "platform_admin"
+
+
+def first_admin_hint(settings: Settings) -> str | None:
+    """On an embedded install with no account yet, how to make the first administrator (else None)."""
+    if not settings.is_sqlite:
+        return None
+    path = settings.sqlite_path
+    if path.exists():
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                if conn.execute("SELECT 1 FROM core_account LIMIT 1").fetchone():
+                    return None
+        except sqlite3.Error:
+            pass  # not migrated yet: there is no account either
+    return (
+        "还没有管理员 / no administrator yet: run "
+        "`quntuan admin create --username admin` (it asks for the password) to create the first one."
+    )
+
+
+def _run(settings: Settings, work: Callable[[Any, Any], Awaitable[T]]) -> T:
+    """Start the database (migrating it on the embedded default) and run ``work(db, registry)``."""
+    from core.db import Database
+    from core.migrations import ensure_schema_current, migrate
+    from core.plugin_host import make_plugin_manager
+
+    pm = make_plugin_manager(settings)
+    db = Database(settings, pm.registry.piccolo_apps)
+
+    async def go() -> T:
+        await db.start()
+        try:
+            if settings.should_auto_migrate:
+                await migrate(db)
+            else:
+                await ensure_schema_current(db)
+            return await work(db, pm.registry)
+        finally:
+            await db.stop()
+
+    return asyncio.run(go())
+
+
+async def create_admin(db: Any, registry: Any, *, username: str, password: str, name: str) -> uuid.UUID:
+    """An account holding every registered permission on the whole platform; returns its id."""
+    from core.identity import audit
+    from core.identity.passwords import hash_password
+    from core.identity.tables import Account, Grant, Person, Role
+
+    password_hash = await hash_password(password)
+    codes = sorted(registry.permissions)
+    async with db.transaction():
+        if await Account.exists().where(Account.username == username).run():
+            raise ValueError("username taken")
+        role = await Role.select(Role.id).where(Role.code == PLATFORM_ADMIN).first().run()
+        if role is None:
+            role_id = uuid.uuid4()
+            await Role.insert(
+                Role(id=role_id, code=PLATFORM_ADMIN, name="平台管理员", permissions=codes)
+            ).run()
+        else:
+            role_id = role["id"]
+            await Role.update({Role.permissions: codes}).where(Role.id == role_id).run()
+        person_id, account_id = uuid.uuid4(), uuid.uuid4()
+        await Person.insert(Person(id=person_id, name=name)).run()
+        await Account.insert(
+            Account(id=account_id, username=username, person=person_id, password_hash=password_hash)
+        ).run()
+        await Grant.insert(
+            Grant(role=role_id, account=account_id, org=None, subtree=True, created_by="cli")
+        ).run()
+        await audit.record(
+            "account.created",
+            resource_type="account",
+            resource_id=account_id,
+            changes={"username": username, "role": PLATFORM_ADMIN, "via": "cli"},
+        )
+    return account_id
+
+
+@admin_app.command("create")
+def create(
+    username: Annotated[str | None, typer.Option(help="Login name (letters, digits, _ . -).")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password (10+ characters); prompted, hidden, when omitted.")
+    ] = None,
+    name: Annotated[str, typer.Option(help="The administrator's name as a person.")] = "管理员",
+) -> None:
+    """Create an administrator holding every permission on the whole platform."""
+    import re
+
+    from core.cli import _settings
+
+    if username is None:
+        username = typer.prompt("Username")
+    username = username.strip().lower()
+    if not re.match(r"^[a-z][a-z0-9_.-]{2,63}$", username):
+        err.print(
+            "[red]用户名无效 / invalid username:[/] 3–64 letters, digits, _ . -, starting with a letter"
+        )
+        raise typer.Exit(2)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        err.print("[red]密码太短 / password too short:[/] at least 10 characters")
+        raise typer.Exit(2)
+    settings = _settings()
+    try:
+        account_id = _run(
+            settings,
+            lambda db, registry: create_admin(db, registry, username=username, password=password, name=name),
+        )
+    except ValueError:
+        err.print(f"[red]用户名已存在 / username taken:[/] {username}")
+        raise typer.Exit(1) from None
+    console.print(f"Administrator {username} created (account {account_id}).")
+
+
+@admin_app.command("reencrypt")
+def reencrypt() -> None:
+    """Re-encrypt ID numbers and phones under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
+    from core.cli import _settings
+    from core.identity.crypto import Vault
+    from core.identity.keys import reencrypt_persons
+
+    settings = _settings()
+    vault = Vault.from_settings(settings)
+    count = _run(settings, lambda db, registry: reencrypt_persons(db, vault))
+    console.print(f"{count} person(s) re-encrypted with key {vault.current}.")
+
+
+@admin_app.command("verify-audit")
+def verify_audit() -> None:
+    """Check the audit log's hash chain; exit 1 when an entry was changed, removed or reordered."""
+    from core.cli import _settings
+    from core.identity.audit import verify_chain
+
+    broken = _run(_settings(), lambda db, registry: verify_chain())
+    if broken is not None:
+        err.print(f"[red]审计日志被篡改 / audit log tampered with at entry {broken}[/]")
+        raise typer.Exit(1)
+    console.print("Audit log intact.")
