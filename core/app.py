@@ -28,8 +28,11 @@ from core.guards import PLUGIN_GUARDS
 from core.identity.authn import authentication_middleware
 from core.identity.routes import identity_router
 from core.identity.runtime import IdentityRuntime
+from core.members.controllers import MemberController
 from core.middleware import request_id_middleware
 from core.migrations import ensure_schema_current, migrate
+from core.orgs.controllers import CoverageController, OrgController
+from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
 from core.settings import Settings, load_settings
@@ -89,7 +92,16 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             await db.stop()
 
     plugin_routers, plugin_tags = _plugin_routers(pm)
-    core_router = Router(path=API_PREFIX, route_handlers=[SystemController])
+    core_router = Router(
+        path=API_PREFIX,
+        route_handlers=[
+            SystemController,
+            OrgController,
+            CoverageController,
+            MemberController,
+            DataController,
+        ],
+    )
     route_handlers: list[ControllerRouterHandler] = [
         core_router,
         identity_router(API_PREFIX),

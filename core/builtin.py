@@ -66,18 +66,19 @@ def quntuan_piccolo_app() -> Sequence[object]:
     """The core is several Piccolo apps, one per domain, each with its own migrations."""
     from core.identity.piccolo_app import APP_CONFIG as IDENTITY
     from core.integration.piccolo_app import APP_CONFIG as INTEGRATION
+    from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
 
-    return (ORGS, IDENTITY, INTEGRATION)
-
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION)
 
 
 @hookimpl
 def quntuan_signals() -> Sequence[object]:
     """The signals of every core domain (each domain declares its own)."""
     from core.identity.signals import IDENTITY_SIGNALS
+    from core.orgs.signals import SIGNALS as ORG_SIGNALS
 
-    return (*IDENTITY_SIGNALS,)
+    return (*ORG_SIGNALS, *IDENTITY_SIGNALS)
 
 
 @hookimpl

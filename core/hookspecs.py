@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from core.declarations import EventType, OrgKind, Permission, PluginInfo
     from core.identity.personal_data import PersonalDataTable
     from core.integration.signals import SignalType
+    from core.orgs.declarations import CoverageRule, MembershipDraft, MembershipInfo, StatFigure
 
 PROJECT = "quntuan"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -110,6 +111,17 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
     """
 
 
+@hookspec
+def quntuan_coverage_rules() -> Sequence[CoverageRule]:
+    """Declare which registered units require an org of this plugin's kinds (建会/建团 coverage rules).
+
+    Called once per app, when coverage is first computed. Codes are ``<slug>.<name>``; each rule's
+    ``applies(facts)`` gets a :class:`~core.orgs.declarations.UnitFacts` (kind, head counts, region) and
+    returns whether the unit should be covered; the unit counts as covered when an active org of one of
+    the rule's ``org_kinds`` is linked to it. The plugin owns the rule (the union: 25 employees or more).
+    """
+
+
 # --- runtime hooks: may be async, the core awaits them -------------------------------------------------
 
 
@@ -126,4 +138,37 @@ def quntuan_shutdown(app: Litestar) -> Any:
     """Called when an app (web worker) is shutting down, before its connections close.
 
     May be ``async``. A failure is logged.
+    """
+
+
+# --- membership and statistics -----------------------------------------------------------------------
+
+
+@hookspec
+def quntuan_validate_membership(draft: MembershipDraft) -> None:
+    """Validation hook: called inside the write transaction before a membership is written.
+
+    ``draft.action`` is ``join`` or ``transfer``. A plugin checks the orgs of its own kinds (``draft.org_kind``
+    starts with its slug) and the fields it adds in ``draft.extra`` (a union member-card number, a league
+    member's birth date), and vetoes by raising ``core.sdk.MembershipRejected(pointer, code, Text)``; the
+    request then fails with a 422 naming that field. Returns nothing. May be ``async``.
+    """
+
+
+@hookspec
+def quntuan_member_joined(membership: MembershipInfo) -> Any:
+    """Runtime hook: called after a person joined an org and the change committed.
+
+    Gets ids, codes and ``extra`` (no personal data). Return value ignored; may be ``async``; a failure is
+    logged and does not affect the membership.
+    """
+
+
+@hookspec
+def quntuan_statistics(org_path: str) -> Sequence[StatFigure] | None:
+    """Runtime hook: called when statistics of the subtree at ``org_path`` are built (JSON and XLSX).
+
+    Return the plugin's own figures for that subtree (``StatFigure(code="<slug>.…", label=Text, value)``),
+    counted with range queries on ``path >= org_path AND path < org_path || '~'``; ``None`` adds nothing.
+    May be ``async``; a failure is logged and the plugin's figures are left out.
     """

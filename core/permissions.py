@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.declarations import Permission
 from core.i18n import Text
 from core.identity.permissions import IDENTITY_PERMISSIONS
+from core.orgs.permissions import ORG_PERMISSIONS
 
 
 def _p(code: str, zh_hans: str, en: str, *, personal_data: bool = False) -> Permission:
@@ -16,4 +17,5 @@ PLUGINS_MANAGE = "core.plugins.manage"
 CORE_PERMISSIONS: tuple[Permission, ...] = (
     _p(PLUGINS_MANAGE, "管理插件", "Manage plugins"),
     *IDENTITY_PERMISSIONS,
+    *ORG_PERMISSIONS,
 )

@@ -5,7 +5,7 @@ here may change without notice.
 """
 
 from core import CORE_API_VERSION
-from core.access import Principal, Reach, reach_clause, within
+from core.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
 from core.errors import FieldError, Problem, register_problem
 from core.guards import current_principal
@@ -14,13 +14,33 @@ from core.i18n import Text, to_simplified, to_traditional
 from core.identity.audit import record as record_audit
 from core.identity.personal_data import PersonalDataTable
 from core.integration.signals import SignalType, emit
+from core.members.services import MembershipRejected
+from core.members.tables import Membership
+from core.orgs.declarations import (
+    PLACE_KINDS,
+    TWO_NEW_KINDS,
+    CoverageRule,
+    MembershipDraft,
+    MembershipInfo,
+    StatFigure,
+    UnitFacts,
+)
+from core.orgs.tables import Org
 from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
 
 __all__ = [
     "CORE_API_VERSION",
+    "PLACE_KINDS",
+    "TWO_NEW_KINDS",
     "AdminLevel",
+    "CoverageRule",
     "EventType",
     "FieldError",
+    "Membership",
+    "MembershipDraft",
+    "MembershipInfo",
+    "MembershipRejected",
+    "Org",
     "OrgKind",
     "Page",
     "PageParam",
@@ -32,7 +52,9 @@ __all__ = [
     "Problem",
     "Reach",
     "SignalType",
+    "StatFigure",
     "Text",
+    "UnitFacts",
     "current_principal",
     "emit",
     "encode_cursor",
@@ -42,6 +64,7 @@ __all__ = [
     "reach_clause",
     "record_audit",
     "register_problem",
+    "subtree_bounds",
     "to_simplified",
     "to_traditional",
     "within",

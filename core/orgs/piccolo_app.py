@@ -6,12 +6,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from core.orgs.tables import Org
+from core.orgs.tables import CoverageLink, CoverageRequirement, CoverageSnapshot, ImportJob, Org, Unit
 
 APP_CONFIG = AppConfig(
     app_name="orgs",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Org],
+    table_classes=[Org, Unit, CoverageRequirement, CoverageLink, CoverageSnapshot, ImportJob],
     migration_dependencies=[],
     commands=[],
 )

@@ -1,10 +1,20 @@
-"""Tables of the organization tree."""
+"""Tables of the organization tree and of coverage (覆盖): the registry of units that should be covered."""
 
 from __future__ import annotations
 
 import uuid
 
-from piccolo.columns import UUID, ForeignKey, SmallInt, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Integer,
+    SmallInt,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -30,3 +40,111 @@ class Org(Table, tablename="core_org"):
     status = Varchar(length=16, default="active")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    #: 6-digit administrative division code (行政区划代码), e.g. 330106; empty when unknown.
+    region_code = Varchar(length=6, default="", index=True)
+    #: Two-new tag (两新组织): "", non_public_enterprise (非公企业) or social_organization (社会组织).
+    two_new = Varchar(length=32, default="")
+    #: Place tag: "", building (楼宇), park (园区) or business_district (商圈).
+    place = Varchar(length=32, default="")
+    address = Varchar(length=300, default="")
+    #: The org's public contact (an office, a hotline), not a person's private data.
+    contact_name = Varchar(length=100, default="")
+    contact_phone = Varchar(length=32, default="")
+    #: The name folded for search: simplified characters, lower case (工會 → 工会).
+    search_name = Varchar(length=200, default="", index=True)
+    #: Pinyin initials of the folded name (工会 → gh), for the way Chinese users type.
+    initials = Varchar(length=200, default="", index=True)
+    dissolved_at = Timestamptz(null=True, default=None)
+
+
+class Unit(Table, tablename="core_unit"):
+    """A unit that should be covered (应建单位): an enterprise, a social organization, a building, a park…
+
+    Units sit in the tree at their ``area`` org (the community or street whose territory they are in),
+    so coverage rolls up any subtree with the same range scan as the orgs themselves.
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    name = Varchar(length=200)
+    search_name = Varchar(length=200, default="", index=True)
+    #: non_public_enterprise, social_organization, public_enterprise, institution, building, park,
+    #: business_district.
+    kind = Varchar(length=32, index=True)
+    #: 统一社会信用代码 (GB 32100-2015, checksummed); empty for places without one.
+    credit_code = Varchar(length=18, null=True, default=None, unique=True)
+    employees = Integer(default=0)
+    #: Women among the employees (for 妇联 coverage rules).
+    female_employees = Integer(default=0)
+    #: Employees aged 28 or under (for 共青团 coverage rules).
+    youth_employees = Integer(default=0)
+    region_code = Varchar(length=6, default="", index=True)
+    area = ForeignKey(references=Org)
+    #: The area org's path (kept in step when a subtree moves). "C" collation on PostgreSQL.
+    area_path = Varchar(length=PATH_LENGTH, index=True)
+    address = Varchar(length=300, default="")
+    #: active or closed.
+    status = Varchar(length=16, default="active")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CoverageRequirement(Table, tablename="core_coverage_requirement"):
+    """That a unit requires an org of some plugin (a rule said so), and whether one covers it now.
+
+    One row per (unit, rule); ``covered`` is kept current when links change, so a roll-up is one indexed
+    aggregate over ``(area_path, rule, covered)``.
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    unit = ForeignKey(references=Unit)
+    #: The rule's code, ``<slug>.<name>`` (``union.formation``).
+    rule = Varchar(length=64)
+    area_path = Varchar(length=PATH_LENGTH)
+    region_code = Varchar(length=6, default="")
+    covered = Boolean(default=False)
+
+
+class CoverageLink(Table, tablename="core_coverage_link"):
+    """An org covers a unit (a 基层工会 set up in an enterprise, a 楼宇团支部 in a building)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    unit = ForeignKey(references=Unit)
+    org = ForeignKey(references=Org)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CoverageSnapshot(Table, tablename="core_coverage_snapshot"):
+    """Monthly figures per area org and rule, for time series (summed over a path range like the live ones)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    #: ``YYYY-MM``.
+    month = Varchar(length=7)
+    area = ForeignKey(references=Org)
+    area_path = Varchar(length=PATH_LENGTH)
+    region_code = Varchar(length=6, default="")
+    rule = Varchar(length=64)
+    required = Integer(default=0)
+    covered = Integer(default=0)
+    taken_at = Timestamptz(default=TimestamptzNow())
+
+
+class ImportJob(Table, tablename="core_import_job"):
+    """A bulk import run as a background job: the uploaded file, who asked (their reaches) and the report."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    #: orgs, units or members.
+    what = Varchar(length=16)
+    #: all (all-or-nothing) or valid (valid rows only).
+    mode = Varchar(length=8)
+    filename = Varchar(length=200, default="")
+    content = Bytea()
+    parent = UUID(null=True, default=None)
+    #: The requester's reaches for ``core.data.import`` (JSON list of {path, subtree}).
+    reaches = JSON(default=[])
+    locale = Varchar(length=8, default="zh-Hans")
+    #: queued, running, done or failed.
+    status = Varchar(length=16, default="queued")
+    report = JSON(null=True, default=None)
+    requested_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)

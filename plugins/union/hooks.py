@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import OrgKind, PluginInfo, hookimpl
+from core.sdk import CoverageRule, MembershipDraft, OrgKind, PluginInfo, StatFigure, hookimpl
 from plugins.union import PLUGIN_INFO
+from plugins.union.coverage import RULES
 from plugins.union.kinds import ORG_KINDS
+from plugins.union.membership import check_card_number
+from plugins.union.statistics import union_figures
 
 
 @hookimpl
@@ -17,3 +20,18 @@ def quntuan_plugin_info() -> PluginInfo:
 @hookimpl
 def quntuan_org_kinds() -> Sequence[OrgKind]:
     return ORG_KINDS
+
+
+@hookimpl
+def quntuan_coverage_rules() -> Sequence[CoverageRule]:
+    return RULES
+
+
+@hookimpl
+def quntuan_validate_membership(draft: MembershipDraft) -> None:
+    check_card_number(draft)
+
+
+@hookimpl
+async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
+    return await union_figures(org_path)

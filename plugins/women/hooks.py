@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import OrgKind, PluginInfo, hookimpl
+from core.sdk import CoverageRule, OrgKind, PluginInfo, hookimpl
 from plugins.women import PLUGIN_INFO
+from plugins.women.coverage import RULES
 from plugins.women.kinds import ORG_KINDS
 
 
@@ -17,3 +18,8 @@ def quntuan_plugin_info() -> PluginInfo:
 @hookimpl
 def quntuan_org_kinds() -> Sequence[OrgKind]:
     return ORG_KINDS
+
+
+@hookimpl
+def quntuan_coverage_rules() -> Sequence[CoverageRule]:
+    return RULES

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import OrgKind, PluginInfo, hookimpl
+from core.sdk import CoverageRule, MembershipDraft, OrgKind, PluginInfo, hookimpl
 from plugins.youth import PLUGIN_INFO
+from plugins.youth.coverage import RULES
 from plugins.youth.kinds import ORG_KINDS
+from plugins.youth.membership import check_age
 
 
 @hookimpl
@@ -17,3 +19,13 @@ def quntuan_plugin_info() -> PluginInfo:
 @hookimpl
 def quntuan_org_kinds() -> Sequence[OrgKind]:
     return ORG_KINDS
+
+
+@hookimpl
+def quntuan_coverage_rules() -> Sequence[CoverageRule]:
+    return RULES
+
+
+@hookimpl
+def quntuan_validate_membership(draft: MembershipDraft) -> None:
+    check_age(draft)

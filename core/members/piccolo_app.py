@@ -1,0 +1,17 @@
+"""The ``members`` Piccolo app of the core: generic membership (depends on orgs and identity)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from core.members.tables import Membership
+
+APP_CONFIG = AppConfig(
+    app_name="members",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Membership],
+    migration_dependencies=["core.orgs.piccolo_app", "core.identity.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,239 @@
+"""HTTP routes of the org tree, the coverage registry and roll-ups. Thin: they parse and answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, JSONBody, Parameter
+
+from core.guards import require_authenticated, require_permission
+from core.orgs import coverage, services
+from core.orgs import permissions as perm
+from core.orgs import schemas as S
+from core.pagination import Page, PageParam
+
+Req = Request[Any, Any, Any]
+
+
+def _reach(request: Req, code: str) -> list[Any]:
+    return list(request.user.reach(code))
+
+
+def _rules(request: Req) -> dict[str, coverage.RegisteredRule]:
+    return coverage.coverage_rules(request.app.state.plugin_manager)
+
+
+def _with_etag(row: dict[str, Any], status: int = 200) -> Response[S.Org]:
+    return Response(services.as_org(row), status_code=status, headers={"ETag": services.etag(row)})
+
+
+class OrgController(Controller):
+    """``/api/v1/orgs``: one tree for the Party organization and every plugin's kinds."""
+
+    path = "/orgs"
+    tags = ["orgs"]  # noqa: RUF012
+    guards = [require_authenticated, require_permission]  # noqa: RUF012
+
+    @get(
+        "/", opt={"permission": perm.ORG_READ}, summary="Orgs within reach, in tree order; filter and search"
+    )
+    async def list_orgs(
+        self,
+        request: Req,
+        page: PageParam,
+        org: Annotated[
+            UUID | None, Parameter(description="Anchor org; with scope, its subtree or children.")
+        ] = None,
+        org_scope: Annotated[
+            Literal["self", "children", "subtree"], Parameter(query="scope", description="With org.")
+        ] = "subtree",
+        kind: Annotated[str | None, Parameter(max_length=64)] = None,
+        level: Annotated[str | None, Parameter(max_length=16)] = None,
+        status: Annotated[Literal["active", "dissolved"] | None, Parameter()] = None,
+        region: Annotated[
+            str | None, Parameter(pattern=r"^\d{2,6}$", description="Region-code prefix.")
+        ] = None,
+        q: Annotated[
+            str | None,
+            Parameter(
+                max_length=100,
+                description="Name search: any script (工会/工會), part of a name, or initials.",
+            ),
+        ] = None,
+    ) -> Page[S.Org]:
+        items, cursor = await services.list_orgs(
+            _reach(request, perm.ORG_READ),
+            page,
+            org=org,
+            scope=org_scope,
+            kind=kind,
+            level=level,
+            status=status,
+            region=region,
+            q=q,
+        )
+        return Page(items=items, next_cursor=cursor)
+
+    @post("/", opt={"permission": perm.ORG_CREATE}, summary="Create an org where its kind may sit")
+    async def create_org(self, request: Req, data: JSONBody[S.OrgCreate]) -> Response[S.Org]:
+        org = await services.create_org(
+            request.app.state.db, request.app.state.registry.org_kinds, data, _reach(request, perm.ORG_CREATE)
+        )
+        row = await services.load(org.id, services.EVERYWHERE)
+        return _with_etag(row, 201)
+
+    @get("/{org_id:uuid}", opt={"permission": perm.ORG_READ}, summary="One org (with its ETag)")
+    async def get_org(self, request: Req, org_id: FromPath[UUID]) -> Response[S.Org]:
+        return _with_etag(await services.load(org_id, _reach(request, perm.ORG_READ)))
+
+    @patch("/{org_id:uuid}", opt={"permission": perm.ORG_UPDATE}, summary="Rename or change an org's details")
+    async def update_org(
+        self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.OrgUpdate]
+    ) -> Response[S.Org]:
+        row = await services.update_org(
+            request.app.state.db,
+            org_id,
+            data,
+            _reach(request, perm.ORG_UPDATE),
+            if_match=request.headers.get("if-match"),
+        )
+        return _with_etag(row)
+
+    @post(
+        "/{org_id:uuid}/move",
+        opt={"permission": perm.ORG_MOVE},
+        status_code=200,
+        summary="Move an org with its whole subtree under another parent (atomic)",
+    )
+    async def move_org(self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.OrgMove]) -> S.Org:
+        return await services.move_org(
+            request.app.state.db,
+            request.app.state.registry.org_kinds,
+            org_id,
+            data.parent,
+            _reach(request, perm.ORG_MOVE),
+        )
+
+    @post(
+        "/{org_id:uuid}/dissolve",
+        opt={"permission": perm.ORG_DISSOLVE},
+        status_code=200,
+        summary="Dissolve an org (kept with its history; memberships end)",
+    )
+    async def dissolve_org(self, request: Req, org_id: FromPath[UUID]) -> S.Org:
+        return await services.dissolve_org(
+            request.app.state.db, _rules(request), org_id, _reach(request, perm.ORG_DISSOLVE)
+        )
+
+    @get(
+        "/{org_id:uuid}/coverage",
+        opt={"permission": perm.COVERAGE_READ},
+        summary="Coverage rates of the subtree",
+    )
+    async def org_coverage(self, request: Req, org_id: FromPath[UUID]) -> S.Coverage:
+        return await coverage.org_coverage(_rules(request), org_id, _reach(request, perm.COVERAGE_READ))
+
+    @get(
+        "/{org_id:uuid}/coverage/series",
+        opt={"permission": perm.COVERAGE_READ},
+        summary="Monthly coverage snapshots of the subtree",
+    )
+    async def coverage_series(
+        self,
+        request: Req,
+        org_id: FromPath[UUID],
+        start: Annotated[str | None, Parameter(query="from", pattern=r"^\d{4}-\d{2}$")] = None,
+        end: Annotated[str | None, Parameter(query="to", pattern=r"^\d{4}-\d{2}$")] = None,
+    ) -> S.CoverageSeries:
+        return await coverage.coverage_series(org_id, _reach(request, perm.COVERAGE_READ), start, end)
+
+
+class CoverageController(Controller):
+    """``/api/v1/coverage`` and ``/api/v1/units``: the registry of units that should be covered."""
+
+    path = "/"
+    tags = ["coverage"]  # noqa: RUF012
+    guards = [require_authenticated, require_permission]  # noqa: RUF012
+
+    @get(
+        "/coverage",
+        opt={"permission": perm.COVERAGE_READ},
+        summary="Coverage rates of a region (code prefix)",
+    )
+    async def region_coverage(
+        self, request: Req, region: Annotated[str, Parameter(pattern=r"^\d{2,6}$")]
+    ) -> S.Coverage:
+        return await coverage.region_coverage(_rules(request), region, _reach(request, perm.COVERAGE_READ))
+
+    @post(
+        "/coverage/snapshots",
+        opt={"permission": perm.COVERAGE_MANAGE},
+        status_code=201,
+        summary="Take the monthly coverage snapshot",
+    )
+    async def snapshot(self, request: Req, data: JSONBody[S.SnapshotRequest]) -> S.SnapshotTaken:
+        if not services.within("", _reach(request, perm.COVERAGE_MANAGE)):
+            from core.errors import Problem
+
+            raise Problem("forbidden")
+        return await coverage.take_snapshot(request.app.state.db, data.month)
+
+    @get("/units", opt={"permission": perm.COVERAGE_READ}, summary="Registered units within reach")
+    async def list_units(
+        self,
+        request: Req,
+        page: PageParam,
+        org: UUID | None = None,
+        kind: Annotated[str | None, Parameter(max_length=32)] = None,
+        q: Annotated[str | None, Parameter(max_length=100)] = None,
+    ) -> Page[S.Unit]:
+        items, cursor = await coverage.list_units(
+            _reach(request, perm.COVERAGE_READ), page, org=org, kind=kind, q=q
+        )
+        return Page(items=items, next_cursor=cursor)
+
+    @post(
+        "/units", opt={"permission": perm.COVERAGE_MANAGE}, summary="Register a unit that should be covered"
+    )
+    async def register_unit(self, request: Req, data: JSONBody[S.UnitCreate]) -> S.Unit:
+        return await coverage.register_unit(
+            request.app.state.db, _rules(request), data, _reach(request, perm.COVERAGE_MANAGE)
+        )
+
+    @get("/units/{unit_id:uuid}", opt={"permission": perm.COVERAGE_READ}, summary="One registered unit")
+    async def get_unit(self, request: Req, unit_id: FromPath[UUID]) -> S.Unit:
+        return await coverage.load_unit(unit_id, _reach(request, perm.COVERAGE_READ))
+
+    @patch("/units/{unit_id:uuid}", opt={"permission": perm.COVERAGE_MANAGE}, summary="Change a unit")
+    async def update_unit(
+        self, request: Req, unit_id: FromPath[UUID], data: JSONBody[S.UnitUpdate]
+    ) -> S.Unit:
+        return await coverage.update_unit(
+            request.app.state.db, _rules(request), unit_id, data, _reach(request, perm.COVERAGE_MANAGE)
+        )
+
+    @post(
+        "/units/{unit_id:uuid}/links",
+        opt={"permission": perm.COVERAGE_MANAGE},
+        status_code=201,
+        summary="Record that an org covers the unit",
+    )
+    async def link(
+        self, request: Req, unit_id: FromPath[UUID], data: JSONBody[S.CoverageLinkCreate]
+    ) -> S.Unit:
+        return await coverage.link(
+            request.app.state.db, _rules(request), unit_id, data.org, _reach(request, perm.COVERAGE_MANAGE)
+        )
+
+    @delete(
+        "/units/{unit_id:uuid}/links/{org_id:uuid}",
+        opt={"permission": perm.COVERAGE_MANAGE},
+        status_code=200,
+        summary="The org no longer covers the unit",
+    )
+    async def unlink(self, request: Req, unit_id: FromPath[UUID], org_id: FromPath[UUID]) -> S.Unit:
+        return await coverage.unlink(
+            request.app.state.db, _rules(request), unit_id, org_id, _reach(request, perm.COVERAGE_MANAGE)
+        )

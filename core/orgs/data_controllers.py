@@ -1,0 +1,215 @@
+"""HTTP routes for statistics, imports and exports. Thin: the work is in the services."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID, uuid4
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, Parameter
+from litestar.response import Stream
+
+from core.errors import Problem, request_locale
+from core.guards import require_authenticated, require_permission
+from core.orgs import coverage, exports, imports
+from core.orgs import permissions as perm
+from core.orgs import problems as P
+from core.orgs.statistics import Statistics, statistics, statistics_xlsx
+from core.orgs.tables import ImportJob
+from core.orgs.tabular import read_rows, write_csv, write_xlsx
+
+Req = Request[Any, Any, Any]
+#: Uploads larger than this many rows go to a background job.
+UPLOAD_ROW_LIMIT = 5000
+JOB_NAME = "orgs.import"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportJobOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    what: str
+    mode: str
+    status: Literal["queued", "running", "done", "failed"]
+    created_at: datetime
+    finished_at: datetime | None = None
+    report: imports.ImportReport | None = None
+
+
+class Upload(msgspec.Struct, kw_only=True):
+    file: UploadFile
+
+
+def _reach(request: Req, code: str) -> list[Any]:
+    return list(request.user.reach(code))
+
+
+class DataController(Controller):
+    """Statistics of a subtree; bulk import and export of orgs, units and members."""
+
+    path = "/"
+    tags = ["data"]  # noqa: RUF012
+    guards = [require_authenticated, require_permission]  # noqa: RUF012
+
+    async def _stats(self, request: Req, org_id: UUID) -> Statistics:
+        state = request.app.state
+        return await statistics(
+            state.plugin_manager,
+            state.registry.org_kinds,
+            coverage.coverage_rules(state.plugin_manager),
+            org_id,
+            _reach(request, perm.STATS_READ),
+        )
+
+    @get(
+        "/orgs/{org_id:uuid}/statistics",
+        opt={"permission": perm.STATS_READ},
+        summary="Statistics of the subtree",
+    )
+    async def statistics_json(self, request: Req, org_id: FromPath[UUID]) -> Statistics:
+        return await self._stats(request, org_id)
+
+    @get(
+        "/orgs/{org_id:uuid}/statistics.xlsx",
+        opt={"permission": perm.STATS_READ},
+        media_type=XLSX,
+        summary="Statistics of the subtree as a workbook",
+    )
+    async def statistics_workbook(self, request: Req, org_id: FromPath[UUID]) -> Response[bytes]:
+        body = statistics_xlsx(await self._stats(request, org_id), request_locale(request))
+        return Response(
+            body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="statistics.xlsx"'}
+        )
+
+    @post(
+        "/imports/{what:str}",
+        opt={"permission": perm.DATA_IMPORT},
+        status_code=200,
+        summary="Import orgs, units or members from CSV/XLSX (small files answer with the report)",
+        description=(
+            "``mode=all`` writes nothing unless every row is valid; ``mode=valid`` writes the valid rows. "
+            f"Files of more than {UPLOAD_ROW_LIMIT} rows, or any file with ``background=true``, are imported by "
+            "a background job: the answer is 202 with the job, whose report ``GET /imports/{id}`` returns."
+        ),
+    )
+    async def upload(
+        self,
+        request: Req,
+        what: FromPath[Literal["orgs", "units", "members"]],
+        data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        mode: Annotated[Literal["all", "valid"], Parameter()] = "all",
+        parent: Annotated[UUID | None, Parameter(description="Default parent of imported orgs.")] = None,
+        background: Annotated[bool, Parameter()] = False,
+    ) -> Response[Any]:
+        raw = await data.file.read()
+        filename = data.file.filename or ""
+        reaches = _reach(request, perm.DATA_IMPORT)
+        locale = request_locale(request)
+        if not background:
+            try:
+                background = len(read_rows(raw, filename)) - 1 > UPLOAD_ROW_LIMIT
+            except Exception:
+                background = False
+        if background:
+            jobs = getattr(request.app.state, "jobs", None)
+            if jobs is None:
+                raise Problem(P.FILE_TOO_LARGE_FOR_UPLOAD, limit=UPLOAD_ROW_LIMIT)
+            job_id = uuid4()
+            async with request.app.state.db.transaction():
+                await ImportJob.insert(
+                    ImportJob(
+                        id=job_id,
+                        what=what,
+                        mode=mode,
+                        filename=filename[:200],
+                        content=raw,
+                        parent=parent,
+                        reaches=msgspec.json.encode(reaches).decode(),
+                        locale=locale,
+                        status="queued",
+                        requested_by=request.user.id,
+                    )
+                ).run()
+            await jobs.enqueue(JOB_NAME, key=str(job_id), job_id=str(job_id))
+            return Response(await _job_out(job_id), status_code=202)
+        report = await imports.run_import(
+            request.app.state.db,
+            request.app.state.plugin_manager,
+            request.app.state.settings,
+            what,
+            raw,
+            filename=filename,
+            mode=mode,
+            reaches=reaches,
+            locale=locale,
+            parent=parent,
+        )
+        return Response(report, status_code=200 if report.committed else 422)
+
+    @get(
+        "/imports/{job_id:uuid}",
+        opt={"permission": perm.DATA_IMPORT},
+        summary="A background import and its report",
+    )
+    async def import_status(self, request: Req, job_id: FromPath[UUID]) -> ImportJobOut:
+        row = await ImportJob.select(ImportJob.requested_by).where(ImportJob.id == job_id).first().run()
+        if row is None or row["requested_by"] != request.user.id:
+            raise Problem("not-found")
+        return await _job_out(job_id)
+
+    @get(
+        "/exports/{what:str}",
+        opt={"permission": perm.DATA_EXPORT},
+        summary="Export orgs, units or members within reach as CSV or XLSX",
+    )
+    async def export(
+        self,
+        request: Req,
+        what: FromPath[Literal["orgs", "units", "members"]],
+        org: UUID | None = None,
+        fmt: Annotated[Literal["csv", "xlsx"], Parameter(query="format")] = "csv",
+    ) -> Response[Any]:
+        reaches = _reach(request, perm.DATA_EXPORT)
+        rows = [row async for row in exports.export_rows(what, reaches, org)]
+        header = exports.HEADERS[what]
+        if fmt == "xlsx":
+            return Response(
+                write_xlsx(what, header, rows),
+                media_type=XLSX,
+                headers={"Content-Disposition": f'attachment; filename="{what}.xlsx"'},
+            )
+        return Stream(
+            io.BytesIO(b"".join(write_csv(header, rows))),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{what}.csv"'},
+        )
+
+
+async def _job_out(job_id: UUID) -> ImportJobOut:
+    row = (
+        await ImportJob.select(
+            ImportJob.id,
+            ImportJob.what,
+            ImportJob.mode,
+            ImportJob.status,
+            ImportJob.created_at,
+            ImportJob.finished_at,
+            ImportJob.report,
+        )
+        .where(ImportJob.id == job_id)
+        .first()
+        .run()
+    )
+    report = _json(row.pop("report")) if row and row.get("report") else None
+    out = msgspec.convert(row, ImportJobOut)
+    if report is not None:
+        out.report = msgspec.convert(report, imports.ImportReport)
+    return out
+
+
+def _json(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value

@@ -1,0 +1,535 @@
+"""Bulk import of orgs, units and members from CSV or XLSX, with a row-by-row report.
+
+The caller chooses the mode: ``all`` writes nothing unless every row is valid (all-or-nothing, one
+transaction rolled back); ``valid`` writes the valid rows and reports the others. Each problem is
+``(row, column, code, message)``, row numbers as a spreadsheet shows them (the header is row 1). The
+same function serves the CLI (``quntuan import``), the upload endpoint and the background job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+import msgspec
+import pluggy
+
+from core.access import Reach, within
+from core.db import Database
+from core.declarations import AdminLevel
+from core.errors import FIELD_MESSAGES
+from core.i18n import Text
+from core.identity.tables import Person
+from core.integration.signals import emit
+from core.members.services import MembershipRejected
+from core.members.tables import Membership
+from core.orgs import problems as P
+from core.orgs import signals as sig
+from core.orgs.coverage import coverage_rules, refresh_units, unit_row
+from core.orgs.declarations import UNIT_KINDS, MembershipDraft, MembershipInfo
+from core.orgs.paths import SEGMENT_WIDTH, new_segment
+from core.orgs.schemas import UnitCreate
+from core.orgs.search import fold, initials
+from core.orgs.services import placement_errors, tree_lock
+from core.orgs.tables import Org, Unit
+from core.orgs.tabular import UnreadableFile, read_rows
+from core.orgs.validators import valid_credit_code, valid_id_number, valid_mobile
+from core.plugin_host import call_runtime_hook, call_validation_hook
+from core.settings import Locale, Settings
+
+What = Literal["orgs", "units", "members"]
+Mode = Literal["all", "valid"]
+Progress = Callable[[int, int], None]
+
+#: Accepted headers per column (English names and the usual Chinese ones).
+COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "orgs": {
+        "ref": ("编号", "序号"),
+        "name": ("名称", "组织名称"),
+        "kind": ("类型", "组织类型"),
+        "level": ("层级",),
+        "parent": ("上级", "上级组织"),
+        "region_code": ("行政区划代码", "区划代码"),
+        "two_new": ("两新组织",),
+        "place": ("场所",),
+        "address": ("地址",),
+        "contact_name": ("联系人",),
+        "contact_phone": ("联系电话",),
+    },
+    "units": {
+        "name": ("名称", "单位名称"),
+        "kind": ("类型", "单位类型"),
+        "credit_code": ("统一社会信用代码", "信用代码"),
+        "employees": ("职工人数", "从业人数"),
+        "female_employees": ("女职工人数",),
+        "youth_employees": ("青年职工人数",),
+        "area": ("所在组织", "属地组织"),
+        "region_code": ("行政区划代码", "区划代码"),
+        "address": ("地址",),
+    },
+    "members": {
+        "org": ("组织", "所在组织"),
+        "name": ("姓名",),
+        "id_number": ("身份证号", "公民身份号码"),
+        "phone": ("手机", "手机号码"),
+        "role": ("角色",),
+    },
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "orgs": ("name", "kind", "level"),
+    "units": ("name", "kind", "area"),
+    "members": ("org", "name"),
+}
+_ROLE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_REGION = re.compile(r"^(\d{6})?$")
+
+
+class RowIssue(msgspec.Struct, kw_only=True):
+    """One problem in one cell (or row, when ``column`` is empty)."""
+
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+class ImportReport(msgspec.Struct, kw_only=True):
+    what: str
+    mode: str
+    #: Data rows read (header excluded).
+    rows: int
+    #: Rows written (0 when an all-or-nothing import found problems).
+    imported: int
+    committed: bool
+    issues: list[RowIssue]
+    #: Ids of what was written, in row order (for the CLI and tests; empty when nothing was).
+    created: list[UUID] = msgspec.field(default_factory=list)
+
+
+class _Abort(Exception):
+    pass
+
+
+class _Rows:
+    """Collects issues with messages in the report's language."""
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+        self.issues: list[RowIssue] = []
+
+    def add(self, row: int, column: str, code: str, message: Text | None = None) -> None:
+        text = (message or FIELD_MESSAGES.get(code) or FIELD_MESSAGES["invalid"]).get(self.locale)
+        self.issues.append(RowIssue(row=row, column=column, code=code, message=text))
+
+
+def _header_map(what: str, header: Sequence[str], rows: _Rows) -> dict[str, int]:
+    aliases = {k: k for k in COLUMNS[what]}
+    for key, names in COLUMNS[what].items():
+        aliases.update(dict.fromkeys(names, key))
+    found: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = raw.strip().lower().lstrip("\ufeff")
+        if not name:
+            continue
+        if what == "members" and name.startswith("extra."):
+            found[name] = index
+        elif name in aliases and aliases[name] not in found:
+            found[aliases[name]] = index
+        else:
+            rows.add(1, raw, P.UNKNOWN_COLUMN)
+    for key in REQUIRED[what]:
+        if key not in found:
+            rows.add(1, key, "required")
+    return found
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+async def run_import(
+    db: Database,
+    pm: pluggy.PluginManager,
+    settings: Settings,
+    what: What,
+    raw: bytes,
+    *,
+    filename: str = "",
+    mode: Mode = "all",
+    reaches: Sequence[Reach],
+    locale: Locale = "zh-Hans",
+    parent: UUID | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``raw`` (CSV in UTF-8/GBK or a workbook) as ``what``; see the module docstring for modes."""
+    report = _Rows(locale)
+    try:
+        table = read_rows(raw, filename)
+    except UnreadableFile as exc:
+        report.add(1, "", exc.code)
+        return ImportReport(what=what, mode=mode, rows=0, imported=0, committed=False, issues=report.issues)
+    table = [r for r in table if any(c for c in r)]
+    if not table:
+        report.add(1, "", "required")
+        return ImportReport(what=what, mode=mode, rows=0, imported=0, committed=False, issues=report.issues)
+    columns = _header_map(what, table[0], report)
+    body = table[1:]
+    if report.issues:
+        return ImportReport(
+            what=what, mode=mode, rows=len(body), imported=0, committed=False, issues=report.issues
+        )
+
+    def cell(row: Sequence[str], key: str) -> str:
+        index = columns.get(key)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    writer = {"orgs": _import_orgs, "units": _import_units, "members": _import_members}[what]
+    created: list[UUID] = []
+    after: list[MembershipInfo] = []
+    ctx = _Ctx(pm=pm, settings=settings, reaches=reaches, parent=parent, columns=columns, after=after)
+    try:
+        async with db.transaction():
+            await tree_lock(db)
+            for number, row in enumerate(body, start=2):
+                before = len(report.issues)
+                new_id = await writer(
+                    ctx=ctx,
+                    number=number,
+                    get=lambda key, row=row: cell(row, key),
+                    report=report,
+                )
+                if len(report.issues) == before and new_id is not None:
+                    created.append(new_id)
+                if progress:
+                    progress(number - 1, len(body))
+            if report.issues and mode == "all":
+                raise _Abort
+    except _Abort:
+        return ImportReport(
+            what=what, mode=mode, rows=len(body), imported=0, committed=False, issues=report.issues
+        )
+    for info in after:
+        await call_runtime_hook(pm, "quntuan_member_joined", membership=info)
+    return ImportReport(
+        what=what,
+        mode=mode,
+        rows=len(body),
+        imported=len(created),
+        committed=True,
+        issues=report.issues,
+        created=created,
+    )
+
+
+class _Ctx(msgspec.Struct, kw_only=True):
+    pm: Any
+    settings: Any
+    reaches: Any
+    parent: UUID | None
+    columns: dict[str, int]
+    after: list[MembershipInfo]
+    refs: dict[str, UUID] = msgspec.field(default_factory=dict)
+    seen: set[str] = msgspec.field(default_factory=set)
+    pairs: set[tuple[str, str]] = msgspec.field(default_factory=set)
+    vault: Any = None
+
+
+async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
+    org_id = ctx.refs.get(ref) or _uuid(ref)
+    if org_id is None:
+        return None
+    row = await Org.select().where(Org.id == org_id).first().run()
+    return row if row is not None and within(row["path"], ctx.reaches) else None
+
+
+async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], report: _Rows) -> UUID | None:
+    before = len(report.issues)
+    ref, name, kind, level = get("ref"), get("name"), get("kind"), get("level")
+    for key in ("name", "kind", "level"):
+        if not get(key):
+            report.add(number, key, "required")
+    if len(name) > 200:
+        report.add(number, "name", "too_long")
+    if ref:
+        if ref in ctx.seen:
+            report.add(number, "ref", P.DUPLICATE)
+        ctx.seen.add(ref)
+    if level and level not in {lvl.value for lvl in AdminLevel}:
+        report.add(number, "level", "enum")
+    region = get("region_code")
+    if not _REGION.match(region):
+        report.add(number, "region_code", P.REGION_CODE)
+    two_new, place = get("two_new"), get("place")
+    if two_new not in ("", "non_public_enterprise", "social_organization"):
+        report.add(number, "two_new", "enum")
+    if place not in ("", "building", "park", "business_district"):
+        report.add(number, "place", "enum")
+    parent_ref = get("parent")
+    parent = None
+    if parent_ref:
+        parent = await _org_by_ref(ctx, parent_ref)
+        if parent is None:
+            report.add(number, "parent", P.UNKNOWN_PARENT)
+    elif ctx.parent is not None:
+        parent = await _org_by_ref(ctx, str(ctx.parent))
+        if parent is None:
+            report.add(number, "parent", P.UNKNOWN_PARENT)
+    elif not within("", ctx.reaches):
+        report.add(number, "parent", "required")
+    if len(report.issues) > before:
+        return None
+    kinds = _registry_kinds(ctx.pm)
+    for pointer, code in placement_errors(kinds, kind, level, parent, pointer_parent="/parent"):
+        report.add(number, pointer.lstrip("/"), code)
+    if (
+        parent is not None
+        and name
+        and await Org.exists()
+        .where((Org.parent == parent["id"]) & (Org.name == name) & (Org.status == "active"))
+        .run()
+    ):
+        report.add(number, "name", P.DUPLICATE)
+    if len(report.issues) > before:
+        return None
+    prefix = parent["path"] if parent else ""
+    path = prefix + new_segment()
+    while await Org.exists().where(Org.path == path).run():
+        path = prefix + new_segment()
+    stamp = datetime.now(UTC)
+    org_id = uuid4()
+    await Org.insert(
+        Org(
+            id=org_id,
+            parent=parent["id"] if parent else None,
+            path=path,
+            depth=len(path) // SEGMENT_WIDTH,
+            kind=kind,
+            level=level,
+            name=name,
+            status="active",
+            region_code=region,
+            two_new=two_new,
+            place=place,
+            address=get("address")[:300],
+            contact_name=get("contact_name")[:100],
+            contact_phone=get("contact_phone")[:32],
+            search_name=fold(name),
+            initials=initials(name),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+    ).run()
+    if ref:
+        ctx.refs[ref] = org_id
+    await emit(
+        sig.ORG_CREATED,
+        sig.OrgChanged(org_id=org_id, kind=kind, parent_id=parent["id"] if parent else None),
+        resource_type="org",
+        resource_id=org_id,
+        org_path=path,
+    )
+    return org_id
+
+
+def personal_fields(values: Mapping[str, Any]) -> list[str]:
+    return [f for f in ("id_number", "phone") if f"{f}_enc" in values]
+
+
+def _registry_kinds(pm: Any) -> Mapping[str, Any]:
+    return pm.registry.org_kinds  # type: ignore[no-any-return]
+
+
+def _count(value: str, column: str, number: int, report: _Rows) -> int:
+    if not value:
+        return 0
+    try:
+        count = int(float(value))
+    except ValueError:
+        report.add(number, column, "type")
+        return 0
+    if count < 0:
+        report.add(number, column, "too_small")
+    return count
+
+
+async def _import_units(*, ctx: _Ctx, number: int, get: Callable[[str], str], report: _Rows) -> UUID | None:
+    before = len(report.issues)
+    name, kind, code = get("name"), get("kind"), get("credit_code").upper()
+    for key in ("name", "kind", "area"):
+        if not get(key):
+            report.add(number, key, "required")
+    if kind and kind not in UNIT_KINDS:
+        report.add(number, "kind", "enum")
+    if code:
+        if not valid_credit_code(code):
+            report.add(number, "credit_code", P.CHECKSUM)
+        elif code in ctx.seen or await Unit.exists().where(Unit.credit_code == code).run():
+            report.add(number, "credit_code", P.DUPLICATE)
+        ctx.seen.add(code)
+    counts = {
+        k: _count(get(k), k, number, report) for k in ("employees", "female_employees", "youth_employees")
+    }
+    region = get("region_code")
+    if not _REGION.match(region):
+        report.add(number, "region_code", P.REGION_CODE)
+    area = None
+    if get("area"):
+        area = await _org_by_ref(ctx, get("area"))
+        if area is None:
+            report.add(number, "area", P.UNKNOWN_ORG)
+        elif area["status"] != "active":
+            report.add(number, "area", P.ORG_DISSOLVED)
+    if len(report.issues) > before or area is None:
+        return None
+    data = UnitCreate(
+        name=name[:200],
+        kind=kind,  # type: ignore[arg-type]
+        area=area["id"],
+        credit_code=code or None,
+        region_code=region,
+        address=get("address")[:300],
+        **counts,
+    )
+    row = unit_row(data, area)
+    await Unit.insert(row).run()
+    await refresh_units(coverage_rules(ctx.pm), [row.id])
+    await emit(
+        sig.UNIT_REGISTERED,
+        sig.UnitChanged(unit_id=row.id, kind=kind, area_id=area["id"]),
+        resource_type="unit",
+        resource_id=row.id,
+        org_path=area["path"],
+    )
+    return row.id  # type: ignore[no-any-return]
+
+
+async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], report: _Rows) -> UUID | None:
+    from core.identity.crypto import Vault, normalise_phone
+    from core.identity.signals import PERSON_CREATED, PersonChanged
+
+    if ctx.vault is None:
+        ctx.vault = Vault.from_settings(ctx.settings)
+    before = len(report.issues)
+    name, id_number, phone, role = (
+        get("name"),
+        get("id_number").upper(),
+        get("phone"),
+        get("role") or "member",
+    )
+    for key in ("org", "name"):
+        if not get(key):
+            report.add(number, key, "required")
+    if len(name) > 100:
+        report.add(number, "name", "too_long")
+    if id_number:
+        if not valid_id_number(id_number):
+            report.add(number, "id_number", P.CHECKSUM)
+        elif (get("org"), id_number) in ctx.pairs:
+            report.add(number, "id_number", P.DUPLICATE)
+        ctx.pairs.add((get("org"), id_number))
+    normal_phone = normalise_phone(phone) if phone else None
+    if phone and (normal_phone is None or not valid_mobile(normal_phone)):
+        report.add(number, "phone", P.PHONE)
+    if not _ROLE.match(role):
+        report.add(number, "role", "pattern")
+    org = None
+    if get("org"):
+        org = await _org_by_ref(ctx, get("org"))
+        if org is None:
+            report.add(number, "org", P.UNKNOWN_ORG)
+        elif org["status"] != "active":
+            report.add(number, "org", P.ORG_DISSOLVED)
+    if len(report.issues) > before or org is None:
+        return None
+    extra = {k.removeprefix("extra."): get(k) for k in ctx.columns if k.startswith("extra.") and get(k)}
+    vault = ctx.vault
+    person_id = None
+    index = vault.blind_index("id_number", id_number) if id_number else None
+    if index:
+        found = await Person.select(Person.id).where(Person.id_number_index == index).first().run()
+        person_id = found["id"] if found else None
+    if (
+        person_id is not None
+        and await Membership.exists()
+        .where(
+            (Membership.org == org["id"]) & (Membership.person == person_id) & (Membership.status == "active")
+        )
+        .run()
+    ):
+        report.add(number, "id_number", P.DUPLICATE)
+        return None
+    draft = MembershipDraft(
+        action="join",
+        org_id=org["id"],
+        org_kind=org["kind"],
+        person_id=person_id or UUID(int=0),
+        role=role,
+        extra=extra,
+    )
+    try:
+        await call_validation_hook(ctx.pm, "quntuan_validate_membership", draft=draft)
+    except MembershipRejected as exc:
+        FIELD_MESSAGES.setdefault(exc.code, exc.message)
+        column = exc.pointer.removeprefix("/").replace("/", ".")
+        report.add(number, column, exc.code, exc.message)
+        return None
+    if person_id is None:
+        person_id = uuid4()
+        personal: dict[str, Any] = {}
+        if id_number:
+            personal.update(id_number_enc=vault.encrypt("id_number", id_number), id_number_index=index)
+        if normal_phone:
+            personal.update(
+                phone_enc=vault.encrypt("phone", normal_phone),
+                phone_index=vault.blind_index("phone", normal_phone),
+            )
+        await Person.insert(
+            Person(id=person_id, name=" ".join(name.split()), home_org=org["id"], **personal)
+        ).run()
+        await emit(
+            PERSON_CREATED,
+            PersonChanged(
+                person_id=person_id, fields=sorted(["name", "home_org", *personal_fields(personal)])
+            ),
+            resource_type="person",
+            resource_id=person_id,
+            org_path=org["path"],
+        )
+    membership_id = uuid4()
+    stamp = datetime.now(UTC)
+    await Membership.insert(
+        Membership(
+            id=membership_id,
+            org=org["id"],
+            person=person_id,
+            role=role,
+            status="active",
+            extra=extra,
+            joined_at=stamp,
+            updated_at=stamp,
+        )
+    ).run()
+    await emit(
+        sig.MEMBER_JOINED,
+        sig.MemberChanged(membership_id=membership_id, org_id=org["id"], person_id=person_id, role=role),
+        resource_type="membership",
+        resource_id=membership_id,
+        org_path=org["path"],
+    )
+    ctx.after.append(
+        MembershipInfo(
+            membership_id=membership_id,
+            org_id=org["id"],
+            org_kind=org["kind"],
+            person_id=person_id,
+            role=role,
+            extra=extra,
+        )
+    )
+    return membership_id

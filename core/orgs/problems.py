@@ -1,0 +1,156 @@
+"""Problem types and field-error codes of the organizations domain, in the three languages."""
+
+from __future__ import annotations
+
+from core.errors import FIELD_MESSAGES, register_problem
+from core.i18n import Text
+
+
+def _field(code: str, zh_hans: str, en: str, zh_hant: str | None = None) -> str:
+    """Register the message of a field-error code so 422s render it in the caller's language."""
+    FIELD_MESSAGES.setdefault(code, Text(zh_hans=zh_hans, en=en, zh_hant=zh_hant))
+    return code
+
+
+# --- field-error codes (422 ``errors[].code``; also row codes of import reports) -----------------------
+
+UNKNOWN_KIND = _field("unknown_kind", "未知的组织类型", "Unknown organization kind", "未知的組織類型")
+LEVEL_NOT_ALLOWED = _field(
+    "level_not_allowed",
+    "该类型的组织不能设在此层级",
+    "This kind may not have this level",
+    "該類型的組織不能設在此層級",
+)
+PARENT_KIND_NOT_ALLOWED = _field(
+    "parent_kind_not_allowed",
+    "该类型的组织不能设在此上级组织下",
+    "This kind may not sit under that parent's kind",
+    "該類型的組織不能設在此上級組織下",
+)
+ROOT_NOT_ALLOWED = _field(
+    "root_not_allowed", "该类型的组织必须有上级组织", "This kind needs a parent", "該類型的組織必須有上級組織"
+)
+LEVEL_ABOVE_PARENT = _field(
+    "level_above_parent",
+    "层级不能高于上级组织",
+    "The level may not be above the parent's",
+    "層級不能高於上級組織",
+)
+UNKNOWN_PARENT = _field("unknown_parent", "上级组织不存在", "The parent does not exist", "上級組織不存在")
+PARENT_DISSOLVED = _field("parent_dissolved", "上级组织已撤销", "The parent is dissolved", "上級組織已撤銷")
+INTO_OWN_SUBTREE = _field(
+    "into_own_subtree",
+    "不能移到自身或其下级组织之下",
+    "Cannot move under itself or its descendants",
+    "不能移到自身或其下級組織之下",
+)
+REGION_CODE = _field(
+    "region_code", "行政区划代码应为 6 位数字", "A region code is 6 digits", "行政區劃代碼應為 6 位數字"
+)
+DUPLICATE = _field("duplicate", "重复", "Duplicate", "重複")
+CHECKSUM = _field("checksum", "校验码错误", "Wrong check digit", "校驗碼錯誤")
+ORG_DISSOLVED = _field("org_dissolved", "组织已撤销", "The organization is dissolved", "組織已撤銷")
+UNKNOWN_ORG = _field(
+    "unknown_org",
+    "组织不存在或不在权限范围内",
+    "Unknown organization or outside your reach",
+    "組織不存在或不在權限範圍內",
+)
+REQUIRED = "required"
+INVALID = "invalid"
+ENCODING = _field(
+    "encoding",
+    "无法识别文件编码（支持 UTF-8、GBK/GB18030）",
+    "Unreadable file encoding (UTF-8 and GBK/GB18030 are supported)",
+    "無法識別檔案編碼（支援 UTF-8、GBK/GB18030）",
+)
+UNKNOWN_COLUMN = _field("unknown_column", "无法识别的列", "Unrecognised column", "無法識別的欄")
+FORMAT = _field("file_format", "文件格式无法读取", "The file cannot be read", "檔案格式無法讀取")
+PHONE = _field("phone", "手机号码格式不正确", "Not a mobile phone number", "手機號碼格式不正確")
+TRANSFER_ACROSS = _field(
+    "transfer_across_organizations",
+    "只能转接到同一群团组织体系内",
+    "Transfers stay within one mass organization",
+    "只能轉接到同一群團組織體系內",
+)
+
+# --- problem types -------------------------------------------------------------------------------------
+
+ORG_HAS_ACTIVE_CHILDREN = register_problem(
+    "org-has-active-children",
+    409,
+    Text(
+        zh_hans="组织下仍有未撤销的下级组织",
+        zh_hant="組織下仍有未撤銷的下級組織",
+        en="Organization has active children",
+    ),
+    Text(
+        zh_hans="请先撤销或移走下级组织。",
+        zh_hant="請先撤銷或移走下級組織。",
+        en="Dissolve or move its child organizations first.",
+    ),
+)
+ORG_ALREADY_DISSOLVED = register_problem(
+    "org-dissolved",
+    409,
+    Text(zh_hans="组织已撤销", zh_hant="組織已撤銷", en="Organization dissolved"),
+    Text(
+        zh_hans="已撤销的组织不能再修改。",
+        zh_hant="已撤銷的組織不能再修改。",
+        en="A dissolved organization cannot be changed.",
+    ),
+)
+ALREADY_MEMBER = register_problem(
+    "already-member",
+    409,
+    Text(zh_hans="已是该组织成员", zh_hant="已是該組織成員", en="Already a member"),
+    Text(
+        zh_hans="此人已是该组织的在册成员。",
+        zh_hant="此人已是該組織的在冊成員。",
+        en="The person already holds an active membership of this organization.",
+    ),
+)
+MEMBERSHIP_CLOSED = register_problem(
+    "membership-closed",
+    409,
+    Text(zh_hans="成员关系已结束", zh_hant="成員關係已結束", en="Membership closed"),
+    Text(
+        zh_hans="该成员关系已转出或已退出。",
+        zh_hant="該成員關係已轉出或已退出。",
+        en="This membership was already transferred or ended.",
+    ),
+)
+MEMBERSHIP_VETOED = register_problem(
+    "membership-rejected",
+    422,
+    Text(zh_hans="不符合入会（入团）条件", zh_hant="不符合入會（入團）條件", en="Membership rejected"),
+    Text(
+        zh_hans="{reason}",
+        zh_hant="{reason}",
+        en="{reason}",
+    ),
+)
+UNIT_DUPLICATE = register_problem(
+    "unit-duplicate",
+    409,
+    Text(zh_hans="单位已登记", zh_hant="單位已登記", en="Unit already registered"),
+    Text(
+        zh_hans="已有相同统一社会信用代码的单位。",
+        zh_hant="已有相同統一社會信用代碼的單位。",
+        en="A unit with this unified social credit code is already registered.",
+    ),
+)
+FILE_TOO_LARGE_FOR_UPLOAD = register_problem(
+    "import-too-large",
+    413,
+    Text(
+        zh_hans="文件过大，请使用后台导入",
+        zh_hant="檔案過大，請使用後台匯入",
+        en="File too large for upload import",
+    ),
+    Text(
+        zh_hans="上传导入最多 {limit} 行；更大的文件请使用 quntuan import 命令或后台任务。",
+        zh_hant="上傳匯入最多 {limit} 行；更大的檔案請使用 quntuan import 命令或後台任務。",
+        en="Upload imports take at most {limit} rows; use `quntuan import` or a background job for larger files.",
+    ),
+)

@@ -1,0 +1,352 @@
+"""The org tree's rules: placement, create, update, move a subtree, dissolve, list and search. No HTTP here.
+
+Every write runs inside :meth:`core.db.Database.transaction` and emits its signal in that transaction.
+On PostgreSQL, writes that read a parent's path take a shared advisory lock and a move takes it
+exclusively, so a subtree never moves while a child is being added under it with the old path; SQLite
+serialises writers anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from core.access import Reach, reach_clause, subtree_bounds, within
+from core.db import Database
+from core.declarations import AdminLevel, OrgKind
+from core.errors import Problem
+from core.integration.signals import emit
+from core.orgs import problems as P
+from core.orgs import schemas as S
+from core.orgs import signals as sig
+from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
+from core.orgs.search import fold, initials, is_initials_query, search_term
+from core.orgs.tables import Org
+from core.pagination import PageRequest, paginate
+
+#: Advisory-lock key of the tree's shape on PostgreSQL (shared: add under a path; exclusive: move paths).
+TREE_LOCK_KEY = 0x51_6F_72_67  # "Qorg"
+LEVEL_RANK: dict[str, int] = {level.value: rank for rank, level in enumerate(AdminLevel)}
+Scope = Literal["self", "children", "subtree"]
+#: Reaches of an operator at the command line: the whole tree.
+EVERYWHERE: tuple[Reach, ...] = (Reach(path="", subtree=True),)
+
+_COLUMNS = [getattr(Org, name) for name in S.ORG_FIELDS]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def etag(row: Mapping[str, Any]) -> str:
+    """A strong validator for ``If-Match``: changes whenever the org is written."""
+    stamp: datetime = row["updated_at"]
+    return f'"{row["id"].hex[:8]}-{int(stamp.timestamp() * 1_000_000):x}"'
+
+
+async def tree_lock(db: Database, *, exclusive: bool = False) -> None:
+    """Inside a write transaction on PostgreSQL, order this write against subtree moves."""
+    if db.is_sqlite:
+        return
+    fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await Org.raw(f"SELECT {fn}({{}})", TREE_LOCK_KEY).run()
+
+
+def as_org(row: Mapping[str, Any]) -> S.Org:
+    return msgspec.convert(row, S.Org, from_attributes=False)
+
+
+# --- placement -------------------------------------------------------------------------------------------
+
+
+def placement_errors(
+    kinds: Mapping[str, OrgKind],
+    kind_code: str,
+    level: str,
+    parent: Mapping[str, Any] | None,
+    *,
+    pointer_parent: str = "/parent",
+) -> list[tuple[str, str]]:
+    """Why an org of ``kind_code`` at ``level`` may not sit under ``parent`` (empty when it may).
+
+    A kind names the kinds it may sit under and the levels it may have, so a 团支部 cannot be placed
+    under a 妇联; a child is never at a higher administrative level than its parent.
+    """
+    kind = kinds.get(kind_code)
+    if kind is None:
+        return [("/kind", P.UNKNOWN_KIND)]
+    errors: list[tuple[str, str]] = []
+    if level not in {lvl.value for lvl in kind.levels}:
+        errors.append(("/level", P.LEVEL_NOT_ALLOWED))
+    if parent is None:
+        if not kind.may_be_root:
+            errors.append((pointer_parent, P.ROOT_NOT_ALLOWED))
+        return errors
+    if parent["status"] != "active":
+        errors.append((pointer_parent, P.PARENT_DISSOLVED))
+    if parent["kind"] not in kind.parents:
+        errors.append((pointer_parent, P.PARENT_KIND_NOT_ALLOWED))
+    if LEVEL_RANK.get(level, 0) < LEVEL_RANK.get(parent["level"], 0):
+        errors.append(("/level", P.LEVEL_ABOVE_PARENT))
+    return errors
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+
+
+async def load(org_id: UUID, reaches: Sequence[Reach], *extra: Any) -> dict[str, Any]:
+    """One org within ``reaches``, or 404 (absent and out of reach look the same)."""
+    row = await Org.select(*_COLUMNS, Org.path, *extra).where(Org.id == org_id).first().run()
+    if row is None or not within(row["path"], reaches):
+        raise Problem("not-found")
+    return row
+
+
+async def list_orgs(
+    reaches: Sequence[Reach],
+    page: PageRequest,
+    *,
+    org: UUID | None = None,
+    scope: Scope = "subtree",
+    kind: str | None = None,
+    level: str | None = None,
+    status: str | None = None,
+    region: str | None = None,
+    q: str | None = None,
+) -> tuple[list[S.Org], str | None]:
+    """Orgs in reach, in tree order: all of them, or one org's subtree, children or itself; filtered."""
+    clause = reach_clause(Org.path, reaches)
+    if clause is None:
+        return [], None
+    query = Org.select(*_COLUMNS, Org.path).where(clause)
+    if org is not None:
+        anchor = await load(org, reaches)
+        if scope == "self":
+            query = query.where(Org.id == org)
+        elif scope == "children":
+            query = query.where(Org.parent == org)
+        else:
+            low, high = subtree_bounds(anchor["path"])
+            query = query.where((Org.path >= low) & (Org.path < high))
+    if kind:
+        query = query.where(Org.kind == kind)
+    if level:
+        query = query.where(Org.level == level)
+    if status:
+        query = query.where(Org.status == status)
+    if region:
+        query = query.where((Org.region_code >= region) & (Org.region_code < region + "~"))
+    if q:
+        term = search_term(q)
+        if term:
+            match = Org.search_name.like(f"%{term}%")
+            if is_initials_query(term):
+                match = match | Org.initials.like(f"{term}%")
+            query = query.where(match)
+    rows, cursor = await paginate(query, [Org.path], page)
+    return [as_org(r) for r in rows], cursor
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+
+async def _free_path(prefix: str) -> str:
+    while True:
+        path = prefix + new_segment()
+        if not await Org.exists().where(Org.path == path).run():
+            return path
+
+
+async def create_org(
+    db: Database, kinds: Mapping[str, OrgKind], data: S.OrgCreate, reaches: Sequence[Reach]
+) -> S.Org:
+    """Create an org under ``data.parent`` (which must lie in ``reaches``) if the placement rules allow."""
+    async with db.transaction():
+        await tree_lock(db)
+        parent = None
+        if data.parent is not None:
+            parent = await Org.select().where(Org.id == data.parent).first().run()
+            if parent is None or not within(parent["path"], reaches):
+                raise Problem.invalid(("/parent", P.UNKNOWN_PARENT))
+        elif not within("", reaches):
+            raise Problem("forbidden")
+        errors = placement_errors(kinds, data.kind, data.level, parent)
+        if errors:
+            raise Problem.invalid(*errors)
+        path = await _free_path(parent["path"] if parent else "")
+        stamp = now()
+        row = Org(
+            parent=data.parent,
+            path=path,
+            depth=len(path) // SEGMENT_WIDTH,
+            kind=data.kind,
+            level=data.level,
+            name=data.name,
+            status="active",
+            region_code=data.region_code,
+            two_new=data.two_new,
+            place=data.place,
+            address=data.address,
+            contact_name=data.contact_name,
+            contact_phone=data.contact_phone,
+            search_name=fold(data.name),
+            initials=initials(data.name),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        await Org.insert(row).run()
+        await emit(
+            sig.ORG_CREATED,
+            sig.OrgChanged(org_id=row.id, kind=data.kind, parent_id=data.parent),
+            resource_type="org",
+            resource_id=row.id,
+            org_path=path,
+        )
+        return as_org(await load(row.id, EVERYWHERE))
+
+
+async def update_org(
+    db: Database, org_id: UUID, data: S.OrgUpdate, reaches: Sequence[Reach], *, if_match: str | None = None
+) -> dict[str, Any]:
+    """Rename or change an org's details; ``if_match`` (an ETag) guards against lost updates."""
+    async with db.transaction():
+        row = await load(org_id, reaches)
+        if if_match is not None and if_match.strip() not in (etag(row), "*"):
+            raise Problem("precondition-failed")
+        if row["status"] != "active":
+            raise Problem(P.ORG_ALREADY_DISSOLVED)
+        changes = {
+            name: value
+            for name in data.__struct_fields__
+            if (value := getattr(data, name)) is not msgspec.UNSET and value != row[name]
+        }
+        if not changes:
+            return row
+        values: dict[Any, Any] = {getattr(Org, k): v for k, v in changes.items()}
+        if "name" in changes:
+            values[Org.search_name] = fold(changes["name"])
+            values[Org.initials] = initials(changes["name"])
+        values[Org.updated_at] = now()
+        await Org.update(values).where(Org.id == org_id).run()
+        signal = sig.ORG_RENAMED if "name" in changes else sig.ORG_UPDATED
+        await emit(
+            signal,
+            sig.OrgChanged(org_id=org_id, kind=row["kind"], parent_id=row["parent"], fields=sorted(changes)),
+            resource_type="org",
+            resource_id=org_id,
+            org_path=row["path"],
+        )
+        return await load(org_id, EVERYWHERE)
+
+
+async def move_org(
+    db: Database, kinds: Mapping[str, OrgKind], org_id: UUID, new_parent_id: UUID, reaches: Sequence[Reach]
+) -> S.Org:
+    """Move an org and its whole subtree under another parent, atomically (调整隶属关系).
+
+    Every path in the subtree gets the new prefix in one UPDATE (and so do the units and coverage rows
+    that hang on those paths); a failure leaves the tree as it was.
+    """
+    async with db.transaction():
+        await tree_lock(db, exclusive=True)
+        row = await load(org_id, reaches)
+        if row["status"] != "active":
+            raise Problem(P.ORG_ALREADY_DISSOLVED)
+        parent = await Org.select().where(Org.id == new_parent_id).first().run()
+        if parent is None or not within(parent["path"], reaches):
+            raise Problem.invalid(("/parent", P.UNKNOWN_PARENT))
+        old = row["path"]
+        if parent["path"].startswith(old):
+            raise Problem.invalid(("/parent", P.INTO_OWN_SUBTREE))
+        errors = placement_errors(kinds, row["kind"], row["level"], parent)
+        if errors:
+            raise Problem.invalid(*errors)
+        if row["parent"] == new_parent_id:
+            return as_org(row)
+        low, high = subtree_bounds(old)
+        deepest = await Org.raw(
+            "SELECT MAX(depth) AS d, COUNT(*) AS n FROM core_org WHERE path >= {} AND path < {}", low, high
+        ).run()
+        shift = parent["depth"] + 1 - row["depth"]
+        if deepest[0]["d"] + shift > MAX_DEPTH:
+            raise Problem.invalid(("/parent", "too_large"))
+        new = parent["path"] + old[-SEGMENT_WIDTH:]
+        if await Org.exists().where(Org.path == new).run():
+            new = await _free_path(parent["path"])
+        await _rewrite_paths(old, new, shift)
+        await Org.update({Org.parent: new_parent_id, Org.updated_at: now()}).where(Org.id == org_id).run()
+        await emit(
+            sig.ORG_MOVED,
+            sig.OrgMoved(
+                org_id=org_id,
+                kind=row["kind"],
+                from_parent_id=row["parent"],
+                to_parent_id=new_parent_id,
+                subtree_size=int(deepest[0]["n"]),
+            ),
+            resource_type="org",
+            resource_id=org_id,
+            org_path=new,
+        )
+        return as_org(await load(org_id, EVERYWHERE))
+
+
+async def _rewrite_paths(old: str, new: str, shift: int) -> None:
+    low, high = subtree_bounds(old)
+    cut = len(old) + 1
+    await Org.raw(
+        "UPDATE core_org SET path = CAST({} AS VARCHAR) || substr(path, {}), depth = depth + {} "
+        "WHERE path >= {} AND path < {}",
+        new,
+        cut,
+        shift,
+        low,
+        high,
+    ).run()
+    for table in ("core_unit", "core_coverage_requirement"):
+        await Org.raw(
+            f"UPDATE {table} SET area_path = CAST({{}} AS VARCHAR) || substr(area_path, {{}}) "  # noqa: S608
+            "WHERE area_path >= {} AND area_path < {}",
+            new,
+            cut,
+            low,
+            high,
+        ).run()
+
+
+async def dissolve_org(
+    db: Database, rules: Mapping[str, Any], org_id: UUID, reaches: Sequence[Reach]
+) -> S.Org:
+    """Dissolve an org (撤销): it stays, with its history, as ``dissolved``; its memberships end.
+
+    An org with active children is not dissolved (409): those are dissolved or moved first.
+    """
+    from core.members.services import end_memberships_of
+    from core.orgs.coverage import refresh_units_of_org
+
+    async with db.transaction():
+        row = await load(org_id, reaches)
+        if row["status"] != "active":
+            raise Problem(P.ORG_ALREADY_DISSOLVED)
+        if await Org.exists().where((Org.parent == org_id) & (Org.status == "active")).run():
+            raise Problem(P.ORG_HAS_ACTIVE_CHILDREN)
+        stamp = now()
+        await (
+            Org.update({Org.status: "dissolved", Org.dissolved_at: stamp, Org.updated_at: stamp})
+            .where(Org.id == org_id)
+            .run()
+        )
+        await end_memberships_of(org_id, row["path"])
+        await refresh_units_of_org(rules, org_id)
+        await emit(
+            sig.ORG_DISSOLVED,
+            sig.OrgChanged(org_id=org_id, kind=row["kind"], parent_id=row["parent"]),
+            resource_type="org",
+            resource_id=org_id,
+            org_path=row["path"],
+        )
+        return as_org(await load(org_id, EVERYWHERE))

@@ -1,0 +1,40 @@
+"""League membership rules: members are 14 to 28 years old (团员年龄), checked on joining and transfer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.sdk import MembershipDraft, MembershipRejected, Text
+
+MIN_AGE = 14
+MAX_AGE = 28
+
+_AGE = Text(
+    zh_hans="团员年龄应在 14 至 28 周岁之间",
+    zh_hant="團員年齡應在 14 至 28 週歲之間",
+    en="League members are 14 to 28 years old",
+)
+_BIRTH_DATE = Text(
+    zh_hans="请填写出生日期（YYYY-MM-DD）",
+    zh_hant="請填寫出生日期（YYYY-MM-DD）",
+    en="Give the birth date (YYYY-MM-DD)",
+)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def check_age(draft: MembershipDraft, today: date | None = None) -> None:
+    """Veto league memberships outside the age limit; other plugins' orgs are not ours to judge."""
+    if not draft.org_kind.startswith("youth.") or draft.role != "member":
+        return
+    raw = draft.extra.get("birth_date")
+    try:
+        birth = date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        birth = None
+    if birth is None:
+        raise MembershipRejected("/extra/birth_date", "youth_birth_date", _BIRTH_DATE)
+    if not MIN_AGE <= age_on(birth, today or date.today()) <= MAX_AGE:
+        raise MembershipRejected("/extra/birth_date", "youth_age", _AGE)

@@ -1,0 +1,207 @@
+"""Import reports (bad rows, encodings, modes), exports safe against formula injection, statistics."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
+from core.identity.tables import Person
+from core.members.tables import Membership
+from core.orgs.tables import Org, Unit
+from core.orgs.validators import credit_code_check, id_number_check
+from tests.conftest import ApiClient
+from tests.core.orgs.conftest import Tree
+
+
+def id_number(body: str = "33010619900307123") -> str:
+    return body + id_number_check(body)
+
+
+def credit(body: str) -> str:
+    return body + credit_code_check(body)
+
+
+async def upload(api: ApiClient, what: str, content: bytes, name: str = "data.csv", **params: Any) -> Any:
+    return await api.post(f"/api/v1/imports/{what}", params=params, files={"file": (name, content)})
+
+
+def issues(body: dict[str, Any]) -> list[tuple[int, str, str]]:
+    return [(i["row"], i["column"], i["code"]) for i in body["issues"]]
+
+
+async def _base(tree: Tree) -> None:
+    await tree.add("city", "party.committee", "city", name="杭州市委", region_code="330100")
+    await tree.add("fed", "union.federation", "city", "city", name="杭州市总工会")
+
+
+ORGS_CSV = (
+    "ref,name,kind,level,parent,region_code\n"
+    "s1,西湖街道党工委,party.committee,township,{city},330106\n"
+    "s2,西湖街道总工会,union.federation,township,s1,330106\n"
+    "s2,重复编号,union.federation,township,s1,330106\n"
+    "x,无上级,union.grassroots,unit,nowhere,\n"
+    "y,错放的团支部,youth.branch,unit,s2,\n"
+    "z,区划错,party.committee,township,{city},3301\n"
+)
+
+
+async def test_org_import_all_or_nothing_then_valid_rows(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    content = ORGS_CSV.format(city=tree.ids["city"]).encode()
+    refused = await upload(api, "orgs", content, mode="all")
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["committed"] is False and body["imported"] == 0 and body["rows"] == 6
+    assert issues(body) == [
+        (4, "ref", "duplicate"),
+        (5, "parent", "unknown_parent"),
+        (6, "parent", "parent_kind_not_allowed"),
+        (7, "region_code", "region_code"),
+    ]
+    assert body["issues"][1]["message"] == "上级组织不存在"
+    assert await Org.count().run() == 2
+
+    accepted = await upload(api, "orgs", content, mode="valid", headers=None)
+    body = accepted.json()
+    assert accepted.status_code == 200 and body["committed"] is True and body["imported"] == 2
+    names = {
+        o["name"] for o in (await api.get("/api/v1/orgs", params={"org": tree.ids["city"]})).json()["items"]
+    }
+    assert {"西湖街道党工委", "西湖街道总工会"} <= names and "无上级" not in names
+    # The same rows again are duplicates of what is now there.
+    again = await upload(api, "orgs", content, mode="valid")
+    assert (2, "name", "duplicate") in issues(again.json())
+
+
+async def test_gbk_csv_and_unreadable_bytes(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    text = f"名称,类型,层级,上级\n拱墅区总工会,union.federation,county,{tree.ids['fed']}\n"
+    done = await upload(api, "orgs", text.encode("gbk"), mode="all")
+    assert done.status_code == 200, done.text
+    assert await Org.exists().where(Org.name == "拱墅区总工会").run()
+    bom = await upload(api, "orgs", ("\ufeff" + text.replace("拱墅", "上城")).encode("utf-8"), mode="all")
+    assert bom.status_code == 200 and await Org.exists().where(Org.name == "上城区总工会").run()
+    broken = await upload(api, "orgs", b"name,kind\n\x80\xff\xfe,x\n")
+    assert broken.status_code == 422
+    assert issues(broken.json()) == [(1, "", "encoding")]
+    unknown = await upload(api, "orgs", "名称,颜色\nx,red\n".encode())
+    assert set(issues(unknown.json())) == {
+        (1, "颜色", "unknown_column"),
+        (1, "kind", "required"),
+        (1, "level", "required"),
+    }
+
+
+async def test_unit_import_checks_credit_codes(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    good, bad = credit("91330106MA27XQ4L0"), credit("91330106MA27XQ4L1")[:-1] + "0"
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["单位名称", "单位类型", "统一社会信用代码", "职工人数", "所在组织"])
+    sheet.append(["甲公司", "non_public_enterprise", good, 30, tree.ids["city"]])
+    sheet.append(["乙公司", "non_public_enterprise", bad, 40, tree.ids["city"]])
+    sheet.append(["丙公司", "non_public_enterprise", good.lower(), 50, tree.ids["city"]])
+    sheet.append(["丁公司", "nonsense", "", "many", tree.ids["city"]])
+    out = io.BytesIO()
+    book.save(out)
+    response = await upload(api, "units", out.getvalue(), name="units.xlsx", mode="valid")
+    body = response.json()
+    assert issues(body) == [
+        (3, "credit_code", "checksum"),
+        (4, "credit_code", "duplicate"),
+        (5, "kind", "enum"),
+        (5, "employees", "type"),
+    ]
+    assert body["imported"] == 1 and await Unit.count().run() == 1
+    coverage = (await api.get(f"/api/v1/orgs/{tree.ids['city']}/coverage")).json()
+    assert {r["rule"]: r["required"] for r in coverage["rules"]}["union.formation"] == 1
+
+
+async def test_member_import_checks_id_numbers(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    await tree.add("g", "union.grassroots", "unit", "fed", name="甲公司工会")
+    good = id_number()
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    rows = [
+        "所在组织,姓名,身份证号,手机号码,extra.card_number",
+        f"{tree.ids['g']},张三,{good},13800138000,12345678",
+        f"{tree.ids['g']},李四,{wrong},,",
+        f"{tree.ids['g']},张三,{good},,",
+        f"{tree.ids['g']},王五,,12345,",
+        f"{tree.ids['g']},赵六,,,12",
+        f"{tree.ids['fed']},张三,{good},,",
+    ]
+    response = await upload(api, "members", "\n".join(rows).encode(), mode="valid", headers=None)
+    body = response.json()
+    assert issues(body) == [
+        (3, "id_number", "checksum"),
+        (4, "id_number", "duplicate"),
+        (5, "phone", "phone"),
+        (6, "extra.card_number", "union_card_number"),
+    ]
+    assert body["imported"] == 2
+    persons = await Person.select(Person.name, Person.id_number_enc).run()
+    assert len(persons) == 1 and persons[0]["id_number_enc"] and good not in persons[0]["id_number_enc"]
+    assert await Membership.count().run() == 2
+    again = await upload(api, "members", "\n".join(rows[:2]).encode(), mode="all")
+    assert issues(again.json()) == [(2, "id_number", "duplicate")]
+
+
+async def test_exports_are_safe_against_formula_injection(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    await tree.add("evil", "union.grassroots", "unit", "fed", name='=HYPERLINK("http://x","y")')
+    await tree.add("minus", "union.grassroots", "unit", "fed", name="-2+3", address="@SUM(A1)")
+    csv_response = await api.get("/api/v1/exports/orgs", params={"org": tree.ids["city"]})
+    assert csv_response.status_code == 200
+    text = csv_response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'-2+3" in text and "'@SUM(A1)" in text
+    assert "杭州市总工会" in text and len(text.strip().splitlines()) == 5
+    xlsx = await api.get("/api/v1/exports/orgs", params={"org": tree.ids["city"], "format": "xlsx"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content)).get_sheet_by_index(0).to_python()
+    names = [r[2] for r in rows[1:]]
+    assert '\'=HYPERLINK("http://x","y")' in names and not any(str(n).startswith("=") for n in names)
+    members = await api.get("/api/v1/exports/members", params={"org": tree.ids["city"]})
+    assert members.content.decode("utf-8-sig").startswith("id,org,org_name,person,name,role")
+
+
+async def test_statistics_json_and_xlsx(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    await tree.add("g1", "union.grassroots", "unit", "fed", name="楼宇工会", place="building")
+    await tree.add(
+        "g2", "union.grassroots", "unit", "fed", name="甲公司工会", two_new="non_public_enterprise"
+    )
+    await tree.add("league", "youth.committee", "city", "city", name="团市委")
+    pid = (await Person.insert(Person(name="张三")).returning(Person.id).run())[0]["id"]
+    for org in ("g1", "g2"):
+        r = await api.post(f"/api/v1/orgs/{tree.ids[org]}/members", json={"person": str(pid)})
+        assert r.status_code == 201
+    await api.post(
+        "/api/v1/units",
+        json={"name": "甲公司", "kind": "non_public_enterprise", "area": tree.ids["city"], "employees": 80},
+    )
+    stats = (await api.get(f"/api/v1/orgs/{tree.ids['city']}/statistics")).json()
+    assert stats["orgs_total"] == 5
+    counts = {(o["kind"], o["level"]): o["count"] for o in stats["orgs"]}
+    assert counts[("union.grassroots", "unit")] == 2 and counts[("youth.committee", "city")] == 1
+    assert stats["members_total"] == 2 and stats["persons_total"] == 1
+    assert stats["units"] == [{"kind": "non_public_enterprise", "count": 1}]
+    union = {r["rule"]: (r["required"], r["covered"]) for r in stats["coverage"]}["union.formation"]
+    assert union == (1, 0)
+    figures = {f["code"]: f["value"] for f in stats["plugins"]}
+    assert figures == {"union.building_unions": 1, "union.two_new_members": 1}
+    workbook = await api.get(
+        f"/api/v1/orgs/{tree.ids['city']}/statistics.xlsx", headers={"Accept-Language": "zh-Hant"}
+    )
+    assert workbook.status_code == 200
+    book = CalamineWorkbook.from_filelike(io.BytesIO(workbook.content))
+    assert book.sheet_names[:2] == ["組織", "成員"]
+    first = book.get_sheet_by_index(0).to_python()
+    assert first[0] == ["類型", "類型代碼", "層級", "數量"] and [
+        "基層工會",
+        "union.grassroots",
+        "unit",
+        2,
+    ] in [[r[0], r[1], r[2], int(r[3])] for r in first[1:]]
