@@ -25,6 +25,9 @@ from core.db import Database
 from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
 from core.guards import PLUGIN_GUARDS
+from core.integration.controllers import StreamController, WebhookController
+from core.integration.openapi import signal_webhooks
+from core.integration.runtime import integration_lifespan
 from core.identity.authn import authentication_middleware
 from core.identity.routes import identity_router
 from core.identity.runtime import IdentityRuntime
@@ -96,6 +99,8 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         path=API_PREFIX,
         route_handlers=[
             SystemController,
+            WebhookController,
+            StreamController,
             OrgController,
             CoverageController,
             MemberController,
@@ -109,12 +114,15 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         docs_assets_router(),
     ]
 
+    openapi = openapi_config(plugin_tags)
+    openapi.webhooks = signal_webhooks(pm.registry.signals)  # type: ignore[assignment]
+
     config = LitestarConfig(
         route_handlers=route_handlers,
         dependencies={"page": Provide(provide_page, sync_to_thread=False)},
         exception_handlers=exception_handlers(),  # type: ignore[arg-type]
-        lifespan=[lifespan],
-        openapi_config=openapi_config(plugin_tags),
+        lifespan=[lifespan, integration_lifespan],
+        openapi_config=openapi,
         state=State(
             {
                 "settings": settings,

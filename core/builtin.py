@@ -76,9 +76,10 @@ def quntuan_piccolo_app() -> Sequence[object]:
 def quntuan_signals() -> Sequence[object]:
     """The signals of every core domain (each domain declares its own)."""
     from core.identity.signals import IDENTITY_SIGNALS
+    from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
 
-    return (*ORG_SIGNALS, *IDENTITY_SIGNALS)
+    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS)
 
 
 @hookimpl

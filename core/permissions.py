@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.declarations import Permission
 from core.i18n import Text
 from core.identity.permissions import IDENTITY_PERMISSIONS
+from core.integration.permissions import INTEGRATION_PERMISSIONS
 from core.orgs.permissions import ORG_PERMISSIONS
 
 
@@ -17,5 +18,6 @@ PLUGINS_MANAGE = "core.plugins.manage"
 CORE_PERMISSIONS: tuple[Permission, ...] = (
     _p(PLUGINS_MANAGE, "管理插件", "Manage plugins"),
     *IDENTITY_PERMISSIONS,
+    *INTEGRATION_PERMISSIONS,
     *ORG_PERMISSIONS,
 )

@@ -76,6 +76,37 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_format: LogFormat = "console"
     #: Apply pending migrations when ``quntuan serve`` starts (default on SQLite only).
     auto_migrate: bool | None = None
+    #: Run the outbox relay and job worker inside the web process (default: only without Redis).
+    #: With Redis, run ``quntuan worker`` processes instead.
+    embedded_worker: bool | None = None
+    #: Jobs (webhook attempts, imports…) one worker process runs at once.
+    worker_concurrency: int = 20
+    #: Seconds between two polls of the outbox and of due deliveries.
+    relay_interval: float = 0.5
+    #: Seconds to wait before each retry of a failed webhook delivery (±20 % jitter); about three days.
+    webhook_retry_delays: tuple[float, ...] = (
+        5,
+        30,
+        120,
+        600,
+        1800,
+        3600,
+        10800,
+        21600,
+        43200,
+        86400,
+        86400,
+    )
+    #: CIDR networks webhooks may reach although private, loopback or link-local (e.g. ``10.1.0.0/16``).
+    webhook_allowed_networks: tuple[str, ...] = ()
+    #: Allow plain ``http://`` webhooks to loopback addresses (development and tests only).
+    webhook_allow_http_loopback: bool = False
+    #: Seconds to wait for a webhook receiver to accept the connection.
+    webhook_connect_timeout: float = 5.0
+    #: Seconds to wait for a webhook receiver's response.
+    webhook_read_timeout: float = 10.0
+    #: Bytes of a receiver's response read at most (the rest is dropped).
+    webhook_max_response_bytes: int = 65536
     debug: bool = False
 
     @property
@@ -86,6 +117,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     def sqlite_path(self) -> Path:
         """The database file of the embedded default (``sqlite:///relative`` or ``sqlite:////abs``)."""
         return Path(self.database_url.removeprefix("sqlite:").removeprefix("///"))
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        return self.redis_url is None if self.embedded_worker is None else self.embedded_worker
 
     @property
     def should_auto_migrate(self) -> bool:
@@ -190,6 +225,13 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
+    for cidr in values.get("webhook_allowed_networks", ()):
+        import ipaddress
+
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            problems.append(f"{PREFIX}WEBHOOK_ALLOWED_NETWORKS: {cidr!r} is not a CIDR network")
     if "timezone" in values:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

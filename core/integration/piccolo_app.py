@@ -6,12 +6,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from core.integration.tables import OutboxSignal
+from core.integration.tables import OutboxSignal, Webhook, WebhookAttempt, WebhookDelivery
 
 APP_CONFIG = AppConfig(
     app_name="integration",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[OutboxSignal],
+    table_classes=[OutboxSignal, Webhook, WebhookDelivery, WebhookAttempt],
     migration_dependencies=["core.orgs.piccolo_app"],
     commands=[],
 )

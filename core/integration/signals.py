@@ -62,3 +62,21 @@ async def emit(
         )
     ).run()
     return signal_id
+
+
+class WebhookPing(msgspec.Struct, kw_only=True):
+    """Body ``data`` of a test ping: which subscription it tests."""
+
+    webhook_id: UUID
+
+
+#: Sent by ``POST /api/v1/webhooks/{id}/ping``; never emitted by a state change, never filtered.
+PING = SignalType(
+    name="webhook.ping",
+    payload=WebhookPing,
+    description=Text(
+        zh_hans="测试推送：确认接收端能收到并验证签名。",
+        zh_hant="測試推送：確認接收端能收到並驗證簽名。",
+        en="A test delivery: checks that the receiver gets and verifies signed webhooks.",
+    ),
+)

@@ -1,0 +1,247 @@
+"""HTTP API of the integration layer: ``/api/v1/webhooks`` and ``/api/v1/stream``. Thin: services decide."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, ClassVar
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import JSONBody, Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
+
+from core.access import within
+from core.errors import request_locale
+from core.guards import current_principal, require_permission
+from core.integration import webhooks as service
+from core.integration.broadcast import StreamMessage
+from core.integration.permissions import STREAM_READ, WEBHOOK_MANAGE, WEBHOOK_READ
+from core.integration.relay import stream_message
+from core.integration.schemas import (
+    Delivery,
+    DeliveryDetail,
+    RotatedSecret,
+    SecretRotation,
+    Webhook,
+    WebhookCreate,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+from core.integration.tables import OutboxSignal, WebhookDelivery
+from core.integration.tables import Webhook as WebhookRow
+from core.pagination import Page, PageParam, paginate
+
+HEARTBEAT_SECONDS = 15.0
+CATCH_UP_LIMIT = 1000
+
+
+def _principal(request: Request[Any, Any, Any]) -> Any:
+    principal = current_principal(request)
+    assert principal is not None  # require_permission ran
+    return principal
+
+
+def _wake(request: Request[Any, Any, Any]) -> None:
+    runtime = getattr(request.app.state, "integration", None)
+    if runtime is not None:
+        runtime.wake()
+
+
+class WebhookController(Controller):
+    """Webhook subscriptions (推送订阅): Standard Webhooks signed POSTs of domain signals."""
+
+    path = "/webhooks"
+    tags: ClassVar[list[str]] = ["webhooks"]
+    guards: ClassVar[list[Any]] = [require_permission]
+    security: ClassVar[list[Any]] = [{"bearer": []}]
+
+    @get("/", opt={"permission": WEBHOOK_READ})
+    async def list_webhooks(self, request: Request[Any, Any, Any], page: PageParam) -> Page[Webhook]:
+        """Subscriptions the caller owns or may read, oldest first."""
+        query = await service.list_visible(_principal(request))
+        rows, cursor = await paginate(query, [WebhookRow.created_at, WebhookRow.id], page)
+        return Page(items=[service.to_webhook(r) for r in rows], next_cursor=cursor)
+
+    @post("/", opt={"permission": WEBHOOK_MANAGE})
+    async def create_webhook(
+        self, request: Request[Any, Any, Any], data: JSONBody[WebhookCreate]
+    ) -> WebhookWithSecret:
+        """Subscribe a URL; the answer holds the signing secret, shown only now."""
+        state = request.app.state
+        return await service.create(
+            data, _principal(request), state.settings, state.registry, state.db, request_locale(request)
+        )
+
+    @get("/{webhook_id:uuid}", opt={"permission": WEBHOOK_READ})
+    async def get_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> Webhook:
+        return service.to_webhook(await service.load_visible(webhook_id, _principal(request)))
+
+    @patch("/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE})
+    async def update_webhook(
+        self, request: Request[Any, Any, Any], webhook_id: UUID, data: JSONBody[WebhookUpdate]
+    ) -> Webhook:
+        state = request.app.state
+        result = await service.update(
+            webhook_id,
+            data,
+            _principal(request),
+            state.settings,
+            state.registry,
+            state.db,
+            request_locale(request),
+        )
+        _wake(request)
+        return result
+
+    @delete("/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_204_NO_CONTENT)
+    async def delete_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> None:
+        await service.delete(webhook_id, _principal(request), request.app.state.db)
+
+    @post("/{webhook_id:uuid}/secret/rotate", opt={"permission": WEBHOOK_MANAGE})
+    async def rotate_secret(
+        self, request: Request[Any, Any, Any], webhook_id: UUID, data: JSONBody[SecretRotation]
+    ) -> RotatedSecret:
+        """A new secret; the previous one keeps signing (both signatures sent) for ``overlap_seconds``."""
+        return await service.rotate_secret(
+            webhook_id, data.overlap_seconds, _principal(request), request.app.state.db
+        )
+
+    @post("/{webhook_id:uuid}/ping", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_202_ACCEPTED)
+    async def ping_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> Delivery:
+        """Queue a signed ``webhook.ping``; follow it in the delivery log."""
+        delivery = await service.ping(webhook_id, _principal(request), request.app.state.db)
+        _wake(request)
+        return delivery
+
+    @get("/{webhook_id:uuid}/deliveries", opt={"permission": WEBHOOK_READ})
+    async def list_deliveries(
+        self,
+        request: Request[Any, Any, Any],
+        webhook_id: UUID,
+        page: PageParam,
+        status: Annotated[
+            str | None,
+            Parameter(description="pending, succeeded or failed", pattern="^(pending|succeeded|failed)$"),
+        ] = None,
+    ) -> Page[Delivery]:
+        """The delivery log, newest first."""
+        await service.load_visible(webhook_id, _principal(request))
+        query = WebhookDelivery.select().where(WebhookDelivery.webhook_id == webhook_id)
+        if status is not None:
+            query = query.where(WebhookDelivery.status == status)
+        rows, cursor = await paginate(
+            query, [WebhookDelivery.created_at, WebhookDelivery.id], page, descending=True
+        )
+        return Page(items=[service.to_delivery(r) for r in rows], next_cursor=cursor)
+
+    @get("/{webhook_id:uuid}/deliveries/{delivery_id:uuid}", opt={"permission": WEBHOOK_READ})
+    async def get_delivery(
+        self, request: Request[Any, Any, Any], webhook_id: UUID, delivery_id: UUID
+    ) -> DeliveryDetail:
+        """One delivery with every attempt: status code, latency, error."""
+        return await service.delivery_detail(webhook_id, delivery_id, _principal(request))
+
+    @post(
+        "/{webhook_id:uuid}/deliveries/{delivery_id:uuid}/replay",
+        opt={"permission": WEBHOOK_MANAGE},
+        status_code=HTTP_202_ACCEPTED,
+    )
+    async def replay_delivery(
+        self, request: Request[Any, Any, Any], webhook_id: UUID, delivery_id: UUID
+    ) -> Delivery:
+        """Send the delivery's signal again (same ``webhook-id``) as a new delivery."""
+        delivery = await service.replay(webhook_id, delivery_id, _principal(request), request.app.state.db)
+        _wake(request)
+        return delivery
+
+
+class StreamController(Controller):
+    """Live signals as server-sent events."""
+
+    path = "/stream"
+    tags: ClassVar[list[str]] = ["webhooks"]
+    guards: ClassVar[list[Any]] = [require_permission]
+    security: ClassVar[list[Any]] = [{"bearer": []}]
+
+    @get("/", opt={"permission": STREAM_READ}, media_type="text/event-stream")
+    async def stream(
+        self,
+        request: Request[Any, Any, Any],
+        types: Annotated[
+            str | None,
+            Parameter(description="Comma-separated signal types to receive (default: all)", max_length=2000),
+        ] = None,
+        last_event_id: Annotated[
+            str | None,
+            Parameter(
+                header="Last-Event-ID",
+                description="Resume after this event id",
+                max_length=20,
+                pattern=r"^\d+$",
+            ),
+        ] = None,
+    ) -> ServerSentEvent:
+        """Server-sent events of the signals within the caller's ``core.stream.read`` reach.
+
+        Each event's ``event`` is the signal type, ``id`` its outbox sequence number (send it back as
+        ``Last-Event-ID`` to catch up after a reconnect) and ``data`` ``{"id", "type", "resource_type",
+        "resource_id", "occurred_at", "data"}``. A comment line is sent every 15 s to keep proxies open.
+        """
+        reaches = _principal(request).reach(STREAM_READ)
+        wanted = {t.strip() for t in types.split(",") if t.strip()} if types else None
+        runtime = request.app.state.integration
+        after = int(last_event_id) if last_event_id else None
+
+        def visible(message: StreamMessage) -> bool:
+            return (wanted is None or message.type in wanted) and within(message.org_path or "", reaches)
+
+        def event(message: StreamMessage) -> ServerSentEventMessage:
+            data = {
+                "id": message.id,
+                "type": message.type,
+                "resource_type": message.resource_type,
+                "resource_id": message.resource_id,
+                "occurred_at": message.occurred_at,
+                "data": message.data,
+            }
+            return ServerSentEventMessage(
+                data=msgspec.json.encode(data).decode(), event=message.type, id=str(message.seq)
+            )
+
+        async def events() -> AsyncIterator[ServerSentEventMessage]:
+            async with runtime.broadcaster.listen() as queue:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(runtime.broadcaster.ready.wait(), timeout=5)
+                yield ServerSentEventMessage(comment="connected")
+                last = after
+                if after is not None:
+                    rows = await (
+                        OutboxSignal.select()
+                        .where((OutboxSignal.seq > after) & OutboxSignal.relayed_at.is_not_null())
+                        .order_by(OutboxSignal.seq)
+                        .limit(CATCH_UP_LIMIT)
+                        .run()
+                    )
+                    for row in rows:
+                        message = stream_message(row)
+                        last = max(last or 0, message.seq)
+                        if visible(message):
+                            yield event(message)
+                while True:
+                    try:
+                        message = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                    except TimeoutError:
+                        yield ServerSentEventMessage(comment="keep-alive")
+                        continue
+                    if message is None:
+                        return
+                    if last is not None and message.seq <= last:
+                        continue
+                    if visible(message):
+                        yield event(message)
+
+        return ServerSentEvent(events(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

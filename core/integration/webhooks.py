@@ -1,0 +1,357 @@
+"""Webhook subscriptions: who owns them, what they may receive, secrets, pings and replays.
+
+Ownership and reach: a subscription belongs to the API client or account that created it. It receives
+the signals of its org's subtree, and only where its owner held ``core.webhook.manage`` when it was
+created (the reach is stored with it, narrowed to the org, and re-taken whenever the owner edits it).
+Others see a subscription when its org is within their ``core.webhook.read`` reach and may change it
+within their ``core.webhook.manage`` reach; anything else answers 404.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+
+from core.access import Principal, Reach, reach_clause, within
+from core.errors import FieldError, Problem
+from core.i18n import Text
+from core.integration import outbound
+from core.integration.permissions import WEBHOOK_MANAGE, WEBHOOK_READ
+from core.integration.schemas import (
+    Attempt,
+    Delivery,
+    DeliveryDetail,
+    RotatedSecret,
+    Webhook,
+    WebhookCreate,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+from core.integration.signals import PING
+from core.integration.signing import new_secret
+from core.integration.tables import Webhook as WebhookRow
+from core.integration.tables import WebhookAttempt, WebhookDelivery
+from core.orgs.tables import Org
+from core.settings import Locale, Settings
+
+URL_MESSAGES: dict[str, Text] = {
+    "invalid_url": Text(zh_hans="不是有效的网址", zh_hant="不是有效的網址", en="Not a valid URL"),
+    "scheme_not_allowed": Text(
+        zh_hans="只接受 https 网址", zh_hant="只接受 https 網址", en="Only https URLs are accepted"
+    ),
+    "address_not_allowed": Text(
+        zh_hans="该网址指向内网、本机或保留地址，不允许推送",
+        zh_hant="該網址指向內網、本機或保留位址，不允許推送",
+        en="The URL points to a private, loopback or reserved address",
+    ),
+    "unresolvable": Text(
+        zh_hans="无法解析该网址的主机名",
+        zh_hant="無法解析該網址的主機名稱",
+        en="The URL's host does not resolve",
+    ),
+    "unknown_signal": Text(zh_hans="没有这种信号", zh_hant="沒有這種信號", en="No such signal type"),
+    "unknown_org": Text(
+        zh_hans="组织不存在或不在您的权限范围内",
+        zh_hant="組織不存在或不在您的權限範圍內",
+        en="The org does not exist or is outside your reach",
+    ),
+}
+
+
+def _error(pointer: str, code: str, locale: Locale) -> FieldError:
+    return FieldError(pointer=pointer, code=code, message=URL_MESSAGES[code].get(locale))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
+
+
+def to_webhook(row: dict[str, Any]) -> Webhook:
+    return Webhook(
+        id=row["id"],
+        url=row["url"],
+        org_id=row["org_id"],
+        signal_types=list(_json(row["signal_types"])),
+        description=row["description"],
+        owner_kind=row["owner_kind"],
+        owner_id=row["owner_id"],
+        status=row["status"],
+        disabled_reason=row["disabled_reason"],
+        previous_secret_expires_at=row["previous_secret_expires_at"]
+        if row["previous_secret"]
+        and row["previous_secret_expires_at"]
+        and row["previous_secret_expires_at"] > now()
+        else None,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def to_delivery(row: dict[str, Any]) -> Delivery:
+    return Delivery(**_delivery_fields(row))
+
+
+def _delivery_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "webhook_id": row["webhook_id"],
+        "signal_id": row["signal_id"],
+        "signal_type": row["signal_name"],
+        "status": row["status"],
+        "attempts": row["attempts"],
+        "origin": row["origin"],
+        "next_attempt_at": row["next_attempt_at"] if row["status"] == "pending" else None,
+        "last_status_code": row["last_status_code"],
+        "last_latency_ms": row["last_latency_ms"],
+        "last_error": row["last_error"],
+        "created_at": row["created_at"],
+        "finished_at": row["finished_at"],
+    }
+
+
+# --- checks ------------------------------------------------------------------------------------------
+
+
+async def check_url(url: str, settings: Settings, locale: Locale) -> None:
+    """422 unless ``url`` is acceptable now (it is checked again before every attempt)."""
+    try:
+        await outbound.vet(url, settings)
+    except outbound.OutboundRefused as exc:
+        raise Problem.invalid(_error("/url", exc.code, locale)) from None
+
+
+def check_signal_types(names: list[str], registry: Any, locale: Locale) -> list[str]:
+    known = registry.signals
+    bad = [
+        _error(f"/signal_types/{i}", "unknown_signal", locale) for i, n in enumerate(names) if n not in known
+    ]
+    if bad:
+        raise Problem.invalid(*bad)
+    return sorted(set(names))
+
+
+def owner_reach(principal: Principal, org_path: str) -> list[list[Any]]:
+    """The owner's ``core.webhook.manage`` reach narrowed to the org's subtree, as stored."""
+    narrowed: list[list[Any]] = []
+    for r in principal.reach(WEBHOOK_MANAGE):
+        if r.covers(org_path):
+            narrowed.append([org_path, r.subtree])
+        elif r.path.startswith(org_path):
+            narrowed.append([r.path, r.subtree])
+    return narrowed
+
+
+def _is_owner(row: dict[str, Any], principal: Principal) -> bool:
+    return row["owner_id"] == principal.id and row["owner_kind"] == principal.kind
+
+
+async def load_visible(webhook_id: UUID, principal: Principal) -> dict[str, Any]:
+    row = await WebhookRow.select().where(WebhookRow.id == webhook_id).first().run()
+    if row is None:
+        raise Problem("not-found")
+    if not (_is_owner(row, principal) or within(row["org_path"], principal.reach(WEBHOOK_READ))):
+        raise Problem("not-found")
+    return row
+
+
+async def load_manageable(webhook_id: UUID, principal: Principal) -> dict[str, Any]:
+    row = await WebhookRow.select().where(WebhookRow.id == webhook_id).first().run()
+    if row is None:
+        raise Problem("not-found")
+    if _is_owner(row, principal) or within(row["org_path"], principal.reach(WEBHOOK_MANAGE)):
+        return row
+    if within(row["org_path"], principal.reach(WEBHOOK_READ)):
+        raise Problem("forbidden")
+    raise Problem("not-found")
+
+
+# --- subscriptions -----------------------------------------------------------------------------------
+
+
+async def create(
+    data: WebhookCreate, principal: Principal, settings: Settings, registry: Any, db: Any, locale: Locale
+) -> WebhookWithSecret:
+    org = await Org.select(Org.id, Org.path).where(Org.id == data.org_id).first().run()
+    if org is None or not within(org["path"], principal.reach(WEBHOOK_MANAGE)):
+        raise Problem.invalid(_error("/org_id", "unknown_org", locale))
+    types = check_signal_types(data.signal_types, registry, locale)
+    await check_url(data.url, settings, locale)
+    moment = now()
+    row = WebhookRow(
+        id=uuid4(),
+        owner_kind=principal.kind,
+        owner_id=principal.id,
+        org_id=org["id"],
+        org_path=org["path"],
+        reach=msgspec.json.encode(owner_reach(principal, org["path"])).decode(),
+        url=data.url,
+        description=data.description,
+        signal_types=msgspec.json.encode(types).decode(),
+        secret=new_secret(),
+        status="active",
+        created_at=moment,
+        updated_at=moment,
+    )
+    async with db.transaction():
+        await WebhookRow.insert(row).run()
+    saved = await WebhookRow.select().where(WebhookRow.id == row.id).first().run()
+    return WebhookWithSecret(**msgspec.structs.asdict(to_webhook(saved)), secret=saved["secret"])
+
+
+async def list_visible(principal: Principal) -> Any:
+    """A query of the subscriptions the caller may see (its own, and those in its read reach)."""
+    clause = reach_clause(WebhookRow.org_path, principal.reach(WEBHOOK_READ))
+    mine = (WebhookRow.owner_id == principal.id) & (WebhookRow.owner_kind == principal.kind)
+    return WebhookRow.select().where(mine if clause is None else (mine | clause))
+
+
+async def update(
+    webhook_id: UUID,
+    data: WebhookUpdate,
+    principal: Principal,
+    settings: Settings,
+    registry: Any,
+    db: Any,
+    locale: Locale,
+) -> Webhook:
+    row = await load_manageable(webhook_id, principal)
+    values: dict[Any, Any] = {WebhookRow.updated_at: now()}
+    if data.url is not None:
+        await check_url(data.url, settings, locale)
+        values[WebhookRow.url] = data.url
+    if data.signal_types is not None:
+        types = check_signal_types(data.signal_types, registry, locale)
+        values[WebhookRow.signal_types] = msgspec.json.encode(types).decode()
+    if data.description is not None:
+        values[WebhookRow.description] = data.description
+    if data.status is not None and data.status != row["status"]:
+        values[WebhookRow.status] = data.status
+        values[WebhookRow.disabled_reason] = "owner" if data.status == "disabled" else None
+    if _is_owner(row, principal):
+        values[WebhookRow.reach] = msgspec.json.encode(owner_reach(principal, row["org_path"])).decode()
+    async with db.transaction():
+        await WebhookRow.update(values).where(WebhookRow.id == webhook_id).run()
+    return to_webhook(await WebhookRow.select().where(WebhookRow.id == webhook_id).first().run())
+
+
+async def delete(webhook_id: UUID, principal: Principal, db: Any) -> None:
+    await load_manageable(webhook_id, principal)
+    async with db.transaction():
+        deliveries = WebhookDelivery.select(WebhookDelivery.id).where(
+            WebhookDelivery.webhook_id == webhook_id
+        )
+        await WebhookAttempt.delete().where(WebhookAttempt.delivery_id.is_in(deliveries)).run()
+        await WebhookDelivery.delete().where(WebhookDelivery.webhook_id == webhook_id).run()
+        await WebhookRow.delete().where(WebhookRow.id == webhook_id).run()
+
+
+async def rotate_secret(
+    webhook_id: UUID, overlap_seconds: int, principal: Principal, db: Any
+) -> RotatedSecret:
+    row = await load_manageable(webhook_id, principal)
+    expires = now() + timedelta(seconds=overlap_seconds) if overlap_seconds else None
+    secret = new_secret()
+    async with db.transaction():
+        await (
+            WebhookRow.update(
+                {
+                    WebhookRow.secret: secret,
+                    WebhookRow.previous_secret: row["secret"] if expires else None,
+                    WebhookRow.previous_secret_expires_at: expires,
+                    WebhookRow.updated_at: now(),
+                }
+            )
+            .where(WebhookRow.id == webhook_id)
+            .run()
+        )
+    return RotatedSecret(secret=secret, previous_secret_expires_at=expires)
+
+
+async def ping(webhook_id: UUID, principal: Principal, db: Any) -> Delivery:
+    """Queue a signed ``webhook.ping`` to the subscription (even when it does not list that type)."""
+    await load_manageable(webhook_id, principal)
+    delivery_id = uuid4()
+    async with db.transaction():
+        await WebhookDelivery.insert(
+            WebhookDelivery(
+                id=delivery_id,
+                seq=0,
+                webhook_id=webhook_id,
+                signal_id=uuid4(),
+                signal_name=PING.name,
+                resource_key=f"ping:{delivery_id}",
+                payload=msgspec.json.encode(PING.payload(webhook_id=webhook_id)).decode(),
+                origin="ping",
+                created_at=now(),
+                next_attempt_at=now(),
+            )
+        ).run()
+    return to_delivery(await _delivery_row(webhook_id, delivery_id))
+
+
+async def replay(webhook_id: UUID, delivery_id: UUID, principal: Principal, db: Any) -> Delivery:
+    """Send a delivered (or failed) signal again, with the same ``webhook-id``, as a new delivery."""
+    await load_manageable(webhook_id, principal)
+    original = await _delivery_row(webhook_id, delivery_id)
+    new_id = uuid4()
+    async with db.transaction():
+        await WebhookDelivery.insert(
+            WebhookDelivery(
+                id=new_id,
+                seq=0,
+                webhook_id=webhook_id,
+                signal_id=original["signal_id"],
+                signal_name=original["signal_name"],
+                resource_key=f"replay:{new_id}",
+                payload=original["payload"],
+                origin="replay",
+                created_at=now(),
+                next_attempt_at=now(),
+            )
+        ).run()
+    return to_delivery(await _delivery_row(webhook_id, new_id))
+
+
+async def _delivery_row(webhook_id: UUID, delivery_id: UUID) -> dict[str, Any]:
+    row = await (
+        WebhookDelivery.select()
+        .where((WebhookDelivery.id == delivery_id) & (WebhookDelivery.webhook_id == webhook_id))
+        .first()
+        .run()
+    )
+    if row is None:
+        raise Problem("not-found")
+    return row
+
+
+async def delivery_detail(webhook_id: UUID, delivery_id: UUID, principal: Principal) -> DeliveryDetail:
+    await load_visible(webhook_id, principal)
+    row = await _delivery_row(webhook_id, delivery_id)
+    attempts = await (
+        WebhookAttempt.select()
+        .where(WebhookAttempt.delivery_id == delivery_id)
+        .order_by(WebhookAttempt.number)
+        .run()
+    )
+    log = [
+        Attempt(
+            number=a["number"],
+            started_at=a["started_at"],
+            status_code=a["status_code"],
+            latency_ms=a["latency_ms"],
+            error=a["error"],
+        )
+        for a in attempts
+    ]
+    return DeliveryDetail(**_delivery_fields(row), attempt_log=log)
+
+
+def reaches_of(rows: list[list[Any]]) -> list[Reach]:
+    return [Reach(path=p, subtree=bool(s)) for p, s in rows]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from tests.core.integration.support import FAST, Receiver
+from tests.helpers import with_principal
+
+
+@pytest.fixture
+def make_receiver() -> Iterator[Callable[..., Receiver]]:
+    made: list[Receiver] = []
+
+    def make(**kwargs: Any) -> Receiver:
+        receiver = Receiver(**kwargs)
+        made.append(receiver)
+        return receiver
+
+    yield make
+    for receiver in made:
+        receiver.close()
+
+
+@pytest.fixture
+def integration_app(
+    make_app: Callable[..., Litestar], make_settings: Callable[..., Any]
+) -> Callable[..., Litestar]:
+    """``integration_app(principal, **settings)``: core only, fast relay, loopback receivers allowed."""
+
+    def make(principal: Any, **overrides: Any) -> Litestar:
+        settings = make_settings(**{**FAST, **overrides})
+        return with_principal(make_app(plugins={}, settings_=settings), principal)
+
+    return make

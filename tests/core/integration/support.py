@@ -1,0 +1,141 @@
+"""Test support for the integration layer: real HTTP receivers on 127.0.0.1, orgs, signals, waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from core.integration.signals import emit
+from core.orgs.signals import ORG_CREATED, OrgChanged
+from core.orgs.tables import Org
+
+#: Test settings: fast polls, quick retries, loopback receivers allowed.
+FAST = {
+    "relay_interval": 0.05,
+    "embedded_worker": True,
+    "webhook_retry_delays": (0.05, 0.05, 0.05, 0.05),
+    "webhook_allowed_networks": ("127.0.0.1/32", "::1/128"),
+    "webhook_allow_http_loopback": True,
+    "webhook_connect_timeout": 1.0,
+    "webhook_read_timeout": 2.0,
+}
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    """An HTTP server on 127.0.0.1 recording every request; ``responses`` are answered in turn."""
+
+    responses: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    default: tuple[int, dict[str, str]] = (200, {})
+    received: list[Received] = field(default_factory=list)
+    #: Seconds to wait before answering (a slow receiver), and bytes of body to answer with.
+    delay: float = 0.0
+    body: bytes = b"ok"
+
+    def __post_init__(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                receiver.received.append(
+                    Received(
+                        path=self.path, headers={k.lower(): v for k, v in self.headers.items()}, body=body
+                    )
+                )
+                status, headers = receiver.responses.pop(0) if receiver.responses else receiver.default
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(receiver.body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(receiver.body)
+
+            do_GET = do_POST
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def make_org(path: str, *, name: str = "测试组织") -> uuid.UUID:
+    """An org row at ``path`` (6-character segments), inserted directly."""
+    org_id = uuid.uuid4()
+    await Org.insert(
+        Org(id=org_id, path=path, depth=len(path) // 6, kind="party.committee", level="unit", name=name)
+    ).run()
+    return org_id
+
+
+async def emit_org_created(
+    db: Any, org_id: uuid.UUID, org_path: str | None, resource_id: Any = None
+) -> uuid.UUID:
+    async with db.transaction():
+        return await emit(
+            ORG_CREATED,
+            OrgChanged(org_id=org_id, kind="party.committee"),
+            resource_type="org",
+            resource_id=resource_id or org_id,
+            org_path=org_path,
+        )
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], *, within: float = 20.0, every: float = 0.05
+) -> Any:
+    """Poll ``check`` until it returns something truthy (the behaviour, not a timing, is under test)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within}s (last: {result!r})")
+        await asyncio.sleep(every)
+
+
+@contextlib.asynccontextmanager
+async def running(app: Any) -> AsyncIterator[Any]:
+    """``async with running(app) as client``: the app started (lifespan) with an HTTP client on it."""
+    from tests.conftest import open_client
+
+    async for client in open_client(app):
+        yield client
