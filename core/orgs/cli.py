@@ -19,6 +19,7 @@ from core.settings import Settings
 demo_app = typer.Typer(
     help="Demo data: a synthetic region for front ends and benchmarks.", no_args_is_help=True
 )
+coverage_app = typer.Typer(help="Coverage (覆盖): monthly snapshots for time series.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -131,7 +132,7 @@ def import_command(
                 db,
                 pm,
                 settings,
-                what.value,  # type: ignore[arg-type]
+                what.value,
                 raw,
                 filename=file.name,
                 mode=mode,  # type: ignore[arg-type]
@@ -166,7 +167,7 @@ def export_command(
     settings = _settings()
 
     async def collect(db: Any, pm: Any) -> list[list[Any]]:
-        return [row async for row in export_rows(what.value, EVERYWHERE, UUID(org) if org else None)]  # type: ignore[arg-type]
+        return [row async for row in export_rows(what.value, EVERYWHERE, UUID(org) if org else None)]
 
     rows = _run(settings, collect)
     header = HEADERS[what.value]
@@ -181,3 +182,19 @@ def export_command(
             for chunk in write_csv(header, rows):
                 fh.write(chunk)
     console.print(f"{len(rows)} row(s) written to {out}")
+
+
+@coverage_app.command("snapshot")
+def coverage_snapshot(
+    month: Annotated[str | None, typer.Option(help="YYYY-MM; default the current month (UTC).")] = None,
+) -> None:
+    """Store this month's coverage figures per area and rule (run monthly, e.g. from cron); retaking replaces."""
+    import re
+
+    from core.orgs.coverage import take_snapshot
+
+    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        err.print("month: YYYY-MM")
+        raise typer.Exit(2)
+    taken = _run(_settings(), lambda db, pm: take_snapshot(db, month))
+    console.print(f"snapshot {taken.month}: {taken.rows} row(s)")

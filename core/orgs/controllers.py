@@ -8,6 +8,8 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, Parameter
 
+from core.access import within
+from core.errors import Problem
 from core.guards import require_authenticated, require_permission
 from core.orgs import coverage, services
 from core.orgs import permissions as perm
@@ -174,9 +176,7 @@ class CoverageController(Controller):
         summary="Take the monthly coverage snapshot",
     )
     async def snapshot(self, request: Req, data: JSONBody[S.SnapshotRequest]) -> S.SnapshotTaken:
-        if not services.within("", _reach(request, perm.COVERAGE_MANAGE)):
-            from core.errors import Problem
-
+        if not within("", _reach(request, perm.COVERAGE_MANAGE)):
             raise Problem("forbidden")
         return await coverage.take_snapshot(request.app.state.db, data.month)
 

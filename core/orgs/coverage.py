@@ -49,7 +49,8 @@ def coverage_rules(pm: pluggy.PluginManager) -> dict[str, RegisteredRule]:
         return cached  # type: ignore[no-any-return]
     found: dict[str, RegisteredRule] = {}
     for impl in pm.hook.quntuan_coverage_rules.get_hookimpls():
-        for rule in impl.function() or ():
+        declared: Iterable[CoverageRule] = impl.function() or ()  # type: ignore[assignment]
+        for rule in declared:
             if not rule.code.startswith(f"{impl.plugin_name}.") or rule.code in found:
                 raise ValueError(
                     f"coverage rule {rule.code!r} must be unique and start with {impl.plugin_name}."
@@ -248,9 +249,8 @@ async def update_unit(
             values[Unit.updated_at] = datetime.now(UTC)
             await Unit.update(values).where(Unit.id == unit_id).run()
             await refresh_units(rules, [unit_id])
-            area_path = (await Unit.select(Unit.area_path).where(Unit.id == unit_id).first().run())[
-                "area_path"
-            ]
+            moved = await Unit.select(Unit.area_path).where(Unit.id == unit_id).first().run()
+            area_path = moved["area_path"] if moved else None
             await emit(
                 sig.UNIT_UPDATED,
                 sig.UnitChanged(unit_id=unit_id, kind=current.kind, area_id=current.area),

@@ -19,6 +19,7 @@ from core.guards import require_authenticated, require_permission
 from core.orgs import coverage, exports, imports
 from core.orgs import permissions as perm
 from core.orgs import problems as P
+from core.orgs.jobs import JOB_NAME, _json
 from core.orgs.statistics import Statistics, statistics, statistics_xlsx
 from core.orgs.tables import ImportJob
 from core.orgs.tabular import read_rows, write_csv, write_xlsx
@@ -26,7 +27,6 @@ from core.orgs.tabular import read_rows, write_csv, write_xlsx
 Req = Request[Any, Any, Any]
 #: Uploads larger than this many rows go to a background job.
 UPLOAD_ROW_LIMIT = 5000
-JOB_NAME = "orgs.import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -209,7 +209,3 @@ async def _job_out(job_id: UUID) -> ImportJobOut:
     if report is not None:
         out.report = msgspec.convert(report, imports.ImportReport)
     return out
-
-
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pluggy
 from faker import Faker
 from faker.providers.address.zh_CN import Provider as Address
 from faker.providers.company.zh_CN import Provider as Company
@@ -30,6 +29,7 @@ from core.orgs.coverage import coverage_rules, facts_of
 from core.orgs.paths import ALPHABET, SEGMENT_WIDTH
 from core.orgs.search import fold, initials
 from core.orgs.validators import credit_code_check, id_number_check
+from core.plugin_host import PluginManager
 
 Progress = Callable[[str, int, int], None]
 
@@ -99,7 +99,7 @@ class SeedResult:
 
 
 class _Gen:
-    def __init__(self, seed: int, pm: pluggy.PluginManager) -> None:
+    def __init__(self, seed: int, pm: PluginManager) -> None:
         self.rng = random.Random(seed)
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
@@ -162,7 +162,7 @@ class _Gen:
         return body + id_number_check(body)
 
 
-def generate(pm: pluggy.PluginManager, scale: Scale, seed: int) -> tuple[Batch, uuid.UUID]:
+def generate(pm: PluginManager, scale: Scale, seed: int) -> tuple[Batch, uuid.UUID]:
     """Every row of the demo region, deterministic for ``seed``."""
     g = _Gen(seed, pm)
     rng = g.rng
@@ -413,7 +413,7 @@ def _query(template: str, values: list[Any]) -> Any:
 
 async def seed(
     db: Database,
-    pm: pluggy.PluginManager,
+    pm: PluginManager,
     scale: str = "small",
     seed: int = 1,
     progress: Progress | None = None,

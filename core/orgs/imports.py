@@ -406,7 +406,7 @@ async def _import_units(*, ctx: _Ctx, number: int, get: Callable[[str], str], re
         resource_id=row.id,
         org_path=area["path"],
     )
-    return row.id  # type: ignore[no-any-return]
+    return row.id
 
 
 async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], report: _Rows) -> UUID | None:

@@ -143,7 +143,7 @@ async def list_orgs(
     if q:
         term = search_term(q)
         if term:
-            match = Org.search_name.like(f"%{term}%")
+            match: Any = Org.search_name.like(f"%{term}%")
             if is_initials_query(term):
                 match = match | Org.initials.like(f"{term}%")
             query = query.where(match)

@@ -122,7 +122,7 @@ async def statistics(
             continue
         figures.extend(
             PluginFigure(plugin=impl.plugin_name, code=f.code, label=f.label.as_dict(), value=f.value)
-            for f in result or ()
+            for f in (result or ())  # type: ignore[attr-defined]
             if isinstance(f, StatFigure)
         )
     orgs = [

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Callable
 from typing import Any
 
+from litestar import Litestar
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -12,8 +15,9 @@ from core.identity.tables import Person
 from core.members.tables import Membership
 from core.orgs.tables import Org, Unit
 from core.orgs.validators import credit_code_check, id_number_check
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, open_client
 from tests.core.orgs.conftest import Tree
+from tests.helpers import AllowAll, with_principal
 
 
 def id_number(body: str = "33010619900307123") -> str:
@@ -205,3 +209,25 @@ async def test_statistics_json_and_xlsx(api: ApiClient, tree: Tree) -> None:
         "unit",
         2,
     ] in [[r[0], r[1], r[2], int(r[3])] for r in first[1:]]
+
+
+async def test_large_imports_run_as_background_jobs(
+    make_app: Callable[..., Litestar], make_settings: Any
+) -> None:
+    app = make_app(settings_=make_settings(embedded_worker=True))
+    async for api in open_client(with_principal(app, AllowAll())):
+        tree = Tree(api)
+        await _base(tree)
+        text = "名称,类型,层级,上级\n" + "".join(
+            f"基层工会{i},union.grassroots,unit,{tree.ids['fed']}\n" for i in range(30)
+        )
+        queued = await upload(api, "orgs", text.encode(), background="true")
+        assert queued.status_code == 202, queued.text
+        job = queued.json()
+        for _ in range(200):
+            job = (await api.get(f"/api/v1/imports/{job['id']}")).json()
+            if job["status"] in ("done", "failed"):
+                break
+            await asyncio.sleep(0.05)
+        assert job["status"] == "done" and job["report"]["imported"] == 30
+        assert await Org.count().where(Org.kind == "union.grassroots").run() == 30
