@@ -163,9 +163,10 @@ from core.identity.cli import admin_app  # noqa: E402 - the sub-command group li
 
 app.add_typer(admin_app, name="admin")
 
-from core.orgs.cli import demo_app, export_command, import_command  # noqa: E402 - they live with orgs
+from core.orgs.cli import coverage_app, demo_app, export_command, import_command  # noqa: E402 - they live with orgs
 
 app.add_typer(demo_app, name="demo")
+app.add_typer(coverage_app, name="coverage")
 app.command("import")(import_command)
 app.command("export")(export_command)
 

@@ -90,3 +90,6 @@ def test_cli_seed_import_export(embedded: Path) -> None:
         .to_python()
     )
     assert "演示总工会" in [r[2] for r in rows]
+    snapshot = runner.invoke(cli, ["coverage", "snapshot", "--month", "2026-01"])
+    assert snapshot.exit_code == 0 and "snapshot 2026-01:" in snapshot.output, snapshot.output
+    assert runner.invoke(cli, ["coverage", "snapshot", "--month", "2026-13"]).exit_code == 2
