@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, Parameter
 from litestar.response import Stream
 
-from core.errors import Problem, request_locale
+from core.errors import FieldError, Problem, request_locale
 from core.guards import require_authenticated, require_permission
 from core.orgs import coverage, exports, imports
 from core.orgs import permissions as perm
@@ -148,7 +148,21 @@ class DataController(Controller):
             locale=locale,
             parent=parent,
         )
-        return Response(report, status_code=200 if report.committed else 422)
+        if not report.committed:
+            raise Problem(
+                P.IMPORT_REFUSED,
+                errors=[
+                    FieldError(
+                        pointer=f"/rows/{i.row}" + (f"/{i.column}" if i.column else ""),
+                        code=i.code,
+                        message=i.message,
+                    )
+                    for i in report.issues
+                ],
+                context={"report": msgspec.to_builtins(report)},
+                count=len(report.issues),
+            )
+        return Response(report)
 
     @get(
         "/imports/{job_id:uuid}",

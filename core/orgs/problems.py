@@ -140,6 +140,17 @@ UNIT_DUPLICATE = register_problem(
         en="A unit with this unified social credit code is already registered.",
     ),
 )
+IMPORT_REFUSED = register_problem(
+    "import-refused",
+    422,
+    Text(zh_hans="导入未执行", zh_hant="匯入未執行", en="Import refused"),
+    Text(
+        zh_hans="文件中有 {count} 处问题，未导入任何数据；详见 errors（每行每列）与 context.report。",
+        zh_hant="檔案中有 {count} 處問題，未匯入任何資料；詳見 errors（每行每欄）與 context.report。",
+        en="The file has {count} problem(s) and nothing was imported; see errors (per row and column) "
+        "and context.report.",
+    ),
+)
 FILE_TOO_LARGE_FOR_UPLOAD = register_problem(
     "import-too-large",
     413,

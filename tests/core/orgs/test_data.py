@@ -17,7 +17,7 @@ from core.orgs.tables import Org, Unit
 from core.orgs.validators import credit_code_check, id_number_check
 from tests.conftest import ApiClient, open_client
 from tests.core.orgs.conftest import Tree
-from tests.helpers import AllowAll, with_principal
+from tests.helpers import AllowAll, problem, with_principal
 
 
 def id_number(body: str = "33010619900307123") -> str:
@@ -33,7 +33,9 @@ async def upload(api: ApiClient, what: str, content: bytes, name: str = "data.cs
 
 
 def issues(body: dict[str, Any]) -> list[tuple[int, str, str]]:
-    return [(i["row"], i["column"], i["code"]) for i in body["issues"]]
+    """The report's issues, from a 200 report or from the 422 problem of a refused import."""
+    report = body["context"]["report"] if "context" in body else body
+    return [(i["row"], i["column"], i["code"]) for i in report["issues"]]
 
 
 async def _base(tree: Tree) -> None:
@@ -56,8 +58,10 @@ async def test_org_import_all_or_nothing_then_valid_rows(api: ApiClient, tree: T
     await _base(tree)
     content = ORGS_CSV.format(city=tree.ids["city"]).encode()
     refused = await upload(api, "orgs", content, mode="all")
-    assert refused.status_code == 422, refused.text
-    body = refused.json()
+    problem_body = problem(refused, 422)
+    assert problem_body["type"].endswith("/import-refused")
+    assert problem_body["errors"][0] == {"pointer": "/rows/4/ref", "code": "duplicate", "message": "重复"}
+    body = problem_body["context"]["report"]
     assert body["committed"] is False and body["imported"] == 0 and body["rows"] == 6
     assert issues(body) == [
         (4, "ref", "duplicate"),
