@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import msgspec
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from piccolo.columns import Column
 from piccolo.columns.combination import And, Or, Where
 from piccolo.query import Select
@@ -70,10 +70,11 @@ def decode_cursor(raw: str) -> tuple[Any, ...]:
 
 def provide_page(
     limit: Annotated[
-        int, Parameter(ge=1, le=MAX_LIMIT, description="Items per page (1–100).")
+        int, QueryParameter(ge=1, le=MAX_LIMIT, description="Items per page (1–100).")
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
-        str | None, Parameter(description="Opaque cursor from a previous page's next_cursor.", max_length=512)
+        str | None,
+        QueryParameter(description="Opaque cursor from a previous page's next_cursor.", max_length=512),
     ] = None,
 ) -> PageRequest:
     """Dependency ``page``: the validated ``limit`` and decoded ``cursor`` of a list request."""

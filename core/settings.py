@@ -23,6 +23,10 @@ Locale = Literal["zh-Hans", "zh-Hant", "en"]
 LogFormat = Literal["console", "json"]
 
 
+#: Secrets generated beside SQLite files, read once per process (the key is needed on every request).
+_GENERATED_SECRETS: dict[Path, str] = {}
+
+
 class SettingsError(Exception):
     """Raised when the environment holds a value the platform cannot start with."""
 
@@ -48,7 +52,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     strict_plugins: bool = False
     #: Discover plugins through the ``quntuan.plugins`` entry points.
     load_plugins: bool = True
+    #: Address ``quntuan serve`` binds (``0.0.0.0`` behind a load balancer).
     host: str = "127.0.0.1"
+    #: Port ``quntuan serve`` listens on.
     port: int = 8000
     #: Web worker processes for ``quntuan serve``; more than one requires PostgreSQL and Redis.
     workers: int = 1
@@ -58,6 +64,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     default_locale: Locale = "zh-Hans"
     #: Time zone for dates shown to people and for calendar boundaries.
     timezone: str = "Asia/Shanghai"
+    #: Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For/-Proto are believed; empty: none.
+    trusted_proxies: tuple[str, ...] = ()
+    #: Bearer token for ``/metrics``; unset: ``/metrics`` answers loopback clients only.
+    metrics_token: str | None = None
     #: Lifetime of an access token (JWT) in seconds; keep it short, refresh tokens renew it.
     access_token_ttl: int = 900
     #: Lifetime of a refresh token in seconds (each use rotates it).
@@ -73,6 +83,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     blind_index_key: str | None = None
     #: Lowest level of log lines written.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    #: ``json`` (one object per line, for log shippers) or ``console`` (for people).
     log_format: LogFormat = "console"
     #: Apply pending migrations when ``quntuan serve`` starts (default on SQLite only).
     auto_migrate: bool | None = None
@@ -107,6 +118,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     webhook_read_timeout: float = 10.0
     #: Bytes of a receiver's response read at most (the rest is dropped).
     webhook_max_response_bytes: int = 65536
+    #: Development only: more detail in logs. Problem details never include tracebacks.
     debug: bool = False
 
     @property
@@ -132,7 +144,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             return self.secret_key
         if not self.is_sqlite:
             raise SettingsError([f"{PREFIX}SECRET_KEY: required when the database is PostgreSQL"])
-        path = self.sqlite_path.with_name(self.sqlite_path.name + ".secret")
+        path = self.sqlite_path.with_name(self.sqlite_path.name + ".secret").resolve()
+        cached = _GENERATED_SECRETS.get(path)
+        if cached is not None:
+            return cached
         if not path.exists():
             import secrets
 
@@ -140,7 +155,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        _GENERATED_SECRETS[path] = path.read_text().strip()
+        return _GENERATED_SECRETS[path]
 
 
 _FIELDS = {f.name: f for f in msgspec.structs.fields(Settings)}

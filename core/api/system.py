@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 from typing import Literal
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core import __version__
-from core.errors import problem_types, request_locale
+from core.errors import Problem, problem_types, request_locale
 from core.i18n import LOCALES
+from core.migrations import pending_migrations
+from core.observability import metrics_payload, sample_pool
 
 
 class ComponentHealth(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -104,6 +108,33 @@ class SystemController(Controller):
         body = Health(status="ok" if ok else "unavailable", version=__version__, database=db, redis=redis)
         return Response(body, status_code=200 if ok else 503)
 
+    @get("/health/live", summary="Liveness: the process answers")
+    async def live(self) -> dict[str, str]:
+        """Liveness for the orchestrator: answers as long as the worker's event loop runs (no dependencies)."""
+        return {"status": "ok"}
+
+    @get("/health/ready", summary="Readiness: database, Redis and schema are ready")
+    async def ready(self, state: State) -> Response[dict[str, object]]:
+        """Readiness for the load balancer: 503 while the database or Redis is unreachable or migrations pend."""
+        checks: dict[str, str] = {}
+        try:
+            await state.db.ping()
+            checks["database"] = "ok"
+        except Exception:
+            checks["database"] = "unavailable"
+        try:
+            await state.shared.ping()
+            checks["redis"] = "ok"
+        except Exception:
+            checks["redis"] = "unavailable"
+        if checks["database"] == "ok":
+            try:
+                checks["migrations"] = "pending" if await pending_migrations(state.db) else "ok"
+            except Exception:
+                checks["migrations"] = "unavailable"
+        ok = all(value == "ok" for value in checks.values()) and "migrations" in checks
+        return Response({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
+
     @get("/plugins", summary="Enabled plugins and what each declares")
     async def plugins(self, request: Request[object, object, State], state: State) -> PluginList:
         """Every enabled plugin with its org kinds, event types and permissions, in the caller's language."""
@@ -163,3 +194,25 @@ class SystemController(Controller):
             title=p.title.get(locale),
             titles=_names(p.title),
         )
+
+
+def _metrics_allowed(request: Request[object, object, State]) -> bool:
+    token = request.app.state.settings.metrics_token
+    if token:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@get("/metrics", include_in_schema=False, media_type=MediaType.TEXT)
+async def metrics(request: Request[object, object, State], state: State) -> Response[bytes]:
+    """Prometheus metrics of every worker: with ``QUNTUAN_METRICS_TOKEN`` as a bearer token, else loopback only."""
+    if not _metrics_allowed(request):
+        raise Problem("not-found")
+    sample_pool(state.db)
+    body, content_type = metrics_payload()
+    return Response(body, media_type=content_type)

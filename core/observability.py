@@ -1,0 +1,157 @@
+"""Logs and metrics: structured JSON logs with the request id, Prometheus metrics by route template.
+
+One request line per request (method, route template — never the raw path or query string, which can
+carry personal data —, status, duration, request id). Metrics work with several worker processes:
+``quntuan serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh directory before the workers start,
+and ``/metrics`` aggregates every worker's figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+import structlog
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prom_multiprocess
+
+from core.settings import Settings
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# --- metrics -----------------------------------------------------------------------------------------
+
+HTTP_REQUESTS = Counter(
+    "quntuan_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "quntuan_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DB_POOL = Gauge(
+    "quntuan_db_pool_connections",
+    "PostgreSQL pool connections of this worker",
+    ["state"],
+    multiprocess_mode="livesum",
+)
+JOBS = Counter("quntuan_jobs_total", "Background jobs finished", ["job", "outcome"])
+JOB_QUEUE_DEPTH = Gauge(
+    "quntuan_job_queue_depth", "Jobs waiting in the queue", ["queue"], multiprocess_mode="livemax"
+)
+WEBHOOK_DELIVERIES = Counter("quntuan_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"])
+
+
+def metrics_payload() -> tuple[bytes, str]:
+    """The exposition text: every worker's figures when several processes share the multiprocess directory."""
+    if os.environ.get(MULTIPROC_ENV):
+        registry = CollectorRegistry()
+        prom_multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    from prometheus_client import REGISTRY
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def sample_pool(db: Any) -> None:
+    """Record the PostgreSQL pool's size and idle connections (no-op on SQLite)."""
+    pool = getattr(db.engine, "pool", None)
+    if pool is None:
+        return
+    size, idle = pool.get_size(), pool.get_idle_size()
+    DB_POOL.labels("in_use").set(size - idle)
+    DB_POOL.labels("idle").set(idle)
+
+
+# --- logs --------------------------------------------------------------------------------------------
+
+
+def configure_logging(settings: Settings) -> None:
+    """Route the standard library's logging (uvicorn's included) through structlog, as JSON or console."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if settings.log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True  # our request line replaces it (no query strings)
+    # httpx logs every URL it calls at INFO; outbound URLs (webhooks) may carry tokens or query data.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+request_log = structlog.get_logger("quntuan.request")
+
+
+def observe_requests(app: Any) -> Any:
+    """ASGI wrapper: one log line and the HTTP metrics per request, labelled by route template."""
+
+    async def middleware(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, capture)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("path_template") or "unmatched"
+            method = scope.get("method", "-")
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_LATENCY.labels(method, route).observe(elapsed)
+            request_log.info(
+                "request",
+                method=method,
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+                request_id=scope.get("state", {}).get("request_id"),
+            )
+
+    return middleware
