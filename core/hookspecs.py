@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from core.declarations import EventType, OrgKind, Permission, PluginInfo
     from core.identity.personal_data import PersonalDataTable
     from core.integration.signals import SignalType
-    from core.orgs.declarations import CoverageRule, MembershipDraft, MembershipInfo, StatFigure
+    from core.orgs.declarations import (
+        CoverageRule,
+        MembershipDraft,
+        MembershipInfo,
+        OrgPathColumn,
+        StatFigure,
+    )
 
 PROJECT = "quntuan"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -138,6 +144,15 @@ def quntuan_shutdown(app: Litestar) -> Any:
     """Called when an app (web worker) is shutting down, before its connections close.
 
     May be ``async``. A failure is logged.
+    """
+
+
+@hookspec
+def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
+    """Declare columns of your tables that keep a copy of an org path (``org_path`` for subtree queries).
+
+    Called once per app, when an org is first moved. A subtree move rewrites each declared column with the
+    new prefix inside the move's transaction, so your copies stay exact; columns not declared go stale.
     """
 
 

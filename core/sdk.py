@@ -22,6 +22,7 @@ from core.orgs.declarations import (
     CoverageRule,
     MembershipDraft,
     MembershipInfo,
+    OrgPathColumn,
     StatFigure,
     UnitFacts,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "MembershipRejected",
     "Org",
     "OrgKind",
+    "OrgPathColumn",
     "Page",
     "PageParam",
     "PageRequest",

@@ -116,6 +116,7 @@ class OrgController(Controller):
             org_id,
             data.parent,
             _reach(request, perm.ORG_MOVE),
+            services.org_path_columns(request.app.state.plugin_manager),
         )
 
     @post(

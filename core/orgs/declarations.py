@@ -49,6 +49,17 @@ class CoverageRule(msgspec.Struct, frozen=True, kw_only=True):
     description: Text | None = None
 
 
+class OrgPathColumn(msgspec.Struct, frozen=True, kw_only=True):
+    """A column outside the org table that keeps a copy of an org path (for range queries on a subtree).
+
+    A subtree move rewrites it in the same statement-per-table, same transaction as the orgs' own paths,
+    so copies never go stale. ``table`` and ``column`` are plain SQL identifiers.
+    """
+
+    table: str
+    column: str
+
+
 class StatFigure(msgspec.Struct, frozen=True, kw_only=True):
     """One figure a plugin adds to the statistics of a subtree (统一的群团组织基础信息统计)."""
 

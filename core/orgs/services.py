@@ -8,6 +8,7 @@ serialises writers anyway.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from core.integration.signals import emit
 from core.orgs import problems as P
 from core.orgs import schemas as S
 from core.orgs import signals as sig
+from core.orgs.declarations import OrgPathColumn
 from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
 from core.orgs.search import fold, initials, is_initials_query, search_term
 from core.orgs.tables import Org
@@ -244,12 +246,18 @@ async def update_org(
 
 
 async def move_org(
-    db: Database, kinds: Mapping[str, OrgKind], org_id: UUID, new_parent_id: UUID, reaches: Sequence[Reach]
+    db: Database,
+    kinds: Mapping[str, OrgKind],
+    org_id: UUID,
+    new_parent_id: UUID,
+    reaches: Sequence[Reach],
+    path_columns: Sequence[OrgPathColumn] = (),
 ) -> S.Org:
     """Move an org and its whole subtree under another parent, atomically (调整隶属关系).
 
     Every path in the subtree gets the new prefix in one UPDATE (and so do the units and coverage rows
-    that hang on those paths); a failure leaves the tree as it was.
+    that hang on those paths, and every copy a domain or plugin declared through
+    ``quntuan_org_path_columns``); a failure leaves the tree as it was.
     """
     async with db.transaction():
         await tree_lock(db, exclusive=True)
@@ -277,7 +285,7 @@ async def move_org(
         new = parent["path"] + old[-SEGMENT_WIDTH:]
         if await Org.exists().where(Org.path == new).run():
             new = await _free_path(parent["path"])
-        await _rewrite_paths(old, new, shift)
+        await _rewrite_paths(old, new, shift, path_columns)
         await Org.update({Org.parent: new_parent_id, Org.updated_at: now()}).where(Org.id == org_id).run()
         await emit(
             sig.ORG_MOVED,
@@ -295,7 +303,29 @@ async def move_org(
         return as_org(await load(org_id, EVERYWHERE))
 
 
-async def _rewrite_paths(old: str, new: str, shift: int) -> None:
+#: Copies of org paths the orgs domain keeps itself.
+OWN_PATH_COLUMNS = (
+    OrgPathColumn(table="core_unit", column="area_path"),
+    OrgPathColumn(table="core_coverage_requirement", column="area_path"),
+)
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def org_path_columns(pm: Any) -> list[OrgPathColumn]:
+    """Copies of org paths declared by the core domains and plugins (computed once per plugin manager)."""
+    cached = getattr(pm, "_quntuan_org_path_columns", None)
+    if cached is None:
+        cached = []
+        for declared in pm.hook.quntuan_org_path_columns():
+            for item in declared or ():
+                if not (_IDENTIFIER.match(item.table) and _IDENTIFIER.match(item.column)):
+                    raise ValueError(f"org path column {item.table}.{item.column} is not a plain identifier")
+                cached.append(item)
+        pm._quntuan_org_path_columns = cached
+    return list(cached)
+
+
+async def _rewrite_paths(old: str, new: str, shift: int, path_columns: Sequence[OrgPathColumn] = ()) -> None:
     low, high = subtree_bounds(old)
     cut = len(old) + 1
     await Org.raw(
@@ -307,10 +337,11 @@ async def _rewrite_paths(old: str, new: str, shift: int) -> None:
         low,
         high,
     ).run()
-    for table in ("core_unit", "core_coverage_requirement"):
+    for target in (*OWN_PATH_COLUMNS, *path_columns):
+        table, column = target.table, target.column
         await Org.raw(
-            f"UPDATE {table} SET area_path = CAST({{}} AS VARCHAR) || substr(area_path, {{}}) "  # noqa: S608
-            "WHERE area_path >= {} AND area_path < {}",
+            f"UPDATE {table} SET {column} = CAST({{}} AS VARCHAR) || substr({column}, {{}}) "  # noqa: S608
+            f"WHERE {column} >= {{}} AND {column} < {{}}",
             new,
             cut,
             low,

@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 from litestar import Litestar
 
+import plugins.youth.hooks
 from core.access import Reach
 from core.integration.tables import OutboxSignal
-from core.orgs.tables import Org
+from core.orgs.tables import CoverageSnapshot, Org
+from core.sdk import OrgPathColumn, PluginInfo, Text, hookimpl
 from tests.conftest import ApiClient, open_client
 from tests.core.orgs.conftest import Tree
-from tests.helpers import GrantedPrincipal, problem, with_principal
+from tests.helpers import AllowAll, GrantedPrincipal, problem, with_principal
 
 
 async def _province(tree: Tree) -> None:
@@ -277,3 +279,36 @@ async def test_scope_self_and_children(api: ApiClient, tree: Tree) -> None:
     assert [o["id"] for o in only.json()["items"]] == [tree.ids["city"]]
     children = await api.get("/api/v1/orgs", params={"org": tree.ids["province"], "scope": "children"})
     assert [o["id"] for o in children.json()["items"]] == [tree.ids["city"]]
+
+
+class PathCopier:
+    """A plugin keeping a copy of org paths in a column (here the snapshot table's), declared for moves."""
+
+    @hookimpl
+    def quntuan_plugin_info(self) -> PluginInfo:
+        return PluginInfo(
+            slug="copier", name=Text(zh_hans="复制", en="Copier"), version="1", core_api=">=1.0,<2"
+        )
+
+    @hookimpl
+    def quntuan_org_path_columns(self) -> list[OrgPathColumn]:
+        return [OrgPathColumn(table="core_coverage_snapshot", column="area_path")]
+
+
+async def test_moves_rewrite_declared_path_copies(make_app: Callable[..., Litestar]) -> None:
+    app = make_app(plugins={"copier": PathCopier(), "youth": plugins.youth.hooks})
+    async for api in open_client(with_principal(app, AllowAll())):
+        tree = Tree(api)
+        await tree.add("root", "party.committee", "province")
+        await tree.add("a", "party.committee", "city", "root")
+        await tree.add("b", "party.committee", "city", "root")
+        await tree.add("street", "party.committee", "township", "a")
+        await api.post(
+            "/api/v1/units", json={"name": "甲公司", "kind": "building", "area": tree.ids["street"]}
+        )
+        assert (await api.post("/api/v1/coverage/snapshots", json={"month": "2026-01"})).status_code == 201
+        moved = await api.post(f"/api/v1/orgs/{tree.ids['street']}/move", json={"parent": tree.ids["b"]})
+        assert moved.status_code == 200, moved.text
+        street = await Org.select(Org.path).where(Org.id == tree.ids["street"]).first().run()
+        copies = await CoverageSnapshot.select(CoverageSnapshot.area_path).run()
+        assert copies and all(c["area_path"] == street["path"] for c in copies)
