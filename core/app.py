@@ -24,6 +24,7 @@ from core.body import strict_body
 from core.db import Database
 from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
+from core.events.controllers import EventController, PublicCalendarController
 from core.guards import PLUGIN_GUARDS
 from core.integration.controllers import StreamController, WebhookController
 from core.integration.openapi import signal_webhooks
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             CoverageController,
             MemberController,
             DataController,
+            EventController,
+            PublicCalendarController,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core import CORE_API_VERSION
-from core.declarations import AdminLevel, OrgKind, Permission, PluginInfo
+from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
 from core.hookspecs import hookimpl
 from core.i18n import Text
 from core.permissions import CORE_PERMISSIONS
@@ -62,24 +62,35 @@ def quntuan_permissions() -> Sequence[Permission]:
 
 
 @hookimpl
+def quntuan_event_types() -> Sequence[EventType]:
+    """The core's own event types, for activities no plugin owns (a joint 1+3+X activity, a meeting)."""
+    from core.events.types import CORE_EVENT_TYPES
+
+    return CORE_EVENT_TYPES
+
+
+@hookimpl
 def quntuan_piccolo_app() -> Sequence[object]:
     """The core is several Piccolo apps, one per domain, each with its own migrations."""
+    from core.events.piccolo_app import APP_CONFIG as EVENTS
+    from core.idempotency.piccolo_app import APP_CONFIG as IDEMPOTENCY
     from core.identity.piccolo_app import APP_CONFIG as IDENTITY
     from core.integration.piccolo_app import APP_CONFIG as INTEGRATION
     from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS)
 
 
 @hookimpl
 def quntuan_signals() -> Sequence[object]:
     """The signals of every core domain (each domain declares its own)."""
+    from core.events.signals import EVENT_SIGNALS
     from core.identity.signals import IDENTITY_SIGNALS
     from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
 
-    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS)
+    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS)
 
 
 @hookimpl

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from piccolo.conf.apps import AppConfig
 
     from core.declarations import EventType, OrgKind, Permission, PluginInfo
+    from core.events.schemas import CheckIn, Event, Feedback, Registration
     from core.identity.personal_data import PersonalDataTable
     from core.integration.signals import SignalType
     from core.orgs.declarations import (
@@ -186,4 +187,70 @@ def quntuan_statistics(org_path: str) -> Sequence[StatFigure] | None:
     Return the plugin's own figures for that subtree (``StatFigure(code="<slug>.…", label=Text, value)``),
     counted with range queries on ``path >= org_path AND path < org_path || '~'``; ``None`` adds nothing.
     May be ``async``; a failure is logged and the plugin's figures are left out.
+    """
+
+
+# --- runtime hooks of events: called after the change committed, may be async ---------------------------
+
+
+@hookspec
+def quntuan_event_published(event: Event) -> Any:
+    """Runtime hook: called after an event (活动) was published and the change committed.
+
+    Gets the event as the API shows it. Return value ignored; may be ``async``; a failure is logged and
+    does not affect the event or the request.
+    """
+
+
+@hookspec
+def quntuan_event_cancelled(event: Event) -> Any:
+    """Runtime hook: called after an event was cancelled and the change committed.
+
+    Registrations stay as they were (a plugin may notify the registered persons). Return value ignored;
+    may be ``async``; a failure is logged and does not affect the request.
+    """
+
+
+@hookspec
+def quntuan_registration_confirmed(registration: Registration) -> Any:
+    """Runtime hook: called after a registration was confirmed on registering (a place was free).
+
+    Not called for waitlisted registrations; a waitlisted one that later gets a place triggers
+    :func:`quntuan_registration_promoted` instead. Return value ignored; may be ``async``; a failure is
+    logged and does not affect the registration.
+    """
+
+
+@hookspec
+def quntuan_registration_cancelled(registration: Registration) -> Any:
+    """Runtime hook: called after a registration (confirmed or waitlisted) was cancelled and committed.
+
+    Return value ignored; may be ``async``; a failure is logged and does not affect the cancellation.
+    """
+
+
+@hookspec
+def quntuan_registration_promoted(registration: Registration) -> Any:
+    """Runtime hook: called after a waitlisted registration was promoted to confirmed, once per promotion.
+
+    Promotions happen when a confirmed registration is cancelled or the capacity is raised. Return value
+    ignored; may be ``async``; a failure is logged and does not affect the promotion.
+    """
+
+
+@hookspec
+def quntuan_checked_in(checkin: CheckIn) -> Any:
+    """Runtime hook: called after an attendee was checked in (by code, by hand or in a batch upload).
+
+    Called once per registration: a repeated scan or re-uploaded batch records nothing and calls nothing.
+    Return value ignored; may be ``async`` (a youth plugin may credit volunteer hours here); a failure is
+    logged and does not affect the check-in.
+    """
+
+
+@hookspec
+def quntuan_feedback_given(feedback: Feedback) -> Any:
+    """Runtime hook: called after an attendee rated an event (1–5, with an optional comment).
+
+    Return value ignored; may be ``async``; a failure is logged and does not affect the feedback.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.declarations import Permission
+from core.events.permissions import EVENT_PERMISSIONS
 from core.i18n import Text
 from core.identity.permissions import IDENTITY_PERMISSIONS
 from core.integration.permissions import INTEGRATION_PERMISSIONS
@@ -19,5 +20,6 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     _p(PLUGINS_MANAGE, "管理插件", "Manage plugins"),
     *IDENTITY_PERMISSIONS,
     *INTEGRATION_PERMISSIONS,
+    *EVENT_PERMISSIONS,
     *ORG_PERMISSIONS,
 )

@@ -8,9 +8,15 @@ from core import CORE_API_VERSION
 from core.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
 from core.errors import FieldError, Problem, register_problem
+from core.events.schemas import CheckIn as CheckInInfo
+from core.events.schemas import Event as EventInfo
+from core.events.schemas import Feedback as FeedbackInfo
+from core.events.schemas import Registration as RegistrationInfo
 from core.guards import current_principal
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
+from core.idempotency import claim_key
+from core.idempotency import replay as replay_response
 from core.identity.audit import record as record_audit
 from core.identity.personal_data import PersonalDataTable
 from core.integration.signals import SignalType, emit
@@ -34,8 +40,11 @@ __all__ = [
     "PLACE_KINDS",
     "TWO_NEW_KINDS",
     "AdminLevel",
+    "CheckInInfo",
     "CoverageRule",
+    "EventInfo",
     "EventType",
+    "FeedbackInfo",
     "FieldError",
     "Membership",
     "MembershipDraft",
@@ -53,10 +62,12 @@ __all__ = [
     "Principal",
     "Problem",
     "Reach",
+    "RegistrationInfo",
     "SignalType",
     "StatFigure",
     "Text",
     "UnitFacts",
+    "claim_key",
     "current_principal",
     "emit",
     "encode_cursor",
@@ -66,6 +77,7 @@ __all__ = [
     "reach_clause",
     "record_audit",
     "register_problem",
+    "replay_response",
     "subtree_bounds",
     "to_simplified",
     "to_traditional",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import CoverageRule, OrgKind, PluginInfo, hookimpl
+from core.sdk import CoverageRule, EventType, OrgKind, PluginInfo, hookimpl
 from plugins.scitech import PLUGIN_INFO
 from plugins.scitech.coverage import RULES
+from plugins.scitech.event_types import EVENT_TYPES
 from plugins.scitech.kinds import ORG_KINDS
 
 
@@ -23,3 +24,8 @@ def quntuan_org_kinds() -> Sequence[OrgKind]:
 @hookimpl
 def quntuan_coverage_rules() -> Sequence[CoverageRule]:
     return RULES
+
+
+@hookimpl
+def quntuan_event_types() -> Sequence[EventType]:
+    return EVENT_TYPES

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import CoverageRule, MembershipDraft, OrgKind, PluginInfo, StatFigure, hookimpl
+from core.sdk import CoverageRule, EventType, MembershipDraft, OrgKind, PluginInfo, StatFigure, hookimpl
 from plugins.union import PLUGIN_INFO
 from plugins.union.coverage import RULES
+from plugins.union.event_types import EVENT_TYPES
 from plugins.union.kinds import ORG_KINDS
 from plugins.union.membership import check_card_number
 from plugins.union.statistics import union_figures
@@ -35,3 +36,8 @@ def quntuan_validate_membership(draft: MembershipDraft) -> None:
 @hookimpl
 async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
     return await union_figures(org_path)
+
+
+@hookimpl
+def quntuan_event_types() -> Sequence[EventType]:
+    return EVENT_TYPES

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import CoverageRule, MembershipDraft, OrgKind, PluginInfo, hookimpl
+from core.sdk import CoverageRule, EventType, MembershipDraft, OrgKind, PluginInfo, hookimpl
 from plugins.youth import PLUGIN_INFO
 from plugins.youth.coverage import RULES
+from plugins.youth.event_types import EVENT_TYPES
 from plugins.youth.kinds import ORG_KINDS
 from plugins.youth.membership import check_age
 
@@ -29,3 +30,8 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
 @hookimpl
 def quntuan_validate_membership(draft: MembershipDraft) -> None:
     check_age(draft)
+
+
+@hookimpl
+def quntuan_event_types() -> Sequence[EventType]:
+    return EVENT_TYPES

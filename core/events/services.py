@@ -1,0 +1,563 @@
+"""Events (活动): create, read, list, change and move through draft → published → cancelled/finished.
+
+Who sees an event: every authenticated caller sees published public events; callers whose
+``core.event.read`` reach covers an organizer also see ``members``/``subtree`` events; callers whose
+``core.event.manage`` reach covers an organizer see drafts and may change the event. A person also sees
+the events they registered for or were invited to. Anything else answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+from piccolo.columns.combination import And, Or, Where
+
+from core.access import Principal, Reach, reach_clause, subtree_bounds, within
+from core.declarations import EventType
+from core.errors import FieldError, Problem, field_error_from_message
+from core.events import problems
+from core.events.permissions import EVENT_MANAGE, EVENT_READ
+from core.events.schemas import Event as EventOut
+from core.events.schemas import EventCreate, EventUpdate
+from core.events.signals import (
+    EVENT_CANCELLED,
+    EVENT_CREATED,
+    EVENT_FINISHED,
+    EVENT_PUBLISHED,
+    EVENT_UPDATED,
+    EventSignal,
+)
+from core.events.tables import Event, EventInvitee, EventOrganizer, Registration
+from core.i18n import to_simplified
+from core.identity.tables import Person
+from core.integration.signals import SignalType, emit
+from core.members.tables import Membership
+from core.orgs.tables import Org
+from core.pagination import PageRequest, paginate
+from core.settings import Locale
+
+#: Columns an event's JSON is made of: the list reads exactly these, from one table.
+EVENT_COLUMNS = [
+    Event.id,
+    Event.type,
+    Event.title,
+    Event.description,
+    Event.org,
+    Event.org_path,
+    Event.organizer_ids,
+    Event.place,
+    Event.starts_at,
+    Event.ends_at,
+    Event.timezone,
+    Event.registration_opens_at,
+    Event.registration_closes_at,
+    Event.capacity,
+    Event.confirmed_count,
+    Event.waitlisted_count,
+    Event.waitlist,
+    Event.eligibility,
+    Event.eligibility_org,
+    Event.eligibility_org_path,
+    Event.visibility,
+    Event.status,
+    Event.tags,
+    Event.details,
+    Event.version,
+    Event.created_at,
+    Event.updated_at,
+]
+
+
+# --- conversions ----------------------------------------------------------------------------------------
+
+
+def utc(value: datetime) -> datetime:
+    """Aware datetimes are stored in UTC (SQLite compares them as text)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return None if value is None else utc(value).astimezone(zone)
+
+
+def _json(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+def to_event(row: dict[str, Any]) -> EventOut:
+    """A row of :data:`EVENT_COLUMNS` as the API shows it, times in the event's own zone."""
+    zone = ZoneInfo(row["timezone"])
+    capacity = row["capacity"]
+    return EventOut(
+        id=row["id"],
+        type=row["type"],
+        title=row["title"],
+        description=row["description"],
+        org_id=row["org"],
+        organizer_ids=[UUID(str(o)) for o in _json(row["organizer_ids"])],
+        place=row["place"],
+        starts_at=_local(row["starts_at"], zone),  # type: ignore[arg-type]
+        ends_at=_local(row["ends_at"], zone),  # type: ignore[arg-type]
+        timezone=row["timezone"],
+        registration_opens_at=_local(row["registration_opens_at"], zone),
+        registration_closes_at=_local(row["registration_closes_at"], zone),
+        capacity=capacity,
+        confirmed_count=row["confirmed_count"],
+        waitlisted_count=row["waitlisted_count"],
+        places_left=None if capacity is None else max(capacity - row["confirmed_count"], 0),
+        waitlist=row["waitlist"],
+        eligibility=row["eligibility"],
+        eligibility_org_id=row["eligibility_org"],
+        visibility=row["visibility"],
+        status=row["status"],
+        tags=list(_json(row["tags"])),
+        details=dict(_json(row["details"])),
+        version=row["version"],
+        created_at=_local(row["created_at"], ZoneInfo("UTC")),  # type: ignore[arg-type]
+        updated_at=_local(row["updated_at"], ZoneInfo("UTC")),  # type: ignore[arg-type]
+    )
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def search_text(title: str, place: str, tags: Sequence[str]) -> str:
+    """Lower-case, simplified-script text the ``q`` filter matches (so 工會 finds 工会)."""
+    return to_simplified(" ".join([title, place, *tags])).lower()
+
+
+def signal_payload(row: dict[str, Any]) -> EventSignal:
+    return EventSignal(
+        event_id=row["id"], type=row["type"], org_id=row["org"], status=row["status"], version=row["version"]
+    )
+
+
+async def emit_event(signal: SignalType, row: dict[str, Any]) -> None:
+    await emit(
+        signal, signal_payload(row), resource_type="event", resource_id=row["id"], org_path=row["org_path"]
+    )
+
+
+# --- access ---------------------------------------------------------------------------------------------
+
+
+def organized_within(reaches: Sequence[Reach]) -> Any | None:
+    """Events with an organizer inside ``reaches``, as SQL (None: no reach, so nothing).
+
+    The lead organizer's path is on the event row itself, so the common case is a filter on the row being
+    scanned; only co-organizers of joint events need the organizer table, and those rows are few.
+    """
+    lead = reach_clause(Event.org_path, reaches)
+    if lead is None:
+        return None
+    co = reach_clause(EventOrganizer.org_path, reaches)
+    co_organizers = EventOrganizer.select(EventOrganizer.event).where(EventOrganizer.lead.eq(False) & co)
+    joint = Event.id.is_in(co_organizers)
+    return lead | joint
+
+
+def visible_clause(principal: Principal) -> Where | And | Or:
+    """Events the principal may see in lists, as one SQL condition on the event row.
+
+    Published (and later) public events for everyone; any status but draft within the read or manage
+    reach; drafts within the manage reach.
+    """
+    manage = list(principal.reach(EVENT_MANAGE))
+    clause: Any = (Event.visibility == "public") & (Event.status != "draft")
+    readable = organized_within([*principal.reach(EVENT_READ), *manage])
+    if readable is not None:
+        clause = clause | ((Event.status != "draft") & readable)
+    drafts = organized_within(manage)
+    if drafts is not None:
+        clause = clause | ((Event.status == "draft") & drafts)
+    return clause  # type: ignore[no-any-return]
+
+
+async def organizer_paths(event_id: UUID) -> list[str]:
+    rows = await EventOrganizer.select(EventOrganizer.org_path).where(EventOrganizer.event == event_id).run()
+    return [r["org_path"] for r in rows]
+
+
+def reaches_any(principal: Principal, permission: str, paths: Sequence[str]) -> bool:
+    reaches = principal.reach(permission)
+    return any(within(p, reaches) for p in paths)
+
+
+async def is_member(person_id: UUID, org_path: str) -> bool:
+    """Whether the person holds an active membership of an org in the subtree at ``org_path``."""
+
+    low, high = subtree_bounds(org_path)
+    row = (
+        await Membership.select(Membership.id)
+        .where(
+            (Membership.person == person_id)
+            & (Membership.status == "active")
+            & (Membership.org.path >= low)
+            & (Membership.org.path < high)
+        )
+        .first()
+        .run()
+    )
+    return row is not None
+
+
+async def is_invited(event_id: UUID, person_id: UUID) -> bool:
+    return (
+        await EventInvitee.exists()
+        .where((EventInvitee.event == event_id) & (EventInvitee.person == person_id))
+        .run()
+    )
+
+
+async def _involved(event_id: UUID, person_id: UUID | None) -> bool:
+    if person_id is None:
+        return False
+    registered = (
+        await Registration.exists()
+        .where((Registration.event == event_id) & (Registration.person == person_id))
+        .run()
+    )
+    return registered or await is_invited(event_id, person_id)
+
+
+async def load_event(principal: Principal, event_id: UUID) -> tuple[dict[str, Any], list[str]]:
+    """The event row and its organizers' paths, if the principal may see it; else 404."""
+    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
+    if row is None:
+        raise Problem("not-found")
+    paths = await organizer_paths(event_id)
+    if reaches_any(principal, EVENT_MANAGE, paths):
+        return row, paths
+    if row["status"] != "draft":
+        if row["visibility"] == "public" or reaches_any(principal, EVENT_READ, paths):
+            return row, paths
+        person = principal.person_id
+        if row["visibility"] == "members" and person is not None and await is_member(person, row["org_path"]):
+            return row, paths
+        if await _involved(event_id, person):
+            return row, paths
+    raise Problem("not-found")
+
+
+async def load_managed_event(
+    principal: Principal, event_id: UUID, permission: str = EVENT_MANAGE
+) -> tuple[dict[str, Any], list[str]]:
+    """The event, when the principal holds ``permission`` over one of its organizers (403 if only visible)."""
+    row, paths = await load_event(principal, event_id)
+    if not reaches_any(principal, permission, paths):
+        raise Problem("forbidden")
+    return row, paths
+
+
+# --- validation -----------------------------------------------------------------------------------------
+
+
+def check_details(event_type: EventType, details: dict[str, Any], locale: Locale) -> dict[str, Any]:
+    """Validate ``details`` against the type's Struct; returns them normalised (defaults filled)."""
+    if event_type.details is None:
+        if details:
+            raise Problem.invalid(("/details/" + next(iter(details)), "unknown_field"), locale=locale)
+        return {}
+    try:
+        value = msgspec.convert(details, type=event_type.details, strict=True)
+    except msgspec.ValidationError as exc:
+        error = field_error_from_message(str(exc), locale)
+        pointer = "/details" + (error.pointer if error.pointer != "/" else "")
+        raise Problem.invalid(
+            FieldError(pointer=pointer, code=error.code, message=error.message), locale=locale
+        ) from None
+    return msgspec.to_builtins(value)  # type: ignore[no-any-return]
+
+
+def _zone(name: str, locale: Locale) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Problem.invalid(("/timezone", "invalid"), locale=locale) from None
+    return name
+
+
+def _check_times(values: dict[str, Any], locale: Locale) -> None:
+    if values["ends_at"] < values["starts_at"]:
+        raise Problem.invalid(("/ends_at", "invalid"), locale=locale)
+    opens, closes = values["registration_opens_at"], values["registration_closes_at"]
+    if opens is not None and closes is not None and closes < opens:
+        raise Problem.invalid(("/registration_closes_at", "invalid"), locale=locale)
+
+
+async def _org_paths(org_ids: Sequence[UUID]) -> dict[UUID, str]:
+    if not org_ids:
+        return {}
+    rows = await Org.select(Org.id, Org.path).where(Org.id.is_in(list(org_ids))).run()
+    return {r["id"]: r["path"] for r in rows}
+
+
+async def _check_persons(person_ids: Sequence[UUID], locale: Locale) -> None:
+    wanted = set(person_ids)
+    if not wanted:
+        return
+    found = await Person.count().where(Person.id.is_in(list(wanted))).run()
+    if found != len(wanted):
+        raise Problem.invalid(("/invitee_ids", "invalid"), locale=locale)
+
+
+async def _replace_organizers(event_id: UUID, lead: UUID, organizers: dict[UUID, str]) -> None:
+    await EventOrganizer.delete().where(EventOrganizer.event == event_id).run()
+    await EventOrganizer.insert(
+        *[
+            EventOrganizer(id=uuid4(), event=event_id, org=org_id, org_path=path, lead=org_id == lead)
+            for org_id, path in organizers.items()
+        ]
+    ).run()
+
+
+async def _replace_invitees(event_id: UUID, person_ids: Sequence[UUID]) -> None:
+    await EventInvitee.delete().where(EventInvitee.event == event_id).run()
+    unique = list(dict.fromkeys(person_ids))
+    if unique:
+        await EventInvitee.insert(
+            *[EventInvitee(id=uuid4(), event=event_id, person=pid) for pid in unique]
+        ).run()
+
+
+async def _organizers(lead: UUID, co: Sequence[UUID], locale: Locale) -> dict[UUID, str]:
+    ids = list(dict.fromkeys([lead, *co]))
+    paths = await _org_paths(ids)
+    if lead not in paths:
+        raise Problem.invalid(("/org_id", "invalid"), locale=locale)
+    if len(paths) != len(ids):
+        raise Problem.invalid(("/co_organizer_ids", "invalid"), locale=locale)
+    return {org_id: paths[org_id] for org_id in ids}
+
+
+# --- writes (each inside the caller's transaction) -------------------------------------------------------
+
+
+async def create_event(
+    principal: Principal,
+    data: EventCreate,
+    *,
+    event_types: dict[str, EventType],
+    default_timezone: str,
+    locale: Locale,
+) -> dict[str, Any]:
+    """Create a draft event organized by ``org_id`` (and co-organizers); needs manage reach over the lead."""
+    event_type = event_types.get(data.type)
+    if event_type is None:
+        raise Problem(problems.UNKNOWN_EVENT_TYPE, type=data.type)
+    details = check_details(event_type, data.details, locale)
+    zone = _zone(data.timezone or default_timezone, locale)
+    organizers = await _organizers(data.org_id, data.co_organizer_ids, locale)
+    if not within(organizers[data.org_id], principal.reach(EVENT_MANAGE)):
+        raise Problem("forbidden")
+    eligibility_org, eligibility_path = None, None
+    if data.eligibility == "members":
+        eligibility_org = data.eligibility_org_id or data.org_id
+        found = await _org_paths([eligibility_org])
+        if eligibility_org not in found:
+            raise Problem.invalid(("/eligibility_org_id", "invalid"), locale=locale)
+        eligibility_path = found[eligibility_org]
+    await _check_persons(data.invitee_ids, locale)
+    values: dict[str, Any] = {
+        "starts_at": utc(data.starts_at),
+        "ends_at": utc(data.ends_at),
+        "registration_opens_at": utc(data.registration_opens_at) if data.registration_opens_at else None,
+        "registration_closes_at": utc(data.registration_closes_at) if data.registration_closes_at else None,
+    }
+    _check_times(values, locale)
+    now = datetime.now(UTC)
+    event_id = uuid4()
+    await Event.insert(
+        Event(
+            id=event_id,
+            type=data.type,
+            title=data.title,
+            description=data.description,
+            org=data.org_id,
+            org_path=organizers[data.org_id],
+            organizer_ids=[str(o) for o in organizers],
+            place=data.place,
+            timezone=zone,
+            capacity=data.capacity,
+            waitlist=data.waitlist,
+            eligibility=data.eligibility,
+            eligibility_org=eligibility_org,
+            eligibility_org_path=eligibility_path,
+            visibility=data.visibility,
+            status="draft",
+            tags=list(dict.fromkeys(data.tags)),
+            details=details,
+            search_text=search_text(data.title, data.place, data.tags),
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+    ).run()
+    await _replace_organizers(event_id, data.org_id, organizers)
+    await _replace_invitees(event_id, data.invitee_ids)
+    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
+    assert row is not None
+    await emit_event(EVENT_CREATED, row)
+    return row
+
+
+async def update_event(
+    principal: Principal,
+    event_id: UUID,
+    data: EventUpdate,
+    *,
+    if_match: str | None,
+    event_types: dict[str, EventType],
+    locale: Locale,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Apply a change under ``If-Match``; returns the new row and any registrations promoted by it."""
+    from core.events.registrations import fill_from_waitlist
+
+    if if_match is None:
+        raise Problem("precondition-required")
+    row, _ = await load_managed_event(principal, event_id)
+    if if_match.strip() not in (etag(row["version"]), "*", "W/" + etag(row["version"])):
+        raise Problem("precondition-failed")
+    if row["status"] in ("cancelled", "finished"):
+        raise Problem(problems.EVENT_NOT_EDITABLE)
+    changes: dict[Any, Any] = {}
+    given = {f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not msgspec.UNSET}
+    merged = {
+        "starts_at": utc(row["starts_at"]),
+        "ends_at": utc(row["ends_at"]),
+        "registration_opens_at": row["registration_opens_at"] and utc(row["registration_opens_at"]),
+        "registration_closes_at": row["registration_closes_at"] and utc(row["registration_closes_at"]),
+    }
+    for name in merged:
+        if name in given:
+            merged[name] = utc(given[name]) if given[name] is not None else None
+            changes[getattr(Event, name)] = merged[name]
+    _check_times(merged, locale)
+    for name in ("title", "description", "place", "waitlist", "visibility"):
+        if name in given:
+            changes[getattr(Event, name)] = given[name]
+    if "timezone" in given:
+        changes[Event.timezone] = _zone(given["timezone"], locale)
+    if "details" in given:
+        changes[Event.details] = check_details(event_types[row["type"]], given["details"], locale)
+    if "tags" in given:
+        changes[Event.tags] = list(dict.fromkeys(given["tags"]))
+    tags = given.get("tags", _json(row["tags"]))
+    changes[Event.search_text] = search_text(
+        given.get("title", row["title"]), given.get("place", row["place"]), tags
+    )
+    eligibility = given.get("eligibility", row["eligibility"])
+    if "eligibility" in given or "eligibility_org_id" in given:
+        changes[Event.eligibility] = eligibility
+        org_id = given.get("eligibility_org_id", row["eligibility_org"]) or row["org"]
+        if eligibility == "members":
+            found = await _org_paths([org_id])
+            if org_id not in found:
+                raise Problem.invalid(("/eligibility_org_id", "invalid"), locale=locale)
+            changes[Event.eligibility_org] = org_id
+            changes[Event.eligibility_org_path] = found[org_id]
+        else:
+            changes[Event.eligibility_org] = None
+            changes[Event.eligibility_org_path] = None
+    if "co_organizer_ids" in given:
+        organizers = await _organizers(row["org"], given["co_organizer_ids"], locale)
+        changes[Event.organizer_ids] = [str(o) for o in organizers]
+    if "invitee_ids" in given:
+        await _check_persons(given["invitee_ids"], locale)
+    where: Any = (Event.id == event_id) & (Event.version == row["version"])
+    if "capacity" in given:
+        changes[Event.capacity] = given["capacity"]
+        if given["capacity"] is not None:
+            # Conditional on the live count: a registration racing this change cannot overbook.
+            where = where & (Event.confirmed_count <= given["capacity"])
+    changes[Event.version] = row["version"] + 1
+    changes[Event.updated_at] = datetime.now(UTC)
+    updated = await Event.update(changes).where(where).returning(Event.id).run()
+    if not updated:
+        current = (
+            await Event.select(Event.version, Event.confirmed_count).where(Event.id == event_id).first().run()
+        )
+        if current is not None and current["version"] == row["version"]:
+            raise Problem.invalid(("/capacity", "too_small"), locale=locale)
+        raise Problem("precondition-failed")
+    if "co_organizer_ids" in given:
+        await _replace_organizers(event_id, row["org"], organizers)
+    if "invitee_ids" in given:
+        await _replace_invitees(event_id, given["invitee_ids"])
+    promoted: list[dict[str, Any]] = []
+    if "capacity" in given and row["status"] == "published":
+        promoted = await fill_from_waitlist(event_id)
+    new = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
+    assert new is not None
+    await emit_event(EVENT_UPDATED, new)
+    return new, promoted
+
+
+_TRANSITIONS: dict[str, tuple[tuple[str, ...], SignalType]] = {
+    "published": (("draft",), EVENT_PUBLISHED),
+    "cancelled": (("draft", "published"), EVENT_CANCELLED),
+    "finished": (("published",), EVENT_FINISHED),
+}
+
+
+async def change_status(principal: Principal, event_id: UUID, status: str) -> dict[str, Any]:
+    """Publish, cancel or finish an event (a conditional update on the current status)."""
+    allowed, signal = _TRANSITIONS[status]
+    row, _ = await load_managed_event(principal, event_id)
+    updated = (
+        await Event.update(
+            {Event.status: status, Event.version: Event.version + 1, Event.updated_at: datetime.now(UTC)}
+        )
+        .where((Event.id == event_id) & Event.status.is_in(list(allowed)))
+        .returning(Event.id)
+        .run()
+    )
+    if not updated:
+        raise Problem(problems.EVENT_STATE, status=row["status"])
+    new = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
+    assert new is not None
+    await emit_event(signal, new)
+    return new
+
+
+# --- lists ---------------------------------------------------------------------------------------------
+
+
+class EventFilters(msgspec.Struct, kw_only=True):
+    org_path: str | None = None
+    subtree: bool = True
+    type: str | None = None
+    status: str | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    q: str | None = None
+
+
+async def list_events(
+    principal: Principal, filters: EventFilters, page: PageRequest
+) -> tuple[list[EventOut], str | None]:
+    """The hottest path: one query on core_event, ordered by (starts_at, id), filtered in SQL."""
+    clause: Any = visible_clause(principal)
+    if filters.org_path is not None:
+        clause = clause & organized_within([Reach(path=filters.org_path, subtree=filters.subtree)])
+    if filters.type is not None:
+        clause = clause & (Event.type == filters.type)
+    if filters.status is not None:
+        clause = clause & (Event.status == filters.status)
+    if filters.starts_from is not None:
+        clause = clause & (Event.starts_at >= utc(filters.starts_from))
+    if filters.starts_before is not None:
+        clause = clause & (Event.starts_at < utc(filters.starts_before))
+    if filters.q:
+        needle = to_simplified(filters.q).lower().replace("%", "").replace("_", "")
+        if needle:
+            clause = clause & Event.search_text.like(f"%{needle}%")
+    query = Event.select(*EVENT_COLUMNS).where(clause)
+    rows, cursor = await paginate(query, [Event.starts_at, Event.id], page)
+    return [to_event(r) for r in rows], cursor
