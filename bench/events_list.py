@@ -111,11 +111,11 @@ async def main(events: int, runs: int) -> None:
         cursor_page = PageRequest(limit=20)
         for _ in range(runs):
             t = time.perf_counter()
-            items, cursor = await services.list_events(reader, filters, PageRequest(limit=20))
+            await services.list_events(reader, filters, PageRequest(limit=20))
             first.append((time.perf_counter() - t) * 1000)
         for _ in range(runs):
             t = time.perf_counter()
-            items, cursor = await services.list_events(reader, filters, cursor_page)
+            _, cursor = await services.list_events(reader, filters, cursor_page)
             deep.append((time.perf_counter() - t) * 1000)
             if cursor:
                 from core.pagination import decode_cursor
