@@ -37,6 +37,7 @@ from core.i18n import to_simplified
 from core.identity.tables import Person
 from core.integration.signals import SignalType, emit
 from core.members.tables import Membership
+from core.orgs.paths import ancestor_paths
 from core.orgs.tables import Org
 from core.pagination import PageRequest, paginate
 from core.settings import Locale
@@ -162,14 +163,37 @@ def organized_within(reaches: Sequence[Reach]) -> Any | None:
     return lead | joint
 
 
-def visible_clause(principal: Principal) -> Where | And | Or:
+async def membership_paths(person_id: UUID | None) -> list[str]:
+    """The orgs whose members-only events the person may see: every ancestor of their active memberships.
+
+    A member of a union group is a member of every org above it, so the events of any of those orgs
+    marked ``members`` are theirs to see. One small indexed query on the person's memberships.
+    """
+    if person_id is None:
+        return []
+    rows = (
+        await Membership.select(Membership.org.path)
+        .where((Membership.person == person_id) & (Membership.status == "active"))
+        .run()
+    )
+    return sorted({a for row in rows for a in ancestor_paths(row["org.path"])})
+
+
+def visible_clause(principal: Principal, member_of: Sequence[str] = ()) -> Where | And | Or:
     """Events the principal may see in lists, as one SQL condition on the event row.
 
-    Published (and later) public events for everyone; any status but draft within the read or manage
-    reach; drafts within the manage reach.
+    Published (and later) public events for everyone; ``members`` events of the orgs in ``member_of``
+    (see :func:`membership_paths`); any status but draft within the read or manage reach; drafts within
+    the manage reach.
     """
     manage = list(principal.reach(EVENT_MANAGE))
     clause: Any = (Event.visibility == "public") & (Event.status != "draft")
+    if member_of:
+        clause = clause | (
+            (Event.visibility == "members")
+            & (Event.status != "draft")
+            & Event.org_path.is_in(list(member_of))
+        )
     readable = organized_within([*principal.reach(EVENT_READ), *manage])
     if readable is not None:
         clause = clause | ((Event.status != "draft") & readable)
@@ -543,7 +567,7 @@ async def list_events(
     principal: Principal, filters: EventFilters, page: PageRequest
 ) -> tuple[list[EventOut], str | None]:
     """The hottest path: one query on core_event, ordered by (starts_at, id), filtered in SQL."""
-    clause: Any = visible_clause(principal)
+    clause: Any = visible_clause(principal, await membership_paths(principal.person_id))
     if filters.org_path is not None:
         clause = clause & organized_within([Reach(path=filters.org_path, subtree=filters.subtree)])
     if filters.type is not None:

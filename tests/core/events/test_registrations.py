@@ -203,3 +203,23 @@ async def test_members_only_events_take_members_of_the_subtree(api: ApiClient, w
     assert (await api.post(url, headers=world.add("member", person(member)))).status_code == 201
     body = problem(await api.post(url, headers=world.add("outsider", person(outsider))), 403)
     assert body["type"].endswith("/registration-ineligible")
+
+
+async def test_members_see_members_only_events_of_the_orgs_above_them(api: ApiClient, world: World) -> None:
+    boss = world.add("boss", cadre(world.root))
+    above = await published_event(api, boss, world.root, title="区委会员活动", visibility="members")
+    mine = await published_event(api, boss, world.union, title="工会会员活动", visibility="members")
+    await published_event(api, boss, world.youth, title="团员活动", visibility="members")
+    member, outsider = await make_persons(2)
+    await Membership.insert(Membership(org=world.union["id"], person=member, status="active")).run()
+    await Membership.insert(Membership(org=world.youth["id"], person=member, status="left")).run()
+    seen = (await api.get("/api/v1/events", headers=world.add("member", person(member)))).json()
+    assert sorted(e["title"] for e in seen["items"]) == ["区委会员活动", "工会会员活动"]
+    assert (
+        await api.get(f"/api/v1/events/{mine['id']}", headers=world.add("member", person(member)))
+    ).status_code == 200
+    others = (await api.get("/api/v1/events", headers=world.add("outsider", person(outsider)))).json()
+    assert others["items"] == []
+    problem(
+        await api.get(f"/api/v1/events/{above['id']}", headers=world.add("outsider", person(outsider))), 404
+    )
