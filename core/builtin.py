@@ -99,3 +99,20 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.identity.personal_data import CORE_PERSONAL_DATA
 
     return CORE_PERSONAL_DATA
+
+
+@hookimpl
+def quntuan_org_path_columns() -> Sequence[object]:
+    """Copies of org paths in the core's other domains, rewritten when a subtree moves.
+
+    The audit log and the outbox keep the path an action had when it happened (history), so they are
+    not listed.
+    """
+    from core.orgs.declarations import OrgPathColumn
+
+    return (
+        OrgPathColumn(table="core_event", column="org_path"),
+        OrgPathColumn(table="core_event", column="eligibility_org_path"),
+        OrgPathColumn(table="core_event_organizer", column="org_path"),
+        OrgPathColumn(table="core_webhook", column="org_path"),
+    )

@@ -312,3 +312,31 @@ async def test_moves_rewrite_declared_path_copies(make_app: Callable[..., Litest
         street = await Org.select(Org.path).where(Org.id == tree.ids["street"]).first().run()
         copies = await CoverageSnapshot.select(CoverageSnapshot.area_path).run()
         assert copies and all(c["area_path"] == street["path"] for c in copies)
+
+
+async def test_moves_carry_events_along(api: ApiClient, tree: Tree) -> None:
+    """Events keep their organizers' paths for subtree lists; a move rewrites them with the orgs'."""
+    from core.events.tables import Event, EventOrganizer
+
+    await _province(tree)
+    await tree.add("city2", "party.committee", "city", "province", name="宁波市委")
+    await tree.add("street", "party.committee", "township", "city", name="街道")
+    created = await api.post(
+        "/api/v1/events",
+        json={
+            "type": "core.activity",
+            "title": "邻里节",
+            "org_id": tree.ids["street"],
+            "starts_at": "2026-12-01T09:00:00+08:00",
+            "ends_at": "2026-12-01T11:00:00+08:00",
+        },
+    )
+    assert created.status_code == 201, created.text
+    moved = await api.post(f"/api/v1/orgs/{tree.ids['street']}/move", json={"parent": tree.ids["city2"]})
+    assert moved.status_code == 200, moved.text
+    street = await Org.select(Org.path).where(Org.id == tree.ids["street"]).first().run()
+    event = await Event.select(Event.org_path).first().run()
+    organizers = await EventOrganizer.select(EventOrganizer.org_path).run()
+    assert event["org_path"] == street["path"] and [o["org_path"] for o in organizers] == [street["path"]]
+    listed = await api.get("/api/v1/events", params={"org": tree.ids["city2"], "scope": "subtree"})
+    assert [e["title"] for e in listed.json()["items"]] == ["邻里节"]
