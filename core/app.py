@@ -26,7 +26,7 @@ from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
 from core.events.controllers import EventController, PublicCalendarController
 from core.guards import PLUGIN_GUARDS
-from core.integration.controllers import StreamController, WebhookController
+from core.integration.controllers import FeedController, StreamController, WebhookController
 from core.integration.openapi import signal_webhooks
 from core.integration.runtime import integration_lifespan
 from core.identity.authn import authentication_middleware
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             SystemController,
             WebhookController,
             StreamController,
+            FeedController,
             OrgController,
             CoverageController,
             MemberController,

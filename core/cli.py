@@ -170,6 +170,10 @@ app.add_typer(coverage_app, name="coverage")
 app.command("import")(import_command)
 app.command("export")(export_command)
 
+from core.integration.cli import worker_command  # noqa: E402 - it lives with integration
+
+app.command("worker")(worker_command)
+
 
 def main() -> None:
     try:

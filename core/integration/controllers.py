@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from core.access import within
 from core.errors import request_locale
 from core.guards import current_principal, require_permission
+from core.integration import feeds
 from core.integration import webhooks as service
 from core.integration.broadcast import StreamMessage
 from core.integration.permissions import STREAM_READ, WEBHOOK_MANAGE, WEBHOOK_READ
@@ -36,6 +37,8 @@ from core.integration.tables import Webhook as WebhookRow
 from core.pagination import Page, PageParam, paginate
 
 HEARTBEAT_SECONDS = 15.0
+#: Feeds are public and change slowly: let portals and proxies cache them briefly.
+FEED_HEADERS = {"Cache-Control": "public, max-age=300"}
 CATCH_UP_LIMIT = 1000
 
 
@@ -216,7 +219,7 @@ class StreamController(Controller):
             async with runtime.broadcaster.listen() as queue:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(runtime.broadcaster.ready.wait(), timeout=5)
-                yield ServerSentEventMessage(comment="connected")
+                yield ServerSentEventMessage(comment="connected", data=None, retry=3000)
                 last = after
                 if after is not None:
                     rows = await (
@@ -235,7 +238,7 @@ class StreamController(Controller):
                     try:
                         message = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
                     except TimeoutError:
-                        yield ServerSentEventMessage(comment="keep-alive")
+                        yield ServerSentEventMessage(comment="keep-alive", data=None)
                         continue
                     if message is None:
                         return
@@ -245,3 +248,36 @@ class StreamController(Controller):
                         yield event(message)
 
         return ServerSentEvent(events(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+class FeedController(Controller):
+    """Public portal feeds of an org subtree (no token): public events and announcement-like signals."""
+
+    path = "/feeds/orgs"
+    tags: ClassVar[list[str]] = ["feeds"]
+
+    async def _feed(self, request: Request[Any, Any, Any], org_id: UUID, suffix: str) -> feeds.Feed:
+        base = f"{request.url.scheme}://{request.url.netloc}"
+        return await feeds.build(
+            org_id,
+            request.app.state.registry,
+            base,
+            f"{base}/api/v1/feeds/orgs/{org_id}/{suffix}",
+            request_locale(request),
+        )
+
+    @get(
+        "/{org_id:uuid}/feed.json", media_type="application/feed+json", summary="JSON Feed of an org subtree"
+    )
+    async def json_feed(self, request: Request[Any, Any, Any], org_id: UUID) -> Response[bytes]:
+        feed = await self._feed(request, org_id, "feed.json")
+        return Response(
+            feeds.to_json_feed(feed, request_locale(request)),
+            media_type="application/feed+json",
+            headers=FEED_HEADERS,
+        )
+
+    @get("/{org_id:uuid}/feed.atom", media_type="application/atom+xml", summary="Atom feed of an org subtree")
+    async def atom_feed(self, request: Request[Any, Any, Any], org_id: UUID) -> Response[bytes]:
+        feed = await self._feed(request, org_id, "feed.atom")
+        return Response(feeds.to_atom(feed), media_type="application/atom+xml", headers=FEED_HEADERS)

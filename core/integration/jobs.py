@@ -106,6 +106,7 @@ class JobRunner:
         self._local: asyncio.Queue[tuple[str, dict[str, Any]]] | None = None
         self._local_keys: set[str] = set()
         self._local_tasks: list[asyncio.Task[Any]] = []
+        self._stopping = False
 
     @property
     def mode(self) -> str:
@@ -153,7 +154,6 @@ class JobRunner:
                 functions=functions,
                 concurrency=concurrency,
                 dequeue_timeout=1,
-                shutdown_grace_period_s=SHUTDOWN_GRACE_SECONDS,
             )
             self._worker_task = asyncio.create_task(self._worker.start(), name="quntuan-saq-worker")
             return
@@ -173,7 +173,10 @@ class JobRunner:
     async def _local_loop(self) -> None:
         assert self._local is not None
         while True:
-            name, kwargs = await self._local.get()
+            item = await self._local.get()
+            if item is None or self._stopping:  # stopping: jobs still queued in memory are dropped
+                return
+            name, kwargs = item
             key = kwargs.pop("__key", None)
             if key is not None:
                 self._local_keys.discard(key)
@@ -186,6 +189,11 @@ class JobRunner:
 
     async def stop(self) -> None:
         if self._worker is not None:
+            # Let running jobs finish for a moment (SAQ's own grace period would also wait for its idle
+            # upkeep loops), then stop SAQ's loops at once.
+            running = [ctx["task"] for ctx in self._worker.job_task_contexts.values()]
+            if running:
+                await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
             await self._worker.stop()
             # SAQ shields running job functions from its own cancellation; stop them here so none
             # outlives the database pool. An interrupted delivery attempt is simply made again later.
@@ -198,10 +206,17 @@ class JobRunner:
             self._worker_task.cancel()
             await asyncio.gather(self._worker_task, return_exceptions=True)
             self._worker_task = None
-        for task in self._local_tasks:
-            task.cancel()
-        await asyncio.gather(*self._local_tasks, return_exceptions=True)
-        self._local_tasks = []
+        if self._local_tasks:
+            # Idle loops take the sentinel at once; busy ones finish their job first (for a moment).
+            assert self._local is not None
+            self._stopping = True
+            for _ in self._local_tasks:
+                self._local.put_nowait(None)
+            _, pending = await asyncio.wait(self._local_tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self._local_tasks, return_exceptions=True)
+            self._local_tasks = []
         if self._queue is not None:
             # The Redis client is the app's shared one; only SAQ's own pub/sub is closed here.
             await self._queue._pubsub.close()

@@ -38,6 +38,7 @@ class IntegrationRuntime:
         self.working = False
         self._loop_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     async def start(self, *, work: bool, serve_stream: bool = True) -> None:
         if serve_stream:
@@ -54,7 +55,9 @@ class IntegrationRuntime:
         self._wake.set()
 
     async def _loop(self) -> None:
-        while True:
+        # Stopping is cooperative: a pass is never cancelled half-way through a transaction (a
+        # cancelled transaction can leave its connection checked out of the pool).
+        while not self._stopping:
             try:
                 while await relay_once(self.db, self.broadcaster) > 0:
                     pass
@@ -70,8 +73,13 @@ class IntegrationRuntime:
     async def stop(self) -> None:
         """Stop everything; each step is bounded so a stuck connection cannot hold up shutdown."""
         if self._loop_task is not None:
-            self._loop_task.cancel()
-            await self._bounded("relay", asyncio.gather(self._loop_task, return_exceptions=True))
+            self._stopping = True
+            self._wake.set()
+            done, _ = await asyncio.wait([self._loop_task], timeout=STOP_TIMEOUT)
+            if not done:
+                log.warning("the relay pass did not end within %ss; cancelled", STOP_TIMEOUT)
+                self._loop_task.cancel()
+                await asyncio.gather(self._loop_task, return_exceptions=True)
             self._loop_task = None
         await self._bounded("jobs", self.jobs.stop())
         await self._bounded("stream", self.broadcaster.stop())

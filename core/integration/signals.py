@@ -26,6 +26,8 @@ class SignalType(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     payload: Any  #: a msgspec Struct class
     description: Text
+    #: Announcement-like (公告): the signal and its payload may be shown to anyone, in the portal feeds.
+    public: bool = False
 
 
 class NotInTransaction(RuntimeError):

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from tests.core.integration.support import FAST, Receiver
+from tests.core.integration.support import FAST, PrivateRedis, Receiver, free_port
 from tests.helpers import with_principal
 
 
@@ -35,3 +35,11 @@ def integration_app(
         return with_principal(make_app(plugins={}, settings_=settings), principal)
 
     return make
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(free_port())
+    redis.start()
+    yield redis
+    redis.stop()

@@ -1,0 +1,133 @@
+"""``GET /api/v1/stream``: server-sent events of what the caller may see, across processes via Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from litestar import Litestar
+
+from core.access import Reach
+from tests.core.integration.support import PrivateRedis, Workers, emit_org_created, free_port, make_org
+from tests.core.integration.test_webhooks import CHILD, ROOT, SIBLING
+from tests.helpers import GrantedPrincipal
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[str]:
+    """The app behind a real HTTP server on 127.0.0.1 (SSE needs a streaming transport)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def read_events(lines: AsyncIterator[str], n: int, events: list[dict[str, Any]]) -> None:
+    current: dict[str, Any] = {}
+    async for line in lines:
+        if line.startswith(":"):
+            continue
+        if not line:
+            if "data" in current:
+                events.append(current)
+                if len(events) >= n:
+                    return
+            current = {}
+            continue
+        name, _, value = line.partition(":")
+        current[name] = value.removeprefix(" ")
+
+
+async def follow_and_emit(
+    base: str, db: Any, orgs: dict[str, uuid.UUID]
+) -> tuple[list[dict[str, Any]], list[uuid.UUID]]:
+    events: list[dict[str, Any]] = []
+    async with httpx.AsyncClient(timeout=30) as http, http.stream("GET", base + "/api/v1/stream") as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = response.aiter_lines()
+        assert (await anext(lines)).startswith(": connected")
+        visible = [await emit_org_created(db, orgs[CHILD], CHILD + "dddddd")]
+        await emit_org_created(db, orgs[ROOT], ROOT)
+        await emit_org_created(db, orgs[SIBLING], SIBLING)
+        await emit_org_created(db, orgs[SIBLING], None)
+        visible.append(await emit_org_created(db, orgs[CHILD], CHILD))
+        await asyncio.wait_for(read_events(lines, 2, events), timeout=30)
+    return events, visible
+
+
+def reader() -> GrantedPrincipal:
+    return GrantedPrincipal({"core.stream.read": [Reach(CHILD)]}, kind="client")
+
+
+async def _orgs() -> dict[str, uuid.UUID]:
+    return {path: await make_org(path) for path in (ROOT, CHILD, SIBLING)}
+
+
+def check(events: list[dict[str, Any]], visible: list[uuid.UUID]) -> None:
+    assert [json.loads(e["data"])["id"] for e in events] == [str(v) for v in visible]
+    assert {e["event"] for e in events} == {"org.created"}
+    first = json.loads(events[0]["data"])
+    assert first["type"] == "org.created" and first["resource_type"] == "org"
+    assert set(first["data"]) == {"org_id", "kind", "parent_id", "fields"}
+    assert int(events[0]["id"]) < int(events[1]["id"])
+
+
+async def test_stream_in_process(integration_app: Callable[..., Litestar]) -> None:
+    app = integration_app(reader(), redis_url=None)
+    async with serving(app) as base:
+        orgs = await _orgs()
+        events, visible = await follow_and_emit(base, app.state.db, orgs)
+    check(events, visible)
+
+
+async def test_stream_across_processes_through_redis(
+    integration_app: Callable[..., Litestar],
+    private_redis: PrivateRedis,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    """The web process only serves the stream; a worker process relays and publishes to Redis."""
+    workers = Workers(settings.database_url, private_redis.url, tmp_path)
+    app = integration_app(reader(), embedded_worker=False, redis_url=private_redis.url)
+    try:
+        async with serving(app) as base:
+            orgs = await _orgs()
+            workers.start()
+            events, visible = await follow_and_emit(base, app.state.db, orgs)
+    finally:
+        workers.stop_all()
+    check(events, visible)
+
+
+async def test_stream_requires_the_permission(integration_app: Callable[..., Litestar]) -> None:
+    app = integration_app(GrantedPrincipal({"core.webhook.read": [Reach(ROOT)]}))
+    async with serving(app) as base, httpx.AsyncClient() as http:
+        response = await http.get(base + "/api/v1/stream")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("header", ["abc", "-1"])
+async def test_a_bad_last_event_id_is_refused(integration_app: Callable[..., Litestar], header: str) -> None:
+    app = integration_app(reader())
+    async with serving(app) as base, httpx.AsyncClient() as http:
+        response = await http.get(base + "/api/v1/stream", headers={"Last-Event-ID": header})
+    assert response.status_code in (400, 422)
