@@ -51,6 +51,7 @@ EVENT_COLUMNS = [
     Event.org,
     Event.org_path,
     Event.organizer_ids,
+    Event.organizer_paths,
     Event.place,
     Event.starts_at,
     Event.ends_at,
@@ -203,9 +204,9 @@ def visible_clause(principal: Principal, member_of: Sequence[str] = ()) -> Where
     return clause  # type: ignore[no-any-return]
 
 
-async def organizer_paths(event_id: UUID) -> list[str]:
-    rows = await EventOrganizer.select(EventOrganizer.org_path).where(EventOrganizer.event == event_id).run()
-    return [r["org_path"] for r in rows]
+def organizer_paths(row: dict[str, Any]) -> list[str]:
+    """The organizers' paths of an event row (lead first)."""
+    return [str(p) for p in _json(row["organizer_paths"])]
 
 
 def reaches_any(principal: Principal, permission: str, paths: Sequence[str]) -> bool:
@@ -255,7 +256,7 @@ async def load_event(principal: Principal, event_id: UUID) -> tuple[dict[str, An
     row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
     if row is None:
         raise Problem("not-found")
-    paths = await organizer_paths(event_id)
+    paths = organizer_paths(row)
     if reaches_any(principal, EVENT_MANAGE, paths):
         return row, paths
     if row["status"] != "draft":
@@ -406,6 +407,7 @@ async def create_event(
             org=data.org_id,
             org_path=organizers[data.org_id],
             organizer_ids=[str(o) for o in organizers],
+            organizer_paths=list(organizers.values()),
             place=data.place,
             timezone=zone,
             capacity=data.capacity,
@@ -492,6 +494,7 @@ async def update_event(
     if "co_organizer_ids" in given:
         organizers = await _organizers(row["org"], given["co_organizer_ids"], locale)
         changes[Event.organizer_ids] = [str(o) for o in organizers]
+        changes[Event.organizer_paths] = list(organizers.values())
     if "invitee_ids" in given:
         await _check_persons(given["invitee_ids"], locale)
     where: Any = (Event.id == event_id) & (Event.version == row["version"])

@@ -37,6 +37,8 @@ class Event(Table, tablename="core_event"):
     org_path = Varchar(length=PATH_LENGTH, index=True)
     #: Every organizer's id, in order, lead first: lists show them without a join.
     organizer_ids = JSON(default=[])
+    #: Every organizer's path, in the same order: access checks on one event read no other table.
+    organizer_paths = JSON(default=[])
     place = Varchar(length=300, default="")
     #: Stored in UTC; shown in ``timezone``.
     starts_at = Timestamptz(index=True)
