@@ -97,7 +97,8 @@ def demo_seed(
             raise typer.Exit(1) from None
     console.print(
         f"seeded {result.scale} (seed {result.seed}) in {result.seconds}s: {result.orgs} orgs, {result.units} units, "
-        f"{result.persons} persons, {result.memberships} memberships, {result.requirements} coverage requirements; "
+        f"{result.persons} persons, {result.memberships} memberships, {result.requirements} coverage requirements, "
+        f"{result.events} events; "
         f"root org {result.root}"
     )
 

@@ -83,6 +83,8 @@ class Batch:
     requirements: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     memberships: list[dict[str, Any]] = field(default_factory=list)
+    #: Street and community Party committees that host a demo event: (org id, place name).
+    event_hosts: list[tuple[uuid.UUID, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +97,7 @@ class SeedResult:
     persons: int
     memberships: int
     requirements: int
+    events: int
     seconds: float
 
 
@@ -181,6 +184,7 @@ def generate(pm: PluginManager, scale: Scale, seed: int) -> tuple[Batch, uuid.UU
                     f"{g.fake.last_name()}{rng.choice(('家桥', '溪', '湖', '山', '塘', '浦', '湾'))}街道"
                 )
                 street = g.territory(district, "township", street_name, region)
+                g.batch.event_hosts.append((street["id"], street_name))
                 for mi in range(scale.communities):
                     community_name = f"{rng.choice(Company.company_prefixes)}社区"
                     community = g.org(street, "party.committee", "village", f"{community_name}党委", region)
@@ -427,6 +431,7 @@ async def seed(
     if await Org.exists().where(Org.id == root).run():
         raise FileExistsError(f"the demo region of seed {seed} is already there")
     await write(db, batch, progress)
+    events = await _events(db, pm, batch.event_hosts, seed, progress)
     await take_snapshot(db)
     return SeedResult(
         scale=scale,
@@ -437,5 +442,82 @@ async def seed(
         persons=len(batch.persons),
         memberships=len(batch.memberships),
         requirements=len(batch.requirements),
+        events=events,
         seconds=round(time.perf_counter() - started, 2),
     )
+
+
+# --- events ---------------------------------------------------------------------------------------------
+
+EVENT_TITLES = (
+    "邻里文化节",
+    "普法宣传进社区",
+    "职工健步走",
+    "青年志愿服务日",
+    "科普讲座：家庭用电安全",
+    "亲子阅读会",
+    "“最美家庭”故事分享会",
+    "两新组织党群工作交流会",
+)
+
+
+class _Operator:
+    """The seeding operator: may manage events anywhere (the seed runs from the shell, not a request)."""
+
+    kind = "account"
+    id = uuid.UUID(int=0)
+    person_id = None
+
+    def has_permission(self, code: str) -> bool:
+        return True
+
+    def reach(self, code: str) -> list[Any]:
+        from core.access import Reach
+
+        return [Reach(path="", subtree=True)]
+
+
+async def _events(
+    db: Database,
+    pm: PluginManager,
+    hosts: Sequence[tuple[uuid.UUID, str]],
+    seed: int,
+    progress: Progress | None,
+) -> int:
+    """One published event per street, created through the events service like any other."""
+    from core.events.schemas import EventCreate
+    from core.events.services import change_status, create_event
+
+    types = pm.registry.event_types
+    usable = sorted(code for code, t in types.items() if t.details is None) or sorted(types)
+    if not usable:
+        return 0
+    rng = random.Random(seed * 7919)
+    operator = _Operator()
+    done = 0
+    for chunk in _chunks(list(hosts), 200):
+        async with db.transaction():
+            for org_id, place in chunk:
+                starts = datetime(2026, 7, 1, 1, tzinfo=UTC) + timedelta(
+                    days=rng.randrange(180), hours=rng.randrange(10)
+                )
+                created = await create_event(
+                    operator,  # type: ignore[arg-type]
+                    EventCreate(
+                        type=rng.choice(usable),
+                        title=rng.choice(EVENT_TITLES),
+                        org_id=org_id,
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=2),
+                        place=f"{place}党群服务中心",
+                        capacity=rng.choice((None, 30, 50, 100)),
+                    ),
+                    event_types=types,
+                    default_timezone=db.settings.timezone,
+                    locale="zh-Hans",
+                )
+                await change_status(operator, created["id"], "published")  # type: ignore[arg-type]
+        done += len(chunk)
+        if progress:
+            progress("core_event", done, len(hosts))
+    return done
