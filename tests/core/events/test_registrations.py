@@ -177,6 +177,11 @@ async def test_same_idempotency_key_ten_times_concurrently_has_one_effect(
     other = problem(await api.post(url, json={"person_id": str(pids[1])}, headers={**boss, **key}), 422)
     assert other["type"].endswith("/idempotency-key-reused")
     problem(await api.post(url, json=body, headers={**boss, "Idempotency-Key": "bad key"}), 400)
+    # Keys are scoped to the caller: someone else's identical key is a request of its own.
+    (third,) = await make_persons(1)
+    mine = await api.post(url, headers={**world.add("third", person(third)), **key})
+    assert mine.status_code == 201 and mine.json()["person_id"] == str(third)
+    assert "idempotent-replayed" not in mine.headers
 
 
 async def test_registration_after_the_event_ended_is_closed(api: ApiClient, world: World) -> None:
