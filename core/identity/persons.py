@@ -1,7 +1,7 @@
 """Persons (人员): registration, lookup, visibility by org reach, encryption and masking of personal data.
 
-A person is visible through the org that keeps their file (``home_org``) and the orgs of the posts
-they currently hold; both are checked in SQL (:func:`visible`). ID numbers and phones are stored
+A person is visible through the org that keeps their file (``home_org``), the orgs they are an active
+member of, and the orgs of the posts they currently hold; all checked in SQL (:func:`visible`). ID numbers and phones are stored
 encrypted with a blind index beside them, and leave the service masked unless the caller holds
 ``core.person.personal_data`` over the person.
 """
@@ -39,15 +39,22 @@ def today(timezone: str) -> date:
 
 
 def visible(reaches: Sequence[Reach], on: date) -> Any | None:
-    """Where-clause: persons whose home org, or the org of a post they hold on ``on``, is in reach."""
+    """Where-clause: persons whose home org, an org they are an active member of, or the org of a post
+    they hold on ``on``, is in reach — three indexed sub-selects, all in SQL."""
+    from core.members.tables import Membership
+
     home = reach_clause(Person.home_org.path, reaches)
     if home is None:
         return None
-    posts = reach_clause(Post.org.path, reaches)
     held = Post.select(Post.person).where(
-        posts & (Post.start_date <= on) & (Post.end_date.is_null() | (Post.end_date >= on))
+        reach_clause(Post.org.path, reaches)
+        & (Post.start_date <= on)
+        & (Post.end_date.is_null() | (Post.end_date >= on))
     )
-    return Or(home, Person.id.is_in(held)) & Person.erased_at.is_null()
+    member = Membership.select(Membership.person).where(
+        reach_clause(Membership.org.path, reaches) & (Membership.status == "active")
+    )
+    return Or(Or(home, Person.id.is_in(held)), Person.id.is_in(member)) & Person.erased_at.is_null()
 
 
 async def find_visible(

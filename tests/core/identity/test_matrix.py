@@ -69,6 +69,8 @@ IDENTITY: dict[tuple[str, str], tuple[Any, Any]] = {
 #: Routes that delete or disable run late, and logout last, so they do not disturb the others.
 LATE = {"DELETE", "/api/v1/accounts/{account_id}/disable"}
 LOGOUT = "/api/v1/auth/logout"
+#: Server-sent events never end; its reach is tested by the integration tests.
+STREAM = "/api/v1/stream"
 
 
 def _routes(app: Litestar) -> list[tuple[str, str, Any]]:
@@ -256,3 +258,36 @@ async def test_identity_routes_by_subtree(client: ApiClient, caller: str) -> Non
             leaked = [v for v in foreign if v in shown]
             assert not leaked, (template, leaked)
             assert world["orgs"]["a"]["path"] not in shown, template
+
+
+async def test_sibling_cadre_sees_nothing_of_a_in_any_list_or_org_route(client: ApiClient) -> None:
+    """Across every GET route of the app (core and plugins): lists show nothing of A, A's org is 404."""
+    world = await _world(client)
+    sibling = world["callers"]["sibling"]
+    a = world["orgs"]["a"]
+    foreign = {
+        world["ids"]["person_id"],
+        world["ids"]["post_id"],
+        world["ids"]["account_id"],
+        str(a["id"]),
+        a["path"],
+    }
+    checked = 0
+    for method, template, handler in _routes(client.app):
+        if method != "GET" or not _guarded(handler) or template == STREAM:
+            continue
+        params = re.findall(r"\{(\w+)\}", template)
+        if params and params != ["org_id"]:
+            continue
+        response = await client.get(template.format(org_id=a["id"]), headers=sibling)
+        if params:
+            assert response.status_code == 404, (template, response.status_code)
+        else:
+            assert response.status_code < 500, template
+            if response.status_code == 200 and response.headers["content-type"].startswith(
+                "application/json"
+            ):
+                leaked = [v for v in foreign if v in response.text]
+                assert not leaked, (template, leaked)
+        checked += 1
+    assert checked > 10

@@ -197,3 +197,45 @@ async def test_privileged_fields_in_bodies_are_rejected(client: ApiClient) -> No
     assert updated.status_code == 200 and updated.json()["phone"] == "138****8000"
     for body in ({"name": "x", "home_org": str(orgs["left"]["id"]), "id": created["id"]},):
         problem(await client.post("/api/v1/persons", json=body, headers=admin), 422)
+
+
+async def test_members_and_post_holders_are_visible_through_their_orgs(client: ApiClient) -> None:
+    from core.members.tables import Membership
+
+    orgs = await _tree(client)
+    db = client.app.state.db
+    admin = await bearer(
+        client,
+        *await make_account(db, grants=[(orgs["root"]["path"], [READ, WRITE, "core.post.manage"], True)]),
+    )
+    right = await bearer(client, *await make_account(db, grants=[(orgs["right"]["path"], [READ], True)]))
+    member = (
+        await client.post(
+            "/api/v1/persons", json={"name": "会员", "home_org": str(orgs["left"]["id"])}, headers=admin
+        )
+    ).json()
+    holder = (
+        await client.post(
+            "/api/v1/persons", json={"name": "主席", "home_org": str(orgs["left"]["id"])}, headers=admin
+        )
+    ).json()
+    assert (await client.get("/api/v1/persons", headers=right)).json()["items"] == []
+    async with db.transaction():
+        await Membership.insert(Membership(org=orgs["right"]["id"], person=member["id"])).run()
+    post = await client.post(
+        "/api/v1/posts",
+        json={
+            "person": holder["id"],
+            "org": str(orgs["right"]["id"]),
+            "title": "工会主席",
+            "start_date": "2024-01-01",
+        },
+        headers=admin,
+    )
+    assert post.status_code == 201, post.text
+    seen = {p["id"] for p in (await client.get("/api/v1/persons", headers=right)).json()["items"]}
+    assert seen == {member["id"], holder["id"]}
+    async with db.transaction():
+        await Membership.update({Membership.status: "left"}).where(Membership.person == member["id"]).run()
+    await client.patch(f"/api/v1/posts/{post.json()['id']}", json={"end_date": "2024-06-30"}, headers=admin)
+    assert (await client.get("/api/v1/persons", headers=right)).json()["items"] == []
