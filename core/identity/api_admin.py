@@ -128,7 +128,7 @@ class AccountController(Controller):
             )
         if row is None:
             raise Problem("not-found")
-        return row  # type: ignore[no-any-return]
+        return row
 
     @get("/{account_id:uuid}", opt={"permission": ACCOUNT_MANAGE}, summary="One account")
     async def get_account(self, request: Request[Any, Any, Any], account_id: FromPath[UUID]) -> AccountOut:
@@ -209,7 +209,9 @@ class AccountController(Controller):
 # --- roles --------------------------------------------------------------------------------------------
 
 
-def _role_out(row: dict[str, Any]) -> RoleOut:
+def _role_out(row: dict[str, Any] | None) -> RoleOut:
+    if row is None:
+        raise Problem("not-found")
     return RoleOut(id=row["id"], code=row["code"], name=row["name"], permissions=_codes(row["permissions"]))
 
 
@@ -278,7 +280,9 @@ class RoleController(Controller):
 # --- grants -------------------------------------------------------------------------------------------
 
 
-def _grant_out(row: dict[str, Any]) -> GrantOut:
+def _grant_out(row: dict[str, Any] | None) -> GrantOut:
+    if row is None:
+        raise Problem("not-found")
     return GrantOut(
         id=row["id"],
         role=row["role"],
@@ -423,7 +427,7 @@ async def _post_in_reach(request: Request[Any, Any, Any], post_id: UUID, permiss
         row = await Post.select(*_POST_COLUMNS).where((Post.id == post_id) & clause).first().run()
     if row is None:
         raise Problem("not-found")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 class PostController(Controller):

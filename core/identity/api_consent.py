@@ -20,7 +20,9 @@ from core.integration.signals import emit
 from core.pagination import Page, PageParam, paginate
 
 
-def _out(row: dict[str, Any]) -> ConsentOut:
+def _out(row: dict[str, Any] | None) -> ConsentOut:
+    if row is None:
+        raise Problem("not-found")
     return ConsentOut(
         id=row["id"],
         person=row["person"],

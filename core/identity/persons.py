@@ -46,14 +46,12 @@ def visible(reaches: Sequence[Reach], on: date) -> Any | None:
     home = reach_clause(Person.home_org.path, reaches)
     if home is None:
         return None
+    posts: Any = reach_clause(Post.org.path, reaches)
+    memberships: Any = reach_clause(Membership.org.path, reaches)
     held = Post.select(Post.person).where(
-        reach_clause(Post.org.path, reaches)
-        & (Post.start_date <= on)
-        & (Post.end_date.is_null() | (Post.end_date >= on))
+        posts & (Post.start_date <= on) & (Post.end_date.is_null() | (Post.end_date >= on))
     )
-    member = Membership.select(Membership.person).where(
-        reach_clause(Membership.org.path, reaches) & (Membership.status == "active")
-    )
+    member = Membership.select(Membership.person).where(memberships & (Membership.status == "active"))
     return Or(Or(home, Person.id.is_in(held)), Person.id.is_in(member)) & Person.erased_at.is_null()
 
 
@@ -72,7 +70,7 @@ async def find_visible(
     )
     if row is None:
         raise Problem("not-found")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 async def org_in_reach(principal: Principal, permission: str, org_id: uuid.UUID) -> dict[str, Any]:
@@ -83,7 +81,7 @@ async def org_in_reach(principal: Principal, permission: str, org_id: uuid.UUID)
     org = await Org.select(Org.id, Org.path).where((Org.id == org_id) & clause).first().run()
     if org is None:
         raise Problem("not-found")
-    return org  # type: ignore[no-any-return]
+    return org
 
 
 def _personal_values(vault: Vault, phone: str | None, id_number: str | None) -> dict[str, Any]:
@@ -122,7 +120,7 @@ def _clean_name(name: str) -> str:
 async def _unique_id_number(index: str | None, except_id: uuid.UUID | None = None) -> None:
     if index is None:
         return
-    where = Person.id_number_index == index
+    where: Any = Person.id_number_index == index
     if except_id is not None:
         where = where & (Person.id != except_id)
     if await Person.exists().where(where).run():
@@ -294,5 +292,6 @@ def list_query(
             raise Problem.invalid(("query:/phone", "invalid_phone"))
         query = query.where(Person.phone_index == vault.blind_index("phone", normal))
     if org_path is not None:
-        query = query.where(reach_clause(Person.home_org.path, [Reach(path=org_path, subtree=subtree)]))
+        placed: Any = reach_clause(Person.home_org.path, [Reach(path=org_path, subtree=subtree)])
+        query = query.where(placed)
     return query

@@ -101,7 +101,7 @@ async def load_principal(
         if account is None or account["status"] != "active" or account["token_version"] != version:
             return None
         person_id = account["person"]
-        where = Grant.account == subject
+        where: Any = Grant.account == subject
         if person_id is not None:
             today = datetime.now(ZoneInfo(timezone)).date()
             where = where | Grant.post.is_in(current_posts(person_id, today))

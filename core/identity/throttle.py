@@ -30,7 +30,7 @@ class Throttle:
                 "async+" + (settings.redis_url or ""),
                 implementation="redispy",
                 key_prefix="quntuan:login",
-                connection_pool=shared.redis.connection_pool,
+                connection_pool=shared.redis.connection_pool,  # type: ignore[arg-type]
             )
         else:
             storage = MemoryStorage()
