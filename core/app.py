@@ -17,24 +17,26 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.spec import Tag
 from litestar.types import ControllerRouterHandler
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core import __version__
-from core.api.system import SystemController
+from core.api.system import SystemController, metrics
 from core.body import strict_body
 from core.db import Database
 from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
 from core.events.controllers import EventController, PublicCalendarController
 from core.guards import PLUGIN_GUARDS
-from core.integration.controllers import FeedController, StreamController, WebhookController
-from core.integration.openapi import signal_webhooks
-from core.integration.runtime import integration_lifespan
 from core.identity.authn import authentication_middleware
 from core.identity.routes import identity_router
 from core.identity.runtime import IdentityRuntime
+from core.integration.controllers import FeedController, StreamController, WebhookController
+from core.integration.openapi import signal_webhooks
+from core.integration.runtime import integration_lifespan
 from core.members.controllers import MemberController
 from core.middleware import request_id_middleware
 from core.migrations import ensure_schema_current, migrate
+from core.observability import configure_logging, observe_requests
 from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         identity_router(API_PREFIX),
         *plugin_routers,
         docs_assets_router(),
+        metrics,
     ]
 
     openapi = openapi_config(plugin_tags)
@@ -144,11 +147,17 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         debug=False,
     )
     app = Litestar.from_config(config)
-    # Outside Litestar's exception handling, so 404/405 and every problem carry the request id too.
-    app.asgi_handler = request_id_middleware(app.asgi_handler)
+    # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
+    # first: request log and metrics, request id, then the client address from trusted proxies only.
+    handler = request_id_middleware(observe_requests(app.asgi_handler))
+    if settings.trusted_proxies:
+        handler = ProxyHeadersMiddleware(handler, trusted_hosts=list(settings.trusted_proxies))
+    app.asgi_handler = handler
     return app
 
 
 def app_from_env() -> Any:
-    """ASGI factory for servers (``uvicorn --factory core.app:app_from_env``)."""
-    return create_app()
+    """ASGI factory for servers (``uvicorn --factory core.app:app_from_env``): configures logging too."""
+    settings = load_settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -90,6 +91,7 @@ def serve(
     hint = first_admin_hint(settings)
     if hint:
         console.print(f"[yellow]{hint}[/]")
+    _prepare_multiprocess_metrics()
     uvicorn.run(
         "core.app:app_from_env",
         factory=True,
@@ -97,10 +99,61 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        proxy_headers=False,
+        proxy_headers=False,  # the app reads forwarded headers itself, from QUNTUAN_TRUSTED_PROXIES only
         server_header=False,
+        access_log=False,  # the app logs one line per request, without query strings
         timeout_graceful_shutdown=30,
     )
+
+
+def _prepare_multiprocess_metrics() -> None:
+    """Give the worker processes a fresh shared directory for Prometheus metrics (before they start)."""
+    import os
+    import shutil
+    import tempfile
+
+    from core.observability import MULTIPROC_ENV
+
+    path = os.environ.get(MULTIPROC_ENV) or tempfile.mkdtemp(prefix="quntuan-metrics-")
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, exist_ok=True)
+    os.environ[MULTIPROC_ENV] = path
+
+
+@app.command()
+def backup(target: Annotated[Path, typer.Argument(help="File to write the backup to.")]) -> None:
+    """Back up the database: an online, consistent SQLite copy, or pg_dump on PostgreSQL."""
+    from core.backup import BackupError
+    from core.backup import backup as run_backup
+
+    try:
+        written = run_backup(_settings(), target)
+    except BackupError as exc:
+        err.print(f"[red]备份失败 / backup failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"Backup written to {written} ({written.stat().st_size} bytes).")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="Backup file made by `quntuan backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the database's content with a backup. Stop the server first."""
+    from core.backup import BackupError
+    from core.backup import restore as run_restore
+
+    settings = _settings()
+    if not yes:
+        typer.confirm(
+            f"Replace the content of {settings.database_url.split('@')[-1]} with {source}?", abort=True
+        )
+    try:
+        run_restore(settings, source)
+    except BackupError as exc:
+        err.print(f"[red]恢复失败 / restore failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"Restored from {source}.")
 
 
 @app.command()
@@ -133,6 +186,25 @@ def migrate(
     console.print(f"{len(done)} migration(s) {verb}." if done else "Schema is current.")
     if check and done:
         raise typer.Exit(1)
+
+
+config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("reference")
+def config_reference() -> None:
+    """Print the full configuration reference (Markdown), generated from the settings themselves."""
+    from core.config_reference import reference_markdown
+
+    print(reference_markdown(), end="")  # plain print: the output is a document, not console markup
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Validate the environment's settings and say so (exit 2 with the problems otherwise)."""
+    settings = _settings()
+    console.print(f"Configuration is valid ({'SQLite' if settings.is_sqlite else 'PostgreSQL'}).")
 
 
 @app.command("plugins")
