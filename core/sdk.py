@@ -19,6 +19,7 @@ from core.idempotency import claim_key
 from core.idempotency import replay as replay_response
 from core.identity.audit import record as record_audit
 from core.identity.personal_data import PersonalDataTable
+from core.integration.jobs import JobContext, register_job
 from core.integration.signals import SignalType, emit
 from core.members.services import MembershipRejected
 from core.members.tables import Membership
@@ -46,6 +47,7 @@ __all__ = [
     "EventType",
     "FeedbackInfo",
     "FieldError",
+    "JobContext",
     "Membership",
     "MembershipDraft",
     "MembershipInfo",
@@ -76,6 +78,7 @@ __all__ = [
     "paginate",
     "reach_clause",
     "record_audit",
+    "register_job",
     "register_problem",
     "replay_response",
     "subtree_bounds",

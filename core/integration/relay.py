@@ -178,43 +178,46 @@ async def due_deliveries(limit: int = 200) -> list[dict[str, Any]]:
     return [c for c in candidates if c["seq"] <= first[(c["webhook_id"], c["resource_key"])]]
 
 
-async def claim(db: Any, delivery_id: UUID, attempts: int, settings: Settings) -> bool:
-    """Take attempt ``attempts + 1`` of a delivery for this worker, or learn that another one has."""
+async def claim(db: Any, delivery_ids: Sequence[UUID], settings: Settings) -> list[dict[str, Any]]:
+    """Take the next attempt of each due delivery for this worker; returns ``id`` and ``attempts`` taken.
+
+    One conditional UPDATE: a delivery another worker holds (unexpired lease) or finished is skipped, so
+    concurrent dispatchers never take the same attempt (PostgreSQL re-checks the condition on the row
+    it waited for; SQLite serialises writers).
+    """
+    if not delivery_ids:
+        return []
     moment = now()
     async with db.transaction():
-        taken = await (
+        return await (  # type: ignore[no-any-return]
             WebhookDelivery.update(
                 {
-                    WebhookDelivery.attempts: attempts + 1,
+                    WebhookDelivery.attempts: WebhookDelivery.attempts + 1,
                     WebhookDelivery.lease_until: moment + timedelta(seconds=lease_seconds(settings)),
                 }
             )
             .where(
-                (WebhookDelivery.id == delivery_id)
+                WebhookDelivery.id.is_in(list(delivery_ids))
                 & (WebhookDelivery.status == "pending")
-                & (WebhookDelivery.attempts == attempts)
+                & (WebhookDelivery.next_attempt_at <= moment)
                 & (WebhookDelivery.lease_until.is_null() | (WebhookDelivery.lease_until < moment))
             )
-            .returning(WebhookDelivery.id)
+            .returning(WebhookDelivery.id, WebhookDelivery.attempts)
             .run()
         )
-    return bool(taken)
 
 
 async def dispatch_once(ctx: JobContext) -> int:
     """Claim every due attempt and enqueue it; returns how many were enqueued."""
     queued = 0
-    for row in await due_deliveries():
-        if not await claim(ctx.db, row["id"], row["attempts"], ctx.settings):
-            continue
-        attempt = row["attempts"] + 1
+    for row in await claim(ctx.db, [r["id"] for r in await due_deliveries()], ctx.settings):
         try:
             await ctx.jobs.enqueue(
                 DELIVER_JOB,
-                key=f"deliver:{row['id']}:{attempt}",
+                key=f"deliver:{row['id']}:{row['attempts']}",
                 run_for=lease_seconds(ctx.settings),
                 delivery_id=str(row["id"]),
-                attempt=attempt,
+                attempt=row["attempts"],
             )
             queued += 1
         except Exception as exc:  # queue unreachable: the lease expires and the attempt is claimed again
@@ -281,6 +284,9 @@ async def deliver(ctx: JobContext, *, delivery_id: str, attempt: int) -> str:
     )
     outcome = await outbound.post(ctx.extra["http"], webhook["url"], body, headers, settings)
     await _record(db, delivery, webhook, attempt, outcome, settings)
+    wake = ctx.extra.get("wake")
+    if wake is not None:  # the next signal of this resource may go out now
+        wake()
     return "ok" if outcome.ok else (outcome.error or "failed")
 
 

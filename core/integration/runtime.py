@@ -47,6 +47,7 @@ class IntegrationRuntime:
             return
         self.working = True
         self.context.extra["http"] = outbound.make_client(self.settings)
+        self.context.extra["wake"] = self.wake
         await self.jobs.start_working(self.context)
         self._loop_task = asyncio.create_task(self._loop(), name="quntuan-relay")
 
