@@ -113,6 +113,7 @@ def quntuan_org_path_columns() -> Sequence[object]:
     return (
         OrgPathColumn(table="core_event", column="org_path"),
         OrgPathColumn(table="core_event", column="eligibility_org_path"),
+        OrgPathColumn(table="core_event", column="organizer_paths", many=True),
         OrgPathColumn(table="core_event_organizer", column="org_path"),
         OrgPathColumn(table="core_webhook", column="org_path"),
     )

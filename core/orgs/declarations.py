@@ -58,6 +58,8 @@ class OrgPathColumn(msgspec.Struct, frozen=True, kw_only=True):
 
     table: str
     column: str
+    #: The column holds a JSON list of paths (rewritten element by element); the table needs an ``id`` key.
+    many: bool = False
 
 
 class StatFigure(msgspec.Struct, frozen=True, kw_only=True):

@@ -339,6 +339,9 @@ async def _rewrite_paths(old: str, new: str, shift: int, path_columns: Sequence[
     ).run()
     for target in (*OWN_PATH_COLUMNS, *path_columns):
         table, column = target.table, target.column
+        if target.many:
+            await _rewrite_path_lists(table, column, old, new)
+            continue
         await Org.raw(
             f"UPDATE {table} SET {column} = CAST({{}} AS VARCHAR) || substr({column}, {{}}) "  # noqa: S608
             f"WHERE {column} >= {{}} AND {column} < {{}}",
@@ -347,6 +350,27 @@ async def _rewrite_paths(old: str, new: str, shift: int, path_columns: Sequence[
             low,
             high,
         ).run()
+
+
+async def _rewrite_path_lists(table: str, column: str, old: str, new: str) -> None:
+    """Rewrite the paths under ``old`` inside a JSON list column (few rows: those naming the subtree)."""
+    rows = await Org.raw(
+        f"SELECT id, {column} AS paths FROM {table} WHERE CAST({column} AS TEXT) LIKE {{}}",  # noqa: S608
+        f'%"{old}%',
+    ).run()
+    is_sqlite = Org._meta.db.engine_type == "sqlite"
+    for row in rows:
+        paths = row["paths"]
+        paths = msgspec.json.decode(paths) if isinstance(paths, (str, bytes)) else list(paths or [])
+        moved = [new + p[len(old) :] if isinstance(p, str) and p.startswith(old) else p for p in paths]
+        if moved != paths:
+            value = msgspec.json.encode(moved).decode()
+            setter = "{}" if is_sqlite else "CAST({} AS JSON)"
+            await Org.raw(
+                f"UPDATE {table} SET {column} = {setter} WHERE id = {{}}",  # noqa: S608
+                value,
+                row["id"],
+            ).run()
 
 
 async def dissolve_org(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
 from litestar import Litestar
@@ -314,7 +315,9 @@ async def test_moves_rewrite_declared_path_copies(make_app: Callable[..., Litest
         assert copies and all(c["area_path"] == street["path"] for c in copies)
 
 
-async def test_moves_carry_events_along(api: ApiClient, tree: Tree) -> None:
+async def test_moves_carry_events_along(
+    api: ApiClient, tree: Tree, make_app: Callable[..., Litestar]
+) -> None:
     """Events keep their organizers' paths for subtree lists; a move rewrites them with the orgs'."""
     from core.events.tables import Event, EventOrganizer
 
@@ -338,5 +341,17 @@ async def test_moves_carry_events_along(api: ApiClient, tree: Tree) -> None:
     event = await Event.select(Event.org_path).first().run()
     organizers = await EventOrganizer.select(EventOrganizer.org_path).run()
     assert event["org_path"] == street["path"] and [o["org_path"] for o in organizers] == [street["path"]]
+    paths = (await Event.select(Event.organizer_paths).first().run())["organizer_paths"]
+    assert (json.loads(paths) if isinstance(paths, str) else paths) == [street["path"]]
+    # A manager of the new place sees the event; one of the old place no longer does.
+    city2 = await Org.select(Org.path).where(Org.id == tree.ids["city2"]).first().run()
+    city = await Org.select(Org.path).where(Org.id == tree.ids["city"]).first().run()
+    event_id = created.json()["id"]
+    for path, status in ((city2["path"], 200), (city["path"], 404)):
+        manager = GrantedPrincipal(
+            {"core.event.manage": [Reach(path=path)], "core.event.read": [Reach(path=path)]}
+        )
+        async for client in open_client(with_principal(make_app(), manager)):
+            assert (await client.get(f"/api/v1/events/{event_id}")).status_code == status
     listed = await api.get("/api/v1/events", params={"org": tree.ids["city2"], "scope": "subtree"})
     assert [e["title"] for e in listed.json()["items"]] == ["邻里节"]
