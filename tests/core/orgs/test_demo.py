@@ -54,7 +54,9 @@ async def test_small_seed_is_deterministic_consistent_and_served(make_app: Calla
         first = (await api.get("/api/v1/orgs", params={"q": "總工會", "limit": 5})).json()["items"]
         assert first and all("总工会" in o["name"] for o in first)
         assert result.events == 4
-        events = (await api.get("/api/v1/events", params={"org": str(result.root), "scope": "subtree"})).json()
+        events = (
+            await api.get("/api/v1/events", params={"org": str(result.root), "scope": "subtree"})
+        ).json()
         assert len(events["items"]) == 4 and all(e["status"] == "published" for e in events["items"])
         with pytest.raises(FileExistsError):
             await seed(app.state.db, pm, "small", seed=7)
