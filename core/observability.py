@@ -77,24 +77,38 @@ def sample_pool(db: Any) -> None:
 # --- logs --------------------------------------------------------------------------------------------
 
 
+_SHARED_PROCESSORS: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+def _route_structlog_to_stdlib() -> None:
+    """structlog events go to the standard library's loggers, so levels and handlers decide (quiet by default)."""
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *_SHARED_PROCESSORS,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+
+
+_route_structlog_to_stdlib()
+
+
 def configure_logging(settings: Settings) -> None:
     """Route the standard library's logging (uvicorn's included) through structlog, as JSON or console."""
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
+    shared = _SHARED_PROCESSORS
     renderer: Any = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if settings.log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
-    )
-    structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
