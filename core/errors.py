@@ -212,6 +212,9 @@ FIELD_MESSAGES: Final[dict[str, Text]] = {
     "enum": _t("不是允许的取值", "Not one of the allowed values", "不是允許的取值"),
     "format": _t("格式不正确：{expected}", "Invalid format: {expected}", "格式不正確：{expected}"),
     "invalid": _t("取值无效", "Invalid value", "取值無效"),
+    "invalid_character": _t(
+        "不能包含空字符（U+0000）", "Must not contain the NUL character (U+0000)", "不能包含空字元（U+0000）"
+    ),
 }
 
 _TYPE_NAMES: Final[dict[str, Text]] = {

@@ -146,3 +146,18 @@ async def test_list_parameters_are_validated(demo: ApiClient) -> None:
         assert body["errors"][0]["code"] == code
     body = problem(await demo.get(URL, params={"cursor": "not-a-cursor"}), 400)
     assert body["type"] == "/api/v1/problems/invalid-cursor"
+
+
+async def test_nul_characters_are_refused_before_they_reach_the_database(demo: ApiClient) -> None:
+    """PostgreSQL cannot store U+0000 in text: every route refuses it in query parameters and bodies."""
+    body = problem(await demo.get(URL, params={"cursor": "a\x00b"}), 422)
+    assert body["errors"][0] == {
+        "pointer": "query:/cursor",
+        "code": "invalid_character",
+        "message": "不能包含空字符（U+0000）",
+    }
+    body = problem(await demo.post(URL, content=b'{"name": "a\\u0000b"}', headers=JSON), 422)
+    assert body["errors"][0]["pointer"] == "/name"
+    assert body["errors"][0]["code"] == "invalid_character"
+    for path in ("/api/v1/orgs", "/api/v1/events", "/api/v1/units", "/api/v1/persons"):
+        problem(await demo.get(path, params={"q": "工\x00会"}), 422)
