@@ -95,10 +95,12 @@ def quntuan_signals() -> Sequence[object]:
 
 @hookimpl
 def quntuan_personal_data() -> Sequence[object]:
-    """The core's tables holding personal data (persons, accounts, posts, consent)."""
+    """The core's tables holding personal data (persons, accounts, posts, consent, memberships, events)."""
+    from core.events.personal_data import EVENTS_PERSONAL_DATA
     from core.identity.personal_data import CORE_PERSONAL_DATA
+    from core.members.personal_data import MEMBERS_PERSONAL_DATA
 
-    return CORE_PERSONAL_DATA
+    return (*CORE_PERSONAL_DATA, *MEMBERS_PERSONAL_DATA, *EVENTS_PERSONAL_DATA)
 
 
 @hookimpl

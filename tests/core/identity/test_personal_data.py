@@ -183,3 +183,33 @@ async def test_no_plaintext_id_number_or_phone_in_database_logs_or_outbox(
     text = "\n".join(dump) + caplog.text + capsys.readouterr().out
     for secret in (ID, ID.lower(), PHONE, "139 1234 5678", "1391234567X"):
         assert secret not in text, secret
+
+
+async def test_memberships_and_event_rows_are_covered_by_export_and_erasure(client: ApiClient) -> None:
+    """Every core table naming a person is declared: memberships and event rows are exported and kept."""
+    import uuid
+
+    from core.members.tables import Membership
+
+    declared = {decl.table._meta.tablename for decl in client.app.state.plugin_manager.registry.personal_data}
+    assert {
+        "core_membership",
+        "core_registration",
+        "core_checkin",
+        "core_feedback",
+        "core_event_invitee",
+    } <= declared
+
+    db = client.app.state.db
+    org = await make_org()
+    admin = await bearer(client, *await make_account(db, grants=[(org["path"], ALL, True)]))
+    person_id = await _person(client, admin, org)
+    async with db.transaction():
+        await Membership.insert(Membership(id=uuid.uuid4(), org=org["id"], person=person_id)).run()
+    tables = (await client.get(f"/api/v1/persons/{person_id}/export", headers=admin)).json()["tables"]
+    assert [row["org"] for row in tables["core_membership"]] == [str(org["id"])]
+    erased = await client.delete(f"/api/v1/persons/{person_id}", headers=admin)
+    assert erased.status_code in (200, 204), erased.text
+    assert (
+        await Membership.count().where(Membership.person == person_id).run() == 1
+    )  # kept under a legal hold
