@@ -371,8 +371,12 @@ async def create_event(
     event_types: dict[str, EventType],
     default_timezone: str,
     locale: Locale,
+    event_id: UUID | None = None,
 ) -> dict[str, Any]:
-    """Create a draft event organized by ``org_id`` (and co-organizers); needs manage reach over the lead."""
+    """Create a draft event organized by ``org_id`` (and co-organizers); needs manage reach over the lead.
+
+    ``event_id`` lets a caller that must be reproducible (the demo seeder) choose the id; otherwise random.
+    """
     event_type = event_types.get(data.type)
     if event_type is None:
         raise Problem(problems.UNKNOWN_EVENT_TYPE, type=data.type)
@@ -397,7 +401,7 @@ async def create_event(
     }
     _check_times(values, locale)
     now = datetime.now(UTC)
-    event_id = uuid4()
+    event_id = event_id or uuid4()
     await Event.insert(
         Event(
             id=event_id,

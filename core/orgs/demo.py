@@ -515,6 +515,7 @@ async def _events(
                     event_types=types,
                     default_timezone=db.settings.timezone,
                     locale="zh-Hans",
+                    event_id=uuid.UUID(int=rng.getrandbits(128), version=4),
                 )
                 await change_status(operator, created["id"], "published")  # type: ignore[arg-type]
         done += len(chunk)

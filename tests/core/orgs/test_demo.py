@@ -53,6 +53,18 @@ async def test_small_seed_is_deterministic_consistent_and_served(make_app: Calla
         assert stats["orgs_total"] == result.orgs and stats["members_total"] == result.memberships
         first = (await api.get("/api/v1/orgs", params={"q": "總工會", "limit": 5})).json()["items"]
         assert first and all("总工会" in o["name"] for o in first)
+
+        # Events are deterministic too: the same seed creates the same event ids.
+        from core.events.tables import Event, EventOrganizer
+        from core.orgs.demo import _events
+
+        ids = {r["id"] for r in await Event.select(Event.id).run()}
+        assert ids
+        async with app.state.db.transaction():
+            await EventOrganizer.delete(force=True).run()
+            await Event.delete(force=True).run()
+        await _events(app.state.db, pm, again.event_hosts, 7, None)
+        assert {r["id"] for r in await Event.select(Event.id).run()} == ids
         assert result.events == 4
         events = (
             await api.get("/api/v1/events", params={"org": str(result.root), "scope": "subtree"})
