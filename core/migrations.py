@@ -7,10 +7,12 @@ and its record commit in one transaction, so a failure leaves the schema at the 
 
 from __future__ import annotations
 
+import asyncio
 import graphlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
@@ -19,6 +21,9 @@ from piccolo.conf.apps import AppConfig
 from piccolo.engine.postgres import PostgresEngine
 
 from core.db import Database
+from core.settings import Settings
+
+T = TypeVar("T")
 
 #: Arbitrary but fixed key of the advisory lock that serialises migration runs on PostgreSQL.
 ADVISORY_LOCK_KEY = 0x51_75_6E_74  # "Qunt"
@@ -113,3 +118,27 @@ async def ensure_schema_current(db: Database) -> None:
             f"the database schema is behind the code ({len(pending)} pending migration(s): {names}). "
             "Run `quntuan migrate` once for this deploy, then start the workers."
         )
+
+
+def run_with_database(settings: Settings, work: Callable[[Database, Any], Awaitable[T]]) -> T:
+    """For CLI commands: start the database with every enabled plugin's apps and run ``work(db, pm)``.
+
+    The embedded default is migrated first; elsewhere the schema must already be current.
+    """
+    from core.plugin_host import make_plugin_manager
+
+    pm = make_plugin_manager(settings)
+    db = Database(settings, pm.registry.piccolo_apps)
+
+    async def go() -> T:
+        await db.start()
+        try:
+            if settings.should_auto_migrate:
+                await migrate(db)
+            else:
+                await ensure_schema_current(db)
+            return await work(db, pm)
+        finally:
+            await db.stop()
+
+    return asyncio.run(go())

@@ -143,6 +143,16 @@ def make_app(settings: Settings) -> Callable[..., Litestar]:
     return make
 
 
+@pytest.fixture
+def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean environment for CLI tests: no QUNTUAN_* variables, working directory in a temporary folder."""
+    for key in list(os.environ):
+        if key.startswith("QUNTUAN_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 class ApiClient(httpx.AsyncClient):
     """An httpx client bound to one app, speaking JSON; ``app`` is the Litestar instance."""
 

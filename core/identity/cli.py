@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from core.migrations import run_with_database
 from core.settings import Settings
 
 admin_app = typer.Typer(help="Administration: first admin, key rotation, audit check.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
 
-T = TypeVar("T")
 #: The role ``admin create`` grants on the whole platform; it is refreshed to every registered permission.
 PLATFORM_ADMIN = "platform_admin"
 
@@ -38,29 +36,6 @@ def first_admin_hint(settings: Settings) -> str | None:
         "还没有管理员 / no administrator yet: run "
         "`quntuan admin create --username admin` (it asks for the password) to create the first one."
     )
-
-
-def _run(settings: Settings, work: Callable[[Any, Any], Awaitable[T]]) -> T:
-    """Start the database (migrating it on the embedded default) and run ``work(db, registry)``."""
-    from core.db import Database
-    from core.migrations import ensure_schema_current, migrate
-    from core.plugin_host import make_plugin_manager
-
-    pm = make_plugin_manager(settings)
-    db = Database(settings, pm.registry.piccolo_apps)
-
-    async def go() -> T:
-        await db.start()
-        try:
-            if settings.should_auto_migrate:
-                await migrate(db)
-            else:
-                await ensure_schema_current(db)
-            return await work(db, pm.registry)
-        finally:
-            await db.stop()
-
-    return asyncio.run(go())
 
 
 async def create_admin(db: Any, registry: Any, *, username: str, password: str, name: str) -> uuid.UUID:
@@ -128,9 +103,9 @@ def create(
         raise typer.Exit(2)
     settings = _settings()
     try:
-        account_id = _run(
+        account_id = run_with_database(
             settings,
-            lambda db, registry: create_admin(db, registry, username=username, password=password, name=name),
+            lambda db, pm: create_admin(db, pm.registry, username=username, password=password, name=name),
         )
     except ValueError:
         err.print(f"[red]用户名已存在 / username taken:[/] {username}")
@@ -147,7 +122,7 @@ def reencrypt() -> None:
 
     settings = _settings()
     vault = Vault.from_settings(settings)
-    count = _run(settings, lambda db, registry: reencrypt_persons(db, vault))
+    count = run_with_database(settings, lambda db, pm: reencrypt_persons(db, vault))
     console.print(f"{count} person(s) re-encrypted with key {vault.current}.")
 
 
@@ -157,7 +132,7 @@ def verify_audit() -> None:
     from core.cli import _settings
     from core.identity.audit import verify_chain
 
-    broken = _run(_settings(), lambda db, registry: verify_chain())
+    broken = run_with_database(_settings(), lambda db, pm: verify_chain())
     if broken is not None:
         err.print(f"[red]审计日志被篡改 / audit log tampered with at entry {broken}[/]")
         raise typer.Exit(1)

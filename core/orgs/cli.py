@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from uuid import UUID
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core.migrations import run_with_database
 from core.settings import Settings
 
 demo_app = typer.Typer(
@@ -22,7 +21,6 @@ demo_app = typer.Typer(
 coverage_app = typer.Typer(help="Coverage (覆盖): monthly snapshots for time series.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
-T = TypeVar("T")
 
 
 class What(StrEnum):
@@ -40,29 +38,6 @@ def _settings() -> Settings:
     from core.cli import _settings as load
 
     return load()
-
-
-def _run(settings: Settings, work: Callable[[Any, Any], Awaitable[T]]) -> T:
-    """Start the database (migrating the embedded default) and run ``work(db, plugin_manager)``."""
-    from core.db import Database
-    from core.migrations import ensure_schema_current, migrate
-    from core.plugin_host import make_plugin_manager
-
-    pm = make_plugin_manager(settings)
-    db = Database(settings, pm.registry.piccolo_apps)
-
-    async def go() -> T:
-        await db.start()
-        try:
-            if settings.should_auto_migrate:
-                await migrate(db)
-            else:
-                await ensure_schema_current(db)
-            return await work(db, pm)
-        finally:
-            await db.stop()
-
-    return asyncio.run(go())
 
 
 def _progress() -> Progress:
@@ -91,7 +66,7 @@ def demo_seed(
             bar.update(tasks[table], completed=done)
 
         try:
-            result = _run(settings, lambda db, pm: run_seed(db, pm, scale.value, seed, report))
+            result = run_with_database(settings, lambda db, pm: run_seed(db, pm, scale.value, seed, report))
         except FileExistsError as exc:
             err.print(f"[yellow]已有演示数据 / already seeded:[/] {exc}")
             raise typer.Exit(1) from None
@@ -127,7 +102,7 @@ def import_command(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = _run(
+        report = run_with_database(
             settings,
             lambda db, pm: run_import(
                 db,
@@ -170,7 +145,7 @@ def export_command(
     async def collect(db: Any, pm: Any) -> list[list[Any]]:
         return [row async for row in export_rows(what.value, EVERYWHERE, UUID(org) if org else None)]
 
-    rows = _run(settings, collect)
+    rows = run_with_database(settings, collect)
     header = HEADERS[what.value]
     if str(out) == "-":
         for chunk in write_csv(header, rows):
@@ -197,5 +172,5 @@ def coverage_snapshot(
     if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         err.print("month: YYYY-MM")
         raise typer.Exit(2)
-    taken = _run(_settings(), lambda db, pm: take_snapshot(db, month))
+    taken = run_with_database(_settings(), lambda db, pm: take_snapshot(db, month))
     console.print(f"snapshot {taken.month}: {taken.rows} row(s)")

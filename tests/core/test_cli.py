@@ -16,16 +16,6 @@ from core.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture
-def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean environment: no QUNTUAN_* variables, working directory in a temporary folder."""
-    for key in list(os.environ):
-        if key.startswith("QUNTUAN_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_version(embedded: Path) -> None:
     result = runner.invoke(app, ["version"])
     assert result.exit_code == 0

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from core.cli import app
@@ -16,15 +14,6 @@ from core.settings import Settings, load_settings
 from tests.conftest import open_client
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("QUNTUAN_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 async def _login(settings: Settings, username: str, password: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,15 +71,6 @@ async def test_small_seed_is_deterministic_consistent_and_served(make_app: Calla
         assert len(events["items"]) == 4 and all(e["status"] == "published" for e in events["items"])
         with pytest.raises(FileExistsError):
             await seed(app.state.db, pm, "small", seed=7)
-
-
-@pytest.fixture
-def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("QUNTUAN_"):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_cli_seed_import_export(embedded: Path) -> None:
