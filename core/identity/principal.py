@@ -86,9 +86,13 @@ def current_posts(person_id: uuid.UUID, today: date) -> Any:
 
 
 async def load_principal(
-    kind: Literal["account", "client"], subject: uuid.UUID, version: int, *, timezone: str
+    kind: Literal["account", "client"], subject: uuid.UUID, version: int | None, *, timezone: str
 ) -> AuthPrincipal | None:
-    """The principal behind a verified access token, or None when it is disabled, gone or revoked."""
+    """The principal behind a verified access token, or None when it is disabled, gone or revoked.
+
+    ``version`` is the token's ``token_version``; None loads the account whatever its sessions (for
+    what an account owns rather than a token it holds, e.g. a webhook subscription's current reach).
+    """
     if kind == "account":
         account = (
             await Account.select(
@@ -98,7 +102,9 @@ async def load_principal(
             .first()
             .run()
         )
-        if account is None or account["status"] != "active" or account["token_version"] != version:
+        if account is None or account["status"] != "active":
+            return None
+        if version is not None and account["token_version"] != version:
             return None
         person_id = account["person"]
         where: Any = Grant.account == subject
