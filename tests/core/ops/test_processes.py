@@ -1,0 +1,159 @@
+"""Two ``quntuan serve`` processes and one ``quntuan worker`` on one PostgreSQL and one Redis.
+
+No state lives in a process: a registration capacity, a login lock-out, a revoked grant and a live-stream
+message all hold whichever server a request reaches. Everything is driven through the HTTP API of real
+processes started by the CLI (uvicorn), as behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from core.events.permissions import EVENT_MANAGE, EVENT_READ, REGISTRATION_MANAGE
+from core.events.tables import Event, Registration
+from core.identity.permissions import GRANT_MANAGE
+from core.identity.tables import Account, Grant
+from core.integration.permissions import STREAM_READ
+from core.orgs.permissions import ORG_CREATE, ORG_READ
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, open_client
+from tests.core.events.conftest import event_body, make_persons
+from tests.core.integration.test_stream import read_events
+from tests.identity_helpers import make_account, make_org
+from tests.processes import Process, QuntuanProcesses
+
+pytestmark = pytest.mark.skipif(
+    not (TEST_DATABASE_URL and TEST_REDIS_URL),
+    reason="several processes share PostgreSQL and Redis; the embedded SQLite default serves one process",
+)
+
+#: Server settings: core only, relay and jobs in the worker process, a quick relay, four failures lock.
+SERVER_ENV = {
+    "QUNTUAN_LOAD_PLUGINS": "false",
+    "QUNTUAN_EMBEDDED_WORKER": "false",
+    "QUNTUAN_RELAY_INTERVAL": "0.05",
+    "QUNTUAN_LOGIN_MAX_FAILURES": "4",
+}
+TOKEN = "/api/v1/auth/token"
+CAPACITY = 12
+ATTEMPTS = 60
+
+
+def _login(username: str, password: str) -> dict[str, str]:
+    return {"grant_type": "password", "username": username, "password": password}
+
+
+async def _bearer(http: httpx.AsyncClient, server: Process, username: str, password: str) -> dict[str, str]:
+    response = await http.post(server.url + TOKEN, json=_login(username, password))
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def _until_org_created(lines: AsyncIterator[str], events: list[dict[str, Any]], org_id: str) -> None:
+    """Read stream events (other signals may come first) until the one of ``org_id``'s creation."""
+    while True:
+        await read_events(lines, len(events) + 1, events)
+        if json.loads(events[-1]["data"])["data"].get("org_id") == org_id:
+            return
+
+
+async def test_two_servers_and_a_worker_share_capacity_lockout_grants_and_stream(
+    make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
+) -> None:
+    async with (
+        QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **SERVER_ENV) as procs,
+        httpx.AsyncClient(timeout=30) as http,
+    ):
+        async for client in open_client(make_app(plugins={})):
+            db = client.app.state.db
+            root = await make_org(name="市委")
+            everything = [ORG_READ, ORG_CREATE, EVENT_READ, EVENT_MANAGE, REGISTRATION_MANAGE]
+            admin = await make_account(db, grants=[(None, [*everything, GRANT_MANAGE, STREAM_READ], True)])
+            reader = await make_account(db, grants=[(root["path"], [ORG_READ], True)])
+            victim = await make_account(db)
+            persons = await make_persons(ATTEMPTS)
+
+            a, b = await asyncio.gather(procs.serve(), procs.serve())
+            procs.worker()
+            boss = await _bearer(http, a, *admin)
+
+            # (a) Registrations spread over both servers: exactly CAPACITY places are taken.
+            created = await http.post(
+                a.url + "/api/v1/events",
+                json=event_body(root, capacity=CAPACITY, waitlist=False),
+                headers=boss,
+            )
+            assert created.status_code == 201, created.text
+            event_id = created.json()["id"]
+            published = await http.post(f"{b.url}/api/v1/events/{event_id}/publish", headers=boss)
+            assert published.status_code == 200, published.text
+            responses = await asyncio.gather(
+                *[
+                    http.post(
+                        f"{(a, b)[i % 2].url}/api/v1/events/{event_id}/registrations",
+                        json={"person_id": str(pid)},
+                        headers=boss,
+                    )
+                    for i, pid in enumerate(persons)
+                ]
+            )
+            outcomes = Counter(
+                r.json()["status"] if r.status_code == 201 else r.json()["type"].rsplit("/", 1)[-1]
+                for r in responses
+            )
+            assert outcomes == {"confirmed": CAPACITY, "event-full": ATTEMPTS - CAPACITY}
+            row = await Event.select(Event.confirmed_count).where(Event.id == event_id).first().run()
+            stored = await Registration.count().where(Registration.event == event_id).run()
+            assert row is not None and row["confirmed_count"] == stored == CAPACITY
+
+            # (b) Failed logins on both servers add up to one lock-out, seen by both.
+            for i in range(4):
+                failed = await http.post((a, b)[i % 2].url + TOKEN, json=_login(victim[0], "wrong-password"))
+                assert failed.status_code == 401
+            for server in (a, b):
+                locked = await http.post(server.url + TOKEN, json=_login(*victim))
+                assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+
+            # (c) A grant revoked through A no longer opens anything through B, on the very next read.
+            as_reader = await _bearer(http, b, *reader)
+            org_url = f"/api/v1/orgs/{root['id']}"
+            for server in (a, b, a, b):
+                assert (await http.get(server.url + org_url, headers=as_reader)).status_code == 200
+            account = await Account.select(Account.id).where(Account.username == reader[0]).first().run()
+            assert account is not None
+            grant = await Grant.select(Grant.id).where(Grant.account == account["id"]).first().run()
+            assert grant is not None
+            revoked = await http.delete(f"{a.url}/api/v1/grants/{grant['id']}", headers=boss)
+            assert revoked.status_code == 204, revoked.text
+            refused = await http.get(b.url + org_url, headers=as_reader)
+            assert refused.status_code in (403, 404), refused.text
+
+            # (d) A client following the stream on B hears of an org created through A (via the worker).
+            events: list[dict[str, Any]] = []
+            async with http.stream("GET", b.url + "/api/v1/stream", headers=boss) as stream:
+                assert stream.status_code == 200
+                lines = stream.aiter_lines()
+                assert (await anext(lines)).startswith(": connected")
+                new_org = await http.post(
+                    a.url + "/api/v1/orgs",
+                    json={
+                        "name": "新建团支部",
+                        "kind": "party.committee",
+                        "level": "unit",
+                        "parent": str(root["id"]),
+                    },
+                    headers=boss,
+                )
+                assert new_org.status_code == 201, new_org.text
+                new_id = new_org.json()["id"]
+                await asyncio.wait_for(_until_org_created(lines, events, new_id), timeout=30)
+            assert events[-1]["event"] == "org.created"
+            assert json.loads(events[-1]["data"])["type"] == "org.created"
