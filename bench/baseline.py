@@ -145,12 +145,16 @@ async def _principal(
     return account, reaches
 
 
-async def _send(send: Any, status: int, body: bytes) -> None:
+async def _send(send: Any, status: int, body: bytes, headers: list[Any] | None = None) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -222,4 +226,323 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     if path == "/events":
         await _send(send, 200, await _events(account, reaches, query))
         return
+    if await scenarios(scope, receive, send, account, reaches):
+        return
     await _send(send, 404, b'{"status":404}')
+
+
+# --- one org, its children, one masked person, registration -----------------------------------------------
+# The scenarios of bench/run.py beyond the event list. Each SQL text below was captured from PostgreSQL's
+# statement log (``log_statement = 'all'``) while quntuan answered the same request, and is run here with
+# the same parameters in the same order. Kept apart from the event list so either can change alone.
+
+ORG_COLUMNS = [
+    "id",
+    "parent",
+    "depth",
+    "kind",
+    "level",
+    "name",
+    "region_code",
+    "two_new",
+    "place",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "created_at",
+    "updated_at",
+    "dissolved_at",
+    "path",
+]
+_ORG_SELECT = (
+    "SELECT ALL "  # noqa: S608 - constant column names
+    + ", ".join(f'"core_org"."{c}" AS "{c}"' for c in ORG_COLUMNS)
+    + ' FROM "core_org"'
+)
+ORG_SQL = _ORG_SELECT + ' WHERE "core_org"."id" = $1 LIMIT 1'
+ORG_CHILDREN_SQL = (
+    _ORG_SELECT + ' WHERE (("core_org"."path" >= $1 AND "core_org"."path" < $2) AND "core_org"."parent" = $3)'
+    ' ORDER BY "core_org"."path" ASC LIMIT 21'
+)
+PERSON_COLUMNS = [
+    "id",
+    "name",
+    "gender",
+    "birth_date",
+    "political_status",
+    "ethnicity",
+    "phone_enc",
+    "phone_index",
+    "id_number_enc",
+    "id_number_index",
+    "employer",
+    "address",
+    "home_org",
+    "erased_at",
+    "created_at",
+    "updated_at",
+]
+PERSON_SQL = (
+    "SELECT ALL "  # noqa: S608 - constant column names
+    + ", ".join(f'"core_person"."{c}" AS "{c}"' for c in PERSON_COLUMNS)
+    + ', "core_person$home_org"."path" AS "home_org.path" FROM "core_person"'
+    ' LEFT JOIN "core_org" "core_person$home_org" ON ("core_person"."home_org" = "core_person$home_org"."id")'
+    ' WHERE ("core_person"."id" = $1 AND (((("core_person$home_org"."path" >= $2'
+    ' AND "core_person$home_org"."path" < $3) OR "core_person"."id" IN (SELECT ALL "core_post"."person" AS "person"'
+    ' FROM "core_post" LEFT JOIN "core_org" "core_post$org" ON ("core_post"."org" = "core_post$org"."id")'
+    ' WHERE ((("core_post$org"."path" >= $4 AND "core_post$org"."path" < $5) AND "core_post"."start_date" <= $6)'
+    ' AND ("core_post"."end_date" IS NULL OR "core_post"."end_date" >= $7)))) OR "core_person"."id" IN'
+    ' (SELECT ALL "core_membership"."person" AS "person" FROM "core_membership" LEFT JOIN "core_org"'
+    ' "core_membership$org" ON ("core_membership"."org" = "core_membership$org"."id") WHERE'
+    ' (("core_membership$org"."path" >= $8 AND "core_membership$org"."path" < $9)'
+    ' AND "core_membership"."status" = $10))) AND "core_person"."erased_at" IS NULL)) LIMIT 1'
+)
+EVENT_ROW_SQL = (
+    "SELECT ALL "  # noqa: S608 - constant column names
+    + ", ".join(f'"core_event"."{c}" AS "{c}"' for c in _EVENT_COLUMNS)
+    + ' FROM "core_event" WHERE "core_event"."id" = $1 LIMIT 1'
+)
+PERSON_EXISTS_SQL = (
+    "SELECT EXISTS(SELECT ALL "  # noqa: S608 - constant column names
+    + ", ".join(f'"core_person"."{c}" AS "{c}"' for c in PERSON_COLUMNS)
+    + ' FROM "core_person" WHERE "core_person"."id" = $1) AS "exists"'
+)
+REGISTRATION_SQL = (
+    'SELECT ALL "core_registration"."id" AS "id", "core_registration"."status" AS "status"'
+    ' FROM "core_registration" WHERE ("core_registration"."event" = $1 AND "core_registration"."person" = $2)'
+    " LIMIT 1"
+)
+TAKE_PLACE_SQL = (
+    "UPDATE core_event SET confirmed_count = confirmed_count + 1 "
+    "WHERE id = $1 AND (capacity IS NULL OR confirmed_count < capacity) RETURNING confirmed_count"
+)
+INSERT_REGISTRATION_SQL = (
+    'INSERT INTO "core_registration" ("id","event","person","status","waitlist_ticket","registered_by",'
+    '"registered_at","confirmed_at","cancelled_at","updated_at") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)'
+    ' RETURNING "id"'
+)
+INSERT_OUTBOX_SQL = (
+    'INSERT INTO "core_outbox" ("seq","id","name","resource_type","resource_id","org_path","payload",'
+    '"occurred_at","relayed_at") VALUES (DEFAULT,$1,$2,$3,$4,$5,$6,$7,$8) RETURNING "seq"'
+)
+
+
+def _personal_data_key() -> Any:
+    """The AES-GCM key quntuan derives from its secret key when no personal-data keys are configured."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"quntuan personal data v1").derive(
+        SECRET.encode()
+    )
+    return AESGCM(key)
+
+
+_aead = _personal_data_key()
+
+
+def _decrypt(field: str, token: str) -> str:
+    """Open ``v1.<kid>.<base64(nonce + ciphertext)>`` with the field name as associated data."""
+    import base64
+
+    body = token.split(".", 2)[2]
+    raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    return str(_aead.decrypt(raw[:12], raw[12:], field.encode()).decode())
+
+
+def _covers(path: str, reaches: list[tuple[str, bool]]) -> bool:
+    return any(path == r or (subtree and path.startswith(r)) for r, subtree in reaches)
+
+
+def _org_out(row: Any) -> dict[str, Any]:
+    return {c: row[c] for c in ORG_COLUMNS if c != "path"}
+
+
+async def _org(reaches: dict[str, list[tuple[str, bool]]], org_id: str) -> tuple[int, bytes, list[Any]]:
+    """``GET /api/v1/orgs/{id}``: the row, checked against the reach, with its ETag."""
+    assert _pool is not None
+    async with _pool.acquire() as conn:
+        row = await conn.fetchrow(ORG_SQL, org_id)
+    if row is None or not _covers(row["path"], reaches.get("core.org.read", [])):
+        return 404, b'{"status":404}', []
+    etag = f'"{row["id"].hex[:8]}-{int(row["updated_at"].timestamp() * 1_000_000):x}"'
+    return 200, _encoder.encode(_org_out(row)), [(b"etag", etag.encode())]
+
+
+async def _org_children(reaches: dict[str, list[tuple[str, bool]]], org_id: str) -> tuple[int, bytes]:
+    """``GET /api/v1/orgs?org={id}&scope=children``: the anchor (reach-checked), then its children page."""
+    assert _pool is not None
+    readable = reaches.get("core.org.read", [])
+    if not readable:
+        return 200, b'{"items":[],"next_cursor":null}'
+    path = readable[0][0]
+    async with _pool.acquire() as conn:
+        anchor = await conn.fetchrow(ORG_SQL, org_id)
+        if anchor is None or not _covers(anchor["path"], readable):
+            return 404, b'{"status":404}'
+        rows = await conn.fetch(ORG_CHILDREN_SQL, path, path + "~", anchor["id"])
+    items = [_org_out(r) for r in rows[:20]]
+    cursor = None
+    if len(rows) > 20:
+        import base64
+
+        cursor = base64.urlsafe_b64encode(_encoder.encode([rows[19]["path"]])).rstrip(b"=").decode()
+    return 200, _encoder.encode({"items": items, "next_cursor": cursor})
+
+
+async def _person(reaches: dict[str, list[tuple[str, bool]]], person_id: str) -> tuple[int, bytes]:
+    """``GET /api/v1/persons/{id}`` for a caller without ``core.person.personal_data``: the same visibility
+    query, then the ID number and phone decrypted (AES-256-GCM) and masked as quntuan masks them."""
+    assert _pool is not None
+    readable = reaches.get("core.person.read", [])
+    if not readable:
+        return 404, b'{"status":404}'
+    path = readable[0][0]
+    today = date.today()
+    async with _pool.acquire() as conn:
+        row = await conn.fetchrow(
+            PERSON_SQL,
+            person_id,
+            path,
+            path + "~",
+            path,
+            path + "~",
+            today,
+            today,
+            path,
+            path + "~",
+            "active",
+        )
+    if row is None:
+        return 404, b'{"status":404}'
+    phone = _decrypt("phone", row["phone_enc"]) if row["phone_enc"] else None
+    id_number = _decrypt("id_number", row["id_number_enc"]) if row["id_number_enc"] else None
+    out = {
+        "id": row["id"],
+        "name": row["name"],
+        "gender": row["gender"],
+        "birth_date": row["birth_date"],
+        "political_status": row["political_status"],
+        "ethnicity": row["ethnicity"],
+        "phone": phone[:3] + "****" + phone[-4:] if phone else None,
+        "id_number": id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:] if id_number else None,
+        "employer": row["employer"],
+        "address": row["address"],
+        "home_org": row["home_org"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+    return 200, _encoder.encode(out)
+
+
+async def _register(
+    account: Any, reaches: dict[str, list[tuple[str, bool]]], event_id: str, body: bytes
+) -> tuple[int, bytes]:
+    """``POST /api/v1/events/{id}/registrations`` by an administrator for another person: one transaction
+    with quntuan's statements (event, person, existing registration, the conditional UPDATE that takes a
+    place, the registration and its outbox signal), and the signed check-in code in the answer."""
+    import hashlib
+    import hmac
+    from base64 import b32encode
+    from datetime import UTC, datetime
+    from uuid import UUID, uuid4
+
+    assert _pool is not None
+    person_id = UUID(msgspec.json.decode(body)["person_id"])
+    event_uuid = UUID(event_id)
+    async with _pool.acquire() as conn, conn.transaction():
+        event = await conn.fetchrow(EVENT_ROW_SQL, event_uuid)
+        if event is None or event["status"] != "published":
+            return 404, b'{"status":404}'
+        if not _covers(event["org_path"], reaches.get("core.registration.manage", [])):
+            return 403, b'{"status":403}'
+        if not await conn.fetchval(PERSON_EXISTS_SQL, person_id):
+            return 404, b'{"status":404}'
+        if await conn.fetchrow(REGISTRATION_SQL, event_uuid, person_id) is not None:
+            return 409, b'{"type":"/api/v1/problems/already-registered","status":409}'
+        if await conn.fetchrow(TAKE_PLACE_SQL, event_uuid) is None:
+            # quntuan raises here and its transaction rolls back: the same happens on leaving the block.
+            raise _Full
+        now = datetime.now(UTC)
+        registration_id = uuid4()
+        await conn.fetchval(
+            INSERT_REGISTRATION_SQL,
+            registration_id,
+            event_uuid,
+            person_id,
+            "confirmed",
+            None,
+            account["id"],
+            now,
+            now,
+            None,
+            now,
+        )
+        payload = {
+            "event_id": event_uuid,
+            "registration_id": registration_id,
+            "person_id": person_id,
+            "status": "confirmed",
+        }
+        await conn.fetchval(
+            INSERT_OUTBOX_SQL,
+            uuid4(),
+            "registration.confirmed",
+            "registration",
+            str(registration_id),
+            event["org_path"],
+            _encoder.encode(payload).decode(),
+            datetime.now(UTC),
+            None,
+        )
+    tag = hmac.new(SECRET.encode(), b"quntuan.checkin.v1:" + registration_id.bytes, hashlib.sha256).digest()[
+        :10
+    ]
+    out = {
+        "id": registration_id,
+        "event_id": event_uuid,
+        "person_id": person_id,
+        "status": "confirmed",
+        "registered_at": now,
+        "confirmed_at": now,
+        "checkin_code": b32encode(registration_id.bytes + tag).decode().rstrip("="),
+    }
+    return 201, _encoder.encode(out)
+
+
+class _Full(Exception):
+    """No place left: rolls the transaction back, answered 409 like quntuan's ``event-full``."""
+
+
+async def _body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def scenarios(
+    scope: Any, receive: Any, send: Any, account: Any, reaches: dict[str, list[tuple[str, bool]]]
+) -> bool:
+    """Answer the routes above; False when the path is none of them."""
+    parts = scope["path"].strip("/").split("/")
+    query = parse_qs(scope["query_string"].decode())
+    if parts == ["orgs"] and query.get("scope") == ["children"]:
+        await _send(send, *await _org_children(reaches, query["org"][0]))
+    elif len(parts) == 2 and parts[0] == "orgs":
+        status, body, headers = await _org(reaches, parts[1])
+        await _send(send, status, body, headers)
+    elif len(parts) == 2 and parts[0] == "persons":
+        await _send(send, *await _person(reaches, parts[1]))
+    elif len(parts) == 3 and parts[0] == "events" and parts[2] == "registrations":
+        try:
+            await _send(send, *await _register(account, reaches, parts[1], await _body(receive)))
+        except _Full:
+            await _send(send, 409, b'{"type":"/api/v1/problems/event-full","status":409}')
+    else:
+        return False
+    return True
