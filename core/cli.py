@@ -102,7 +102,7 @@ def serve(
         proxy_headers=False,  # the app reads forwarded headers itself, from QUNTUAN_TRUSTED_PROXIES only
         server_header=False,
         access_log=False,  # the app logs one line per request, without query strings
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: in-flight requests finish first
     )
 
 

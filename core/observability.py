@@ -8,6 +8,7 @@ and ``/metrics`` aggregates every worker's figures.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -62,6 +63,26 @@ def metrics_payload() -> tuple[bytes, str]:
     from prometheus_client import REGISTRY
 
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def record_job(name: str, *, failed: bool) -> None:
+    """Count one finished background job (``outcome`` ``succeeded`` or ``failed``), in the process that ran it."""
+    JOBS.labels(name, "failed" if failed else "succeeded").inc()
+
+
+def record_webhook_delivery(outcome: str) -> None:
+    """Count one webhook delivery attempt by outcome: ``succeeded``, ``retrying`` or ``failed`` (given up)."""
+    WEBHOOK_DELIVERIES.labels(outcome).inc()
+
+
+async def sample_state(state: Any) -> None:
+    """Sample what is read rather than counted, before an exposition: pool use and job queue depth."""
+    sample_pool(state.db)
+    jobs = getattr(state, "jobs", None)
+    if jobs is not None:
+        # Redis unreachable: the last figure stays (readiness reports the outage).
+        with contextlib.suppress(Exception):
+            JOB_QUEUE_DEPTH.labels(jobs.queue_name).set(await jobs.queued())
 
 
 def sample_pool(db: Any) -> None:

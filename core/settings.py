@@ -118,6 +118,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     webhook_read_timeout: float = 10.0
     #: Bytes of a receiver's response read at most (the rest is dropped).
     webhook_max_response_bytes: int = 65536
+    #: Seconds a stopping process (SIGTERM) gives in-flight requests, and then running jobs, to finish.
+    #: Keep the service manager's stop timeout above twice this (systemd ``TimeoutStopSec``).
+    shutdown_timeout: float = 30.0
     #: Development only: more detail in logs. Problem details never include tracebacks.
     debug: bool = False
 
@@ -241,6 +244,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
+    if values.get("shutdown_timeout", 1) <= 0:
+        problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):
         import ipaddress
 

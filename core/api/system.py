@@ -16,7 +16,7 @@ from core import __version__
 from core.errors import Problem, problem_types, request_locale
 from core.i18n import LOCALES
 from core.migrations import pending_migrations
-from core.observability import metrics_payload, sample_pool
+from core.observability import metrics_payload, sample_state
 
 
 class ComponentHealth(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -213,6 +213,6 @@ async def metrics(request: Request[object, object, State], state: State) -> Resp
     """Prometheus metrics of every worker: with ``QUNTUAN_METRICS_TOKEN`` as a bearer token, else loopback only."""
     if not _metrics_allowed(request):
         raise Problem("not-found")
-    sample_pool(state.db)
+    await sample_state(state)
     body, content_type = metrics_payload()
     return Response(body, media_type=content_type)

@@ -26,13 +26,12 @@ from saq import Queue as _SaqQueue
 from saq import Worker as _SaqWorker
 from saq.queue.redis import RedisQueue
 
+from core.observability import record_job
 from core.settings import Settings
 
 log = logging.getLogger("quntuan.jobs")
 
 QUEUE_NAME = "quntuan"
-#: Seconds running jobs get to finish when a worker stops, before they are cancelled.
-SHUTDOWN_GRACE_SECONDS = 3
 
 
 @dataclass
@@ -88,9 +87,20 @@ class _Queue(RedisQueue):
 
 
 class _Worker(_SaqWorker):
-    """A SAQ worker that leaves signal handling to its host (uvicorn or ``quntuan worker``)."""
+    """A SAQ worker that leaves signal handling to its host (uvicorn or ``quntuan worker``).
+
+    ``draining`` stops it taking new jobs while the running ones finish (SAQ's own stop cancels them
+    after its grace period, which would also wait for its idle upkeep loops).
+    """
 
     SIGNALS: ClassVar[list[Any]] = []
+    draining = False
+
+    def _process(self, previous_task: asyncio.Task[Any] | None = None) -> None:
+        if not self.draining:
+            super()._process(previous_task)
+        elif previous_task is not None:
+            self.tasks.discard(previous_task)
 
 
 class JobRunner:
@@ -111,6 +121,14 @@ class JobRunner:
     @property
     def mode(self) -> str:
         return "redis" if self._queue is not None else "in-process"
+
+    queue_name = QUEUE_NAME
+
+    async def queued(self) -> int:
+        """Jobs waiting to run (all processes' on Redis; this process's in-process)."""
+        if self._queue is not None:
+            return await self._queue.count("queued")
+        return self._local.qsize() if self._local is not None else 0
 
     async def enqueue(
         self,
@@ -165,7 +183,13 @@ class JobRunner:
 
     def _saq_function(self, name: str) -> Callable[..., Awaitable[Any]]:
         async def run(_saq_ctx: dict[str, Any], **kwargs: Any) -> Any:
-            return await _JOBS[name](self.context, **kwargs)
+            try:
+                result = await _JOBS[name](self.context, **kwargs)
+            except Exception:
+                record_job(name, failed=True)
+                raise
+            record_job(name, failed=False)
+            return result
 
         run.__qualname__ = name
         return run
@@ -185,15 +209,19 @@ class JobRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                record_job(name, failed=True)
                 log.error("job %s failed: %s", name, type(exc).__name__)
+            else:
+                record_job(name, failed=False)
 
     async def stop(self) -> None:
         if self._worker is not None:
-            # Let running jobs finish for a moment (SAQ's own grace period would also wait for its idle
-            # upkeep loops), then stop SAQ's loops at once.
-            running = [ctx["task"] for ctx in self._worker.job_task_contexts.values()]
-            if running:
-                await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+            # Take no new job, then give the running ones (and any taken in the last poll) the
+            # configured time to finish; then stop SAQ's loops at once.
+            self._worker.draining = True
+            busy = [task for task in self._worker.tasks if task.get_name() == "process"]
+            if busy:
+                await asyncio.wait(busy, timeout=self.settings.shutdown_timeout)
             await self._worker.stop()
             # SAQ shields running job functions from its own cancellation; stop them here so none
             # outlives the database pool. An interrupted delivery attempt is simply made again later.
@@ -212,7 +240,7 @@ class JobRunner:
             self._stopping = True
             for _ in self._local_tasks:
                 self._local.put_nowait(None)
-            _, pending = await asyncio.wait(self._local_tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+            _, pending = await asyncio.wait(self._local_tasks, timeout=self.settings.shutdown_timeout)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*self._local_tasks, return_exceptions=True)

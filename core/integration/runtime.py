@@ -82,17 +82,18 @@ class IntegrationRuntime:
                 self._loop_task.cancel()
                 await asyncio.gather(self._loop_task, return_exceptions=True)
             self._loop_task = None
-        await self._bounded("jobs", self.jobs.stop())
+        # Running jobs get the configured shutdown time to finish (QUNTUAN_SHUTDOWN_TIMEOUT).
+        await self._bounded("jobs", self.jobs.stop(), self.settings.shutdown_timeout + STOP_TIMEOUT)
         await self._bounded("stream", self.broadcaster.stop())
         client = self.context.extra.pop("http", None)
         if client is not None:
             await self._bounded("http", client.aclose())
 
-    async def _bounded(self, what: str, step: Any) -> None:
+    async def _bounded(self, what: str, step: Any, within: float = STOP_TIMEOUT) -> None:
         try:
-            await asyncio.wait_for(step, timeout=STOP_TIMEOUT)
+            await asyncio.wait_for(step, timeout=within)
         except TimeoutError:
-            log.warning("stopping %s took longer than %ss; abandoned", what, STOP_TIMEOUT)
+            log.warning("stopping %s took longer than %ss; abandoned", what, within)
 
 
 @contextlib.asynccontextmanager

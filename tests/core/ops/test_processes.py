@@ -24,8 +24,9 @@ from core.identity.permissions import GRANT_MANAGE
 from core.identity.tables import Account, Grant
 from core.integration.permissions import STREAM_READ
 from core.orgs.permissions import ORG_CREATE, ORG_READ
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, open_client
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.core.events.conftest import event_body, make_persons
+from tests.core.integration.support import eventually, running
 from tests.core.integration.test_stream import read_events
 from tests.identity_helpers import make_account, make_org
 from tests.processes import Process, QuntuanProcesses
@@ -71,89 +72,153 @@ async def test_two_servers_and_a_worker_share_capacity_lockout_grants_and_stream
     async with (
         QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **SERVER_ENV) as procs,
         httpx.AsyncClient(timeout=30) as http,
+        running(make_app(plugins={})) as client,
     ):
-        async for client in open_client(make_app(plugins={})):
-            db = client.app.state.db
-            root = await make_org(name="市委")
-            everything = [ORG_READ, ORG_CREATE, EVENT_READ, EVENT_MANAGE, REGISTRATION_MANAGE]
-            admin = await make_account(db, grants=[(None, [*everything, GRANT_MANAGE, STREAM_READ], True)])
-            reader = await make_account(db, grants=[(root["path"], [ORG_READ], True)])
-            victim = await make_account(db)
-            persons = await make_persons(ATTEMPTS)
+        db = client.app.state.db
+        root = await make_org(name="市委")
+        everything = [ORG_READ, ORG_CREATE, EVENT_READ, EVENT_MANAGE, REGISTRATION_MANAGE]
+        admin = await make_account(db, grants=[(None, [*everything, GRANT_MANAGE, STREAM_READ], True)])
+        reader = await make_account(db, grants=[(root["path"], [ORG_READ], True)])
+        victim = await make_account(db)
+        persons = await make_persons(ATTEMPTS)
 
-            a, b = await asyncio.gather(procs.serve(), procs.serve())
-            procs.worker()
-            boss = await _bearer(http, a, *admin)
+        a, b = await asyncio.gather(procs.serve(), procs.serve())
+        procs.worker()
+        boss = await _bearer(http, a, *admin)
 
-            # (a) Registrations spread over both servers: exactly CAPACITY places are taken.
-            created = await http.post(
-                a.url + "/api/v1/events",
-                json=event_body(root, capacity=CAPACITY, waitlist=False),
-                headers=boss,
-            )
-            assert created.status_code == 201, created.text
-            event_id = created.json()["id"]
-            published = await http.post(f"{b.url}/api/v1/events/{event_id}/publish", headers=boss)
-            assert published.status_code == 200, published.text
-            responses = await asyncio.gather(
-                *[
-                    http.post(
-                        f"{(a, b)[i % 2].url}/api/v1/events/{event_id}/registrations",
-                        json={"person_id": str(pid)},
-                        headers=boss,
-                    )
-                    for i, pid in enumerate(persons)
-                ]
-            )
-            outcomes = Counter(
-                r.json()["status"] if r.status_code == 201 else r.json()["type"].rsplit("/", 1)[-1]
-                for r in responses
-            )
-            assert outcomes == {"confirmed": CAPACITY, "event-full": ATTEMPTS - CAPACITY}
-            row = await Event.select(Event.confirmed_count).where(Event.id == event_id).first().run()
-            stored = await Registration.count().where(Registration.event == event_id).run()
-            assert row is not None and row["confirmed_count"] == stored == CAPACITY
-
-            # (b) Failed logins on both servers add up to one lock-out, seen by both.
-            for i in range(4):
-                failed = await http.post((a, b)[i % 2].url + TOKEN, json=_login(victim[0], "wrong-password"))
-                assert failed.status_code == 401
-            for server in (a, b):
-                locked = await http.post(server.url + TOKEN, json=_login(*victim))
-                assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
-
-            # (c) A grant revoked through A no longer opens anything through B, on the very next read.
-            as_reader = await _bearer(http, b, *reader)
-            org_url = f"/api/v1/orgs/{root['id']}"
-            for server in (a, b, a, b):
-                assert (await http.get(server.url + org_url, headers=as_reader)).status_code == 200
-            account = await Account.select(Account.id).where(Account.username == reader[0]).first().run()
-            assert account is not None
-            grant = await Grant.select(Grant.id).where(Grant.account == account["id"]).first().run()
-            assert grant is not None
-            revoked = await http.delete(f"{a.url}/api/v1/grants/{grant['id']}", headers=boss)
-            assert revoked.status_code == 204, revoked.text
-            refused = await http.get(b.url + org_url, headers=as_reader)
-            assert refused.status_code in (403, 404), refused.text
-
-            # (d) A client following the stream on B hears of an org created through A (via the worker).
-            events: list[dict[str, Any]] = []
-            async with http.stream("GET", b.url + "/api/v1/stream", headers=boss) as stream:
-                assert stream.status_code == 200
-                lines = stream.aiter_lines()
-                assert (await anext(lines)).startswith(": connected")
-                new_org = await http.post(
-                    a.url + "/api/v1/orgs",
-                    json={
-                        "name": "新建团支部",
-                        "kind": "party.committee",
-                        "level": "unit",
-                        "parent": str(root["id"]),
-                    },
+        # (a) Registrations spread over both servers: exactly CAPACITY places are taken.
+        created = await http.post(
+            a.url + "/api/v1/events",
+            json=event_body(root, capacity=CAPACITY, waitlist=False),
+            headers=boss,
+        )
+        assert created.status_code == 201, created.text
+        event_id = created.json()["id"]
+        published = await http.post(f"{b.url}/api/v1/events/{event_id}/publish", headers=boss)
+        assert published.status_code == 200, published.text
+        responses = await asyncio.gather(
+            *[
+                http.post(
+                    f"{(a, b)[i % 2].url}/api/v1/events/{event_id}/registrations",
+                    json={"person_id": str(pid)},
                     headers=boss,
                 )
-                assert new_org.status_code == 201, new_org.text
-                new_id = new_org.json()["id"]
-                await asyncio.wait_for(_until_org_created(lines, events, new_id), timeout=30)
-            assert events[-1]["event"] == "org.created"
-            assert json.loads(events[-1]["data"])["type"] == "org.created"
+                for i, pid in enumerate(persons)
+            ]
+        )
+        outcomes = Counter(
+            r.json()["status"] if r.status_code == 201 else r.json()["type"].rsplit("/", 1)[-1]
+            for r in responses
+        )
+        assert outcomes == {"confirmed": CAPACITY, "event-full": ATTEMPTS - CAPACITY}
+        row = await Event.select(Event.confirmed_count).where(Event.id == event_id).first().run()
+        stored = await Registration.count().where(Registration.event == event_id).run()
+        assert row is not None and row["confirmed_count"] == stored == CAPACITY
+
+        # (b) Failed logins on both servers add up to one lock-out, seen by both.
+        for i in range(4):
+            failed = await http.post((a, b)[i % 2].url + TOKEN, json=_login(victim[0], "wrong-password"))
+            assert failed.status_code == 401
+        for server in (a, b):
+            locked = await http.post(server.url + TOKEN, json=_login(*victim))
+            assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+
+        # (c) A grant revoked through A no longer opens anything through B, on the very next read.
+        as_reader = await _bearer(http, b, *reader)
+        org_url = f"/api/v1/orgs/{root['id']}"
+        for server in (a, b, a, b):
+            assert (await http.get(server.url + org_url, headers=as_reader)).status_code == 200
+        account = await Account.select(Account.id).where(Account.username == reader[0]).first().run()
+        assert account is not None
+        grant = await Grant.select(Grant.id).where(Grant.account == account["id"]).first().run()
+        assert grant is not None
+        revoked = await http.delete(f"{a.url}/api/v1/grants/{grant['id']}", headers=boss)
+        assert revoked.status_code == 204, revoked.text
+        refused = await http.get(b.url + org_url, headers=as_reader)
+        assert refused.status_code in (403, 404), refused.text
+
+        # (d) A client following the stream on B hears of an org created through A (via the worker).
+        events: list[dict[str, Any]] = []
+        async with http.stream("GET", b.url + "/api/v1/stream", headers=boss) as stream:
+            assert stream.status_code == 200
+            lines = stream.aiter_lines()
+            assert (await anext(lines)).startswith(": connected")
+            new_org = await http.post(
+                a.url + "/api/v1/orgs",
+                json={
+                    "name": "新建团支部",
+                    "kind": "party.committee",
+                    "level": "unit",
+                    "parent": str(root["id"]),
+                },
+                headers=boss,
+            )
+            assert new_org.status_code == 201, new_org.text
+            new_id = new_org.json()["id"]
+            await asyncio.wait_for(_until_org_created(lines, events, new_id), timeout=30)
+        assert events[-1]["event"] == "org.created"
+        assert json.loads(events[-1]["data"])["type"] == "org.created"
+
+
+REQUESTS = 120
+ROUTE = "/api/v1/problems/{code}"
+
+
+def _samples(exposition: str, name: str, route: str) -> float:
+    """The sum of every sample ``name`` labelled with ``route`` (over methods and statuses)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == name and sample.labels.get("route") == route
+    )
+
+
+def _per_process(log_dir: Path, route: str) -> list[float]:
+    """Requests to ``route`` counted by each process, from its own file in the multiprocess directory."""
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    files = sorted(next(log_dir.glob("metrics-*")).glob("counter_*.db"))
+    return [
+        sum(
+            sample.value
+            for family in MultiProcessCollector.merge([str(f)], accumulate=True)
+            for sample in family.samples
+            if sample.name == "quntuan_http_requests_total" and sample.labels.get("route") == route
+        )
+        for f in files
+    ]
+
+
+async def test_metrics_of_two_web_workers_add_up_to_the_requests_sent(settings: Any, tmp_path: Path) -> None:
+    async with QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **SERVER_ENV) as procs:
+        server = await procs.serve(workers=2)
+        # A new connection per request, many at once, so that both worker processes answer some.
+        limits = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as http:
+            # Both workers up: each has answered (and counted) a probe.
+            async def both_answer() -> bool:
+                await asyncio.gather(*[http.get("/api/v1/health/live") for _ in range(8)])
+                return len(_per_process(tmp_path, "/api/v1/health/live")) == 2
+
+            await eventually(both_answer, within=60)
+            codes = ["not-found", "forbidden", "validation-failed", "no-such-problem"]
+            gate = asyncio.Semaphore(16)
+
+            async def one(i: int) -> int:
+                async with gate:
+                    return (await http.get(f"/api/v1/problems/{codes[i % len(codes)]}")).status_code
+
+            statuses = await asyncio.gather(*[one(i) for i in range(REQUESTS)])
+            exposition = (await http.get("/metrics")).text
+    assert len(statuses) == REQUESTS
+    assert _samples(exposition, "quntuan_http_requests_total", ROUTE) == REQUESTS
+    assert _samples(exposition, "quntuan_http_request_duration_seconds_count", ROUTE) == REQUESTS
+    assert "/api/v1/problems/not-found" not in exposition  # route templates, never raw paths
+    # The figures came from both processes, each counting its own share.
+    shares = _per_process(tmp_path, ROUTE)
+    assert len(shares) == 2 and all(shares) and sum(shares) == REQUESTS, shares
+    for family in ("quntuan_db_pool_connections", "quntuan_job_queue_depth"):
+        assert f"\n{family}{{" in exposition, family
