@@ -151,6 +151,8 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("uvicorn.access").disabled = True  # our request line replaces it (no query strings)
     # httpx logs every URL it calls at INFO; outbound URLs (webhooks) may carry tokens or query data.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters (names, phones) at DEBUG: never wanted.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 request_log = structlog.get_logger("quntuan.request")
