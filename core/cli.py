@@ -70,6 +70,10 @@ def serve(
             "[red]多进程需要 Redis / several workers need shared state:[/] set QUNTUAN_REDIS_URL=redis://…"
         )
         raise typer.Exit(2)
+    from core.metrics_dir import prepare_multiprocess_dir
+
+    # First: prometheus-client decides when first imported (plugins may import it) whether to share.
+    prepare_multiprocess_dir()
     from core.plugin_host import PluginLoadError, make_plugin_manager
 
     try:
@@ -91,7 +95,6 @@ def serve(
     hint = first_admin_hint(settings)
     if hint:
         console.print(f"[yellow]{hint}[/]")
-    _prepare_multiprocess_metrics()
     uvicorn.run(
         "core.app:app_from_env",
         factory=True,
@@ -104,20 +107,6 @@ def serve(
         access_log=False,  # the app logs one line per request, without query strings
         timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: in-flight requests finish first
     )
-
-
-def _prepare_multiprocess_metrics() -> None:
-    """Give the worker processes a fresh shared directory for Prometheus metrics (before they start)."""
-    import os
-    import shutil
-    import tempfile
-
-    from core.observability import MULTIPROC_ENV
-
-    path = os.environ.get(MULTIPROC_ENV) or tempfile.mkdtemp(prefix="quntuan-metrics-")
-    shutil.rmtree(path, ignore_errors=True)
-    os.makedirs(path, exist_ok=True)
-    os.environ[MULTIPROC_ENV] = path
 
 
 @app.command()

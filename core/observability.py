@@ -26,9 +26,8 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as prom_multiprocess
 
+from core.metrics_dir import MULTIPROC_ENV
 from core.settings import Settings
-
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 # --- metrics -----------------------------------------------------------------------------------------
 
@@ -52,6 +51,10 @@ JOB_QUEUE_DEPTH = Gauge(
     "quntuan_job_queue_depth", "Jobs waiting in the queue", ["queue"], multiprocess_mode="livemax"
 )
 WEBHOOK_DELIVERIES = Counter("quntuan_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"])
+
+
+#: Seconds between two samples of a worker's database pool (taken while it answers requests).
+POOL_SAMPLE_SECONDS = 1.0
 
 
 def metrics_payload() -> tuple[bytes, str]:
@@ -161,11 +164,19 @@ request_log = structlog.get_logger("quntuan.request")
 def observe_requests(app: Any) -> Any:
     """ASGI wrapper: one log line and the HTTP metrics per request, labelled by route template."""
 
+    next_pool_sample = 0.0
+
     async def middleware(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal next_pool_sample
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         started = time.perf_counter()
+        if started >= next_pool_sample:  # every worker's pool figure stays fresh, at most once a second
+            next_pool_sample = started + POOL_SAMPLE_SECONDS
+            state = getattr(scope.get("app"), "state", None)
+            if state is not None and getattr(state, "db", None) is not None:
+                sample_pool(state.db)
         status = 500
 
         async def capture(message: Any) -> None:

@@ -43,6 +43,8 @@ class Process:
     popen: subprocess.Popen[bytes]
     log_path: Path
     url: str = ""
+    #: The server's ``PROMETHEUS_MULTIPROC_DIR`` (give it to a worker to see its figures at ``/metrics``).
+    metrics_dir: Path | None = None
 
     @property
     def log(self) -> str:
@@ -106,6 +108,7 @@ class QuntuanProcesses:
             {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), **env},
         )
         process.url = f"http://127.0.0.1:{port}"
+        process.metrics_dir = metrics_dir
         async with httpx.AsyncClient(timeout=2) as http:
             for _ in range(600):
                 if process.popen.poll() is not None:

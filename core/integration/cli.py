@@ -22,6 +22,7 @@ console = Console()
 
 def _run_one(settings: Settings) -> None:
     """One worker process: runs until SIGTERM or SIGINT, then finishes or hands back what it holds."""
+    import core.app  # noqa: F401 - the web's modules register the jobs it enqueues (orgs.import, …)
     from core.integration.runtime import run_worker
     from core.observability import configure_logging
 
@@ -52,6 +53,12 @@ def worker_command(
             "[yellow]无 Redis：Web 进程已内置工作进程 / without Redis the web process runs the relay itself;[/] "
             "set QUNTUAN_EMBEDDED_WORKER=false there if this worker should do it instead."
         )
+    import os
+
+    from core.metrics_dir import MULTIPROC_ENV, prepare_multiprocess_dir
+
+    if os.environ.get(MULTIPROC_ENV):  # shared with `quntuan serve` on this host: /metrics shows ours too
+        prepare_multiprocess_dir()
     console.print(
         f"quntuan worker · {processes} process(es) · jobs: {'redis' if settings.redis_url else 'in-process'}"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -31,7 +32,7 @@ from tests.core.integration.test_stream import read_events
 from tests.identity_helpers import make_account, make_org
 from tests.processes import Process, QuntuanProcesses
 
-pytestmark = pytest.mark.skipif(
+shared_services = pytest.mark.skipif(
     not (TEST_DATABASE_URL and TEST_REDIS_URL),
     reason="several processes share PostgreSQL and Redis; the embedded SQLite default serves one process",
 )
@@ -66,6 +67,7 @@ async def _until_org_created(lines: AsyncIterator[str], events: list[dict[str, A
             return
 
 
+@shared_services
 async def test_two_servers_and_a_worker_share_capacity_lockout_grants_and_stream(
     make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
 ) -> None:
@@ -192,6 +194,7 @@ def _per_process(log_dir: Path, route: str) -> list[float]:
     ]
 
 
+@shared_services
 async def test_metrics_of_two_web_workers_add_up_to_the_requests_sent(settings: Any, tmp_path: Path) -> None:
     async with QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **SERVER_ENV) as procs:
         server = await procs.serve(workers=2)
@@ -222,3 +225,62 @@ async def test_metrics_of_two_web_workers_add_up_to_the_requests_sent(settings: 
     assert len(shares) == 2 and all(shares) and sum(shares) == REQUESTS, shares
     for family in ("quntuan_db_pool_connections", "quntuan_job_queue_depth"):
         assert f"\n{family}{{" in exposition, family
+
+
+async def test_a_single_server_counts_without_a_configured_metrics_directory(
+    settings: Any, tmp_path: Path
+) -> None:
+    """The plain ``quntuan serve`` (no PROMETHEUS_MULTIPROC_DIR given) still counts every request."""
+    async with QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **SERVER_ENV) as procs:
+        server = await procs.serve(PROMETHEUS_MULTIPROC_DIR="")
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            for _ in range(7):
+                assert (await http.get("/api/v1/problems/not-found")).status_code == 200
+            exposition = (await http.get("/metrics")).text
+    assert _samples(exposition, "quntuan_http_requests_total", ROUTE) == 7
+
+
+@shared_services
+async def test_the_job_workers_figures_show_in_the_web_metrics(settings: Any, tmp_path: Path) -> None:
+    """``quntuan worker`` sharing the host's metrics directory: its job outcomes appear at ``/metrics``."""
+    from core.integration.jobs import JobRunner
+    from core.orgs.jobs import JOB_NAME
+    from core.shared import make_redis
+
+    async with QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **SERVER_ENV) as procs:
+        server = await procs.serve()
+        procs.worker(PROMETHEUS_MULTIPROC_DIR=str(server.metrics_dir))
+        redis = make_redis(settings.redis_url)
+        try:
+            jobs = JobRunner(settings, redis)
+            for _ in range(3):  # an import that no longer exists: the job ends at once, successfully
+                await jobs.enqueue(JOB_NAME, job_id=str(uuid.uuid4()))
+            await jobs.enqueue(JOB_NAME, job_id="not-an-id")  # fails
+        finally:
+            await redis.aclose()
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+
+            async def counted() -> dict[str, float]:
+                exposition = (await http.get("/metrics")).text
+                figures = {
+                    outcome: _job_samples(exposition, JOB_NAME, outcome)
+                    for outcome in ("succeeded", "failed")
+                }
+                return figures if figures == {"succeeded": 3, "failed": 1} else {}
+
+            await eventually(counted, within=30)
+            exposition = (await http.get("/metrics")).text
+    assert "\nquntuan_job_queue_depth{" in exposition
+
+
+def _job_samples(exposition: str, job: str, outcome: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "quntuan_jobs_total"
+        and sample.labels.get("job") == job
+        and sample.labels.get("outcome") == outcome
+    )
