@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
 
-from tests.conftest import SECRET, TEST_DATABASE_URL, TEST_REDIS_URL, open_client
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, open_client
 from tests.helpers import problem
 from tests.identity_helpers import make_account, make_org
+from tests.processes import QuntuanProcesses
 
 TOKEN = "/api/v1/auth/token"
 
@@ -65,71 +68,29 @@ async def test_lockout_holds_across_two_workers_sharing_redis(
                 problem(await worker.post(TOKEN, json=_login(username, password)), 429)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.skipif(
     not (TEST_REDIS_URL and TEST_DATABASE_URL), reason="worker processes share PostgreSQL and Redis"
 )
 async def test_lockout_holds_across_two_worker_processes(
-    make_app: Callable[..., Litestar], settings: object
+    make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
 ) -> None:
-    """Two real server processes (uvicorn) on one PostgreSQL and one Redis: failures add up."""
+    """Two real server processes (``quntuan serve``) on one PostgreSQL and one Redis: failures add up."""
     import asyncio
-    import os
-    import sys
 
     import httpx
 
     async for client in open_client(make_app(plugins={})):
         username, password = await make_account(client.app.state.db)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("QUNTUAN_")},
-        "QUNTUAN_DATABASE_URL": TEST_DATABASE_URL or "",
-        "QUNTUAN_REDIS_URL": TEST_REDIS_URL or "",
-        "QUNTUAN_SECRET_KEY": SECRET,
-        "QUNTUAN_AUTO_MIGRATE": "false",
-        "QUNTUAN_LOAD_PLUGINS": "false",
-        "QUNTUAN_LOGIN_MAX_FAILURES": "4",
-        "QUNTUAN_LOG_LEVEL": "warning",
-    }
-    ports = [_free_port(), _free_port()]
-    servers = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            *("-m", "uvicorn", "--factory", "core.app:app_from_env", "--port", str(port)),
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    try:
-        async with httpx.AsyncClient() as http:
-            for port in ports:
-                for _ in range(200):
-                    try:
-                        if (await http.get(f"http://127.0.0.1:{port}/api/v1/health/live")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.1)
-                else:
-                    raise AssertionError(f"server on port {port} did not start")
-            urls = [f"http://127.0.0.1:{port}{TOKEN}" for port in ports]
-            for i in range(4):
-                problem_response = await http.post(urls[i % 2], json=_login(username, "wrong-password"))
-                assert problem_response.status_code == 401
-            for url in urls:
-                locked = await http.post(url, json=_login(username, password))
-                assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            await asyncio.wait_for(server.wait(), timeout=30)
+    env = {"QUNTUAN_LOAD_PLUGINS": "false", "QUNTUAN_LOGIN_MAX_FAILURES": "4"}
+    async with (
+        QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **env) as procs,
+        httpx.AsyncClient() as http,
+    ):
+        servers = await asyncio.gather(procs.serve(), procs.serve())
+        urls = [server.url + TOKEN for server in servers]
+        for i in range(4):
+            problem_response = await http.post(urls[i % 2], json=_login(username, "wrong-password"))
+            assert problem_response.status_code == 401
+        for url in urls:
+            locked = await http.post(url, json=_login(username, password))
+            assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from core.backup import BackupError, backup, restore
 from core.db import Database
 from core.settings import Settings
 from tests.conftest import TEST_DATABASE_URL, ApiClient, open_client
+from tests.core.ops.test_log_privacy import json_logs
 from tests.fixtures import demo_plugin
 from tests.helpers import problem
 
@@ -117,14 +117,10 @@ def test_request_log_lines_are_json_with_request_id_and_no_personal_data(
     import asyncio
 
     from core.app import create_app
-    from core.observability import configure_logging
     from core.plugin_host import make_plugin_manager
 
     settings = make_settings(log_format="json")
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    configure_logging(settings)
-    try:
+    with json_logs(settings):
         app = create_app(settings, make_plugin_manager(settings, plugins={}))
 
         async def run() -> str:
@@ -135,9 +131,6 @@ def test_request_log_lines_are_json_with_request_id_and_no_personal_data(
                 return response.headers["x-request-id"]
 
         request_id = asyncio.run(run())
-    finally:
-        root.handlers[:], _ = saved
-        root.setLevel(saved[1])
     lines = [json.loads(ln) for ln in capsys.readouterr().err.splitlines() if ln.startswith("{")]
     entry = next(ln for ln in lines if ln.get("event") == "request" and ln.get("request_id") == request_id)
     assert entry["route"] == "/api/v1/problems/{code}" and entry["status"] == 200

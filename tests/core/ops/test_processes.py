@@ -166,15 +166,15 @@ REQUESTS = 120
 ROUTE = "/api/v1/problems/{code}"
 
 
-def _samples(exposition: str, name: str, route: str) -> float:
-    """The sum of every sample ``name`` labelled with ``route`` (over methods and statuses)."""
+def _samples(exposition: str, name: str, **labels: str) -> float:
+    """The sum of every sample ``name`` with these labels (over the labels not given)."""
     from prometheus_client.parser import text_string_to_metric_families
 
     return sum(
         sample.value
         for family in text_string_to_metric_families(exposition)
         for sample in family.samples
-        if sample.name == name and sample.labels.get("route") == route
+        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
     )
 
 
@@ -217,8 +217,8 @@ async def test_metrics_of_two_web_workers_add_up_to_the_requests_sent(settings: 
             statuses = await asyncio.gather(*[one(i) for i in range(REQUESTS)])
             exposition = (await http.get("/metrics")).text
     assert len(statuses) == REQUESTS
-    assert _samples(exposition, "quntuan_http_requests_total", ROUTE) == REQUESTS
-    assert _samples(exposition, "quntuan_http_request_duration_seconds_count", ROUTE) == REQUESTS
+    assert _samples(exposition, "quntuan_http_requests_total", route=ROUTE) == REQUESTS
+    assert _samples(exposition, "quntuan_http_request_duration_seconds_count", route=ROUTE) == REQUESTS
     assert "/api/v1/problems/not-found" not in exposition  # route templates, never raw paths
     # The figures came from both processes, each counting its own share.
     shares = _per_process(tmp_path, ROUTE)
@@ -237,7 +237,7 @@ async def test_a_single_server_counts_without_a_configured_metrics_directory(
             for _ in range(7):
                 assert (await http.get("/api/v1/problems/not-found")).status_code == 200
             exposition = (await http.get("/metrics")).text
-    assert _samples(exposition, "quntuan_http_requests_total", ROUTE) == 7
+    assert _samples(exposition, "quntuan_http_requests_total", route=ROUTE) == 7
 
 
 @shared_services
@@ -263,7 +263,7 @@ async def test_the_job_workers_figures_show_in_the_web_metrics(settings: Any, tm
             async def counted() -> dict[str, float]:
                 exposition = (await http.get("/metrics")).text
                 figures = {
-                    outcome: _job_samples(exposition, JOB_NAME, outcome)
+                    outcome: _samples(exposition, "quntuan_jobs_total", job=JOB_NAME, outcome=outcome)
                     for outcome in ("succeeded", "failed")
                 }
                 return figures if figures == {"succeeded": 3, "failed": 1} else {}
@@ -271,16 +271,3 @@ async def test_the_job_workers_figures_show_in_the_web_metrics(settings: Any, tm
             await eventually(counted, within=30)
             exposition = (await http.get("/metrics")).text
     assert "\nquntuan_job_queue_depth{" in exposition
-
-
-def _job_samples(exposition: str, job: str, outcome: str) -> float:
-    from prometheus_client.parser import text_string_to_metric_families
-
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(exposition)
-        for sample in family.samples
-        if sample.name == "quntuan_jobs_total"
-        and sample.labels.get("job") == job
-        and sample.labels.get("outcome") == outcome
-    )
