@@ -96,9 +96,11 @@ async def _at_least(items: list[Any], n: int) -> bool:
     return len(items) >= n
 
 
-#: A slow receiver: each delivery is in flight this long when the worker is told to stop.
-RECEIVER_DELAY = 4.0
-SIGNALS = 12
+#: A slow receiver: each delivery is in flight this long when the worker is told to stop (longer than
+#: any fixed internal grace period, so only QUNTUAN_SHUTDOWN_TIMEOUT lets it finish).
+RECEIVER_DELAY = 6.0
+#: Deliveries in flight at SIGTERM (at most the worker's concurrency), then signals committed after it.
+IN_FLIGHT, LATER = 4, 8
 
 
 @pytest.mark.skipif(
@@ -113,7 +115,7 @@ async def test_sigterm_lets_running_jobs_finish_and_the_next_worker_does_the_res
         "QUNTUAN_LOAD_PLUGINS": "false",
         "QUNTUAN_SHUTDOWN_TIMEOUT": str(RECEIVER_DELAY * 4),
         "QUNTUAN_RELAY_INTERVAL": "0.05",
-        "QUNTUAN_WORKER_CONCURRENCY": "4",
+        "QUNTUAN_WORKER_CONCURRENCY": str(IN_FLIGHT),
         "QUNTUAN_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
         "QUNTUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK": "true",
         "QUNTUAN_WEBHOOK_CONNECT_TIMEOUT": "1",
@@ -132,26 +134,30 @@ async def test_sigterm_lets_running_jobs_finish_and_the_next_worker_does_the_res
                 headers=await bearer(client, *owner),
             )
             assert hook.status_code == 201, hook.text
-            committed = [
-                str(await emit_org_created(db, root["id"], root["path"], resource_id=uuid.uuid4()))
-                for _ in range(SIGNALS)
-            ]
+
+            async def commit(n: int) -> list[str]:
+                return [
+                    str(await emit_org_created(db, root["id"], root["path"], resource_id=uuid.uuid4()))
+                    for _ in range(n)
+                ]
+
             async with QuntuanProcesses(
                 tmp_path, settings.database_url, settings.redis_url, **worker_env
             ) as procs:
                 first = procs.worker()
-                # Four deliveries (the worker's concurrency) reach the receiver and are held there.
-                await eventually(lambda: _received(receiver, 4), within=30)
+                committed = await commit(IN_FLIGHT)
+                # Every delivery has reached the receiver, which holds it: all are in flight.
+                await eventually(lambda: _received(receiver, IN_FLIGHT), within=30)
                 first.terminate()
+                committed += await commit(LATER)  # work for the next worker
                 assert await first.wait(60) == 0, first.log
                 # Every attempt the stopped worker started was finished and recorded, none cut off.
                 attempts = await WebhookAttempt.select(WebhookAttempt.status_code).run()
-                assert len(attempts) == len(receiver.received) >= 4
+                assert len(attempts) == len(receiver.received) >= IN_FLIGHT
                 assert {a["status_code"] for a in attempts} == {200}
-                assert len(committed) > len(attempts)  # work was left: the next worker must do it
 
                 procs.worker()
-                await eventually(lambda: _all_succeeded(len(committed)), within=RECEIVER_DELAY * SIGNALS + 30)
+                await eventually(lambda: _all_succeeded(IN_FLIGHT + LATER), within=90)
             delivered = {r.headers["webhook-id"] for r in receiver.received}
             assert delivered == set(committed)
             assert len(receiver.received) == len(committed)  # and each exactly once
