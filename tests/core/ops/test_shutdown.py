@@ -24,7 +24,7 @@ from core.integration.permissions import WEBHOOK_MANAGE, WEBHOOK_READ
 from core.integration.tables import OutboxSignal, WebhookAttempt, WebhookDelivery
 from core.orgs.permissions import ORG_CREATE, ORG_READ
 from core.orgs.tables import Org
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.core.integration.support import FAST, Receiver, emit_org_created, eventually, running
 from tests.identity_helpers import bearer, make_account, make_org
 from tests.processes import QuntuanProcesses
@@ -32,8 +32,21 @@ from tests.processes import QuntuanProcesses
 WRITERS = 30
 
 
+@pytest.mark.parametrize(
+    "workers",
+    [
+        1,
+        pytest.param(
+            2,
+            marks=pytest.mark.skipif(
+                not (TEST_DATABASE_URL and TEST_REDIS_URL),
+                reason="several web workers need PostgreSQL and Redis",
+            ),
+        ),
+    ],
+)
 async def test_sigterm_during_a_write_load_loses_no_accepted_write(
-    make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
+    make_app: Callable[..., Litestar], settings: Any, tmp_path: Path, workers: int
 ) -> None:
     async with running(make_app(plugins={})) as client:
         root = await make_org(name="市委")
@@ -45,7 +58,7 @@ async def test_sigterm_during_a_write_load_loses_no_accepted_write(
             QUNTUAN_LOAD_PLUGINS="false",
             QUNTUAN_SHUTDOWN_TIMEOUT="20",
         ) as procs:
-            server = await procs.serve()
+            server = await procs.serve(workers=workers)
             # A new connection per request: an idle keep-alive connection closed by the stopping server
             # would be indistinguishable from a dropped request.
             limits = httpx.Limits(max_keepalive_connections=0)
