@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -105,7 +106,7 @@ def serve(
         proxy_headers=False,  # the app reads forwarded headers itself, from QUNTUAN_TRUSTED_PROXIES only
         server_header=False,
         access_log=False,  # the app logs one line per request, without query strings
-        timeout_graceful_shutdown=settings.shutdown_timeout,  # SIGTERM: in-flight requests finish first
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),  # SIGTERM: in-flight requests finish
     )
 
 

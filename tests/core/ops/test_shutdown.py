@@ -20,7 +20,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from core.integration.permissions import WEBHOOK_MANAGE, WEBHOOK_READ
+from core.integration.permissions import STREAM_READ, WEBHOOK_MANAGE, WEBHOOK_READ
 from core.integration.tables import OutboxSignal, WebhookAttempt, WebhookDelivery
 from core.orgs.permissions import ORG_CREATE, ORG_READ
 from core.orgs.tables import Org
@@ -185,3 +185,30 @@ async def _received(receiver: Receiver, n: int) -> bool:
 async def _all_succeeded(n: int) -> bool:
     done = await WebhookDelivery.count().where(WebhookDelivery.status == "succeeded").run()
     return done == n
+
+
+async def test_a_request_outliving_the_shutdown_timeout_is_cut_at_the_configured_time(
+    make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
+) -> None:
+    """``QUNTUAN_SHUTDOWN_TIMEOUT`` reaches uvicorn: an endless live stream is cut then, and the process ends."""
+    async with running(make_app(plugins={})) as client:
+        root = await make_org(name="市委")
+        reader = await make_account(client.app.state.db, grants=[(root["path"], [STREAM_READ], True)])
+    async with QuntuanProcesses(
+        tmp_path,
+        settings.database_url,
+        settings.redis_url,
+        QUNTUAN_LOAD_PLUGINS="false",
+        QUNTUAN_SHUTDOWN_TIMEOUT="1",
+        QUNTUAN_LOG_LEVEL="info",
+    ) as procs:
+        server = await procs.serve()
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+            headers = await bearer(http, *reader)
+            async with http.stream("GET", "/api/v1/stream", headers=headers) as stream:
+                lines = stream.aiter_lines()
+                assert (await anext(lines)).startswith(": connected")
+                server.terminate()
+                # Far below the default 30 s: a server ignoring the setting would still be waiting.
+                assert await server.wait(20) in (0, -signal.SIGTERM)
+    assert "timeout graceful shutdown exceeded" in server.log
