@@ -90,7 +90,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     #: Run the outbox relay and job worker inside the web process (default: only without Redis).
     #: With Redis, run ``quntuan worker`` processes instead.
     embedded_worker: bool | None = None
-    #: Jobs (webhook attempts, imports…) one worker process runs at once.
+    #: Jobs (imports, the retention purge…) one worker process runs at once.
     worker_concurrency: int = 20
     #: Seconds between two polls of the outbox and of due deliveries.
     relay_interval: float = 0.5
@@ -118,6 +118,23 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     webhook_read_timeout: float = 10.0
     #: Bytes of a receiver's response read at most (the rest is dropped).
     webhook_max_response_bytes: int = 65536
+    #: Seconds between two checks of a live stream's caller (token, account or client, reach) while open.
+    stream_recheck_seconds: float = 30.0
+    #: Webhook attempts one delivery pass claims, sends and records together.
+    webhook_batch_size: int = 200
+    #: Webhook requests one worker process has in flight at most (also per-destination connections).
+    webhook_concurrency: int = 100
+    #: Delivery loops per worker process (one sends while another claims or records).
+    webhook_delivery_loops: int = 2
+    #: Hours relayed outbox signals are kept (for ``Last-Event-ID`` catch-up and replays); a signal
+    #: with an unfinished delivery is kept until it finishes.
+    retention_outbox_hours: float = 7 * 24
+    #: Days finished webhook deliveries and their attempts stay in the delivery log.
+    retention_delivery_days: float = 30
+    #: Hours an ``Idempotency-Key`` is remembered (repeats within it replay the first response).
+    retention_idempotency_hours: float = 24
+    #: Seconds between two retention purges (each deletes in bounded batches).
+    retention_interval: float = 3600
     #: Seconds a stopping process (SIGTERM) gives in-flight requests, and then running jobs, to finish.
     #: Keep the service manager's stop timeout above twice this (systemd ``TimeoutStopSec``).
     shutdown_timeout: float = 30.0
@@ -241,6 +258,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         "refresh_token_ttl",
         "login_max_failures",
         "login_lockout_seconds",
+        "webhook_batch_size",
+        "webhook_concurrency",
+        "webhook_delivery_loops",
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")

@@ -10,7 +10,8 @@ a unique row *inside the transaction of the write itself*:
 * if the first request fails, its transaction — claim included — rolls back and a repeat runs afresh.
 
 So ten identical requests racing each other have exactly one effect, on both databases, with no
-"in progress" state to expire. Keys are scoped to the principal and kept for :data:`KEY_TTL`.
+"in progress" state to expire. Keys are scoped to the principal and kept for
+``QUNTUAN_RETENTION_IDEMPOTENCY_HOURS`` (24 h by default); the retention purge then deletes them.
 
 Usage inside a handler (always within ``db.transaction()``)::
 
@@ -41,8 +42,6 @@ from core.idempotency.tables import IdempotencyKey
 HEADER: Final = "Idempotency-Key"
 #: Header set on a replayed response.
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
-#: How long a key is remembered; after that the same key starts a new write.
-KEY_TTL: Final = timedelta(hours=24)
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 T = TypeVar("T")
@@ -126,6 +125,7 @@ async def claim_key(
     lookup = _digest(principal.kind, str(principal.id), key)
     fingerprint = _digest(scope, request.method, request.url.path, await request.body())
     now = datetime.now(UTC)
+    ttl = timedelta(hours=request.app.state.settings.retention_idempotency_hours)
     for _ in range(2):
         inserted = await IdempotencyKey.raw(
             "INSERT INTO core_idempotency_key (id, lookup, scope, fingerprint, created_at) "
@@ -144,13 +144,18 @@ async def claim_key(
         created = row["created_at"]
         if created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
-        if created < now - KEY_TTL:
+        if created < now - ttl:
             await IdempotencyKey.delete().where(IdempotencyKey.id == row["id"]).run()
             continue
         if row["fingerprint"] != fingerprint or row["scope"] != scope or row["status_code"] is None:
             raise Problem(KEY_REUSED)
         return Claim(None, StoredResponse(status_code=row["status_code"], body=row["response"].encode()))
     raise Problem(KEY_REUSED)
+
+
+def expired_keys(before: datetime) -> Any:
+    """A query of the ids of keys created before ``before`` (the retention purge deletes them)."""
+    return IdempotencyKey.select(IdempotencyKey.id).where(IdempotencyKey.created_at < before)
 
 
 def replay(stored: StoredResponse, type_: type[T]) -> Response[T]:

@@ -22,4 +22,5 @@ class IdempotencyKey(Table, tablename="core_idempotency_key"):
     #: The response given, replayed to repeats; null while the claiming transaction is open.
     status_code = Integer(null=True, default=None)
     response = Text(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
+    #: The retention purge deletes keys older than ``QUNTUAN_RETENTION_IDEMPOTENCY_HOURS``.
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -115,15 +115,17 @@ def create(
 
 @admin_app.command("reencrypt")
 def reencrypt() -> None:
-    """Re-encrypt ID numbers and phones under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
+    """Re-encrypt ID numbers, phones and webhook secrets under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
     from core.cli import _settings
     from core.identity.crypto import Vault
     from core.identity.keys import reencrypt_persons
+    from core.integration.webhooks import reencrypt_secrets
 
     settings = _settings()
     vault = Vault.from_settings(settings)
     count = run_with_database(settings, lambda db, pm: reencrypt_persons(db, vault))
-    console.print(f"{count} person(s) re-encrypted with key {vault.current}.")
+    hooks = run_with_database(settings, lambda db, pm: reencrypt_secrets(db, vault))
+    console.print(f"{count} person(s) and {hooks} webhook(s) re-encrypted with key {vault.current}.")
 
 
 @admin_app.command("verify-audit")

@@ -14,9 +14,13 @@ from litestar.params import JSONBody, Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from core.access import within
+from core.access import Reach, within
 from core.errors import request_locale
 from core.guards import current_principal, require_permission
+from core.identity.authn import bearer_token
+from core.identity.principal import load_principal
+from core.identity.runtime import identity_of
+from core.identity.tokens import verify_access_token
 from core.integration import feeds
 from core.integration import webhooks as service
 from core.integration.broadcast import StreamMessage
@@ -37,9 +41,14 @@ from core.integration.tables import Webhook as WebhookRow
 from core.pagination import Page, PageParam, paginate
 
 HEARTBEAT_SECONDS = 15.0
+#: The last event of a stream whose caller may no longer read it (token expired or revoked, account or
+#: client disabled, permission withdrawn): reconnect with a valid token and ``Last-Event-ID``.
+STREAM_END = "stream.end"
 #: Feeds are public and change slowly: let portals and proxies cache them briefly.
 FEED_HEADERS = {"Cache-Control": "public, max-age=300"}
 CATCH_UP_LIMIT = 1000
+#: Stands for "no message came before the wait ended" in the stream loop.
+IDLE: Any = object()
 
 
 def _principal(request: Request[Any, Any, Any]) -> Any:
@@ -72,23 +81,34 @@ class WebhookController(Controller):
     @post("/", opt={"permission": WEBHOOK_MANAGE})
     async def create_webhook(
         self, request: Request[Any, Any, Any], data: JSONBody[WebhookCreate]
-    ) -> WebhookWithSecret:
-        """Subscribe a URL; the answer holds the signing secret, shown only now."""
+    ) -> Response[WebhookWithSecret]:
+        """Subscribe a URL; the answer holds the signing secret, shown only now (and the ETag)."""
         state = request.app.state
-        return await service.create(
-            data, _principal(request), state.settings, state.registry, state.db, request_locale(request)
+        created, tag = await service.create(
+            data,
+            _principal(request),
+            state.settings,
+            state.registry,
+            state.db,
+            request_locale(request),
+            identity_of(state).vault,
         )
+        return Response(created, status_code=201, headers={"ETag": tag})
 
-    @get("/{webhook_id:uuid}", opt={"permission": WEBHOOK_READ})
-    async def get_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> Webhook:
-        return service.to_webhook(await service.load_visible(webhook_id, _principal(request)))
+    @get("/{webhook_id:uuid}", opt={"permission": WEBHOOK_READ}, summary="One subscription (with its ETag)")
+    async def get_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> Response[Webhook]:
+        row = await service.load_visible(webhook_id, _principal(request))
+        return Response(service.to_webhook(row), headers={"ETag": service.etag(row)})
 
-    @patch("/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE})
+    @patch(
+        "/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE}, summary="Change a subscription (If-Match)"
+    )
     async def update_webhook(
         self, request: Request[Any, Any, Any], webhook_id: UUID, data: JSONBody[WebhookUpdate]
-    ) -> Webhook:
+    ) -> Response[Webhook]:
+        """Send ``If-Match`` with the ETag from GET to change it only if nobody else did (else 412)."""
         state = request.app.state
-        result = await service.update(
+        result, tag = await service.update(
             webhook_id,
             data,
             _principal(request),
@@ -96,9 +116,10 @@ class WebhookController(Controller):
             state.registry,
             state.db,
             request_locale(request),
+            if_match=request.headers.get("if-match"),
         )
         _wake(request)
-        return result
+        return Response(result, headers={"ETag": tag})
 
     @delete("/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_204_NO_CONTENT)
     async def delete_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> None:
@@ -109,8 +130,9 @@ class WebhookController(Controller):
         self, request: Request[Any, Any, Any], webhook_id: UUID, data: JSONBody[SecretRotation]
     ) -> RotatedSecret:
         """A new secret; the previous one keeps signing (both signatures sent) for ``overlap_seconds``."""
+        state = request.app.state
         return await service.rotate_secret(
-            webhook_id, data.overlap_seconds, _principal(request), request.app.state.db
+            webhook_id, data.overlap_seconds, _principal(request), state.db, identity_of(state).vault
         )
 
     @post("/{webhook_id:uuid}/ping", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_202_ACCEPTED)
@@ -193,14 +215,34 @@ class StreamController(Controller):
         Each event's ``event`` is the signal type, ``id`` its outbox sequence number (send it back as
         ``Last-Event-ID`` to catch up after a reconnect) and ``data`` ``{"id", "type", "resource_type",
         "resource_id", "occurred_at", "data"}``. A comment line is sent every 15 s to keep proxies open.
+
+        The caller's token and reach are checked again every ``QUNTUAN_STREAM_RECHECK_SECONDS`` while
+        the stream is open: a narrower grant narrows it, and when the token has expired or was revoked,
+        or the account, client or permission is gone, a last ``stream.end`` event is sent and the
+        stream closes.
         """
-        reaches = _principal(request).reach(STREAM_READ)
+        settings = request.app.state.settings
+        reaches: list[Reach] = list(_principal(request).reach(STREAM_READ))
         wanted = {t.strip() for t in types.split(",") if t.strip()} if types else None
         runtime = request.app.state.integration
         after = int(last_event_id) if last_event_id else None
+        token = bearer_token(request.scope)
 
         def visible(message: StreamMessage) -> bool:
             return (wanted is None or message.type in wanted) and within(message.org_path or "", reaches)
+
+        async def current_reach() -> list[Reach] | None:
+            """The caller's stream reach now; None when it may no longer follow the stream."""
+            if token is None:  # a principal put on the request by the host itself, not by a token
+                return reaches
+            claims = verify_access_token(settings.resolved_secret_key(), token)
+            if claims is None:
+                return None
+            principal = await load_principal(
+                claims.kind, claims.subject, claims.version, timezone=settings.timezone
+            )
+            found = list(principal.reach(STREAM_READ)) if principal is not None else []
+            return found or None
 
         def event(message: StreamMessage) -> ServerSentEventMessage:
             data = {
@@ -234,11 +276,28 @@ class StreamController(Controller):
                         last = max(last or 0, message.seq)
                         if visible(message):
                             yield event(message)
+                clock = asyncio.get_running_loop().time
+                next_check = clock() + settings.stream_recheck_seconds
+                next_beat = clock() + HEARTBEAT_SECONDS
                 while True:
                     try:
-                        message = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                        wait = max(0.0, min(next_beat, next_check) - clock())
+                        message = await asyncio.wait_for(queue.get(), timeout=wait)
                     except TimeoutError:
-                        yield ServerSentEventMessage(comment="keep-alive", data=None)
+                        message = IDLE
+                    if clock() >= next_check:
+                        now_reach = await current_reach()
+                        if now_reach is None:
+                            yield ServerSentEventMessage(
+                                data='{"reason":"unauthorized"}', event=STREAM_END, retry=3000
+                            )
+                            return
+                        reaches[:] = now_reach
+                        next_check = clock() + settings.stream_recheck_seconds
+                    if message is IDLE:
+                        if clock() >= next_beat:
+                            next_beat = clock() + HEARTBEAT_SECONDS
+                            yield ServerSentEventMessage(comment="keep-alive", data=None)
                         continue
                     if message is None:
                         return

@@ -6,7 +6,7 @@ address the host resolves to must be public unless it lies in ``QUNTUAN_WEBHOOK_
 The connection then goes to the very address that was checked (the URL's host is kept for ``Host``
 and TLS SNI/certificate checks), so a DNS answer that changes between check and connect — DNS
 rebinding — cannot reach an internal address. Redirects are not followed; timeouts and a response size
-cap bound what a receiver can cost us.
+cap bound what a receiver can cost us. Connections are pooled per destination (:class:`Senders`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import socket
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +24,11 @@ import httpx
 from core.settings import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+#: Idle seconds a kept-alive connection to a receiver stays open.
+KEEPALIVE_SECONDS = 30.0
+#: Destinations with a client (and its pooled connections) kept at once.
+MAX_DESTINATIONS = 256
 
 
 class OutboundRefused(Exception):
@@ -128,7 +134,7 @@ def _pinned_url(target: Target) -> str:
 
 
 def make_client(settings: Settings) -> httpx.AsyncClient:
-    """The client for all webhook traffic: no redirects, no proxies from the environment, bounded time."""
+    """A client for one destination: no redirects, no proxies from the environment, bounded time."""
     return httpx.AsyncClient(
         follow_redirects=False,
         trust_env=False,
@@ -138,23 +144,77 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
             write=settings.webhook_read_timeout,
             pool=settings.webhook_connect_timeout,
         ),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=0),
+        limits=httpx.Limits(
+            max_connections=settings.webhook_concurrency,
+            max_keepalive_connections=settings.webhook_concurrency,
+            keepalive_expiry=KEEPALIVE_SECONDS,
+        ),
     )
 
 
+class Senders:
+    """HTTP clients for webhook traffic, one per destination: (scheme, URL host, vetted address, port).
+
+    Connections are kept alive for reuse, but only ever for the very host name and address they were
+    opened for: a request to another host name (even at the same address) gets its own pool, so it never
+    rides on a connection, SNI or certificate check made for someone else. Least recently used clients
+    beyond :data:`MAX_DESTINATIONS` are closed.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._clients: OrderedDict[tuple[str, str, str, int], httpx.AsyncClient] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def client_for(self, target: Target) -> httpx.AsyncClient:
+        key = (target.scheme, target.host, str(target.address), target.port)
+        client = self._clients.get(key)
+        if client is not None:
+            self._clients.move_to_end(key)
+            return client
+        client = self._clients[key] = make_client(self.settings)
+        while len(self._clients) > MAX_DESTINATIONS:
+            _, old = self._clients.popitem(last=False)
+            task = asyncio.get_running_loop().create_task(old.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), OrderedDict()
+        await asyncio.gather(*(c.aclose() for c in clients), *self._closing, return_exceptions=True)
+
+    async def __aenter__(self) -> Senders:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+
 async def post(
-    client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], settings: Settings
+    senders: Senders, url: str, body: bytes, headers: dict[str, str], settings: Settings
 ) -> Outcome:
-    """Vet ``url`` again and POST ``body`` to the vetted address; never raises for network trouble."""
+    """Vet ``url`` now and POST ``body`` to the vetted address; never raises for network trouble."""
+    started = time.perf_counter()
+    try:
+        target = await vet(url, settings)
+    except OutboundRefused as exc:
+        return Outcome(
+            status_code=None, latency_ms=int((time.perf_counter() - started) * 1000), error=exc.code
+        )
+    return await send(senders, target, body, headers, settings)
+
+
+async def send(
+    senders: Senders, target: Target, body: bytes, headers: dict[str, str], settings: Settings
+) -> Outcome:
+    """POST ``body`` to ``target`` (vetted just before): pinned address, no redirects, capped answer."""
     started = time.perf_counter()
 
     def elapsed() -> int:
         return int((time.perf_counter() - started) * 1000)
 
-    try:
-        target = await vet(url, settings)
-    except OutboundRefused as exc:
-        return Outcome(status_code=None, latency_ms=elapsed(), error=exc.code)
+    client = senders.client_for(target)
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
     if ":" in target.host and not target.host.startswith("["):

@@ -3,7 +3,9 @@
 Every web process gets a :class:`~core.integration.jobs.JobRunner` (to enqueue) and a
 :class:`~core.integration.broadcast.Broadcaster` (to serve ``/api/v1/stream``). A process that *works*
 — ``quntuan worker``, or the web process when ``QUNTUAN_EMBEDDED_WORKER`` is on (the default without
-Redis) — also runs the relay loop (fan-out and dispatch) and executes jobs.
+Redis) — also runs the relay loop (fan-out), the delivery loops (:mod:`core.integration.delivery`),
+executes jobs, and enqueues the retention purge (:mod:`core.integration.retention`) every
+``retention_interval`` seconds.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import Any
 
 from litestar import Litestar
 
-from core.integration import outbound
 from core.integration.broadcast import Broadcaster
+from core.integration.delivery import Deliverer, delivery_loop
 from core.integration.jobs import JobContext, JobRunner
-from core.integration.relay import dispatch_once, relay_once
+from core.integration.relay import relay_once
+from core.integration.retention import PURGE_JOB
 from core.settings import Settings
 
 log = logging.getLogger("quntuan.integration")
@@ -37,8 +40,13 @@ class IntegrationRuntime:
         self.context = JobContext(settings=settings, db=db, shared=shared, registry=registry, jobs=self.jobs)
         self.working = False
         self._loop_task: asyncio.Task[None] | None = None
+        self._delivery_tasks: list[asyncio.Task[None]] = []
+        self._deliverer: Deliverer | None = None
         self._wake = asyncio.Event()
+        self._delivery_wakes: list[asyncio.Event] = []
         self._stopping = False
+        self._stop_delivering = asyncio.Event()
+        self._next_purge = 0.0
 
     async def start(self, *, work: bool, serve_stream: bool = True) -> None:
         if serve_stream:
@@ -46,23 +54,36 @@ class IntegrationRuntime:
         if not work:
             return
         self.working = True
-        self.context.extra["http"] = outbound.make_client(self.settings)
         self.context.extra["wake"] = self.wake
         await self.jobs.start_working(self.context)
         self._loop_task = asyncio.create_task(self._loop(), name="quntuan-relay")
+        self._deliverer = Deliverer.for_settings(self.db, self.settings)
+        self._delivery_wakes = [asyncio.Event() for _ in range(self.settings.webhook_delivery_loops)]
+        self._delivery_tasks = [
+            asyncio.create_task(
+                delivery_loop(self._deliverer, wake, self._stop_delivering), name=f"quntuan-delivery-{i}"
+            )
+            for i, wake in enumerate(self._delivery_wakes)
+        ]
 
     def wake(self) -> None:
-        """Run the relay now instead of at the next poll (after a local commit that emitted)."""
+        """Relay and deliver now instead of at the next poll (after a local commit that emitted)."""
         self._wake.set()
+        for wake in self._delivery_wakes:
+            wake.set()
 
     async def _loop(self) -> None:
         # Stopping is cooperative: a pass is never cancelled half-way through a transaction (a
         # cancelled transaction can leave its connection checked out of the pool).
         while not self._stopping:
             try:
-                while await relay_once(self.db, self.broadcaster) > 0:
-                    pass
-                await dispatch_once(self.context)
+                relayed = 0
+                while (n := await relay_once(self.db, self.broadcaster, timezone=self.settings.timezone)) > 0:
+                    relayed += n
+                if relayed:
+                    for wake in self._delivery_wakes:
+                        wake.set()
+                await self._maybe_purge()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -71,8 +92,29 @@ class IntegrationRuntime:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.relay_interval)
             self._wake.clear()
 
+    async def _maybe_purge(self) -> None:
+        """Queue the retention purge when it is due (one at a time: its key dedupes across workers)."""
+        moment = asyncio.get_running_loop().time()
+        if moment < self._next_purge:
+            return
+        self._next_purge = moment + self.settings.retention_interval
+        try:
+            await self.jobs.enqueue(PURGE_JOB, key=PURGE_JOB, run_for=self.settings.retention_interval)
+        except Exception as exc:  # queue unreachable: try again at the next interval
+            log.warning("could not queue the retention purge: %s", type(exc).__name__)
+
     async def stop(self) -> None:
         """Stop everything; each step is bounded so a stuck connection cannot hold up shutdown."""
+        if self._delivery_tasks:
+            self._stop_delivering.set()
+            for wake in self._delivery_wakes:
+                wake.set()
+            # Batches being sent finish and are recorded within QUNTUAN_SHUTDOWN_TIMEOUT.
+            _, pending = await asyncio.wait(self._delivery_tasks, timeout=self.settings.shutdown_timeout)
+            for task in pending:  # a batch still sending: its leases expire and it is made again
+                task.cancel()
+            await asyncio.gather(*self._delivery_tasks, return_exceptions=True)
+            self._delivery_tasks = []
         if self._loop_task is not None:
             self._stopping = True
             self._wake.set()
@@ -85,9 +127,9 @@ class IntegrationRuntime:
         # Running jobs get the configured shutdown time to finish (QUNTUAN_SHUTDOWN_TIMEOUT).
         await self._bounded("jobs", self.jobs.stop(), self.settings.shutdown_timeout + STOP_TIMEOUT)
         await self._bounded("stream", self.broadcaster.stop())
-        client = self.context.extra.pop("http", None)
-        if client is not None:
-            await self._bounded("http", client.aclose())
+        if self._deliverer is not None:
+            await self._bounded("http", self._deliverer.senders.aclose())
+            self._deliverer = None
 
     async def _bounded(self, what: str, step: Any, within: float = STOP_TIMEOUT) -> None:
         try:

@@ -2,7 +2,8 @@
 
 ``webhook-signature`` is ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``, one entry per
 valid secret separated by spaces, so during a secret rotation receivers holding either secret accept.
-Secrets are ``whsec_`` + base64 of 32 random bytes.
+Secrets are ``whsec_`` + base64 of 32 random bytes; at rest they are encrypted with the identity Vault
+(AES-GCM with key ids, rotated by ``quntuan admin reencrypt`` like ID numbers and phones).
 """
 
 from __future__ import annotations
@@ -13,13 +14,27 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
+from core.identity.crypto import Vault
+
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 SECRET_BYTES = 32
+#: Associated data of the ciphertexts: a webhook secret's ciphertext cannot pass for anything else.
+SECRET_FIELD = "webhook_secret"  # noqa: S105 (a field name)
 
 
 def new_secret() -> str:
     """A fresh endpoint secret (32 random bytes; the standard asks for 24 to 64)."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def seal_secret(vault: Vault, secret: str) -> str:
+    """The secret as stored: encrypted under the Vault's current key."""
+    return vault.encrypt(SECRET_FIELD, secret)
+
+
+def open_secret(vault: Vault, stored: str) -> str:
+    """The secret from its stored ciphertext (raises ``DecryptionError`` when no known key opens it)."""
+    return vault.decrypt(SECRET_FIELD, stored)
 
 
 def _key(secret: str) -> bytes:

@@ -39,7 +39,10 @@ class OutboxSignal(Table, tablename="core_outbox"):
 
 
 class Webhook(Table, tablename="core_webhook"):
-    """A webhook subscription (订阅): where to POST which signals of which org subtree."""
+    """A webhook subscription (订阅): where to POST which signals of which org subtree.
+
+    It receives a signal only where its owner holds ``core.webhook.manage`` at the time of the signal.
+    """
 
     id = UUID(primary_key=True, default=uuid.uuid4)
     #: ``client`` (an integrator's API client) or ``account`` (an org admin).
@@ -48,16 +51,14 @@ class Webhook(Table, tablename="core_webhook"):
     #: The org whose subtree the subscription covers, and its path (denormalised for filtering).
     org_id = UUID()
     org_path = Varchar(length=120, index=True)
-    #: Paths (``[[path, subtree], …]``) where the owner could read webhooks' signals when subscribing,
-    #: narrowed to the subscription's org; a signal outside them is never delivered.
-    reach = JSON(default="[]")
     url = Varchar(length=2000)
     description = Varchar(length=500, default="")
     #: Signal names delivered (``["org.created", …]``).
     signal_types = JSON(default="[]")
-    #: ``whsec_…`` signing secret; during a rotation the previous one signs too until it expires.
-    secret = Varchar(length=100, secret=True)
-    previous_secret = Varchar(length=100, null=True, default=None, secret=True)
+    #: The ``whsec_…`` signing secret, encrypted with the identity Vault (``v1.<key id>.…``); during a
+    #: rotation the previous one signs too until it expires.
+    secret = Varchar(length=255, secret=True)
+    previous_secret = Varchar(length=255, null=True, default=None, secret=True)
     previous_secret_expires_at = Timestamptz(null=True, default=None)
     #: ``active`` or ``disabled`` (by its owner, after persistent failure, or on HTTP 410).
     status = Varchar(length=16, default="active")
@@ -92,7 +93,8 @@ class WebhookDelivery(Table, tablename="core_webhook_delivery"):
     #: ``signal``, ``ping`` or ``replay``.
     origin = Varchar(length=16, default="signal")
     created_at = Timestamptz(default=TimestamptzNow())
-    finished_at = Timestamptz(null=True, default=None)
+    #: When it succeeded or gave up; the retention purge removes it (and its attempts) after a while.
+    finished_at = Timestamptz(null=True, default=None, index=True)
 
 
 class WebhookAttempt(Table, tablename="core_webhook_attempt"):

@@ -1,10 +1,11 @@
 """Webhook subscriptions: who owns them, what they may receive, secrets, pings and replays.
 
 Ownership and reach: a subscription belongs to the API client or account that created it. It receives
-the signals of its org's subtree, and only where its owner held ``core.webhook.manage`` when it was
-created (the reach is stored with it, narrowed to the org, and re-taken whenever the owner edits it).
-Others see a subscription when its org is within their ``core.webhook.read`` reach and may change it
-within their ``core.webhook.manage`` reach; anything else answers 404.
+the signals of its org's subtree, and only where its owner holds ``core.webhook.manage`` *now* (checked
+by the relay at each signal, so a revoked grant or a disabled owner stops it at once). Others see a
+subscription when its org is within their ``core.webhook.read`` reach and may change it within their
+``core.webhook.manage`` reach; anything else answers 404. Secrets are stored encrypted and shown only
+in the answer that creates or rotates them. Updates honour ``If-Match`` (the ETag of the subscription).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core.access import Principal, Reach, reach_clause, within
+from core.access import Principal, reach_clause, within
 from core.errors import FieldError, Problem
 from core.i18n import Text
+from core.identity.crypto import Vault
 from core.integration import outbound
 from core.integration.permissions import WEBHOOK_MANAGE, WEBHOOK_READ
 from core.integration.schemas import (
@@ -31,7 +33,7 @@ from core.integration.schemas import (
     WebhookWithSecret,
 )
 from core.integration.signals import PING
-from core.integration.signing import new_secret
+from core.integration.signing import new_secret, open_secret, seal_secret
 from core.integration.tables import Webhook as WebhookRow
 from core.integration.tables import WebhookAttempt, WebhookDelivery
 from core.orgs.tables import Org
@@ -137,17 +139,6 @@ def check_signal_types(names: list[str], registry: Any, locale: Locale) -> list[
     return sorted(set(names))
 
 
-def owner_reach(principal: Principal, org_path: str) -> list[list[Any]]:
-    """The owner's ``core.webhook.manage`` reach narrowed to the org's subtree, as stored."""
-    narrowed: list[list[Any]] = []
-    for r in principal.reach(WEBHOOK_MANAGE):
-        if r.covers(org_path):
-            narrowed.append([org_path, r.subtree])
-        elif r.path.startswith(org_path):
-            narrowed.append([r.path, r.subtree])
-    return narrowed
-
-
 def _is_owner(row: dict[str, Any], principal: Principal) -> bool:
     return row["owner_id"] == principal.id and row["owner_kind"] == principal.kind
 
@@ -175,26 +166,39 @@ async def load_manageable(webhook_id: UUID, principal: Principal) -> dict[str, A
 # --- subscriptions -----------------------------------------------------------------------------------
 
 
+def etag(row: dict[str, Any]) -> str:
+    """A strong validator for ``If-Match``: changes whenever the subscription is written."""
+    stamp: datetime = row["updated_at"]
+    return f'"{row["id"].hex[:8]}-{int(stamp.timestamp() * 1_000_000):x}"'
+
+
 async def create(
-    data: WebhookCreate, principal: Principal, settings: Settings, registry: Any, db: Any, locale: Locale
-) -> WebhookWithSecret:
+    data: WebhookCreate,
+    principal: Principal,
+    settings: Settings,
+    registry: Any,
+    db: Any,
+    locale: Locale,
+    vault: Vault,
+) -> tuple[WebhookWithSecret, str]:
+    """Subscribe; returns the subscription with its secret (shown only now) and its ETag."""
     org = await Org.select(Org.id, Org.path).where(Org.id == data.org_id).first().run()
     if org is None or not within(org["path"], principal.reach(WEBHOOK_MANAGE)):
         raise Problem.invalid(_error("/org_id", "unknown_org", locale))
     types = check_signal_types(data.signal_types, registry, locale)
     await check_url(data.url, settings, locale)
     moment = now()
+    secret = new_secret()
     row = WebhookRow(
         id=uuid4(),
         owner_kind=principal.kind,
         owner_id=principal.id,
         org_id=org["id"],
         org_path=org["path"],
-        reach=msgspec.json.encode(owner_reach(principal, org["path"])).decode(),
         url=data.url,
         description=data.description,
         signal_types=msgspec.json.encode(types).decode(),
-        secret=new_secret(),
+        secret=seal_secret(vault, secret),
         status="active",
         created_at=moment,
         updated_at=moment,
@@ -202,7 +206,8 @@ async def create(
     async with db.transaction():
         await WebhookRow.insert(row).run()
     saved = await WebhookRow.select().where(WebhookRow.id == row.id).first().run()
-    return WebhookWithSecret(**msgspec.structs.asdict(to_webhook(saved)), secret=saved["secret"])
+    assert saved is not None
+    return WebhookWithSecret(**msgspec.structs.asdict(to_webhook(saved)), secret=secret), etag(saved)
 
 
 async def list_visible(principal: Principal) -> Any:
@@ -220,8 +225,13 @@ async def update(
     registry: Any,
     db: Any,
     locale: Locale,
-) -> Webhook:
+    *,
+    if_match: str | None = None,
+) -> tuple[Webhook, str]:
+    """Change a subscription; with ``if_match`` (its ETag) only if nobody changed it since (else 412)."""
     row = await load_manageable(webhook_id, principal)
+    if if_match is not None and if_match.strip() not in (etag(row), "W/" + etag(row), "*"):
+        raise Problem("precondition-failed")
     values: dict[Any, Any] = {WebhookRow.updated_at: now()}
     if data.url is not None:
         await check_url(data.url, settings, locale)
@@ -234,11 +244,16 @@ async def update(
     if data.status is not None and data.status != row["status"]:
         values[WebhookRow.status] = data.status
         values[WebhookRow.disabled_reason] = "owner" if data.status == "disabled" else None
-    if _is_owner(row, principal):
-        values[WebhookRow.reach] = msgspec.json.encode(owner_reach(principal, row["org_path"])).decode()
     async with db.transaction():
-        await WebhookRow.update(values).where(WebhookRow.id == webhook_id).run()
-    return to_webhook(await WebhookRow.select().where(WebhookRow.id == webhook_id).first().run())
+        query = WebhookRow.update(values).where(WebhookRow.id == webhook_id)
+        if if_match is not None:  # compare-and-set: a change made since the check also fails it
+            query = query.where(WebhookRow.updated_at == row["updated_at"])
+        changed = await query.returning(WebhookRow.id).run()
+    if not changed:
+        raise Problem("precondition-failed")
+    saved = await WebhookRow.select().where(WebhookRow.id == webhook_id).first().run()
+    assert saved is not None
+    return to_webhook(saved), etag(saved)
 
 
 async def delete(webhook_id: UUID, principal: Principal, db: Any) -> None:
@@ -253,7 +268,7 @@ async def delete(webhook_id: UUID, principal: Principal, db: Any) -> None:
 
 
 async def rotate_secret(
-    webhook_id: UUID, overlap_seconds: int, principal: Principal, db: Any
+    webhook_id: UUID, overlap_seconds: int, principal: Principal, db: Any, vault: Vault
 ) -> RotatedSecret:
     row = await load_manageable(webhook_id, principal)
     expires = now() + timedelta(seconds=overlap_seconds) if overlap_seconds else None
@@ -262,7 +277,7 @@ async def rotate_secret(
         await (
             WebhookRow.update(
                 {
-                    WebhookRow.secret: secret,
+                    WebhookRow.secret: seal_secret(vault, secret),
                     WebhookRow.previous_secret: row["secret"] if expires else None,
                     WebhookRow.previous_secret_expires_at: expires,
                     WebhookRow.updated_at: now(),
@@ -353,5 +368,17 @@ async def delivery_detail(webhook_id: UUID, delivery_id: UUID, principal: Princi
     return DeliveryDetail(**_delivery_fields(row), attempt_log=log)
 
 
-def reaches_of(rows: list[list[Any]]) -> list[Reach]:
-    return [Reach(path=p, subtree=bool(s)) for p, s in rows]
+async def reencrypt_secrets(db: Any, vault: Vault) -> int:
+    """Re-encrypt webhook secrets not yet under ``vault.current`` (``quntuan admin reencrypt``)."""
+    done = 0
+    for row in await WebhookRow.select(WebhookRow.id, WebhookRow.secret, WebhookRow.previous_secret).run():
+        changes: dict[Any, Any] = {}
+        for column in (WebhookRow.secret, WebhookRow.previous_secret):
+            value = row[column._meta.name]
+            if vault.needs_reencryption(value):
+                changes[column] = seal_secret(vault, open_secret(vault, value))
+        if changes:
+            async with db.transaction():
+                await WebhookRow.update(changes).where(WebhookRow.id == row["id"]).run()
+            done += 1
+    return done

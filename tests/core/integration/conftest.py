@@ -28,11 +28,16 @@ def make_receiver() -> Iterator[Callable[..., Receiver]]:
 def integration_app(
     make_app: Callable[..., Litestar], make_settings: Callable[..., Any]
 ) -> Callable[..., Litestar]:
-    """``integration_app(principal, **settings)``: core only, fast relay, loopback receivers allowed."""
+    """``integration_app(principal, **settings)``: core only, fast relay, loopback receivers allowed.
+
+    ``principal`` None: requests authenticate with real tokens (see ``tests/identity_helpers.py``).
+    """
 
     def make(principal: Any, **overrides: Any) -> Litestar:
         settings = make_settings(**{**FAST, **overrides})
-        return with_principal(make_app(plugins={}, settings_=settings), principal)
+        app = make_app(plugins={}, settings_=settings)
+        app.state.test_principal = principal
+        return app if principal is None else with_principal(app, principal)
 
     return make
 

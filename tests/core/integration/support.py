@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from core.identity.tables import Account, ApiClient, Grant, Role
 from core.integration.signals import emit
 from core.orgs.signals import ORG_CREATED, OrgChanged
 from core.orgs.tables import Org
@@ -43,6 +44,11 @@ class Received:
     @property
     def json(self) -> Any:
         return json.loads(self.body)
+
+
+class _Server(ThreadingHTTPServer):
+    #: Workers send many requests at once; socketserver's default backlog of 5 would drop connections.
+    request_queue_size = 256
 
 
 @dataclass
@@ -84,7 +90,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -108,6 +114,37 @@ async def make_org(path: str, *, name: str = "测试组织") -> uuid.UUID:
         Org(id=org_id, path=path, depth=len(path) // 6, kind="party.committee", level="unit", name=name)
     ).run()
     return org_id
+
+
+async def persist_owner(principal: Any) -> None:
+    """Give a test principal a real API client (or account) and grants in the database (creating the
+    orgs of its reaches when missing): the relay loads a subscription owner's reach from there, not from
+    the principal a test puts on its requests."""
+    if principal is None or await _exists(principal):
+        return
+    codes = sorted(principal.reaches)
+    if principal.kind == "client":
+        await ApiClient.insert(ApiClient(id=principal.id, name="test client", scopes=codes)).run()
+        owner = {"client": principal.id}
+    else:
+        await Account.insert(
+            Account(id=principal.id, username=f"u{principal.id.hex[:12]}", password_hash="x")
+        ).run()
+        owner = {"account": principal.id}
+    for code, reaches in principal.reaches.items():
+        for reach in reaches:
+            org = await Org.select(Org.id).where(Org.path == reach.path).first().run()
+            org_id = org["id"] if org is not None else await make_org(reach.path)
+            role_id = uuid.uuid4()
+            await Role.insert(
+                Role(id=role_id, code=f"r{role_id.hex[:12]}", name="t", permissions=[code])
+            ).run()
+            await Grant.insert(Grant(role=role_id, org=org_id, subtree=reach.subtree, **owner)).run()
+
+
+async def _exists(principal: Any) -> bool:
+    table = ApiClient if principal.kind == "client" else Account
+    return bool(await table.exists().where(table.id == principal.id))
 
 
 async def emit_org_created(
@@ -208,7 +245,7 @@ class Workers:
             "HOME": os.environ.get("HOME", "/tmp"),
             "QUNTUAN_DATABASE_URL": database_url,
             "QUNTUAN_REDIS_URL": redis_url,
-            "QUNTUAN_TEST_SECRET_KEY": TEST_SECRET,
+            "QUNTUAN_SECRET_KEY": TEST_SECRET,
             "QUNTUAN_RELAY_INTERVAL": "0.05",
             "QUNTUAN_WEBHOOK_RETRY_DELAYS": "0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1",
             "QUNTUAN_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",

@@ -140,3 +140,29 @@ async def test_feeds_show_public_items_of_the_subtree_only(
         sibling_feed = (await client.get(f"/api/v1/feeds/orgs/{sibling}/feed.json")).json()
         assert {i["title"] for i in sibling_feed["items"]} == {"别处的活动", "发布了通知"}
         problem(await client.get(f"/api/v1/feeds/orgs/{uuid.uuid4()}/feed.json"), 404)
+
+
+async def test_events_published_through_the_api_reach_the_feeds(
+    integration_app: Callable[..., Litestar],
+) -> None:
+    """Real data: an event created and published over HTTP is in both feeds (once); a members-only one
+    is not. ``event.published`` itself is not a public signal: its event may be members-only, and the
+    public events come from the events domain, which applies their visibility."""
+    from tests.core.events.conftest import published_event
+    from tests.identity_helpers import bearer, make_account
+    from tests.identity_helpers import make_org as make_real_org
+
+    async with running(integration_app(None, embedded_worker=True)) as client:
+        org = await make_real_org(name="区总工会")
+        cadre = await bearer(
+            client,
+            *await make_account(client.app.state.db, grants=[(org["path"], ["core.event.manage"], True)]),
+        )
+        shown = await published_event(client, cadre, org, title="职工运动会")
+        await published_event(client, cadre, org, title="会员内部座谈", visibility="members")
+        assert "event.published" not in {n for n, s in client.app.state.registry.signals.items() if s.public}
+        feed = (await client.get(f"/api/v1/feeds/orgs/{org['id']}/feed.json")).json()
+        assert [item["title"] for item in feed["items"]] == ["职工运动会"]
+        assert feed["items"][0]["id"] == f"urn:uuid:{shown['id']}"
+        atom = (await client.get(f"/api/v1/feeds/orgs/{org['id']}/feed.atom")).text
+        assert atom.count("<entry>") == 1 and "职工运动会" in atom and "会员内部座谈" not in atom

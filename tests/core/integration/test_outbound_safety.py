@@ -128,10 +128,10 @@ async def test_slow_receivers_time_out_and_large_answers_are_capped(
     )
     slow = make_receiver(delay=1.0)
     big = make_receiver(body=b"x" * 100_000)
-    async with outbound.make_client(strict) as client:
-        timed_out = await outbound.post(client, slow.url, b"{}", {}, strict)
+    async with outbound.Senders(strict) as senders:
+        timed_out = await outbound.post(senders, slow.url, b"{}", {}, strict)
         assert (timed_out.status_code, timed_out.error) == (None, "timeout")
-        capped = await outbound.post(client, big.url, b"{}", {}, strict)
+        capped = await outbound.post(senders, big.url, b"{}", {}, strict)
         assert capped.ok and len(capped.excerpt) <= 256
 
 
@@ -145,8 +145,12 @@ async def test_the_connection_goes_to_the_vetted_address_with_the_original_host(
     url = f"http://localhost:{receiver.port}/hook"
     target = await outbound.vet(url, allowed)
     assert target.address.is_loopback
-    async with outbound.make_client(allowed) as client:
-        outcome = await outbound.post(client, url, b"{}", {"content-type": "application/json"}, allowed)
+    async with outbound.Senders(allowed) as senders:
+        outcome = await outbound.post(senders, url, b"{}", {"content-type": "application/json"}, allowed)
+        # Kept-alive connections are per destination: another host name at the same address gets its own.
+        other = await outbound.vet(f"http://127.0.0.1:{receiver.port}/hook", allowed)
+        assert senders.client_for(other) is not senders.client_for(target)
+        assert senders.client_for(target) is senders.client_for(await outbound.vet(url, allowed))
     if str(target.address) == "127.0.0.1":
         assert outcome.ok
         assert receiver.received[0].headers["host"] == f"localhost:{receiver.port}"

@@ -16,9 +16,12 @@ import uvicorn
 from litestar import Litestar
 
 from core.access import Reach
+from core.identity.tables import Account, Grant
 from tests.core.integration.support import PrivateRedis, Workers, emit_org_created, free_port, make_org
 from tests.core.integration.test_webhooks import CHILD, ROOT, SIBLING
 from tests.helpers import GrantedPrincipal
+from tests.identity_helpers import bearer, make_account
+from tests.identity_helpers import make_org as make_org_under
 
 
 @contextlib.asynccontextmanager
@@ -131,3 +134,65 @@ async def test_a_bad_last_event_id_is_refused(integration_app: Callable[..., Lit
     async with serving(app) as base, httpx.AsyncClient() as http:
         response = await http.get(base + "/api/v1/stream", headers={"Last-Event-ID": header})
     assert response.status_code in (400, 422)
+
+
+async def test_the_stream_ends_when_the_callers_reach_is_gone(
+    integration_app: Callable[..., Litestar],
+) -> None:
+    """Reach is checked again while the stream is open: a narrower grant narrows it, none ends it."""
+    app = integration_app(None, redis_url=None, stream_recheck_seconds=0.1)
+    async with serving(app) as base:
+        db = app.state.db
+        root = await make_org_under()
+        child = await make_org_under(root)
+        username, password = await make_account(db, grants=[(root["path"], ["core.stream.read"], True)])
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            headers = await bearer(http, username, password)
+            async with http.stream("GET", "/api/v1/stream", headers=headers) as response:
+                assert response.status_code == 200
+                lines = response.aiter_lines()
+                assert (await anext(lines)).startswith(": connected")
+                first = await emit_org_created(db, root["id"], root["path"])
+                events: list[dict[str, Any]] = []
+                await asyncio.wait_for(read_events(lines, 1, events), timeout=30)
+                assert json.loads(events[0]["data"])["id"] == str(first)
+
+                # The grant moves down to the child: the root's signals stop, the child's still come.
+                account = await Account.select(Account.id).where(Account.username == username).first()
+                grant = await Grant.select(Grant.id, Grant.role).where(Grant.account == account["id"]).first()
+                await Grant.update({Grant.org: child["id"]}).where(Grant.id == grant["id"])
+                await asyncio.sleep(0.3)  # longer than the re-check interval
+                await emit_org_created(db, root["id"], root["path"])
+                inside = await emit_org_created(db, child["id"], child["path"])
+                await asyncio.wait_for(read_events(lines, 2, events), timeout=30)
+                assert json.loads(events[1]["data"])["id"] == str(inside)
+
+                # Revoked: a last stream.end event, then the stream closes; nothing more is sent.
+                await Grant.delete().where(Grant.id == grant["id"])
+                await asyncio.sleep(0.3)
+                await emit_org_created(db, child["id"], child["path"])
+                rest = [line async for line in lines]
+        ended = [line for line in rest if line.startswith("event:")]
+        assert ended == ["event: stream.end"]
+        assert not any(str(inside) in line for line in rest)
+
+
+async def test_the_stream_ends_when_the_token_is_revoked(integration_app: Callable[..., Litestar]) -> None:
+    app = integration_app(None, redis_url=None, stream_recheck_seconds=0.1)
+    async with serving(app) as base:
+        root = await make_org_under()
+        username, password = await make_account(
+            app.state.db, grants=[(root["path"], ["core.stream.read"], True)]
+        )
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            headers = await bearer(http, username, password)
+            async with http.stream("GET", "/api/v1/stream", headers=headers) as response:
+                lines = response.aiter_lines()
+                assert (await anext(lines)).startswith(": connected")
+                assert (await http.post("/api/v1/auth/logout", headers=headers)).status_code in (200, 204)
+                rest = await asyncio.wait_for(_all(lines), timeout=30)
+        assert [line for line in rest if line.startswith("event:")] == ["event: stream.end"]
+
+
+async def _all(lines: AsyncIterator[str]) -> list[str]:
+    return [line async for line in lines]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -11,10 +12,20 @@ from litestar import Litestar
 from standardwebhooks import Webhook as Verifier
 
 from core.access import Reach
+from core.identity.crypto import Vault
 from core.integration.signals import emit
+from core.integration.signing import open_secret
 from core.integration.tables import OutboxSignal, Webhook, WebhookDelivery
+from core.integration.webhooks import reencrypt_secrets
 from core.orgs.signals import ORG_CREATED, OrgChanged
-from tests.core.integration.support import Receiver, emit_org_created, eventually, make_org, running
+from tests.core.integration.support import (
+    Receiver,
+    emit_org_created,
+    eventually,
+    make_org,
+    persist_owner,
+    running,
+)
 from tests.helpers import GrantedPrincipal, problem
 
 ROOT = "aaaaaa"
@@ -28,10 +39,13 @@ def admin(path: str = ROOT, kind: str = "client") -> GrantedPrincipal:
 
 
 async def subscribe(
-    client: Any, url: str, org_id: uuid.UUID, types: list[str] | None = None
+    client: Any, url: str, org_id: uuid.UUID, types: list[str] | None = None, **request: Any
 ) -> dict[str, Any]:
+    await persist_owner(client.app.state.test_principal)
     response = await client.post(
-        "/api/v1/webhooks", json={"url": url, "org_id": str(org_id), "signal_types": types or ["org.created"]}
+        "/api/v1/webhooks",
+        json={"url": url, "org_id": str(org_id), "signal_types": types or ["org.created"]},
+        **request,
     )
     assert response.status_code == 201, response.text
     return response.json()
@@ -311,3 +325,56 @@ async def test_crud_and_visibility(
 
     async with running(integration_app(GrantedPrincipal({}))) as nobody:
         problem(await nobody.get("/api/v1/webhooks"), 403)
+
+
+async def test_secrets_are_encrypted_at_rest_and_follow_key_rotation(
+    integration_app: Callable[..., Litestar], make_receiver: Callable[..., Receiver], make_settings: Any
+) -> None:
+    receiver = make_receiver()
+    async with running(integration_app(admin())) as client:
+        org = await make_org(ROOT)
+        hook = await subscribe(client, receiver.url, org)
+        rotated = (
+            await client.post(f"/api/v1/webhooks/{hook['id']}/secret/rotate", json={"overlap_seconds": 600})
+        ).json()
+        row = await Webhook.select().where(Webhook.id == uuid.UUID(hook["id"])).first()
+        # Neither secret is stored as such; the API never shows them again.
+        assert rotated["secret"] not in row["secret"] and hook["secret"] not in row["previous_secret"]
+        assert row["secret"].startswith("v1.") and row["previous_secret"].startswith("v1.")
+        shown = (await client.get(f"/api/v1/webhooks/{hook['id']}")).text
+        assert "whsec_" not in shown and "v1." not in shown
+        await emit_org_created(client.app.state.db, org, ROOT)
+        await eventually(lambda: _received(receiver, 1))
+        got = receiver.received[0]
+        Verifier(rotated["secret"]).verify(got.body, got.headers)
+        Verifier(hook["secret"]).verify(got.body, got.headers)
+
+        # Key rotation (quntuan admin reencrypt): rewritten under the new key, still signing the same.
+        new_key = "k2:" + base64.urlsafe_b64encode(bytes(range(32))).decode()
+        vault = Vault.from_settings(make_settings(personal_data_keys=(new_key,)))
+        assert await reencrypt_secrets(client.app.state.db, vault) == 1
+        row = await Webhook.select().where(Webhook.id == uuid.UUID(hook["id"])).first()
+        assert row["secret"].startswith("v1.k2.") and not vault.needs_reencryption(row["previous_secret"])
+        assert open_secret(vault, row["secret"]) == rotated["secret"]
+        assert await reencrypt_secrets(client.app.state.db, vault) == 0
+
+
+async def test_updates_honour_if_match(
+    integration_app: Callable[..., Litestar], make_receiver: Callable[..., Receiver]
+) -> None:
+    receiver = make_receiver()
+    async with running(integration_app(admin())) as client:
+        hook = await subscribe(client, receiver.url, await make_org(ROOT))
+        url = f"/api/v1/webhooks/{hook['id']}"
+        etag = (await client.get(url)).headers["etag"]
+        changed = await client.patch(url, json={"description": "一"}, headers={"If-Match": etag})
+        assert changed.status_code == 200 and changed.headers["etag"] != etag
+        # The old ETag no longer matches: nothing is changed.
+        problem(await client.patch(url, json={"description": "二"}, headers={"If-Match": etag}), 412)
+        assert (await client.get(url)).json()["description"] == "一"
+        fresh = changed.headers["etag"]
+        assert (await client.get(url)).headers["etag"] == fresh
+        response = await client.patch(url, json={"description": "三"}, headers={"If-Match": fresh})
+        assert response.status_code == 200 and response.json()["description"] == "三"
+        # Like the org routes, If-Match is optional (without it the last write wins).
+        assert (await client.patch(url, json={"description": "四"})).status_code == 200

@@ -66,6 +66,10 @@ async def test_redis_restart_and_a_killed_worker_lose_no_signal(
             await commit(40)
             await eventually(all_delivered, within=90)
             assert len(receiver.received) == 40
+            # Outcomes are recorded once the batch's requests are answered: wait for them, then count.
+            await eventually(
+                lambda: _is_zero(WebhookDelivery.count().where(WebhookDelivery.status != "succeeded"))
+            )
             assert await WebhookAttempt.count() == 40
 
             # Redis goes away mid-run; signals keep being committed; Redis comes back empty.
