@@ -271,3 +271,58 @@ async def test_the_job_workers_figures_show_in_the_web_metrics(settings: Any, tm
             await eventually(counted, within=30)
             exposition = (await http.get("/metrics")).text
     assert "\nquntuan_job_queue_depth{" in exposition
+
+
+@shared_services
+async def test_webhook_deliveries_of_the_worker_show_in_the_web_metrics(
+    make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
+) -> None:
+    """An org created through the API is delivered by ``quntuan worker``; the host's ``/metrics`` counts it."""
+    from core.integration.permissions import WEBHOOK_MANAGE, WEBHOOK_READ
+    from tests.core.integration.support import Receiver
+
+    receiver = Receiver()
+    env = {
+        **SERVER_ENV,
+        "QUNTUAN_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "QUNTUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK": "true",
+    }
+    try:
+        async with (
+            QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **env) as procs,
+            running(make_app(plugins={})) as client,
+            httpx.AsyncClient(timeout=30) as http,
+        ):
+            root = await make_org(name="市委")
+            grants = [(root["path"], [ORG_READ, ORG_CREATE, WEBHOOK_READ, WEBHOOK_MANAGE], True)]
+            admin = await make_account(client.app.state.db, grants=grants)
+            server = await procs.serve()
+            procs.worker(PROMETHEUS_MULTIPROC_DIR=str(server.metrics_dir))
+            boss = await _bearer(http, server, *admin)
+            hook = await http.post(
+                server.url + "/api/v1/webhooks",
+                json={"url": receiver.url, "org_id": str(root["id"]), "signal_types": ["org.created"]},
+                headers=boss,
+            )
+            assert hook.status_code == 201, hook.text
+            for name in ("一支部", "二支部"):
+                created = await http.post(
+                    server.url + "/api/v1/orgs",
+                    json={
+                        "name": name,
+                        "kind": "party.committee",
+                        "level": "unit",
+                        "parent": str(root["id"]),
+                    },
+                    headers=boss,
+                )
+                assert created.status_code == 201, created.text
+
+            async def counted() -> bool:
+                exposition = (await http.get(server.url + "/metrics")).text
+                return _samples(exposition, "quntuan_webhook_deliveries_total", outcome="succeeded") == 2
+
+            await eventually(counted, within=30)
+        assert len(receiver.received) == 2
+    finally:
+        receiver.close()
