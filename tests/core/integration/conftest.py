@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from tests.core.integration.support import FAST, PrivateRedis, Receiver, free_port
+from tests.core.integration.support import FAST, PrivateRedis, Receiver
 from tests.helpers import with_principal
+from tests.processes import free_port
 
 
 @pytest.fixture

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from core.identity.tables import Account, ApiClient, Grant, Role
@@ -183,16 +180,6 @@ async def running(app: Any) -> AsyncIterator[Any]:
         yield client
 
 
-ROOT_DIR = Path(__file__).resolve().parents[3]
-TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PrivateRedis:
     def __init__(self, port: int) -> None:
         self.port = port
@@ -236,41 +223,13 @@ class PrivateRedis:
             self.process = None
 
 
-class Workers:
-    """``python -m core.cli worker`` subprocesses against the test's database and the private Redis."""
-
-    def __init__(self, database_url: str, redis_url: str, log_dir: Path) -> None:
-        self.env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "QUNTUAN_DATABASE_URL": database_url,
-            "QUNTUAN_REDIS_URL": redis_url,
-            "QUNTUAN_SECRET_KEY": TEST_SECRET,
-            "QUNTUAN_RELAY_INTERVAL": "0.05",
-            "QUNTUAN_WEBHOOK_RETRY_DELAYS": "0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1",
-            "QUNTUAN_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
-            "QUNTUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK": "true",
-            "QUNTUAN_WEBHOOK_CONNECT_TIMEOUT": "0.5",
-            "QUNTUAN_WEBHOOK_READ_TIMEOUT": "0.5",
-            "QUNTUAN_LOG_LEVEL": "warning",
-        }
-        self.log_dir = log_dir
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> subprocess.Popen[bytes]:
-        log = open(self.log_dir / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
-        process = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "worker"], cwd=ROOT_DIR, env=self.env, stdout=log, stderr=log
-        )
-        self.processes.append(process)
-        return process
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+#: ``quntuan worker`` settings for these tests (``QuntuanProcesses(…, **WORKER_ENV).worker()``): a fast
+#: relay, quick retries, loopback receivers allowed.
+WORKER_ENV = {
+    "QUNTUAN_RELAY_INTERVAL": "0.05",
+    "QUNTUAN_WEBHOOK_RETRY_DELAYS": "0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1",
+    "QUNTUAN_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
+    "QUNTUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK": "true",
+    "QUNTUAN_WEBHOOK_CONNECT_TIMEOUT": "0.5",
+    "QUNTUAN_WEBHOOK_READ_TIMEOUT": "0.5",
+}

@@ -17,11 +17,12 @@ from litestar import Litestar
 
 from core.access import Reach
 from core.identity.tables import Account, Grant
-from tests.core.integration.support import PrivateRedis, Workers, emit_org_created, free_port, make_org
+from tests.core.integration.support import WORKER_ENV, PrivateRedis, emit_org_created, make_org
 from tests.core.integration.test_webhooks import CHILD, ROOT, SIBLING
 from tests.helpers import GrantedPrincipal
 from tests.identity_helpers import bearer, make_account
 from tests.identity_helpers import make_org as make_org_under
+from tests.processes import QuntuanProcesses, free_port
 
 
 @contextlib.asynccontextmanager
@@ -109,15 +110,15 @@ async def test_stream_across_processes_through_redis(
     tmp_path: Path,
 ) -> None:
     """The web process only serves the stream; a worker process relays and publishes to Redis."""
-    workers = Workers(settings.database_url, private_redis.url, tmp_path)
+    workers = QuntuanProcesses(tmp_path, settings.database_url, private_redis.url, **WORKER_ENV)
     app = integration_app(reader(), embedded_worker=False, redis_url=private_redis.url)
     try:
         async with serving(app) as base:
             orgs = await _orgs()
-            workers.start()
+            workers.worker()
             events, visible = await follow_and_emit(base, app.state.db, orgs)
     finally:
-        workers.stop_all()
+        await workers.stop_all()
     check(events, visible)
 
 

@@ -17,15 +17,16 @@ from litestar import Litestar
 
 from core.integration.tables import WebhookAttempt, WebhookDelivery
 from tests.core.integration.support import (
+    WORKER_ENV,
     PrivateRedis,
     Receiver,
-    Workers,
     emit_org_created,
     eventually,
     make_org,
     running,
 )
 from tests.core.integration.test_webhooks import ROOT, admin, subscribe
+from tests.processes import QuntuanProcesses
 
 ROOT_DIR = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server binary")
@@ -39,7 +40,7 @@ async def test_redis_restart_and_a_killed_worker_lose_no_signal(
     tmp_path: Path,
 ) -> None:
     receiver = make_receiver(delay=0.02)
-    workers = Workers(settings.database_url, private_redis.url, tmp_path)
+    workers = QuntuanProcesses(tmp_path, settings.database_url, private_redis.url, **WORKER_ENV)
     app = integration_app(admin(), embedded_worker=False, redis_url=private_redis.url)
     committed: list[uuid.UUID] = []
 
@@ -61,8 +62,8 @@ async def test_redis_restart_and_a_killed_worker_lose_no_signal(
                     committed.append(await emit_org_created(db, org, ROOT, resource_id=resources[i % 8]))
 
             # Two workers side by side: every signal once, no attempt made twice.
-            workers.start()
-            workers.start()
+            workers.worker()
+            workers.worker()
             await commit(40)
             await eventually(all_delivered, within=90)
             assert len(receiver.received) == 40
@@ -80,9 +81,9 @@ async def test_redis_restart_and_a_killed_worker_lose_no_signal(
             await commit(10)
             # A worker is killed (SIGKILL) while deliveries are in flight; a new one takes over.
             await eventually(lambda: _received_at_least(receiver, 55), within=90)
-            workers.processes[0].kill()
+            workers.processes[0].popen.kill()
             await commit(20)
-            workers.start()
+            workers.worker()
             await eventually(all_delivered, within=120)
             assert len(committed) == 100
             assert distinct_received() == {str(i) for i in committed}
@@ -93,7 +94,7 @@ async def test_redis_restart_and_a_killed_worker_lose_no_signal(
             )
             await eventually(lambda: _is_zero(unfinished), within=60)
     finally:
-        workers.stop_all()
+        await workers.stop_all()
 
 
 async def _received_at_least(receiver: Receiver, n: int) -> bool:
