@@ -34,6 +34,29 @@ class NotInTransaction(RuntimeError):
     """emit() was called outside a write transaction, so the signal could outlive a rolled-back change."""
 
 
+def outbox_row(
+    signal: SignalType,
+    payload: msgspec.Struct,
+    *,
+    resource_type: str,
+    resource_id: UUID | str,
+    org_path: str | None = None,
+) -> dict[str, Any]:
+    """The outbox row that records ``signal`` (column → value): what :func:`emit` inserts, and what a bulk
+    writer (the importer) inserts many of at once, in the same transaction as the change."""
+    if not isinstance(payload, signal.payload):
+        raise TypeError(f"{signal.name} expects a {signal.payload.__name__} payload")
+    return {
+        "id": uuid4(),
+        "name": signal.name,
+        "resource_type": resource_type,
+        "resource_id": str(resource_id),
+        "org_path": org_path,
+        "payload": msgspec.json.encode(payload).decode(),
+        "occurred_at": datetime.now(UTC),
+    }
+
+
 async def emit(
     signal: SignalType,
     payload: msgspec.Struct,
@@ -47,23 +70,11 @@ async def emit(
     ``resource_type``/``resource_id`` name what changed (signals of one resource are delivered in order);
     ``org_path`` places it in the tree so subscribers only receive what they may read.
     """
-    if not isinstance(payload, signal.payload):
-        raise TypeError(f"{signal.name} expects a {signal.payload.__name__} payload")
+    row = outbox_row(signal, payload, resource_type=resource_type, resource_id=resource_id, org_path=org_path)
     if not OutboxSignal._meta.db.transaction_exists():
         raise NotInTransaction(f"{signal.name} must be emitted inside the transaction of the change")
-    signal_id = uuid4()
-    await OutboxSignal.insert(
-        OutboxSignal(
-            id=signal_id,
-            name=signal.name,
-            resource_type=resource_type,
-            resource_id=str(resource_id),
-            org_path=org_path,
-            payload=msgspec.json.encode(payload).decode(),
-            occurred_at=datetime.now(UTC),
-        )
-    ).run()
-    return signal_id
+    await OutboxSignal.insert(OutboxSignal(**row)).run()
+    return row["id"]  # type: ignore[no-any-return]
 
 
 class WebhookPing(msgspec.Struct, kw_only=True):
