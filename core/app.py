@@ -27,6 +27,7 @@ from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
 from core.events.controllers import EventController, PublicCalendarController
 from core.guards import PLUGIN_GUARDS
+from core.identity import authz_cache
 from core.identity.authn import authentication_middleware
 from core.identity.routes import identity_router
 from core.identity.runtime import IdentityRuntime
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     db = Database(settings, pm.registry.piccolo_apps)
     shared = SharedState(settings)
     identity = IdentityRuntime(settings, shared)
+    authz = authz_cache.AuthzCache(shared.redis, timezone=settings.timezone)
     db.bind()
+    authz_cache.bind(authz)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -138,6 +141,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                 "db": db,
                 "shared": shared,
                 "identity": identity,
+                "authz": authz,
                 "version": __version__,
             }
         ),

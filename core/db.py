@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from piccolo.apps.migrations.tables import Migration
@@ -27,6 +28,23 @@ from core.settings import Settings
 PICCOLO_CONF = "core.piccolo_conf"
 
 _active: Database | None = None
+#: Callbacks of the write transaction in progress, run once it committed (None outside one).
+_after_commit: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar(
+    "quntuan_after_commit", default=None
+)
+
+
+async def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Await ``callback`` once the current write transaction has committed — at once outside one.
+
+    For effects other processes must not see before the change itself (cache invalidation): a
+    rolled-back transaction runs none of its callbacks.
+    """
+    pending = _after_commit.get()
+    if pending is None:
+        await callback()
+    else:
+        pending.append(callback)
 
 
 def active_database() -> Database | None:
@@ -98,17 +116,24 @@ class Database:
         if current is not None:
             yield current
             return
-        if isinstance(self.engine, SQLiteEngine):
-            if self._write_lock is None:
-                self._write_lock = asyncio.Lock()
-            async with (
-                self._write_lock,
-                self.engine.transaction(transaction_type=TransactionType.immediate) as txn,
-            ):
-                yield txn
-        else:
-            async with self.engine.transaction() as txn:
-                yield txn
+        callbacks: list[Callable[[], Awaitable[None]]] = []
+        reset = _after_commit.set(callbacks)
+        try:
+            if isinstance(self.engine, SQLiteEngine):
+                if self._write_lock is None:
+                    self._write_lock = asyncio.Lock()
+                async with (
+                    self._write_lock,
+                    self.engine.transaction(transaction_type=TransactionType.immediate) as txn,
+                ):
+                    yield txn
+            else:
+                async with self.engine.transaction() as txn:
+                    yield txn
+        finally:
+            _after_commit.reset(reset)
+        for callback in callbacks:
+            await callback()
 
     async def ping(self) -> float:
         """Round-trip a trivial query; returns the latency in milliseconds (raises when unreachable)."""

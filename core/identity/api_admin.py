@@ -16,6 +16,7 @@ from core.access import reach_clause
 from core.errors import Problem
 from core.identity import audit, persons
 from core.identity.auth import revoke_sessions
+from core.identity.authz_cache import authority_changed
 from core.identity.passwords import hash_password
 from core.identity.permissions import (
     ACCOUNT_MANAGE,
@@ -197,6 +198,7 @@ class AccountController(Controller):
         await self._find(request, account_id)
         async with request.app.state.db.transaction():
             await Account.update({Account.status: "active"}).where(Account.id == account_id).run()
+            await authority_changed()
             await audit.record(
                 "account.enabled",
                 resource_type="account",
@@ -263,6 +265,7 @@ class RoleController(Controller):
             if not await Role.exists().where(Role.id == role_id).run():
                 raise Problem("not-found")
             await Role.update(changes).where(Role.id == role_id).run()
+            await authority_changed()
             await audit.record("role.updated", resource_type="role", resource_id=role_id, changes=logged)
         return _role_out(await Role.select().where(Role.id == role_id).first().run())
 
@@ -274,6 +277,7 @@ class RoleController(Controller):
                 raise Problem("not-found")
             await Grant.delete().where(Grant.role == role_id).run()
             await Role.delete().where(Role.id == role_id).run()
+            await authority_changed()
             await audit.record("role.deleted", resource_type="role", resource_id=role_id)
 
 
@@ -362,6 +366,7 @@ class GrantController(Controller):
                     created_by=str(principal.id),
                 )
             ).run()
+            await authority_changed()
             await audit.record(
                 "grant.created",
                 resource_type="grant",
@@ -389,6 +394,7 @@ class GrantController(Controller):
             raise Problem("not-found")
         async with request.app.state.db.transaction():
             await Grant.delete().where(Grant.id == grant_id).run()
+            await authority_changed()
             await audit.record(
                 "grant.revoked", resource_type="grant", resource_id=grant_id, org_path=row["org.path"]
             )
@@ -472,6 +478,7 @@ class PostController(Controller):
                     end_date=data.end_date,
                 )
             ).run()
+            await authority_changed()
             await audit.record(
                 "post.created",
                 resource_type="post",
@@ -508,6 +515,7 @@ class PostController(Controller):
             logged["end_date"] = msgspec.to_builtins(data.end_date)
         async with request.app.state.db.transaction():
             await Post.update(changes).where(Post.id == post_id).run()
+            await authority_changed()
             await audit.record(
                 "post.updated",
                 resource_type="post",
@@ -626,6 +634,7 @@ class ClientController(Controller):
             if not await ApiClient.exists().where(ApiClient.id == client_id).run():
                 raise Problem("not-found")
             await ApiClient.update({ApiClient.status: "disabled"}).where(ApiClient.id == client_id).run()
+            await authority_changed()
             await audit.record(
                 "client.disabled",
                 resource_type="api_client",

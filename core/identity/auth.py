@@ -13,6 +13,7 @@ from typing import Any
 from core.db import Database
 from core.errors import Problem
 from core.identity import audit
+from core.identity.authz_cache import authority_changed
 from core.identity.crypto import normalise_phone
 from core.identity.passwords import hash_password, verify_password
 from core.identity.problems import INVALID_CREDENTIALS, INVALID_GRANT
@@ -207,6 +208,7 @@ async def revoke_sessions(account_id: uuid.UUID) -> None:
         .where((RefreshToken.account == account_id) & RefreshToken.revoked_at.is_null())
         .run()
     )
+    await authority_changed()
 
 
 async def logout(db: Database, account_id: uuid.UUID) -> None:

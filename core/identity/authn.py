@@ -2,8 +2,8 @@
 
 No token leaves the request anonymous (the guards then answer 401 on routes that need a principal);
 a bad token — forged, tampered, expired, revoked, or for a disabled account — is treated exactly like
-no token. The principal is loaded from the database on every request (one indexed query for the
-account, one for its grants), so revocation and new grants take effect immediately.
+no token. The principal comes from the principal cache (:mod:`core.identity.authz_cache`), which every
+change of authority invalidates on commit, so revocation and new grants take effect on the next request.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from core.identity.principal import load_principal
+from core.identity.authz_cache import AuthzCache, current_cache
 from core.identity.tokens import verify_access_token
 
 #: The principal of the request being served (for the audit log), or None outside requests.
@@ -36,22 +36,23 @@ def authentication_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
+        state = scope["app"].state
+        cache: AuthzCache = state.authz
         token = bearer_token(scope)
         if token is not None:
-            state = scope["app"].state
             principal = None
-            claims = verify_access_token(state.settings.resolved_secret_key(), token)
+            claims = verify_access_token(state.identity.secret, token)
             if claims is not None:
-                principal = await load_principal(
-                    claims.kind, claims.subject, claims.version, timezone=state.settings.timezone
-                )
+                principal = await cache.principal(claims.kind, claims.subject, claims.version)
             scope["user"] = principal
         elif "user" not in scope:
             scope["user"] = None
         reset = current_actor.set(scope.get("user"))
+        reset_cache = current_cache.set(cache)
         try:
             await app(scope, receive, send)
         finally:
+            current_cache.reset(reset_cache)
             current_actor.reset(reset)
 
     return middleware

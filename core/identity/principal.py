@@ -86,12 +86,19 @@ def current_posts(person_id: uuid.UUID, today: date) -> Any:
 
 
 async def load_principal(
-    kind: Literal["account", "client"], subject: uuid.UUID, version: int | None, *, timezone: str
+    kind: Literal["account", "client"],
+    subject: uuid.UUID,
+    version: int | None,
+    *,
+    timezone: str,
+    today: date | None = None,
 ) -> AuthPrincipal | None:
     """The principal behind a verified access token, or None when it is disabled, gone or revoked.
 
     ``version`` is the token's ``token_version``; None loads the account whatever its sessions (for
     what an account owns rather than a token it holds, e.g. a webhook subscription's current reach).
+    Posts count when they hold on ``today`` (default: the current date in ``timezone``). Requests get
+    their principal through :class:`core.identity.authz_cache.AuthzCache`.
     """
     if kind == "account":
         account = (
@@ -109,7 +116,7 @@ async def load_principal(
         person_id = account["person"]
         where: Any = Grant.account == subject
         if person_id is not None:
-            today = datetime.now(ZoneInfo(timezone)).date()
+            today = today or datetime.now(ZoneInfo(timezone)).date()
             where = where | Grant.post.is_in(current_posts(person_id, today))
         rows = await Grant.select(*_GRANT_COLUMNS).where(where).run()
         return AuthPrincipal(

@@ -20,6 +20,7 @@ from core.access import Reach, reach_clause, subtree_bounds, within
 from core.db import Database
 from core.declarations import AdminLevel, OrgKind
 from core.errors import Problem
+from core.identity.authz_cache import authority_changed
 from core.integration.signals import emit
 from core.orgs import problems as P
 from core.orgs import schemas as S
@@ -287,6 +288,7 @@ async def move_org(
             new = await _free_path(parent["path"])
         await _rewrite_paths(old, new, shift, path_columns)
         await Org.update({Org.parent: new_parent_id, Org.updated_at: now()}).where(Org.id == org_id).run()
+        await authority_changed()
         await emit(
             sig.ORG_MOVED,
             sig.OrgMoved(
@@ -396,6 +398,7 @@ async def dissolve_org(
             .run()
         )
         await end_memberships_of(org_id, row["path"])
+        await authority_changed()
         await refresh_units_of_org(rules, org_id)
         await emit(
             sig.ORG_DISSOLVED,
