@@ -1,8 +1,9 @@
-"""Two ``quntuan serve`` processes and one ``quntuan worker`` on one PostgreSQL and one Redis.
+"""Real ``quntuan serve`` and ``quntuan worker`` processes on one PostgreSQL and one Redis.
 
 No state lives in a process: a registration capacity, a login lock-out, a revoked grant and a live-stream
-message all hold whichever server a request reaches. Everything is driven through the HTTP API of real
-processes started by the CLI (uvicorn), as behind a load balancer.
+message all hold whichever server a request reaches. ``/metrics`` adds up the figures of every web worker
+of a host, and of the job worker sharing its metrics directory. Everything is driven through the HTTP
+API of processes started by the CLI (uvicorn), as behind a load balancer.
 """
 
 from __future__ import annotations
