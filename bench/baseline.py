@@ -37,11 +37,11 @@ GRANTS_SQL = (
     ' FROM "core_post" WHERE (("core_post"."person" = $2 AND "core_post"."start_date" <= $3)'
     ' AND ("core_post"."end_date" IS NULL OR "core_post"."end_date" >= $4))))'
 )
-ORG_PATH_SQL = 'SELECT ALL "core_org"."path" AS "path" FROM "core_org" WHERE "core_org"."id" = $1 LIMIT 1'
-MEMBERSHIP_SQL = (
-    'SELECT ALL "core_membership$org"."path" AS "org.path" FROM "core_membership"'
-    ' LEFT JOIN "core_org" "core_membership$org" ON ("core_membership"."org" = "core_membership$org"."id")'
-    ' WHERE ("core_membership"."person" = $1 AND "core_membership"."status" = $2)'
+#: The event list's org filter and the caller's memberships, in one round trip (core/events/services.py).
+LIST_CONTEXT_SQL = (
+    "SELECT 'org' AS what, path FROM core_org WHERE id = $1 UNION ALL"
+    " SELECT 'member' AS what, o.path AS path FROM core_membership m JOIN core_org o ON o.id = m.org"
+    " WHERE m.person = $2 AND m.status = 'active'"
 )
 _EVENT_COLUMNS = [
     "id",
@@ -73,36 +73,27 @@ _EVENT_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-_SUBTREE_EVENTS = (
-    '(("core_event"."org_path" >= $A AND "core_event"."org_path" < $B) OR "core_event"."id" IN'
-    ' (SELECT ALL "core_event_organizer"."event" AS "event" FROM "core_event_organizer"'
-    ' WHERE ("core_event_organizer"."lead" = $L AND ("core_event_organizer"."org_path" >= $C'
-    ' AND "core_event_organizer"."org_path" < $D))))'
-)
 
 
-def _subtree(start: int) -> str:
+def _organized_within(start: int) -> str:
     a, b, lead, c, d = (f"${start + i}" for i in range(5))
     return (
-        _SUBTREE_EVENTS.replace("$A", a)
-        .replace("$B", b)
-        .replace("$L", lead)
-        .replace("$C", c)
-        .replace("$D", d)
+        f"(((org_path >= {a} AND org_path < {b})) OR id IN (SELECT event FROM core_event_organizer"  # noqa: S608
+        f" WHERE lead = {lead} AND ((org_path >= {c} AND org_path < {d}))))"
     )
 
 
 EVENTS_SQL = (
-    "SELECT ALL "  # noqa: S608 - column names are constants, values are bound parameters
-    + ", ".join(f'"core_event"."{c}" AS "{c}"' for c in _EVENT_COLUMNS)
-    + ' FROM "core_event" WHERE (((("core_event"."visibility" = $1 AND "core_event"."status" != $2)'
-    + ' OR ("core_event"."status" != $3 AND '
-    + _subtree(4)
-    + ')) OR ("core_event"."status" = $9 AND '
-    + _subtree(10)
+    "SELECT "  # noqa: S608 - column names are constants, values are bound parameters
+    + ", ".join(_EVENT_COLUMNS)
+    + " FROM core_event WHERE ((visibility = 'public' AND status <> 'draft')"
+    + " OR (status <> 'draft' AND "
+    + _organized_within(1)
+    + ") OR (status = 'draft' AND "
+    + _organized_within(6)
     + ")) AND "
-    + _subtree(15)
-    + ') ORDER BY "core_event"."starts_at" ASC, "core_event"."id" ASC LIMIT 21'
+    + _organized_within(11)
+    + " ORDER BY starts_at, id LIMIT $16"
 )
 
 _pool: asyncpg.Pool | None = None
@@ -167,20 +158,15 @@ async def _events(
     read = (reaches.get("core.event.read") or [("", True)])[0][0]
     manage = (reaches.get("core.event.manage") or [("", True)])[0][0]
     async with _pool.acquire() as conn:
-        org = await conn.fetchrow(ORG_PATH_SQL, query["org"][0])
-        await conn.fetch(MEMBERSHIP_SQL, account["person"], "active")
-        path = org["path"]
+        context = await conn.fetch(LIST_CONTEXT_SQL, query["org"][0], account["person"])
+        path = next(r["path"] for r in context if r["what"] == "org")
         rows = await conn.fetch(
             EVENTS_SQL,
-            "public",
-            "draft",
-            "draft",
             read,
             read + "~",
             False,
             read,
             read + "~",
-            "draft",
             manage,
             manage + "~",
             False,
@@ -191,6 +177,7 @@ async def _events(
             False,
             path,
             path + "~",
+            21,
         )
     items = [dict(r) for r in rows[:20]]
     for item in items:

@@ -55,18 +55,24 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     return path, path + SUBTREE_END
 
 
-def reach_clause(path_column: Column, reaches: Sequence[Reach]) -> Any | None:
-    """A Piccolo where-clause selecting rows whose org path lies within ``reaches``.
-
-    Returns None when the reach is empty: the caller must then return nothing (not everything).
-    Reaches nested inside another subtree reach are dropped, keeping the clause short.
-    """
+def _reach_parts(reaches: Sequence[Reach]) -> tuple[list[str], list[str]]:
+    """The subtree paths and the single-org paths of ``reaches``, without what another subtree covers."""
     subtrees = sorted(r.path for r in reaches if r.subtree)
     kept: list[str] = []
     for path in subtrees:
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     exact = sorted({r.path for r in reaches if not r.subtree and not any(r.path.startswith(k) for k in kept)})
+    return kept, exact
+
+
+def reach_clause(path_column: Column, reaches: Sequence[Reach]) -> Any | None:
+    """A Piccolo where-clause selecting rows whose org path lies within ``reaches``.
+
+    Returns None when the reach is empty: the caller must then return nothing (not everything).
+    Reaches nested inside another subtree reach are dropped, keeping the clause short.
+    """
+    kept, exact = _reach_parts(reaches)
     clause: Any = None
     for path in kept:
         low, high = subtree_bounds(path)
@@ -76,6 +82,22 @@ def reach_clause(path_column: Column, reaches: Sequence[Reach]) -> Any | None:
         part = path_column.is_in(exact)
         clause = part if clause is None else clause | part
     return clause
+
+
+def reach_sql(path_column: str, reaches: Sequence[Reach], args: list[Any]) -> str | None:
+    """:func:`reach_clause` as SQL text with ``{}`` placeholders (values appended to ``args``).
+
+    For hot paths that run raw parameterised SQL (``Table.raw``) rather than build a Piccolo query.
+    """
+    kept, exact = _reach_parts(reaches)
+    parts: list[str] = []
+    for path in kept:
+        args.extend(subtree_bounds(path))
+        parts.append(f"({path_column} >= {{}} AND {path_column} < {{}})")
+    if exact:
+        args.extend(exact)
+        parts.append(f"{path_column} IN ({', '.join('{}' for _ in exact)})")
+    return " OR ".join(parts) if parts else None
 
 
 def within(path: str, reaches: Sequence[Reach]) -> bool:

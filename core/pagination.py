@@ -88,13 +88,18 @@ def _typed(column: Column, value: Any) -> Any:
         raise Problem(INVALID_CURSOR) from None
 
 
+def cursor_values(key: Sequence[Column], after: Sequence[Any]) -> list[Any]:
+    """A decoded cursor's values typed as the key's columns (400 when they do not fit)."""
+    if len(after) != len(key):
+        raise Problem(INVALID_CURSOR)
+    return [_typed(col, val) for col, val in zip(key, after, strict=True)]
+
+
 def after_clause(
     key: Sequence[Column], after: Sequence[Any], *, descending: bool = False
 ) -> Where | And | Or:
     """``(k1, k2, …) > (v1, v2, …)`` written portably (row-value comparison is not portable)."""
-    if len(after) != len(key):
-        raise Problem(INVALID_CURSOR)
-    values = [_typed(col, val) for col, val in zip(key, after, strict=True)]
+    values = cursor_values(key, after)
     clause: Any = None
     for i in reversed(range(len(key))):
         step = key[i] < values[i] if descending else key[i] > values[i]
@@ -111,9 +116,15 @@ async def paginate(
     if page.after is not None:
         query = query.where(after_clause(key, page.after, descending=descending))
     rows = await query.order_by(*key, ascending=not descending).limit(page.limit + 1).run()
+    return page_of(rows, key, page)
+
+
+def page_of(
+    rows: list[dict[str, Any]], key: Sequence[Column], page: PageRequest
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Rows of a query that fetched ``page.limit + 1`` rows in ``key`` order: the page and next cursor."""
     if len(rows) <= page.limit:
         return rows, None
     rows = rows[: page.limit]
     last = rows[-1]
-    names = [col._meta.name for col in key]
-    return rows, encode_cursor([msgspec.to_builtins(last[name]) for name in names])
+    return rows, encode_cursor([msgspec.to_builtins(last[col._meta.name]) for col in key])

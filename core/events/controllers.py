@@ -125,7 +125,7 @@ class EventController(Controller):
     ) -> Page[Event]:
         """Events the caller may see, by start time: one indexed query, whatever the filters."""
         filters = EventFilters(
-            org_path=await _org_path(org) if org is not None else None,
+            org=org,
             subtree=org_scope == "subtree",
             type=type,
             status=status,
