@@ -229,7 +229,7 @@ async def run_import(
                             created.append(new_id)
                         if progress:
                             progress(number - 1, len(body))
-                        if number % 100 == 0:
+                        if number % 10 == 0:
                             await asyncio.sleep(0)  # let the write make progress
                     await writing
                 await _flush(db, ctx, write=not (report.issues and mode == "all"))
