@@ -15,9 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from icalendar import Calendar
-from icalendar import Event as VEvent
-
 from core.access import Reach
 from core.events.services import EVENT_COLUMNS, organized_within, utc
 from core.events.tables import Event, Registration
@@ -45,6 +42,9 @@ def person_of_token(secret: str, token: str) -> UUID | None:
 
 
 def to_ical(rows: Sequence[dict[str, Any]], name: str, host: str) -> bytes:
+    from icalendar import Calendar  # loaded on the first feed, not at start-up
+    from icalendar import Event as VEvent
+
     calendar = Calendar()
     calendar.add("prodid", "-//quntuan//events//ZH")
     calendar.add("version", "2.0")

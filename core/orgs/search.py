@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 from core.i18n import to_simplified
 
 _SPACE = re.compile(r"\s+")
@@ -20,6 +18,8 @@ def fold(text: str) -> str:
 
 def initials(text: str) -> str:
     """Pinyin initials of the folded name (中华全国总工会 → zhqgzgh); other characters kept as they are."""
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take 0.2 s to load: only when names change
+
     return "".join(lazy_pinyin(fold(text), style=Style.FIRST_LETTER, errors="default"))[:200]
 
 

@@ -16,8 +16,6 @@ from uuid import UUID
 
 import msgspec
 import pluggy
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from core.access import Reach, subtree_bounds, within
 from core.declarations import OrgKind
@@ -177,6 +175,9 @@ def statistics_xlsx(stats: Statistics, locale: str) -> bytes:
 
     def t(key: str) -> str:
         return _T[key].get(loc)
+
+    from openpyxl import Workbook  # loaded on the first export, not at start-up
+    from openpyxl.styles import Font
 
     book = Workbook()
     sheets: list[tuple[str, list[str], list[list[Any]]]] = [

@@ -12,9 +12,6 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from python_calamine import CalamineWorkbook
-
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Tried in order; GB18030 is a superset of GBK and GB2312.
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -59,6 +56,8 @@ def read_rows(raw: bytes, filename: str = "") -> list[list[str]]:
     """All rows of the first sheet (XLSX/XLS/ODS) or of a CSV file, as stripped strings."""
     is_workbook = raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     if is_workbook or filename.lower().endswith((".xlsx", ".xls", ".ods")):
+        from python_calamine import CalamineWorkbook  # loaded on the first import, not at start-up
+
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
             rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -91,6 +90,8 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[
 
 def write_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """One-sheet workbook (openpyxl write-only mode), every text cell defused."""
+    from openpyxl import Workbook  # loaded on the first export, not at start-up
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append([safe_cell(h) for h in header])
