@@ -83,7 +83,12 @@ def utc(value: datetime) -> datetime:
 
 
 def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
-    return None if value is None else utc(value).astimezone(zone)
+    if value is None:
+        return None
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(zone)
+
+
+_UTC_ZONE = ZoneInfo("UTC")
 
 
 def _json(value: Any) -> Any:
@@ -119,8 +124,8 @@ def to_event(row: dict[str, Any]) -> EventOut:
         tags=list(_json(row["tags"])),
         details=dict(_json(row["details"])),
         version=row["version"],
-        created_at=_local(row["created_at"], ZoneInfo("UTC")),  # type: ignore[arg-type]
-        updated_at=_local(row["updated_at"], ZoneInfo("UTC")),  # type: ignore[arg-type]
+        created_at=_local(row["created_at"], _UTC_ZONE),  # type: ignore[arg-type]
+        updated_at=_local(row["updated_at"], _UTC_ZONE),  # type: ignore[arg-type]
     )
 
 
