@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from piccolo.columns.combination import WhereRaw
@@ -53,6 +53,14 @@ FIRST_OF_ITS_RESOURCE = (
     " AND earlier.resource_key = core_webhook_delivery.resource_key"
     " AND earlier.status = 'pending' AND earlier.seq < core_webhook_delivery.seq)"
 )
+#: A batch's attempts (the delivery log) in one statement on PostgreSQL.
+INSERT_ATTEMPTS_SQL = """
+INSERT INTO core_webhook_attempt
+    (id, delivery_id, number, started_at, status_code, latency_ms, error, response_excerpt)
+SELECT * FROM unnest({}::uuid[], {}::uuid[], {}::int[], {}::timestamptz[], {}::int[], {}::int[],
+                     {}::text[], {}::text[])
+ON CONFLICT DO NOTHING
+"""
 #: Every outcome of a batch in one statement on PostgreSQL (arrays unnested side by side).
 RECORD_SQL = """
 UPDATE core_webhook_delivery AS d SET
@@ -280,22 +288,39 @@ async def _record(db: Any, settings: Settings, sent: list[Sent]) -> None:
         changes.append(
             (d["id"], d["attempts"], "pending", o.status_code, o.latency_ms, o.error, next_at, None)
         )
-    attempts = [
-        WebhookAttempt(
-            delivery_id=s.delivery["id"],
-            number=s.delivery["attempts"],
-            started_at=s.started_at,
-            status_code=s.outcome.status_code,
-            latency_ms=s.outcome.latency_ms,
-            error=s.outcome.error,
-            response_excerpt=s.outcome.excerpt,
-        )
-        for s in sent
-        if s.outcome.error != "webhook_gone"
-    ]
+    made = [s for s in sent if s.outcome.error != "webhook_gone"]
     async with db.transaction():
-        if attempts:
-            await WebhookAttempt.insert(*attempts).on_conflict(action="DO NOTHING").run()
+        if made and db.is_sqlite:
+            await (
+                WebhookAttempt.insert(
+                    *(
+                        WebhookAttempt(
+                            delivery_id=s.delivery["id"],
+                            number=s.delivery["attempts"],
+                            started_at=s.started_at,
+                            status_code=s.outcome.status_code,
+                            latency_ms=s.outcome.latency_ms,
+                            error=s.outcome.error,
+                            response_excerpt=s.outcome.excerpt,
+                        )
+                        for s in made
+                    )
+                )
+                .on_conflict(action="DO NOTHING")
+                .run()
+            )
+        elif made:
+            await WebhookAttempt.raw(
+                INSERT_ATTEMPTS_SQL,
+                [uuid4() for _ in made],
+                [s.delivery["id"] for s in made],
+                [s.delivery["attempts"] for s in made],
+                [s.started_at for s in made],
+                [s.outcome.status_code for s in made],
+                [s.outcome.latency_ms for s in made],
+                [s.outcome.error for s in made],
+                [s.outcome.excerpt for s in made],
+            ).run()
         if db.is_sqlite:
             for did, number, status, code, latency, error, retry_at, finished in changes:
                 values: dict[Any, Any] = {

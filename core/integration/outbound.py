@@ -12,14 +12,16 @@ cap bound what a receiver can cost us. Connections are pooled per destination (:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
+import ssl
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import httpx
+import h11
 
 from core.settings import Settings
 
@@ -127,68 +129,173 @@ async def vet(url: str, settings: Settings) -> Target:
     return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
 
 
-def _pinned_url(target: Target) -> str:
-    parts = urlsplit(target.url)
-    literal = f"[{target.address}]" if target.address.version == 6 else str(target.address)
-    return urlunsplit((target.scheme, f"{literal}:{target.port}", parts.path or "/", parts.query, ""))
+class _Connection:
+    """One HTTP/1.1 connection to a vetted address (h11 keeps the protocol state)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.protocol = h11.Connection(our_role=h11.CLIENT)
+        self.idle_since = time.monotonic()
+
+    def reusable(self) -> bool:
+        return (
+            not self.reader.at_eof()
+            and not self.writer.is_closing()
+            and time.monotonic() - self.idle_since < KEEPALIVE_SECONDS
+        )
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.writer.close()
 
 
-def make_client(settings: Settings) -> httpx.AsyncClient:
-    """A client for one destination: no redirects, no proxies from the environment, bounded time."""
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        trust_env=False,
-        timeout=httpx.Timeout(
-            connect=settings.webhook_connect_timeout,
-            read=settings.webhook_read_timeout,
-            write=settings.webhook_read_timeout,
-            pool=settings.webhook_connect_timeout,
-        ),
-        limits=httpx.Limits(
-            max_connections=settings.webhook_concurrency,
-            max_keepalive_connections=settings.webhook_concurrency,
-            keepalive_expiry=KEEPALIVE_SECONDS,
-        ),
-    )
+Destination = tuple[str, str, str, int]
 
 
 class Senders:
-    """HTTP clients for webhook traffic, one per destination: (scheme, URL host, vetted address, port).
+    """Connections for webhook traffic, kept alive per destination: (scheme, URL host, vetted address, port).
 
-    Connections are kept alive for reuse, but only ever for the very host name and address they were
-    opened for: a request to another host name (even at the same address) gets its own pool, so it never
-    rides on a connection, SNI or certificate check made for someone else. Least recently used clients
-    beyond :data:`MAX_DESTINATIONS` are closed.
+    Every connection goes to the address that was vetted (never to a name resolved again), with TLS
+    server name and certificate checked against the URL's host. An idle connection is only reused for
+    the very host name and address it was opened for, so one subscription's request never rides on a
+    connection (or TLS session) made for another host. Redirects are never followed (a 3xx is an
+    answer like any other); connect and read timeouts and a response size cap bound what a receiver
+    can cost. Idle connections of the least recently used destinations beyond
+    :data:`MAX_DESTINATIONS` are closed.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._clients: OrderedDict[tuple[str, str, str, int], httpx.AsyncClient] = OrderedDict()
-        self._closing: set[asyncio.Task[None]] = set()
+        self._idle: OrderedDict[Destination, list[_Connection]] = OrderedDict()
+        self._tls: ssl.SSLContext | None = None
 
-    def client_for(self, target: Target) -> httpx.AsyncClient:
+    def destinations(self) -> list[Destination]:
+        """Destinations with idle connections kept, least recently used first."""
+        return list(self._idle)
+
+    def _take(self, key: Destination) -> _Connection | None:
+        idle = self._idle.get(key)
+        while idle:
+            conn = idle.pop()
+            if conn.reusable():
+                return conn
+            conn.close()
+        return None
+
+    def _give_back(self, key: Destination, conn: _Connection) -> None:
+        conn.idle_since = time.monotonic()
+        idle = self._idle.setdefault(key, [])
+        self._idle.move_to_end(key)
+        if len(idle) >= self.settings.webhook_concurrency:
+            conn.close()
+        else:
+            idle.append(conn)
+        while len(self._idle) > MAX_DESTINATIONS:
+            _, dropped = self._idle.popitem(last=False)
+            for old in dropped:
+                old.close()
+
+    async def _open(self, target: Target) -> _Connection:
+        tls = None
+        if target.scheme == "https":
+            if self._tls is None:
+                self._tls = ssl.create_default_context()
+            tls = self._tls
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(
+                str(target.address),
+                target.port,
+                ssl=tls,
+                server_hostname=target.host if tls is not None else None,
+            ),
+            timeout=self.settings.webhook_connect_timeout,
+        )
+        return _Connection(reader, writer)
+
+    async def exchange(
+        self, target: Target, body: bytes, headers: list[tuple[str, str]]
+    ) -> tuple[int, bytes]:
+        """POST once (on a kept-alive connection if there is one); returns status and capped body."""
         key = (target.scheme, target.host, str(target.address), target.port)
-        client = self._clients.get(key)
-        if client is not None:
-            self._clients.move_to_end(key)
-            return client
-        client = self._clients[key] = make_client(self.settings)
-        while len(self._clients) > MAX_DESTINATIONS:
-            _, old = self._clients.popitem(last=False)
-            task = asyncio.get_running_loop().create_task(old.aclose())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
-        return client
+        conn = self._take(key)
+        if conn is not None:
+            try:
+                return await self._exchange(key, conn, target, body, headers)
+            except _NothingReceived:
+                pass  # the receiver had closed the idle connection: once more on a new one
+        conn = await self._open(target)
+        try:
+            return await self._exchange(key, conn, target, body, headers)
+        except _NothingReceived:
+            raise h11.RemoteProtocolError("connection closed without a response") from None
+
+    async def _exchange(
+        self, key: Destination, conn: _Connection, target: Target, body: bytes, headers: list[tuple[str, str]]
+    ) -> tuple[int, bytes]:
+        settings = self.settings
+        path = urlsplit(target.url)
+        request_target = (path.path or "/") + (f"?{path.query}" if path.query else "")
+        protocol = conn.protocol
+        try:
+            conn.writer.write(
+                protocol.send(h11.Request(method="POST", target=request_target, headers=headers))
+                + protocol.send(h11.Data(data=body))
+                + protocol.send(h11.EndOfMessage())
+            )
+            await asyncio.wait_for(conn.writer.drain(), timeout=settings.webhook_read_timeout)
+            status: int | None = None
+            received = bytearray()
+            capped = False
+            cap = settings.webhook_max_response_bytes
+            anything = False
+            while True:
+                event = protocol.next_event()
+                if event is h11.NEED_DATA:
+                    chunk = await asyncio.wait_for(
+                        conn.reader.read(65536), timeout=settings.webhook_read_timeout
+                    )
+                    if not chunk and not anything:
+                        raise _NothingReceived
+                    anything = anything or bool(chunk)
+                    protocol.receive_data(chunk)
+                elif isinstance(event, h11.Response):
+                    status = event.status_code
+                elif isinstance(event, h11.Data):
+                    received.extend(event.data[: cap - len(received)])
+                    if len(received) >= cap:
+                        capped = True  # the rest is not read: this connection cannot be reused
+                        break
+                elif isinstance(event, h11.EndOfMessage):
+                    break
+                elif isinstance(event, h11.ConnectionClosed):
+                    raise h11.RemoteProtocolError("closed mid-response")
+        except BaseException:
+            conn.close()
+            raise
+        assert status is not None
+        if not capped and protocol.our_state is h11.DONE and protocol.their_state is h11.DONE:
+            protocol.start_next_cycle()
+            self._give_back(key, conn)
+        else:
+            conn.close()
+        return status, bytes(received)
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), OrderedDict()
-        await asyncio.gather(*(c.aclose() for c in clients), *self._closing, return_exceptions=True)
+        idle, self._idle = list(self._idle.values()), OrderedDict()
+        for conns in idle:
+            for conn in conns:
+                conn.close()
 
     async def __aenter__(self) -> Senders:
         return self
 
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
+
+
+class _NothingReceived(Exception):
+    """The connection ended before a single byte of the response."""
 
 
 async def post(
@@ -205,6 +312,12 @@ async def post(
     return await send(senders, target, body, headers, settings)
 
 
+def _host_header(target: Target) -> str:
+    host = f"[{target.host}]" if ":" in target.host and not target.host.startswith("[") else target.host
+    default_port = 443 if target.scheme == "https" else 80
+    return host if target.port == default_port else f"{host}:{target.port}"
+
+
 async def send(
     senders: Senders, target: Target, body: bytes, headers: dict[str, str], settings: Settings
 ) -> Outcome:
@@ -214,36 +327,20 @@ async def send(
     def elapsed() -> int:
         return int((time.perf_counter() - started) * 1000)
 
-    client = senders.client_for(target)
-    default_port = 443 if target.scheme == "https" else 80
-    host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
-    if ":" in target.host and not target.host.startswith("["):
-        host_header = f"[{target.host}]" if target.port == default_port else f"[{target.host}]:{target.port}"
-    request = client.build_request(
-        "POST",
-        _pinned_url(target),
-        content=body,
-        headers={**headers, "host": host_header},
-        extensions={"sni_hostname": target.host} if target.scheme == "https" else {},
-    )
-    cap = settings.webhook_max_response_bytes
+    fields = [
+        ("host", _host_header(target)),
+        *((k, v) for k, v in headers.items() if k.lower() not in ("host", "content-length")),
+        ("content-length", str(len(body))),
+    ]
     try:
-        response = await client.send(request, stream=True)
-        try:
-            received = bytearray()
-            async for chunk in response.aiter_raw():
-                received.extend(chunk[: cap - len(received)])
-                if len(received) >= cap:
-                    break
-        finally:
-            await response.aclose()
-    except httpx.TimeoutException:
+        status, received = await senders.exchange(target, body, fields)
+    except TimeoutError:
         return Outcome(status_code=None, latency_ms=elapsed(), error="timeout")
-    except httpx.ConnectError:
+    except (h11.ProtocolError, ssl.SSLError) as exc:
+        error = "tls" if isinstance(exc, ssl.SSLError) else "protocol"
+        return Outcome(status_code=None, latency_ms=elapsed(), error=error)
+    except OSError:
         return Outcome(status_code=None, latency_ms=elapsed(), error="connect")
-    except httpx.HTTPError:
-        return Outcome(status_code=None, latency_ms=elapsed(), error="protocol")
-    status = response.status_code
     error = None if 200 <= status < 300 else f"http_{status}"
-    excerpt = bytes(received[:256]).decode("utf-8", "replace")
+    excerpt = received[:256].decode("utf-8", "replace")
     return Outcome(status_code=status, latency_ms=elapsed(), error=error, excerpt=excerpt)

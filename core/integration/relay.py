@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from piccolo.engine.postgres import PostgresEngine
@@ -30,6 +30,16 @@ from core.integration.tables import OutboxSignal, Webhook, WebhookDelivery
 
 RELAY_LOCK_KEY = 0x51_52_4C_59  # "QRLY"
 BATCH = 500
+#: A batch's deliveries in one statement on PostgreSQL (arrays unnested side by side).
+INSERT_DELIVERIES_SQL = """
+INSERT INTO core_webhook_delivery
+    (id, seq, webhook_id, signal_id, signal_name, resource_key, origin, status, attempts,
+     next_attempt_at, created_at)
+SELECT v.id, v.seq, v.webhook_id, v.signal_id, v.signal_name, v.resource_key, 'signal', 'pending', 0,
+       {}, {}
+FROM unnest({}::uuid[], {}::bigint[], {}::uuid[], {}::uuid[], {}::text[], {}::text[])
+    AS v(id, seq, webhook_id, signal_id, signal_name, resource_key)
+"""
 
 Owner = tuple[str, UUID]
 
@@ -94,21 +104,14 @@ async def relay_once(db: Any, broadcaster: Broadcaster | None, *, timezone: str)
             Webhook.id, Webhook.owner_kind, Webhook.owner_id, Webhook.org_path, Webhook.signal_types
         ).run()
         reaches = await owner_reaches(webhooks, timezone)
-        deliveries = [
-            WebhookDelivery(
-                seq=row["seq"],
-                webhook_id=hook["id"],
-                signal_id=row["id"],
-                signal_name=row["name"],
-                resource_key=f"{row['resource_type']}:{row['resource_id']}",
-                origin="signal",
-            )
+        pairs = [
+            (row, hook)
             for row in rows
             for hook in webhooks
             if subscription_matches(hook, row["name"], row["org_path"], reaches[owner_of(hook)])
         ]
-        if deliveries:
-            await WebhookDelivery.insert(*deliveries).run()
+        if pairs:
+            await _insert_deliveries(db, pairs)
         await (
             OutboxSignal.update({OutboxSignal.relayed_at: now()})
             .where(OutboxSignal.seq.is_in([row["seq"] for row in rows]))
@@ -117,6 +120,38 @@ async def relay_once(db: Any, broadcaster: Broadcaster | None, *, timezone: str)
     if broadcaster is not None:
         await broadcaster.publish([stream_message(row) for row in rows])
     return len(rows)
+
+
+async def _insert_deliveries(db: Any, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """One pending delivery per (signal, subscription)."""
+    keys = [f"{row['resource_type']}:{row['resource_id']}" for row, _ in pairs]
+    if db.is_sqlite:
+        await WebhookDelivery.insert(
+            *(
+                WebhookDelivery(
+                    seq=row["seq"],
+                    webhook_id=hook["id"],
+                    signal_id=row["id"],
+                    signal_name=row["name"],
+                    resource_key=key,
+                    origin="signal",
+                )
+                for (row, hook), key in zip(pairs, keys, strict=True)
+            )
+        ).run()
+        return
+    moment = now()
+    await WebhookDelivery.raw(
+        INSERT_DELIVERIES_SQL,
+        moment,
+        moment,
+        [uuid4() for _ in pairs],
+        [row["seq"] for row, _ in pairs],
+        [hook["id"] for _, hook in pairs],
+        [row["id"] for row, _ in pairs],
+        [row["name"] for row, _ in pairs],
+        keys,
+    ).run()
 
 
 def stream_message(row: dict[str, Any]) -> StreamMessage:

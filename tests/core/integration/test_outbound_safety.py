@@ -148,9 +148,11 @@ async def test_the_connection_goes_to_the_vetted_address_with_the_original_host(
     async with outbound.Senders(allowed) as senders:
         outcome = await outbound.post(senders, url, b"{}", {"content-type": "application/json"}, allowed)
         # Kept-alive connections are per destination: another host name at the same address gets its own.
-        other = await outbound.vet(f"http://127.0.0.1:{receiver.port}/hook", allowed)
-        assert senders.client_for(other) is not senders.client_for(target)
-        assert senders.client_for(target) is senders.client_for(await outbound.vet(url, allowed))
+        literal = f"http://127.0.0.1:{receiver.port}/hook"
+        assert (await outbound.post(senders, literal, b"{}", {}, allowed)).ok
+        assert (await outbound.post(senders, url, b"{}", {}, allowed)).ok
+        hosts = [host for _, host, _, _ in senders.destinations()]
+        assert sorted(hosts) == ["127.0.0.1", "localhost"]
     if str(target.address) == "127.0.0.1":
         assert outcome.ok
         assert receiver.received[0].headers["host"] == f"localhost:{receiver.port}"

@@ -378,3 +378,43 @@ async def test_updates_honour_if_match(
         assert response.status_code == 200 and response.json()["description"] == "三"
         # Like the org routes, If-Match is optional (without it the last write wins).
         assert (await client.patch(url, json={"description": "四"})).status_code == 200
+
+
+async def test_the_data_migration_encrypts_secrets_stored_in_plain_text(
+    integration_app: Callable[..., Litestar],
+) -> None:
+    import importlib
+
+    from core.integration.signing import new_secret
+
+    migration = importlib.import_module(
+        "core.integration.piccolo_migrations.integration_2026_11_21t08_26_49_000000"
+    )
+    async with running(integration_app(admin())) as client:
+        org = await make_org(ROOT)
+        plain, previous = new_secret(), new_secret()
+        hook_id = uuid.uuid4()
+        await Webhook.insert(
+            Webhook(
+                id=hook_id,
+                owner_kind="client",
+                owner_id=uuid.uuid4(),
+                org_id=org,
+                org_path=ROOT,
+                url="https://example.org/hook",
+                signal_types='["org.created"]',
+                secret=plain,
+                previous_secret=previous,
+            )
+        ).run()
+        db = client.app.state.db
+        async with db.transaction():  # as `quntuan migrate` runs each migration
+            await (await migration.forwards()).run()
+        row = await Webhook.select().where(Webhook.id == hook_id).first()
+        vault = Vault.from_settings(client.app.state.settings)
+        assert row["secret"] != plain and open_secret(vault, row["secret"]) == plain
+        assert open_secret(vault, row["previous_secret"]) == previous
+        async with db.transaction():  # running it again changes nothing
+            await (await migration.forwards()).run()
+        again = await Webhook.select().where(Webhook.id == hook_id).first()
+        assert again["secret"] == row["secret"]
