@@ -8,6 +8,7 @@ change of authority invalidates on commit, so revocation and new grants take eff
 
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 from typing import Any
 
@@ -15,7 +16,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from core.identity.authz_cache import AuthzCache, current_cache
-from core.identity.tokens import verify_access_token
+from core.identity.tokens import AccessClaims, verify_access_token
 
 #: The principal of the request being served (for the audit log), or None outside requests.
 current_actor: ContextVar[Any] = ContextVar("quntuan_current_actor", default=None)
@@ -31,7 +32,26 @@ def bearer_token(scope: Scope) -> str | None:
     return None
 
 
+#: Tokens verified by one process at most (the cache is emptied when full).
+VERIFIED_TOKENS = 10_000
+
+
 def authentication_middleware(app: ASGIApp) -> ASGIApp:
+    #: Exact token strings whose signature and claims this process verified, until their ``exp``: a front
+    #: end sends the same token for minutes, and checking the signature again would find the same.
+    verified: dict[str, AccessClaims] = {}
+
+    def claims_of(secret: str, token: str) -> AccessClaims | None:
+        claims = verified.get(token)
+        if claims is not None and time.time() < claims.expires_at:
+            return claims
+        claims = verify_access_token(secret, token)
+        if claims is not None:
+            if len(verified) >= VERIFIED_TOKENS:
+                verified.clear()
+            verified[token] = claims
+        return claims
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
@@ -41,7 +61,7 @@ def authentication_middleware(app: ASGIApp) -> ASGIApp:
         token = bearer_token(scope)
         if token is not None:
             principal = None
-            claims = verify_access_token(state.identity.secret, token)
+            claims = claims_of(state.identity.secret, token)
             if claims is not None:
                 principal = await cache.principal(claims.kind, claims.subject, claims.version)
             scope["user"] = principal

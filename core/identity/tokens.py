@@ -24,12 +24,16 @@ AUDIENCE = "quntuan-api"
 class AccessClaims:
     """The verified claims of an access token."""
 
-    __slots__ = ("kind", "subject", "version")
+    __slots__ = ("expires_at", "kind", "subject", "version")
 
-    def __init__(self, kind: Literal["account", "client"], subject: uuid.UUID, version: int) -> None:
+    def __init__(
+        self, kind: Literal["account", "client"], subject: uuid.UUID, version: int, expires_at: float = 0.0
+    ) -> None:
         self.kind = kind
         self.subject = subject
         self.version = version
+        #: ``exp`` as a POSIX timestamp: the token is refused from this instant on.
+        self.expires_at = expires_at
 
 
 def issue_access_token(
@@ -63,7 +67,7 @@ def verify_access_token(secret: str, token: str) -> AccessClaims | None:
         kind = claims["typ"]
         if kind not in ("account", "client") or not isinstance(claims["ver"], int):
             return None
-        return AccessClaims(kind, uuid.UUID(claims["sub"]), claims["ver"])
+        return AccessClaims(kind, uuid.UUID(claims["sub"]), claims["ver"], float(claims["exp"]))
     except (jwt.PyJWTError, ValueError, TypeError, KeyError):
         return None
 

@@ -8,6 +8,7 @@ at the next request; with Redis, a second cache over the same Redis (another wor
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from litestar import Litestar
 
 from core.identity.authz_cache import AuthzCache, authority_changed
 from core.identity.tables import Account, Grant, Person
-from core.identity.tokens import verify_access_token
+from core.identity.tokens import issue_access_token, verify_access_token
 from core.orgs.tables import Org
 from tests.conftest import TEST_REDIS_URL, ApiClient, open_client
 from tests.identity_helpers import bearer, make_account, make_org, token
@@ -295,3 +296,26 @@ async def test_a_revocation_reaches_another_workers_cache(clients: tuple[ApiClie
     assert (await client.delete(f"/api/v1/grants/{grant['id']}", headers=admin)).status_code == 204
     after = await other.principal(claims.kind, claims.subject, claims.version)
     assert after is not None and not after.has_permission("core.org.read")
+
+
+async def test_a_verified_token_still_expires(clients: tuple[ApiClient, ApiClient]) -> None:
+    """Verified tokens are remembered by the process, but only until their ``exp``."""
+    client, _ = clients
+    username, _ = await make_account(client.app.state.db)
+    account = (
+        await Account.select(Account.id, Account.token_version)
+        .where(Account.username == username)
+        .first()
+        .run()
+    )
+    short = issue_access_token(
+        client.app.state.identity.secret,
+        kind="account",
+        subject=account["id"],
+        version=account["token_version"],
+        ttl=1,
+    )
+    headers = {"Authorization": f"Bearer {short}"}
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    await asyncio.sleep(2.1)
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
