@@ -41,13 +41,15 @@ def outbox_row(
     resource_type: str,
     resource_id: UUID | str,
     org_path: str | None = None,
+    signal_id: UUID | None = None,
 ) -> dict[str, Any]:
     """The outbox row that records ``signal`` (column → value): what :func:`emit` inserts, and what a bulk
-    writer (the importer) inserts many of at once, in the same transaction as the change."""
+    writer (the importer) inserts many of at once, in the same transaction as the change. A bulk writer
+    may pass ``signal_id`` (a random UUID it drew with others at once)."""
     if not isinstance(payload, signal.payload):
         raise TypeError(f"{signal.name} expects a {signal.payload.__name__} payload")
     return {
-        "id": uuid4(),
+        "id": signal_id or uuid4(),
         "name": signal.name,
         "resource_type": resource_type,
         "resource_id": str(resource_id),

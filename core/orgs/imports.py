@@ -9,6 +9,7 @@ same function serves the CLI (``quntuan import``), the upload endpoint and the b
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -257,6 +258,21 @@ async def run_import(
     )
 
 
+class _RandomIds:
+    """Random (version 4) UUIDs drawn from the OS a thousand at a time: one ``getrandom`` call instead of
+    one per id (about half of what :func:`uuid.uuid4` costs; an import of 100k members makes 400k)."""
+
+    def __init__(self) -> None:
+        self._raw = b""
+        self._at = 0
+
+    def __call__(self) -> UUID:
+        if self._at >= len(self._raw):
+            self._raw, self._at = os.urandom(16 * 1000), 0
+        self._at += 16
+        return UUID(bytes=self._raw[self._at - 16 : self._at], version=4)
+
+
 class _Ctx(msgspec.Struct, kw_only=True):
     pm: Any
     settings: Any
@@ -279,6 +295,7 @@ class _Ctx(msgspec.Struct, kw_only=True):
     new_persons: list[dict[str, Any]] = msgspec.field(default_factory=list)
     new_memberships: list[dict[str, Any]] = msgspec.field(default_factory=list)
     new_signals: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    new_id: Callable[[], UUID] = msgspec.field(default_factory=_RandomIds)
 
 
 async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
@@ -585,7 +602,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
         return None
     stamp = datetime.now(UTC)
     if person_id is None:
-        person_id = uuid4()
+        person_id = ctx.new_id()
         personal: dict[str, Any] = {}
         if id_number:
             personal.update(id_number_enc=vault.encrypt("id_number", id_number), id_number_index=index)
@@ -618,9 +635,10 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
                 resource_type="person",
                 resource_id=person_id,
                 org_path=org["path"],
+                signal_id=ctx.new_id(),
             )
         )
-    membership_id = uuid4()
+    membership_id = ctx.new_id()
     ctx.member_of[person_id].add(org["id"])
     ctx.new_memberships.append(
         {
@@ -641,6 +659,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
             resource_type="membership",
             resource_id=membership_id,
             org_path=org["path"],
+            signal_id=ctx.new_id(),
         )
     )
     ctx.after.append(
