@@ -119,9 +119,7 @@ async def paginate(
     return page_of(rows, key, page)
 
 
-def page_of(
-    rows: list[dict[str, Any]], key: Sequence[Column], page: PageRequest
-) -> tuple[list[dict[str, Any]], str | None]:
+def page_of(rows: list[Any], key: Sequence[Column], page: PageRequest) -> tuple[list[Any], str | None]:
     """Rows of a query that fetched ``page.limit + 1`` rows in ``key`` order: the page and next cursor."""
     if len(rows) <= page.limit:
         return rows, None
