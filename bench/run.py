@@ -484,7 +484,8 @@ def render(rows: list[Row]) -> str:
             figures = ["—"] * 4
         else:
             result = f"{_fmt(r.value)} {r.unit}".strip()
-            figures = [_fmt(r.p50_ms), _fmt(r.p99_ms), _fmt(r.baseline), _fmt(r.ratio)]
+            ratio = "—" if r.ratio is None else f"{r.ratio:.3f}"  # as judged: 0.798 is below 0.8
+            figures = [_fmt(r.p50_ms), _fmt(r.p99_ms), _fmt(r.baseline), ratio]
         met = {True: "met", False: "not met", None: "—"}[r.met]
         lines.append(
             f"| {r.scenario} | {r.workers or '—'} | {result} | {' | '.join(figures)} | {r.target} | {met} |"
