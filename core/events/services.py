@@ -640,7 +640,9 @@ async def list_events(
     args: list[Any] = []
     where = [_visible_sql(principal, member_of, args)]
     if org_path is not None:
-        where.append(_organized_within_sql([Reach(path=org_path, subtree=filters.subtree)], args))
+        organized = _organized_within_sql([Reach(path=org_path, subtree=filters.subtree)], args)
+        assert organized is not None  # one reach: never empty
+        where.append(organized)
     if filters.type is not None:
         where.append("type = {}")
         args.append(filters.type)

@@ -27,7 +27,7 @@ import time
 import uuid
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -110,7 +110,7 @@ class AuthzCache:
         principal: AuthPrincipal | None
         stored = await self.redis.get(redis_key) if self.redis is not None else None
         if stored is not None:
-            cached = _decoder.decode(stored)
+            cached = _decoder.decode(cast(bytes, stored))  # the client does not decode responses
             principal = (
                 AuthPrincipal(kind, subject, cached.person_id, cached.reaches, name=cached.name)
                 if cached.found

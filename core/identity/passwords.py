@@ -29,6 +29,6 @@ async def hash_password(password: str) -> str:
 
 async def verify_password(password: str, password_hash: str | None) -> bool:
     """Whether ``password`` matches; with no hash, burns the same time and answers False."""
-    target = password_hash or await anyio.to_thread.run_sync(_dummy_hash)
+    target = password_hash if password_hash else await anyio.to_thread.run_sync(_dummy_hash)
     ok = await anyio.to_thread.run_sync(_HASHER.verify, password, target)
     return bool(ok) and password_hash is not None
