@@ -1,8 +1,9 @@
 """Access tokens (short-lived HS256 JWTs) and refresh tokens (opaque, rotating, stored hashed).
 
 An access token names its subject (``sub``), the kind of subject (``typ``: account or client) and the
-account's ``token_version``; the authentication middleware reloads the subject on every request, so
-logout, password change and disabling take effect at once. ``alg`` is pinned to HS256: ``none`` and
+account's ``token_version``; the authentication middleware checks the subject on every request (through
+the principal cache, which each such change invalidates), so logout, password change and disabling take
+effect at once. ``alg`` is pinned to HS256: ``none`` and
 every other algorithm are refused, as are tokens signed with another key or past ``exp``.
 """
 
