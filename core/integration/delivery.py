@@ -9,7 +9,9 @@ loops; each pass of :func:`deliver_once`
    lease. On PostgreSQL the candidates are locked ``FOR UPDATE SKIP LOCKED``, so concurrent workers take
    disjoint batches, and the UPDATE re-checks the lease on each row; SQLite serialises writers. An
    attempt number therefore belongs to one worker only.
-2. loads the bodies (outbox payloads) and the webhooks (secrets decrypted) in two queries;
+2. loads the bodies (outbox payloads) and the webhooks (secrets decrypted) in two queries, and each
+   owner's current reach: a retry of a signal its owner may no longer read ends as ``owner_reach``,
+   unsent;
 3. **sends** concurrently, at most ``webhook_concurrency`` requests in flight per process, over
    connections pooled per destination (:class:`core.integration.outbound.Senders`);
 4. **records** every outcome in one transaction: the attempt rows (the delivery log, unique per
@@ -35,9 +37,10 @@ from uuid import UUID, uuid4
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
+from core.access import Reach, within
 from core.identity.crypto import DecryptionError, Vault
 from core.integration import outbound
-from core.integration.relay import iso
+from core.integration.relay import Owner, iso, owner_of, owner_reaches
 from core.integration.signing import open_secret, webhook_headers
 from core.integration.tables import OutboxSignal, Webhook, WebhookAttempt, WebhookDelivery
 from core.observability import record_webhook_delivery
@@ -46,6 +49,10 @@ from core.settings import Settings
 log = logging.getLogger("quntuan.delivery")
 
 JITTER = 0.2
+#: The delivery's owner may no longer read its signal (grant revoked, owner disabled or gone).
+OUT_OF_REACH = "owner_reach"
+#: Outcomes that end a delivery at once without blaming the receiver (its webhook stays active).
+NOT_DELIVERABLE = ("signal_gone", "webhook_gone", OUT_OF_REACH)
 #: A pending delivery with no earlier pending delivery of its resource to the same webhook.
 FIRST_OF_ITS_RESOURCE = (
     "NOT EXISTS (SELECT 1 FROM core_webhook_delivery AS earlier"
@@ -192,6 +199,8 @@ async def deliver_once(deliverer: Deliverer) -> int:
         row["id"]: row
         for row in await Webhook.select(
             Webhook.id,
+            Webhook.owner_kind,
+            Webhook.owner_id,
             Webhook.url,
             Webhook.secret,
             Webhook.previous_secret,
@@ -205,7 +214,11 @@ async def deliver_once(deliverer: Deliverer) -> int:
         {
             row["id"]: row
             for row in await OutboxSignal.select(
-                OutboxSignal.id, OutboxSignal.name, OutboxSignal.occurred_at, OutboxSignal.payload
+                OutboxSignal.id,
+                OutboxSignal.name,
+                OutboxSignal.org_path,
+                OutboxSignal.occurred_at,
+                OutboxSignal.payload,
             )
             .where(OutboxSignal.id.is_in(from_outbox))
             .run()
@@ -213,6 +226,8 @@ async def deliver_once(deliverer: Deliverer) -> int:
         if from_outbox
         else {}
     )
+    # A retry (or replay) goes out only while the owner may still read the signal, as at fan-out.
+    reaches = await owner_reaches(webhooks.values(), settings.timezone) if signals else {}
     targets: dict[str, outbound.Target | outbound.OutboundRefused] = {}
     for hook in webhooks.values():  # vetted once per batch, just before sending
         if hook["url"] not in targets:
@@ -221,7 +236,10 @@ async def deliver_once(deliverer: Deliverer) -> int:
             except outbound.OutboundRefused as exc:
                 targets[hook["url"]] = exc
     sent = await asyncio.gather(
-        *(_send(deliverer, row, webhooks.get(row["webhook_id"]), signals, targets) for row in claimed)
+        *(
+            _send(deliverer, row, webhooks.get(row["webhook_id"]), signals, reaches, targets)
+            for row in claimed
+        )
     )
     await _record(db, settings, sent)
     return len(sent)
@@ -232,6 +250,7 @@ async def _send(
     row: dict[str, Any],
     webhook: dict[str, Any] | None,
     signals: dict[UUID, dict[str, Any]],
+    reaches: dict[Owner, list[Reach]],
     targets: dict[str, outbound.Target | outbound.OutboundRefused],
 ) -> Sent:
     started = now()
@@ -244,6 +263,8 @@ async def _send(
         signal = signals.get(row["signal_id"])
         if signal is None:  # purged: nothing left to deliver
             return Sent(row, started, outbound.Outcome(None, 0, "signal_gone"))
+        if not within(signal["org_path"] or "", reaches[owner_of(webhook)]):
+            return Sent(row, started, outbound.Outcome(None, 0, OUT_OF_REACH))
         body = envelope(signal["name"], signal["occurred_at"], _text(signal["payload"]))
     target = targets[webhook["url"]]
     if isinstance(target, outbound.OutboundRefused):
@@ -275,13 +296,13 @@ async def _record(db: Any, settings: Settings, sent: list[Sent]) -> None:
                 (d["id"], d["attempts"], "succeeded", o.status_code, o.latency_ms, None, None, moment)
             )
             continue
-        final = o.status_code == 410 or o.error in ("signal_gone", "webhook_gone")
+        final = o.status_code == 410 or o.error in NOT_DELIVERABLE
         delay = None if final else retry_delay(settings, d["attempts"])
         if delay is None:
             changes.append(
                 (d["id"], d["attempts"], "failed", o.status_code, o.latency_ms, o.error, None, moment)
             )
-            if o.error not in ("signal_gone", "webhook_gone"):
+            if o.error not in NOT_DELIVERABLE:
                 give_up[d["webhook_id"]] = "gone" if o.status_code == 410 else "failing"
             continue
         next_at = moment + timedelta(seconds=delay)

@@ -9,8 +9,9 @@ and enqueue it from a request or a service: ``await request.app.state.jobs.enque
 upload_id=...)``. Arguments must be JSON values. With ``QUNTUAN_REDIS_URL`` set, jobs go to a SAQ queue
 in Redis and any ``quntuan worker`` process (or a web process with ``QUNTUAN_EMBEDDED_WORKER``) runs
 them; without Redis they run in the web process. Redis queues are not the record of what must be done:
-work that must not be lost (webhook deliveries) keeps its state in the database and is re-enqueued
-from there, so a Redis restart or a killed worker delays it but never drops it.
+work that must not be lost keeps its state in the database (webhook deliveries are claimed from there
+by the workers' delivery loops, not queued), so a Redis restart or a killed worker delays it but never
+drops it.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from core.i18n import Text
 #: See webhook subscriptions (not their secrets) and their delivery logs within reach.
 WEBHOOK_READ = "core.webhook.read"
 #: Subscribe to the signals of an org subtree within reach, and manage those subscriptions. What a
-#: subscription receives is limited to where its owner held this permission when subscribing.
+#: subscription receives is limited to where its owner holds this permission at the time of sending.
 WEBHOOK_MANAGE = "core.webhook.manage"
 #: Follow ``/api/v1/stream``: the signals of the orgs within reach, live.
 STREAM_READ = "core.stream.read"

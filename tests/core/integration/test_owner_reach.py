@@ -160,3 +160,31 @@ async def test_an_api_clients_subscription_follows_its_grants_and_status(
 
 async def _received(receiver: Receiver, signal_id: uuid.UUID) -> bool:
     return any(r.headers["webhook-id"] == str(signal_id) for r in receiver.received)
+
+
+async def test_a_retry_is_not_sent_once_the_owner_lost_its_reach(
+    integration_app: Callable[..., Litestar], make_receiver: Callable[..., Receiver]
+) -> None:
+    receiver = make_receiver(default=(503, {}))
+    async with running(integration_app(None, webhook_retry_delays=(1.0, 1.0))) as client:
+        db = client.app.state.db
+        admin = await platform(client)
+        root = await make_org()
+        username, password = await make_account(db, home_org=root["id"])
+        account_id = str((await Account.select(Account.id).where(Account.username == username).first())["id"])
+        grant = await admin.grant(root, account=account_id)
+        hook = await subscribe(client, await bearer(client, username, password), receiver.url, root)
+        signal_id = await emit_and_fan_out(db, root)
+        await eventually(lambda: _received(receiver, signal_id))  # the first attempt failed (503)
+        await admin.revoke(grant)
+        receiver.default = (200, {})
+
+        async def ended() -> dict[str, Any] | None:
+            row = await WebhookDelivery.select().where(WebhookDelivery.signal_id == signal_id).first()
+            return row if row is not None and row["status"] != "pending" else None
+
+        delivery = await eventually(ended)
+        assert (delivery["status"], delivery["last_error"]) == ("failed", "owner_reach")
+        assert len(receiver.received) == 1
+        state = (await client.get(f"/api/v1/webhooks/{hook['id']}", headers=admin.headers)).json()
+        assert state["status"] == "active"  # the receiver is not to blame
