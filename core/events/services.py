@@ -8,7 +8,6 @@ the events they registered for or were invited to. Anything else answers 404.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from core.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
+from core.db import fetch
 from core.declarations import EventType
 from core.errors import FieldError, Problem, field_error_from_message
 from core.events import problems
@@ -554,25 +554,6 @@ _SELECT_EVENTS = "SELECT {} FROM core_event WHERE ".format(  # noqa: S608
 )
 
 
-@functools.lru_cache(maxsize=256)
-def _numbered(template: str) -> str:
-    """A ``{}`` template with PostgreSQL's ``$1 … $n`` placeholders (templates differ by shape only)."""
-    parts = template.split("{}")
-    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1]
-
-
-async def _fetch(template: str, args: Sequence[Any]) -> Sequence[Mapping[str, Any]]:
-    """Rows of a list query: on PostgreSQL straight from asyncpg's pool as records (prepared statements
-    cached per connection), skipping Piccolo's per-call compile and dict copies; through Piccolo on SQLite
-    or inside a transaction."""
-    engine = Event._meta.db
-    pool = getattr(engine, "pool", None)
-    if pool is None or engine.transaction_exists():
-        return await Event.raw(template, *args).run()  # type: ignore[no-any-return]
-    async with pool.acquire() as connection:
-        return await connection.fetch(_numbered(template), *args)  # type: ignore[no-any-return]
-
-
 async def _list_context(org: UUID | None, person_id: UUID | None) -> tuple[str | None, list[str]]:
     """In one round trip: the path of the ``org`` filter (404 when absent), and the orgs whose
     members-only events the person may see — every ancestor of their active memberships (a member of a
@@ -589,7 +570,7 @@ async def _list_context(org: UUID | None, person_id: UUID | None) -> tuple[str |
             " WHERE m.person = {} AND m.status = 'active'"
         )
         args.append(person_id)
-    rows = await _fetch(" UNION ALL ".join(parts), args) if parts else []
+    rows = await fetch(Org, " UNION ALL ".join(parts), args) if parts else []
     org_path = next((str(r["path"]) for r in rows if r["what"] == "org"), None)
     if org is not None and org_path is None:
         raise Problem("not-found")
@@ -666,5 +647,5 @@ async def list_events(
         args.extend((starts_at, starts_at, event_id))
     args.append(page.limit + 1)
     sql = _SELECT_EVENTS + " AND ".join(where) + " ORDER BY starts_at, id LIMIT {}"
-    rows, cursor = page_of(list(await _fetch(sql, args)), _LIST_KEY, page)
+    rows, cursor = page_of(list(await fetch(Event, sql, args)), _LIST_KEY, page)
     return [to_event(r) for r in rows], cursor
