@@ -1,8 +1,11 @@
 """The ceiling: a minimal ASGI app with asyncpg and msgspec doing the same SQL and token check.
 
-For each read path of the benchmark it verifies the same HS256 access token, loads the account and its
-grants with the same queries as quntuan's authentication, then runs the path's own queries with the
-same SQL text, and encodes the rows with msgspec. No framework, no ORM: what this machine allows.
+For each read path of the benchmark it verifies the same HS256 access token (once per token, until its
+``exp``, as quntuan does) and finds the principal the way quntuan's principal cache does
+(``core/identity/authz_cache.py``): one ``GET`` of the authorization epoch from Redis, then an
+in-process entry, loading the account and its grants with quntuan's two queries only when the epoch
+moved. Then it runs the path's own queries with the same SQL text and
+encodes the rows with msgspec. No framework, no ORM: what this machine allows.
 
 Run by ``bench/run.py`` under uvicorn with the same number of workers as quntuan.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,10 +22,14 @@ from urllib.parse import parse_qs
 import asyncpg
 import jwt
 import msgspec
+import redis.asyncio as aioredis
 
 DSN = os.environ["QUNTUAN_DATABASE_URL"]
 SECRET = os.environ["QUNTUAN_SECRET_KEY"]
 POOL_SIZE = int(os.environ.get("QUNTUAN_DATABASE_POOL_SIZE", "10"))
+REDIS_URL = os.environ["QUNTUAN_REDIS_URL"]
+#: quntuan's authorization epoch (core.identity.authz_cache.EPOCH_KEY).
+EPOCH_KEY = "quntuan:authz:epoch"
 
 ACCOUNT_SQL = (
     'SELECT ALL "core_account"."id" AS "id", "core_account"."person" AS "person", "core_account"."status" AS "status",'
@@ -100,23 +108,43 @@ _pool: asyncpg.Pool | None = None
 _encoder = msgspec.json.Encoder()
 
 
-async def _principal(
-    headers: list[tuple[bytes, bytes]],
-) -> tuple[Any, dict[str, list[tuple[str, bool]]]] | None:
+_redis: aioredis.Redis | None = None
+_principals: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+_verified: dict[str, dict[str, Any]] = {}
+Principal = tuple[Any, dict[str, list[tuple[str, bool]]]]
+
+
+async def _principal(headers: list[tuple[bytes, bytes]]) -> Principal | None:
+    """Verify the token, then use the principal cached under the current epoch or load it."""
     token = next((v.decode()[7:] for k, v in headers if k == b"authorization"), None)
     if not token:
         return None
-    try:
-        claims = jwt.decode(
-            token,
-            SECRET,
-            algorithms=["HS256"],
-            audience="quntuan-api",
-            issuer="quntuan",
-            options={"require": ["exp", "sub"]},
-        )
-    except jwt.PyJWTError:
-        return None
+    claims = _verified.get(token)  # as quntuan: a token verified once is trusted until its exp
+    if claims is None or time.time() >= claims["exp"]:
+        try:
+            claims = jwt.decode(
+                token,
+                SECRET,
+                algorithms=["HS256"],
+                audience="quntuan-api",
+                issuer="quntuan",
+                options={"require": ["exp", "sub"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        _verified[token] = claims
+    assert _redis is not None
+    epoch = await _redis.get(EPOCH_KEY)
+    key = (claims["sub"], claims["ver"], date.today())
+    hit = _principals.get(key)
+    if hit is not None and hit[0] == epoch:
+        return hit[1]
+    found = await _load_principal(claims)
+    _principals[key] = (epoch, found)
+    return found
+
+
+async def _load_principal(claims: dict[str, Any]) -> Principal | None:
     assert _pool is not None
     async with _pool.acquire() as conn:
         account = await conn.fetchrow(ACCOUNT_SQL, claims["sub"])
@@ -188,12 +216,13 @@ async def _events(
 
 
 async def app(scope: Any, receive: Any, send: Any) -> None:
-    global _pool
+    global _pool, _redis
     if scope["type"] == "lifespan":
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 _pool = await asyncpg.create_pool(DSN, min_size=1, max_size=POOL_SIZE)
+                _redis = aioredis.Redis.from_url(REDIS_URL)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if _pool is not None:
