@@ -18,7 +18,7 @@ import hmac
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from cryptography.hazmat.primitives import hashes
@@ -64,6 +64,14 @@ class Vault:
     keys: dict[str, bytes]
     current: str
     index_key: bytes
+    #: One AES-GCM object per key id, made once (an import encrypts hundreds of thousands of values).
+    _ciphers: dict[str, AESGCM] = field(init=False, repr=False, compare=False)
+    #: The blind index's HMAC keyed once; each lookup hashes a copy.
+    _index_mac: hmac.HMAC = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ciphers", {kid: AESGCM(key) for kid, key in self.keys.items()})
+        object.__setattr__(self, "_index_mac", hmac.new(self.index_key, digestmod=hashlib.sha256))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Vault:
@@ -85,16 +93,17 @@ class Vault:
 
     def encrypt(self, field: str, value: str) -> str:
         nonce = os.urandom(12)
-        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, value.encode(), field.encode())
+        sealed = self._ciphers[self.current].encrypt(nonce, value.encode(), field.encode())
         return f"v1.{self.current}.{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
 
     def decrypt(self, field: str, token: str) -> str:
         try:
             version, kid, body = token.split(".", 2)
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            if version != "v1" or kid not in self.keys:
+            cipher = self._ciphers.get(kid) if version == "v1" else None
+            if cipher is None:
                 raise DecryptionError("unknown key")
-            return AESGCM(self.keys[kid]).decrypt(raw[:12], raw[12:], field.encode()).decode()
+            return cipher.decrypt(raw[:12], raw[12:], field.encode()).decode()
         except DecryptionError:
             raise
         except Exception:
@@ -104,7 +113,9 @@ class Vault:
         return token is not None and token.split(".", 2)[1:2] != [self.current]
 
     def blind_index(self, field: str, value: str) -> str:
-        return hmac.new(self.index_key, f"{field}:{value}".encode(), hashlib.sha256).hexdigest()
+        mac = self._index_mac.copy()
+        mac.update(f"{field}:{value}".encode())
+        return mac.hexdigest()
 
 
 # --- normalisation and validation -----------------------------------------------------------------------
