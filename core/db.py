@@ -64,14 +64,17 @@ def numbered(template: str) -> str:
 async def fetch(table: type[Table], template: str, args: Sequence[Any]) -> Sequence[Mapping[str, Any]]:
     """Rows of a hot read written as parameterised SQL text (``{}`` placeholders, values in ``args``).
 
-    On PostgreSQL straight from asyncpg's pool as records (prepared statements cached per connection),
-    skipping Piccolo's per-call compile and dict copies; through ``table.raw`` (dicts) on SQLite or inside
-    a transaction.
+    On PostgreSQL straight from asyncpg as records (prepared statements cached per connection) — on the
+    connection of the transaction in progress, else from the pool — skipping Piccolo's per-call compile
+    and dict copies; through ``table.raw`` (dicts) on SQLite. Also for writes (rows of ``RETURNING``).
     """
     engine = table._meta.db
     pool = getattr(engine, "pool", None)
-    if pool is None or engine.transaction_exists():
+    if pool is None:
         return await table.raw(template, *args).run()  # type: ignore[no-any-return]
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        return await transaction.connection.fetch(numbered(template), *args)  # type: ignore[no-any-return]
     async with pool.acquire() as connection:
         return await connection.fetch(numbered(template), *args)  # type: ignore[no-any-return]
 

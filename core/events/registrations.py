@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from core.access import Principal
+from core.db import fetch
 from core.errors import Problem
 from core.events import problems
 from core.events.checkin_codes import checkin_code
@@ -30,7 +31,6 @@ from core.events.signals import (
     RegistrationSignal,
 )
 from core.events.tables import Event, Registration
-from core.identity.tables import Person
 from core.integration.signals import SignalType, emit
 from core.pagination import PageRequest, paginate
 
@@ -46,14 +46,39 @@ REGISTRATION_COLUMNS = [
 ]
 
 
+# Registering is the contended write: its statements are SQL texts written once (``core.db.fetch`` runs
+# them as prepared statements on the transaction's connection), not Piccolo queries built per request.
+_TAKE_PLACE = (
+    "UPDATE core_event SET confirmed_count = confirmed_count + 1 "
+    "WHERE id = {} AND (capacity IS NULL OR confirmed_count < capacity) RETURNING confirmed_count"
+)
+_WAITLIST_TICKET = (
+    "UPDATE core_event SET waitlist_seq = waitlist_seq + 1, waitlisted_count = waitlisted_count + 1 "
+    "WHERE id = {} RETURNING waitlist_seq, waitlisted_count"
+)
+_EXISTING = "SELECT id, status FROM core_registration WHERE event = {} AND person = {} LIMIT 1"
+#: The person registered by someone else must exist; their earlier registration comes in the same trip.
+_PERSON_AND_EXISTING = (
+    "SELECT EXISTS(SELECT 1 FROM core_person WHERE id = {}) AS person_found, r.id, r.status"
+    " FROM (SELECT 1) AS one LEFT JOIN core_registration r ON r.event = {} AND r.person = {}"
+)
+_INSERT = (
+    "INSERT INTO core_registration (id, event, person, status, waitlist_ticket, registered_by,"
+    " registered_at, confirmed_at, cancelled_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+)
+_REUSE = (
+    "UPDATE core_registration SET status = {}, waitlist_ticket = {}, registered_by = {}, registered_at = {},"
+    " confirmed_at = {}, cancelled_at = {}, updated_at = {} WHERE id = {} AND status = 'cancelled' RETURNING id"
+)
+_AHEAD = (
+    "SELECT count(*) AS ahead FROM core_registration"
+    " WHERE event = {} AND status = 'waitlisted' AND waitlist_ticket < {}"
+)
+
+
 async def _take_place(event_id: UUID) -> bool:
     """Take one confirmed place if one is free: the single conditional UPDATE capacity rests on."""
-    rows = await Event.raw(
-        "UPDATE core_event SET confirmed_count = confirmed_count + 1 "
-        "WHERE id = {} AND (capacity IS NULL OR confirmed_count < capacity) RETURNING confirmed_count",
-        event_id,
-    ).run()
-    return bool(rows)
+    return bool(await fetch(Event, _TAKE_PLACE, (event_id,)))
 
 
 async def _release_place(event_id: UUID) -> None:
@@ -65,11 +90,7 @@ async def _release_place(event_id: UUID) -> None:
 
 async def _waitlist_ticket(event_id: UUID) -> tuple[int, int]:
     """A ticket at the end of the waitlist, and the place in line it gives (the new waitlist length)."""
-    rows = await Event.raw(
-        "UPDATE core_event SET waitlist_seq = waitlist_seq + 1, waitlisted_count = waitlisted_count + 1 "
-        "WHERE id = {} RETURNING waitlist_seq, waitlisted_count",
-        event_id,
-    ).run()
+    rows = await fetch(Event, _WAITLIST_TICKET, (event_id,))
     return int(rows[0]["waitlist_seq"]), int(rows[0]["waitlisted_count"])
 
 
@@ -81,16 +102,8 @@ async def _leave_waitlist(event_id: UUID) -> None:
 
 
 async def waitlist_position(event_id: UUID, ticket: int) -> int:
-    ahead = (
-        await Registration.count()
-        .where(
-            (Registration.event == event_id)
-            & (Registration.status == "waitlisted")
-            & (Registration.waitlist_ticket < ticket)
-        )
-        .run()
-    )
-    return int(ahead) + 1
+    rows = await fetch(Registration, _AHEAD, (event_id, ticket))
+    return int(rows[0]["ahead"]) + 1
 
 
 async def to_registration(
@@ -158,20 +171,18 @@ async def register(
         if principal.person_id is None:
             raise Problem(problems.NO_PERSON)
         person_id = principal.person_id
+        rows = await fetch(Registration, _EXISTING, (event_id, person_id))
+        existing = rows[0] if rows else None
     elif not reaches_any(principal, REGISTRATION_MANAGE, paths):
         raise Problem("forbidden")
-    elif not await Person.exists().where(Person.id == person_id).run():
-        raise Problem("not-found")
+    else:
+        found = (await fetch(Registration, _PERSON_AND_EXISTING, (person_id, event_id, person_id)))[0]
+        if not found["person_found"]:
+            raise Problem("not-found")
+        existing = found if found["id"] is not None else None
     now = datetime.now(UTC)
     await _check_open(event, now)
     await _check_eligible(event, person_id)
-
-    existing = (
-        await Registration.select(Registration.id, Registration.status)
-        .where((Registration.event == event_id) & (Registration.person == person_id))
-        .first()
-        .run()
-    )
     if existing is not None and existing["status"] != "cancelled":
         raise Problem(problems.ALREADY_REGISTERED)
 
@@ -184,38 +195,48 @@ async def register(
     else:
         raise Problem(problems.EVENT_FULL)
 
-    values: dict[Any, Any] = {
-        Registration.status: status,
-        Registration.waitlist_ticket: ticket,
-        Registration.registered_by: principal.id,
-        Registration.registered_at: now,
-        Registration.confirmed_at: now if status == "confirmed" else None,
-        Registration.cancelled_at: None,
-        Registration.updated_at: now,
-    }
+    confirmed_at = now if status == "confirmed" else None
     if existing is None:
         # A racing duplicate fails on the unique (event, person) index and rolls back its place.
         registration_id = uuid4()
-        await Registration.insert(
-            Registration(
-                id=registration_id,
-                event=event_id,
-                person=person_id,
-                **{c._meta.name: v for c, v in values.items()},
-            )
-        ).run()
+        await fetch(
+            Registration,
+            _INSERT,
+            (
+                registration_id,
+                event_id,
+                person_id,
+                status,
+                ticket,
+                principal.id,
+                now,
+                confirmed_at,
+                None,
+                now,
+            ),
+        )
     else:
         registration_id = existing["id"]
-        reused = (
-            await Registration.update(values)
-            .where((Registration.id == registration_id) & (Registration.status == "cancelled"))
-            .returning(Registration.id)
-            .run()
+        reused = await fetch(
+            Registration,
+            _REUSE,
+            (status, ticket, principal.id, now, confirmed_at, None, now, registration_id),
         )
         if not reused:
             raise Problem(problems.ALREADY_REGISTERED)
-    row = {column._meta.name: value for column, value in values.items()}
-    row.update(id=registration_id, event=event_id, person=person_id, waitlist_position=position)
+    row = {
+        "id": registration_id,
+        "event": event_id,
+        "person": person_id,
+        "status": status,
+        "waitlist_ticket": ticket,
+        "registered_by": principal.id,
+        "registered_at": now,
+        "confirmed_at": confirmed_at,
+        "cancelled_at": None,
+        "updated_at": now,
+        "waitlist_position": position,
+    }
     await _emit(
         REGISTRATION_CONFIRMED if status == "confirmed" else REGISTRATION_WAITLISTED, row, event["org_path"]
     )
