@@ -319,28 +319,23 @@ EVENT_ROW_SQL = (
     + ", ".join(f'"core_event"."{c}" AS "{c}"' for c in _EVENT_COLUMNS)
     + ' FROM "core_event" WHERE "core_event"."id" = $1 LIMIT 1'
 )
-PERSON_EXISTS_SQL = (
-    "SELECT EXISTS(SELECT ALL "  # noqa: S608 - constant column names
-    + ", ".join(f'"core_person"."{c}" AS "{c}"' for c in PERSON_COLUMNS)
-    + ' FROM "core_person" WHERE "core_person"."id" = $1) AS "exists"'
-)
-REGISTRATION_SQL = (
-    'SELECT ALL "core_registration"."id" AS "id", "core_registration"."status" AS "status"'
-    ' FROM "core_registration" WHERE ("core_registration"."event" = $1 AND "core_registration"."person" = $2)'
-    " LIMIT 1"
+#: The person registered exists, and their earlier registration (core/events/registrations.py).
+PERSON_AND_REGISTRATION_SQL = (
+    "SELECT EXISTS(SELECT 1 FROM core_person WHERE id = $1) AS person_found, r.id, r.status"
+    " FROM (SELECT 1) AS one LEFT JOIN core_registration r ON r.event = $2 AND r.person = $3"
 )
 TAKE_PLACE_SQL = (
     "UPDATE core_event SET confirmed_count = confirmed_count + 1 "
     "WHERE id = $1 AND (capacity IS NULL OR confirmed_count < capacity) RETURNING confirmed_count"
 )
 INSERT_REGISTRATION_SQL = (
-    'INSERT INTO "core_registration" ("id","event","person","status","waitlist_ticket","registered_by",'
-    '"registered_at","confirmed_at","cancelled_at","updated_at") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)'
-    ' RETURNING "id"'
+    "INSERT INTO core_registration (id, event, person, status, waitlist_ticket, registered_by,"
+    " registered_at, confirmed_at, cancelled_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 )
+#: core/integration/signals.py
 INSERT_OUTBOX_SQL = (
-    'INSERT INTO "core_outbox" ("seq","id","name","resource_type","resource_id","org_path","payload",'
-    '"occurred_at","relayed_at") VALUES (DEFAULT,$1,$2,$3,$4,$5,$6,$7,$8) RETURNING "seq"'
+    "INSERT INTO core_outbox (id, name, resource_type, resource_id, org_path, payload, occurred_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7)"
 )
 
 
@@ -474,16 +469,17 @@ async def _register(
             return 404, b'{"status":404}'
         if not _covers(event["org_path"], reaches.get("core.registration.manage", [])):
             return 403, b'{"status":403}'
-        if not await conn.fetchval(PERSON_EXISTS_SQL, person_id):
+        found = await conn.fetchrow(PERSON_AND_REGISTRATION_SQL, person_id, event_uuid, person_id)
+        if not found["person_found"]:
             return 404, b'{"status":404}'
-        if await conn.fetchrow(REGISTRATION_SQL, event_uuid, person_id) is not None:
+        if found["id"] is not None:
             return 409, b'{"type":"/api/v1/problems/already-registered","status":409}'
         if await conn.fetchrow(TAKE_PLACE_SQL, event_uuid) is None:
             # quntuan raises here and its transaction rolls back: the same happens on leaving the block.
             raise _Full
         now = datetime.now(UTC)
         registration_id = uuid4()
-        await conn.fetchval(
+        await conn.execute(
             INSERT_REGISTRATION_SQL,
             registration_id,
             event_uuid,
@@ -502,7 +498,7 @@ async def _register(
             "person_id": person_id,
             "status": "confirmed",
         }
-        await conn.fetchval(
+        await conn.execute(
             INSERT_OUTBOX_SQL,
             uuid4(),
             "registration.confirmed",
@@ -511,7 +507,6 @@ async def _register(
             event["org_path"],
             _encoder.encode(payload).decode(),
             datetime.now(UTC),
-            None,
         )
     tag = hmac.new(SECRET.encode(), b"quntuan.checkin.v1:" + registration_id.bytes, hashlib.sha256).digest()[
         :10
