@@ -6,9 +6,13 @@ docs. Tests build apps with exactly the settings and plugins they want.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
 from typing import Any
 
 from litestar import Litestar, Router
@@ -164,4 +168,40 @@ def app_from_env() -> Any:
     """ASGI factory for servers (``uvicorn --factory core.app:app_from_env``): configures logging too."""
     settings = load_settings()
     configure_logging(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    _drain_streams_on_exit_signal(app)
+    return app
+
+
+def _drain_streams_on_exit_signal(app: Litestar) -> None:
+    """End open live streams as soon as the server is told to stop (SIGTERM/SIGINT).
+
+    The server waits for open connections before it shuts the app down, and a live stream never ends by
+    itself: without this, every restart would wait the whole graceful-shutdown timeout. The server's own
+    handler still runs (it is called after ours), and the server restores its predecessor on exit. Only
+    where a server loads the app from inside its running loop, on the main thread (uvicorn does).
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def drain() -> None:
+        runtime = getattr(app.state, "integration", None)
+        if runtime is not None:
+            runtime.broadcaster.drain()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+            loop.call_soon_threadsafe(drain)
+            if callable(previous):
+                previous(signum, frame)
+            elif previous == signal.SIG_DFL:  # nobody else handles it: do what the signal would have done
+                signal.signal(signum, signal.SIG_DFL)
+                signal.raise_signal(signum)
+
+        signal.signal(sig, handler)

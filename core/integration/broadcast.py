@@ -42,6 +42,8 @@ class Broadcaster:
         self._listeners: set[asyncio.Queue[StreamMessage | None]] = set()
         self._task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
+        #: Set once the process is stopping: open streams are ended and new ones end at once.
+        self.draining = False
 
     async def publish(self, messages: list[StreamMessage]) -> None:
         if not messages:
@@ -71,6 +73,8 @@ class Broadcaster:
         """An asyncio queue of messages (None: the listener was dropped) for one open stream."""
         queue: asyncio.Queue[StreamMessage | None] = asyncio.Queue()
         self._listeners.add(queue)
+        if self.draining:
+            queue.put_nowait(None)
         try:
             yield queue
         finally:
@@ -106,6 +110,14 @@ class Broadcaster:
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
+
+    def drain(self) -> None:
+        """End every open stream now (the process is stopping); clients reconnect to another process
+        and catch up with ``Last-Event-ID``. Without this an open stream would hold a stopping server
+        for its whole graceful-shutdown timeout."""
+        self.draining = True
+        for queue in list(self._listeners):
+            queue.put_nowait(None)
 
     async def stop(self) -> None:
         if self._task is not None:

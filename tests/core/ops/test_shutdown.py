@@ -190,10 +190,7 @@ async def _all_succeeded(n: int) -> bool:
 async def test_a_request_outliving_the_shutdown_timeout_is_cut_at_the_configured_time(
     make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
 ) -> None:
-    """``QUNTUAN_SHUTDOWN_TIMEOUT`` reaches uvicorn: an endless live stream is cut then, and the process ends."""
-    async with running(make_app(plugins={})) as client:
-        root = await make_org(name="市委")
-        reader = await make_account(client.app.state.db, grants=[(root["path"], [STREAM_READ], True)])
+    """``QUNTUAN_SHUTDOWN_TIMEOUT`` reaches uvicorn: a request whose body never finishes is cut then."""
     async with QuntuanProcesses(
         tmp_path,
         settings.database_url,
@@ -203,12 +200,45 @@ async def test_a_request_outliving_the_shutdown_timeout_is_cut_at_the_configured
         QUNTUAN_LOG_LEVEL="info",
     ) as procs:
         server = await procs.serve()
+        host, port = server.url.removeprefix("http://").split(":")
+        _reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /api/v1/auth/token HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 1000\r\n\r\n{"grant_type": '
+        )
+        await writer.drain()
+        await asyncio.sleep(0.5)  # the request has started; its body never completes
+        server.terminate()
+        # Far below the default 30 s: a server ignoring the setting would still be waiting.
+        assert await server.wait(20) in (0, -signal.SIGTERM)
+        writer.close()
+    assert "timeout graceful shutdown exceeded" in server.log
+
+
+async def test_open_live_streams_end_at_sigterm_instead_of_holding_the_server(
+    make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
+) -> None:
+    """A live stream never ends by itself; SIGTERM ends it at once, so the server stops without being cut
+    at the shutdown timeout (30 s here), and the client reconnects elsewhere."""
+    async with running(make_app(plugins={})) as client:
+        root = await make_org(name="市委")
+        account = await make_account(client.app.state.db, grants=[(root["path"], [STREAM_READ], True)])
+    async with QuntuanProcesses(
+        tmp_path,
+        settings.database_url,
+        settings.redis_url,
+        QUNTUAN_LOAD_PLUGINS="false",
+        QUNTUAN_SHUTDOWN_TIMEOUT="30",
+        QUNTUAN_LOG_LEVEL="info",
+    ) as procs:
+        server = await procs.serve()
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
-            headers = await bearer(http, *reader)
+            headers = await bearer(http, *account)
             async with http.stream("GET", "/api/v1/stream", headers=headers) as stream:
                 lines = stream.aiter_lines()
                 assert (await anext(lines)).startswith(": connected")
                 server.terminate()
-                # Far below the default 30 s: a server ignoring the setting would still be waiting.
-                assert await server.wait(20) in (0, -signal.SIGTERM)
-    assert "timeout graceful shutdown exceeded" in server.log
+                rest = [line async for line in lines]  # ends: the server closed the stream
+            assert await server.wait(25) in (0, -signal.SIGTERM)
+    assert all(not line.startswith("data:") for line in rest)
+    assert "timeout graceful shutdown exceeded" not in server.log
