@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from core.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
-from core.db import fetch
+from core.db import fetch, one_connection
 from core.declarations import EventType
 from core.errors import FieldError, Problem, field_error_from_message
 from core.events import problems
@@ -616,6 +616,13 @@ async def list_events(
     Written as SQL text rather than built as a Piccolo query on every call (building cost more than
     PostgreSQL's work); the org filter's path and the caller's memberships come in one round trip before.
     """
+    async with one_connection(Event):
+        return await _list_events(principal, filters, page)
+
+
+async def _list_events(
+    principal: Principal, filters: EventFilters, page: PageRequest
+) -> tuple[list[EventOut], str | None]:
     org_path, member_of = await _list_context(filters.org, principal.person_id)
     org_path = org_path if org_path is not None else filters.org_path
     args: list[Any] = []
