@@ -42,8 +42,8 @@ class Person(Table, tablename="core_person"):
     #: AES-GCM ciphertext of the resident ID number.
     id_number_enc = Text(null=True, default=None)
     #: Keyed blind index of the ID number. One person per ID number: a unique index made by a migration
-    #: (SQLite cannot add a UNIQUE column to an existing table).
-    id_number_index = Varchar(length=64, null=True, default=None, index=True)
+    #: (SQLite cannot add a UNIQUE column to an existing table), which also serves lookups.
+    id_number_index = Varchar(length=64, null=True, default=None)
     #: 工作单位.
     employer = Varchar(length=200, null=True, default=None)
     #: 联系地址.

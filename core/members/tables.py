@@ -30,6 +30,7 @@ class Membership(Table, tablename="core_membership"):
     extra = JSON(default={})
     joined_at = Timestamptz(default=TimestamptzNow())
     left_at = Timestamptz(null=True, default=None)
-    #: The membership this one continues after a transfer.
-    previous = ForeignKey(references="self", null=True)
+    #: The membership this one continues after a transfer. Indexed: PostgreSQL checks the reference of
+    #: every deleted membership through it (without, a scan of the table per row).
+    previous = ForeignKey(references="self", null=True, index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
