@@ -24,8 +24,9 @@ class Membership(Table, tablename="core_membership"):
     person = ForeignKey(references=Person, index=True)
     #: member, or a role a plugin names (chair, secretary, …).
     role = Varchar(length=32, default="member")
-    #: active, transferred or left.
-    status = Varchar(length=16, default="active", index=True)
+    #: active, transferred or left. Not indexed: nearly every row is active, so queries narrow by org or
+    #: person, and an index would only cost every write.
+    status = Varchar(length=16, default="active")
     #: Fields plugins add (a union member-card number, …), validated by their hooks.
     extra = JSON(default={})
     joined_at = Timestamptz(default=TimestamptzNow())
