@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -282,14 +282,25 @@ async def call_runtime_hook(pm: pluggy.PluginManager, hook_name: str, /, **kwarg
 
 async def call_validation_hook(pm: pluggy.PluginManager, hook_name: str, /, **kwargs: Any) -> list[Any]:
     """Call every implementation of a validation hook; the first to raise vetoes (the exception propagates)."""
-    results: list[Any] = []
-    for impl in _impls(pm, hook_name):
-        result = impl.function(*(kwargs[arg] for arg in impl.argnames))
-        if inspect.isawaitable(result):
-            result = await result
-        if result is not None:
-            results.append(result)
-    return results
+    return await validation_hook(pm, hook_name)(**kwargs)
+
+
+def validation_hook(pm: pluggy.PluginManager, hook_name: str) -> Callable[..., Awaitable[list[Any]]]:
+    """:func:`call_validation_hook` with the implementations looked up once: for a caller that validates
+    many items in a row (an import validates every row)."""
+    impls = [(impl.function, impl.argnames) for impl in _impls(pm, hook_name)]
+
+    async def call(**kwargs: Any) -> list[Any]:
+        results: list[Any] = []
+        for function, argnames in impls:
+            result = function(*[kwargs[arg] for arg in argnames])
+            if inspect.isawaitable(result):
+                result = await result
+            if result is not None:
+                results.append(result)
+        return results
+
+    return call
 
 
 def plugin_module_name(plugin: object) -> str:

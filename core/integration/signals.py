@@ -51,10 +51,12 @@ def outbox_row(
     resource_id: UUID | str,
     org_path: str | None = None,
     signal_id: UUID | None = None,
+    occurred_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The outbox row that records ``signal`` (column → value): what :func:`emit` inserts, and what a bulk
     writer (the importer) inserts many of at once, in the same transaction as the change. A bulk writer
-    may pass ``signal_id`` (a random UUID it drew with others at once)."""
+    may pass ``signal_id`` (a random UUID it drew with others at once) and ``occurred_at`` (the time of the
+    change it records, read once for the row)."""
     if not isinstance(payload, signal.payload):
         raise TypeError(f"{signal.name} expects a {signal.payload.__name__} payload")
     return {
@@ -64,7 +66,7 @@ def outbox_row(
         "resource_id": str(resource_id),
         "org_path": org_path,
         "payload": msgspec.json.encode(payload).decode(),
-        "occurred_at": datetime.now(UTC),
+        "occurred_at": occurred_at or datetime.now(UTC),
     }
 
 
