@@ -35,6 +35,7 @@ import msgspec
 from litestar import Request, Response
 
 from core.access import Principal
+from core.db import fetch
 from core.errors import Problem, register_problem
 from core.i18n import Text
 from core.idempotency.tables import IdempotencyKey
@@ -68,6 +69,14 @@ KEY_REUSED = register_problem(
 )
 
 
+# SQL texts written once (core.db.fetch runs them on the write transaction's connection).
+_CLAIM = (
+    "INSERT INTO core_idempotency_key (id, lookup, scope, fingerprint, created_at) "
+    "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (lookup) DO NOTHING RETURNING id"
+)
+_RECORD = "UPDATE core_idempotency_key SET status_code = {}, response = {} WHERE id = {}"
+
+
 class StoredResponse(msgspec.Struct, frozen=True, kw_only=True):
     """The response the first request under a key gave."""
 
@@ -86,16 +95,7 @@ class Claim:
         """Store the response of the work done under this claim (no-op without a key)."""
         if self._row_id is None:
             return
-        await (
-            IdempotencyKey.update(
-                {
-                    IdempotencyKey.status_code: status_code,
-                    IdempotencyKey.response: msgspec.json.encode(body).decode(),
-                }
-            )
-            .where(IdempotencyKey.id == self._row_id)
-            .run()
-        )
+        await fetch(IdempotencyKey, _RECORD, (status_code, msgspec.json.encode(body).decode(), self._row_id))
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -127,15 +127,7 @@ async def claim_key(
     now = datetime.now(UTC)
     ttl = timedelta(hours=request.app.state.settings.retention_idempotency_hours)
     for _ in range(2):
-        inserted = await IdempotencyKey.raw(
-            "INSERT INTO core_idempotency_key (id, lookup, scope, fingerprint, created_at) "
-            "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (lookup) DO NOTHING RETURNING id",
-            uuid4(),
-            lookup,
-            scope,
-            fingerprint,
-            now,
-        ).run()
+        inserted = await fetch(IdempotencyKey, _CLAIM, (uuid4(), lookup, scope, fingerprint, now))
         if inserted:
             return Claim(inserted[0]["id"], None)
         row = await IdempotencyKey.select().where(IdempotencyKey.lookup == lookup).first().run()
