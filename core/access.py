@@ -12,6 +12,7 @@ PostgreSQL (where the column uses the "C" collation).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 from uuid import UUID
@@ -55,15 +56,21 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     return path, path + SUBTREE_END
 
 
-def _reach_parts(reaches: Sequence[Reach]) -> tuple[list[str], list[str]]:
+def _reach_parts(reaches: Sequence[Reach]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The subtree paths and the single-org paths of ``reaches``, without what another subtree covers."""
+    return _parts_of(tuple(reaches))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts_of(reaches: tuple[Reach, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # Memoised: a principal's reaches are the same on each of its requests (and reaches are frozen).
     subtrees = sorted(r.path for r in reaches if r.subtree)
     kept: list[str] = []
     for path in subtrees:
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     exact = sorted({r.path for r in reaches if not r.subtree and not any(r.path.startswith(k) for k in kept)})
-    return kept, exact
+    return tuple(kept), tuple(exact)
 
 
 def reach_clause(path_column: Column, reaches: Sequence[Reach]) -> Any | None:
@@ -79,7 +86,7 @@ def reach_clause(path_column: Column, reaches: Sequence[Reach]) -> Any | None:
         part = (path_column >= low) & (path_column < high)
         clause = part if clause is None else clause | part
     if exact:
-        part = path_column.is_in(exact)
+        part = path_column.is_in(list(exact))
         clause = part if clause is None else clause | part
     return clause
 

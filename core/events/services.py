@@ -75,6 +75,12 @@ EVENT_COLUMNS = [
 ]
 
 
+#: Column names are the table's own; every value is a bound parameter.
+_SELECT_EVENTS = "SELECT {} FROM core_event WHERE ".format(  # noqa: S608
+    ", ".join(c._meta.db_column_name for c in EVENT_COLUMNS)
+)
+
+
 # --- conversions ----------------------------------------------------------------------------------------
 
 
@@ -228,9 +234,10 @@ async def _involved(event_id: UUID, person_id: UUID | None) -> bool:
 
 async def load_event(principal: Principal, event_id: UUID) -> tuple[dict[str, Any], list[str]]:
     """The event row and its organizers' paths, if the principal may see it; else 404."""
-    row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
-    if row is None:
+    rows = await fetch(Event, _SELECT_EVENTS + "id = {}", (event_id,))
+    if not rows:
         raise Problem("not-found")
+    row = dict(rows[0])  # callers may change their copy
     paths = organizer_paths(row)
     if reaches_any(principal, EVENT_MANAGE, paths):
         return row, paths
@@ -548,10 +555,6 @@ class EventFilters(msgspec.Struct, kw_only=True):
 
 
 _LIST_KEY = (Event.starts_at, Event.id)
-#: Column names are the table's own; every value is a bound parameter.
-_SELECT_EVENTS = "SELECT {} FROM core_event WHERE ".format(  # noqa: S608
-    ", ".join(c._meta.db_column_name for c in EVENT_COLUMNS)
-)
 
 
 async def _list_context(org: UUID | None, person_id: UUID | None) -> tuple[str | None, list[str]]:
