@@ -271,16 +271,10 @@ ORG_COLUMNS = [
     "dissolved_at",
     "path",
 ]
-_ORG_SELECT = (
-    "SELECT ALL "  # noqa: S608 - constant column names
-    + ", ".join(f'"core_org"."{c}" AS "{c}"' for c in ORG_COLUMNS)
-    + ' FROM "core_org"'
-)
-ORG_SQL = _ORG_SELECT + ' WHERE "core_org"."id" = $1 LIMIT 1'
-ORG_CHILDREN_SQL = (
-    _ORG_SELECT + ' WHERE (("core_org"."path" >= $1 AND "core_org"."path" < $2) AND "core_org"."parent" = $3)'
-    ' ORDER BY "core_org"."path" ASC LIMIT 21'
-)
+#: core/orgs/services.py: one org (load) and a page of an anchor's children (list_orgs, scope=children).
+_ORG_SELECT = "SELECT " + ", ".join(ORG_COLUMNS) + " FROM core_org WHERE "  # noqa: S608 - constant column names
+ORG_SQL = _ORG_SELECT + "id = $1"
+ORG_CHILDREN_SQL = _ORG_SELECT + "((path >= $1 AND path < $2)) AND parent = $3 ORDER BY path LIMIT $4"
 PERSON_COLUMNS = [
     "id",
     "name",
@@ -299,20 +293,16 @@ PERSON_COLUMNS = [
     "created_at",
     "updated_at",
 ]
+#: core/identity/persons.py: find_visible (visible_sql over the caller's one subtree reach).
 PERSON_SQL = (
-    "SELECT ALL "  # noqa: S608 - constant column names
-    + ", ".join(f'"core_person"."{c}" AS "{c}"' for c in PERSON_COLUMNS)
-    + ', "core_person$home_org"."path" AS "home_org.path" FROM "core_person"'
-    ' LEFT JOIN "core_org" "core_person$home_org" ON ("core_person"."home_org" = "core_person$home_org"."id")'
-    ' WHERE ("core_person"."id" = $1 AND (((("core_person$home_org"."path" >= $2'
-    ' AND "core_person$home_org"."path" < $3) OR "core_person"."id" IN (SELECT ALL "core_post"."person" AS "person"'
-    ' FROM "core_post" LEFT JOIN "core_org" "core_post$org" ON ("core_post"."org" = "core_post$org"."id")'
-    ' WHERE ((("core_post$org"."path" >= $4 AND "core_post$org"."path" < $5) AND "core_post"."start_date" <= $6)'
-    ' AND ("core_post"."end_date" IS NULL OR "core_post"."end_date" >= $7)))) OR "core_person"."id" IN'
-    ' (SELECT ALL "core_membership"."person" AS "person" FROM "core_membership" LEFT JOIN "core_org"'
-    ' "core_membership$org" ON ("core_membership"."org" = "core_membership$org"."id") WHERE'
-    ' (("core_membership$org"."path" >= $8 AND "core_membership$org"."path" < $9)'
-    ' AND "core_membership"."status" = $10))) AND "core_person"."erased_at" IS NULL)) LIMIT 1'
+    "SELECT "  # noqa: S608 - constant column names
+    + ", ".join(f"p.{c}" for c in PERSON_COLUMNS)
+    + ', h.path AS "home_org.path" FROM core_person p LEFT JOIN core_org h ON h.id = p.home_org'
+    " WHERE p.id = $1 AND p.erased_at IS NULL AND (((h.path >= $2 AND h.path < $3))"
+    " OR p.id IN (SELECT t.person FROM core_post t JOIN core_org o ON o.id = t.org"
+    " WHERE ((o.path >= $4 AND o.path < $5)) AND t.start_date <= $6 AND (t.end_date IS NULL OR t.end_date >= $7))"
+    " OR p.id IN (SELECT m.person FROM core_membership m JOIN core_org o ON o.id = m.org"
+    " WHERE ((o.path >= $8 AND o.path < $9)) AND m.status = 'active'))"
 )
 EVENT_ROW_SQL = (
     "SELECT ALL "  # noqa: S608 - constant column names
@@ -393,7 +383,7 @@ async def _org_children(reaches: dict[str, list[tuple[str, bool]]], org_id: str)
         anchor = await conn.fetchrow(ORG_SQL, org_id)
         if anchor is None or not _covers(anchor["path"], readable):
             return 404, b'{"status":404}'
-        rows = await conn.fetch(ORG_CHILDREN_SQL, path, path + "~", anchor["id"])
+        rows = await conn.fetch(ORG_CHILDREN_SQL, path, path + "~", anchor["id"], 21)
     items = [_org_out(r) for r in rows[:20]]
     cursor = None
     if len(rows) > 20:
@@ -424,7 +414,6 @@ async def _person(reaches: dict[str, list[tuple[str, bool]]], person_id: str) ->
             today,
             path,
             path + "~",
-            "active",
         )
     if row is None:
         return 404, b'{"status":404}'

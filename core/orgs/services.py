@@ -16,8 +16,8 @@ from uuid import UUID
 
 import msgspec
 
-from core.access import Reach, reach_clause, subtree_bounds, within
-from core.db import Database
+from core.access import Reach, reach_sql, subtree_bounds, within
+from core.db import Database, fetch, one_connection
 from core.declarations import AdminLevel, OrgKind
 from core.errors import Problem
 from core.identity.authz_cache import authority_changed
@@ -29,7 +29,7 @@ from core.orgs.declarations import OrgPathColumn
 from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
 from core.orgs.search import fold, initials, is_initials_query, search_term
 from core.orgs.tables import Org
-from core.pagination import PageRequest, paginate
+from core.pagination import PageRequest, cursor_values, page_of
 
 #: Advisory-lock key of the tree's shape on PostgreSQL (shared: add under a path; exclusive: move paths).
 TREE_LOCK_KEY = 0x51_6F_72_67  # "Qorg"
@@ -39,6 +39,11 @@ Scope = Literal["self", "children", "subtree"]
 EVERYWHERE: tuple[Reach, ...] = (Reach(path="", subtree=True),)
 
 _COLUMNS = [getattr(Org, name) for name in S.ORG_FIELDS]
+_LIST_KEY = (Org.path,)
+#: Column names are the table's own; every value is a bound parameter.
+_SELECT_ORGS = "SELECT {} FROM core_org WHERE ".format(  # noqa: S608
+    ", ".join(c._meta.db_column_name for c in (*_COLUMNS, Org.path))
+)
 
 
 def now() -> datetime:
@@ -101,12 +106,12 @@ def placement_errors(
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-async def load(org_id: UUID, reaches: Sequence[Reach], *extra: Any) -> dict[str, Any]:
+async def load(org_id: UUID, reaches: Sequence[Reach]) -> dict[str, Any]:
     """One org within ``reaches``, or 404 (absent and out of reach look the same)."""
-    row = await Org.select(*_COLUMNS, Org.path, *extra).where(Org.id == org_id).first().run()
-    if row is None or not within(row["path"], reaches):
+    rows = await fetch(Org, _SELECT_ORGS + "id = {}", (org_id,))
+    if not rows or not within(rows[0]["path"], reaches):
         raise Problem("not-found")
-    return row
+    return dict(rows[0])
 
 
 async def list_orgs(
@@ -121,37 +126,56 @@ async def list_orgs(
     region: str | None = None,
     q: str | None = None,
 ) -> tuple[list[S.Org], str | None]:
-    """Orgs in reach, in tree order: all of them, or one org's subtree, children or itself; filtered."""
-    clause = reach_clause(Org.path, reaches)
-    if clause is None:
+    """Orgs in reach, in tree order: all of them, or one org's subtree, children or itself; filtered.
+
+    One parameterised SQL text (after the anchor's reach check) rather than a Piccolo query built per call.
+    """
+    args: list[Any] = []
+    reach = reach_sql("path", reaches, args)
+    if reach is None:
         return [], None
-    query = Org.select(*_COLUMNS, Org.path).where(clause)
-    if org is not None:
-        anchor = await load(org, reaches)
-        if scope == "self":
-            query = query.where(Org.id == org)
-        elif scope == "children":
-            query = query.where(Org.parent == org)
-        else:
-            low, high = subtree_bounds(anchor["path"])
-            query = query.where((Org.path >= low) & (Org.path < high))
+    where = [f"({reach})"]
     if kind:
-        query = query.where(Org.kind == kind)
+        where.append("kind = {}")
+        args.append(kind)
     if level:
-        query = query.where(Org.level == level)
+        where.append("level = {}")
+        args.append(level)
     if status:
-        query = query.where(Org.status == status)
+        where.append("status = {}")
+        args.append(status)
     if region:
-        query = query.where((Org.region_code >= region) & (Org.region_code < region + "~"))
+        where.append("region_code >= {} AND region_code < {}")
+        args.extend((region, region + "~"))
     if q:
         term = search_term(q)
         if term:
-            match: Any = Org.search_name.like(f"%{term}%")
+            args.append(f"%{term}%")
             if is_initials_query(term):
-                match = match | Org.initials.like(f"{term}%")
-            query = query.where(match)
-    rows, cursor = await paginate(query, [Org.path], page)
-    return [as_org(r) for r in rows], cursor
+                where.append("(search_name LIKE {} OR initials LIKE {})")
+                args.append(f"{term}%")
+            else:
+                where.append("search_name LIKE {}")
+    async with one_connection(Org):
+        if org is not None:
+            anchor = await load(org, reaches)
+            if scope == "self":
+                where.append("id = {}")
+                args.append(org)
+            elif scope == "children":
+                where.append("parent = {}")
+                args.append(org)
+            else:
+                where.append("path >= {} AND path < {}")
+                args.extend(subtree_bounds(anchor["path"]))
+        if page.after is not None:
+            where.append("path > {}")
+            args.extend(cursor_values(_LIST_KEY, page.after))
+        args.append(page.limit + 1)
+        sql = _SELECT_ORGS + " AND ".join(where) + " ORDER BY path LIMIT {}"
+        rows = list(await fetch(Org, sql, args))
+    rows, cursor = page_of(rows, _LIST_KEY, page)
+    return [as_org(dict(r)) for r in rows], cursor
 
 
 # --- writing ---------------------------------------------------------------------------------------------
