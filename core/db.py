@@ -104,11 +104,28 @@ async def one_connection(table: type[Table]) -> AsyncIterator[None]:
             _held.reset(token)
 
 
+#: One SQLite engine per database file in a process (see :func:`make_engine`); an engine holds no
+#: connection (Piccolo's SQLite engine opens one per query), only its path and settings.
+_sqlite_engines: dict[str, SQLiteEngine] = {}
+
+
 def make_engine(settings: Settings) -> Engine:
+    """The engine for the configured database.
+
+    Apps on the same SQLite file in one process share one engine: Piccolo runs a table's queries on the
+    engine the table is bound to (the last app bound), and a transaction is seen only by queries on its
+    own engine — with two engines, a query inside one app's write transaction would run on the other
+    engine's new connection and wait for the very lock its transaction holds.
+    """
     if settings.is_sqlite:
         path = settings.sqlite_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=30)
+        key = str(path.resolve())
+        engine = _sqlite_engines.get(key)
+        if engine is None:
+            engine = SQLiteEngine(path=str(path), timeout=30)
+            _sqlite_engines[key] = engine
+        return engine
     url = settings.database_url.replace("postgres://", "postgresql://", 1)
     return PostgresEngine(config={"dsn": url}, extensions=())
 

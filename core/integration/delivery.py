@@ -153,18 +153,16 @@ async def claim(db: Any, settings: Settings, limit: int) -> list[dict[str, Any]]
     moment = now()
     free = WebhookDelivery.lease_until.is_null() | (WebhookDelivery.lease_until < moment)
     active = Webhook.select(Webhook.id).where(Webhook.status == "active")
-    due = (
-        WebhookDelivery.select(WebhookDelivery.id)
-        .where(
-            (WebhookDelivery.status == "pending")
-            & (WebhookDelivery.next_attempt_at <= moment)
-            & free
-            & WebhookDelivery.webhook_id.is_in(active)
-            & WhereRaw(FIRST_OF_ITS_RESOURCE)
-        )
-        .order_by(WebhookDelivery.seq)
-        .limit(limit)
+    is_due = (
+        (WebhookDelivery.status == "pending")
+        & (WebhookDelivery.next_attempt_at <= moment)
+        & free
+        & WebhookDelivery.webhook_id.is_in(active)
+        & WhereRaw(FIRST_OF_ITS_RESOURCE)
     )
+    if db.is_sqlite and not await WebhookDelivery.exists().where(is_due).run():
+        return []  # nothing due: SQLite's one write lock is left to requests
+    due = WebhookDelivery.select(WebhookDelivery.id).where(is_due).order_by(WebhookDelivery.seq).limit(limit)
     if not db.is_sqlite:
         due = due.lock_rows("UPDATE", skip_locked=True)
     async with db.transaction():

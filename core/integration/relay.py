@@ -85,6 +85,8 @@ def iso(value: datetime) -> str:
 
 async def relay_once(db: Any, broadcaster: Broadcaster | None, *, timezone: str) -> int:
     """Fan out one batch of committed, unrelayed signals; returns how many were relayed."""
+    if db.is_sqlite and not await OutboxSignal.exists().where(OutboxSignal.relayed_at.is_null()).run():
+        return 0  # nothing to relay: SQLite's one write lock is left to requests
     async with db.transaction():
         if isinstance(db.engine, PostgresEngine):
             got = await OutboxSignal.raw("SELECT pg_try_advisory_xact_lock({}) AS ok", RELAY_LOCK_KEY).run()
