@@ -18,7 +18,6 @@ from core.access import Reach, within
 from core.errors import request_locale
 from core.guards import current_principal, require_permission
 from core.identity.authn import bearer_token
-from core.identity.principal import load_principal
 from core.identity.runtime import identity_of
 from core.identity.tokens import verify_access_token
 from core.integration import feeds
@@ -235,12 +234,11 @@ class StreamController(Controller):
             """The caller's stream reach now; None when it may no longer follow the stream."""
             if token is None:  # a principal put on the request by the host itself, not by a token
                 return reaches
-            claims = verify_access_token(settings.resolved_secret_key(), token)
+            claims = verify_access_token(request.app.state.identity.secret, token)
             if claims is None:
                 return None
-            principal = await load_principal(
-                claims.kind, claims.subject, claims.version, timezone=settings.timezone
-            )
+            # The principal cache: reloaded only when authority changed (its epoch moved) or a day began.
+            principal = await request.app.state.authz.principal(claims.kind, claims.subject, claims.version)
             found = list(principal.reach(STREAM_READ)) if principal is not None else []
             return found or None
 

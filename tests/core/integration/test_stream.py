@@ -159,9 +159,11 @@ async def test_the_stream_ends_when_the_callers_reach_is_gone(
                 assert json.loads(events[0]["data"])["id"] == str(first)
 
                 # The grant moves down to the child: the root's signals stop, the child's still come.
+                authz = app.state.authz
                 account = await Account.select(Account.id).where(Account.username == username).first()
                 grant = await Grant.select(Grant.id, Grant.role).where(Grant.account == account["id"]).first()
                 await Grant.update({Grant.org: child["id"]}).where(Grant.id == grant["id"])
+                await authz.bump()  # what the grant API does after its commit (raw edits here)
                 await asyncio.sleep(0.3)  # longer than the re-check interval
                 await emit_org_created(db, root["id"], root["path"])
                 inside = await emit_org_created(db, child["id"], child["path"])
@@ -170,6 +172,7 @@ async def test_the_stream_ends_when_the_callers_reach_is_gone(
 
                 # Revoked: a last stream.end event, then the stream closes; nothing more is sent.
                 await Grant.delete().where(Grant.id == grant["id"])
+                await authz.bump()
                 await asyncio.sleep(0.3)
                 await emit_org_created(db, child["id"], child["path"])
                 rest = [line async for line in lines]
