@@ -3,25 +3,29 @@
 ``quntuan migrate`` runs this once per deploy. On PostgreSQL a session-level advisory lock makes
 concurrent runs (two hosts starting at once) wait for each other instead of racing; each migration
 and its record commit in one transaction, so a failure leaves the schema at the previous step.
+
+Piccolo's migration machinery is imported only where migrations are applied: every CLI command imports
+this module, and a worker's start-up check (:func:`ensure_schema_current`) reads the migration ids
+from the files instead of importing each migration.
 """
 
 from __future__ import annotations
 
 import asyncio
 import graphlib
+import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.apps.migrations.commands.base import BaseMigrationManager
-from piccolo.apps.migrations.tables import Migration
-from piccolo.conf.apps import AppConfig
-from piccolo.engine.postgres import PostgresEngine
-
-from core.db import Database
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from piccolo.conf.apps import AppConfig
+
+    from core.db import Database
 
 T = TypeVar("T")
 
@@ -41,15 +45,28 @@ class PendingMigration:
 
 def app_module_path(app: AppConfig) -> str:
     """The dotted path of the module whose ``APP_CONFIG`` is ``app`` (how Piccolo names apps)."""
+    return _app_module_paths([app])[id(app)]
+
+
+def _app_module_paths(apps: Iterable[AppConfig]) -> dict[int, str]:
+    """:func:`app_module_path` of each app (by ``id``), in one pass over the imported modules."""
+    wanted = {id(app): app for app in apps}
+    found: dict[int, str] = {}
     for name, module in list(sys.modules.items()):
-        if getattr(module, "APP_CONFIG", None) is app:
-            return name
-    raise LookupError(f"no imported module defines APP_CONFIG for app {app.app_name!r}")
+        config = getattr(module, "APP_CONFIG", None)
+        if id(config) in wanted and id(config) not in found:
+            found[id(config)] = name
+    for key, app in wanted.items():
+        if key not in found:
+            raise LookupError(f"no imported module defines APP_CONFIG for app {app.app_name!r}")
+    return found
 
 
 def sorted_apps(apps: Iterable[AppConfig]) -> list[AppConfig]:
     """Apps in an order where every app comes after the apps it declares as migration dependencies."""
-    by_path = {app_module_path(app): app for app in apps}
+    apps = list(apps)
+    paths = _app_module_paths(apps)
+    by_path = {paths[id(app)]: app for app in apps}
     graph = {
         path: [dep for dep in app.migration_dependencies if dep in by_path] for path, app in by_path.items()
     }
@@ -57,11 +74,48 @@ def sorted_apps(apps: Iterable[AppConfig]) -> list[AppConfig]:
 
 
 def _modules(app: AppConfig) -> dict[str, object]:
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+
     return BaseMigrationManager().get_migration_modules(app.resolved_migrations_folder_path)
+
+
+#: The ``ID = "…"`` line Piccolo writes at the top of every migration file it generates.
+_ID_LINE = re.compile(r"""^ID\s*=\s*["']([^"'\n]+)["']\s*$""", re.MULTILINE)
+
+
+def _migration_ids(app: AppConfig) -> set[str]:
+    """The ids of ``app``'s migrations, read from the files rather than imported.
+
+    The same set Piccolo's ``get_migration_modules`` yields (each ``.py`` but ``__init__.py``, keyed by
+    its ``ID``) without importing every migration module and the migration machinery they import: a
+    worker only needs the ids to check the schema is current. A file whose ``ID`` is not a plain string
+    on its own line (hand-written) is imported to read it, as Piccolo would.
+    """
+    folder = app.resolved_migrations_folder_path
+    ids: set[str] = set()
+    unread = False
+    for name in os.listdir(folder):
+        if name == "__init__.py" or not name.endswith(".py"):
+            continue
+        with open(os.path.join(folder, name), encoding="utf-8") as source:
+            found = _ID_LINE.search(source.read())
+        if found:
+            ids.add(found.group(1))
+        else:
+            unread = True
+    if unread:
+        ids |= set(_modules(app))
+    return ids
 
 
 async def pending_migrations(db: Database) -> list[PendingMigration]:
     """Migrations present in the code but not yet applied to the database, in the order they would run."""
+    return await _pending(db, _migration_ids)
+
+
+async def _pending(db: Database, ids_of: Callable[[AppConfig], Iterable[str]]) -> list[PendingMigration]:
+    from piccolo.apps.migrations.tables import Migration
+
     db.bind()
     if not await Migration.table_exists().run():
         ran: set[tuple[str, str]] = set()
@@ -71,13 +125,15 @@ async def pending_migrations(db: Database) -> list[PendingMigration]:
     return [
         PendingMigration(app.app_name, mid)
         for app in sorted_apps(db.apps)
-        for mid in sorted(_modules(app))
+        for mid in sorted(ids_of(app))
         if (app.app_name, mid) not in ran
     ]
 
 
 async def migrate(db: Database) -> list[PendingMigration]:
     """Apply every pending migration; returns what was applied (empty when the schema is current)."""
+    from piccolo.engine.postgres import PostgresEngine
+
     db.bind()
     engine = db.engine
     if isinstance(engine, PostgresEngine):
@@ -95,10 +151,13 @@ async def migrate(db: Database) -> list[PendingMigration]:
 
 
 async def _apply(db: Database) -> list[PendingMigration]:
+    from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+    from piccolo.apps.migrations.tables import Migration
+
     if not await Migration.table_exists().run():
         await Migration.create_table(if_not_exists=True).run()
-    pending = await pending_migrations(db)
     modules = {app.app_name: _modules(app) for app in db.apps}
+    pending = await _pending(db, lambda app: modules[app.app_name])
     for item in pending:
         module = modules[item.app][item.migration_id]
         async with db.transaction():
@@ -125,6 +184,7 @@ def run_with_database(settings: Settings, work: Callable[[Database, Any], Awaita
 
     The embedded default is migrated first; elsewhere the schema must already be current.
     """
+    from core.db import Database
     from core.plugin_host import make_plugin_manager
 
     pm = make_plugin_manager(settings)

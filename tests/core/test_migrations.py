@@ -22,6 +22,16 @@ def test_apps_are_ordered_by_their_migration_dependencies() -> None:
     assert names.index("orgs") < names.index("demo")
 
 
+def test_the_schema_check_reads_the_same_migration_ids_piccolo_imports() -> None:
+    """A worker's start-up check reads ids from the files; they must be the ones the migrations declare."""
+    from core.migrations import _migration_ids, _modules
+
+    bundled = make_plugin_manager(Settings()).registry.piccolo_apps
+    demo = make_plugin_manager(Settings(), plugins={"demo": demo_plugin}).registry.piccolo_apps
+    for app in [*bundled, *demo]:
+        assert _migration_ids(app) == set(_modules(app)), app.app_name
+
+
 async def _forget_demo(db: Database) -> None:
     await demo_plugin.DemoGreeting.alter().drop_table(if_exists=True).run()
     await Migration.delete().where(Migration.app_name == "demo").run()
