@@ -75,20 +75,27 @@ def serve(
 
     # First: prometheus-client decides when first imported (plugins may import it) whether to share.
     prepare_multiprocess_dir()
-    from core.plugin_host import PluginLoadError, make_plugin_manager
+    from core.plugin_host import PluginLoadError, enabled_plugin_names, make_plugin_manager
 
-    try:
-        pm = make_plugin_manager(settings)
-    except PluginLoadError as exc:
-        err.print(f"[red]插件加载失败 / plugin load failed (strict mode):[/] {exc}")
-        raise typer.Exit(2) from None
-    for failure in pm.failures:
-        err.print(f"[yellow]插件已跳过 / plugin skipped:[/] {failure.name}: {failure.reason}")
+    if settings.workers > 1 and not settings.strict_plugins:
+        # uvicorn spawns each worker as a fresh interpreter that loads the plugins again and logs any it
+        # skips; loading them here first would only delay every worker by as long. Strict mode still
+        # loads them here, so that a broken plugin stops start-up once, with the message below, instead
+        # of every worker failing in turn.
+        plugins = f"{', '.join(enabled_plugin_names(settings)) or '-'} (loaded by each worker)"
+    else:
+        try:
+            pm = make_plugin_manager(settings)
+        except PluginLoadError as exc:
+            err.print(f"[red]插件加载失败 / plugin load failed (strict mode):[/] {exc}")
+            raise typer.Exit(2) from None
+        for failure in pm.failures:
+            err.print(f"[yellow]插件已跳过 / plugin skipped:[/] {failure.name}: {failure.reason}")
+        plugins = ", ".join(sorted(pm.registry.plugins)) or "-"
     where = settings.sqlite_path.resolve() if settings.is_sqlite else "PostgreSQL"
     console.print(
         f"quntuan {__version__} · database: {where} · shared state: "
-        f"{'redis' if settings.redis_url else 'in-process'} · plugins: "
-        f"{', '.join(sorted(pm.registry.plugins)) or '-'}"
+        f"{'redis' if settings.redis_url else 'in-process'} · plugins: {plugins}"
     )
     console.print(f"API docs: http://{settings.host}:{settings.port}/schema")
     from core.identity.cli import first_admin_hint

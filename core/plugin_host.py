@@ -200,6 +200,18 @@ def _add(pm: PluginManager, name: str, load: Callable[[], object], settings: Set
         pm.failures.append(PluginFailure(name, f"rejected: {type(exc).__name__}: {exc}"))
 
 
+def enabled_plugin_names(settings: Settings) -> list[str]:
+    """The names of the installed plugins that are not disabled, sorted, without loading any of them.
+
+    What :func:`make_plugin_manager` would try to load from the entry points; whether each one loads is
+    only known by loading it.
+    """
+    if not settings.load_plugins:
+        return []
+    names = {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    return sorted(names - set(settings.disabled_plugins))
+
+
 def make_plugin_manager(
     settings: Settings | None = None,
     *,
