@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
+import secrets
 import sys
 import time
 from typing import Any
@@ -39,6 +41,11 @@ HTTP_LATENCY = Histogram(
     "Time to answer an HTTP request",
     ["method", "route"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+FAST_ROUTES = Counter(
+    "quntuan_fast_route_requests_total",
+    "Requests to a route with a fast twin (core/fastpath.py): answered by it, or declined to its handler",
+    ["route", "outcome"],
 )
 DB_POOL = Gauge(
     "quntuan_db_pool_connections",
@@ -159,12 +166,24 @@ def configure_logging(settings: Settings) -> None:
 
 
 request_log = structlog.get_logger("quntuan.request")
+REQUEST_ID_HEADER = "x-request-id"
+_ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 
 def observe_requests(app: Any) -> Any:
-    """ASGI wrapper: one log line and the HTTP metrics per request, labelled by route template."""
+    """ASGI wrapper: a request id, one log line and the HTTP metrics per request, labelled by route template.
+
+    Each request gets an id (a well-formed incoming ``X-Request-ID`` from a proxy is kept), in
+    ``scope["state"]["request_id"]``, in the ``X-Request-ID`` response header, in problem details and in
+    the request line, so a user's report can be matched with the server's log. One layer for all three:
+    it runs on every request, so it does the least it can (the labelled metric children are kept, the
+    request line is built only when INFO is logged).
+    """
 
     next_pool_sample = 0.0
+    counters: dict[tuple[str, str, str], Any] = {}
+    histograms: dict[tuple[str, str], Any] = {}
+    stdlib_request_log = logging.getLogger("quntuan.request")
 
     async def middleware(scope: Any, receive: Any, send: Any) -> None:
         nonlocal next_pool_sample
@@ -172,6 +191,10 @@ def observe_requests(app: Any) -> Any:
             await app(scope, receive, send)
             return
         started = time.perf_counter()
+        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = incoming if incoming and _ACCEPTABLE_ID.match(incoming) else secrets.token_hex(16)
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (REQUEST_ID_HEADER.encode(), request_id.encode("latin-1"))
         if started >= next_pool_sample:  # every worker's pool figure stays fresh, at most once a second
             next_pool_sample = started + POOL_SAMPLE_SECONDS
             state = getattr(scope.get("app"), "state", None)
@@ -183,6 +206,7 @@ def observe_requests(app: Any) -> Any:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:
@@ -191,15 +215,23 @@ def observe_requests(app: Any) -> Any:
             elapsed = time.perf_counter() - started
             route = scope.get("path_template") or "unmatched"
             method = scope.get("method", "-")
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_LATENCY.labels(method, route).observe(elapsed)
-            request_log.info(
-                "request",
-                method=method,
-                route=route,
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-                request_id=scope.get("state", {}).get("request_id"),
-            )
+            key = (method, route, str(status))
+            counter = counters.get(key)
+            if counter is None:
+                counter = counters[key] = HTTP_REQUESTS.labels(*key)
+            counter.inc()
+            histogram = histograms.get(key[:2])
+            if histogram is None:
+                histogram = histograms[key[:2]] = HTTP_LATENCY.labels(method, route)
+            histogram.observe(elapsed)
+            if stdlib_request_log.isEnabledFor(logging.INFO):
+                request_log.info(
+                    "request",
+                    method=method,
+                    route=route,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                    request_id=request_id,
+                )
 
     return middleware
