@@ -8,7 +8,8 @@ reused), with one and with two worker processes; drives load from a separate pro
 reads, ``bench/burst.py`` for a fixed number of registrations); checks every response's status (a run with
 errors is printed as an error, not a result). Read paths and registration are compared with
 ``bench/baseline.py`` (asyncpg + msgspec, same SQL and token check) under the same number of workers, in
-the same run. Prints one table with every target and whether it is met, and writes it as Markdown and
+the same run (reads interleaved: baseline, quntuan, quntuan, baseline, so a passing load on the shared
+machine weighs on both alike). Prints one table with every target and whether it is met, and writes it as Markdown and
 JSON under ``bench/results/``. Unmet targets do not fail the run; a scenario that could not be measured
 (errors, a crash) makes it exit 1.
 
@@ -411,13 +412,16 @@ def with_workers(
         ) -> Row:
             run_wrk(b.url + base_path, seconds=1, connections=4, headers=headers)  # warm-up
             run_wrk(q.url + ours_path, seconds=2, connections=4, headers=headers)
-            base = run_wrk(
-                b.url + base_path, seconds=args.seconds, connections=args.connections, headers=headers
+            # Baseline, ours, ours, baseline (half the time each): a load that comes and goes on this shared
+            # machine weighs on both sides alike instead of on whichever ran while it lasted.
+            half = max(1, args.seconds // 2)
+            runs: dict[str, list[LoadResult]] = {"base": [], "ours": []}
+            for side in ("base", "ours", "ours", "base"):
+                url = b.url + base_path if side == "base" else q.url + ours_path
+                runs[side].append(run_wrk(url, seconds=half, connections=args.connections, headers=headers))
+            return _read_row(
+                name, workers, LoadResult.merged(*runs["ours"]), LoadResult.merged(*runs["base"])
             )
-            ours = run_wrk(
-                q.url + ours_path, seconds=args.seconds, connections=args.connections, headers=headers
-            )
-            return _read_row(name, workers, ours, base)
 
         _guard(rows, name, workers, read)
     if "register" in only and b is not None:

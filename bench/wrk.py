@@ -86,6 +86,23 @@ class LoadResult:
     def ok(self) -> bool:
         return self.errors == 0 and self.unexpected == 0 and self.requests > 0
 
+    @classmethod
+    def merged(cls, *parts: LoadResult) -> LoadResult:
+        """Several runs as one: counts and time added, p50 the mean of the parts', p99 the worst part's."""
+        statuses: dict[str, int] = {}
+        for part in parts:
+            for status, count in part.statuses.items():
+                statuses[status] = statuses.get(status, 0) + count
+        return cls(
+            requests=sum(p.requests for p in parts),
+            seconds=sum(p.seconds for p in parts),
+            errors=sum(p.errors for p in parts),
+            unexpected=sum(p.unexpected for p in parts),
+            p50_ms=sum(p.p50_ms for p in parts) / len(parts),
+            p99_ms=max(p.p99_ms for p in parts),
+            statuses=statuses,
+        )
+
 
 def _lua_string(value: str) -> str:
     return "[==[" + value + "]==]"
