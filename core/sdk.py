@@ -12,6 +12,7 @@ from core.events.schemas import CheckIn as CheckInInfo
 from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
 from core.events.schemas import Registration as RegistrationInfo
+from core.fastpath import Decline, FastAnswer, FastRequest
 from core.guards import current_principal
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
@@ -43,8 +44,11 @@ __all__ = [
     "AdminLevel",
     "CheckInInfo",
     "CoverageRule",
+    "Decline",
     "EventInfo",
     "EventType",
+    "FastAnswer",
+    "FastRequest",
     "FeedbackInfo",
     "FieldError",
     "JobContext",
