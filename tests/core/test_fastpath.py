@@ -37,8 +37,9 @@ async def apps(
     with monkeypatch.context() as patch:
         patch.setattr("core.app.fast_routes", lambda app, inner: inner)
         slow = make_app(plugins={})
-    async for fast_client in open_client(fast):
-        async for slow_client in open_client(slow):
+    # The fast app starts last, so the tables are bound to its database (the one the test writes through).
+    async for slow_client in open_client(slow):
+        async for fast_client in open_client(fast):
             yield fast_client, slow_client
 
 
