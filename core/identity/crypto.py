@@ -121,9 +121,14 @@ class Vault:
 # --- normalisation and validation -----------------------------------------------------------------------
 
 
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
 def _halfwidth(value: str) -> str:
     """Full-width digits and letters (ＸＸ, １２３) become ASCII; spaces and hyphens go."""
-    return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value))
+    if not value.isascii():  # NFKC leaves ASCII as it is
+        value = unicodedata.normalize("NFKC", value)
+    return _SEPARATORS.sub("", value)
 
 
 def normalise_id_number(value: str) -> str | None:
