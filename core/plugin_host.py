@@ -306,6 +306,8 @@ def validation_hook(pm: pluggy.PluginManager, hook_name: str) -> Callable[..., A
         results: list[Any] = []
         for function, argnames in impls:
             result = function(*[kwargs[arg] for arg in argnames])
+            if result is None:  # most validation hooks are plain functions that return nothing
+                continue
             if inspect.isawaitable(result):
                 result = await result
             if result is not None:
