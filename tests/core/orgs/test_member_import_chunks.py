@@ -90,3 +90,42 @@ async def test_a_problem_in_a_later_chunk_keeps_nothing(api: ApiClient, tree: Tr
     assert await Person.count().run() == 0
     assert await Membership.count().run() == 0
     assert await OutboxSignal.count().where(OutboxSignal.name == "member.joined").run() == 0
+
+
+async def test_an_import_leaves_garbage_collection_as_it_found_it(api: ApiClient, tree: Tree) -> None:
+    """The import pauses automatic collection while it runs (see ``_young_cycles_only``), never after."""
+    import gc
+
+    a, _ = await _tree(tree)
+    assert gc.isenabled()
+    assert (await _import(api, [f"{a},甲,{id_number(1)},13800000001"])).committed
+    assert gc.isenabled()
+    failed = await _import(api, [f"{a},乙,{id_number(2)},", f"{a},丙,not-an-id,"])
+    assert not failed.committed and gc.isenabled()
+    gc.disable()
+    try:
+        assert (await _import(api, [f"{a},丁,{id_number(3)},"])).committed
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_a_new_persons_signal_names_the_fields_the_row_gave(api: ApiClient, tree: Tree) -> None:
+    import msgspec
+
+    a, _ = await _tree(tree)
+    await _import(
+        api, [f"{a},甲,{id_number(1)},13800000001", f"{a},乙,{id_number(2)},", f"{a},丙,,13800000003"]
+    )
+    rows = (
+        await OutboxSignal.select(OutboxSignal.payload)
+        .where(OutboxSignal.name == "person.created")
+        .order_by(OutboxSignal.seq)
+        .run()
+    )
+    fields = [msgspec.json.decode(r["payload"])["fields"] for r in rows]
+    assert fields == [
+        ["home_org", "id_number", "name", "phone"],
+        ["home_org", "id_number", "name"],
+        ["home_org", "name", "phone"],
+    ]
