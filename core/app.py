@@ -99,9 +99,6 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             else:
                 await ensure_schema_current(db)
             await call_runtime_hook(pm, "quntuan_startup", app=app)
-            # What exists now — modules, routes, the registry, settings — lives as long as the process:
-            # out of the cyclic collector's sight, each collection scans only what requests made since.
-            gc.freeze()
             yield
             await call_runtime_hook(pm, "quntuan_shutdown", app=app)
         finally:
@@ -176,6 +173,10 @@ def app_from_env() -> Any:
     configure_logging(settings)
     app = create_app(settings)
     _drain_streams_on_exit_signal(app)
+    # What exists now — modules, routes, the plugin registry, settings — lives as long as the server
+    # process: out of the cyclic collector's sight, each collection scans only what requests made since
+    # (a full collection otherwise walks every object of the app, a pause on every request it lands on).
+    gc.freeze()
     return app
 
 
