@@ -271,8 +271,13 @@ async def _run_import(
                     gets: list[Callable[[str], str]] = [
                         lambda key, row=row: cell(row, key) for row in body[start : start + CHUNK]
                     ]
+                    # What needs no query is prepared while PostgreSQL still writes the previous chunk;
+                    # the chunk's lookups wait for that write (one connection, one transaction).
+                    lookups = _prepare_members(ctx, gets) if what == "members" else []
+                    if writing is not None:
+                        await writing
                     if what == "members":
-                        await _prefetch_members(ctx, gets)
+                        await _prefetch_members(ctx, gets, lookups)
                     # The previous chunk is written while this one is validated: PostgreSQL works on the
                     # COPY meanwhile. Once an all-or-nothing import has a problem nothing is kept or written.
                     writing = _flush(db, ctx, write=not (report.issues and mode == "all"))
@@ -285,8 +290,9 @@ async def _run_import(
                             progress(number - 1, len(body))
                         if number % 10 == 0:
                             await asyncio.sleep(0)  # let the write make progress
-                    await writing
                     gc.collect(0)  # see _young_cycles_only
+                if writing is not None:
+                    await writing
                 await _flush(db, ctx, write=not (report.issues and mode == "all"))
             finally:
                 if writing is not None and not writing.done():
@@ -547,10 +553,24 @@ async def _import_units(*, ctx: _Ctx, number: int, get: Callable[[str], str], re
     return row.id
 
 
-async def _prefetch_members(ctx: _Ctx, gets: Sequence[Callable[[str], str]]) -> None:
-    """Look up what a chunk of member rows refers to in three queries instead of three per row."""
+def _prepare_members(ctx: _Ctx, gets: Sequence[Callable[[str], str]]) -> list[str]:
+    """The part of a chunk's lookups that needs no query: the blind index of each valid ID number, and
+    which of them are not known yet (neither looked up nor written by this import) — returned."""
     if ctx.vault is None:
         ctx.vault = Vault.from_settings(ctx.settings)
+    for get in gets:
+        id_number = get("id_number").upper()
+        if id_number and id_number not in ctx.indexes and valid_id_number(id_number):
+            ctx.indexes[id_number] = ctx.vault.blind_index("id_number", id_number)
+    return list(
+        {ctx.indexes[n] for g in gets if (n := g("id_number").upper()) in ctx.indexes} - ctx.persons.keys()
+    )
+
+
+async def _prefetch_members(ctx: _Ctx, gets: Sequence[Callable[[str], str]], unknown: list[str]) -> None:
+    """Look up what a chunk of member rows refers to in three queries instead of three per row: the orgs
+    not seen yet, and the persons with the ``unknown`` blind indexes (:func:`_prepare_members`) with the
+    orgs they are active members of."""
     refs = {get("org") for get in gets} - ctx.orgs.keys() - {""}
     wanted = {ref: ctx.refs.get(ref) or _uuid(ref) for ref in refs}
     ids = list({i for i in wanted.values() if i is not None})
@@ -558,13 +578,6 @@ async def _prefetch_members(ctx: _Ctx, gets: Sequence[Callable[[str], str]]) -> 
     for ref, org_id in wanted.items():
         row = rows.get(org_id)
         ctx.orgs[ref] = row if row is not None and within(row["path"], ctx.reaches) else None
-    for get in gets:
-        id_number = get("id_number").upper()
-        if id_number and id_number not in ctx.indexes and valid_id_number(id_number):
-            ctx.indexes[id_number] = ctx.vault.blind_index("id_number", id_number)
-    unknown = list(
-        {ctx.indexes[n] for g in gets if (n := g("id_number").upper()) in ctx.indexes} - ctx.persons.keys()
-    )
     if not unknown:
         return
     marks = ", ".join("{}" for _ in unknown)
