@@ -95,7 +95,9 @@ def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
     return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(zone)
 
 
-_UTC_ZONE = ZoneInfo("UTC")
+def _utc(value: datetime) -> datetime:
+    """A stored UTC time as shown: as read when aware (PostgreSQL), marked UTC when naive (SQLite)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _json(value: Any) -> Any:
@@ -141,8 +143,8 @@ def to_event(row: Mapping[str, Any]) -> EventOut:
         tags=list(_json(row["tags"])),
         details=dict(_json(row["details"])),
         version=row["version"],
-        created_at=_local(row["created_at"], _UTC_ZONE),  # type: ignore[arg-type]
-        updated_at=_local(row["updated_at"], _UTC_ZONE),  # type: ignore[arg-type]
+        created_at=_utc(row["created_at"]),
+        updated_at=_utc(row["updated_at"]),
     )
 
 
