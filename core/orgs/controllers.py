@@ -12,9 +12,11 @@ from core.access import within
 from core.errors import Problem
 from core.fastpath import FastAnswer, FastRequest
 from core.guards import require_authenticated, require_permission
+from core.identity.runtime import identity_of
 from core.orgs import coverage, services
 from core.orgs import permissions as perm
 from core.orgs import schemas as S
+from core.orgs.contact import Reveal, reveal_for
 from core.pagination import Page, PageParam
 
 Req = Request[Any, Any, Any]
@@ -28,8 +30,13 @@ def _rules(request: Req) -> dict[str, coverage.RegisteredRule]:
     return coverage.coverage_rules(request.app.state.plugin_manager)
 
 
-def _with_etag(row: dict[str, Any], status: int = 200) -> Response[S.Org]:
-    return Response(services.as_org(row), status_code=status, headers={"ETag": services.etag(row)})
+def _reveal(request: Req) -> Reveal | None:
+    """Where the caller sees orgs' contact phones in full (``core.person.personal_data``)."""
+    return reveal_for(request.user, identity_of(request.app.state).vault)
+
+
+def _with_etag(row: dict[str, Any], status: int = 200, reveal: Reveal | None = None) -> Response[S.Org]:
+    return Response(services.as_org(row, reveal), status_code=status, headers={"ETag": services.etag(row)})
 
 
 # Fast twins (core/fastpath.py) of the hottest reads: the same services, the plain success case only.
@@ -42,6 +49,7 @@ async def _fast_list_orgs(request: FastRequest) -> FastAnswer:
         request.page(),
         org=request.uuid("org"),
         scope=request.choice("scope", ("self", "children", "subtree"), "subtree"),  # type: ignore[arg-type]
+        reveal=reveal_for(request.principal, identity_of(request.state).vault),
     )
     return Page(items=items, next_cursor=cursor), {}
 
@@ -49,7 +57,8 @@ async def _fast_list_orgs(request: FastRequest) -> FastAnswer:
 async def _fast_get_org(request: FastRequest) -> FastAnswer:
     request.only()
     row = await services.load(request.path_params["org_id"], list(request.principal.reach(perm.ORG_READ)))
-    return services.as_org(row), {"ETag": services.etag(row)}
+    reveal = reveal_for(request.principal, identity_of(request.state).vault)
+    return services.as_org(row, reveal), {"ETag": services.etag(row)}
 
 
 class OrgController(Controller):
@@ -98,16 +107,21 @@ class OrgController(Controller):
             status=status,
             region=region,
             q=q,
+            reveal=_reveal(request),
         )
         return Page(items=items, next_cursor=cursor)
 
     @post("/", opt={"permission": perm.ORG_CREATE}, summary="Create an org where its kind may sit")
     async def create_org(self, request: Req, data: JSONBody[S.OrgCreate]) -> Response[S.Org]:
         org = await services.create_org(
-            request.app.state.db, request.app.state.registry.org_kinds, data, _reach(request, perm.ORG_CREATE)
+            request.app.state.db,
+            request.app.state.registry.org_kinds,
+            data,
+            _reach(request, perm.ORG_CREATE),
+            vault=identity_of(request.app.state).vault,
         )
         row = await services.load(org.id, services.EVERYWHERE)
-        return _with_etag(row, 201)
+        return _with_etag(row, 201, _reveal(request))
 
     @get(
         "/{org_id:uuid}",
@@ -115,7 +129,9 @@ class OrgController(Controller):
         summary="One org (with its ETag)",
     )
     async def get_org(self, request: Req, org_id: FromPath[UUID]) -> Response[S.Org]:
-        return _with_etag(await services.load(org_id, _reach(request, perm.ORG_READ)))
+        return _with_etag(
+            await services.load(org_id, _reach(request, perm.ORG_READ)), reveal=_reveal(request)
+        )
 
     @patch("/{org_id:uuid}", opt={"permission": perm.ORG_UPDATE}, summary="Rename or change an org's details")
     async def update_org(
@@ -126,9 +142,10 @@ class OrgController(Controller):
             org_id,
             data,
             _reach(request, perm.ORG_UPDATE),
+            vault=identity_of(request.app.state).vault,
             if_match=request.headers.get("if-match"),
         )
-        return _with_etag(row)
+        return _with_etag(row, reveal=_reveal(request))
 
     @post(
         "/{org_id:uuid}/move",
@@ -144,6 +161,7 @@ class OrgController(Controller):
             data.parent,
             _reach(request, perm.ORG_MOVE),
             services.org_path_columns(request.app.state.plugin_manager),
+            reveal=_reveal(request),
         )
 
     @post(
@@ -154,7 +172,11 @@ class OrgController(Controller):
     )
     async def dissolve_org(self, request: Req, org_id: FromPath[UUID]) -> S.Org:
         return await services.dissolve_org(
-            request.app.state.db, _rules(request), org_id, _reach(request, perm.ORG_DISSOLVE)
+            request.app.state.db,
+            _rules(request),
+            org_id,
+            _reach(request, perm.ORG_DISSOLVE),
+            reveal=_reveal(request),
         )
 
     @get(

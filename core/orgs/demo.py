@@ -138,7 +138,8 @@ class _Gen:
             "place": extra.get("place", ""),
             "address": extra.get("address", ""),
             "contact_name": "",
-            "contact_phone": "",
+            "contact_phone_enc": None,
+            "contact_phone_masked": "",
             "search_name": fold(name),
             "initials": initials(name),
             "dissolved_at": None,
@@ -333,7 +334,8 @@ TABLES = (
 )
 _ORG_COLUMNS = (
     "id", "parent", "path", "depth", "kind", "level", "name", "status", "created_at", "updated_at", "region_code",
-    "two_new", "place", "address", "contact_name", "contact_phone", "search_name", "initials", "dissolved_at",
+    "two_new", "place", "address", "contact_name", "contact_phone_enc", "contact_phone_masked", "search_name",
+    "initials", "dissolved_at",
 )  # fmt: skip
 
 

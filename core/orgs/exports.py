@@ -1,6 +1,7 @@
 """Bulk export of orgs, units and members of a subtree as CSV or XLSX, defused against formula injection.
 
-Member exports carry ids, names and roles — never ID numbers or phone numbers.
+Member exports carry ids, names and roles — never ID numbers or phone numbers. An org's contact phone
+is exported masked, in full only where the caller's ``core.person.personal_data`` reaches (``reveal``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from uuid import UUID
 from core.access import Reach, reach_clause, subtree_bounds, within
 from core.errors import Problem
 from core.members.tables import Membership
+from core.orgs.contact import Reveal, shown
 from core.orgs.tables import Org, Unit
 
 Kind = Literal["orgs", "units", "members"]
@@ -31,9 +33,12 @@ HEADERS: dict[str, list[str]] = {
 
 
 async def export_rows(
-    what: Kind, reaches: Sequence[Reach], org: UUID | None = None
+    what: Kind, reaches: Sequence[Reach], org: UUID | None = None, *, reveal: Reveal | None = None
 ) -> AsyncIterator[list[Any]]:
-    """Rows of ``what`` within reach (and under ``org``), in batches read by keyset, in header order."""
+    """Rows of ``what`` within reach (and under ``org``), in batches read by keyset, in header order.
+
+    Orgs' contact phones are masked unless ``reveal`` (the caller's personal-data reach) covers the org.
+    """
     path_column: Any = {"orgs": Org.path, "units": Unit.area_path, "members": Membership.org.path}[what]
     clause = reach_clause(path_column, reaches)
     if clause is None:
@@ -45,7 +50,8 @@ async def export_rows(
         low, high = subtree_bounds(anchor["path"])
         clause = clause & (path_column >= low) & (path_column < high)
     if what == "orgs":
-        columns: list[Any] = [getattr(Org, h) for h in HEADERS["orgs"]]
+        columns: list[Any] = [getattr(Org, h) for h in HEADERS["orgs"] if h != "contact_phone"]
+        columns += [Org.contact_phone_masked.as_alias("contact_phone"), Org.contact_phone_enc, Org.path]
         table: Any = Org
     elif what == "units":
         columns = [getattr(Unit, h) for h in HEADERS["units"]]
@@ -70,6 +76,8 @@ async def export_rows(
             query = query.where(table.id > last)
         rows = await query.order_by(table.id).limit(BATCH).run()
         for row in rows:
+            if what == "orgs":
+                row = shown(row, reveal)
             yield [_plain(row[h]) for h in HEADERS[what]]
         if len(rows) < BATCH:
             return

@@ -37,6 +37,7 @@ from core.members.services import MembershipRejected
 from core.members.tables import Membership
 from core.orgs import problems as P
 from core.orgs import signals as sig
+from core.orgs.contact import seal
 from core.orgs.coverage import coverage_rules, refresh_units, unit_row
 from core.orgs.declarations import UNIT_KINDS, MembershipDraft, MembershipInfo
 from core.orgs.paths import SEGMENT_WIDTH, new_segment
@@ -447,6 +448,8 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
         path = prefix + new_segment()
     stamp = datetime.now(UTC)
     org_id = uuid4()
+    if ctx.vault is None:
+        ctx.vault = Vault.from_settings(ctx.settings)
     await Org.insert(
         Org(
             id=org_id,
@@ -462,7 +465,7 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
             place=place,
             address=get("address")[:300],
             contact_name=get("contact_name")[:100],
-            contact_phone=get("contact_phone")[:32],
+            **seal(ctx.vault, get("contact_phone")[:32]),
             search_name=fold(name),
             initials=initials(name),
             created_at=stamp,

@@ -16,7 +16,13 @@ TwoNew = Literal["", "non_public_enterprise", "social_organization"]
 Place = Literal["", "building", "park", "business_district"]
 Address = Annotated[str, msgspec.Meta(max_length=300)]
 ContactName = Annotated[str, msgspec.Meta(max_length=100)]
-ContactPhone = Annotated[str, msgspec.Meta(max_length=32)]
+ContactPhone = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=32,
+        description="联系电话 in full (a mobile, or a landline with its area code); stored encrypted.",
+    ),
+]
 
 
 class OrgCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -64,7 +70,15 @@ class Org(msgspec.Struct, kw_only=True):
     place: str
     address: str
     contact_name: str
-    contact_phone: str
+    contact_phone: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "联系电话, masked (138****8000, 010-****5678) unless the caller holds "
+                "core.person.personal_data over this org; empty when none."
+            )
+        ),
+    ]
     status: Literal["active", "dissolved"]
     created_at: datetime
     updated_at: datetime

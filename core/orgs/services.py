@@ -21,10 +21,13 @@ from core.db import Database, fetch, one_connection
 from core.declarations import AdminLevel, OrgKind
 from core.errors import Problem
 from core.identity.authz_cache import authority_changed
+from core.identity.crypto import Vault
 from core.integration.signals import emit
 from core.orgs import problems as P
 from core.orgs import schemas as S
 from core.orgs import signals as sig
+from core.orgs.contact import FIELD as CONTACT_PHONE
+from core.orgs.contact import Reveal, seal, shown
 from core.orgs.declarations import OrgPathColumn
 from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
 from core.orgs.search import fold, initials, is_initials_query, search_term
@@ -38,11 +41,14 @@ Scope = Literal["self", "children", "subtree"]
 #: Reaches of an operator at the command line: the whole tree.
 EVERYWHERE: tuple[Reach, ...] = (Reach(path="", subtree=True),)
 
-_COLUMNS = [getattr(Org, name) for name in S.ORG_FIELDS]
+_COLUMNS = [getattr(Org, name) for name in S.ORG_FIELDS if name != "contact_phone"]
 _LIST_KEY = (Org.path,)
-#: Column names are the table's own; every value is a bound parameter.
-_SELECT_ORGS = "SELECT {} FROM core_org WHERE ".format(  # noqa: S608
-    ", ".join(c._meta.db_column_name for c in (*_COLUMNS, Org.path))
+#: Column names are the table's own; every value is a bound parameter. ``contact_phone`` is the masked
+#: one (the full one is decrypted only for a caller who may see it: :func:`as_org`).
+_SELECT_ORGS = (
+    "SELECT {}, contact_phone_masked AS contact_phone, contact_phone_enc, path FROM core_org WHERE ".format(  # noqa: S608
+        ", ".join(c._meta.db_column_name for c in _COLUMNS)
+    )
 )
 
 
@@ -64,8 +70,14 @@ async def tree_lock(db: Database, *, exclusive: bool = False) -> None:
     await Org.raw(f"SELECT {fn}({{}})", TREE_LOCK_KEY).run()
 
 
-def as_org(row: Mapping[str, Any]) -> S.Org:
-    return msgspec.convert(row, S.Org, from_attributes=False)
+def as_org(row: Mapping[str, Any], reveal: Reveal | None = None) -> S.Org:
+    """The org as the caller sees it: its contact phone masked unless ``reveal`` reaches it."""
+    return msgspec.convert(shown(row, reveal), S.Org, from_attributes=False)
+
+
+def full_contact_phone(vault: Vault, row: Mapping[str, Any]) -> str:
+    token = row["contact_phone_enc"]
+    return vault.decrypt(CONTACT_PHONE, token) if token else ""
 
 
 # --- placement -------------------------------------------------------------------------------------------
@@ -125,6 +137,7 @@ async def list_orgs(
     status: str | None = None,
     region: str | None = None,
     q: str | None = None,
+    reveal: Reveal | None = None,
 ) -> tuple[list[S.Org], str | None]:
     """Orgs in reach, in tree order: all of them, or one org's subtree, children or itself; filtered.
 
@@ -175,7 +188,7 @@ async def list_orgs(
         sql = _SELECT_ORGS + " AND ".join(where) + " ORDER BY path LIMIT {}"
         rows = list(await fetch(Org, sql, args))
     rows, cursor = page_of(rows, _LIST_KEY, page)
-    return [as_org(dict(r)) for r in rows], cursor
+    return [as_org(dict(r), reveal) for r in rows], cursor
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -189,9 +202,12 @@ async def _free_path(prefix: str) -> str:
 
 
 async def create_org(
-    db: Database, kinds: Mapping[str, OrgKind], data: S.OrgCreate, reaches: Sequence[Reach]
+    db: Database, kinds: Mapping[str, OrgKind], data: S.OrgCreate, reaches: Sequence[Reach], *, vault: Vault
 ) -> S.Org:
-    """Create an org under ``data.parent`` (which must lie in ``reaches``) if the placement rules allow."""
+    """Create an org under ``data.parent`` (which must lie in ``reaches``) if the placement rules allow.
+
+    Returns it with its contact phone masked (the caller decides what it may see).
+    """
     async with db.transaction():
         await tree_lock(db)
         parent = None
@@ -219,7 +235,7 @@ async def create_org(
             place=data.place,
             address=data.address,
             contact_name=data.contact_name,
-            contact_phone=data.contact_phone,
+            **seal(vault, data.contact_phone),
             search_name=fold(data.name),
             initials=initials(data.name),
             created_at=stamp,
@@ -237,23 +253,37 @@ async def create_org(
 
 
 async def update_org(
-    db: Database, org_id: UUID, data: S.OrgUpdate, reaches: Sequence[Reach], *, if_match: str | None = None
+    db: Database,
+    org_id: UUID,
+    data: S.OrgUpdate,
+    reaches: Sequence[Reach],
+    *,
+    vault: Vault,
+    if_match: str | None = None,
 ) -> dict[str, Any]:
-    """Rename or change an org's details; ``if_match`` (an ETag) guards against lost updates."""
+    """Rename or change an org's details; ``if_match`` (an ETag) guards against lost updates.
+
+    Returns the row as :func:`load` does (contact phone masked, ciphertext beside it).
+    """
     async with db.transaction():
         row = await load(org_id, reaches)
         if if_match is not None and if_match.strip() not in (etag(row), "*"):
             raise Problem("precondition-failed")
         if row["status"] != "active":
             raise Problem(P.ORG_ALREADY_DISSOLVED)
+        current = dict(row)
+        if data.contact_phone is not msgspec.UNSET:
+            current["contact_phone"] = full_contact_phone(vault, row)
         changes = {
             name: value
             for name in data.__struct_fields__
-            if (value := getattr(data, name)) is not msgspec.UNSET and value != row[name]
+            if (value := getattr(data, name)) is not msgspec.UNSET and value != current[name]
         }
         if not changes:
             return row
-        values: dict[Any, Any] = {getattr(Org, k): v for k, v in changes.items()}
+        values: dict[Any, Any] = {getattr(Org, k): v for k, v in changes.items() if k != "contact_phone"}
+        if "contact_phone" in changes:
+            values.update({getattr(Org, k): v for k, v in seal(vault, changes["contact_phone"]).items()})
         if "name" in changes:
             values[Org.search_name] = fold(changes["name"])
             values[Org.initials] = initials(changes["name"])
@@ -277,6 +307,8 @@ async def move_org(
     new_parent_id: UUID,
     reaches: Sequence[Reach],
     path_columns: Sequence[OrgPathColumn] = (),
+    *,
+    reveal: Reveal | None = None,
 ) -> S.Org:
     """Move an org and its whole subtree under another parent, atomically (调整隶属关系).
 
@@ -299,7 +331,7 @@ async def move_org(
         if errors:
             raise Problem.invalid(*errors)
         if row["parent"] == new_parent_id:
-            return as_org(row)
+            return as_org(row, reveal)
         low, high = subtree_bounds(old)
         deepest = await Org.raw(
             "SELECT MAX(depth) AS d, COUNT(*) AS n FROM core_org WHERE path >= {} AND path < {}", low, high
@@ -326,7 +358,7 @@ async def move_org(
             resource_id=org_id,
             org_path=new,
         )
-        return as_org(await load(org_id, EVERYWHERE))
+        return as_org(await load(org_id, EVERYWHERE), reveal)
 
 
 #: Copies of org paths the orgs domain keeps itself.
@@ -400,7 +432,12 @@ async def _rewrite_path_lists(table: str, column: str, old: str, new: str) -> No
 
 
 async def dissolve_org(
-    db: Database, rules: Mapping[str, Any], org_id: UUID, reaches: Sequence[Reach]
+    db: Database,
+    rules: Mapping[str, Any],
+    org_id: UUID,
+    reaches: Sequence[Reach],
+    *,
+    reveal: Reveal | None = None,
 ) -> S.Org:
     """Dissolve an org (撤销): it stays, with its history, as ``dissolved``; its memberships end.
 
@@ -431,4 +468,4 @@ async def dissolve_org(
             resource_id=org_id,
             org_path=row["path"],
         )
-        return as_org(await load(org_id, EVERYWHERE))
+        return as_org(await load(org_id, EVERYWHERE), reveal)

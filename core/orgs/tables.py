@@ -12,6 +12,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     SmallInt,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -47,9 +48,12 @@ class Org(Table, tablename="core_org"):
     #: Place tag: "", building (楼宇), park (园区) or business_district (商圈).
     place = Varchar(length=32, default="")
     address = Varchar(length=300, default="")
-    #: The org's public contact (an office, a hotline), not a person's private data.
+    #: The org's contact person (an office, a secretary).
     contact_name = Varchar(length=100, default="")
-    contact_phone = Varchar(length=32, default="")
+    #: The contact phone as entered, encrypted (core.orgs.contact): often a secretary's own mobile.
+    contact_phone_enc = Text(null=True, default=None)
+    #: The contact phone masked (138****8000, 010-****5678), kept at write time so reads decrypt nothing.
+    contact_phone_masked = Varchar(length=32, default="")
     #: The name folded for search: simplified characters, lower case (工會 → 工会).
     search_name = Varchar(length=200, default="", index=True)
     #: Pinyin initials of the folded name (工会 → gh), for the way Chinese users type.

@@ -17,6 +17,8 @@ from prometheus_client import REGISTRY
 
 from core import fastpath
 from core.guards import require_authenticated, require_permission
+from core.orgs.contact import seal
+from core.orgs.tables import Org
 from tests.conftest import ApiClient, open_client
 from tests.identity_helpers import bearer, make_account, make_org
 
@@ -81,6 +83,9 @@ async def test_fast_routes_answer_as_their_handlers(apps: tuple[ApiClient, ApiCl
     for name in ("一街道", "二街道", "三街道"):
         await make_org(district, name=name, level="township")
     elsewhere = await make_org(root, name="乙区")
+    # An org with a contact phone: masked for the reader, in full for the one with personal data.
+    secretary = await make_org(district, name="四街道", level="township")
+    await Org.update(seal(fast.app.state.identity.vault, PHONE)).where(Org.id == secretary["id"]).run()
     reader = await bearer(
         fast, *await make_account(db, grants=[(district["path"], [READ_ORG, READ_PERSON], True)])
     )
@@ -108,6 +113,10 @@ async def test_fast_routes_answer_as_their_handlers(apps: tuple[ApiClient, ApiCl
         ("/api/v1/orgs", ORGS_ROUTE, reader),
         (f"/api/v1/persons/{person}", PERSON_ROUTE, reader),
         (f"/api/v1/persons/{person}", PERSON_ROUTE, seer),
+        (f"/api/v1/orgs/{secretary['id']}", ORG_ROUTE, reader),
+        (f"/api/v1/orgs/{secretary['id']}", ORG_ROUTE, seer),
+        (f"/api/v1/orgs?org={district['id']}&scope=children", ORGS_ROUTE, seer),
+        ("/api/v1/orgs", ORGS_ROUTE, seer),
     ]
     for url, route, headers in answered:
         await _same(apps, url, route, "answered", headers)
@@ -115,6 +124,9 @@ async def test_fast_routes_answer_as_their_handlers(apps: tuple[ApiClient, ApiCl
     masked = (await fast.get(f"/api/v1/persons/{person}", headers=reader)).json()
     assert masked["id_number"] == "110101********125X" and masked["phone"] == "138****8000"
     assert (await fast.get(f"/api/v1/persons/{person}", headers=seer)).json()["id_number"] == ID
+    org_url = f"/api/v1/orgs/{secretary['id']}"
+    assert (await fast.get(org_url, headers=reader)).json()["contact_phone"] == "138****8000"
+    assert (await fast.get(org_url, headers=seer)).json()["contact_phone"] == PHONE
     page = (
         await fast.get(f"/api/v1/orgs?org={district['id']}&scope=children&limit=2", headers=reader)
     ).json()
