@@ -49,6 +49,7 @@ def test_admin_create_with_flags_then_login(embedded: Path) -> None:
     assert runner.invoke(app, ["admin", "verify-audit"]).exit_code == 0
     reencrypted = runner.invoke(app, ["admin", "reencrypt"])
     assert reencrypted.exit_code == 0 and "0 person(s)" in reencrypted.output
+    assert "0 org contact phone(s)" in reencrypted.output
 
 
 def test_admin_create_prompts(embedded: Path) -> None:
