@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.access import within
 from core.errors import Problem
@@ -78,20 +78,20 @@ class OrgController(Controller):
         request: Req,
         page: PageParam,
         org: Annotated[
-            UUID | None, Parameter(description="Anchor org; with scope, its subtree or children.")
+            UUID | None, QueryParameter(description="Anchor org; with scope, its subtree or children.")
         ] = None,
         org_scope: Annotated[
-            Literal["self", "children", "subtree"], Parameter(query="scope", description="With org.")
+            Literal["self", "children", "subtree"], QueryParameter(name="scope", description="With org.")
         ] = "subtree",
-        kind: Annotated[str | None, Parameter(max_length=64)] = None,
-        level: Annotated[str | None, Parameter(max_length=16)] = None,
-        status: Annotated[Literal["active", "dissolved"] | None, Parameter()] = None,
+        kind: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        level: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        status: FromQuery[Literal["active", "dissolved"] | None] = None,
         region: Annotated[
-            str | None, Parameter(pattern=r"^\d{2,6}$", description="Region-code prefix.")
+            str | None, QueryParameter(pattern=r"^\d{2,6}$", description="Region-code prefix.")
         ] = None,
         q: Annotated[
             str | None,
-            Parameter(
+            QueryParameter(
                 max_length=100,
                 description="Name search: any script (工会/工會), part of a name, or initials.",
             ),
@@ -196,8 +196,8 @@ class OrgController(Controller):
         self,
         request: Req,
         org_id: FromPath[UUID],
-        start: Annotated[str | None, Parameter(query="from", pattern=r"^\d{4}-\d{2}$")] = None,
-        end: Annotated[str | None, Parameter(query="to", pattern=r"^\d{4}-\d{2}$")] = None,
+        start: Annotated[str | None, QueryParameter(name="from", pattern=r"^\d{4}-\d{2}$")] = None,
+        end: Annotated[str | None, QueryParameter(name="to", pattern=r"^\d{4}-\d{2}$")] = None,
     ) -> S.CoverageSeries:
         return await coverage.coverage_series(org_id, _reach(request, perm.COVERAGE_READ), start, end)
 
@@ -215,7 +215,7 @@ class CoverageController(Controller):
         summary="Coverage rates of a region (code prefix)",
     )
     async def region_coverage(
-        self, request: Req, region: Annotated[str, Parameter(pattern=r"^\d{2,6}$")]
+        self, request: Req, region: Annotated[str, QueryParameter(pattern=r"^\d{2,6}$")]
     ) -> S.Coverage:
         return await coverage.region_coverage(_rules(request), region, _reach(request, perm.COVERAGE_READ))
 
@@ -235,9 +235,9 @@ class CoverageController(Controller):
         self,
         request: Req,
         page: PageParam,
-        org: UUID | None = None,
-        kind: Annotated[str | None, Parameter(max_length=32)] = None,
-        q: Annotated[str | None, Parameter(max_length=100)] = None,
+        org: FromQuery[UUID | None] = None,
+        kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Page[S.Unit]:
         items, cursor = await coverage.list_units(
             _reach(request, perm.COVERAGE_READ), page, org=org, kind=kind, q=q

@@ -11,7 +11,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, Parameter
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
 from core.errors import FieldError, Problem, request_locale
@@ -101,9 +101,9 @@ class DataController(Controller):
         request: Req,
         what: FromPath[Literal["orgs", "units", "members"]],
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
-        mode: Annotated[Literal["all", "valid"], Parameter()] = "all",
-        parent: Annotated[UUID | None, Parameter(description="Default parent of imported orgs.")] = None,
-        background: Annotated[bool, Parameter()] = False,
+        mode: FromQuery[Literal["all", "valid"]] = "all",
+        parent: Annotated[UUID | None, QueryParameter(description="Default parent of imported orgs.")] = None,
+        background: FromQuery[bool] = False,
     ) -> Response[Any]:
         raw = await data.file.read()
         filename = data.file.filename or ""
@@ -184,8 +184,8 @@ class DataController(Controller):
         self,
         request: Req,
         what: FromPath[Literal["orgs", "units", "members"]],
-        org: UUID | None = None,
-        fmt: Annotated[Literal["csv", "xlsx"], Parameter(query="format")] = "csv",
+        org: FromQuery[UUID | None] = None,
+        fmt: Annotated[Literal["csv", "xlsx"], QueryParameter(name="format")] = "csv",
     ) -> Response[Any]:
         reaches = _reach(request, perm.DATA_EXPORT)
         rows = [row async for row in exports.export_rows(what, reaches, org)]
