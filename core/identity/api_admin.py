@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.access import reach_clause
 from core.errors import Problem
@@ -322,7 +322,7 @@ class GrantController(Controller):
         self,
         request: Request[Any, Any, Any],
         page: PageParam,
-        account: Annotated[UUID | None, Parameter(description="Only grants to this account.")] = None,
+        account: Annotated[UUID | None, QueryParameter(description="Only grants to this account.")] = None,
     ) -> Page[GrantOut]:
         clause = reach_clause(Grant.org.path, request.user.reach(GRANT_MANAGE))
         if clause is None:
@@ -445,7 +445,7 @@ class PostController(Controller):
         self,
         request: Request[Any, Any, Any],
         page: PageParam,
-        person: Annotated[UUID | None, Parameter(description="Only this person's posts.")] = None,
+        person: Annotated[UUID | None, QueryParameter(description="Only this person's posts.")] = None,
     ) -> Page[PostOut]:
         clause = reach_clause(Post.org.path, request.user.reach(PERSON_READ))
         if clause is None:
@@ -662,8 +662,8 @@ class AuditController(Controller):
         self,
         request: Request[Any, Any, Any],
         page: PageParam,
-        resource_id: Annotated[str | None, Parameter(max_length=64)] = None,
-        action: Annotated[str | None, Parameter(max_length=100)] = None,
+        resource_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        action: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Page[AuditOut]:
         reaches = request.user.reach(AUDIT_READ)
         clause = reach_clause(AuditEntry.org_path, reaches)

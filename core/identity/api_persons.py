@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from core.errors import Problem
@@ -53,10 +53,12 @@ class PersonController(Controller):
         self,
         request: Request[Any, Any, Any],
         page: PageParam,
-        org: Annotated[UUID | None, Parameter(description="Only persons whose file this org keeps.")] = None,
+        org: Annotated[
+            UUID | None, QueryParameter(description="Only persons whose file this org keeps.")
+        ] = None,
         org_scope: Annotated[
             Literal["org", "subtree"],
-            Parameter(query="scope", description="With org: that org or its subtree."),
+            QueryParameter(name="scope", description="With org: that org or its subtree."),
         ] = "org",
     ) -> Page[PersonOut]:
         org_path = None

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.guards import require_authenticated, require_permission
 from core.members import schemas as S
@@ -36,9 +36,9 @@ class MemberController(Controller):
         request: Req,
         org_id: FromPath[UUID],
         page: PageParam,
-        org_scope: Annotated[Literal["self", "subtree"], Parameter(query="scope")] = "self",
-        status: Annotated[Literal["active", "transferred", "left"] | None, Parameter()] = "active",
-        person: UUID | None = None,
+        org_scope: Annotated[Literal["self", "subtree"], QueryParameter(name="scope")] = "self",
+        status: FromQuery[Literal["active", "transferred", "left"] | None] = "active",
+        person: FromQuery[UUID | None] = None,
     ) -> Page[S.Membership]:
         items, cursor = await services.list_members(
             _reach(request, perm.MEMBER_READ), page, org_id, scope=org_scope, status=status, person=person
