@@ -14,7 +14,7 @@ from uuid import UUID
 import asyncpg
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import State
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from core.access import Principal
 from core.db import Database
@@ -48,8 +48,8 @@ from core.pagination import Page, PageParam, paginate
 from core.plugin_host import call_runtime_hook
 
 ICS = "text/calendar; charset=utf-8"
-EventId = FromPath[Annotated[UUID, Parameter(description="Event id")]]
-RegistrationId = FromPath[Annotated[UUID, Parameter(description="Registration id")]]
+EventId = Annotated[UUID, PathParameter(description="Event id")]
+RegistrationId = Annotated[UUID, PathParameter(description="Registration id")]
 
 
 def _principal(request: Request[Any, Any, State]) -> Principal:
@@ -109,18 +109,20 @@ class EventController(Controller):
         self,
         request: Request[Any, Any, State],
         page: PageParam,
-        org: Annotated[UUID | None, Parameter(description="Only events organized by this org")] = None,
+        org: Annotated[UUID | None, QueryParameter(description="Only events organized by this org")] = None,
         org_scope: Annotated[
             Literal["subtree", "org"], QueryParameter(name="scope", description="org alone or its subtree")
         ] = "subtree",
-        type: Annotated[str | None, Parameter(max_length=64, description="Event type code")] = None,
+        type: Annotated[str | None, QueryParameter(max_length=64, description="Event type code")] = None,
         status: FromQuery[EventStatus | None] = None,
         starts_from: Annotated[
-            datetime | None, Parameter(description="Starting at or after (RFC 3339)")
+            datetime | None, QueryParameter(description="Starting at or after (RFC 3339)")
         ] = None,
-        starts_before: Annotated[datetime | None, Parameter(description="Starting before (RFC 3339)")] = None,
+        starts_before: Annotated[
+            datetime | None, QueryParameter(description="Starting before (RFC 3339)")
+        ] = None,
         q: Annotated[
-            str | None, Parameter(max_length=100, description="Text in title, place or tags")
+            str | None, QueryParameter(max_length=100, description="Text in title, place or tags")
         ] = None,
     ) -> Page[Event]:
         """Events the caller may see, by start time: one indexed query, whatever the filters."""
@@ -228,7 +230,7 @@ class EventController(Controller):
     async def org_ratings(
         self,
         page: PageParam,
-        org: Annotated[UUID, Parameter(description="The org (and, by default, its subtree)")],
+        org: Annotated[UUID, QueryParameter(description="The org (and, by default, its subtree)")],
         org_scope: Annotated[
             Literal["subtree", "org"], QueryParameter(name="scope", description="org alone or its subtree")
         ] = "subtree",
@@ -401,7 +403,7 @@ class PublicCalendarController(Controller):
         self,
         request: Request[Any, Any, State],
         org: Annotated[
-            UUID | None, Parameter(description="The org whose subtree's events to include")
+            UUID | None, QueryParameter(description="The org whose subtree's events to include")
         ] = None,
     ) -> Response[bytes]:
         rows = await calendars.public_events(await _org_path(org) if org is not None else None)
