@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
@@ -95,7 +95,9 @@ class WebhookController(Controller):
         return Response(created, status_code=201, headers={"ETag": tag})
 
     @get("/{webhook_id:uuid}", opt={"permission": WEBHOOK_READ}, summary="One subscription (with its ETag)")
-    async def get_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> Response[Webhook]:
+    async def get_webhook(
+        self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID]
+    ) -> Response[Webhook]:
         row = await service.load_visible(webhook_id, _principal(request))
         return Response(service.to_webhook(row), headers={"ETag": service.etag(row)})
 
@@ -103,7 +105,7 @@ class WebhookController(Controller):
         "/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE}, summary="Change a subscription (If-Match)"
     )
     async def update_webhook(
-        self, request: Request[Any, Any, Any], webhook_id: UUID, data: JSONBody[WebhookUpdate]
+        self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], data: JSONBody[WebhookUpdate]
     ) -> Response[Webhook]:
         """Send ``If-Match`` with the ETag from GET to change it only if nobody else did (else 412)."""
         state = request.app.state
@@ -121,12 +123,12 @@ class WebhookController(Controller):
         return Response(result, headers={"ETag": tag})
 
     @delete("/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_204_NO_CONTENT)
-    async def delete_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> None:
+    async def delete_webhook(self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID]) -> None:
         await service.delete(webhook_id, _principal(request), request.app.state.db)
 
     @post("/{webhook_id:uuid}/secret/rotate", opt={"permission": WEBHOOK_MANAGE})
     async def rotate_secret(
-        self, request: Request[Any, Any, Any], webhook_id: UUID, data: JSONBody[SecretRotation]
+        self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], data: JSONBody[SecretRotation]
     ) -> RotatedSecret:
         """A new secret; the previous one keeps signing (both signatures sent) for ``overlap_seconds``."""
         state = request.app.state
@@ -135,7 +137,7 @@ class WebhookController(Controller):
         )
 
     @post("/{webhook_id:uuid}/ping", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_202_ACCEPTED)
-    async def ping_webhook(self, request: Request[Any, Any, Any], webhook_id: UUID) -> Delivery:
+    async def ping_webhook(self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID]) -> Delivery:
         """Queue a signed ``webhook.ping``; follow it in the delivery log."""
         delivery = await service.ping(webhook_id, _principal(request), request.app.state.db)
         _wake(request)
@@ -145,11 +147,13 @@ class WebhookController(Controller):
     async def list_deliveries(
         self,
         request: Request[Any, Any, Any],
-        webhook_id: UUID,
+        webhook_id: FromPath[UUID],
         page: PageParam,
         status: Annotated[
             str | None,
-            Parameter(description="pending, succeeded or failed", pattern="^(pending|succeeded|failed)$"),
+            QueryParameter(
+                description="pending, succeeded or failed", pattern="^(pending|succeeded|failed)$"
+            ),
         ] = None,
     ) -> Page[Delivery]:
         """The delivery log, newest first."""
@@ -164,7 +168,7 @@ class WebhookController(Controller):
 
     @get("/{webhook_id:uuid}/deliveries/{delivery_id:uuid}", opt={"permission": WEBHOOK_READ})
     async def get_delivery(
-        self, request: Request[Any, Any, Any], webhook_id: UUID, delivery_id: UUID
+        self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], delivery_id: FromPath[UUID]
     ) -> DeliveryDetail:
         """One delivery with every attempt: status code, latency, error."""
         return await service.delivery_detail(webhook_id, delivery_id, _principal(request))
@@ -175,7 +179,7 @@ class WebhookController(Controller):
         status_code=HTTP_202_ACCEPTED,
     )
     async def replay_delivery(
-        self, request: Request[Any, Any, Any], webhook_id: UUID, delivery_id: UUID
+        self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], delivery_id: FromPath[UUID]
     ) -> Delivery:
         """Send the delivery's signal again (same ``webhook-id``) as a new delivery."""
         delivery = await service.replay(webhook_id, delivery_id, _principal(request), request.app.state.db)
@@ -197,12 +201,14 @@ class StreamController(Controller):
         request: Request[Any, Any, Any],
         types: Annotated[
             str | None,
-            Parameter(description="Comma-separated signal types to receive (default: all)", max_length=2000),
+            QueryParameter(
+                description="Comma-separated signal types to receive (default: all)", max_length=2000
+            ),
         ] = None,
         last_event_id: Annotated[
             str | None,
-            Parameter(
-                header="Last-Event-ID",
+            HeaderParameter(
+                name="Last-Event-ID",
                 description="Resume after this event id",
                 max_length=20,
                 pattern=r"^\d+$",
@@ -326,7 +332,7 @@ class FeedController(Controller):
     @get(
         "/{org_id:uuid}/feed.json", media_type="application/feed+json", summary="JSON Feed of an org subtree"
     )
-    async def json_feed(self, request: Request[Any, Any, Any], org_id: UUID) -> Response[bytes]:
+    async def json_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:
         feed = await self._feed(request, org_id, "feed.json")
         return Response(
             feeds.to_json_feed(feed, request_locale(request)),
@@ -335,6 +341,6 @@ class FeedController(Controller):
         )
 
     @get("/{org_id:uuid}/feed.atom", media_type="application/atom+xml", summary="Atom feed of an org subtree")
-    async def atom_feed(self, request: Request[Any, Any, Any], org_id: UUID) -> Response[bytes]:
+    async def atom_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:
         feed = await self._feed(request, org_id, "feed.atom")
         return Response(feeds.to_atom(feed), media_type="application/atom+xml", headers=FEED_HEADERS)
