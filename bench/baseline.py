@@ -272,7 +272,9 @@ ORG_COLUMNS = [
     "path",
 ]
 #: core/orgs/services.py: one org (load) and a page of an anchor's children (list_orgs, scope=children).
-_ORG_SELECT = "SELECT " + ", ".join(ORG_COLUMNS) + " FROM core_org WHERE "  # noqa: S608 - constant column names
+#: As quntuan selects them: the masked contact phone (the reader may not see it in full) and its sealed form.
+_ORG_SELECTED = [c if c != "contact_phone" else "contact_phone_masked AS contact_phone" for c in ORG_COLUMNS]
+_ORG_SELECT = "SELECT " + ", ".join([*_ORG_SELECTED, "contact_phone_enc"]) + " FROM core_org WHERE "  # noqa: S608
 ORG_SQL = _ORG_SELECT + "id = $1"
 ORG_CHILDREN_SQL = _ORG_SELECT + "((path >= $1 AND path < $2)) AND parent = $3 ORDER BY path LIMIT $4"
 PERSON_COLUMNS = [

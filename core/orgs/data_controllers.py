@@ -16,9 +16,11 @@ from litestar.response import Stream
 
 from core.errors import FieldError, Problem, request_locale
 from core.guards import require_authenticated, require_permission
+from core.identity.runtime import identity_of
 from core.orgs import coverage, exports, imports
 from core.orgs import permissions as perm
 from core.orgs import problems as P
+from core.orgs.contact import reveal_for
 from core.orgs.jobs import JOB_NAME, _json
 from core.orgs.statistics import Statistics, statistics, statistics_xlsx
 from core.orgs.tables import ImportJob
@@ -188,7 +190,8 @@ class DataController(Controller):
         fmt: Annotated[Literal["csv", "xlsx"], QueryParameter(name="format")] = "csv",
     ) -> Response[Any]:
         reaches = _reach(request, perm.DATA_EXPORT)
-        rows = [row async for row in exports.export_rows(what, reaches, org)]
+        reveal = reveal_for(request.user, identity_of(request.app.state).vault)  # orgs' contact phones
+        rows = [row async for row in exports.export_rows(what, reaches, org, reveal=reveal)]
         header = exports.HEADERS[what]
         if fmt == "xlsx":
             return Response(

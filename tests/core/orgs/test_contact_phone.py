@@ -149,7 +149,9 @@ async def test_never_in_plain_text_in_the_database_logs_or_signals(
         assert secret not in text, secret
 
 
-async def test_import_encrypts_and_export_masks_unless_revealed(api: ApiClient, tree: Tree) -> None:
+async def test_import_encrypts_and_export_masks_unless_revealed(
+    api: ApiClient, tree: Tree, make_app: Callable[..., Litestar]
+) -> None:
     await tree.add("city", "party.committee", "city", name="杭州市委", region_code="330100")
     csv = (
         "ref,name,kind,level,parent,联系电话\n"
@@ -164,16 +166,25 @@ async def test_import_encrypts_and_export_masks_unless_revealed(api: ApiClient, 
     assert vault.decrypt(FIELD, imported["西湖街道党工委"]["contact_phone_enc"]) == MOBILE
     assert imported["上城街道党工委"]["contact_phone_masked"] == "0571-****4321"
 
-    exported = await api.get("/api/v1/exports/orgs", params={"org": tree.ids["city"]})
-    text = exported.content.decode("utf-8-sig")
-    assert "138****8000" in text and "0571-****4321" in text and MOBILE not in text
-    xlsx = await api.get("/api/v1/exports/orgs", params={"org": tree.ids["city"], "format": "xlsx"})
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content)).get_sheet_by_index(0).to_python()
-    phone_column = sheet[0].index("contact_phone")
-    assert {r[phone_column] for r in sheet[1:]} == {"", "138****8000", "0571-****4321"}
+    # An exporter without personal data gets them masked, in CSV and XLSX alike.
+    everywhere = [Reach(path="", subtree=True)]
+    exporter = GrantedPrincipal({"core.data.export": everywhere})
+    async for client in open_client(with_principal(make_app(), exporter)):
+        exported = await client.get("/api/v1/exports/orgs", params={"org": tree.ids["city"]})
+        text = exported.content.decode("utf-8-sig")
+        assert "138****8000" in text and "0571-****4321" in text and MOBILE not in text
+        params = {"org": tree.ids["city"], "format": "xlsx"}
+        xlsx = await client.get("/api/v1/exports/orgs", params=params)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content)).get_sheet_by_index(0).to_python()
+        phone_column = sheet[0].index("contact_phone")
+        assert {r[phone_column] for r in sheet[1:]} == {"", "138****8000", "0571-****4321"}
+    # The caller whose personal data reaches everywhere gets them in full.
+    full = (await api.get("/api/v1/exports/orgs", params={"org": tree.ids["city"]})).content.decode(
+        "utf-8-sig"
+    )
+    assert MOBILE in full and LANDLINE in full
 
     # Revealed where personal data reaches: one street in full, the other masked.
-    everywhere = [Reach(path="", subtree=True)]
     reveal = Reveal(vault, (Reach(path=imported["西湖街道党工委"]["path"]),))
     out = [row async for row in export_rows("orgs", everywhere, reveal=reveal)]
     phones = {row[2]: row[10] for row in out}
