@@ -97,7 +97,7 @@ def test_serve_answers_on_the_embedded_default(embedded: Path) -> None:
         assert (embedded / "quntuan.db").exists()
     finally:
         proc.terminate()
+        output, _ = proc.communicate(timeout=30)  # and closes the pipe
         # uvicorn shuts down gracefully, then re-raises the signal it caught.
-        assert proc.wait(timeout=30) in (0, -15)
-        output = proc.stdout.read().decode() if proc.stdout else ""
-        assert "Application shutdown complete" in output
+        assert proc.returncode in (0, -15)
+        assert "Application shutdown complete" in output.decode()
