@@ -554,7 +554,7 @@ def main() -> None:
                 else:
                     with_workers(q, None, workers, ids, args, rows)
                 if "process" in only:
-                    rss = [round(x, 1) for x in q.worker_rss_mb()]
+                    rss = [round(x, 1) for x in q.settled_rss_mb()]
                     rows.append(
                         Row(scenario="RSS per worker (after the load)", workers=workers, value=max(rss), unit="MB (max)",
                             target=f"≤ {RSS_MB:g} MB", details={"rss_mb": rss}).judge(max(rss) <= RSS_MB)

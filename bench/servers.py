@@ -56,6 +56,19 @@ class Running:
         workers = [pid for pid in pids if "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
         return [_rss_mb(pid) for pid in (workers or [self.process.pid])]
 
+    def settled_rss_mb(self, timeout: float = 5.0) -> list[float]:
+        """:meth:`worker_rss_mb` once the requests still in flight when the load stopped have finished
+        (two readings 0.25 s apart within 1 MB): a login in flight holds Argon2's 64 MiB until it ends."""
+        last = self.worker_rss_mb()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.worker_rss_mb()
+            if len(now) == len(last) and all(abs(a - b) < 1 for a, b in zip(now, last, strict=True)):
+                return now
+            last = now
+        return last
+
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> float:
     started = time.perf_counter()
