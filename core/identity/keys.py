@@ -6,7 +6,11 @@ the old keys listed until it has finished). Blind indexes do not change: their k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from piccolo.columns import Column
+from piccolo.table import Table
 
 from core.db import Database
 from core.identity.crypto import Vault
@@ -15,27 +19,36 @@ from core.identity.tables import Person
 BATCH = 200
 
 
-async def reencrypt_persons(db: Database, vault: Vault) -> int:
-    """Re-encrypt the ID numbers and phones not yet under ``vault.current``; returns how many persons."""
+async def reencrypt_columns(
+    db: Database, vault: Vault, table: type[Table], fields: Mapping[Column, str]
+) -> int:
+    """Re-encrypt ``table``'s sealed ``fields`` (column → the Vault field it is sealed as) not yet under
+    ``vault.current``, in batches by primary key, one short transaction per changed row; returns the rows."""
+    key = table._meta.primary_key
     done = 0
     after: Any = None
     while True:
-        query = (
-            Person.select(Person.id, Person.phone_enc, Person.id_number_enc).order_by(Person.id).limit(BATCH)
-        )
+        query = table.select(key, *fields).order_by(key).limit(BATCH)
         if after is not None:
-            query = query.where(Person.id > after)
+            query = query.where(key > after)
         rows = await query.run()
         if not rows:
             return done
         for row in rows:
             changes: dict[Any, Any] = {}
-            for column, field in ((Person.phone_enc, "phone"), (Person.id_number_enc, "id_number")):
+            for column, field in fields.items():
                 value = row[column._meta.name]
                 if vault.needs_reencryption(value):
                     changes[column] = vault.encrypt(field, vault.decrypt(field, value))
             if changes:
                 async with db.transaction():
-                    await Person.update(changes).where(Person.id == row["id"]).run()
+                    await table.update(changes).where(key == row[key._meta.name]).run()
                 done += 1
-        after = rows[-1]["id"]
+        after = rows[-1][key._meta.name]
+
+
+async def reencrypt_persons(db: Database, vault: Vault) -> int:
+    """Re-encrypt the ID numbers and phones not yet under ``vault.current``; returns how many persons."""
+    return await reencrypt_columns(
+        db, vault, Person, {Person.phone_enc: "phone", Person.id_number_enc: "id_number"}
+    )

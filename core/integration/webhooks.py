@@ -33,7 +33,7 @@ from core.integration.schemas import (
     WebhookWithSecret,
 )
 from core.integration.signals import PING
-from core.integration.signing import new_secret, open_secret, seal_secret
+from core.integration.signing import SECRET_FIELD, new_secret, seal_secret
 from core.integration.tables import Webhook as WebhookRow
 from core.integration.tables import WebhookAttempt, WebhookDelivery
 from core.orgs.tables import Org
@@ -370,15 +370,7 @@ async def delivery_detail(webhook_id: UUID, delivery_id: UUID, principal: Princi
 
 async def reencrypt_secrets(db: Any, vault: Vault) -> int:
     """Re-encrypt webhook secrets not yet under ``vault.current`` (``quntuan admin reencrypt``)."""
-    done = 0
-    for row in await WebhookRow.select(WebhookRow.id, WebhookRow.secret, WebhookRow.previous_secret).run():
-        changes: dict[Any, Any] = {}
-        for column in (WebhookRow.secret, WebhookRow.previous_secret):
-            value = row[column._meta.name]
-            if vault.needs_reencryption(value):
-                changes[column] = seal_secret(vault, open_secret(vault, value))
-        if changes:
-            async with db.transaction():
-                await WebhookRow.update(changes).where(WebhookRow.id == row["id"]).run()
-            done += 1
-    return done
+    from core.identity.keys import reencrypt_columns
+
+    fields = {WebhookRow.secret: SECRET_FIELD, WebhookRow.previous_secret: SECRET_FIELD}
+    return await reencrypt_columns(db, vault, WebhookRow, fields)

@@ -25,7 +25,6 @@ FIELD = "contact_phone"
 #: What follows the number itself: an extension (转 123, 分机 8, ext. 9, #9) or a second number.
 _EXTENSION = re.compile(r"(转|分机|ext|x|#|,|，|;|；|/|、)", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
-BATCH = 500
 
 
 def mask_contact_phone(value: str) -> str:
@@ -92,27 +91,7 @@ def shown(row: Mapping[str, Any], reveal: Reveal | None) -> Mapping[str, Any]:
 
 async def reencrypt_contact_phones(db: Database, vault: Vault) -> int:
     """Re-encrypt the contact phones not yet under ``vault.current`` (``quntuan admin reencrypt``)."""
+    from core.identity.keys import reencrypt_columns
     from core.orgs.tables import Org
 
-    done = 0
-    after: Any = None
-    while True:
-        query = (
-            Org.select(Org.id, Org.contact_phone_enc)
-            .where(Org.contact_phone_enc.is_not_null())
-            .order_by(Org.id)
-            .limit(BATCH)
-        )
-        if after is not None:
-            query = query.where(Org.id > after)
-        rows = await query.run()
-        if not rows:
-            return done
-        for row in rows:
-            token = row["contact_phone_enc"]
-            if vault.needs_reencryption(token):
-                sealed = vault.encrypt(FIELD, vault.decrypt(FIELD, token))
-                async with db.transaction():
-                    await Org.update({Org.contact_phone_enc: sealed}).where(Org.id == row["id"]).run()
-                done += 1
-        after = rows[-1]["id"]
+    return await reencrypt_columns(db, vault, Org, {Org.contact_phone_enc: FIELD})
