@@ -28,8 +28,29 @@ from core.migrations import migrate
 from core.plugin_host import ENTRY_POINT_GROUP, PluginManager, make_plugin_manager
 from core.settings import Settings
 
-TEST_DATABASE_URL = os.environ.get("QUNTUAN_TEST_DATABASE_URL") or None
-TEST_REDIS_URL = os.environ.get("QUNTUAN_TEST_REDIS_URL") or None
+#: Under pytest-xdist each worker ("gw0", "gw1", …) gets a database and a Redis db of its own.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _for_this_worker(name: str) -> str | None:
+    """The configured test URL, made this worker's own: ``…/quntuan_ci`` → ``…/quntuan_ci_gw1``, and
+    Redis ``…/15`` → ``…/14`` (one db number down per worker)."""
+    url = os.environ.get(name) or None
+    if url is None or XDIST_WORKER is None:
+        return url
+    index = int(XDIST_WORKER.removeprefix("gw"))
+    head, _, last = url.rpartition("/")
+    if name.endswith("REDIS_URL"):
+        base = int(last) if last.isdigit() else 0
+        url = f"{head}/{(base - index) % 16}"
+    else:
+        url = f"{head}/{last}_{XDIST_WORKER}"
+    os.environ[name] = url  # subprocesses started by the tests inherit this worker's URL
+    return url
+
+
+TEST_DATABASE_URL = _for_this_worker("QUNTUAN_TEST_DATABASE_URL")
+TEST_REDIS_URL = _for_this_worker("QUNTUAN_TEST_REDIS_URL")
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 
 BACKEND = "postgresql" if TEST_DATABASE_URL else "sqlite"
@@ -63,6 +84,19 @@ async def _migrate(settings: Settings) -> None:
         await db.stop()
 
 
+async def _create_postgres(url: str) -> None:
+    """A new, empty database for this xdist worker (dropped first if an earlier run left it)."""
+    import asyncpg
+
+    head, _, name = url.rpartition("/")
+    conn = await asyncpg.connect(f"{head}/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
 async def _empty_postgres(url: str) -> None:
     import asyncpg
 
@@ -92,6 +126,8 @@ async def _flush_redis(url: str) -> None:
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database with all installed and fixture plugins migrated: a SQLite file to copy, or the PG URL."""
     if TEST_DATABASE_URL:
+        if XDIST_WORKER is not None:
+            asyncio.run(_create_postgres(TEST_DATABASE_URL))
         asyncio.run(_migrate(base_settings(TEST_DATABASE_URL)))
         return TEST_DATABASE_URL
     path = tmp_path_factory.mktemp("template") / "template.db"
