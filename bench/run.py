@@ -59,11 +59,12 @@ ENV = {
 }
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "core.cli", *args],
         cwd=servers.ROOT,
         env={**os.environ, **ENV},
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
@@ -97,7 +98,7 @@ async def prepare(scale: str = "large") -> dict[str, str]:
                 raise RuntimeError(seeded.stdout + seeded.stderr)
             print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
         if not await conn.fetchval("SELECT 1 FROM core_account WHERE username = $1", ADMIN):
-            created = _cli("admin", "create", "--username", ADMIN, "--password", PASSWORD)
+            created = _cli("admin", "create", "--username", ADMIN, "--password-stdin", stdin=PASSWORD + "\n")
             if created.returncode != 0:
                 raise RuntimeError(created.stdout + created.stderr)
         district = await conn.fetchval(

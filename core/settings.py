@@ -72,10 +72,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     access_token_ttl: int = 900
     #: Lifetime of a refresh token in seconds (each use rotates it).
     refresh_token_ttl: int = 30 * 24 * 3600
-    #: Failed logins per account (and per client address ×4) before the lock-out engages.
+    #: Failed logins (and wrong current passwords) of one account from one client address before that
+    #: address is locked out of the account; a login name that names no account counts the same way.
     login_max_failures: int = 5
+    #: Failed logins of one account from every address together before it is locked out everywhere.
+    login_account_max_failures: int = 20
+    #: Failed logins from one client address over all accounts before the address is refused: a ceiling
+    #: against floods, generous because a whole organization may sit behind one NAT address.
+    login_address_max_failures: int = 1000
     #: Seconds a lock-out lasts (also the window in which failures are counted).
     login_lockout_seconds: int = 900
+    #: Lowest zxcvbn score (0–4) a new password must reach; common and trivial passwords score 0–1.
+    password_min_score: int = 3
     #: Keys encrypting ID numbers and phones at rest, ``<key id>:<base64 of 32 bytes>``, comma-separated;
     #: the first encrypts, all decrypt (rotation). Unset: one key derived from the secret key.
     personal_data_keys: tuple[str, ...] = ()
@@ -257,6 +265,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         "access_token_ttl",
         "refresh_token_ttl",
         "login_max_failures",
+        "login_account_max_failures",
+        "login_address_max_failures",
         "login_lockout_seconds",
         "webhook_batch_size",
         "webhook_concurrency",
@@ -264,6 +274,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
+    if not 0 <= values.get("password_min_score", 3) <= 4:
+        problems.append(f"{PREFIX}PASSWORD_MIN_SCORE: expected a zxcvbn score from 0 to 4")
     if values.get("shutdown_timeout", 1) <= 0:
         problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):

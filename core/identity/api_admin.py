@@ -17,7 +17,7 @@ from core.errors import Problem
 from core.identity import audit, persons
 from core.identity.auth import revoke_sessions
 from core.identity.authz_cache import authority_changed
-from core.identity.passwords import hash_password
+from core.identity.passwords import check_strength, hash_password
 from core.identity.permissions import (
     ACCOUNT_MANAGE,
     AUDIT_READ,
@@ -140,6 +140,12 @@ class AccountController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[AccountCreate]
     ) -> AccountOut:
         person = await persons.find_visible(request.user, ACCOUNT_MANAGE, data.person, _tz(request))
+        await check_strength(
+            data.password,
+            (data.username, person.get("name") or ""),
+            min_score=request.app.state.settings.password_min_score,
+            pointer="/password",
+        )
         password_hash = await hash_password(data.password)
         account_id = uuid.uuid4()
         async with request.app.state.db.transaction():

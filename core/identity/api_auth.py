@@ -31,7 +31,8 @@ class AuthController(Controller):
         description=(
             "grant_type `password` (username or phone + password), `refresh_token` (rotating: each "
             "refresh token works once; reusing one revokes its family) or `client_credentials`. "
-            "Repeated failures lock the account and the client out (429 with Retry-After)."
+            "Repeated failures lock the account out, from one client address and then from all (429 "
+            "with Retry-After); 503 while the failure counters cannot be reached."
         ),
         security=[],
     )
@@ -78,5 +79,10 @@ class MeController(Controller):
         if principal.kind != "account":
             raise Problem("forbidden")
         await auth.change_password(
-            request.app.state.db, principal.id, data.current_password, data.new_password
+            request.app.state.db,
+            identity_of(request.app.state),
+            principal.id,
+            data.current_password,
+            data.new_password,
+            _client_address(request),
         )

@@ -1,7 +1,8 @@
 """Logging in and out: the three grant types of ``POST /api/v1/auth/token``, logout, password change.
 
 Failures say the same thing whether the account exists or not, and cost the same time (a dummy
-hash is verified for unknown accounts); every attempt goes through the throttle first.
+hash is verified for unknown accounts); every attempt goes through the throttle first, counted against
+the account the login name or phone resolves to (:mod:`core.identity.throttle`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from core.errors import Problem
 from core.identity import audit
 from core.identity.authz_cache import authority_changed
 from core.identity.crypto import normalise_phone
-from core.identity.passwords import hash_password, verify_password
+from core.identity.passwords import check_strength, hash_password, verify_password
 from core.identity.problems import INVALID_CREDENTIALS, INVALID_GRANT
 from core.identity.runtime import IdentityRuntime
 from core.identity.schemas import TokenRequest, TokenResponse
 from core.identity.tables import Account, ApiClient, ApiClientSecret, RefreshToken
+from core.identity.throttle import UNAVAILABLE_RETRY_AFTER, ThrottleUnavailable
 from core.identity.tokens import (
     hash_secret,
     issue_access_token,
@@ -31,6 +33,32 @@ from core.identity.tokens import (
 
 def _locked(retry_after: int) -> Problem:
     return Problem("rate-limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
+
+
+async def _throttled(identity: IdentityRuntime, subject: str, client_address: str) -> str:
+    """Count an attempt on ``subject`` from ``client_address``; returns the address key for
+    :func:`_succeeded`. Raises 429 while locked out, 503 while the counters cannot be reached (fail
+    closed: no password is checked then)."""
+    address = identity.vault.blind_index("client", client_address)
+    try:
+        retry_after = await identity.throttle.attempt(subject, address)
+    except ThrottleUnavailable:
+        raise Problem("service-unavailable", headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)}) from None
+    if retry_after is not None:
+        raise _locked(retry_after)
+    return address
+
+
+async def _succeeded(identity: IdentityRuntime, subject: str, address: str) -> None:
+    try:
+        await identity.throttle.succeeded(subject, address)
+    except ThrottleUnavailable:
+        raise Problem("service-unavailable", headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)}) from None
+
+
+def account_subject(account_id: uuid.UUID) -> str:
+    """The throttle subject of an account, whatever name or phone it was reached by."""
+    return f"a:{account_id}"
 
 
 async def find_login(identity: IdentityRuntime, login: str) -> dict[str, Any] | None:
@@ -52,18 +80,25 @@ async def _issue(
     settings = identity.settings
     secret = new_secret()
     token_id = uuid.uuid4()
+    family = family or uuid.uuid4()
     async with db.transaction():
         await RefreshToken.insert(
             RefreshToken(
                 id=token_id,
-                family=family or uuid.uuid4(),
+                family=family,
                 account=account_id,
                 secret_hash=hash_secret(secret),
                 expires_at=datetime.now(UTC) + timedelta(seconds=settings.refresh_token_ttl),
             )
         ).run()
+    # The access token names its refresh family (``sid``): reusing a spent refresh token ends both.
     access = issue_access_token(
-        identity.secret, kind="account", subject=account_id, version=version, ttl=settings.access_token_ttl
+        identity.secret,
+        kind="account",
+        subject=account_id,
+        version=version,
+        ttl=settings.access_token_ttl,
+        session=family,
     )
     return TokenResponse(
         access_token=access,
@@ -85,18 +120,20 @@ async def password_grant(
     _required(data, "username", "password")
     assert data.username is not None
     assert data.password is not None
-    login = normalise_phone(data.username) or data.username.strip().lower()
-    account_key = identity.vault.blind_index("login", login)
-    client_key = identity.vault.blind_index("client", client_address)
-    retry_after = await identity.throttle.attempt(account_key, client_key)
-    if retry_after is not None:
-        raise _locked(retry_after)
+    # The account first: a lock engaged through its username holds for its phone number too. A name
+    # that names no account is counted under its own keyed hash, the same way, so that locks answer
+    # alike for names that exist and names that do not.
     account = await find_login(identity, data.username)
+    if account is not None:
+        subject = account_subject(account["id"])
+    else:
+        login = normalise_phone(data.username) or data.username.strip().lower()
+        subject = "u:" + identity.vault.blind_index("login", login)
+    address = await _throttled(identity, subject, client_address)
     ok = await verify_password(data.password, account["password_hash"] if account else None)
     if not ok or account is None or account["status"] != "active":
-        await identity.throttle.failed(client_key)
         raise Problem(INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
-    await identity.throttle.succeeded(account_key)
+    await _succeeded(identity, subject, address)
     async with db.transaction():
         await (
             Account.update({Account.last_login_at: datetime.now(UTC)})
@@ -133,6 +170,9 @@ async def refresh_grant(db: Database, identity: IdentityRuntime, data: TokenRequ
                 await audit.record(
                     "auth.refresh_reuse", resource_type="account", resource_id=row["account"], actor=None
                 )
+                # The family's access tokens carry its id: every worker refuses them from the next
+                # request on, as it does after any change of authority.
+                await authority_changed()
         elif row["expires_at"] > now:
             spent = (
                 await RefreshToken.update({RefreshToken.used_at: now})
@@ -159,11 +199,8 @@ async def client_credentials_grant(
     _required(data, "client_id", "client_secret")
     assert data.client_id is not None
     assert data.client_secret is not None
-    account_key = identity.vault.blind_index("api-client", data.client_id)
-    client_key = identity.vault.blind_index("client", client_address)
-    retry_after = await identity.throttle.attempt(account_key, client_key)
-    if retry_after is not None:
-        raise _locked(retry_after)
+    subject = "c:" + identity.vault.blind_index("api-client", data.client_id)
+    address = await _throttled(identity, subject, client_address)
     try:
         client_id = uuid.UUID(data.client_id)
     except ValueError:
@@ -182,9 +219,8 @@ async def client_credentials_grant(
         )
         ok = any(same_secret(data.client_secret, s["secret_hash"]) for s in secrets_)
     if not ok or client_id is None:
-        await identity.throttle.failed(client_key)
         raise Problem(INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
-    await identity.throttle.succeeded(account_key)
+    await _succeeded(identity, subject, address)
     async with db.transaction():
         await ApiClient.update({ApiClient.last_used_at: now}).where(ApiClient.id == client_id).run()
     settings = identity.settings
@@ -217,10 +253,35 @@ async def logout(db: Database, account_id: uuid.UUID) -> None:
         await audit.record("auth.logout", resource_type="account", resource_id=account_id)
 
 
-async def change_password(db: Database, account_id: uuid.UUID, current: str, new: str) -> None:
-    row = await Account.select(Account.password_hash).where(Account.id == account_id).first().run()
-    if row is None or not await verify_password(current, row["password_hash"]):
+async def change_password(
+    db: Database,
+    identity: IdentityRuntime,
+    account_id: uuid.UUID,
+    current: str,
+    new: str,
+    client_address: str,
+) -> None:
+    """Replace the password. A wrong current password counts as a failed login of the account (one
+    lock-out for both), so a stolen session cannot guess it; the new one must pass the strength check."""
+    row = (
+        await Account.select(Account.password_hash, Account.username, Account.person.name)
+        .where(Account.id == account_id)
+        .first()
+        .run()
+    )
+    if row is None:
         raise Problem.invalid(("/current_password", "invalid"))
+    await check_strength(
+        new,
+        (row["username"], row["person.name"] or ""),
+        min_score=identity.settings.password_min_score,
+        pointer="/new_password",
+    )
+    subject = account_subject(account_id)
+    address = await _throttled(identity, subject, client_address)
+    if not await verify_password(current, row["password_hash"]):
+        raise Problem.invalid(("/current_password", "invalid"))
+    await _succeeded(identity, subject, address)
     new_hash = await hash_password(new)
     async with db.transaction():
         await Account.update({Account.password_hash: new_hash}).where(Account.id == account_id).run()

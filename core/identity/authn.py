@@ -69,7 +69,7 @@ class Authenticator:
         claims = self.claims_of(token)
         if claims is None:
             return None
-        return await self.cache.principal(claims.kind, claims.subject, claims.version)
+        return await self.cache.principal(claims.kind, claims.subject, claims.version, session=claims.session)
 
 
 def authentication_middleware(app: ASGIApp) -> ASGIApp:

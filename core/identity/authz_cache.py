@@ -56,7 +56,7 @@ class _Cached(msgspec.Struct, array_like=True):
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(_Cached)
-_Key = tuple[str, uuid.UUID, int]
+_Key = tuple[str, uuid.UUID, int, uuid.UUID | None]
 
 
 class AuthzCache:
@@ -66,7 +66,7 @@ class AuthzCache:
         self.redis = redis
         self.zone = ZoneInfo(timezone)
         self._local_epoch = secrets.token_hex(8)
-        #: (kind, subject, token version) → (epoch, local date, expires at, principal or None).
+        #: (kind, subject, token version, session) → (epoch, local date, expires at, principal or None).
         self._local: dict[_Key, tuple[str, str, float, AuthPrincipal | None]] = {}
 
     async def epoch(self) -> str:
@@ -93,20 +93,22 @@ class AuthzCache:
         version: int,
         *,
         on: date | None = None,
+        session: uuid.UUID | None = None,
     ) -> AuthPrincipal | None:
         """The principal behind verified token claims: from the cache when still valid, else loaded.
 
-        ``on`` is the local date whose posts count (default: today in the configured time zone).
+        ``on`` is the local date whose posts count (default: today in the configured time zone);
+        ``session`` the token's refresh family, whose end (refresh-token reuse) refuses the token.
         """
         epoch = await self.epoch()
         on = on or datetime.now(self.zone).date()
         today = on.isoformat()
         now = time.monotonic()
-        key = (kind, subject, version)
+        key = (kind, subject, version, session)
         local = self._local.get(key)
         if local is not None and local[0] == epoch and local[1] == today and local[2] > now:
             return local[3]
-        redis_key = f"{_ENTRY_PREFIX}{kind}:{subject}:{version}:{epoch}:{today}"
+        redis_key = f"{_ENTRY_PREFIX}{kind}:{subject}:{version}:{session or '-'}:{epoch}:{today}"
         principal: AuthPrincipal | None
         stored = await self.redis.get(redis_key) if self.redis is not None else None
         if stored is not None:
@@ -117,7 +119,9 @@ class AuthzCache:
                 else None
             )
         else:
-            principal = await load_principal(kind, subject, version, timezone=self.zone.key, today=on)
+            principal = await load_principal(
+                kind, subject, version, timezone=self.zone.key, today=on, session=session
+            )
             if self.redis is not None:
                 value = (
                     _Cached(True, principal.person_id, principal.name, principal.reaches)

@@ -78,15 +78,26 @@ async def create_admin(db: Any, registry: Any, *, username: str, password: str, 
 @admin_app.command("create")
 def create(
     username: Annotated[str | None, typer.Option(help="Login name (letters, digits, _ . -).")] = None,
-    password: Annotated[
-        str | None, typer.Option(help="Password (10+ characters); prompted, hidden, when omitted.")
-    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (for scripts); otherwise it "
+            "is asked for, hidden, twice.",
+        ),
+    ] = False,
     name: Annotated[str, typer.Option(help="The administrator's name as a person.")] = "管理员",
 ) -> None:
-    """Create an administrator holding every permission on the whole platform."""
+    """Create an administrator holding every permission on the whole platform.
+
+    The password never goes on the command line (where ``ps`` and the shell history show it): it is
+    prompted for, or read from standard input with ``--password-stdin``.
+    """
     import re
+    import sys
 
     from core.cli import _settings
+    from core.identity.passwords import MIN_LENGTH, WEAKNESS_MESSAGES, weakness
 
     if username is None:
         username = typer.prompt("Username")
@@ -96,12 +107,19 @@ def create(
             "[red]用户名无效 / invalid username:[/] 3–64 letters, digits, _ . -, starting with a letter"
         )
         raise typer.Exit(2)
-    if password is None:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        err.print("[red]密码太短 / password too short:[/] at least 10 characters")
+    if len(password) < MIN_LENGTH:
+        err.print(f"[red]密码太短 / password too short:[/] at least {MIN_LENGTH} characters")
         raise typer.Exit(2)
     settings = _settings()
+    reason = weakness(password, (username, name), min_score=settings.password_min_score)
+    if reason is not None:
+        text = WEAKNESS_MESSAGES[reason]
+        err.print(f"[red]密码太弱 / password too weak:[/] {text.zh_hans} / {text.en}")
+        raise typer.Exit(2)
     try:
         account_id = run_with_database(
             settings,

@@ -1,4 +1,6 @@
-"""Password hashing: argon2id through pwdlib, always off the event loop (a hash takes tens of ms)."""
+"""Passwords: argon2id hashing through pwdlib, always off the event loop (a hash takes tens of ms), and
+the strength check every new password passes (zxcvbn: common, repeated, sequential, keyboard-pattern,
+date and personal passwords are refused, with a field error that says which of these it is)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
+import zxcvbn
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+
+from core.errors import FIELD_MESSAGES, Problem
+from core.i18n import Text
 
 _HASHER = PasswordHash((Argon2Hasher(),))
 
@@ -38,6 +44,107 @@ def _dummy_hash() -> str:
 
 
 MIN_LENGTH = 10
+#: zxcvbn refuses longer input (and its cost grows with length): the first characters are rated, so a
+#: longer password is at least as strong as its rated prefix.
+RATED_LENGTH = 72
+
+#: Why a password is refused: field error code → message (what to avoid).
+WEAKNESS_MESSAGES: dict[str, Text] = {
+    "password_common": Text(
+        zh_hans="这是常见密码，很容易被猜中",
+        zh_hant="這是常見密碼，很容易被猜中",
+        en="This is a commonly used password and easy to guess",
+    ),
+    "password_personal": Text(
+        zh_hans="密码不能以用户名或姓名为主",
+        zh_hant="密碼不能以使用者名稱或姓名為主",
+        en="The password is mostly the login name or the person's name",
+    ),
+    "password_name": Text(
+        zh_hans="姓名本身很容易被猜中",
+        zh_hant="姓名本身很容易被猜中",
+        en="Names by themselves are easy to guess",
+    ),
+    "password_word": Text(
+        zh_hans="单个常用词很容易被猜中，请用几个不相关的词",
+        zh_hant="單個常用詞很容易被猜中，請用幾個不相關的詞",
+        en="A common word by itself is easy to guess; use several unrelated words",
+    ),
+    "password_keyboard": Text(
+        zh_hans="键盘上连成一排或一片的按键很容易被猜中",
+        zh_hant="鍵盤上連成一排或一片的按鍵很容易被猜中",
+        en="Rows and patterns of keys are easy to guess",
+    ),
+    "password_repeated": Text(
+        zh_hans="重复的字符（如 aaa、abcabc）很容易被猜中",
+        zh_hant="重複的字元（如 aaa、abcabc）很容易被猜中",
+        en='Repeats like "aaa" or "abcabc" are easy to guess',
+    ),
+    "password_sequence": Text(
+        zh_hans="连续的字符（如 abc、6543）很容易被猜中",
+        zh_hant="連續的字元（如 abc、6543）很容易被猜中",
+        en='Sequences like "abc" or "6543" are easy to guess',
+    ),
+    "password_date": Text(
+        zh_hans="日期和年份很容易被猜中",
+        zh_hant="日期和年份很容易被猜中",
+        en="Dates and years are easy to guess",
+    ),
+    "password_weak": Text(
+        zh_hans="密码太容易被猜中，请用更长、更少见的密码",
+        zh_hant="密碼太容易被猜中，請用更長、更少見的密碼",
+        en="Too easy to guess: use a longer, less common password",
+    ),
+}
+# Registered as field messages, so a refusal is answered in the caller's language.
+FIELD_MESSAGES.update(WEAKNESS_MESSAGES)
+
+_DICTIONARY_CODES = {
+    "passwords": "password_common",
+    "user_inputs": "password_personal",
+    "female_names": "password_name",
+    "male_names": "password_name",
+    "surnames": "password_name",
+}
+_PATTERN_CODES = {
+    "spatial": "password_keyboard",
+    "repeat": "password_repeated",
+    "sequence": "password_sequence",
+    "date": "password_date",
+    "regex": "password_date",  # zxcvbn's only regex is recent years
+}
+
+
+def weakness(password: str, user_inputs: tuple[str, ...] = (), *, min_score: int) -> str | None:
+    """Why ``password`` is too weak (a key of :data:`WEAKNESS_MESSAGES`), or None when it is strong enough.
+
+    ``user_inputs`` are words the password must not lean on (login name, the person's name). The reason
+    is the longest pattern zxcvbn found in it, as zxcvbn's own feedback does.
+    """
+    result = zxcvbn.zxcvbn(password[:RATED_LENGTH], user_inputs=[u for u in user_inputs if u])
+    if result["score"] >= min_score:
+        return None
+    matches = [m for m in result["sequence"] if m["pattern"] != "bruteforce"]
+    if not matches:
+        return "password_weak"
+    longest = max(matches, key=lambda m: len(m["token"]))
+    if longest["pattern"] == "dictionary":
+        return _DICTIONARY_CODES.get(longest.get("dictionary_name", ""), "password_word")
+    return _PATTERN_CODES.get(longest["pattern"], "password_weak")
+
+
+async def check_strength(
+    password: str, user_inputs: tuple[str, ...] = (), *, min_score: int, pointer: str
+) -> None:
+    """Refuse a weak new password with a 422 on ``pointer`` whose code and message say why.
+
+    Rated in a worker thread: zxcvbn takes tens of milliseconds on a long password.
+    """
+    code = await anyio.to_thread.run_sync(
+        functools.partial(weakness, password, user_inputs, min_score=min_score)
+    )
+    if code is not None:
+        raise Problem.invalid((pointer, code))
 
 
 async def hash_password(password: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from core.access import Reach
-from core.identity.tables import Account, ApiClient, Grant, Post
+from core.identity.tables import Account, ApiClient, Grant, Post, RefreshToken
 
 
 class AuthPrincipal:
@@ -92,13 +92,15 @@ async def load_principal(
     *,
     timezone: str,
     today: date | None = None,
+    session: uuid.UUID | None = None,
 ) -> AuthPrincipal | None:
     """The principal behind a verified access token, or None when it is disabled, gone or revoked.
 
     ``version`` is the token's ``token_version``; None loads the account whatever its sessions (for
     what an account owns rather than a token it holds, e.g. a webhook subscription's current reach).
     Posts count when they hold on ``today`` (default: the current date in ``timezone``). Requests get
-    their principal through :class:`core.identity.authz_cache.AuthzCache`.
+    their principal through :class:`core.identity.authz_cache.AuthzCache`. ``session`` is the token's
+    refresh family: once every token of it is revoked (a spent refresh token was reused), None.
     """
     if kind == "account":
         account = (
@@ -113,6 +115,14 @@ async def load_principal(
             return None
         if version is not None and account["token_version"] != version:
             return None
+        if session is not None:
+            alive = (
+                await RefreshToken.exists()
+                .where((RefreshToken.family == session) & RefreshToken.revoked_at.is_null())
+                .run()
+            )
+            if not alive:
+                return None
         person_id = account["person"]
         where: Any = Grant.account == subject
         if person_id is not None:

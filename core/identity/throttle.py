@@ -1,9 +1,30 @@
-"""Login throttling: failures counted per account and per client in one atomic window, then lock-out.
+"""Login throttling: failures of one *account* counted per client address and overall, then lock-out.
 
-Each attempt is counted *before* the password is checked (an atomic increment in Redis, or in memory
-for the embedded single process), so concurrent attempts on several worker processes cannot slip past
-the limit; a successful login clears the account's count. Keys hold a keyed hash of the login name,
-never the name or phone itself.
+Three fixed windows (``limits``, atomic in Redis, in memory for the embedded single process), all of
+``login_lockout_seconds``:
+
+- **pair** — one subject from one client address: ``login_max_failures`` attempts, then that address
+  is locked out of that subject. A success clears it. This is the lock an attacker guessing from one
+  address runs into, and the only one a colleague mistyping behind the same office NAT address meets.
+- **subject** — one subject from every address together: ``login_account_max_failures`` attempts
+  (guessing spread over many addresses), then the subject is locked out everywhere.
+- **address** — one client address over every subject: ``login_address_max_failures`` attempts, a
+  generous ceiling against floods only, so that an office behind one NAT address is not locked out
+  because a few of its people mistyped.
+
+A *subject* is the account the login name or phone number resolves to (``a:<account id>``), so a lock
+engaged through the username holds for the phone number too; a login name that names no account is a
+subject of its own (``u:<keyed hash>``) and is counted exactly like an account, so that locks answer
+the same for names that exist and names that do not. Keys never hold a name or phone in plaintext.
+
+Each attempt is counted *before* the password is checked, so concurrent attempts on several worker
+processes cannot slip past a limit; a success clears its pair and gives its attempt back to the subject
+and address windows, which therefore count failures (and attempts still being checked).
+
+The windows live in Redis and are not persisted by the platform. While the store cannot be reached the
+throttle **fails closed**: :class:`ThrottleUnavailable` (answered 503) refuses the attempt before any
+password is checked, so an outage never opens unlimited guessing. A Redis that restarts without
+persistence comes back with empty windows: run it with AOF or RDB persistence (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -14,12 +35,18 @@ import time
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 
 from core.settings import Settings
 from core.shared import SharedState
 
-#: A client (address or API client id) may fail this many times more often than one account.
-CLIENT_FACTOR = 4
+#: Seconds a client is asked to wait before retrying while the counter store is unreachable.
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+class ThrottleUnavailable(Exception):
+    """The counter store cannot be reached: the attempt is refused (fail closed)."""
 
 
 class _RedispyStorage(RedisStorage):
@@ -38,32 +65,42 @@ class Throttle:
                 implementation="redispy",
                 key_prefix="quntuan:login",
                 connection_pool=shared.redis.connection_pool,  # type: ignore[arg-type]
+                wrap_exceptions=True,
             )
         else:
             storage = MemoryStorage()
         self.limiter = FixedWindowRateLimiter(storage)
         window = settings.login_lockout_seconds
-        self.account_item = RateLimitItemPerSecond(settings.login_max_failures, window)
-        self.client_item = RateLimitItemPerSecond(settings.login_max_failures * CLIENT_FACTOR, window)
+        self.pair_item = RateLimitItemPerSecond(settings.login_max_failures, window)
+        self.subject_item = RateLimitItemPerSecond(settings.login_account_max_failures, window)
+        self.address_item = RateLimitItemPerSecond(settings.login_address_max_failures, window)
 
-    async def _retry_after(self, item: RateLimitItemPerSecond, scope: str, key: str) -> int:
-        stats = await self.limiter.get_window_stats(item, scope, key)
+    async def _retry_after(self, item: RateLimitItemPerSecond, *identifiers: str) -> int:
+        stats = await self.limiter.get_window_stats(item, *identifiers)
         return max(1, math.ceil(stats.reset_time - time.time()))
 
-    async def attempt(self, account_key: str, client_key: str) -> int | None:
+    async def attempt(self, subject: str, address: str) -> int | None:
         """Count one attempt; None when it may proceed, else the seconds until it may be retried.
 
-        The account's window counts every attempt atomically (cleared on success); the client's counts
-        failures only (:meth:`failed`), so a busy front end's successful logins never lock it out.
+        Raises :class:`ThrottleUnavailable` when the counters cannot be reached.
         """
-        if not await self.limiter.test(self.client_item, "client", client_key):
-            return await self._retry_after(self.client_item, "client", client_key)
-        if not await self.limiter.hit(self.account_item, "account", account_key):
-            return await self._retry_after(self.account_item, "account", account_key)
+        try:
+            if not await self.limiter.hit(self.address_item, "address", address):
+                return await self._retry_after(self.address_item, "address", address)
+            if not await self.limiter.hit(self.pair_item, "pair", subject, address):
+                return await self._retry_after(self.pair_item, "pair", subject, address)
+            if not await self.limiter.hit(self.subject_item, "subject", subject):
+                return await self._retry_after(self.subject_item, "subject", subject)
+        except (StorageError, RedisError, OSError) as exc:
+            raise ThrottleUnavailable from exc
         return None
 
-    async def failed(self, client_key: str) -> None:
-        await self.limiter.hit(self.client_item, "client", client_key)
-
-    async def succeeded(self, account_key: str) -> None:
-        await self.limiter.clear(self.account_item, "account", account_key)
+    async def succeeded(self, subject: str, address: str) -> None:
+        """The attempt was right: clear its pair, give its attempt back to the subject and address."""
+        try:
+            await self.limiter.clear(self.pair_item, "pair", subject, address)
+            # A negative cost gives the attempt counted by :meth:`attempt` back (same window, atomic).
+            await self.limiter.hit(self.subject_item, "subject", subject, cost=-1)
+            await self.limiter.hit(self.address_item, "address", address, cost=-1)
+        except (StorageError, RedisError, OSError) as exc:
+            raise ThrottleUnavailable from exc

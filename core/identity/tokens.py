@@ -1,7 +1,8 @@
 """Access tokens (short-lived HS256 JWTs) and refresh tokens (opaque, rotating, stored hashed).
 
 An access token names its subject (``sub``), the kind of subject (``typ``: account or client) and the
-account's ``token_version``; the authentication middleware checks the subject on every request (through
+account's ``token_version``, and for an account the refresh family it came from (``sid``: the session,
+ended with its family when a spent refresh token is reused); the authentication middleware checks the subject on every request (through
 the principal cache, which each such change invalidates), so logout, password change and disabling take
 effect at once. ``alg`` is pinned to HS256: ``none`` and
 every other algorithm are refused, as are tokens signed with another key or past ``exp``.
@@ -25,20 +26,33 @@ AUDIENCE = "quntuan-api"
 class AccessClaims:
     """The verified claims of an access token."""
 
-    __slots__ = ("expires_at", "kind", "subject", "version")
+    __slots__ = ("expires_at", "kind", "session", "subject", "version")
 
     def __init__(
-        self, kind: Literal["account", "client"], subject: uuid.UUID, version: int, expires_at: float = 0.0
+        self,
+        kind: Literal["account", "client"],
+        subject: uuid.UUID,
+        version: int,
+        expires_at: float = 0.0,
+        session: uuid.UUID | None = None,
     ) -> None:
         self.kind = kind
         self.subject = subject
         self.version = version
         #: ``exp`` as a POSIX timestamp: the token is refused from this instant on.
         self.expires_at = expires_at
+        #: The refresh family (login session) an account's token belongs to; None for clients.
+        self.session = session
 
 
 def issue_access_token(
-    secret: str, *, kind: Literal["account", "client"], subject: uuid.UUID, version: int, ttl: int
+    secret: str,
+    *,
+    kind: Literal["account", "client"],
+    subject: uuid.UUID,
+    version: int,
+    ttl: int,
+    session: uuid.UUID | None = None,
 ) -> str:
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
@@ -51,6 +65,8 @@ def issue_access_token(
         "exp": now + timedelta(seconds=ttl),
         "jti": uuid.uuid4().hex,
     }
+    if session is not None:
+        claims["sid"] = str(session)
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -68,7 +84,8 @@ def verify_access_token(secret: str, token: str) -> AccessClaims | None:
         kind = claims["typ"]
         if kind not in ("account", "client") or not isinstance(claims["ver"], int):
             return None
-        return AccessClaims(kind, uuid.UUID(claims["sub"]), claims["ver"], float(claims["exp"]))
+        session = uuid.UUID(claims["sid"]) if "sid" in claims else None
+        return AccessClaims(kind, uuid.UUID(claims["sub"]), claims["ver"], float(claims["exp"]), session)
     except (jwt.PyJWTError, ValueError, TypeError, KeyError):
         return None
 

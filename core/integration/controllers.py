@@ -244,7 +244,9 @@ class StreamController(Controller):
             if claims is None:
                 return None
             # The principal cache: reloaded only when authority changed (its epoch moved) or a day began.
-            principal = await request.app.state.authz.principal(claims.kind, claims.subject, claims.version)
+            principal = await request.app.state.authz.principal(
+                claims.kind, claims.subject, claims.version, session=claims.session
+            )
             found = list(principal.reach(STREAM_READ)) if principal is not None else []
             return found or None
 

@@ -35,7 +35,7 @@ def test_admin_create_with_flags_then_login(embedded: Path) -> None:
     settings = load_settings(env_file=None)
     assert first_admin_hint(settings) is not None
     result = runner.invoke(
-        app, ["admin", "create", "--username", "Admin", "--password", "a very long password"]
+        app, ["admin", "create", "--username", "Admin", "--password-stdin"], input="a very long password\n"
     )
     assert result.exit_code == 0, result.output
     assert "a very long password" not in result.output
@@ -43,7 +43,7 @@ def test_admin_create_with_flags_then_login(embedded: Path) -> None:
     permissions = asyncio.run(_login(settings, "admin", "a very long password"))
     assert "core.role.manage" in permissions and "core.person.personal_data" in permissions
     again = runner.invoke(
-        app, ["admin", "create", "--username", "admin", "--password", "another long password"]
+        app, ["admin", "create", "--username", "admin", "--password-stdin"], input="another long password\n"
     )
     assert again.exit_code == 1
     assert runner.invoke(app, ["admin", "verify-audit"]).exit_code == 0
@@ -56,5 +56,45 @@ def test_admin_create_prompts(embedded: Path) -> None:
     result = runner.invoke(app, ["admin", "create"], input="chief\nsecret password 1\nsecret password 1\n")
     assert result.exit_code == 0, result.output
     assert "secret password 1" not in result.output
-    short = runner.invoke(app, ["admin", "create", "--username", "x2y", "--password", "short"])
+    short = runner.invoke(app, ["admin", "create", "--username", "x2y", "--password-stdin"], input="short\n")
     assert short.exit_code == 2
+    mismatch = runner.invoke(
+        app, ["admin", "create", "--username", "x3y"], input="secret password 2\nsecret password 3\n"
+    )
+    assert mismatch.exit_code != 0 and "secret password" not in mismatch.output
+
+
+def test_admin_create_takes_no_password_on_the_command_line(embedded: Path) -> None:
+    """A password in argv is visible to every user of the host (ps, /proc) and kept in shell history."""
+    refused = runner.invoke(
+        app, ["admin", "create", "--username", "boss", "--password", "a very long password"]
+    )
+    assert refused.exit_code == 2 and "No such option" in refused.output
+    assert asyncio.run(_count_accounts()) == 0
+
+
+def test_admin_create_refuses_weak_passwords(embedded: Path) -> None:
+    for weak, why in (
+        ("aaaaaaaaaaaa", "Repeats"),
+        ("password123", "commonly used"),
+        ("1234567890", "commonly used"),
+        ("asdfghjkl;", "keys"),
+        ("zhangxiaoming9", "login name"),
+    ):
+        result = runner.invoke(
+            app, ["admin", "create", "--username", "zhangxiaoming", "--password-stdin"], input=weak
+        )
+        assert result.exit_code == 2, (weak, result.output)
+        said = " ".join(result.output.split())  # rich wraps long lines
+        assert "password too weak" in said and why in said, (weak, said)
+    assert asyncio.run(_count_accounts()) == 0
+
+
+async def _count_accounts() -> int:
+    from core.app import create_app
+    from core.identity.tables import Account
+
+    settings = load_settings(env_file=None)
+    async for _client in open_client(create_app(settings, make_plugin_manager(settings))):
+        return await Account.count().run()  # type: ignore[no-any-return]
+    raise AssertionError("unreachable")
