@@ -73,8 +73,8 @@ _PERIODIC: dict[str, Callable[[Settings], float]] = {}
 
 
 def register_periodic(name: str, every: Callable[[Settings], float]) -> None:
-    """Have every working process queue job ``name`` (no arguments) each ``every(settings)`` seconds;
-    its name is its key, so one is queued at a time across processes."""
+    """Have every working process queue job ``name`` (no arguments) each ``every(settings)`` seconds,
+    keyed by the interval, so one runs per interval across processes."""
     _PERIODIC[name] = every
 
 

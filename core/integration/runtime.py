@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -113,8 +114,11 @@ class IntegrationRuntime:
                 continue
             interval = every(self.settings)
             self._next_periodic[name] = moment + interval
+            # Keyed by the interval it is due in (wall clock, shared by every process): one queued per
+            # interval across workers, and one that a killed worker left "active" blocks no later one.
+            slot = int(time.time() // interval)
             try:
-                await self.jobs.enqueue(name, key=name, run_for=max(interval, 60))
+                await self.jobs.enqueue(name, key=f"{name}:{slot}", run_for=max(interval, 60))
             except Exception as exc:  # queue unreachable: try again at the next interval
                 log.warning("could not queue %s: %s", name, type(exc).__name__)
 

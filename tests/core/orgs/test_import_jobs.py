@@ -27,13 +27,13 @@ from tests.helpers import AllowAll, with_principal
 
 
 def id_number(n: int) -> str:
-    body = f"33010619900307{n:03d}"
+    body = f"3301061990{1 + n // 28000:02d}{1 + n // 1000 % 28:02d}{n % 1000:03d}"
     return body + id_number_check(body)
 
 
 def members_csv(org: str, count: int, first: int = 0) -> bytes:
     lines = ["组织,姓名,身份证号,手机"]
-    lines += [f"{org},成员{i},{id_number(i)},1380000{i:04d}" for i in range(first, first + count)]
+    lines += [f"{org},成员{i},{id_number(i)},138{i:08d}" for i in range(first, first + count)]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -125,7 +125,7 @@ async def insert_job(vault: Vault, rows: list[list[str]], **fields: Any) -> UUID
 
 def table(org: str, count: int) -> list[list[str]]:
     return [["组织", "姓名", "身份证号", "手机"]] + [
-        [org, f"成员{i}", id_number(i), f"1380000{i:04d}"] for i in range(count)
+        [org, f"成员{i}", id_number(i), f"138{i:08d}"] for i in range(count)
     ]
 
 
