@@ -60,6 +60,26 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     workers: int = 1
     #: Largest accepted request body in bytes (413 above it).
     max_body_size: int = 10 * 1024 * 1024
+    #: Data rows one import file may have (CSV or the first sheet of an XLSX; 413 above it).
+    import_max_rows: int = 200_000
+    #: Columns one import file may have (413 above it).
+    import_max_columns: int = 100
+    #: Cells (rows × columns, from A1 to the farthest cell) one import file may span (413 above it).
+    import_max_cells: int = 2_000_000
+    #: Bytes an import file may expand to: an XLSX's parts uncompressed, all together, or a CSV (413 above it).
+    import_max_expanded_bytes: int = 200 * 1024 * 1024
+    #: Largest ratio of a workbook part's uncompressed to compressed size (zip bombs; 413 above it).
+    import_max_compression_ratio: int = 100
+    #: Characters one cell or CSV field of an import may hold (422 naming the row above it).
+    import_max_field_chars: int = 10_000
+    #: Seconds a background import's lease lasts; its worker renews it every quarter of that while it runs.
+    import_lease_seconds: float = 60.0
+    #: Times a background import is started at most: when its worker dies (lease expired) it is queued
+    #: again while attempts remain, then failed with the reason ``worker_lost``.
+    import_max_attempts: int = 2
+    #: Hours a background import's stored upload (encrypted) is kept at most, finished or not: then the
+    #: upload is deleted and an unfinished import fails with the reason ``expired``.
+    import_upload_retention_hours: float = 24.0
     #: Language of messages when a request sends no usable ``Accept-Language``.
     default_locale: Locale = "zh-Hans"
     #: Time zone for dates shown to people and for calendar boundaries.
@@ -271,11 +291,21 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         "webhook_batch_size",
         "webhook_concurrency",
         "webhook_delivery_loops",
+        "import_max_rows",
+        "import_max_columns",
+        "import_max_cells",
+        "import_max_expanded_bytes",
+        "import_max_compression_ratio",
+        "import_max_field_chars",
+        "import_max_attempts",
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
     if not 0 <= values.get("password_min_score", 3) <= 4:
         problems.append(f"{PREFIX}PASSWORD_MIN_SCORE: expected a zxcvbn score from 0 to 4")
+    for name in ("import_lease_seconds", "import_upload_retention_hours"):
+        if values.get(name, 1) <= 0:
+            problems.append(f"{PREFIX}{name.upper()}: expected a positive number")
     if values.get("shutdown_timeout", 1) <= 0:
         problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):

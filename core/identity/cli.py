@@ -133,22 +133,24 @@ def create(
 
 @admin_app.command("reencrypt")
 def reencrypt() -> None:
-    """Re-encrypt ID numbers, phones, orgs' contact phones and webhook secrets under the first key of
-    QUNTUAN_PERSONAL_DATA_KEYS."""
+    """Re-encrypt ID numbers, phones, orgs' contact phones, webhook secrets and stored import uploads
+    under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
     from core.cli import _settings
     from core.identity.crypto import Vault
     from core.identity.keys import reencrypt_persons
     from core.integration.webhooks import reencrypt_secrets
     from core.orgs.contact import reencrypt_contact_phones
+    from core.orgs.uploads import reencrypt_uploads
 
     settings = _settings()
     vault = Vault.from_settings(settings)
     count = run_with_database(settings, lambda db, pm: reencrypt_persons(db, vault))
     orgs = run_with_database(settings, lambda db, pm: reencrypt_contact_phones(db, vault))
     hooks = run_with_database(settings, lambda db, pm: reencrypt_secrets(db, vault))
+    stored = run_with_database(settings, lambda db, pm: reencrypt_uploads(db, vault))
     console.print(
-        f"{count} person(s), {orgs} org contact phone(s) and {hooks} webhook(s) re-encrypted"
-        f" with key {vault.current}."
+        f"{count} person(s), {orgs} org contact phone(s), {hooks} webhook(s) and {stored} stored"
+        f" import upload(s) re-encrypted with key {vault.current}."
     )
 
 

@@ -112,6 +112,28 @@ class Vault:
     def needs_reencryption(self, token: str | None) -> bool:
         return token is not None and token.split(".", 2)[1:2] != [self.current]
 
+    def encrypt_bytes(self, field: str, value: bytes) -> bytes:
+        """Like :meth:`encrypt`, for binary payloads (stored uploads): ``v1.<kid>.`` then nonce and
+        ciphertext as raw bytes, a third smaller than base64 text."""
+        nonce = os.urandom(12)
+        sealed = self._ciphers[self.current].encrypt(nonce, value, field.encode())
+        return f"v1.{self.current}.".encode() + nonce + sealed
+
+    def decrypt_bytes(self, field: str, token: bytes) -> bytes:
+        try:
+            version, kid, raw = bytes(token).split(b".", 2)
+            cipher = self._ciphers.get(kid.decode()) if version == b"v1" else None
+            if cipher is None:
+                raise DecryptionError("unknown key")
+            return cipher.decrypt(raw[:12], raw[12:], field.encode())
+        except DecryptionError:
+            raise
+        except Exception:
+            raise DecryptionError("cannot decrypt") from None
+
+    def needs_reencryption_bytes(self, token: bytes | None) -> bool:
+        return bool(token) and bytes(token).split(b".", 2)[1:2] != [self.current.encode()]  # type: ignore[arg-type]
+
     def blind_index(self, field: str, value: str) -> str:
         mac = self._index_mac.copy()
         mac.update(f"{field}:{value}".encode())

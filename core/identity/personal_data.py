@@ -123,6 +123,8 @@ async def erase(state: Any, principal: Principal, permission: str, person_id: uu
     path = row["home_org.path"]
     summary: dict[str, str] = {}
     async with state.db.transaction():
+        if await _discard_uploads(person_id):
+            summary["core_import_job"] = "delete"
         for decl in state.registry.personal_data:
             table = decl.table
             where = getattr(table, decl.person_column) == person_id
@@ -147,3 +149,17 @@ async def erase(state: Any, principal: Principal, permission: str, person_id: uu
             resource_id=person_id,
             org_path=path,
         )
+
+
+async def _discard_uploads(person_id: uuid.UUID) -> int:
+    """Background imports still waiting whose upload names the person (by ID number or phone) are
+    failed and their uploads deleted, so none brings the erased data back (see core.orgs.uploads)."""
+    from core.orgs.uploads import discard_naming
+
+    row = (
+        await Person.select(Person.id_number_index, Person.phone_index)
+        .where(Person.id == person_id)
+        .first()
+        .run()
+    )
+    return await discard_naming([row["id_number_index"], row["phone_index"]]) if row else 0

@@ -69,6 +69,19 @@ def registered_jobs() -> dict[str, JobFunction]:
     return dict(_JOBS)
 
 
+_PERIODIC: dict[str, Callable[[Settings], float]] = {}
+
+
+def register_periodic(name: str, every: Callable[[Settings], float]) -> None:
+    """Have every working process queue job ``name`` (no arguments) each ``every(settings)`` seconds,
+    keyed by the interval, so one runs per interval across processes."""
+    _PERIODIC[name] = every
+
+
+def periodic_jobs() -> dict[str, Callable[[Settings], float]]:
+    return dict(_PERIODIC)
+
+
 class _Queue(RedisQueue):
     """SAQ's Redis queue, waiting quietly (instead of spinning) while Redis is unreachable."""
 

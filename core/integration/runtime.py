@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from litestar import Litestar
 
 from core.integration.broadcast import Broadcaster
 from core.integration.delivery import Deliverer, delivery_loop
-from core.integration.jobs import JobContext, JobRunner
+from core.integration.jobs import JobContext, JobRunner, periodic_jobs
 from core.integration.relay import relay_once
 from core.integration.retention import PURGE_JOB
 from core.settings import Settings
@@ -47,6 +48,7 @@ class IntegrationRuntime:
         self._stopping = False
         self._stop_delivering = asyncio.Event()
         self._next_purge = 0.0
+        self._next_periodic: dict[str, float] = {}
 
     async def start(self, *, work: bool, serve_stream: bool = True) -> None:
         if serve_stream:
@@ -84,6 +86,7 @@ class IntegrationRuntime:
                     for wake in self._delivery_wakes:
                         wake.set()
                 await self._maybe_purge()
+                await self._queue_periodic()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -102,6 +105,22 @@ class IntegrationRuntime:
             await self.jobs.enqueue(PURGE_JOB, key=PURGE_JOB, run_for=self.settings.retention_interval)
         except Exception as exc:  # queue unreachable: try again at the next interval
             log.warning("could not queue the retention purge: %s", type(exc).__name__)
+
+    async def _queue_periodic(self) -> None:
+        """Queue the jobs registered with ``register_periodic`` that are due (e.g. the import sweep)."""
+        moment = asyncio.get_running_loop().time()
+        for name, every in periodic_jobs().items():
+            if moment < self._next_periodic.get(name, 0.0):
+                continue
+            interval = every(self.settings)
+            self._next_periodic[name] = moment + interval
+            # Keyed by the interval it is due in (wall clock, shared by every process): one queued per
+            # interval across workers, and one that a killed worker left "active" blocks no later one.
+            slot = int(time.time() // interval)
+            try:
+                await self.jobs.enqueue(name, key=f"{name}:{slot}", run_for=max(interval, 60))
+            except Exception as exc:  # queue unreachable: try again at the next interval
+                log.warning("could not queue %s: %s", name, type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop everything; each step is bounded so a stuck connection cannot hold up shutdown."""

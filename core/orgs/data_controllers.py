@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 from uuid import UUID, uuid4
 
 import msgspec
@@ -17,14 +17,14 @@ from litestar.response import Stream
 from core.errors import FieldError, Problem, request_locale
 from core.guards import require_authenticated, require_permission
 from core.identity.runtime import identity_of
-from core.orgs import coverage, exports, imports
+from core.orgs import coverage, exports, imports, uploads
 from core.orgs import permissions as perm
 from core.orgs import problems as P
 from core.orgs.contact import reveal_for
-from core.orgs.jobs import JOB_NAME, _json
+from core.orgs.jobs import _json, enqueue_import
 from core.orgs.statistics import Statistics, statistics, statistics_xlsx
 from core.orgs.tables import ImportJob
-from core.orgs.tabular import read_rows, write_csv, write_xlsx
+from core.orgs.tabular import TooLarge, UnreadableFile, write_csv, write_xlsx
 
 Req = Request[Any, Any, Any]
 #: Uploads larger than this many rows go to a background job.
@@ -39,6 +39,11 @@ class ImportJobOut(msgspec.Struct, kw_only=True):
     status: Literal["queued", "running", "done", "failed"]
     created_at: datetime
     finished_at: datetime | None = None
+    #: Why it failed: ``import_error``, ``worker_lost`` (its worker died on every attempt), ``expired``
+    #: (not run within the upload's retention) or ``erased`` (its upload named a person since erased).
+    error: str | None = None
+    #: Times a worker started it.
+    attempts: int = 0
     report: imports.ImportReport | None = None
 
 
@@ -111,59 +116,50 @@ class DataController(Controller):
         filename = data.file.filename or ""
         reaches = _reach(request, perm.DATA_IMPORT)
         locale = request_locale(request)
-        if not background:
-            try:
-                background = len(read_rows(raw, filename)) - 1 > UPLOAD_ROW_LIMIT
-            except Exception:
-                background = False
+        state = request.app.state
+        try:  # read once, off the event loop, within the import limits
+            table = await imports.read_table(raw, filename, state.settings)
+        except TooLarge as exc:
+            if exc.setting != "import_max_field_chars":  # a field too long is a problem of its row
+                setting = "QUNTUAN_" + exc.setting.upper()
+                raise Problem(P.IMPORT_LIMIT_EXCEEDED, setting=setting, limit=exc.limit) from None
+            _refuse(imports.unreadable_report(what, mode, exc, locale))
+        except UnreadableFile as exc:
+            _refuse(imports.unreadable_report(what, mode, exc, locale))
+        del raw
+        background = background or len(table) - 1 > UPLOAD_ROW_LIMIT
         if background:
-            jobs = getattr(request.app.state, "jobs", None)
+            jobs = getattr(state, "jobs", None)
             if jobs is None:
                 raise Problem(P.FILE_TOO_LARGE_FOR_UPLOAD, limit=UPLOAD_ROW_LIMIT)
             job_id = uuid4()
-            async with request.app.state.db.transaction():
-                await ImportJob.insert(
-                    ImportJob(
-                        id=job_id,
-                        what=what,
-                        mode=mode,
-                        filename=filename[:200],
-                        content=raw,
-                        parent=parent,
-                        reaches=msgspec.json.encode(reaches).decode(),
-                        locale=locale,
-                        status="queued",
-                        requested_by=request.user.id,
-                    )
-                ).run()
-            await jobs.enqueue(JOB_NAME, key=str(job_id), job_id=str(job_id))
+            job = {
+                "id": job_id,
+                "what": what,
+                "mode": mode,
+                "filename": filename[:200],
+                "parent": parent,
+                "reaches": msgspec.json.encode(reaches).decode(),
+                "locale": locale,
+                "status": "queued",
+                "requested_by": request.user.id,
+            }
+            await uploads.store(state.db, identity_of(state).vault, job, table)
+            await enqueue_import(jobs, job_id, 0)
             return Response(await _job_out(job_id), status_code=202)
-        report = await imports.run_import(
-            request.app.state.db,
-            request.app.state.plugin_manager,
-            request.app.state.settings,
+        report = await imports.import_table(
+            state.db,
+            state.plugin_manager,
+            state.settings,
             what,
-            raw,
-            filename=filename,
+            table,
             mode=mode,
             reaches=reaches,
             locale=locale,
             parent=parent,
         )
         if not report.committed:
-            raise Problem(
-                P.IMPORT_REFUSED,
-                errors=[
-                    FieldError(
-                        pointer=f"/rows/{i.row}" + (f"/{i.column}" if i.column else ""),
-                        code=i.code,
-                        message=i.message,
-                    )
-                    for i in report.issues
-                ],
-                context={"report": msgspec.to_builtins(report)},
-                count=len(report.issues),
-            )
+            _refuse(report)
         return Response(report)
 
     @get(
@@ -215,6 +211,8 @@ async def _job_out(job_id: UUID) -> ImportJobOut:
             ImportJob.status,
             ImportJob.created_at,
             ImportJob.finished_at,
+            ImportJob.error,
+            ImportJob.attempts,
             ImportJob.report,
         )
         .where(ImportJob.id == job_id)
@@ -222,7 +220,25 @@ async def _job_out(job_id: UUID) -> ImportJobOut:
         .run()
     )
     report = _json(row.pop("report")) if row and row.get("report") else None
+    row["error"] = row["error"] or None
     out = msgspec.convert(row, ImportJobOut)
     if report is not None:
         out.report = msgspec.convert(report, imports.ImportReport)
     return out
+
+
+def _refuse(report: imports.ImportReport) -> NoReturn:
+    """The 422 of an import that wrote nothing, with each row's problems."""
+    raise Problem(
+        P.IMPORT_REFUSED,
+        errors=[
+            FieldError(
+                pointer=f"/rows/{i.row}" + (f"/{i.column}" if i.column else ""),
+                code=i.code,
+                message=i.message,
+            )
+            for i in report.issues
+        ],
+        context={"report": msgspec.to_builtins(report)},
+        count=len(report.issues),
+    )

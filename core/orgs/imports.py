@@ -1,5 +1,8 @@
 """Bulk import of orgs, units and members from CSV or XLSX, with a row-by-row report.
 
+Files are read within the ``import_max_*`` limits before anything is expanded (see
+:mod:`core.orgs.tabular`), once, in a thread.
+
 The caller chooses the mode: ``all`` writes nothing unless every row is valid (all-or-nothing, one
 transaction rolled back); ``valid`` writes the valid rows and reports the others. Each problem is
 ``(row, column, code, message)``, row numbers as a spreadsheet shows them (the header is row 1). The
@@ -19,6 +22,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, SafeUUID, uuid4
 
+import anyio
+import anyio.to_thread
 import msgspec
 import pluggy
 from piccolo.table import Table
@@ -45,7 +50,7 @@ from core.orgs.schemas import UnitCreate
 from core.orgs.search import fold, initials
 from core.orgs.services import placement_errors, tree_lock
 from core.orgs.tables import Org, Unit
-from core.orgs.tabular import UnreadableFile, read_rows
+from core.orgs.tabular import Limits, TooLarge, UnreadableFile, read_rows
 from core.orgs.validators import valid_credit_code, valid_id_number, valid_mobile
 from core.plugin_host import call_runtime_hook, validation_hook
 from core.settings import Locale, Settings
@@ -179,20 +184,89 @@ async def run_import(
     parent: UUID | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import ``raw`` (CSV in UTF-8/GBK or a workbook) as ``what``; see the module docstring for modes."""
+    """Import ``raw`` (CSV in UTF-8/GBK or an XLSX workbook) as ``what``; see the module docstring for modes.
+
+    The file is read within the ``import_max_*`` limits, in a thread (see :func:`read_table`); a file
+    over one is reported as a problem of the row where it was found, and nothing is written.
+    """
+    try:
+        table = await read_table(raw, filename, settings)
+    except UnreadableFile as exc:
+        return unreadable_report(what, mode, exc, locale)
+    return await import_table(
+        db,
+        pm,
+        settings,
+        what,
+        table,
+        mode=mode,
+        reaches=reaches,
+        locale=locale,
+        parent=parent,
+        progress=progress,
+    )
+
+
+_parsers: anyio.CapacityLimiter | None = None
+#: Files parsed at once per process: each may build up to ``import_max_cells`` cells.
+PARSERS = 2
+
+
+async def read_table(raw: bytes, filename: str, settings: Settings) -> list[list[str]]:
+    """The rows of an upload, read off the event loop (at most :data:`PARSERS` at once per process)
+    within the ``import_max_*`` limits: raises :class:`~core.orgs.tabular.TooLarge` or
+    :class:`~core.orgs.tabular.UnreadableFile`."""
+    global _parsers
+    if _parsers is None:
+        _parsers = anyio.CapacityLimiter(PARSERS)
+    return await anyio.to_thread.run_sync(
+        read_rows, raw, filename, Limits.from_settings(settings), limiter=_parsers
+    )
+
+
+def unreadable_report(what: str, mode: str, exc: UnreadableFile, locale: Locale) -> ImportReport:
+    """The report of a file that could not be read (or is over a limit, which it names)."""
+    report = _Rows(locale)
+    if isinstance(exc, TooLarge):
+        setting = "QUNTUAN_" + exc.setting.upper()
+        message = P.LIMIT_MESSAGE.format(locale, setting=setting, limit=exc.limit)
+        report.issues.append(RowIssue(row=exc.row, column="", code=P.TOO_LARGE, message=message))
+    else:
+        report.add(exc.row, "", exc.code)
+    return ImportReport(what=what, mode=mode, rows=0, imported=0, committed=False, issues=report.issues)
+
+
+async def import_table(
+    db: Database,
+    pm: pluggy.PluginManager,
+    settings: Settings,
+    what: What,
+    table: list[list[str]],
+    *,
+    mode: Mode = "all",
+    reaches: Sequence[Reach],
+    locale: Locale = "zh-Hans",
+    parent: UUID | None = None,
+    progress: Progress | None = None,
+    before_commit: Callable[[ImportReport], Awaitable[None]] | None = None,
+) -> ImportReport:
+    """Import rows already read (:func:`read_table`); ``before_commit`` is awaited with the report
+    inside the import's transaction once everything is written (a background job records its end
+    there, so a worker dying after the commit cannot leave it to be imported twice); raising there
+    rolls the import back."""
     with _young_cycles_only():
         return await _run_import(
             db,
             pm,
             settings,
             what,
-            raw,
-            filename=filename,
+            table,
             mode=mode,
             reaches=reaches,
             locale=locale,
             parent=parent,
             progress=progress,
+            before_commit=before_commit,
         )
 
 
@@ -220,21 +294,16 @@ async def _run_import(
     pm: pluggy.PluginManager,
     settings: Settings,
     what: What,
-    raw: bytes,
+    table: list[list[str]],
     *,
-    filename: str,
     mode: Mode,
     reaches: Sequence[Reach],
     locale: Locale,
     parent: UUID | None,
     progress: Progress | None,
+    before_commit: Callable[[ImportReport], Awaitable[None]] | None,
 ) -> ImportReport:
     report = _Rows(locale)
-    try:
-        table = read_rows(raw, filename)
-    except UnreadableFile as exc:
-        report.add(1, "", exc.code)
-        return ImportReport(what=what, mode=mode, rows=0, imported=0, committed=False, issues=report.issues)
     table = [r for r in table if any(c for c in r)]
     if not table:
         report.add(1, "", "required")
@@ -301,6 +370,18 @@ async def _run_import(
                     await asyncio.wait([writing])
             if report.issues and mode == "all":
                 raise _Abort
+            if before_commit is not None:
+                await before_commit(
+                    ImportReport(
+                        what=what,
+                        mode=mode,
+                        rows=len(body),
+                        imported=len(created),
+                        committed=True,
+                        issues=report.issues,
+                        created=created,
+                    )
+                )
     except _Abort:
         return ImportReport(
             what=what, mode=mode, rows=len(body), imported=0, committed=False, issues=report.issues

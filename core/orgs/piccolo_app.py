@@ -6,12 +6,20 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from core.orgs.tables import CoverageLink, CoverageRequirement, CoverageSnapshot, ImportJob, Org, Unit
+from core.orgs.tables import (
+    CoverageLink,
+    CoverageRequirement,
+    CoverageSnapshot,
+    ImportJob,
+    ImportSubject,
+    Org,
+    Unit,
+)
 
 APP_CONFIG = AppConfig(
     app_name="orgs",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Org, Unit, CoverageRequirement, CoverageLink, CoverageSnapshot, ImportJob],
+    table_classes=[Org, Unit, CoverageRequirement, CoverageLink, CoverageSnapshot, ImportJob, ImportSubject],
     migration_dependencies=[],
     commands=[],
 )

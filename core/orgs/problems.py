@@ -65,7 +65,12 @@ ENCODING = _field(
     "無法識別檔案編碼（支援 UTF-8、GBK/GB18030）",
 )
 UNKNOWN_COLUMN = _field("unknown_column", "无法识别的列", "Unrecognised column", "無法識別的欄")
-FORMAT = _field("file_format", "文件格式无法读取", "The file cannot be read", "檔案格式無法讀取")
+FORMAT = _field(
+    "file_format",
+    "文件格式无法读取（支持 XLSX 与 CSV）",
+    "The file cannot be read (XLSX and CSV are supported)",
+    "檔案格式無法讀取（支援 XLSX 與 CSV）",
+)
 PHONE = _field("phone", "手机号码格式不正确", "Not a mobile phone number", "手機號碼格式不正確")
 TRANSFER_ACROSS = _field(
     "transfer_across_organizations",
@@ -165,3 +170,21 @@ FILE_TOO_LARGE_FOR_UPLOAD = register_problem(
         en="Upload imports take at most {limit} rows; use `quntuan import` or a background job for larger files.",
     ),
 )
+IMPORT_LIMIT_EXCEEDED = register_problem(
+    "import-limit-exceeded",
+    413,
+    Text(zh_hans="导入文件超出限制", zh_hant="匯入檔案超出限制", en="Import file over a limit"),
+    Text(
+        zh_hans="文件超出导入限制 {setting}（{limit}），未读取任何数据；请拆分文件，或由管理员调整该设置。",
+        zh_hant="檔案超出匯入限制 {setting}（{limit}），未讀取任何資料；請拆分檔案，或由管理員調整該設定。",
+        en="The file exceeds the import limit {setting} ({limit}) and was not read; split it, or ask an "
+        "administrator to raise that setting.",
+    ),
+)
+#: Row message of a file over a limit (``{setting}`` and ``{limit}`` filled in).
+LIMIT_MESSAGE = Text(
+    zh_hans="超出导入限制 {setting}（{limit}）",
+    zh_hant="超出匯入限制 {setting}（{limit}）",
+    en="Over the import limit {setting} ({limit})",
+)
+TOO_LARGE = "too_large"

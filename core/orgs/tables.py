@@ -16,6 +16,7 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -133,7 +134,13 @@ class CoverageSnapshot(Table, tablename="core_coverage_snapshot"):
 
 
 class ImportJob(Table, tablename="core_import_job"):
-    """A bulk import run as a background job: the uploaded file, who asked (their reaches) and the report."""
+    """A bulk import run as a background job: the upload, who asked (their reaches) and the report.
+
+    ``content`` is the upload's rows, parsed once on upload, compressed and encrypted (AES-GCM, see
+    :mod:`core.orgs.uploads`); it is emptied when the job ends in any state and after
+    ``import_upload_retention_hours`` at most. A running job holds a lease (``lease_until``) that its
+    worker renews; a lapsed lease means the worker died (see :mod:`core.orgs.jobs`).
+    """
 
     id = UUID(primary_key=True, default=uuid.uuid4)
     #: orgs, units or members.
@@ -152,3 +159,18 @@ class ImportJob(Table, tablename="core_import_job"):
     requested_by = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+    #: Times a worker started it.
+    attempts = Integer(default=0)
+    #: Until when the running attempt's worker is known alive (renewed while it runs).
+    lease_until = Timestamptz(null=True, default=None)
+    #: Why it failed: ``import_error``, ``worker_lost``, ``expired``, ``erased`` (empty otherwise).
+    error = Varchar(length=32, default="")
+
+
+class ImportSubject(Table, tablename="core_import_subject"):
+    """The blind indexes of the ID numbers and phones an unfinished upload holds, so that erasing a
+    person (PIPL Art. 47) finds and discards the uploads that would bring their data back."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    job = ForeignKey(references=ImportJob, on_delete=OnDelete.cascade)
+    blind_index = Varchar(length=64, index=True)
