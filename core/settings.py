@@ -44,6 +44,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_pool_size: int = msgspec.field(default=10)
     #: ``redis://host:6379/0``. Unset: in-process stand-ins, allowed for a single process only.
     redis_url: str | None = None
+    #: Seconds to wait for Redis to answer a command (then the request answers 503 or does without it).
+    redis_timeout: float = 1.0
+    #: Seconds to wait for a connection to Redis.
+    redis_connect_timeout: float = 1.0
     #: Signs access tokens and cursors. Required on PostgreSQL; generated into ``<db>.secret`` on SQLite.
     secret_key: str | None = None
     #: Plugins (entry-point names) that must not be loaded, comma-separated.
@@ -120,6 +124,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     webhook_max_response_bytes: int = 65536
     #: Seconds between two checks of a live stream's caller (token, account or client, reach) while open.
     stream_recheck_seconds: float = 30.0
+    #: Seconds between two looks of an open live stream at the authorization epoch: when any authority
+    #: changed (a grant revoked, an account disabled…) the caller is checked again at once.
+    stream_epoch_check_seconds: float = 1.0
     #: Webhook attempts one delivery pass claims, sends and records together.
     webhook_batch_size: int = 200
     #: Webhook requests one worker process has in flight at most (also per-destination connections).
@@ -264,6 +271,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
+    for name in ("redis_timeout", "redis_connect_timeout", "stream_epoch_check_seconds"):
+        if values.get(name, 1) <= 0:
+            problems.append(f"{PREFIX}{name.upper()}: expected a positive number of seconds")
     if values.get("shutdown_timeout", 1) <= 0:
         problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):
