@@ -114,6 +114,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     )
     #: CIDR networks webhooks may reach although private, loopback or link-local (e.g. ``10.1.0.0/16``).
     webhook_allowed_networks: tuple[str, ...] = ()
+    #: Ports ``https://`` webhooks may use besides 443, comma-separated (e.g. ``8443``).
+    webhook_allowed_ports: tuple[int, ...] = ()
     #: Allow plain ``http://`` webhooks to loopback addresses (development and tests only).
     webhook_allow_http_loopback: bool = False
     #: Seconds to wait for a webhook receiver to accept the connection.
@@ -274,6 +276,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     for name in ("redis_timeout", "redis_connect_timeout", "stream_epoch_check_seconds"):
         if values.get(name, 1) <= 0:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive number of seconds")
+    if any(not 0 < port < 65536 for port in values.get("webhook_allowed_ports", ())):
+        problems.append(f"{PREFIX}WEBHOOK_ALLOWED_PORTS: expected TCP port numbers (1–65535)")
     if values.get("shutdown_timeout", 1) <= 0:
         problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):
