@@ -43,8 +43,9 @@ HEARTBEAT_SECONDS = 15.0
 #: The last event of a stream whose caller may no longer read it (token expired or revoked, account or
 #: client disabled, permission withdrawn): reconnect with a valid token and ``Last-Event-ID``.
 STREAM_END = "stream.end"
-#: Feeds are public and change slowly: let portals and proxies cache them briefly.
-FEED_HEADERS = {"Cache-Control": "public, max-age=300"}
+#: Feeds are public and change slowly: let portals and proxies cache them briefly, one copy per language
+#: (titles follow ``Accept-Language``; every URL in them comes from QUNTUAN_PUBLIC_BASE_URL, not ``Host``).
+FEED_HEADERS = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"}
 CATCH_UP_LIMIT = 1000
 #: The largest ``Last-Event-ID``: outbox sequence numbers are signed 64-bit integers.
 MAX_EVENT_ID = 2**63 - 1
@@ -341,7 +342,7 @@ class FeedController(Controller):
     tags: ClassVar[list[str]] = ["feeds"]
 
     async def _feed(self, request: Request[Any, Any, Any], org_id: UUID, suffix: str) -> feeds.Feed:
-        base = f"{request.url.scheme}://{request.url.netloc}"
+        base = request.app.state.settings.base_url
         return await feeds.build(
             org_id,
             request.app.state.registry,
