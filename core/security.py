@@ -7,13 +7,18 @@ routes' (:mod:`core.fastpath`) alike, since this wraps both — unless the answe
 
 * ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``, ``X-Frame-Options: DENY``;
 * a ``Content-Security-Policy`` that allows nothing (``default-src 'none'; frame-ancestors 'none'``)
-  for the API, and one for the docs UI at ``/schema`` that allows its own, locally served assets and
-  the inline script and style Swagger UI's page carries;
+  for the API, and one for the docs UI at ``/schema`` that allows its own, locally served assets, the
+  inline script of its page by hash (:func:`docs_policy`) and inline styles;
 * ``Strict-Transport-Security`` when ``QUNTUAN_HSTS_SECONDS`` is set and the request came over TLS
   (directly, or as a trusted proxy's ``X-Forwarded-Proto`` says).
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Any
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,10 +29,11 @@ from core.settings import Settings
 
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 DOCS_CSP = (
-    b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
     b"base-uri 'none'; form-action 'none'"
 )
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 #: Paths of the docs UI and its assets (``core.docs``).
 DOCS_PREFIXES = ("/schema", "/static/docs")
 _COMMON = (
@@ -35,6 +41,15 @@ _COMMON = (
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 )
+
+
+def docs_policy(html: bytes) -> bytes:
+    """The docs CSP for one page: its inline scripts (Swagger UI's start-up, with the spec) by hash."""
+    hashes = b" ".join(
+        b"'sha256-" + base64.b64encode(hashlib.sha256(body).digest()) + b"'"
+        for body in _INLINE_SCRIPT.findall(html)
+    )
+    return DOCS_CSP.replace(b"script-src 'self'", b"script-src 'self' " + hashes) if hashes else DOCS_CSP
 
 
 def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
@@ -91,19 +106,33 @@ def secure_responses(app: ASGIApp, settings: Settings) -> ASGIApp:
         if not host_allowed(host.decode("latin-1"), allowed):
             await refuse(scope, send)
             return
-        path = scope["path"]
-        csp = DOCS_CSP if path.startswith(DOCS_PREFIXES) else API_CSP
+        docs = scope["path"].startswith(DOCS_PREFIXES)
         tls = scope.get("scheme") == "https"
+        #: A docs HTML page: its start is held until its body is known (the CSP names its scripts' hashes).
+        held: dict[str, Any] = {}
+
+        def secured(message: Message, csp: bytes) -> Message:
+            headers = list(message.get("headers", ()))
+            present = {name.lower() for name, _ in headers}
+            extra = [*_COMMON, (b"content-security-policy", csp)]
+            if hsts is not None and tls:
+                extra.append((b"strict-transport-security", hsts))
+            headers.extend(item for item in extra if item[0] not in present)
+            return {**message, "headers": headers}  # type: ignore[return-value]
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                extra = [*_COMMON, (b"content-security-policy", csp)]
-                if hsts is not None and tls:
-                    extra.append((b"strict-transport-security", hsts))
-                headers.extend(item for item in extra if item[0] not in present)
-                message = {**message, "headers": headers}  # type: ignore[misc]
+                content_type = dict(message.get("headers", ())).get(b"content-type", b"")
+                if docs and content_type.startswith(b"text/html"):
+                    held["start"], held["body"] = message, b""
+                    return
+                message = secured(message, DOCS_CSP if docs else API_CSP)
+            elif message["type"] == "http.response.body" and "start" in held:
+                held["body"] += message.get("body", b"")
+                if message.get("more_body"):
+                    return
+                await send(secured(held.pop("start"), docs_policy(held["body"])))
+                message = {"type": "http.response.body", "body": held.pop("body")}
             await send(message)
 
         await app(scope, receive, send_secured)
