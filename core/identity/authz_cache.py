@@ -124,6 +124,16 @@ class AuthzCache:
                 self._unpublished = True
                 self._redis_failed(exc)
 
+    async def _shared_get(self, key: str) -> bytes | None:
+        """A principal cached in Redis; None when there is none or Redis did not answer."""
+        if self.redis is None:
+            return None
+        try:
+            return cast(bytes | None, await self.redis.get(key))
+        except REDIS_UNAVAILABLE as exc:
+            self._redis_failed(exc)
+            return None
+
     async def principal(
         self,
         kind: Literal["account", "client"],
@@ -136,10 +146,8 @@ class AuthzCache:
 
         ``on`` is the local date whose posts count (default: today in the configured time zone).
         """
-        epoch = await self.epoch()
+        epoch = await self.epoch()  # None: Redis unreachable, nothing cached may be used or stored
         on = on or datetime.now(self.zone).date()
-        if epoch is None:  # Redis unreachable: the database is the only current source
-            return await load_principal(kind, subject, version, timezone=self.zone.key, today=on)
         today = on.isoformat()
         now = time.monotonic()
         key = (kind, subject, version)
@@ -148,11 +156,7 @@ class AuthzCache:
             return local[3]
         redis_key = f"{_ENTRY_PREFIX}{kind}:{subject}:{version}:{epoch}:{today}"
         principal: AuthPrincipal | None
-        try:
-            stored = await self.redis.get(redis_key) if self.redis is not None else None
-        except REDIS_UNAVAILABLE as exc:
-            self._redis_failed(exc)
-            return await load_principal(kind, subject, version, timezone=self.zone.key, today=on)
+        stored = await self._shared_get(redis_key) if epoch is not None else None
         if stored is not None:
             cached = _decoder.decode(cast(bytes, stored))  # the client does not decode responses
             principal = (
@@ -162,7 +166,7 @@ class AuthzCache:
             )
         else:
             principal = await load_principal(kind, subject, version, timezone=self.zone.key, today=on)
-            if self.redis is not None:
+            if self.redis is not None and epoch is not None:
                 value = (
                     _Cached(True, principal.person_id, principal.name, principal.reaches)
                     if principal is not None
@@ -170,8 +174,10 @@ class AuthzCache:
                 )
                 try:
                     await self.redis.set(redis_key, _encoder.encode(value), ex=TTL_SECONDS)
-                except REDIS_UNAVAILABLE as exc:  # loaded under a known epoch: still fine to use
+                except REDIS_UNAVAILABLE as exc:  # loaded under a known epoch: still fine to use here
                     self._redis_failed(exc)
+        if epoch is None:  # loaded from the database, the only current source while Redis is away
+            return principal
         if len(self._local) >= LOCAL_ENTRIES:
             self._local.clear()
         self._local[key] = (epoch, today, now + TTL_SECONDS, principal)
