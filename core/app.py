@@ -47,6 +47,7 @@ from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
+from core.security import secure_responses
 from core.settings import Settings, load_settings
 from core.shared import SharedState
 
@@ -159,8 +160,9 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     app = Litestar.from_config(config)
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
-    # the client address from trusted proxies only.
-    handler = observe_requests(fast_routes(app, app.asgi_handler))
+    # the client address from trusted proxies only. The host check and security headers wrap both the fast
+    # routes and Litestar, so every answer carries the same headers.
+    handler = observe_requests(secure_responses(fast_routes(app, app.asgi_handler), settings))
     if settings.trusted_proxies:
         handler = ProxyHeadersMiddleware(handler, trusted_hosts=list(settings.trusted_proxies))
     app.asgi_handler = handler

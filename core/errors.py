@@ -20,12 +20,15 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 
 from core.i18n import Text, negotiate
 from core.settings import Locale
+from core.shared import REDIS_UNAVAILABLE
 
 log = logging.getLogger("quntuan.errors")
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 #: Problem ``type`` URIs are relative references that resolve to the problem catalogue of this API.
 PROBLEM_BASE: Final = "/api/v1/problems/"
+#: Seconds a client is told to wait (``Retry-After``) when a dependency is unavailable.
+UNAVAILABLE_RETRY_AFTER: Final = 5
 
 
 class ProblemType(msgspec.Struct, frozen=True, kw_only=True):
@@ -455,6 +458,18 @@ def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respo
     return problem_response(request, INTERNAL)
 
 
+def _handle_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[ProblemDetails]:
+    """Redis down, frozen (a command timed out) or read-only: 503 with ``Retry-After``, not a 500."""
+    log.warning(
+        "dependency unavailable (%s) in %s %s request_id=%s",
+        type(exc).__name__,
+        request.method,
+        request.scope.get("path_template") or request.url.path,
+        request_id_of(request),
+    )
+    return problem_response(request, UNAVAILABLE, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)})
+
+
 def exception_handlers() -> dict[type[Exception] | int, Callable[..., Response[Any]]]:
     """The handlers ``create_app`` installs: one per family, most specific first."""
     return {
@@ -462,5 +477,6 @@ def exception_handlers() -> dict[type[Exception] | int, Callable[..., Response[A
         ValidationException: _handle_validation,
         NotFoundException: _handle_http,
         HTTPException: _handle_http,
+        **dict.fromkeys(REDIS_UNAVAILABLE, _handle_unavailable),
         Exception: _handle_unexpected,
     }

@@ -44,6 +44,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_pool_size: int = msgspec.field(default=10)
     #: ``redis://host:6379/0``. Unset: in-process stand-ins, allowed for a single process only.
     redis_url: str | None = None
+    #: Seconds to wait for Redis to answer a command (then the request answers 503 or does without it).
+    redis_timeout: float = 1.0
+    #: Seconds to wait for a connection to Redis.
+    redis_connect_timeout: float = 1.0
     #: Signs access tokens and cursors. Required on PostgreSQL; generated into ``<db>.secret`` on SQLite.
     secret_key: str | None = None
     #: Plugins (entry-point names) that must not be loaded, comma-separated.
@@ -84,6 +88,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     default_locale: Locale = "zh-Hans"
     #: Time zone for dates shown to people and for calendar boundaries.
     timezone: str = "Asia/Shanghai"
+    #: Where clients reach the API, e.g. ``https://qt.example.gov.cn``: every absolute URL the API
+    #: writes (feeds, calendar links) starts with it, never with the request's ``Host``.
+    #: Unset: ``http://<QUNTUAN_HOST>:<QUNTUAN_PORT>`` (right for a local setup only).
+    public_base_url: str | None = None
+    #: Hosts the API answers for (``Host`` header; ``*.example.org`` for subdomains), comma-separated;
+    #: others get 400. Unset: the public base URL's host and loopback names, or any host without one.
+    allowed_hosts: tuple[str, ...] = ()
+    #: ``Strict-Transport-Security: max-age=<this>`` on answers to requests that came over TLS (directly
+    #: or per a trusted proxy's ``X-Forwarded-Proto``); 0: not sent.
+    hsts_seconds: int = 0
     #: Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For/-Proto are believed; empty: none.
     trusted_proxies: tuple[str, ...] = ()
     #: Bearer token for ``/metrics``; unset: ``/metrics`` answers loopback clients only.
@@ -138,6 +152,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     )
     #: CIDR networks webhooks may reach although private, loopback or link-local (e.g. ``10.1.0.0/16``).
     webhook_allowed_networks: tuple[str, ...] = ()
+    #: Ports ``https://`` webhooks may use besides 443, comma-separated (e.g. ``8443``).
+    webhook_allowed_ports: tuple[int, ...] = ()
     #: Allow plain ``http://`` webhooks to loopback addresses (development and tests only).
     webhook_allow_http_loopback: bool = False
     #: Seconds to wait for a webhook receiver to accept the connection.
@@ -148,6 +164,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     webhook_max_response_bytes: int = 65536
     #: Seconds between two checks of a live stream's caller (token, account or client, reach) while open.
     stream_recheck_seconds: float = 30.0
+    #: Seconds between two looks of an open live stream at the authorization epoch: when any authority
+    #: changed (a grant revoked, an account disabled…) the caller is checked again at once.
+    stream_epoch_check_seconds: float = 1.0
     #: Webhook attempts one delivery pass claims, sends and records together.
     webhook_batch_size: int = 200
     #: Webhook requests one worker process has in flight at most (also per-destination connections).
@@ -177,6 +196,25 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     def sqlite_path(self) -> Path:
         """The database file of the embedded default (``sqlite:///relative`` or ``sqlite:////abs``)."""
         return Path(self.database_url.removeprefix("sqlite:").removeprefix("///"))
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL without a trailing slash (see :attr:`public_base_url`)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104 - a wildcard bind
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    @property
+    def hosts_allowed(self) -> tuple[str, ...]:
+        """The ``Host`` names requests may carry; empty: any."""
+        if self.allowed_hosts:
+            return tuple(h.lower() for h in self.allowed_hosts)
+        if not self.public_base_url:
+            return ()
+        from urllib.parse import urlsplit
+
+        return ((urlsplit(self.public_base_url).hostname or "").lower(), "localhost", "127.0.0.1", "[::1]")
 
     @property
     def runs_embedded_worker(self) -> bool:
@@ -306,6 +344,20 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     for name in ("import_lease_seconds", "import_upload_retention_hours"):
         if values.get(name, 1) <= 0:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive number")
+    for name in ("redis_timeout", "redis_connect_timeout", "stream_epoch_check_seconds"):
+        if values.get(name, 1) <= 0:
+            problems.append(f"{PREFIX}{name.upper()}: expected a positive number of seconds")
+    base = values.get("public_base_url")
+    if base:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            problems.append(f"{PREFIX}PUBLIC_BASE_URL: expected https://host[:port][/path], got {base!r}")
+    if values.get("hsts_seconds", 0) < 0:
+        problems.append(f"{PREFIX}HSTS_SECONDS: expected 0 or a positive number of seconds")
+    if any(not 0 < port < 65536 for port in values.get("webhook_allowed_ports", ())):
+        problems.append(f"{PREFIX}WEBHOOK_ALLOWED_PORTS: expected TCP port numbers (1–65535)")
     if values.get("shutdown_timeout", 1) <= 0:
         problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):

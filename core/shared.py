@@ -12,20 +12,38 @@ import time
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
+from redis import exceptions as redis_errors
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from core.settings import Settings
 
+#: What a Redis that is down, restarting, frozen or read-only raises: the dependency is lost, not a bug.
+REDIS_UNAVAILABLE: tuple[type[Exception], ...] = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    redis_errors.ReadOnlyError,
+)
+#: Seconds the job queue's blocking dequeue waits for a job (its reads may take that much longer).
+QUEUE_BLOCK_SECONDS = 1.0
 
-def make_redis(url: str) -> Redis:
-    """A redis-py asyncio client with the settings blocking reads need (redis-py 8 changed the defaults)."""
+
+def make_redis(url: str, *, timeout: float = 1.0, connect_timeout: float = 1.0) -> Redis:
+    """A redis-py asyncio client whose every command is bounded in time.
+
+    ``timeout`` bounds each reply (redis-py 8 defaults to 5 s; blocking reads — pub/sub, a queue's
+    dequeue — pass their own wait), ``connect_timeout`` each connection. A command is tried again once
+    on a broken connection (a pooled one from before a Redis restart) but never after a timeout, so a
+    frozen Redis costs a request one ``timeout``, not several. RESP2, as the stores and SAQ expect.
+    """
     return Redis.from_url(
         url,
         protocol=2,
-        socket_timeout=None,
-        socket_connect_timeout=5,
+        socket_timeout=timeout,
+        socket_connect_timeout=connect_timeout,
         health_check_interval=30,
-        retry_on_timeout=True,
+        retry=Retry(NoBackoff(), 1, supported_errors=(redis_errors.ConnectionError,)),
     )
 
 
@@ -34,7 +52,18 @@ class SharedState:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.redis: Redis | None = make_redis(settings.redis_url) if settings.redis_url else None
+        timeouts = {"timeout": settings.redis_timeout, "connect_timeout": settings.redis_connect_timeout}
+        self.redis: Redis | None = make_redis(settings.redis_url, **timeouts) if settings.redis_url else None
+        #: The job queue's own client: its blocking dequeue holds a read open for QUEUE_BLOCK_SECONDS.
+        self.queue_redis: Redis | None = (
+            make_redis(
+                settings.redis_url,
+                timeout=settings.redis_timeout + QUEUE_BLOCK_SECONDS,
+                connect_timeout=settings.redis_connect_timeout,
+            )
+            if settings.redis_url
+            else None
+        )
         self._stores: dict[str, Store] = {}
 
     def store(self, namespace: str) -> Store:
@@ -62,3 +91,5 @@ class SharedState:
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
+        if self.queue_redis is not None:
+            await self.queue_redis.aclose()

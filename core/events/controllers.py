@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
@@ -60,6 +61,11 @@ def _principal(request: Request[Any, Any, State]) -> Principal:
 
 def _db(request: Request[Any, Any, State]) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _uid_host(request: Request[Any, Any, State]) -> str:
+    """The domain part of calendar UIDs: the public base URL's host (never the request's ``Host``)."""
+    return urlsplit(request.app.state.settings.base_url).netloc
 
 
 def _secret(request: Request[Any, Any, State]) -> str:
@@ -216,7 +222,7 @@ class EventController(Controller):
         if person is None:
             raise Problem(problems.NO_PERSON)
         rows = await calendars.person_events(person)
-        return Response(calendars.to_ical(rows, "我的活动", request.url.netloc), media_type=ICS)
+        return Response(calendars.to_ical(rows, "我的活动", _uid_host(request)), media_type=ICS)
 
     @get("/mine/calendar-link", summary="Private subscription link to my events")
     async def my_calendar_link(self, request: Request[Any, Any, State]) -> CalendarLink:
@@ -224,7 +230,8 @@ class EventController(Controller):
         if person is None:
             raise Problem(problems.NO_PERSON)
         token = calendars.feed_token(_secret(request), person)
-        return CalendarLink(url=f"{request.base_url}".rstrip("/") + f"/api/v1/events/feeds/{token}.ics")
+        base = request.app.state.settings.base_url
+        return CalendarLink(url=f"{base}/api/v1/events/feeds/{token}.ics")
 
     @get("/ratings", summary="Ratings per organizing org (群众评议)")
     async def org_ratings(
@@ -407,7 +414,7 @@ class PublicCalendarController(Controller):
         ] = None,
     ) -> Response[bytes]:
         rows = await calendars.public_events(await _org_path(org) if org is not None else None)
-        return Response(calendars.to_ical(rows, "公开活动", request.url.netloc), media_type=ICS)
+        return Response(calendars.to_ical(rows, "公开活动", _uid_host(request)), media_type=ICS)
 
     @get("/feeds/{token:str}", media_type=ICS, summary="A person's events (private link)")
     async def person_calendar(
@@ -417,7 +424,7 @@ class PublicCalendarController(Controller):
         if person is None:
             raise Problem(problems.INVALID_FEED_TOKEN)
         rows = await calendars.person_events(person)
-        return Response(calendars.to_ical(rows, "我的活动", request.url.netloc), media_type=ICS)
+        return Response(calendars.to_ical(rows, "我的活动", _uid_host(request)), media_type=ICS)
 
 
 ROUTES = [EventController, PublicCalendarController]

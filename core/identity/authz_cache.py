@@ -15,6 +15,13 @@ cached there under ``(kind, subject, token version, epoch, local date)``; each r
 end dates count from the day boundary in the configured time zone; entries also expire after
 :data:`TTL_SECONDS`, bounding what a change made behind the platform's back (raw SQL) can leave stale.
 
+While Redis is unreachable (down, restarting, or frozen past ``QUNTUAN_REDIS_TIMEOUT``) nobody can know
+the shared epoch, so nothing cached is used: every principal is loaded from the database, which is
+always current, and the cache leaves Redis alone for :data:`REDIS_RETRY_SECONDS` after each failure so
+a frozen Redis does not cost every request a timeout. A change made meanwhile still clears this
+process's layer, and its new epoch is written to Redis as soon as Redis answers again; until then
+other processes that still reach Redis may use what they cached for at most :data:`TTL_SECONDS`.
+
 The order matters and is what makes invalidation exact: a reader reads the epoch *before* loading, and
 a writer bumps it *after* committing. A reader that saw the new epoch started after the commit, so it
 loads the new state; a reader that loaded the old state stored it under the old epoch, never read again.
@@ -22,6 +29,7 @@ loads the new state; a reader that loaded the old state stored it under the old 
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 import uuid
@@ -36,11 +44,16 @@ from redis.asyncio import Redis
 from core.access import Reach
 from core.db import after_commit
 from core.identity.principal import AuthPrincipal, load_principal
+from core.shared import REDIS_UNAVAILABLE
+
+log = logging.getLogger("quntuan.authz")
 
 #: Seconds a cached principal is used at most, whatever the epoch says.
 TTL_SECONDS = 60
 #: Principals kept in each process's layer in front of Redis (cleared when full).
 LOCAL_ENTRIES = 10_000
+#: Seconds Redis is left alone after it failed to answer (principals meanwhile come from the database).
+REDIS_RETRY_SECONDS = 1.0
 EPOCH_KEY = "quntuan:authz:epoch"
 _ENTRY_PREFIX = "quntuan:authz:principal:"
 
@@ -68,15 +81,36 @@ class AuthzCache:
         self._local_epoch = secrets.token_hex(8)
         #: (kind, subject, token version, session) → (epoch, local date, expires at, principal or None).
         self._local: dict[_Key, tuple[str, str, float, AuthPrincipal | None]] = {}
+        #: Monotonic time until which Redis is not asked (it failed to answer).
+        self._redis_down_until = 0.0
+        #: A bump made while Redis was unreachable, still to be written there.
+        self._unpublished = False
 
-    async def epoch(self) -> str:
-        """The current epoch: equal values mean no authority changed in between."""
+    def _redis_failed(self, exc: Exception) -> None:
+        if time.monotonic() >= self._redis_down_until:
+            log.warning(
+                "authorization cache: Redis unavailable (%s); loading from the database", type(exc).__name__
+            )
+        self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+
+    async def epoch(self) -> str | None:
+        """The current epoch: equal values mean no authority changed in between. None while Redis, which
+        holds the epoch of every process, is unreachable: then nobody knows whether authority changed."""
         if self.redis is None:
             return self._local_epoch
-        value = await self.redis.get(EPOCH_KEY)
-        if value is None:  # never set, or Redis lost its data: start a new epoch
-            await self.redis.set(EPOCH_KEY, secrets.token_hex(8), nx=True)
+        if time.monotonic() < self._redis_down_until:
+            return None
+        try:
+            if self._unpublished:
+                await self.redis.set(EPOCH_KEY, self._local_epoch)
+                self._unpublished = False
             value = await self.redis.get(EPOCH_KEY)
+            if value is None:  # never set, or Redis lost its data: start a new epoch
+                await self.redis.set(EPOCH_KEY, secrets.token_hex(8), nx=True)
+                value = await self.redis.get(EPOCH_KEY)
+        except REDIS_UNAVAILABLE as exc:
+            self._redis_failed(exc)
+            return None
         return value.decode() if isinstance(value, bytes) else str(value)
 
     async def bump(self) -> None:
@@ -84,7 +118,21 @@ class AuthzCache:
         self._local_epoch = secrets.token_hex(8)
         self._local.clear()
         if self.redis is not None:
-            await self.redis.set(EPOCH_KEY, self._local_epoch)
+            try:
+                await self.redis.set(EPOCH_KEY, self._local_epoch)
+            except REDIS_UNAVAILABLE as exc:  # the change is committed: publish it once Redis answers
+                self._unpublished = True
+                self._redis_failed(exc)
+
+    async def _shared_get(self, key: str) -> bytes | None:
+        """A principal cached in Redis; None when there is none or Redis did not answer."""
+        if self.redis is None:
+            return None
+        try:
+            return cast(bytes | None, await self.redis.get(key))
+        except REDIS_UNAVAILABLE as exc:
+            self._redis_failed(exc)
+            return None
 
     async def principal(
         self,
@@ -100,7 +148,7 @@ class AuthzCache:
         ``on`` is the local date whose posts count (default: today in the configured time zone);
         ``session`` the token's refresh family, whose end (refresh-token reuse) refuses the token.
         """
-        epoch = await self.epoch()
+        epoch = await self.epoch()  # None: Redis unreachable, nothing cached may be used or stored
         on = on or datetime.now(self.zone).date()
         today = on.isoformat()
         now = time.monotonic()
@@ -110,7 +158,7 @@ class AuthzCache:
             return local[3]
         redis_key = f"{_ENTRY_PREFIX}{kind}:{subject}:{version}:{session or '-'}:{epoch}:{today}"
         principal: AuthPrincipal | None
-        stored = await self.redis.get(redis_key) if self.redis is not None else None
+        stored = await self._shared_get(redis_key) if epoch is not None else None
         if stored is not None:
             cached = _decoder.decode(cast(bytes, stored))  # the client does not decode responses
             principal = (
@@ -122,13 +170,18 @@ class AuthzCache:
             principal = await load_principal(
                 kind, subject, version, timezone=self.zone.key, today=on, session=session
             )
-            if self.redis is not None:
+            if self.redis is not None and epoch is not None:
                 value = (
                     _Cached(True, principal.person_id, principal.name, principal.reaches)
                     if principal is not None
                     else _Cached(False)
                 )
-                await self.redis.set(redis_key, _encoder.encode(value), ex=TTL_SECONDS)
+                try:
+                    await self.redis.set(redis_key, _encoder.encode(value), ex=TTL_SECONDS)
+                except REDIS_UNAVAILABLE as exc:  # loaded under a known epoch: still fine to use here
+                    self._redis_failed(exc)
+        if epoch is None:  # loaded from the database, the only current source while Redis is away
+            return principal
         if len(self._local) >= LOCAL_ENTRIES:
             self._local.clear()
         self._local[key] = (epoch, today, now + TTL_SECONDS, principal)

@@ -15,7 +15,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from core.access import Reach, within
-from core.errors import request_locale
+from core.errors import BAD_REQUEST, FIELD_MESSAGES, FieldError, Problem, request_locale
 from core.guards import current_principal, require_permission
 from core.identity.authn import bearer_token
 from core.identity.runtime import identity_of
@@ -43,9 +43,12 @@ HEARTBEAT_SECONDS = 15.0
 #: The last event of a stream whose caller may no longer read it (token expired or revoked, account or
 #: client disabled, permission withdrawn): reconnect with a valid token and ``Last-Event-ID``.
 STREAM_END = "stream.end"
-#: Feeds are public and change slowly: let portals and proxies cache them briefly.
-FEED_HEADERS = {"Cache-Control": "public, max-age=300"}
+#: Feeds are public and change slowly: let portals and proxies cache them briefly, one copy per language
+#: (titles follow ``Accept-Language``; every URL in them comes from QUNTUAN_PUBLIC_BASE_URL, not ``Host``).
+FEED_HEADERS = {"Cache-Control": "public, max-age=300", "Vary": "Accept-Language"}
 CATCH_UP_LIMIT = 1000
+#: The largest ``Last-Event-ID``: outbox sequence numbers are signed 64-bit integers.
+MAX_EVENT_ID = 2**63 - 1
 #: Stands for "no message came before the wait ended" in the stream loop.
 IDLE: Any = object()
 
@@ -222,15 +225,24 @@ class StreamController(Controller):
         "resource_id", "occurred_at", "data"}``. A comment line is sent every 15 s to keep proxies open.
 
         The caller's token and reach are checked again every ``QUNTUAN_STREAM_RECHECK_SECONDS`` while
-        the stream is open: a narrower grant narrows it, and when the token has expired or was revoked,
-        or the account, client or permission is gone, a last ``stream.end`` event is sent and the
-        stream closes.
+        the stream is open, and within ``QUNTUAN_STREAM_EPOCH_CHECK_SECONDS`` of any change of anyone's
+        authority: a narrower grant narrows it, and when the token has expired or was revoked, or the
+        account, client or permission is gone, a last ``stream.end`` event is sent and the stream closes.
+        A ``Last-Event-ID`` beyond 2⁶³−1 is refused (400).
         """
         settings = request.app.state.settings
+        authz = request.app.state.authz
         reaches: list[Reach] = list(_principal(request).reach(STREAM_READ))
         wanted = {t.strip() for t in types.split(",") if t.strip()} if types else None
         runtime = request.app.state.integration
         after = int(last_event_id) if last_event_id else None
+        if after is not None and after > MAX_EVENT_ID:
+            locale = request_locale(request)
+            message = FIELD_MESSAGES["too_large"].format(locale, limit=MAX_EVENT_ID)
+            raise Problem(
+                BAD_REQUEST,
+                errors=[FieldError(pointer="header:/Last-Event-ID", code="too_large", message=message)],
+            )
         token = bearer_token(request.scope)
 
         def visible(message: StreamMessage) -> bool:
@@ -244,7 +256,7 @@ class StreamController(Controller):
             if claims is None:
                 return None
             # The principal cache: reloaded only when authority changed (its epoch moved) or a day began.
-            principal = await request.app.state.authz.principal(
+            principal = await authz.principal(
                 claims.kind, claims.subject, claims.version, session=claims.session
             )
             found = list(principal.reach(STREAM_READ)) if principal is not None else []
@@ -285,12 +297,22 @@ class StreamController(Controller):
                 clock = asyncio.get_running_loop().time
                 next_check = clock() + settings.stream_recheck_seconds
                 next_beat = clock() + HEARTBEAT_SECONDS
+                # The first look always re-checks (the epoch the request's principal was loaded under is
+                # not known here); afterwards only a moved epoch, or one unknown (Redis unreachable), does.
+                next_epoch = clock() + settings.stream_epoch_check_seconds
+                seen_epoch: str | None = None
                 while True:
                     try:
-                        wait = max(0.0, min(next_beat, next_check) - clock())
+                        wait = max(0.0, min(next_beat, next_check, next_epoch) - clock())
                         message = await asyncio.wait_for(queue.get(), timeout=wait)
                     except TimeoutError:
                         message = IDLE
+                    if clock() >= next_epoch:
+                        epoch = await authz.epoch()
+                        if epoch is None or epoch != seen_epoch:
+                            next_check = clock()
+                        seen_epoch = epoch
+                        next_epoch = clock() + settings.stream_epoch_check_seconds
                     if clock() >= next_check:
                         now_reach = await current_reach()
                         if now_reach is None:
@@ -322,7 +344,7 @@ class FeedController(Controller):
     tags: ClassVar[list[str]] = ["feeds"]
 
     async def _feed(self, request: Request[Any, Any, Any], org_id: UUID, suffix: str) -> feeds.Feed:
-        base = f"{request.url.scheme}://{request.url.netloc}"
+        base = request.app.state.settings.base_url
         return await feeds.build(
             org_id,
             request.app.state.registry,

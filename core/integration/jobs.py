@@ -29,6 +29,7 @@ from saq.queue.redis import RedisQueue
 
 from core.observability import record_job
 from core.settings import Settings
+from core.shared import QUEUE_BLOCK_SECONDS
 
 log = logging.getLogger("quntuan.jobs")
 
@@ -185,7 +186,7 @@ class JobRunner:
                 self._queue,
                 functions=functions,
                 concurrency=concurrency,
-                dequeue_timeout=1,
+                dequeue_timeout=QUEUE_BLOCK_SECONDS,
             )
             self._worker_task = asyncio.create_task(self._worker.start(), name="quntuan-saq-worker")
             return

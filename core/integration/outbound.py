@@ -1,7 +1,8 @@
 """Outbound HTTP to webhook receivers, safe against SSRF.
 
 A webhook URL is checked when it is subscribed and again before every attempt: ``https`` only (plain
-``http`` only to loopback, and only when ``QUNTUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK`` is set), and every
+``http`` only to loopback, and only when ``QUNTUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK`` is set), on port 443 or
+one of ``QUNTUAN_WEBHOOK_ALLOWED_PORTS`` (a public address's SSH or database port is no receiver), and every
 address the host resolves to must be public unless it lies in ``QUNTUAN_WEBHOOK_ALLOWED_NETWORKS``.
 The connection then goes to the very address that was checked (the URL's host is kept for ``Host``
 and TLS SNI/certificate checks), so a DNS answer that changes between check and connect — DNS
@@ -94,7 +95,11 @@ def parse_url(url: str, settings: Settings) -> tuple[str, str, int]:
         raise OutboundRefused("scheme_not_allowed")
     if not parts.hostname or parts.username is not None or parts.password is not None:
         raise OutboundRefused("invalid_url")
-    return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
+    port = port or (443 if scheme == "https" else 80)
+    # Plain http reaches loopback only, in development: any port there.
+    if scheme == "https" and port != 443 and port not in settings.webhook_allowed_ports:
+        raise OutboundRefused("port_not_allowed")
+    return scheme, parts.hostname, port
 
 
 async def resolve(host: str, port: int) -> list[IPAddress]:

@@ -36,7 +36,7 @@ class IntegrationRuntime:
         self.settings = settings
         self.db = db
         self.shared = shared
-        self.jobs = JobRunner(settings, shared.redis)
+        self.jobs = JobRunner(settings, shared.queue_redis)
         self.broadcaster = Broadcaster(shared.redis)
         self.context = JobContext(settings=settings, db=db, shared=shared, registry=registry, jobs=self.jobs)
         self.working = False

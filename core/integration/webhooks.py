@@ -49,6 +49,11 @@ URL_MESSAGES: dict[str, Text] = {
         zh_hant="該網址指向內網、本機或保留位址，不允許推送",
         en="The URL points to a private, loopback or reserved address",
     ),
+    "port_not_allowed": Text(
+        zh_hans="该端口不允许推送：只接受 443 端口及运维配置允许的端口",
+        zh_hant="該連接埠不允許推送：只接受 443 連接埠及維運設定允許的連接埠",
+        en="This port is not allowed: only 443 and the ports the operator allows",
+    ),
     "unresolvable": Text(
         zh_hans="无法解析该网址的主机名",
         zh_hant="無法解析該網址的主機名稱",

@@ -78,7 +78,9 @@ async def test_my_events_and_my_calendar(api: ApiClient, world: World) -> None:
     ics = await api.get("/api/v1/events/mine/calendar", headers=me)
     assert [str(e["summary"]) for e in Calendar.from_ical(ics.content).walk("VEVENT")] == ["二", "一"]
     link = (await api.get("/api/v1/events/mine/calendar-link", headers=me)).json()["url"]
-    path = link.split("testserver", 1)[1]
+    base = api.app.state.settings.base_url  # the configured public base URL, never the request's Host
+    assert link.startswith(base + "/api/v1/events/feeds/")
+    path = link.removeprefix(base)
     feed = await api.get(path)
     assert feed.status_code == 200 and feed.content.count(b"BEGIN:VEVENT") == 2
     forged = path[:-8] + ("A" if path[-8] != "A" else "B") + path[-7:]

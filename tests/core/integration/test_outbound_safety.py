@@ -36,6 +36,8 @@ STRICT = {"webhook_allowed_networks": (), "webhook_allow_http_loopback": False}
         ("http://93.184.216.34/hook", "scheme_not_allowed"),
         ("https://user:secret@127.0.0.1/hook", "invalid_url"),
         ("https://exa mple/hook", "unresolvable"),
+        ("https://93.184.216.34:22/", "port_not_allowed"),
+        ("https://93.184.216.34:8443/hook", "port_not_allowed"),
     ],
 )
 async def test_hostile_urls_are_refused_at_subscription(
@@ -49,6 +51,30 @@ async def test_hostile_urls_are_refused_at_subscription(
         body = problem(response, 422)
         assert [(e["pointer"], e["code"]) for e in body["errors"]] == [("/url", code)]
         assert "secret" not in response.text  # the URL's credentials are never echoed
+
+
+@pytest.mark.parametrize(
+    "url", ["https://93.184.216.34/hook", "https://93.184.216.34:443/hook", "https://93.184.216.34:8443/hook"]
+)
+async def test_443_and_the_configured_ports_are_accepted(
+    integration_app: Callable[..., Litestar], url: str
+) -> None:
+    async with running(integration_app(admin(), **STRICT, webhook_allowed_ports=(8443,))) as client:
+        org = await make_org(ROOT)
+        response = await client.post(
+            "/api/v1/webhooks", json={"url": url, "org_id": str(org), "signal_types": ["org.created"]}
+        )
+        assert response.status_code == 201, response.text
+
+
+def test_webhook_ports_are_checked_at_start_up() -> None:
+    from core.settings import SettingsError, load_settings
+
+    assert load_settings(
+        {"QUNTUAN_WEBHOOK_ALLOWED_PORTS": "8443, 9443"}, env_file=None
+    ).webhook_allowed_ports == (8443, 9443)
+    with pytest.raises(SettingsError, match="QUNTUAN_WEBHOOK_ALLOWED_PORTS"):
+        load_settings({"QUNTUAN_WEBHOOK_ALLOWED_PORTS": "70000"}, env_file=None)
 
 
 async def test_a_local_receiver_is_refused_without_the_allow_list_and_gets_nothing(

@@ -200,3 +200,43 @@ async def test_the_stream_ends_when_the_token_is_revoked(integration_app: Callab
 
 async def _all(lines: AsyncIterator[str]) -> list[str]:
     return [line async for line in lines]
+
+
+async def test_a_revoked_grant_ends_the_stream_within_the_epoch_check(
+    integration_app: Callable[..., Litestar],
+) -> None:
+    """Revocation through the grants API: the stream ends at the next look at the authorization epoch,
+    long before the periodic re-check (30 s by default) would have come."""
+    app = integration_app(None, stream_epoch_check_seconds=0.1)
+    assert app.state.settings.stream_recheck_seconds >= 30
+    async with serving(app) as base:
+        db = app.state.db
+        root = await make_org_under()
+        admin = await make_account(db, grants=[(None, ["core.grant.manage"], True)])
+        username, password = await make_account(db, grants=[(root["path"], ["core.stream.read"], True)])
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            boss = await bearer(http, *admin)
+            headers = await bearer(http, username, password)
+            async with http.stream("GET", "/api/v1/stream", headers=headers) as response:
+                assert response.status_code == 200
+                lines = response.aiter_lines()
+                assert (await anext(lines)).startswith(": connected")
+                account = await Account.select(Account.id).where(Account.username == username).first()
+                grant = await Grant.select(Grant.id).where(Grant.account == account["id"]).first()
+                revoked = await http.delete(f"/api/v1/grants/{grant['id']}", headers=boss)
+                assert revoked.status_code == 204, revoked.text
+                rest = await asyncio.wait_for(_all(lines), timeout=10)
+        # (The revocation's own signal may come first: it is relayed as the epoch moves.)
+        assert [line for line in rest if line.startswith("event:")][-1] == "event: stream.end"
+
+
+@pytest.mark.parametrize("header", ["9223372036854775808", "99999999999999999999"])
+async def test_a_last_event_id_beyond_64_bits_is_a_400(
+    integration_app: Callable[..., Litestar], header: str
+) -> None:
+    app = integration_app(reader())
+    async with serving(app) as base, httpx.AsyncClient(timeout=10) as http:
+        response = await http.get(base + "/api/v1/stream", headers={"Last-Event-ID": header})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["pointer"] == "header:/Last-Event-ID"
