@@ -32,6 +32,8 @@ from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
 from core.events.controllers import EventController, PublicCalendarController
 from core.fastpath import fast_routes
+from core.files.controllers import FileController
+from core.files.storage import make_storage
 from core.guards import PLUGIN_GUARDS
 from core.identity import authz_cache
 from core.identity.authn import Authenticator, authentication_middleware
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     shared = SharedState(settings)
     identity = IdentityRuntime(settings, shared)
     authz = authz_cache.AuthzCache(shared.redis, timezone=settings.timezone)
+    files = make_storage(settings)
     db.bind()
     authz_cache.bind(authz)
 
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             yield
             await call_runtime_hook(pm, "quntuan_shutdown", app=app)
         finally:
+            await files.close()
             await shared.close()
             await db.stop()
 
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             DataController,
             EventController,
             PublicCalendarController,
+            FileController,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [
@@ -147,6 +152,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                 "shared": shared,
                 "identity": identity,
                 "authz": authz,
+                "files": files,
                 "authn": Authenticator(identity.secret, authz),
                 "version": __version__,
             }
