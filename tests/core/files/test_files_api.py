@@ -41,6 +41,12 @@ def _stored(client: ApiClient, file_id: str) -> Path:
     return Path(client.app.state.settings.files_path) / storage_key(UUID(file_id))
 
 
+def _objects(client: ApiClient) -> list[Path]:
+    """Every stored object of the app's local storage (the spool directory aside)."""
+    root = Path(client.app.state.settings.files_path)
+    return [p for p in root.rglob("*") if p.is_file() and ".incoming" not in p.parts]
+
+
 async def test_upload_and_download_follow_the_owners_reach(client: ApiClient) -> None:
     t = await _tree(client)
     content = png(300)
@@ -241,7 +247,6 @@ async def test_idempotency_key_stores_one_file(client: ApiClient) -> None:
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
     assert await StoredFile.count().run() == 1
-    stored = [p for p in Path(client.app.state.settings.files_path).rglob("*") if p.is_file()]
-    assert len(stored) == 1
+    assert len(_objects(client)) == 1
     other = await upload(client, headers, "filetest.dossier", t["left"]["id"], png(5))
     problem(other, 422)
