@@ -118,8 +118,8 @@ async def export(state: Any, principal: Principal, permission: str, person_id: u
         column = getattr(decl.table, decl.person_column)
         rows = await decl.table.select().where(column == person_id).run()
         exported = tables.setdefault(decl.table._meta.tablename, [])
-        seen = {r.get("id") for r in exported}
-        exported.extend(_exported(r, decl, vault) for r in rows if r.get("id") not in seen)
+        seen = {str(r.get("id")) for r in exported}
+        exported.extend(_exported(r, decl, vault) for r in rows if str(r.get("id")) not in seen)
     async with state.db.transaction():
         await audit.record("person.exported", resource_type="person", resource_id=person_id)
     return {"person_id": str(person_id), "exported_at": datetime.now(UTC).isoformat(), "tables": tables}
