@@ -8,12 +8,15 @@ therefore declare no permission of their own (``opt={"policy": "file-owner"}``) 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 from litestar.response import Stream
 
@@ -48,6 +51,26 @@ def content_disposition(name: str, content_type: str) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+@dataclass
+class UploadOperation(Operation):
+    """The upload's form in the OpenAPI document (the handler streams the body itself, so Litestar
+    cannot derive it from a ``data`` parameter)."""
+
+    def __post_init__(self) -> None:
+        form = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["owner_kind", "owner_id", "file"],
+            properties={
+                "owner_kind": Schema(type=OpenAPIType.STRING, max_length=64, description="e.g. process"),
+                "owner_id": Schema(type=OpenAPIType.STRING, format="uuid"),  # type: ignore[arg-type]
+                "file": Schema(type=OpenAPIType.STRING, content_media_type="application/octet-stream"),
+            },
+        )
+        self.request_body = RequestBody(
+            required=True, content={"multipart/form-data": OpenAPIMediaType(schema=form)}
+        )
+
+
 class FileController(Controller):
     """``/api/v1/files``: attachments (附件) of processes, notices, places and whatever plugins register."""
 
@@ -62,6 +85,7 @@ class FileController(Controller):
         opt=POLICY,
         request_max_body_size=None,  # bounded while streaming by QUNTUAN_FILES_MAX_SIZE (core.files.upload)
         status_code=201,
+        operation_class=UploadOperation,
     )
     async def upload(self, request: Request[Any, Any, State]) -> Response[FileInfo]:
         """Attach a file to an owner: ``multipart/form-data`` with ``owner_kind``, ``owner_id`` and ``file``.

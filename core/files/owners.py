@@ -60,6 +60,7 @@ class FileOwnerKind(msgspec.Struct, frozen=True, kw_only=True):
 
 def check_owner_kinds(plugin: str, kinds: list[FileOwnerKind], taken: Mapping[str, FileOwnerKind]) -> None:
     """Reject malformed or clashing declarations at start-up (a plugin's codes start with its slug)."""
+    seen: set[str] = set()
     for kind in kinds:
         if not isinstance(kind, FileOwnerKind):
             raise ValueError("quntuan_file_owners must return FileOwnerKind values")
@@ -67,8 +68,9 @@ def check_owner_kinds(plugin: str, kinds: list[FileOwnerKind], taken: Mapping[st
             raise ValueError(f"file owner kind {kind.code!r} is not a valid code")
         if plugin != "core" and not kind.code.startswith(f"{plugin}."):
             raise ValueError(f"file owner kind {kind.code!r} must start with {plugin}.")
-        if kind.code in taken:
+        if kind.code in taken or kind.code in seen:
             raise ValueError(f"file owner kind {kind.code!r} is declared twice")
+        seen.add(kind.code)
         if not callable(kind.authorize):
             raise ValueError(f"file owner kind {kind.code!r} needs an authorize callback")
 
