@@ -29,7 +29,9 @@ class OwnerAccess(msgspec.Struct, frozen=True, kw_only=True):
 
     ``org_path`` places the owner in the tree (audit entries and signals of its files carry it).
     ``subject`` is the person the owner concerns (the applicant of a process): the files count as that
-    person's personal data, exported and erased with it. Reading is implied: a principal that may not
+    person's personal data, exported and erased with it. Owners that concern nobody in particular (a
+    notice, a place) leave it unset: their files are the organization's records, and an uploader's
+    erasure only clears the link to them. Reading is implied: a principal that may not
     see the owner gets ``None``, not an ``OwnerAccess``.
     """
 

@@ -21,7 +21,7 @@ class FileInfo(msgspec.Struct, kw_only=True):
     size: int
     #: SHA-256 of the content, hex; downloads carry it as their ETag.
     sha256: str
-    #: The person the file concerns (the owner's subject, else the uploader), when there is one.
+    #: The person the file concerns (the owner's subject, e.g. the applicant), when there is one.
     subject_id: UUID | None
     uploaded_by: UUID | None
     created_at: datetime

@@ -153,7 +153,7 @@ async def record_upload(
         "size": received.size,
         "sha256": received.sha256,
         "storage_key": storage_key(file_id),
-        "subject": access.subject or principal.person_id,
+        "subject": access.subject,
         "uploaded_by": principal.person_id,
         "uploader_kind": principal.kind,
         "uploader_id": principal.id,

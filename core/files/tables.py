@@ -29,7 +29,7 @@ class StoredFile(Table, tablename="core_file"):
     sha256 = Varchar(length=64)
     #: Where the storage keeps the bytes: derived from the id, never from anything the client sent.
     storage_key = Varchar(length=200)
-    #: The person the file concerns (the owner's subject, else the uploader): PIPL export and erasure.
+    #: The person the file concerns (the owner's subject, e.g. the applicant): exported and erased with them.
     subject = ForeignKey(references=Person, null=True, default=None, index=True, on_delete=OnDelete.set_null)
     #: The person who uploaded it (exported with them; cleared when they are erased and it concerns another).
     uploaded_by = ForeignKey(

@@ -18,6 +18,7 @@ import pytest
 from litestar import Litestar
 
 from core.files.storage import storage_key
+from core.identity.tables import Account
 from core.settings import Settings
 from tests.conftest import ApiClient, open_client
 from tests.core.files.conftest import PLUGINS, png, upload
@@ -111,3 +112,23 @@ async def test_s3_round_trip(s3_client: ApiClient) -> None:
     assert (await client.delete(f"/api/v1/files/{file_id}", headers=writer)).status_code == 204
     assert not await storage.exists(storage_key(UUID(file_id)))
     assert _spooled(client) == []  # the spool file went to S3, nothing stays behind
+
+
+async def test_s3_objects_are_removed_by_erasure(s3_client: ApiClient) -> None:
+    client = s3_client
+    db = client.app.state.db
+    root = await make_org()
+    perms = ["core.person.read", "core.person.write", "core.person.erase"]
+    admin = await bearer(client, *await make_account(db, grants=[(root["path"], perms, True)]))
+    username, _ = await make_account(db, home_org=root["id"])
+    person = (await Account.select(Account.person).where(Account.username == username).first().run())[
+        "person"
+    ]
+    created = await upload(client, admin, "filetest.record", person, png(), name="困难证明.png")
+    assert created.status_code == 201, created.text
+    key = storage_key(UUID(created.json()["id"]))
+    storage = client.app.state.files
+    assert await storage.exists(key)
+    erased = await client.delete(f"/api/v1/persons/{person}", headers=admin)
+    assert erased.status_code in (200, 204), erased.text
+    assert not await storage.exists(key)
