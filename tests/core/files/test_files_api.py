@@ -127,6 +127,7 @@ async def test_disguised_files_are_refused_and_nothing_is_kept(client: ApiClient
         (zip_bytes(), "photo.png", "image/png", "file-type-not-allowed"),  # a ZIP declared as a PNG
         (EXE, "证明材料.pdf", "application/pdf", "file-type-not-allowed"),  # an .exe renamed .pdf
         (PDF, "scan.png", "image/png", "file-type-mismatch"),  # a real PDF declared as a PNG
+        (PDF, "scan.pdf", "image/png", "file-type-mismatch"),  # the declared type alone disagrees
         (png(), "scan.pdf", "application/octet-stream", "file-type-mismatch"),  # a PNG named .pdf
         (png(), "scan", "image/png", "file-type-mismatch"),  # no extension to agree with
         (b"just some text", "note.png", "image/png", "file-type-not-allowed"),  # nothing recognisable
