@@ -7,7 +7,7 @@ therefore declare no permission of their own (``opt={"policy": "file-owner"}``) 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 from urllib.parse import quote
@@ -175,15 +175,10 @@ class FileController(Controller):
         }
         if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
             return Response(b"", status_code=304, headers=headers)
-        storage = request.app.state.files
-
-        async def chunks() -> AsyncIterator[bytes]:
-            async for chunk in storage.read(row["storage_key"]):
-                yield chunk
-
+        chunks = await request.app.state.files.open(row["storage_key"])
         headers["Content-Disposition"] = content_disposition(row["name"], row["content_type"])
         headers["Content-Length"] = str(row["size"])
-        return Stream(chunks(), media_type=row["content_type"], headers=headers)
+        return Stream(chunks, media_type=row["content_type"], headers=headers)
 
     @delete("/{file_id:uuid}", summary="删除附件", opt=POLICY, status_code=204)
     async def delete_file(self, request: Request[Any, Any, State], file_id: FileId) -> None:

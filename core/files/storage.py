@@ -43,8 +43,9 @@ class FileStorage(Protocol):
         """Store the spool file's bytes under ``key`` (the spool file is consumed)."""
         ...
 
-    def read(self, key: str) -> AsyncIterator[bytes]:
-        """The stored bytes, in chunks."""
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        """The stored bytes, in chunks — the object opened before this returns, so a missing or unreadable
+        object fails here (before a response has started), not half-way through a download."""
         ...
 
     async def delete(self, key: str) -> None:
@@ -74,10 +75,15 @@ class LocalStorage:
 
         await anyio.to_thread.run_sync(move)
 
-    async def read(self, key: str) -> AsyncIterator[bytes]:
-        async with await anyio.open_file(self._path(key), "rb") as fh:
-            while chunk := await fh.read(CHUNK):
-                yield chunk
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        fh = await anyio.open_file(self._path(key), "rb")
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async with fh:
+                while chunk := await fh.read(CHUNK):
+                    yield chunk
+
+        return chunks()
 
     async def delete(self, key: str) -> None:
         await anyio.to_thread.run_sync(lambda: self._path(key).unlink(missing_ok=True))
@@ -139,12 +145,16 @@ class S3Storage:
             )
         await anyio.to_thread.run_sync(lambda: spool.unlink(missing_ok=True))
 
-    async def read(self, key: str) -> AsyncIterator[bytes]:
+    async def open(self, key: str) -> AsyncIterator[bytes]:
         client = await self._s3()
         response = await client.get_object(Bucket=self.bucket, Key=self._key(key))
-        async with response["Body"] as stream:
-            while chunk := await stream.read(CHUNK):
-                yield chunk
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async with response["Body"] as stream:
+                while chunk := await stream.read(CHUNK):
+                    yield chunk
+
+        return chunks()
 
     async def delete(self, key: str) -> None:
         client = await self._s3()
