@@ -23,6 +23,7 @@ from litestar.response import Stream
 from core.access import Principal
 from core.files import services
 from core.files.schemas import FileInfo
+from core.files.storage import storage_key
 from core.files.upload import receive
 from core.guards import current_principal, require_permission
 from core.idempotency import claim_key, replay
@@ -104,7 +105,7 @@ class FileController(Controller):
             if "owner_kind" in fields and "owner_id" in fields:
                 resolved["owner"] = await services.attachable_owner(kinds, principal, dict(fields))
                 return services.size_limit(settings, resolved["owner"][0])
-            return settings.files_max_size
+            return int(settings.files_max_size)
 
         received = await receive(
             request, settings.files_path / ".incoming", settings.files_max_size, limit_for
@@ -116,7 +117,7 @@ class FileController(Controller):
             mime, name = services.check_content(settings, kind, received)
             file_id = services.new_file_id()
             storage = state.files
-            key = services.storage_key(file_id)
+            key = storage_key(file_id)
             await storage.put(key, received.spool, size=received.size, content_type=mime)
             fingerprint = "\n".join([kind.code, str(owner_id), name, received.sha256]).encode()
             try:

@@ -52,7 +52,7 @@ def _boundary(request: Request[Any, Any, Any]) -> str:
     boundary = options.get("boundary")
     if media_type != "multipart/form-data" or not boundary:
         raise Problem(problems.MULTIPART_REQUIRED)
-    return boundary
+    return str(boundary)
 
 
 async def receive(
