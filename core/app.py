@@ -34,6 +34,7 @@ from core.events.controllers import EventController, PublicCalendarController
 from core.fastpath import fast_routes
 from core.files.controllers import FileController
 from core.files.storage import make_storage
+from core.files.upload import SPOOL_DIR, remove_stale_spools
 from core.guards import PLUGIN_GUARDS
 from core.identity import authz_cache
 from core.identity.authn import Authenticator, authentication_middleware
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                     log.info("applied %d migration(s)", len(applied))
             else:
                 await ensure_schema_current(db)
+            await remove_stale_spools(settings.files_path / SPOOL_DIR)
             await call_runtime_hook(pm, "quntuan_startup", app=app)
             yield
             await call_runtime_hook(pm, "quntuan_shutdown", app=app)

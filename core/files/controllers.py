@@ -24,7 +24,7 @@ from core.access import Principal
 from core.files import services
 from core.files.schemas import FileInfo
 from core.files.storage import storage_key
-from core.files.upload import receive
+from core.files.upload import SPOOL_DIR, receive
 from core.guards import current_principal, require_permission
 from core.idempotency import claim_key, replay
 from core.pagination import Page, PageParam
@@ -107,9 +107,7 @@ class FileController(Controller):
                 return services.size_limit(settings, resolved["owner"][0])
             return int(settings.files_max_size)
 
-        received = await receive(
-            request, settings.files_path / ".incoming", settings.files_max_size, limit_for
-        )
+        received = await receive(request, settings.files_path / SPOOL_DIR, settings.files_max_size, limit_for)
         try:
             kind, access, owner_id = resolved.get("owner") or await services.attachable_owner(
                 kinds, principal, received.fields

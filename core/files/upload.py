@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from core.files import problems
 from core.files.sniffing import HEAD_SIZE
 
 FILE_FIELD = "file"
+#: The spool directory's name inside ``QUNTUAN_FILES_DIR``.
+SPOOL_DIR = ".incoming"
 #: Longest accepted value of a plain form field, in bytes.
 FIELD_LIMIT = 1024
 #: Room for the boundaries and part headers of a form beside the file itself.
@@ -45,6 +48,34 @@ class Received:
 
     def discard(self) -> None:
         self.spool.unlink(missing_ok=True)
+
+
+#: Age after which a spool file is taken for the remains of a crashed process.
+STALE_SPOOL_SECONDS = 24 * 3600
+
+
+async def remove_stale_spools(spool_dir: Path, *, now: float | None = None) -> int:
+    """Delete spool files older than :data:`STALE_SPOOL_SECONDS`; returns how many went.
+
+    A finished or refused upload removes its own spool file; only a process that died mid-upload leaves
+    one behind, so each app does this once when it starts (no upload in progress anywhere is that old).
+    """
+
+    def sweep() -> int:
+        if not spool_dir.is_dir():
+            return 0
+        limit = (now if now is not None else time.time()) - STALE_SPOOL_SECONDS
+        removed = 0
+        for path in spool_dir.glob("*.part"):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
+    return await anyio.to_thread.run_sync(sweep)
 
 
 def _boundary(request: Request[Any, Any, Any]) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote
 
 from core.files.controllers import content_disposition
 from core.files.owners import FileOwnerKind
 from core.files.sniffing import clean_name
+from core.files.upload import STALE_SPOOL_SECONDS, remove_stale_spools
 from core.plugin_host import make_plugin_manager
 from core.sdk import PluginInfo, Text, hookimpl
 from core.settings import Settings
@@ -70,3 +74,18 @@ def test_content_disposition_has_an_ascii_fallback_and_an_rfc5987_name() -> None
         and unquote(encoded.split("''", 1)[1]) == '入会申请书"; x=.pdf'
     )
     assert content_disposition("a.docx", "application/zip").startswith("attachment;")
+
+
+async def test_stale_spool_files_are_removed(tmp_path: Path) -> None:
+    """What a crashed upload left behind goes; an upload in progress (a fresh spool file) stays."""
+    spool = tmp_path / ".incoming"
+    spool.mkdir()
+    old, fresh, other = spool / "a.part", spool / "b.part", spool / "keep.txt"
+    for path in (old, fresh, other):
+        path.write_bytes(b"x")
+    now = time.time()
+    os.utime(old, (now - STALE_SPOOL_SECONDS - 60, now - STALE_SPOOL_SECONDS - 60))
+    os.utime(other, (now - STALE_SPOOL_SECONDS - 60, now - STALE_SPOOL_SECONDS - 60))
+    assert await remove_stale_spools(spool, now=now) == 1
+    assert sorted(p.name for p in spool.iterdir()) == ["b.part", "keep.txt"]
+    assert await remove_stale_spools(tmp_path / "absent") == 0
