@@ -32,6 +32,9 @@ from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
 from core.events.controllers import EventController, PublicCalendarController
 from core.fastpath import fast_routes
+from core.files.controllers import FileController
+from core.files.storage import make_storage
+from core.files.upload import SPOOL_DIR, remove_stale_spools
 from core.guards import PLUGIN_GUARDS
 from core.identity import authz_cache
 from core.identity.authn import Authenticator, authentication_middleware
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     shared = SharedState(settings)
     identity = IdentityRuntime(settings, shared)
     authz = authz_cache.AuthzCache(shared.redis, timezone=settings.timezone)
+    files = make_storage(settings)
     db.bind()
     authz_cache.bind(authz)
 
@@ -99,10 +103,12 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                     log.info("applied %d migration(s)", len(applied))
             else:
                 await ensure_schema_current(db)
+            await remove_stale_spools(settings.files_path / SPOOL_DIR)
             await call_runtime_hook(pm, "quntuan_startup", app=app)
             yield
             await call_runtime_hook(pm, "quntuan_shutdown", app=app)
         finally:
+            await files.close()
             await shared.close()
             await db.stop()
 
@@ -120,6 +126,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             DataController,
             EventController,
             PublicCalendarController,
+            FileController,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [
@@ -148,6 +155,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                 "shared": shared,
                 "identity": identity,
                 "authz": authz,
+                "files": files,
                 "authn": Authenticator(identity.secret, authz),
                 "version": __version__,
             }

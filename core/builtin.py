@@ -73,34 +73,38 @@ def quntuan_event_types() -> Sequence[EventType]:
 def quntuan_piccolo_app() -> Sequence[object]:
     """The core is several Piccolo apps, one per domain, each with its own migrations."""
     from core.events.piccolo_app import APP_CONFIG as EVENTS
+    from core.files.piccolo_app import APP_CONFIG as FILES
     from core.idempotency.piccolo_app import APP_CONFIG as IDEMPOTENCY
     from core.identity.piccolo_app import APP_CONFIG as IDENTITY
     from core.integration.piccolo_app import APP_CONFIG as INTEGRATION
     from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES)
 
 
 @hookimpl
 def quntuan_signals() -> Sequence[object]:
     """The signals of every core domain (each domain declares its own)."""
     from core.events.signals import EVENT_SIGNALS
+    from core.files.signals import FILE_SIGNALS
     from core.identity.signals import IDENTITY_SIGNALS
     from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
 
-    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS)
+    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS, *FILE_SIGNALS)
 
 
 @hookimpl
 def quntuan_personal_data() -> Sequence[object]:
-    """The core's tables holding personal data (persons, accounts, posts, consent, memberships, events)."""
+    """The core's tables holding personal data (persons, accounts, posts, consent, memberships, events,
+    files)."""
     from core.events.personal_data import EVENTS_PERSONAL_DATA
+    from core.files.personal_data import FILES_PERSONAL_DATA
     from core.identity.personal_data import CORE_PERSONAL_DATA
     from core.members.personal_data import MEMBERS_PERSONAL_DATA
 
-    return (*CORE_PERSONAL_DATA, *MEMBERS_PERSONAL_DATA, *EVENTS_PERSONAL_DATA)
+    return (*CORE_PERSONAL_DATA, *MEMBERS_PERSONAL_DATA, *EVENTS_PERSONAL_DATA, *FILES_PERSONAL_DATA)
 
 
 @hookimpl

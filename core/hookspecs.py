@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from core.declarations import EventType, OrgKind, Permission, PluginInfo
     from core.events.schemas import CheckIn, Event, Feedback, Registration
+    from core.files.owners import FileOwnerKind
     from core.identity.personal_data import PersonalDataTable
     from core.integration.signals import SignalType
     from core.orgs.declarations import (
@@ -115,6 +116,19 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
 
     Called once at start-up. A person's data export (Art. 45) reads every declared table; erasure
     (Art. 47) applies every declaration in one transaction.
+    """
+
+
+@hookspec
+def quntuan_file_owners() -> Sequence[FileOwnerKind]:
+    """Declare the kinds of owner this plugin lets files (附件) be attached to, each with its callback.
+
+    Called once at start-up. Codes are ``<slug>.<name>`` (the core's own have no prefix: ``process``,
+    ``notice``). ``authorize(principal, owner_id)`` (plain or ``async``) returns ``None`` when the owner
+    does not exist or is outside the principal's reach — the files API then answers 404 — or a
+    :class:`~core.files.owners.OwnerAccess` saying whether the principal may attach and delete, where the
+    owner sits in the tree and which person it concerns. ``max_size`` and ``allowed_types`` narrow the
+    platform's limits for this kind.
     """
 
 

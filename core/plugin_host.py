@@ -23,6 +23,7 @@ from packaging.version import Version
 
 from core import CORE_API_VERSION, hookspecs
 from core.declarations import RESERVED_SLUGS, SLUG_RE, EventType, OrgKind, Permission, PluginInfo
+from core.files.owners import check_owner_kinds
 from core.settings import Settings
 
 log = logging.getLogger("quntuan.plugins")
@@ -56,6 +57,7 @@ class PluginDeclarations:
     piccolo_apps: list[Any] = field(default_factory=list)
     routes: list[Any] = field(default_factory=list)
     personal_data: list[Any] = field(default_factory=list)
+    file_owners: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +91,11 @@ class Registry:
     def personal_data(self) -> list[Any]:
         """Every table the core and the plugins declared as holding personal data."""
         return [t for d in self.declarations.values() for t in d.personal_data]
+
+    @property
+    def file_owners(self) -> dict[str, Any]:
+        """Owner kinds files may be attached to (code → :class:`core.files.owners.FileOwnerKind`)."""
+        return {k.code: k for d in self.declarations.values() for k in d.file_owners}
 
     @property
     def piccolo_apps(self) -> list[Any]:
@@ -150,6 +157,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         piccolo_apps=_as_apps(_call_one(pm, "quntuan_piccolo_app", plugin)),
         routes=list(_call_one(pm, "quntuan_routes", plugin) or ()),
         personal_data=list(_call_one(pm, "quntuan_personal_data", plugin) or ()),
+        file_owners=list(_call_one(pm, "quntuan_file_owners", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -172,6 +180,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
             raise ValueError(f"signal {signal.name!r} must start with {name}.")
         if signal.name in pm.registry.signals:
             raise ValueError(f"signal {signal.name!r} is declared twice")
+    check_owner_kinds(name, decl.file_owners, pm.registry.file_owners)
     if name != CORE_PLUGIN and len(decl.piccolo_apps) > 1:
         raise ValueError("a plugin is one Piccolo app")
     for app in decl.piccolo_apps:

@@ -13,6 +13,7 @@ from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
 from core.events.schemas import Registration as RegistrationInfo
 from core.fastpath import Decline, FastAnswer, FastRequest
+from core.files.owners import FileOwnerKind, OwnerAccess
 from core.guards import current_principal
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
@@ -51,6 +52,7 @@ __all__ = [
     "FastRequest",
     "FeedbackInfo",
     "FieldError",
+    "FileOwnerKind",
     "JobContext",
     "Membership",
     "MembershipDraft",
@@ -59,6 +61,7 @@ __all__ = [
     "Org",
     "OrgKind",
     "OrgPathColumn",
+    "OwnerAccess",
     "Page",
     "PageParam",
     "PageRequest",

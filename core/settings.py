@@ -84,6 +84,34 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     #: Hours a background import's stored upload (encrypted) is kept at most, finished or not: then the
     #: upload is deleted and an unfinished import fails with the reason ``expired``.
     import_upload_retention_hours: float = 24.0
+    #: Where uploaded files (附件) are stored: ``local`` (a directory) or ``s3`` (an S3-compatible store).
+    files_storage: Literal["local", "s3"] = "local"
+    #: Directory of locally stored files. Unset: ``<database file>.files`` beside the SQLite database,
+    #: else ``./quntuan-files``. Uploads are spooled here (``.incoming``) with either storage.
+    files_dir: str | None = None
+    #: Largest accepted file in bytes (413 above it); an owner kind may lower it for its files.
+    files_max_size: int = 20 * 1024 * 1024
+    #: MIME types files may have (checked against their sniffed content); an owner kind may narrow them.
+    files_allowed_types: tuple[str, ...] = (
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    #: S3 endpoint URL (``https://oss-cn-beijing.aliyuncs.com``, a MinIO address…); unset: AWS.
+    files_s3_endpoint: str | None = None
+    #: S3 bucket holding the files (required with ``files_storage=s3``).
+    files_s3_bucket: str | None = None
+    #: S3 region.
+    files_s3_region: str = "us-east-1"
+    #: S3 access key id; unset: the usual AWS credential chain (environment, instance role).
+    files_s3_access_key: str | None = None
+    #: S3 secret access key.
+    files_s3_secret_key: str | None = None
+    #: Key prefix of every object in the bucket (several deployments may share one bucket).
+    files_s3_prefix: str = "quntuan/"
     #: Language of messages when a request sends no usable ``Accept-Language``.
     default_locale: Locale = "zh-Hans"
     #: Time zone for dates shown to people and for calendar boundaries.
@@ -217,6 +245,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         return ((urlsplit(self.public_base_url).hostname or "").lower(), "localhost", "127.0.0.1", "[::1]")
 
     @property
+    def files_path(self) -> Path:
+        """The directory of locally stored files (and of the upload spool)."""
+        if self.files_dir:
+            return Path(self.files_dir)
+        if self.is_sqlite:
+            return self.sqlite_path.with_name(self.sqlite_path.name + ".files")
+        return Path("quntuan-files")
+
+    @property
     def runs_embedded_worker(self) -> bool:
         return self.redis_url is None if self.embedded_worker is None else self.embedded_worker
 
@@ -336,6 +373,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         "import_max_compression_ratio",
         "import_max_field_chars",
         "import_max_attempts",
+        "files_max_size",
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
@@ -358,6 +396,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         problems.append(f"{PREFIX}HSTS_SECONDS: expected 0 or a positive number of seconds")
     if any(not 0 < port < 65536 for port in values.get("webhook_allowed_ports", ())):
         problems.append(f"{PREFIX}WEBHOOK_ALLOWED_PORTS: expected TCP port numbers (1–65535)")
+    if values.get("files_storage") == "s3" and not values.get("files_s3_bucket"):
+        problems.append(f"{PREFIX}FILES_S3_BUCKET: required when {PREFIX}FILES_STORAGE is s3")
     if values.get("shutdown_timeout", 1) <= 0:
         problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):

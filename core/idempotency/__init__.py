@@ -107,13 +107,19 @@ def _digest(*parts: str | bytes) -> str:
 
 
 async def claim_key(
-    request: Request[Any, Any, Any], principal: Principal, *, scope: str, key: str | None = None
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    *,
+    scope: str,
+    key: str | None = None,
+    content: bytes | None = None,
 ) -> Claim:
     """Claim the request's ``Idempotency-Key`` (if any) inside the current write transaction.
 
     Returns a :class:`Claim`; when its ``replay`` is set, answer with it and do nothing else. Raises
     ``invalid-idempotency-key`` (400) for a malformed key and ``idempotency-key-reused`` (422) when the
-    key came before with a different request.
+    key came before with a different request. ``content`` stands for the body in the fingerprint when the
+    handler streamed the body elsewhere (an upload passes its form fields and the file's checksum).
     """
     key = key if key is not None else request.headers.get(HEADER)
     if key is None:
@@ -123,7 +129,9 @@ async def claim_key(
     if not IdempotencyKey._meta.db.transaction_exists():
         raise RuntimeError("claim_key must be called inside the write transaction")
     lookup = _digest(principal.kind, str(principal.id), key)
-    fingerprint = _digest(scope, request.method, request.url.path, await request.body())
+    fingerprint = _digest(
+        scope, request.method, request.url.path, content if content is not None else await request.body()
+    )
     now = datetime.now(UTC)
     ttl = timedelta(hours=request.app.state.settings.retention_idempotency_hours)
     for _ in range(2):

@@ -35,6 +35,11 @@ class PersonalDataTable(msgspec.Struct, frozen=True, kw_only=True):
     value it is cleared to), or ``keep`` them under a legal hold (``retention`` says which law).
     ``hidden`` columns are left out of exports (hashes, blind indexes); ``encrypted`` maps ciphertext
     columns to the field name they were encrypted under, so exports show the plaintext.
+    ``before_erasure(state, person_id)`` is awaited inside the erasure's transaction before the rows are
+    touched, for data kept outside the database (stored files): it schedules their removal with
+    ``core.db.after_commit``, so nothing is removed when the erasure rolls back.
+    A table may be declared more than once (one declaration per column naming a person); its rows are
+    exported once.
     """
 
     table: Any
@@ -44,6 +49,7 @@ class PersonalDataTable(msgspec.Struct, frozen=True, kw_only=True):
     hidden: tuple[str, ...] = ()
     encrypted: Mapping[str, str] = msgspec.field(default_factory=dict)
     retention: Text | None = None
+    before_erasure: Any = None
 
 
 CORE_PERSONAL_DATA: tuple[PersonalDataTable, ...] = (
@@ -111,7 +117,9 @@ async def export(state: Any, principal: Principal, permission: str, person_id: u
     for decl in state.registry.personal_data:
         column = getattr(decl.table, decl.person_column)
         rows = await decl.table.select().where(column == person_id).run()
-        tables[decl.table._meta.tablename] = [_exported(r, decl, vault) for r in rows]
+        exported = tables.setdefault(decl.table._meta.tablename, [])
+        seen = {str(r.get("id")) for r in exported}
+        exported.extend(_exported(r, decl, vault) for r in rows if str(r.get("id")) not in seen)
     async with state.db.transaction():
         await audit.record("person.exported", resource_type="person", resource_id=person_id)
     return {"person_id": str(person_id), "exported_at": datetime.now(UTC).isoformat(), "tables": tables}
@@ -129,6 +137,8 @@ async def erase(state: Any, principal: Principal, permission: str, person_id: uu
             table = decl.table
             where = getattr(table, decl.person_column) == person_id
             name = table._meta.tablename
+            if decl.before_erasure is not None:
+                await decl.before_erasure(state, person_id)
             if decl.on_erasure == "delete":
                 await table.delete().where(where).run()
             elif decl.on_erasure == "anonymise" and decl.fields:
