@@ -47,6 +47,7 @@ from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
+from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.settings import Settings, load_settings
 from core.shared import SharedState
 
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             DataController,
             EventController,
             PublicCalendarController,
+            *PROCESS_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [

@@ -23,6 +23,7 @@ from core.integration.delivery import Deliverer, delivery_loop
 from core.integration.jobs import JobContext, JobRunner
 from core.integration.relay import relay_once
 from core.integration.retention import PURGE_JOB
+from core.processes.deadlines import DEADLINE_JOB
 from core.settings import Settings
 
 log = logging.getLogger("quntuan.integration")
@@ -47,6 +48,7 @@ class IntegrationRuntime:
         self._stopping = False
         self._stop_delivering = asyncio.Event()
         self._next_purge = 0.0
+        self._next_deadlines = 0.0
 
     async def start(self, *, work: bool, serve_stream: bool = True) -> None:
         if serve_stream:
@@ -84,6 +86,7 @@ class IntegrationRuntime:
                     for wake in self._delivery_wakes:
                         wake.set()
                 await self._maybe_purge()
+                await self._maybe_apply_deadlines()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -102,6 +105,17 @@ class IntegrationRuntime:
             await self.jobs.enqueue(PURGE_JOB, key=PURGE_JOB, run_for=self.settings.retention_interval)
         except Exception as exc:  # queue unreachable: try again at the next interval
             log.warning("could not queue the retention purge: %s", type(exc).__name__)
+
+    async def _maybe_apply_deadlines(self) -> None:
+        """Queue the pass over passed process deadlines when it is due (its key dedupes across workers)."""
+        moment = asyncio.get_running_loop().time()
+        if moment < self._next_deadlines:
+            return
+        self._next_deadlines = moment + self.settings.process_deadline_interval
+        try:
+            await self.jobs.enqueue(DEADLINE_JOB, key=DEADLINE_JOB, run_for=self.settings.process_deadline_interval)
+        except Exception as exc:  # queue unreachable: try again at the next interval
+            log.warning("could not queue the deadline pass: %s", type(exc).__name__)
 
     async def stop(self) -> None:
         """Stop everything; each step is bounded so a stuck connection cannot hold up shutdown."""
@@ -145,6 +159,7 @@ async def integration_lifespan(app: Litestar) -> AsyncIterator[None]:
     runtime = IntegrationRuntime(state.settings, state.db, state.shared, state.registry)
     state.integration = runtime
     state.jobs = runtime.jobs
+    runtime.context.extra["plugin_manager"] = state.plugin_manager
     await runtime.start(work=state.settings.runs_embedded_worker)
     try:
         yield
@@ -166,6 +181,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     try:
         await ensure_schema_current(db)
         runtime = IntegrationRuntime(settings, db, shared, pm.registry)
+        runtime.context.extra["plugin_manager"] = pm
         await runtime.start(work=True, serve_stream=False)
         log.info("worker started (%s jobs)", runtime.jobs.mode)
         try:
