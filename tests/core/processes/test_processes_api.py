@@ -497,9 +497,11 @@ async def test_notices_mask_entries_and_close_after_their_window(api: ApiClient,
     assert [n["id"] for n in listed.json()["items"]] == [created.json()["id"]]
     other = await api.get("/api/v1/notices", params={"org": str(world.women["id"])}, headers=me)
     assert other.json()["items"] == []
-    feed = await api.get(f"/api/v1/feeds/orgs/{world.root['id']}.json")
-    if feed.status_code == 200:
-        assert "2026年度困难职工帮扶名单公示" in feed.text or feed.json().get("items") is not None
+    # The notice is announcement-like: the portal feeds of the subtree carry it (JSON Feed and Atom).
+    for suffix in ("feed.json", "feed.atom"):
+        feed = await api.get(f"/api/v1/feeds/orgs/{world.root['id']}/{suffix}")
+        assert feed.status_code == 200, feed.text
+        assert "2026年度困难职工帮扶名单公示" in feed.text, suffix
 
 
 async def test_statistics_per_type_and_subtree(api: ApiClient, world: World) -> None:
