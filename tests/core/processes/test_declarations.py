@@ -74,7 +74,7 @@ def test_a_good_type_passes() -> None:
     ],
 )
 def test_broken_types_are_named(overrides: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError, match="bad.type") as info:
+    with pytest.raises(ValueError, match=r"bad\.type") as info:
         check_process_type(_type(**overrides))
     assert message in str(info.value)
 
