@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
+
+from openpyxl import load_workbook
 
 from core.identity.tables import AuditEntry
 from core.integration.tables import OutboxSignal
@@ -525,6 +528,17 @@ async def test_statistics_per_type_and_subtree(api: ApiClient, world: World) -> 
         0,
     )
     assert set(aid["median_seconds_per_state"]) == {"submitted"}
+    # The same counts are part of the org statistics, JSON and XLSX.
+    org_stats = world.add("stats", grant(world.root, "core.stats.read"))
+    body = (await api.get(f"/api/v1/orgs/{world.federation['id']}/statistics", headers=org_stats)).json()
+    figures = {f["code"]: f["value"] for f in body["plugins"] if f["plugin"] == "core"}
+    assert figures["core.process.proctest.hardship_aid.opened"] == 2
+    assert figures["core.process.proctest.hardship_aid.rejected"] == 1
+    workbook = await api.get(f"/api/v1/orgs/{world.federation['id']}/statistics.xlsx", headers=org_stats)
+    assert workbook.status_code == 200
+    sheets = load_workbook(BytesIO(workbook.content)).worksheets
+    cells = {str(c.value) for ws in sheets for row in ws.iter_rows() for c in row}
+    assert any("proctest.hardship_aid" in c for c in cells)
     women = (
         await api.get("/api/v1/processes/statistics", params={"org": str(world.women["id"])}, headers=staff)
     ).json()
