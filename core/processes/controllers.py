@@ -196,15 +196,21 @@ class ProcessController(Controller):
         org: Annotated[UUID | None, QueryParameter(description="Only processes handled in this org")] = None,
         org_scope: OrgScope = "subtree",
         type: TypeFilter = None,
-        state_code: Annotated[str | None, QueryParameter(name="state", max_length=40, description="State code")] = None,
+        state_code: Annotated[
+            str | None, QueryParameter(name="state", max_length=40, description="State code")
+        ] = None,
         overdue: Annotated[
             bool | None, QueryParameter(description="Only overdue (true) or not (false)")
         ] = None,
         assigned: Annotated[
             Literal["me", "any"], QueryParameter(description="me: only those assigned to the caller")
         ] = "any",
+        counts: Annotated[
+            bool,
+            QueryParameter(description="Also count open and overdue processes per type (reads the subtree)"),
+        ] = False,
     ) -> S.Queue:
-        """Open processes the caller may act on, soonest due first, with counts per type."""
+        """Open processes the caller may act on, soonest due first; ``counts=true`` adds counts per type."""
         return await services.queue(
             _env(request),
             _principal(request),
@@ -215,6 +221,7 @@ class ProcessController(Controller):
             state=state_code,
             overdue=overdue,
             mine=assigned == "me",
+            with_counts=counts,
         )
 
     @get("/statistics", opt={"permission": PROCESS_READ}, summary="办理统计（按类型、辖区）")

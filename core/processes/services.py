@@ -130,9 +130,11 @@ async def queue(
     state: str | None,
     overdue: bool | None,
     mine: bool,
+    with_counts: bool = False,
     moment: datetime | None = None,
 ) -> S.Queue:
-    """Open processes handled within the caller's handling reach, soonest due first, with counts per type."""
+    """Open processes handled within the caller's handling reach, soonest due first; with ``with_counts``
+    also the open and overdue counts per type (a count reads the whole subtree: asked for separately)."""
     moment = moment or now()
     reaches = machine._merged_reach(principal, machine.handling_permissions(env.registry))
     if org_path is not None:
@@ -164,12 +166,16 @@ async def queue(
     page_where = where + filters
     if page.after is not None:
         due, pid = cursor_values(_QUEUE_KEY, page.after)
-        args.extend([due, due, pid])
-        page_where.append("(due_at > {} OR (due_at = {} AND id > {}))")
+        args.extend([due, pid])
+        # A row-value comparison (SQLite ≥ 3.15, PostgreSQL) is an index range condition, not a filter.
+        page_where.append("(due_at, id) > ({}, {})")
     args.append(page.limit + 1)
     sql = "SELECT * FROM core_process WHERE " + " AND ".join(page_where) + " ORDER BY due_at, id LIMIT {}"  # noqa: S608
     rows = [dict(r) for r in await fetch(Process, sql, args)]
     rows, cursor = page_of(rows, _QUEUE_KEY, page)
+    items = [to_process(env, r, moment=moment) for r in rows]
+    if not with_counts:
+        return S.Queue(items=items, next_cursor=cursor, counts=[])
     count_args.append(moment)
     count_sql = (
         "SELECT type, COUNT(*) AS n, SUM(CASE WHEN due_at <= {} THEN 1 ELSE 0 END) AS late FROM core_process WHERE "  # noqa: S608
@@ -189,7 +195,6 @@ async def queue(
                 overdue=int(r["late"] or 0),
             )
         )
-    items = [to_process(env, r, moment=moment) for r in rows]
     return S.Queue(items=items, next_cursor=cursor, counts=counts)
 
 

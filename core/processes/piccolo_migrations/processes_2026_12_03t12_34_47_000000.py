@@ -5,10 +5,11 @@ VERSION = "1.38.0"
 DESCRIPTION = "work queue, progress and deadline indexes; one step per version; bytewise org paths"
 
 STATEMENTS = [
-    # The work queue (待办): open processes of a subtree in due order, one range scan, keyset (due_at, id).
+    # The work queue (待办) of a large subtree (a county): open processes walked in due order, keyset
+    # (due_at, id), the subtree a filter — the first page stops after a page of rows. Also the deadline pass.
+    "CREATE INDEX IF NOT EXISTS core_process_open_due ON core_process (status, due_at, id)",
+    # The queue of a small subtree (one unit): its open processes are one range scan, then sorted.
     "CREATE INDEX IF NOT EXISTS core_process_queue ON core_process (status, handler_path, due_at, id)",
-    # The deadline pass: open, not yet reminded, due by now.
-    "CREATE INDEX IF NOT EXISTS core_process_due ON core_process (status, reminded, due_at, id)",
     # My processes (进度查询), newest first.
     "CREATE INDEX IF NOT EXISTS core_process_applicant_opened ON core_process (applicant, opened_at, id)",
     # Lists of a subtree by home org, newest first.

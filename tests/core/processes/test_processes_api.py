@@ -135,7 +135,7 @@ async def test_a_passed_deadline_escalates_to_the_parent_org(api: ApiClient, wor
     base = world.add("base", grant(world.grassroots, REVIEW))
     upper = world.add("upper", grant(world.federation, REVIEW, APPROVE))
     process = await apply(api, me, world.grassroots)
-    queue = (await api.get("/api/v1/processes/queue", headers=base)).json()
+    queue = (await api.get("/api/v1/processes/queue", params={"counts": "true"}, headers=base)).json()
     assert [p["id"] for p in queue["items"]] == [process["id"]]
     assert queue["counts"] == [
         {"type": "proctest.hardship_aid", "type_name": "困难帮扶申请", "open": 1, "overdue": 0}
@@ -549,3 +549,35 @@ async def test_statistics_per_type_and_subtree(api: ApiClient, world: World) -> 
         ),
         403,
     )
+
+
+async def test_the_queue_pages_by_due_time_and_filters(api: ApiClient, world: World) -> None:
+    (pid,) = await make_persons(1)
+    me = world.add("me", person(pid))
+    base = world.add("base", grant(world.grassroots, REVIEW))
+    opened = [await apply(api, me, world.grassroots) for _ in range(5)]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await api.get("/api/v1/processes/queue", params=params, headers=base)).json()
+        seen += [p["id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [p["id"] for p in opened]  # due in the order they were opened, no gap, no repeat
+    overdue = await api.get("/api/v1/processes/queue", params={"overdue": "true"}, headers=base)
+    assert overdue.json()["items"] == []
+    by_state = await api.get("/api/v1/processes/queue", params={"state": "upper_review"}, headers=base)
+    assert by_state.json()["items"] == []
+    me_only = await api.get("/api/v1/processes/queue", params={"assigned": "me"}, headers=base)
+    assert me_only.json()["items"] == []
+    tag = {**base, "If-Match": f'"{opened[0]["version"]}"'}
+    assigned = await api.put(
+        f"/api/v1/processes/{opened[0]['id']}/assignee",
+        json={"assignee_id": str(world.principals["base"].id)},
+        headers=tag,
+    )
+    assert assigned.status_code == 200, assigned.text
+    me_only = await api.get("/api/v1/processes/queue", params={"assigned": "me"}, headers=base)
+    assert [p["id"] for p in me_only.json()["items"]] == [opened[0]["id"]]
