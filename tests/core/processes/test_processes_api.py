@@ -11,7 +11,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from core.identity.tables import AuditEntry
+from core.identity.tables import AuditEntry, Person
 from core.integration.tables import OutboxSignal
 from core.members.tables import Membership
 from core.processes.deadlines import apply_due_deadlines
@@ -581,3 +581,27 @@ async def test_the_queue_pages_by_due_time_and_filters(api: ApiClient, world: Wo
     assert assigned.status_code == 200, assigned.text
     me_only = await api.get("/api/v1/processes/queue", params={"assigned": "me"}, headers=base)
     assert [p["id"] for p in me_only.json()["items"]] == [opened[0]["id"]]
+
+
+async def test_personal_form_fields_are_in_the_pipl_export_and_cleared_on_erasure(
+    api: ApiClient, world: World
+) -> None:
+    (pid,) = await make_persons(1)
+    await Person.update({Person.home_org: world.grassroots["id"]}).where(Person.id == pid).run()
+    me = world.add("me", person(pid))
+    dpo = world.add("dpo", grant(world.root, "core.person.export", "core.person.erase"))
+    process = await apply(api, me, world.grassroots)
+    exported = await api.get(f"/api/v1/persons/{pid}/export", headers=dpo)
+    assert exported.status_code == 200, exported.text
+    (row,) = exported.json()["tables"]["core_process"]
+    assert "13800138000" in row["process_form"]  # decrypted for the person's own copy
+    erased = await api.delete(f"/api/v1/persons/{pid}", headers=dpo)
+    assert erased.status_code == 204, erased.text
+    kept = (
+        await Process.select(Process.form, Process.personal_enc, Process.state)
+        .where(Process.id == process["id"])
+        .first()
+        .run()
+    )
+    assert kept is not None and kept["personal_enc"] is None and kept["state"] == "submitted"
+    assert "138****8000" not in str(kept["form"]) and "家中遭遇火灾" not in str(kept["form"])
