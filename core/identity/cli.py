@@ -122,14 +122,16 @@ def reencrypt() -> None:
     from core.identity.keys import reencrypt_persons
     from core.integration.webhooks import reencrypt_secrets
     from core.orgs.contact import reencrypt_contact_phones
+    from core.processes.personal_data import reencrypt_process_forms
 
     settings = _settings()
     vault = Vault.from_settings(settings)
     count = run_with_database(settings, lambda db, pm: reencrypt_persons(db, vault))
     orgs = run_with_database(settings, lambda db, pm: reencrypt_contact_phones(db, vault))
     hooks = run_with_database(settings, lambda db, pm: reencrypt_secrets(db, vault))
+    forms = run_with_database(settings, lambda db, pm: reencrypt_process_forms(db, vault))
     console.print(
-        f"{count} person(s), {orgs} org contact phone(s) and {hooks} webhook(s) re-encrypted"
+        f"{count} person(s), {orgs} org contact phone(s), {hooks} webhook(s) and {forms} process form(s) re-encrypted"
         f" with key {vault.current}."
     )
 

@@ -113,7 +113,9 @@ class IntegrationRuntime:
             return
         self._next_deadlines = moment + self.settings.process_deadline_interval
         try:
-            await self.jobs.enqueue(DEADLINE_JOB, key=DEADLINE_JOB, run_for=self.settings.process_deadline_interval)
+            await self.jobs.enqueue(
+                DEADLINE_JOB, key=DEADLINE_JOB, run_for=self.settings.process_deadline_interval
+            )
         except Exception as exc:  # queue unreachable: try again at the next interval
             log.warning("could not queue the deadline pass: %s", type(exc).__name__)
 

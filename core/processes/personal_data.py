@@ -6,6 +6,8 @@ personal fields included — is cleared on erasure; objections are the objector'
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.i18n import Text
 from core.identity.personal_data import PersonalDataTable
 from core.processes.tables import Objection, Process
@@ -25,3 +27,11 @@ PROCESSES_PERSONAL_DATA: tuple[PersonalDataTable, ...] = (
     ),
     PersonalDataTable(table=Objection, person_column="person", on_erasure="anonymise", fields={"reason": ""}),
 )
+
+
+async def reencrypt_process_forms(db: Any, vault: Any) -> int:
+    """Key rotation: re-encrypt the personal form fields of processes not yet under ``vault.current``."""
+    from core.identity.keys import reencrypt_columns
+    from core.processes.machine import VAULT_FIELD
+
+    return await reencrypt_columns(db, vault, Process, {Process.personal_enc: VAULT_FIELD})

@@ -11,11 +11,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from core.identity.crypto import Vault
 from core.identity.tables import AuditEntry, Person
 from core.integration.tables import OutboxSignal
 from core.members.tables import Membership
 from core.processes.deadlines import apply_due_deadlines
 from core.processes.machine import Env, now
+from core.processes.personal_data import reencrypt_process_forms
 from core.processes.tables import Process, ProcessStep
 from tests.conftest import ApiClient
 from tests.core.processes.conftest import (
@@ -605,3 +607,18 @@ async def test_personal_form_fields_are_in_the_pipl_export_and_cleared_on_erasur
     )
     assert kept is not None and kept["personal_enc"] is None and kept["state"] == "submitted"
     assert "138****8000" not in str(kept["form"]) and "家中遭遇火灾" not in str(kept["form"])
+
+
+async def test_key_rotation_reencrypts_personal_form_fields(
+    api: ApiClient, world: World, make_settings: Any
+) -> None:
+    (pid,) = await make_persons(1)
+    me = world.add("me", person(pid))
+    process = await apply(api, me, world.grassroots)
+    await apply(api, me, world.grassroots, id_number=None)
+    rotated = Vault.from_settings(make_settings(personal_data_keys=("k2:" + "A" * 43,)))
+    assert await reencrypt_process_forms(api.app.state.db, rotated) == 2
+    row = await Process.select(Process.personal_enc).where(Process.id == process["id"]).first().run()
+    assert row is not None and row["personal_enc"].startswith("v1.k2.")
+    assert "13800138000" in rotated.decrypt("process_form", row["personal_enc"])
+    assert await reencrypt_process_forms(api.app.state.db, rotated) == 0
