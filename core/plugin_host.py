@@ -84,7 +84,9 @@ class Registry:
 
     def process_type_owner(self, code: str) -> str | None:
         """The name of the plugin (or ``core``) that declared the process type ``code``."""
-        return next((n for n, d in self.declarations.items() if any(t.code == code for t in d.process_types)), None)
+        return next(
+            (n for n, d in self.declarations.items() if any(t.code == code for t in d.process_types)), None
+        )
 
     @property
     def permissions(self) -> dict[str, Permission]:
