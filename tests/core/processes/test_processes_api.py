@@ -622,3 +622,16 @@ async def test_key_rotation_reencrypts_personal_form_fields(
     assert row is not None and row["personal_enc"].startswith("v1.k2.")
     assert "13800138000" in rotated.decrypt("process_form", row["personal_enc"])
     assert await reencrypt_process_forms(api.app.state.db, rotated) == 0
+
+
+async def test_the_deadline_job_is_registered_and_runs_in_the_worker_context(
+    api: ApiClient, world: World
+) -> None:
+    from core.integration.jobs import registered_jobs
+    from core.processes.deadlines import DEADLINE_JOB
+
+    (pid,) = await make_persons(1)
+    await apply(api, world.add("me", person(pid)), world.grassroots)
+    context = api.app.state.integration.context
+    assert context.extra["plugin_manager"] is api.app.state.plugin_manager
+    assert await registered_jobs()[DEADLINE_JOB](context) == 0  # nothing is due yet
