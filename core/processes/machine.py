@@ -314,11 +314,14 @@ async def _record_step(
     form: Mapping[str, Any] | None = None,
     seconds: int | None = None,
     moment: datetime,
-) -> None:
+) -> UUID:
+    """Append the history row of the change that produced ``row`` (its version is the step's ``seq``) and
+    its audit entry; returns the step's id (what an attachment of the step points at)."""
     kind, actor_id = _actor(actor)
+    step_id = uuid4()
     await ProcessStep.insert(
         ProcessStep(
-            id=uuid4(),
+            id=step_id,
             process=row["id"],
             seq=row["version"],
             action=action,
@@ -346,6 +349,7 @@ async def _record_step(
         },
         actor=actor,
     )
+    return step_id
 
 
 async def compare_and_set(
