@@ -50,6 +50,7 @@ from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
+from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
 from core.settings import Settings, load_settings
 from core.shared import SharedState
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             EventController,
             PublicCalendarController,
             FileController,
+            *PROCESS_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [

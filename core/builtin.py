@@ -79,8 +79,9 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.integration.piccolo_app import APP_CONFIG as INTEGRATION
     from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
+    from core.processes.piccolo_app import APP_CONFIG as PROCESSES
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES)
 
 
 @hookimpl
@@ -91,8 +92,9 @@ def quntuan_signals() -> Sequence[object]:
     from core.identity.signals import IDENTITY_SIGNALS
     from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
+    from core.processes.signals import PROCESS_SIGNALS
 
-    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS, *FILE_SIGNALS)
+    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS, *FILE_SIGNALS, *PROCESS_SIGNALS)
 
 
 @hookimpl
@@ -103,8 +105,15 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.files.personal_data import FILES_PERSONAL_DATA
     from core.identity.personal_data import CORE_PERSONAL_DATA
     from core.members.personal_data import MEMBERS_PERSONAL_DATA
+    from core.processes.personal_data import PROCESSES_PERSONAL_DATA
 
-    return (*CORE_PERSONAL_DATA, *MEMBERS_PERSONAL_DATA, *EVENTS_PERSONAL_DATA, *FILES_PERSONAL_DATA)
+    return (
+        *CORE_PERSONAL_DATA,
+        *MEMBERS_PERSONAL_DATA,
+        *EVENTS_PERSONAL_DATA,
+        *FILES_PERSONAL_DATA,
+        *PROCESSES_PERSONAL_DATA,
+    )
 
 
 @hookimpl
@@ -122,4 +131,23 @@ def quntuan_org_path_columns() -> Sequence[object]:
         OrgPathColumn(table="core_event", column="organizer_paths", many=True),
         OrgPathColumn(table="core_event_organizer", column="org_path"),
         OrgPathColumn(table="core_webhook", column="org_path"),
+        OrgPathColumn(table="core_process", column="org_path"),
+        OrgPathColumn(table="core_process", column="handler_path"),
+        OrgPathColumn(table="core_notice", column="org_path"),
     )
+
+
+@hookimpl
+def quntuan_process_types() -> Sequence[object]:
+    """The core's generic "apply to join an org" (入会/入团申请) type; plugins may declare their own."""
+    from core.processes.join import JOIN_TYPE
+
+    return (JOIN_TYPE,)
+
+
+@hookimpl
+async def quntuan_statistics(org_path: str) -> Sequence[object]:
+    """Processes of the subtree per type: opened, done, rejected, overdue (the core's own figures)."""
+    from core.processes.statistics import statistic_figures
+
+    return await statistic_figures(org_path)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         OrgPathColumn,
         StatFigure,
     )
+    from core.processes.declarations import ProcessType
 
 PROJECT = "quntuan"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -140,6 +141,20 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
     ``applies(facts)`` gets a :class:`~core.orgs.declarations.UnitFacts` (kind, head counts, region) and
     returns whether the unit should be covered; the unit counts as covered when an active org of one of
     the rule's ``org_kinds`` is linked to it. The plugin owns the rule (the union: 25 employees or more).
+    """
+
+
+@hookspec
+def quntuan_process_types() -> Sequence[ProcessType]:
+    """Declare the process types (申请与办理) this plugin owns: codes ``<slug>.<name>``, states, transitions.
+
+    Called once at start-up. Each :class:`~core.processes.declarations.ProcessType` names its states,
+    its transitions (who may take each, an optional form, deadline, ``validate`` and ``after``
+    callables), the applicant's form Struct and which of its fields hold personal data. The core checks
+    each type then (unknown or unreachable states, duplicate codes: the plugin is rejected, naming the
+    problem) and provides storage, routes under ``/api/v1/processes``, deadlines, referral, notices,
+    signals, audit and statistics. A type's ``validate``/``after`` callables run only for its own
+    processes, inside the step's transaction; one that raises rolls that step back and nothing else.
     """
 
 

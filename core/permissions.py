@@ -8,6 +8,7 @@ from core.i18n import Text
 from core.identity.permissions import IDENTITY_PERMISSIONS
 from core.integration.permissions import INTEGRATION_PERMISSIONS
 from core.orgs.permissions import ORG_PERMISSIONS
+from core.processes.permissions import PROCESS_PERMISSIONS
 
 
 def _p(code: str, zh_hans: str, en: str, *, personal_data: bool = False) -> Permission:
@@ -22,4 +23,5 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     *INTEGRATION_PERMISSIONS,
     *EVENT_PERMISSIONS,
     *ORG_PERMISSIONS,
+    *PROCESS_PERMISSIONS,
 )

@@ -58,6 +58,7 @@ class PluginDeclarations:
     routes: list[Any] = field(default_factory=list)
     personal_data: list[Any] = field(default_factory=list)
     file_owners: list[Any] = field(default_factory=list)
+    process_types: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +79,16 @@ class Registry:
     @property
     def event_types(self) -> dict[str, EventType]:
         return {t.code: t for d in self.declarations.values() for t in d.event_types}
+
+    @property
+    def process_types(self) -> dict[str, Any]:
+        return {t.code: t for d in self.declarations.values() for t in d.process_types}
+
+    def process_type_owner(self, code: str) -> str | None:
+        """The name of the plugin (or ``core``) that declared the process type ``code``."""
+        return next(
+            (n for n, d in self.declarations.items() if any(t.code == code for t in d.process_types)), None
+        )
 
     @property
     def permissions(self) -> dict[str, Permission]:
@@ -158,6 +169,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         routes=list(_call_one(pm, "quntuan_routes", plugin) or ()),
         personal_data=list(_call_one(pm, "quntuan_personal_data", plugin) or ()),
         file_owners=list(_call_one(pm, "quntuan_file_owners", plugin) or ()),
+        process_types=list(_call_one(pm, "quntuan_process_types", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -175,6 +187,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
                 raise ValueError(f"{label} {item.code!r} must start with {' or '.join(prefixes)}")
             if item.code in taken[label]:
                 raise ValueError(f"{label} {item.code!r} is declared twice")
+    _check_process_types(pm, decl.process_types, prefixes)
     for signal in decl.signals:
         if name != CORE_PLUGIN and not signal.name.startswith(f"{name}."):
             raise ValueError(f"signal {signal.name!r} must start with {name}.")
@@ -189,6 +202,21 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
             if not tablename.startswith(f"{name}_"):
                 raise ValueError(f"table {tablename!r} must be prefixed with {name}_")
     return decl
+
+
+def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:
+    from core.processes.declarations import ProcessType, check_process_type
+
+    seen = set(pm.registry.process_types)
+    for ptype in types:
+        if not isinstance(ptype, ProcessType):
+            raise ValueError("quntuan_process_types must return ProcessType values")
+        if not ptype.code.startswith(prefixes):
+            raise ValueError(f"process type {ptype.code!r} must start with {' or '.join(prefixes)}")
+        if ptype.code in seen:
+            raise ValueError(f"process type {ptype.code!r} is declared twice")
+        seen.add(ptype.code)
+        check_process_type(ptype)
 
 
 def _add(pm: PluginManager, name: str, load: Callable[[], object], settings: Settings) -> None:

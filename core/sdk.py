@@ -37,6 +37,48 @@ from core.orgs.declarations import (
 )
 from core.orgs.tables import Org
 from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
+from core.processes.declarations import (
+    Deadline,
+    ProcessContext,
+    ProcessRejected,
+    ProcessType,
+    State,
+    Transition,
+)
+from core.processes.notices import publish as _publish_notice
+from core.processes.schemas import NoticeEntryIn
+
+
+async def publish_notice(
+    state: object,
+    *,
+    org_id: object,
+    title: str,
+    body: str = "",
+    kind: str,
+    days: int = 5,
+    entries: list[NoticeEntryIn] | None = None,
+) -> object:
+    """Publish a public notice (公示) of ``org_id`` as the plugin (inside the caller's write transaction).
+
+    ``state`` is ``request.app.state`` (or a job's context); ``kind`` is ``<slug>.<name>``; entries are
+    stored masked (names as 张*三). Returns the notice's id; the notice appears in ``/api/v1/notices``
+    and the portal feeds, and takes objections during its ``days``.
+    """
+    from core.processes.machine import Env
+
+    row = await _publish_notice(
+        Env.of(state),
+        None,
+        org_id=org_id,  # type: ignore[arg-type]
+        title=title,
+        body=body,
+        kind=kind,
+        days=days,
+        entries=entries or [],
+    )
+    return row["id"]
+
 
 __all__ = [
     "CORE_API_VERSION",
@@ -45,6 +87,7 @@ __all__ = [
     "AdminLevel",
     "CheckInInfo",
     "CoverageRule",
+    "Deadline",
     "Decline",
     "EventInfo",
     "EventType",
@@ -58,6 +101,7 @@ __all__ = [
     "MembershipDraft",
     "MembershipInfo",
     "MembershipRejected",
+    "NoticeEntryIn",
     "Org",
     "OrgKind",
     "OrgPathColumn",
@@ -70,11 +114,16 @@ __all__ = [
     "PluginInfo",
     "Principal",
     "Problem",
+    "ProcessContext",
+    "ProcessRejected",
+    "ProcessType",
     "Reach",
     "RegistrationInfo",
     "SignalType",
     "StatFigure",
+    "State",
     "Text",
+    "Transition",
     "UnitFacts",
     "claim_key",
     "current_principal",
@@ -83,6 +132,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "paginate",
+    "publish_notice",
     "reach_clause",
     "record_audit",
     "register_job",

@@ -210,6 +210,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     retention_idempotency_hours: float = 24
     #: Seconds between two retention purges (each deletes in bounded batches).
     retention_interval: float = 3600
+    #: Seconds between two passes applying the passed deadlines of processes (escalate, remind, move on).
+    process_deadline_interval: float = 300
     #: Seconds a stopping process (SIGTERM) gives in-flight requests, and then running jobs, to finish.
     #: Keep the service manager's stop timeout above twice this (systemd ``TimeoutStopSec``).
     shutdown_timeout: float = 30.0

@@ -141,6 +141,7 @@ def reencrypt() -> None:
     from core.integration.webhooks import reencrypt_secrets
     from core.orgs.contact import reencrypt_contact_phones
     from core.orgs.uploads import reencrypt_uploads
+    from core.processes.personal_data import reencrypt_process_forms
 
     settings = _settings()
     vault = Vault.from_settings(settings)
@@ -148,9 +149,10 @@ def reencrypt() -> None:
     orgs = run_with_database(settings, lambda db, pm: reencrypt_contact_phones(db, vault))
     hooks = run_with_database(settings, lambda db, pm: reencrypt_secrets(db, vault))
     stored = run_with_database(settings, lambda db, pm: reencrypt_uploads(db, vault))
+    forms = run_with_database(settings, lambda db, pm: reencrypt_process_forms(db, vault))
     console.print(
-        f"{count} person(s), {orgs} org contact phone(s), {hooks} webhook(s) and {stored} stored"
-        f" import upload(s) re-encrypted with key {vault.current}."
+        f"{count} person(s), {orgs} org contact phone(s), {hooks} webhook(s), {stored} stored import"
+        f" upload(s) and {forms} process form(s) re-encrypted with key {vault.current}."
     )
 
 

@@ -164,6 +164,7 @@ async def integration_lifespan(app: Litestar) -> AsyncIterator[None]:
     runtime = IntegrationRuntime(state.settings, state.db, state.shared, state.registry)
     state.integration = runtime
     state.jobs = runtime.jobs
+    runtime.context.extra["plugin_manager"] = state.plugin_manager
     await runtime.start(work=state.settings.runs_embedded_worker)
     try:
         yield
@@ -185,6 +186,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     try:
         await ensure_schema_current(db)
         runtime = IntegrationRuntime(settings, db, shared, pm.registry)
+        runtime.context.extra["plugin_manager"] = pm
         await runtime.start(work=True, serve_stream=False)
         log.info("worker started (%s jobs)", runtime.jobs.mode)
         try:

@@ -63,6 +63,7 @@ IDENTITY: dict[tuple[str, str], tuple[Any, Any]] = {
     ("GET", "/api/v1/audit/verify"): (403, 403),
     ("GET", "/api/v1/me"): ("ok", "ok"),
     ("POST", "/api/v1/me/password"): (422, 422),
+    ("GET", "/api/v1/me/processes"): ("ok", "ok"),  # self policy: the caller's own applications
     ("POST", "/api/v1/auth/logout"): ("ok", "ok"),
     ("POST", "/api/v1/auth/token"): (422, 422),
 }
