@@ -145,11 +145,18 @@ def reencrypt() -> None:
 
     settings = _settings()
     vault = Vault.from_settings(settings)
-    count = run_with_database(settings, lambda db, pm: reencrypt_persons(db, vault))
-    orgs = run_with_database(settings, lambda db, pm: reencrypt_contact_phones(db, vault))
-    hooks = run_with_database(settings, lambda db, pm: reencrypt_secrets(db, vault))
-    stored = run_with_database(settings, lambda db, pm: reencrypt_uploads(db, vault))
-    forms = run_with_database(settings, lambda db, pm: reencrypt_process_forms(db, vault))
+
+    async def everything(db: Any, pm: Any) -> tuple[int, ...]:
+        # One start of the database (and one schema check) for every kind of ciphertext.
+        return (
+            await reencrypt_persons(db, vault),
+            await reencrypt_contact_phones(db, vault),
+            await reencrypt_secrets(db, vault),
+            await reencrypt_uploads(db, vault),
+            await reencrypt_process_forms(db, vault),
+        )
+
+    count, orgs, hooks, stored, forms = run_with_database(settings, everything)
     console.print(
         f"{count} person(s), {orgs} org contact phone(s), {hooks} webhook(s), {stored} stored import"
         f" upload(s) and {forms} process form(s) re-encrypted with key {vault.current}."
