@@ -18,7 +18,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from core.access import Reach
+from bench.principals import SubtreeCadre
 from core.db import Database
 from core.events import services
 from core.events.permissions import EVENT_MANAGE, EVENT_READ
@@ -28,21 +28,6 @@ from core.orgs.tables import Org
 from core.pagination import PageRequest
 from core.plugin_host import make_plugin_manager
 from core.settings import load_settings
-
-
-class Reader:
-    kind = "account"
-    id = uuid.uuid4()
-    person_id = None
-
-    def __init__(self, path: str) -> None:
-        self._reach = [Reach(path=path, subtree=True)]
-
-    def has_permission(self, code: str) -> bool:
-        return True
-
-    def reach(self, code: str) -> list[Reach]:
-        return self._reach if code in (EVENT_READ, EVENT_MANAGE) else []
 
 
 async def seed(events: int) -> list[dict[str, object]]:
@@ -105,7 +90,7 @@ async def main(events: int, runs: int) -> None:
         orgs = await seed(events)
         if not db.is_sqlite:
             await db.engine.run_ddl("ANALYZE")
-        reader = Reader(str(orgs[1]["path"]))
+        reader = SubtreeCadre(str(orgs[1]["path"]), (EVENT_READ, EVENT_MANAGE))
         filters = services.EventFilters(org_path=str(orgs[0]["path"]))
         first, deep = [], []
         cursor_page = PageRequest(limit=20)

@@ -19,7 +19,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from core.access import Reach
+from bench.principals import SubtreeCadre
 from core.db import Database
 from core.identity.crypto import Vault
 from core.identity.tables import Person
@@ -32,21 +32,6 @@ from core.processes.machine import Env
 from core.processes.permissions import PROCESS_HANDLE
 from core.processes.tables import Process
 from core.settings import load_settings
-
-
-class Cadre:
-    kind = "account"
-    id = uuid.uuid4()
-    person_id = None
-
-    def __init__(self, path: str) -> None:
-        self._reach = [Reach(path=path, subtree=True)]
-
-    def has_permission(self, code: str) -> bool:
-        return True
-
-    def reach(self, code: str) -> list[Reach]:
-        return self._reach if code == PROCESS_HANDLE else []
 
 
 async def seed(n: int) -> str:
@@ -118,7 +103,7 @@ async def main() -> None:
         if not db.is_sqlite:
             await Process.raw("ANALYZE core_process").run()
         env = Env(pm.registry, pm, Vault.from_settings(settings))
-        cadre = Cadre(county)
+        cadre = SubtreeCadre(county, (PROCESS_HANDLE,))
         started = time.perf_counter()
         first = await services.queue(
             env,

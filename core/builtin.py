@@ -146,6 +146,14 @@ def quntuan_process_types() -> Sequence[object]:
 
 
 @hookimpl
+def quntuan_file_owners() -> Sequence[object]:
+    """Attachments of processes (申请书, 证明材料) and of public notices."""
+    from core.processes.attachments import CORE_FILE_OWNERS
+
+    return CORE_FILE_OWNERS
+
+
+@hookimpl
 async def quntuan_statistics(org_path: str) -> Sequence[object]:
     """Processes of the subtree per type: opened, done, rejected, overdue (the core's own figures)."""
     from core.processes.statistics import statistic_figures

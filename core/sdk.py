@@ -13,7 +13,7 @@ from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
 from core.events.schemas import Registration as RegistrationInfo
 from core.fastpath import Decline, FastAnswer, FastRequest
-from core.files.owners import FileOwnerKind, OwnerAccess
+from core.files.owners import FileOwnerKind, OwnerAccess, OwnerContext
 from core.guards import current_principal
 from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
@@ -106,6 +106,7 @@ __all__ = [
     "OrgKind",
     "OrgPathColumn",
     "OwnerAccess",
+    "OwnerContext",
     "Page",
     "PageParam",
     "PageRequest",

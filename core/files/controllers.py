@@ -41,8 +41,9 @@ def _principal(request: Request[Any, Any, State]) -> Principal:
     return principal
 
 
-def _kinds(request: Request[Any, Any, State]) -> dict[str, Any]:
-    return request.app.state.registry.file_owners  # type: ignore[no-any-return]
+def _registry(request: Request[Any, Any, State]) -> Any:
+    """The plugin registry: the owner kinds and what their ``authorize`` callbacks may consult."""
+    return request.app.state.registry
 
 
 def content_disposition(name: str, content_type: str) -> str:
@@ -98,19 +99,19 @@ class FileController(Controller):
         state = request.app.state
         settings = state.settings
         principal = _principal(request)
-        kinds = _kinds(request)
+        registry = _registry(request)
         resolved: dict[str, Any] = {}
 
         async def limit_for(fields: Mapping[str, str]) -> int:
             if "owner_kind" in fields and "owner_id" in fields:
-                resolved["owner"] = await services.attachable_owner(kinds, principal, dict(fields))
+                resolved["owner"] = await services.attachable_owner(registry, principal, dict(fields))
                 return services.size_limit(settings, resolved["owner"][0])
             return int(settings.files_max_size)
 
         received = await receive(request, settings.files_path / SPOOL_DIR, settings.files_max_size, limit_for)
         try:
             kind, access, owner_id = resolved.get("owner") or await services.attachable_owner(
-                kinds, principal, received.fields
+                registry, principal, received.fields
             )
             mime, name = services.check_content(settings, kind, received)
             file_id = services.new_file_id()
@@ -146,14 +147,14 @@ class FileController(Controller):
     ) -> Page[FileInfo]:
         """The files of one owner the caller may see, oldest first; 404 when the owner is hidden."""
         rows, cursor = await services.list_files(
-            _kinds(request), _principal(request), owner_kind, owner_id, page
+            _registry(request), _principal(request), owner_kind, owner_id, page
         )
         return Page(items=[services.to_info(r) for r in rows], next_cursor=cursor)
 
     @get("/{file_id:uuid}", summary="附件信息", opt=POLICY)
     async def get_file(self, request: Request[Any, Any, State], file_id: FileId) -> Response[FileInfo]:
         """One file's metadata, for callers who may see its owner."""
-        row, _ = await services.load_visible(_kinds(request), _principal(request), file_id)
+        row, _ = await services.load_visible(_registry(request), _principal(request), file_id)
         return Response(services.to_info(row), headers={"ETag": services.etag(row)})
 
     @get(
@@ -164,7 +165,7 @@ class FileController(Controller):
     )
     async def get_content(self, request: Request[Any, Any, State], file_id: FileId) -> Response[Any]:
         """The bytes, with the sniffed ``Content-Type``, ``nosniff``, a sandbox CSP and the checksum as ETag."""
-        row, _ = await services.load_visible(_kinds(request), _principal(request), file_id)
+        row, _ = await services.load_visible(_registry(request), _principal(request), file_id)
         tag = services.etag(row)
         headers = {
             "ETag": tag,
@@ -184,4 +185,4 @@ class FileController(Controller):
         """Remove a file: the owner's callback allows it, or the caller uploaded it and may still attach."""
         state = request.app.state
         async with state.db.transaction():
-            await services.delete_file(_kinds(request), state.files, _principal(request), file_id)
+            await services.delete_file(_registry(request), state.files, _principal(request), file_id)

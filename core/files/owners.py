@@ -1,9 +1,10 @@
 """Owner kinds: who may see, attach to and delete the files of an owner (a process, a notice, a place…).
 
 The files package knows nothing about processes or places. Each domain that attaches files registers an
-owner kind through the ``quntuan_file_owners`` hook; its ``authorize`` callback answers, for a principal
-and one owner id, an :class:`OwnerAccess` — or ``None`` when the owner does not exist or lies outside the
-principal's reach, which the API answers with 404 so that existence does not leak.
+owner kind through the ``quntuan_file_owners`` hook; its ``authorize`` callback answers, for a principal,
+one owner id and the :class:`OwnerContext`, an :class:`OwnerAccess` — or ``None`` when the owner does not
+exist or lies outside the principal's reach, which the API answers with 404 so that existence does not
+leak.
 """
 
 from __future__ import annotations
@@ -41,9 +42,16 @@ class OwnerAccess(msgspec.Struct, frozen=True, kw_only=True):
     subject: UUID | None = None
 
 
-#: ``authorize(principal, owner_id)``: plain or ``async``; returns ``None`` when the owner is absent or
-#: outside the principal's reach.
-Authorize = Callable[[Principal, UUID], "OwnerAccess | Awaitable[OwnerAccess | None] | None"]
+class OwnerContext(msgspec.Struct, frozen=True, kw_only=True):
+    """What an ``authorize`` callback may consult besides the principal: the platform's declarations
+    (``registry.process_types``, ``registry.place_kinds``, … — who may handle what is declared there)."""
+
+    registry: Any
+
+
+#: ``authorize(principal, owner_id, context)``: plain or ``async``; returns ``None`` when the owner is
+#: absent or outside the principal's reach.
+Authorize = Callable[[Principal, UUID, OwnerContext], "OwnerAccess | Awaitable[OwnerAccess | None] | None"]
 
 
 class FileOwnerKind(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,13 +86,13 @@ def check_owner_kinds(plugin: str, kinds: list[FileOwnerKind], taken: Mapping[st
 
 
 async def owner_access(
-    kinds: Mapping[str, FileOwnerKind], principal: Principal, kind: str, owner_id: UUID
+    registry: Any, principal: Principal, kind: str, owner_id: UUID
 ) -> tuple[FileOwnerKind, OwnerAccess]:
     """The owner kind and the principal's access to one owner; 404 for an unknown kind or a hidden owner."""
-    declared = kinds.get(kind)
+    declared = registry.file_owners.get(kind)
     if declared is None:
         raise Problem("not-found")
-    result = declared.authorize(principal, owner_id)
+    result = declared.authorize(principal, owner_id, OwnerContext(registry=registry))
     if inspect.isawaitable(result):
         result = await result
     if result is None:

@@ -97,11 +97,11 @@ def _owner_fields(fields: dict[str, str]) -> tuple[str, UUID]:
 
 
 async def attachable_owner(
-    kinds: dict[str, FileOwnerKind], principal: Principal, fields: dict[str, str]
+    registry: Any, principal: Principal, fields: dict[str, str]
 ) -> tuple[FileOwnerKind, OwnerAccess, UUID]:
     """The owner named by the form: 404 when unknown or hidden, 403 when it may be seen but not added to."""
     kind_code, owner_id = _owner_fields(fields)
-    kind, access = await owner_access(kinds, principal, kind_code, owner_id)
+    kind, access = await owner_access(registry, principal, kind_code, owner_id)
     if not access.may_attach:
         raise Problem("forbidden")
     return kind, access, owner_id
@@ -182,21 +182,21 @@ async def record_upload(
 
 
 async def load_visible(
-    kinds: dict[str, FileOwnerKind], principal: Principal, file_id: UUID
+    registry: Any, principal: Principal, file_id: UUID
 ) -> tuple[dict[str, Any], OwnerAccess]:
     """One file and the caller's access to its owner; 404 when absent or its owner is hidden."""
     row = await StoredFile.select(*COLUMNS).where(StoredFile.id == file_id).first().run()
     if row is None:
         raise Problem("not-found")
-    _, access = await owner_access(kinds, principal, row["owner_kind"], row["owner_id"])
+    _, access = await owner_access(registry, principal, row["owner_kind"], row["owner_id"])
     return row, access
 
 
 async def list_files(
-    kinds: dict[str, FileOwnerKind], principal: Principal, kind: str, owner_id: UUID, page: PageRequest
+    registry: Any, principal: Principal, kind: str, owner_id: UUID, page: PageRequest
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The files of one owner the caller may see, oldest first."""
-    await owner_access(kinds, principal, kind, owner_id)
+    await owner_access(registry, principal, kind, owner_id)
     query = StoredFile.select(*COLUMNS).where(
         (StoredFile.owner_kind == kind) & (StoredFile.owner_id == owner_id)
     )
@@ -209,13 +209,11 @@ def may_delete(principal: Principal, row: dict[str, Any], access: OwnerAccess) -
     return access.may_delete or (own and access.may_attach)
 
 
-async def delete_file(
-    kinds: dict[str, FileOwnerKind], storage: FileStorage, principal: Principal, file_id: UUID
-) -> None:
+async def delete_file(registry: Any, storage: FileStorage, principal: Principal, file_id: UUID) -> None:
     """Remove the row (with audit entry and signal) in the caller's transaction; the object after commit."""
     from core.db import after_commit
 
-    row, access = await load_visible(kinds, principal, file_id)
+    row, access = await load_visible(registry, principal, file_id)
     if not may_delete(principal, row, access):
         raise Problem("forbidden")
     await StoredFile.delete().where(StoredFile.id == file_id).run()

@@ -160,6 +160,11 @@ def handling_permissions(registry: Any) -> set[str]:
     return perms
 
 
+def handling_reach(principal: Principal, registry: Any) -> list[Reach]:
+    """Where the principal handles processes (any step's permission)."""
+    return _merged_reach(principal, handling_permissions(registry))
+
+
 def read_reach(principal: Principal, registry: Any) -> list[Reach]:
     return _merged_reach(principal, {PROCESS_READ, *handling_permissions(registry)})
 
@@ -779,9 +784,7 @@ async def release(env: Env, process_id: UUID, principal: Principal, decision: st
 
 async def may_assign(principal: Principal, registry: Any, row: Mapping[str, Any]) -> bool:
     """Whoever may handle the process where it is handled may (re)assign it."""
-    return row["status"] == "open" and within(
-        row["handler_path"], _merged_reach(principal, handling_permissions(registry))
-    )
+    return row["status"] == "open" and within(row["handler_path"], handling_reach(principal, registry))
 
 
 async def assign(row: dict[str, Any], principal: Principal, assignee: UUID | None) -> dict[str, Any]:
