@@ -110,3 +110,26 @@ async def test_notice_attachments_are_public_while_published(api: ApiClient, wor
     assert (await api.get(f"/api/v1/files/{file_id}", headers=reader)).status_code == 404
     assert (await api.get(f"/api/v1/files/{file_id}", headers=manager)).status_code == 200
     assert (await api.delete(f"/api/v1/files/{file_id}", headers=manager)).status_code == 204
+
+
+async def test_a_published_notice_is_in_the_portal_feeds(api: ApiClient, world: World) -> None:
+    manager = world.add("manager", grant(world.federation, "core.notice.manage"))
+    published = await api.post(
+        "/api/v1/notices",
+        json={
+            "org_id": str(world.federation["id"]),
+            "title": "困难帮扶名单公示",
+            "body": "名单如下",
+            "days": 5,
+        },
+        headers=manager,
+    )
+    assert published.status_code == 201, published.text
+    feed = await api.get(f"/api/v1/feeds/orgs/{world.root['id']}/feed.json")  # no token: a portal polls it
+    assert feed.status_code == 200, feed.text
+    assert "困难帮扶名单公示" in feed.text
+    atom = await api.get(f"/api/v1/feeds/orgs/{world.root['id']}/feed.atom")
+    assert "困难帮扶名单公示" in atom.text
+    # A sibling subtree's feed does not carry it.
+    other = await api.get(f"/api/v1/feeds/orgs/{world.women['id']}/feed.json")
+    assert "困难帮扶名单公示" not in other.text
