@@ -46,6 +46,7 @@ from core.integration.runtime import integration_lifespan
 from core.members.controllers import MemberController
 from core.migrations import ensure_schema_current, migrate
 from core.observability import configure_logging, observe_requests
+from core.openapi_truth import PageSchemaPlugin, document_problems
 from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         metrics,
     ]
 
-    openapi = openapi_config(plugin_tags)
+    openapi = openapi_config(plugin_tags, frozenset(pm.registry.declarations) - {"core"})
     openapi.webhooks = signal_webhooks(pm.registry.signals)  # type: ignore[assignment]
 
     config = LitestarConfig(
@@ -165,9 +166,11 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         request_max_body_size=settings.max_body_size,
         before_request=strict_body,
         middleware=[authentication_middleware],
+        plugins=[PageSchemaPlugin()],
         debug=False,
     )
     app = Litestar.from_config(config)
+    document_problems(app)
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
     # the client address from trusted proxies only. The host check and security headers wrap both the fast

@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
 from core import __version__
+from core.openapi_truth import operation_id_creator
 
 DOCS_ASSETS_PATH = "/static/docs"
 _ASSETS_DIR = Path(litestar_offline_docs.__file__).parent / "static"
@@ -38,8 +39,9 @@ def docs_assets_router() -> Router:
     )
 
 
-def openapi_config(plugin_tags: list[Tag]) -> OpenAPIConfig:
+def openapi_config(plugin_tags: list[Tag], plugin_slugs: frozenset[str] = frozenset()) -> OpenAPIConfig:
     return OpenAPIConfig(
+        operation_id_creator=operation_id_creator(plugin_slugs),
         title="quntuan 群团 API",
         version=__version__,
         description=DESCRIPTION,

@@ -146,8 +146,9 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def settings(database_url: str) -> AsyncIterator[Settings]:
-    yield base_settings(database_url)
+async def settings(database_url: str, tmp_path: Path) -> AsyncIterator[Settings]:
+    # Files of this test in its own directory (on PostgreSQL the default would be ./quntuan-files).
+    yield base_settings(database_url, files_dir=str(tmp_path / "files"))
     if TEST_DATABASE_URL:
         await _empty_postgres(TEST_DATABASE_URL)
     if TEST_REDIS_URL:

@@ -163,7 +163,11 @@ class EventController(Controller):
         row, _ = await services.load_event(_principal(request), event_id)
         return _with_etag(to_event(row))
 
-    @patch("/{event_id:uuid}", opt={"permission": EVENT_MANAGE}, summary="Change an event (If-Match)")
+    @patch(
+        "/{event_id:uuid}",
+        opt={"permission": EVENT_MANAGE, "if_match": "required"},
+        summary="Change an event (If-Match)",
+    )
     async def update_event(
         self, request: Request[Any, Any, State], event_id: EventId, data: JSONBody[EventUpdate]
     ) -> Response[Event]:
@@ -192,7 +196,7 @@ class EventController(Controller):
         return _with_etag(event)
 
     @post("/{event_id:uuid}/publish", opt={"permission": EVENT_MANAGE}, status_code=200, summary="Publish")
-    async def publish(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
+    async def publish_event(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
         return await self._transition(request, event_id, "published")
 
     @post("/{event_id:uuid}/cancel", opt={"permission": EVENT_MANAGE}, status_code=200, summary="Cancel")

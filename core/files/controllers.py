@@ -27,6 +27,7 @@ from core.files.storage import storage_key
 from core.files.upload import SPOOL_DIR, receive
 from core.guards import current_principal, require_permission
 from core.idempotency import claim_key, replay
+from core.openapi_truth import file_responses
 from core.pagination import Page, PageParam
 
 POLICY = {"policy": "file-owner"}
@@ -89,7 +90,7 @@ class FileController(Controller):
         status_code=201,
         operation_class=UploadOperation,
     )
-    async def upload(self, request: Request[Any, Any, State]) -> Response[FileInfo]:
+    async def upload_file(self, request: Request[Any, Any, State]) -> Response[FileInfo]:
         """Attach a file to an owner: ``multipart/form-data`` with ``owner_kind``, ``owner_id`` and ``file``.
 
         What ``wx.uploadFile`` sends (``name: "file"``, ``formData: {owner_kind, owner_id}``). The content
@@ -161,7 +162,10 @@ class FileController(Controller):
         "/{file_id:uuid}/content",
         summary="下载附件",
         opt=POLICY,
-        responses={},
+        operation_class=file_responses(
+            "application/octet-stream",
+            description="附件内容（Content-Type 为内容嗅探出的类型）· The file's bytes",
+        ),
     )
     async def get_content(self, request: Request[Any, Any, State], file_id: FileId) -> Response[Any]:
         """The bytes, with the sniffed ``Content-Type``, ``nosniff``, a sandbox CSP and the checksum as ETag."""

@@ -36,6 +36,7 @@ from core.identity.schemas import (
     ClientCreate,
     ClientOut,
     ClientSecretOut,
+    ClientSecretRotation,
     GrantCreate,
     GrantOut,
     PostCreate,
@@ -44,7 +45,6 @@ from core.identity.schemas import (
     RoleCreate,
     RoleOut,
     RoleUpdate,
-    SecretRotation,
 )
 from core.identity.signals import (
     GRANT_CREATED,
@@ -600,8 +600,8 @@ class ClientController(Controller):
         opt={"permission": CLIENT_MANAGE},
         summary="Rotate the secret, old ones overlapping",
     )
-    async def rotate_secret(
-        self, request: Request[Any, Any, Any], client_id: FromPath[UUID], data: JSONBody[SecretRotation]
+    async def rotate_client_secret(
+        self, request: Request[Any, Any, Any], client_id: FromPath[UUID], data: JSONBody[ClientSecretRotation]
     ) -> ClientSecretOut:
         require_platform(request.user, CLIENT_MANAGE)
         secret = new_secret()

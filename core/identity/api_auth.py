@@ -25,7 +25,7 @@ class AuthController(Controller):
 
     @post(
         "/token",
-        opt={"public": True},
+        opt={"public": True, "throttled": True},
         status_code=200,
         summary="Get an access token",
         description=(
@@ -73,7 +73,12 @@ class MeController(Controller):
             permissions=sorted(getattr(principal, "reaches", {}).keys()),
         )
 
-    @post("/password", status_code=204, summary="Change the password; every session ends")
+    @post(
+        "/password",
+        status_code=204,
+        opt={"throttled": True},
+        summary="Change the password; every session ends",
+    )
     async def change_password(self, request: Request[Any, Any, Any], data: JSONBody[PasswordChange]) -> None:
         principal = request.user
         if principal.kind != "account":

@@ -82,7 +82,7 @@ class ConsentController(Controller):
         status_code=200,
         summary="Withdraw a consent",
     )
-    async def withdraw(
+    async def withdraw_consent(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID], consent_id: FromPath[UUID]
     ) -> ConsentOut:
         person = await persons.find_visible(

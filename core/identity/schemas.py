@@ -215,7 +215,7 @@ class ClientSecretOut(msgspec.Struct, kw_only=True):
     previous_expire_at: datetime | None = None
 
 
-class SecretRotation(_In):
+class ClientSecretRotation(_In):
     #: How long the previous secrets keep working, in seconds (0: at once).
     overlap_seconds: Annotated[int, Meta(ge=0, le=30 * 24 * 3600)] = 24 * 3600
 

@@ -29,9 +29,9 @@ from core.integration.schemas import (
     Delivery,
     DeliveryDetail,
     RotatedSecret,
-    SecretRotation,
     Webhook,
     WebhookCreate,
+    WebhookSecretRotation,
     WebhookUpdate,
     WebhookWithSecret,
 )
@@ -105,7 +105,9 @@ class WebhookController(Controller):
         return Response(service.to_webhook(row), headers={"ETag": service.etag(row)})
 
     @patch(
-        "/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE}, summary="Change a subscription (If-Match)"
+        "/{webhook_id:uuid}",
+        opt={"permission": WEBHOOK_MANAGE, "if_match": "optional"},
+        summary="Change a subscription (If-Match)",
     )
     async def update_webhook(
         self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], data: JSONBody[WebhookUpdate]
@@ -130,8 +132,11 @@ class WebhookController(Controller):
         await service.delete(webhook_id, _principal(request), request.app.state.db)
 
     @post("/{webhook_id:uuid}/secret/rotate", opt={"permission": WEBHOOK_MANAGE})
-    async def rotate_secret(
-        self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], data: JSONBody[SecretRotation]
+    async def rotate_webhook_secret(
+        self,
+        request: Request[Any, Any, Any],
+        webhook_id: FromPath[UUID],
+        data: JSONBody[WebhookSecretRotation],
     ) -> RotatedSecret:
         """A new secret; the previous one keeps signing (both signatures sent) for ``overlap_seconds``."""
         state = request.app.state

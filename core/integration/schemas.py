@@ -55,7 +55,7 @@ class WebhookWithSecret(Webhook, kw_only=True):
     secret: str
 
 
-class SecretRotation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class WebhookSecretRotation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """How long the previous secret keeps signing (both signatures are sent meanwhile)."""
 
     overlap_seconds: Annotated[int, msgspec.Meta(ge=0, le=7 * 86400)] = 86400

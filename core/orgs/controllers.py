@@ -133,7 +133,11 @@ class OrgController(Controller):
             await services.load(org_id, _reach(request, perm.ORG_READ)), reveal=_reveal(request)
         )
 
-    @patch("/{org_id:uuid}", opt={"permission": perm.ORG_UPDATE}, summary="Rename or change an org's details")
+    @patch(
+        "/{org_id:uuid}",
+        opt={"permission": perm.ORG_UPDATE, "if_match": "optional"},
+        summary="Rename or change an org's details",
+    )
     async def update_org(
         self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.OrgUpdate]
     ) -> Response[S.Org]:

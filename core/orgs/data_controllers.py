@@ -11,12 +11,14 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
 from core.errors import FieldError, Problem, request_locale
 from core.guards import require_authenticated, require_permission
 from core.identity.runtime import identity_of
+from core.openapi_truth import file_responses
 from core.orgs import coverage, exports, imports, uploads
 from core.orgs import permissions as perm
 from core.orgs import problems as P
@@ -97,13 +99,18 @@ class DataController(Controller):
         opt={"permission": perm.DATA_IMPORT},
         status_code=200,
         summary="Import orgs, units or members from CSV/XLSX (small files answer with the report)",
+        responses={
+            202: ResponseSpec(
+                data_container=ImportJobOut, description="后台导入任务已排队 · Queued as a background job"
+            )
+        },
         description=(
             "``mode=all`` writes nothing unless every row is valid; ``mode=valid`` writes the valid rows. "
             f"Files of more than {UPLOAD_ROW_LIMIT} rows, or any file with ``background=true``, are imported by "
             "a background job: the answer is 202 with the job, whose report ``GET /imports/{id}`` returns."
         ),
     )
-    async def upload(
+    async def upload_import(
         self,
         request: Req,
         what: FromPath[Literal["orgs", "units", "members"]],
@@ -111,7 +118,7 @@ class DataController(Controller):
         mode: FromQuery[Literal["all", "valid"]] = "all",
         parent: Annotated[UUID | None, QueryParameter(description="Default parent of imported orgs.")] = None,
         background: FromQuery[bool] = False,
-    ) -> Response[Any]:
+    ) -> Response[imports.ImportReport]:
         raw = await data.file.read()
         filename = data.file.filename or ""
         reaches = _reach(request, perm.DATA_IMPORT)
@@ -177,6 +184,9 @@ class DataController(Controller):
         "/exports/{what:str}",
         opt={"permission": perm.DATA_EXPORT},
         summary="Export orgs, units or members within reach as CSV or XLSX",
+        operation_class=file_responses(
+            "text/csv; charset=utf-8", XLSX, description="CSV 或 XLSX 文件 · CSV or XLSX"
+        ),
     )
     async def export(
         self,

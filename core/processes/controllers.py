@@ -249,7 +249,12 @@ class ProcessController(Controller):
         row, read_only = await services.readable(env, principal, process_id)
         return _tagged(await services.detail(env, principal, row, read_only), row["version"])
 
-    @post("/{process_id:uuid}/transitions", status_code=200, summary="办理一步（须 If-Match）")
+    @post(
+        "/{process_id:uuid}/transitions",
+        status_code=200,
+        opt={"if_match": "required"},
+        summary="办理一步（须 If-Match）",
+    )
     async def take_step(
         self,
         request: Request[Any, Any, State],
@@ -282,7 +287,12 @@ class ProcessController(Controller):
             out = await services.detail(env, principal, new, read_only=False)
         return _tagged(out, new["version"])
 
-    @post("/{process_id:uuid}/referrals", status_code=200, summary="转办到其他组织（须 If-Match）")
+    @post(
+        "/{process_id:uuid}/referrals",
+        status_code=200,
+        opt={"if_match": "required"},
+        summary="转办到其他组织（须 If-Match）",
+    )
     async def refer(
         self,
         request: Request[Any, Any, State],
@@ -305,7 +315,7 @@ class ProcessController(Controller):
             out = await services.detail(env, principal, source, read_only=False)
         return _tagged(out, source["version"])
 
-    @put("/{process_id:uuid}/assignee", summary="指定经办人（须 If-Match）")
+    @put("/{process_id:uuid}/assignee", opt={"if_match": "required"}, summary="指定经办人（须 If-Match）")
     async def assign(
         self,
         request: Request[Any, Any, State],
@@ -373,7 +383,7 @@ class NoticeController(Controller):
         return Page(items=items, next_cursor=cursor)
 
     @post("/", opt={"permission": NOTICE_MANAGE}, summary="发布公示")
-    async def publish(
+    async def publish_notice(
         self, request: Request[Any, Any, State], data: JSONBody[S.NoticeCreate]
     ) -> Response[S.NoticeDetail]:
         env = _env(request)
@@ -397,7 +407,7 @@ class NoticeController(Controller):
     @post(
         "/{notice_id:uuid}/withdraw", opt={"permission": NOTICE_MANAGE}, status_code=200, summary="撤回公示"
     )
-    async def withdraw(self, request: Request[Any, Any, State], notice_id: NoticeId) -> S.NoticeDetail:
+    async def withdraw_notice(self, request: Request[Any, Any, State], notice_id: NoticeId) -> S.NoticeDetail:
         async with _db(request).transaction():
             row = await notices.withdraw(_env(request), _principal(request), notice_id)
         return await notices.to_detail(row)

@@ -1,0 +1,111 @@
+"""The OpenAPI document tells the truth a generated client needs: problem responses per operation in the
+real shape, short unique operation ids, schema names for people, and the real media types of downloads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from tests.conftest import all_test_plugins, open_client
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+
+
+@pytest.fixture
+async def app(make_app: Callable[..., Litestar]) -> Litestar:
+    return make_app(plugins=all_test_plugins())
+
+
+@pytest.fixture
+async def document(app: Litestar) -> dict[str, Any]:
+    async for client in open_client(app):
+        return (await client.get("/schema/openapi.json")).json()  # type: ignore[no-any-return]
+    raise AssertionError("unreachable")
+
+
+def _public(app: Litestar) -> set[tuple[str, str]]:
+    """(documented path, method) of the routes that need no token."""
+    return {
+        (re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path), method.lower())
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if handler.opt.get("public") or handler.opt.get("policy") == "public"
+        for method in handler.http_methods
+    }
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(p, m, o) for p, item in document["paths"].items() for m, o in item.items() if m in METHODS]
+
+
+async def test_every_operation_documents_its_problems_in_the_real_shape(
+    app: Litestar, document: dict[str, Any]
+) -> None:
+    public_routes = _public(app)
+    details = document["components"]["schemas"]["ProblemDetails"]
+    assert {"type", "title", "status", "detail"} <= set(details["required"])
+    assert {"request_id", "errors"} <= set(details["properties"])
+    for path, method, operation in _operations(document):
+        responses = operation["responses"]
+        problems = {int(s) for s in responses if s[0] in "45"}
+        for status in problems:  # no problem in Litestar's default shape remains
+            assert responses[str(status)]["content"] == PROBLEM, (method, path, status)
+        assert 503 in problems, (method, path)
+        if (path, method) not in public_routes:
+            assert {401, 403} <= problems, (method, path)
+        if "{" in path:
+            assert 404 in problems, (method, path)
+        if operation.get("parameters") or operation.get("requestBody"):
+            assert {400, 422} <= problems, (method, path)
+        if method in {"post", "put", "patch", "delete"}:
+            assert 409 in problems, (method, path)
+    by_id = {o["operationId"]: o for _, _, o in _operations(document)}
+    assert {"412", "428"} <= set(by_id["updateEvent"]["responses"])  # If-Match required
+    assert {"412", "428"} <= set(by_id["takeStep"]["responses"])
+    assert "412" in by_id["updateOrg"]["responses"] and "428" not in by_id["updateOrg"]["responses"]
+    assert "429" in by_id["token"]["responses"] and "429" in by_id["changePassword"]["responses"]
+    assert {"413", "415"} <= set(by_id["createEvent"]["responses"])
+
+
+async def test_operation_ids_are_short_unique_and_plugins_are_prefixed(document: dict[str, Any]) -> None:
+    ids = [o["operationId"] for _, _, o in _operations(document)]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z][A-Za-z0-9]*", i) for i in ids), ids
+    assert {"listEvents", "createEvent", "getPerson", "uploadFile", "uploadImport", "publishNotice"} <= set(
+        ids
+    )
+    demo = [o["operationId"] for p, _, o in _operations(document) if p.startswith("/api/v1/demo/")]
+    assert demo and all(i.startswith("demo") for i in demo), demo
+
+
+async def test_schema_names_are_for_people_and_unique(document: dict[str, Any]) -> None:
+    names = set(document["components"]["schemas"])
+    assert not [n for n in names if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", n)], sorted(names)
+    assert {"EventPage", "PersonOutPage", "ClientSecretRotation", "WebhookSecretRotation"} <= names
+    listed = document["paths"]["/api/v1/events"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert listed["schema"] == {"$ref": "#/components/schemas/EventPage"}
+
+
+async def test_downloads_declare_their_real_media_types(document: dict[str, Any]) -> None:
+    def media(path: str) -> set[str]:
+        return set(document["paths"][path]["get"]["responses"]["200"]["content"])
+
+    assert media("/api/v1/exports/{what}") == {
+        "text/csv; charset=utf-8",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    assert media("/api/v1/files/{file_id}/content") == {"application/octet-stream"}
+    assert media("/api/v1/orgs/{org_id}/statistics.xlsx") == {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    }
+    assert media("/api/v1/events/calendar.ics") == {"text/calendar; charset=utf-8"}
+    assert media("/api/v1/feeds/orgs/{org_id}/feed.atom") == {"application/atom+xml"}
+    imports = document["paths"]["/api/v1/imports/{what}"]["post"]["responses"]
+    assert imports["202"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ImportJobOut"
+    }
