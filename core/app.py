@@ -49,6 +49,7 @@ from core.observability import configure_logging, observe_requests
 from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
+from core.places.controllers import ROUTES as PLACE_ROUTES
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
 from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             PublicCalendarController,
             FileController,
             *PROCESS_ROUTES,
+            *PLACE_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [
