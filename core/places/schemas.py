@@ -11,7 +11,7 @@ import msgspec
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Description = Annotated[str, msgspec.Meta(max_length=5000)]
 Address = Annotated[str, msgspec.Meta(max_length=300)]
-RegionCode = Annotated[str, msgspec.Meta(pattern=r"^\d{2,12}$")]
+RegionCode = Annotated[str, msgspec.Meta(pattern=r"^(\d{2,12})?$", description="行政区划代码, e.g. 330106")]
 KindCode = Annotated[str, msgspec.Meta(min_length=3, max_length=64)]
 ServiceCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
@@ -65,7 +65,7 @@ class PlaceCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name
     description: Description = ""
     address: Address = ""
-    region_code: RegionCode | Literal[""] = ""
+    region_code: RegionCode = ""
     lat: Latitude | None = None
     lon: Longitude | None = None
     opening_hours: Annotated[list[Hours], msgspec.Meta(max_length=14)] = []
@@ -81,7 +81,7 @@ class PlaceUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
     address: Address | msgspec.UnsetType = msgspec.UNSET
-    region_code: RegionCode | Literal[""] | msgspec.UnsetType = msgspec.UNSET
+    region_code: RegionCode | msgspec.UnsetType = msgspec.UNSET
     lat: Latitude | msgspec.UnsetType | None = msgspec.UNSET
     lon: Longitude | msgspec.UnsetType | None = msgspec.UNSET
     opening_hours: Annotated[list[Hours], msgspec.Meta(max_length=14)] | msgspec.UnsetType = msgspec.UNSET
