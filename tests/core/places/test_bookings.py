@@ -9,6 +9,8 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from core.identity.tables import AuditEntry
+from core.integration.tables import OutboxSignal
 from core.places.tables import Booking, BookingClaim
 from tests.conftest import ApiClient
 from tests.core.places.conftest import (
@@ -56,6 +58,9 @@ async def test_100_concurrent_bookings_of_10_beds_for_one_night_book_exactly_10(
     assert len(claims) == 10
     assert sorted(c["unit"] for c in claims) == list(range(10))  # ten beds, each held once
     assert await Booking.count().where(Booking.status == "confirmed").run() == 10
+    # Each booking wrote its audit entry and its signal in its own transaction; the refused ones nothing.
+    assert await AuditEntry.count().where(AuditEntry.action == "booking.confirm").run() == 10
+    assert await OutboxSignal.count().where(OutboxSignal.name == "booking.confirmed").run() == 10
     free = (await api.get(f"/api/v1/places/resources/{beds['id']}/availability?from={night}&days=2")).json()
     assert [s["free"] for s in free["slots"]] == [0, 10]
 
@@ -479,3 +484,48 @@ async def test_statistics_count_places_bookings_and_bed_occupancy(api: ApiClient
     # Two bed-nights held of two beds × 30 nights offered.
     assert figures["core.place.bed_occupancy_30d"] == round(2 / 60, 4)
     assert (await place_figures(world.other["path"]))[0].value == 0
+
+
+async def test_capacity_grows_freely_and_shrinks_only_to_what_no_future_booking_holds(
+    api: ApiClient, world: World
+) -> None:
+    boss = world.add("boss", cadre(world.youth))
+    place = await make_place(api, boss, world.youth)
+    beds = await make_resource(api, boss, place, kind="bed", name="床位", capacity=2, who="signed_in")
+    url = f"/api/v1/places/resources/{beds['id']}"
+    pids = await make_persons(3)
+    for i, pid in enumerate(pids[:2]):
+        booked = await api.post(
+            f"{url}/bookings",
+            json={"first_night": tomorrow().isoformat()},
+            headers=world.add(f"p{i}", person(pid)),
+        )
+        assert booked.status_code == 201, booked.text
+    problem(
+        await api.post(
+            f"{url}/bookings",
+            json={"first_night": tomorrow().isoformat()},
+            headers=world.add("p2", person(pids[2])),
+        ),
+        409,
+    )
+    problem(await api.patch(url, json={"capacity": 1}, headers=boss), 422)  # bed 2 is held tomorrow
+    grown = await api.patch(url, json={"capacity": 3, "max_nights_per_year": 5}, headers=boss)
+    assert grown.status_code == 200 and grown.json()["capacity"] == 3, grown.text
+    third = await api.post(
+        f"{url}/bookings",
+        json={"first_night": tomorrow().isoformat()},
+        headers=world.add("p2", person(pids[2])),
+    )
+    assert third.status_code == 201, third.text
+    retired = await api.patch(url, json={"status": "retired"}, headers=boss)
+    assert retired.status_code == 200
+    assert (await api.get(f"/api/v1/places/{place['id']}/resources")).json() == []
+    problem(
+        await api.post(
+            f"{url}/bookings",
+            json={"first_night": tomorrow().isoformat()},
+            headers=world.add("p0", person(pids[0])),
+        ),
+        404,
+    )
