@@ -50,6 +50,7 @@ from core.openapi_truth import PageSchemaPlugin, document_problems
 from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
 from core.pagination import provide_page
+from core.places.controllers import ROUTES as PLACE_ROUTES
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
 from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             PublicCalendarController,
             FileController,
             *PROCESS_ROUTES,
+            *PLACE_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [

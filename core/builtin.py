@@ -79,9 +79,10 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.integration.piccolo_app import APP_CONFIG as INTEGRATION
     from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
+    from core.places.piccolo_app import APP_CONFIG as PLACES
     from core.processes.piccolo_app import APP_CONFIG as PROCESSES
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES, PLACES)
 
 
 @hookimpl
@@ -92,19 +93,29 @@ def quntuan_signals() -> Sequence[object]:
     from core.identity.signals import IDENTITY_SIGNALS
     from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
+    from core.places.signals import PLACE_SIGNALS
     from core.processes.signals import PROCESS_SIGNALS
 
-    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS, *FILE_SIGNALS, *PROCESS_SIGNALS)
+    return (
+        *ORG_SIGNALS,
+        PING,
+        *IDENTITY_SIGNALS,
+        *EVENT_SIGNALS,
+        *FILE_SIGNALS,
+        *PROCESS_SIGNALS,
+        *PLACE_SIGNALS,
+    )
 
 
 @hookimpl
 def quntuan_personal_data() -> Sequence[object]:
     """The core's tables holding personal data (persons, accounts, posts, consent, memberships, events,
-    files)."""
+    files, processes, bookings)."""
     from core.events.personal_data import EVENTS_PERSONAL_DATA
     from core.files.personal_data import FILES_PERSONAL_DATA
     from core.identity.personal_data import CORE_PERSONAL_DATA
     from core.members.personal_data import MEMBERS_PERSONAL_DATA
+    from core.places.personal_data import PLACES_PERSONAL_DATA
     from core.processes.personal_data import PROCESSES_PERSONAL_DATA
 
     return (
@@ -113,6 +124,7 @@ def quntuan_personal_data() -> Sequence[object]:
         *EVENTS_PERSONAL_DATA,
         *FILES_PERSONAL_DATA,
         *PROCESSES_PERSONAL_DATA,
+        *PLACES_PERSONAL_DATA,
     )
 
 
@@ -134,28 +146,43 @@ def quntuan_org_path_columns() -> Sequence[object]:
         OrgPathColumn(table="core_process", column="org_path"),
         OrgPathColumn(table="core_process", column="handler_path"),
         OrgPathColumn(table="core_notice", column="org_path"),
+        OrgPathColumn(table="core_place", column="org_path"),
+        OrgPathColumn(table="core_place_share", column="org_path"),
+        OrgPathColumn(table="core_booking", column="org_path"),
     )
 
 
 @hookimpl
 def quntuan_process_types() -> Sequence[object]:
     """The core's generic "apply to join an org" (入会/入团申请) type; plugins may declare their own."""
+    from core.places.approval import BOOKING_TYPE
     from core.processes.join import JOIN_TYPE
 
-    return (JOIN_TYPE,)
+    return (JOIN_TYPE, BOOKING_TYPE)
 
 
 @hookimpl
 def quntuan_file_owners() -> Sequence[object]:
-    """Attachments of processes (申请书, 证明材料) and of public notices."""
+    """Attachments of processes (申请书, 证明材料) and of public notices; photos of places."""
+    from core.places.photos import PLACE_FILE_OWNERS
     from core.processes.attachments import CORE_FILE_OWNERS
 
-    return CORE_FILE_OWNERS
+    return (*CORE_FILE_OWNERS, *PLACE_FILE_OWNERS)
+
+
+@hookimpl
+def quntuan_place_kinds() -> Sequence[object]:
+    """The Party-led service centre (党群服务中心) that hosts every organization's services."""
+    from core.places.declarations import CORE_PLACE_KINDS
+
+    return CORE_PLACE_KINDS
 
 
 @hookimpl
 async def quntuan_statistics(org_path: str) -> Sequence[object]:
-    """Processes of the subtree per type: opened, done, rejected, overdue (the core's own figures)."""
+    """Processes of the subtree per type: opened, done, rejected, overdue; places, bookings and occupancy
+    (the core's own figures)."""
+    from core.places.statistics import place_figures
     from core.processes.statistics import statistic_figures
 
-    return await statistic_figures(org_path)
+    return [*(await statistic_figures(org_path)), *(await place_figures(org_path))]

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         OrgPathColumn,
         StatFigure,
     )
+    from core.places.declarations import PlaceKind
     from core.processes.declarations import ProcessType
 
 PROJECT = "quntuan"
@@ -155,6 +156,18 @@ def quntuan_process_types() -> Sequence[ProcessType]:
     problem) and provides storage, routes under ``/api/v1/processes``, deadlines, referral, notices,
     signals, audit and statistics. A type's ``validate``/``after`` callables run only for its own
     processes, inside the step's transaction; one that raises rolls that step back and nothing else.
+    """
+
+
+@hookspec
+def quntuan_place_kinds() -> Sequence[PlaceKind]:
+    """Declare the kinds of places (阵地) this plugin owns: codes ``<slug>.<name>``, names, services.
+
+    Called once at start-up. Each :class:`~core.places.declarations.PlaceKind` names the org kinds that
+    may own such a place (empty: any) and the services (``PlaceService(code, name)``) places of the kind
+    typically offer. The core checks the codes (malformed or duplicate: the plugin is rejected) and
+    provides storage, public listing by region, kind, service and distance, bookable resources with
+    exact bookings, photos, statistics and feeds under ``/api/v1/places``.
     """
 
 

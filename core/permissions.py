@@ -8,6 +8,7 @@ from core.i18n import Text
 from core.identity.permissions import IDENTITY_PERMISSIONS
 from core.integration.permissions import INTEGRATION_PERMISSIONS
 from core.orgs.permissions import ORG_PERMISSIONS
+from core.places.permissions import PLACE_PERMISSIONS
 from core.processes.permissions import PROCESS_PERMISSIONS
 
 
@@ -24,4 +25,5 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     *EVENT_PERMISSIONS,
     *ORG_PERMISSIONS,
     *PROCESS_PERMISSIONS,
+    *PLACE_PERMISSIONS,
 )

@@ -24,6 +24,7 @@ from packaging.version import Version
 from core import CORE_API_VERSION, hookspecs
 from core.declarations import RESERVED_SLUGS, SLUG_RE, EventType, OrgKind, Permission, PluginInfo
 from core.files.owners import check_owner_kinds
+from core.places.declarations import check_place_kinds
 from core.settings import Settings
 
 log = logging.getLogger("quntuan.plugins")
@@ -59,6 +60,7 @@ class PluginDeclarations:
     personal_data: list[Any] = field(default_factory=list)
     file_owners: list[Any] = field(default_factory=list)
     process_types: list[Any] = field(default_factory=list)
+    place_kinds: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +91,11 @@ class Registry:
         return next(
             (n for n, d in self.declarations.items() if any(t.code == code for t in d.process_types)), None
         )
+
+    @property
+    def place_kinds(self) -> dict[str, Any]:
+        """Kinds of places (code → :class:`core.places.declarations.PlaceKind`)."""
+        return {k.code: k for d in self.declarations.values() for k in d.place_kinds}
 
     @property
     def permissions(self) -> dict[str, Permission]:
@@ -170,6 +177,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         personal_data=list(_call_one(pm, "quntuan_personal_data", plugin) or ()),
         file_owners=list(_call_one(pm, "quntuan_file_owners", plugin) or ()),
         process_types=list(_call_one(pm, "quntuan_process_types", plugin) or ()),
+        place_kinds=list(_call_one(pm, "quntuan_place_kinds", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -194,6 +202,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         if signal.name in pm.registry.signals:
             raise ValueError(f"signal {signal.name!r} is declared twice")
     check_owner_kinds(name, decl.file_owners, pm.registry.file_owners)
+    check_place_kinds(name, decl.place_kinds, pm.registry.place_kinds)
     if name != CORE_PLUGIN and len(decl.piccolo_apps) > 1:
         raise ValueError("a plugin is one Piccolo app")
     for app in decl.piccolo_apps:

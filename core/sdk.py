@@ -37,6 +37,7 @@ from core.orgs.declarations import (
 )
 from core.orgs.tables import Org
 from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
+from core.places.declarations import PlaceKind, PlaceService
 from core.processes.declarations import (
     Deadline,
     ProcessContext,
@@ -112,6 +113,8 @@ __all__ = [
     "PageRequest",
     "Permission",
     "PersonalDataTable",
+    "PlaceKind",
+    "PlaceService",
     "PluginInfo",
     "Principal",
     "Problem",

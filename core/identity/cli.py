@@ -133,14 +133,15 @@ def create(
 
 @admin_app.command("reencrypt")
 def reencrypt() -> None:
-    """Re-encrypt ID numbers, phones, orgs' contact phones, webhook secrets and stored import uploads
-    under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
+    """Re-encrypt ID numbers, phones, orgs' and places' contact phones, process forms, webhook secrets and
+    stored import uploads under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
     from core.cli import _settings
     from core.identity.crypto import Vault
     from core.identity.keys import reencrypt_persons
     from core.integration.webhooks import reencrypt_secrets
     from core.orgs.contact import reencrypt_contact_phones
     from core.orgs.uploads import reencrypt_uploads
+    from core.places.personal_data import reencrypt_place_contacts
     from core.processes.personal_data import reencrypt_process_forms
 
     settings = _settings()
@@ -154,12 +155,14 @@ def reencrypt() -> None:
             await reencrypt_secrets(db, vault),
             await reencrypt_uploads(db, vault),
             await reencrypt_process_forms(db, vault),
+            await reencrypt_place_contacts(db, vault),
         )
 
-    count, orgs, hooks, stored, forms = run_with_database(settings, everything)
+    count, orgs, hooks, stored, forms, places = run_with_database(settings, everything)
     console.print(
         f"{count} person(s), {orgs} org contact phone(s), {hooks} webhook(s), {stored} stored import"
-        f" upload(s) and {forms} process form(s) re-encrypted with key {vault.current}."
+        f" upload(s), {forms} process form(s) and {places} place contact list(s) re-encrypted with key"
+        f" {vault.current}."
     )
 
 

@@ -1,7 +1,8 @@
-"""Portal feeds (门户订阅): JSON Feed 1.1 and Atom of an org subtree's public events and announcements.
+"""Portal feeds (门户订阅): JSON Feed 1.1 and Atom of an org subtree's public events, places and announcements.
 
 For government portals and WeChat/Weibo bridges, which poll a URL without credentials. Items are the
-public events organized in the subtree (read from ``core_event`` through the events domain) and the
+public events organized in the subtree (read from ``core_event`` through the events domain), its public
+places (阵地, through the places domain) and the
 outbox signals whose type is declared ``public`` (announcement-like). Nothing else is ever included:
 no members, no persons, no non-public events.
 """
@@ -83,6 +84,25 @@ async def _event_items(org_path: str, base_url: str, locale: Locale) -> list[Fee
     return items
 
 
+async def _place_items(org_path: str, base_url: str) -> list[FeedItem]:
+    """The subtree's public, open places (阵地), newest change first: portals list them as a directory."""
+    try:
+        from core.places.services import feed_places
+    except ImportError:  # an installation without the places domain
+        return []
+    return [
+        FeedItem(
+            id=f"urn:uuid:{row['id']}",
+            title=row["name"],
+            content_text=f"{row['address']}\n{row['description'] or ''}".strip(),
+            date_published=_utc(row["updated_at"]),
+            url=f"{base_url}/api/v1/places/{row['id']}",
+            tags=["place", row["kind"]],
+        )
+        for row in await feed_places(org_path)
+    ]
+
+
 async def _signal_items(org_path: str, registry: Any, locale: Locale) -> list[FeedItem]:
     public = {name: s for name, s in registry.signals.items() if getattr(s, "public", False)}
     if not public:
@@ -112,8 +132,10 @@ async def _signal_items(org_path: str, registry: Any, locale: Locale) -> list[Fe
 
 async def build(org_id: UUID, registry: Any, base_url: str, feed_url: str, locale: Locale) -> Feed:
     org = await _org(org_id)
-    items = await _event_items(org["path"], base_url, locale) + await _signal_items(
-        org["path"], registry, locale
+    items = (
+        await _event_items(org["path"], base_url, locale)
+        + await _place_items(org["path"], base_url)
+        + await _signal_items(org["path"], registry, locale)
     )
     items.sort(key=lambda i: (i.date_published, i.id), reverse=True)
     return Feed(

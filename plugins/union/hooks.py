@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import CoverageRule, EventType, MembershipDraft, OrgKind, PluginInfo, StatFigure, hookimpl
+from core.sdk import (
+    CoverageRule,
+    EventType,
+    MembershipDraft,
+    OrgKind,
+    PlaceKind,
+    PluginInfo,
+    StatFigure,
+    hookimpl,
+)
 from plugins.union import PLUGIN_INFO
 from plugins.union.coverage import RULES
 from plugins.union.event_types import EVENT_TYPES
 from plugins.union.kinds import ORG_KINDS
 from plugins.union.membership import check_card_number
+from plugins.union.places import PLACE_KINDS
 from plugins.union.statistics import union_figures
 
 
@@ -41,3 +51,8 @@ async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
 @hookimpl
 def quntuan_event_types() -> Sequence[EventType]:
     return EVENT_TYPES
+
+
+@hookimpl
+def quntuan_place_kinds() -> Sequence[PlaceKind]:
+    return PLACE_KINDS

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import CoverageRule, EventType, OrgKind, PluginInfo, hookimpl
+from core.sdk import CoverageRule, EventType, OrgKind, PlaceKind, PluginInfo, hookimpl
 from plugins.women import PLUGIN_INFO
 from plugins.women.coverage import RULES
 from plugins.women.event_types import EVENT_TYPES
 from plugins.women.kinds import ORG_KINDS
+from plugins.women.places import PLACE_KINDS
 
 
 @hookimpl
@@ -29,3 +30,8 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
 @hookimpl
 def quntuan_event_types() -> Sequence[EventType]:
     return EVENT_TYPES
+
+
+@hookimpl
+def quntuan_place_kinds() -> Sequence[PlaceKind]:
+    return PLACE_KINDS

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.sdk import CoverageRule, EventType, MembershipDraft, OrgKind, PluginInfo, hookimpl
+from core.sdk import CoverageRule, EventType, MembershipDraft, OrgKind, PlaceKind, PluginInfo, hookimpl
 from plugins.youth import PLUGIN_INFO
 from plugins.youth.coverage import RULES
 from plugins.youth.event_types import EVENT_TYPES
 from plugins.youth.kinds import ORG_KINDS
 from plugins.youth.membership import check_age
+from plugins.youth.places import PLACE_KINDS
 
 
 @hookimpl
@@ -35,3 +36,8 @@ def quntuan_validate_membership(draft: MembershipDraft) -> None:
 @hookimpl
 def quntuan_event_types() -> Sequence[EventType]:
     return EVENT_TYPES
+
+
+@hookimpl
+def quntuan_place_kinds() -> Sequence[PlaceKind]:
+    return PLACE_KINDS
