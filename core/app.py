@@ -52,6 +52,7 @@ from core.pagination import provide_page
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
 from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
+from core.selections.controllers import ROUTES as SELECTION_ROUTES
 from core.settings import Settings, load_settings
 from core.shared import SharedState
 
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             PublicCalendarController,
             FileController,
             *PROCESS_ROUTES,
+            *SELECTION_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [

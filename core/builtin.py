@@ -80,8 +80,9 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
     from core.processes.piccolo_app import APP_CONFIG as PROCESSES
+    from core.selections.piccolo_app import APP_CONFIG as SELECTIONS
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES, SELECTIONS)
 
 
 @hookimpl
@@ -93,8 +94,17 @@ def quntuan_signals() -> Sequence[object]:
     from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
     from core.processes.signals import PROCESS_SIGNALS
+    from core.selections.signals import SELECTION_SIGNALS
 
-    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS, *FILE_SIGNALS, *PROCESS_SIGNALS)
+    return (
+        *ORG_SIGNALS,
+        PING,
+        *IDENTITY_SIGNALS,
+        *EVENT_SIGNALS,
+        *FILE_SIGNALS,
+        *PROCESS_SIGNALS,
+        *SELECTION_SIGNALS,
+    )
 
 
 @hookimpl
@@ -106,6 +116,7 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.identity.personal_data import CORE_PERSONAL_DATA
     from core.members.personal_data import MEMBERS_PERSONAL_DATA
     from core.processes.personal_data import PROCESSES_PERSONAL_DATA
+    from core.selections.personal_data import SELECTIONS_PERSONAL_DATA
 
     return (
         *CORE_PERSONAL_DATA,
@@ -113,6 +124,7 @@ def quntuan_personal_data() -> Sequence[object]:
         *EVENTS_PERSONAL_DATA,
         *FILES_PERSONAL_DATA,
         *PROCESSES_PERSONAL_DATA,
+        *SELECTIONS_PERSONAL_DATA,
     )
 
 
@@ -134,6 +146,11 @@ def quntuan_org_path_columns() -> Sequence[object]:
         OrgPathColumn(table="core_process", column="org_path"),
         OrgPathColumn(table="core_process", column="handler_path"),
         OrgPathColumn(table="core_notice", column="org_path"),
+        OrgPathColumn(table="core_selection_campaign", column="org_path"),
+        OrgPathColumn(table="core_selection_nomination", column="entry_path"),
+        OrgPathColumn(table="core_selection_nomination", column="org_path"),
+        OrgPathColumn(table="core_honor", column="recipient_path"),
+        OrgPathColumn(table="core_honor", column="issuing_path"),
     )
 
 
@@ -146,11 +163,20 @@ def quntuan_process_types() -> Sequence[object]:
 
 
 @hookimpl
-def quntuan_file_owners() -> Sequence[object]:
-    """Attachments of processes (申请书, 证明材料) and of public notices."""
-    from core.processes.attachments import CORE_FILE_OWNERS
+def quntuan_selection_types() -> Sequence[object]:
+    """The core's generic selection type (先进评选); plugins declare their own (最美家庭, 工人先锋号…)."""
+    from core.selections.generic import GENERIC_TYPE
 
-    return CORE_FILE_OWNERS
+    return (GENERIC_TYPE,)
+
+
+@hookimpl
+def quntuan_file_owners() -> Sequence[object]:
+    """Attachments of processes (申请书, 证明材料), of public notices and of nominations (事迹材料)."""
+    from core.processes.attachments import CORE_FILE_OWNERS
+    from core.selections.attachments import SELECTION_FILE_OWNERS
+
+    return (*CORE_FILE_OWNERS, *SELECTION_FILE_OWNERS)
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from core.identity.permissions import IDENTITY_PERMISSIONS
 from core.integration.permissions import INTEGRATION_PERMISSIONS
 from core.orgs.permissions import ORG_PERMISSIONS
 from core.processes.permissions import PROCESS_PERMISSIONS
+from core.selections.permissions import SELECTION_PERMISSIONS
 
 
 def _p(code: str, zh_hans: str, en: str, *, personal_data: bool = False) -> Permission:
@@ -24,4 +25,5 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     *EVENT_PERMISSIONS,
     *ORG_PERMISSIONS,
     *PROCESS_PERMISSIONS,
+    *SELECTION_PERMISSIONS,
 )

@@ -59,6 +59,7 @@ class PluginDeclarations:
     personal_data: list[Any] = field(default_factory=list)
     file_owners: list[Any] = field(default_factory=list)
     process_types: list[Any] = field(default_factory=list)
+    selection_types: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +89,16 @@ class Registry:
         """The name of the plugin (or ``core``) that declared the process type ``code``."""
         return next(
             (n for n, d in self.declarations.items() if any(t.code == code for t in d.process_types)), None
+        )
+
+    @property
+    def selection_types(self) -> dict[str, Any]:
+        return {t.code: t for d in self.declarations.values() for t in d.selection_types}
+
+    def selection_type_owner(self, code: str) -> str | None:
+        """The name of the plugin (or ``core``) that declared the selection type ``code``."""
+        return next(
+            (n for n, d in self.declarations.items() if any(t.code == code for t in d.selection_types)), None
         )
 
     @property
@@ -170,6 +181,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         personal_data=list(_call_one(pm, "quntuan_personal_data", plugin) or ()),
         file_owners=list(_call_one(pm, "quntuan_file_owners", plugin) or ()),
         process_types=list(_call_one(pm, "quntuan_process_types", plugin) or ()),
+        selection_types=list(_call_one(pm, "quntuan_selection_types", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -188,6 +200,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
             if item.code in taken[label]:
                 raise ValueError(f"{label} {item.code!r} is declared twice")
     _check_process_types(pm, decl.process_types, prefixes)
+    _check_selection_types(pm, decl.selection_types, prefixes)
     for signal in decl.signals:
         if name != CORE_PLUGIN and not signal.name.startswith(f"{name}."):
             raise ValueError(f"signal {signal.name!r} must start with {name}.")
@@ -217,6 +230,21 @@ def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tupl
             raise ValueError(f"process type {ptype.code!r} is declared twice")
         seen.add(ptype.code)
         check_process_type(ptype)
+
+
+def _check_selection_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:
+    from core.selections.declarations import SelectionType, check_selection_type
+
+    seen = set(pm.registry.selection_types)
+    for stype in types:
+        if not isinstance(stype, SelectionType):
+            raise ValueError("quntuan_selection_types must return SelectionType values")
+        if not stype.code.startswith(prefixes):
+            raise ValueError(f"selection type {stype.code!r} must start with {' or '.join(prefixes)}")
+        if stype.code in seen:
+            raise ValueError(f"selection type {stype.code!r} is declared twice")
+        seen.add(stype.code)
+        check_selection_type(stype)
 
 
 def _add(pm: PluginManager, name: str, load: Callable[[], object], settings: Settings) -> None:
