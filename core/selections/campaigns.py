@@ -263,7 +263,7 @@ async def _count(row: Mapping[str, Any], *, level: int, statuses: Sequence[str])
 
 
 async def _selected(row: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return await (  # type: ignore[no-any-return]
+    return await (
         Nomination.select()
         .where((Nomination.campaign == row["id"]) & (Nomination.status == "selected"))
         .order_by(Nomination.created_at)

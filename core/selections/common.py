@@ -68,7 +68,7 @@ async def load_campaign(campaign_id: UUID) -> dict[str, Any]:
     if row is None:
         raise Problem("not-found")
     row["levels"] = json_value(row["levels"]) or []
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def quota_of_level(campaign: Mapping[str, Any], level: int) -> int:

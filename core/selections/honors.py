@@ -94,9 +94,7 @@ async def record_honor(values: Mapping[str, Any], principal: Principal, moment: 
 async def _org(org_id: UUID | None) -> dict[str, Any] | None:
     if org_id is None:
         return None
-    return await (  # type: ignore[no-any-return]
-        Org.select(Org.id, Org.path, Org.name, Org.level).where(Org.id == org_id).first().run()
-    )
+    return await Org.select(Org.id, Org.path, Org.name, Org.level).where(Org.id == org_id).first().run()
 
 
 async def enter(env: Env, principal: Principal, data: S.HonorCreate) -> dict[str, Any]:
@@ -168,7 +166,7 @@ async def readable(principal: Principal, honor_id: UUID) -> dict[str, Any]:
     row = await Honor.select().where(Honor.id == honor_id).first().run()
     if row is None or not may_read(principal, row):
         raise Problem("not-found")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 async def revoke(principal: Principal, row: Mapping[str, Any], reason: str) -> dict[str, Any]:

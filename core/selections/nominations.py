@@ -113,7 +113,7 @@ async def detail(row: Mapping[str, Any], *, hidden: bool) -> S.NominationDetail:
 
 
 async def load(nomination_id: UUID) -> dict[str, Any] | None:
-    return await Nomination.select().where(Nomination.id == nomination_id).first().run()  # type: ignore[no-any-return]
+    return await Nomination.select().where(Nomination.id == nomination_id).first().run()
 
 
 async def readable(principal: Principal, nomination_id: UUID) -> dict[str, Any]:
@@ -168,9 +168,7 @@ async def _record(
 async def _org(org_id: UUID | None) -> dict[str, Any] | None:
     if org_id is None:
         return None
-    return await (  # type: ignore[no-any-return]
-        Org.select(Org.id, Org.path, Org.name, Org.status).where(Org.id == org_id).first().run()
-    )
+    return await Org.select(Org.id, Org.path, Org.name, Org.status).where(Org.id == org_id).first().run()
 
 
 async def _person_name(person_id: UUID) -> str | None:
@@ -314,7 +312,8 @@ async def ensure_quota(campaign: Mapping[str, Any], org_id: UUID, level: int) ->
         .run()
     )
     row = await Quota.select().where((Quota.campaign == campaign["id"]) & (Quota.org == org_id)).first().run()
-    return row  # type: ignore[no-any-return]
+    assert row is not None  # inserted above, or by a concurrent first use
+    return dict(row)
 
 
 async def _use_quota(campaign: Mapping[str, Any], org_id: UUID, level: int) -> None:

@@ -88,7 +88,9 @@ async def test_nominations_and_votes_are_exported_and_erased_with_the_person(
     )
     assert voted.status_code == 201, voted.text
 
-    await Person.update({Person.home_org: world.g11["id"]}).where(Person.id.is_in([nominee_id, voter_id])).run()
+    await (
+        Person.update({Person.home_org: world.g11["id"]}).where(Person.id.is_in([nominee_id, voter_id])).run()
+    )
     root = [Reach(path=world.county["path"], subtree=True)]
     dpo = world.add("dpo", GrantedPrincipal({"core.person.export": root, "core.person.erase": root}))
     exported = (await api.get(f"/api/v1/persons/{nominee_id}/export", headers=dpo)).json()
