@@ -54,6 +54,7 @@ from core.places.controllers import ROUTES as PLACE_ROUTES
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
 from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
+from core.selections.controllers import ROUTES as SELECTION_ROUTES
 from core.settings import Settings, load_settings
 from core.shared import SharedState
 
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             FileController,
             *PROCESS_ROUTES,
             *PLACE_ROUTES,
+            *SELECTION_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [

@@ -81,8 +81,9 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
     from core.places.piccolo_app import APP_CONFIG as PLACES
     from core.processes.piccolo_app import APP_CONFIG as PROCESSES
+    from core.selections.piccolo_app import APP_CONFIG as SELECTIONS
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES, PLACES)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES, PLACES, SELECTIONS)
 
 
 @hookimpl
@@ -95,6 +96,7 @@ def quntuan_signals() -> Sequence[object]:
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
     from core.places.signals import PLACE_SIGNALS
     from core.processes.signals import PROCESS_SIGNALS
+    from core.selections.signals import SELECTION_SIGNALS
 
     return (
         *ORG_SIGNALS,
@@ -104,6 +106,7 @@ def quntuan_signals() -> Sequence[object]:
         *FILE_SIGNALS,
         *PROCESS_SIGNALS,
         *PLACE_SIGNALS,
+        *SELECTION_SIGNALS,
     )
 
 
@@ -117,6 +120,7 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.members.personal_data import MEMBERS_PERSONAL_DATA
     from core.places.personal_data import PLACES_PERSONAL_DATA
     from core.processes.personal_data import PROCESSES_PERSONAL_DATA
+    from core.selections.personal_data import SELECTIONS_PERSONAL_DATA
 
     return (
         *CORE_PERSONAL_DATA,
@@ -125,6 +129,7 @@ def quntuan_personal_data() -> Sequence[object]:
         *FILES_PERSONAL_DATA,
         *PROCESSES_PERSONAL_DATA,
         *PLACES_PERSONAL_DATA,
+        *SELECTIONS_PERSONAL_DATA,
     )
 
 
@@ -149,6 +154,11 @@ def quntuan_org_path_columns() -> Sequence[object]:
         OrgPathColumn(table="core_place", column="org_path"),
         OrgPathColumn(table="core_place_share", column="org_path"),
         OrgPathColumn(table="core_booking", column="org_path"),
+        OrgPathColumn(table="core_selection_campaign", column="org_path"),
+        OrgPathColumn(table="core_selection_nomination", column="entry_path"),
+        OrgPathColumn(table="core_selection_nomination", column="org_path"),
+        OrgPathColumn(table="core_honor", column="recipient_path"),
+        OrgPathColumn(table="core_honor", column="issuing_path"),
     )
 
 
@@ -163,11 +173,13 @@ def quntuan_process_types() -> Sequence[object]:
 
 @hookimpl
 def quntuan_file_owners() -> Sequence[object]:
-    """Attachments of processes (申请书, 证明材料) and of public notices; photos of places."""
+    """Attachments of processes (申请书, 证明材料), of public notices and of nominations (事迹材料); photos
+    of places."""
     from core.places.photos import PLACE_FILE_OWNERS
     from core.processes.attachments import CORE_FILE_OWNERS
+    from core.selections.attachments import SELECTION_FILE_OWNERS
 
-    return (*CORE_FILE_OWNERS, *PLACE_FILE_OWNERS)
+    return (*CORE_FILE_OWNERS, *PLACE_FILE_OWNERS, *SELECTION_FILE_OWNERS)
 
 
 @hookimpl
@@ -176,6 +188,14 @@ def quntuan_place_kinds() -> Sequence[object]:
     from core.places.declarations import CORE_PLACE_KINDS
 
     return CORE_PLACE_KINDS
+
+
+@hookimpl
+def quntuan_selection_types() -> Sequence[object]:
+    """The core's generic selection type (先进评选); plugins declare their own (最美家庭, 工人先锋号…)."""
+    from core.selections.generic import GENERIC_TYPE
+
+    return (GENERIC_TYPE,)
 
 
 @hookimpl

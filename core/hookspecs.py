@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     )
     from core.places.declarations import PlaceKind
     from core.processes.declarations import ProcessType
+    from core.selections.declarations import SelectionType
 
 PROJECT = "quntuan"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -168,6 +169,21 @@ def quntuan_place_kinds() -> Sequence[PlaceKind]:
     typically offer. The core checks the codes (malformed or duplicate: the plugin is rejected) and
     provides storage, public listing by region, kind, service and distance, bookable resources with
     exact bookings, photos, statistics and feeds under ``/api/v1/places``.
+    """
+
+
+@hookspec
+def quntuan_selection_types() -> Sequence[SelectionType]:
+    """Declare the selection types (评选表彰) this plugin owns: codes ``<slug>.<name>``.
+
+    Called once at start-up. Each :class:`~core.selections.declarations.SelectionType` says what may be
+    nominated (person, family, team, org) and by whom (self, another person, an org), the criteria, the
+    administrative levels its campaigns may run at, the nomination form Struct (validated and shown in
+    OpenAPI), whether a real-name public vote happens (one vote per person per candidate, or a budget of N
+    votes; results hidden until the vote closes) and the notice days (at least 3). The core checks each
+    type then (a bad one rejects the plugin, naming the problem) and provides campaigns, quotas per org
+    and level, review up the tree, the vote, the notice with objections, the decision and the honors
+    register under ``/api/v1/selections`` and ``/api/v1/honors``.
     """
 
 

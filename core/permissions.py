@@ -10,6 +10,7 @@ from core.integration.permissions import INTEGRATION_PERMISSIONS
 from core.orgs.permissions import ORG_PERMISSIONS
 from core.places.permissions import PLACE_PERMISSIONS
 from core.processes.permissions import PROCESS_PERMISSIONS
+from core.selections.permissions import SELECTION_PERMISSIONS
 
 
 def _p(code: str, zh_hans: str, en: str, *, personal_data: bool = False) -> Permission:
@@ -26,4 +27,5 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     *ORG_PERMISSIONS,
     *PROCESS_PERMISSIONS,
     *PLACE_PERMISSIONS,
+    *SELECTION_PERMISSIONS,
 )

@@ -61,6 +61,7 @@ class PluginDeclarations:
     file_owners: list[Any] = field(default_factory=list)
     process_types: list[Any] = field(default_factory=list)
     place_kinds: list[Any] = field(default_factory=list)
+    selection_types: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +97,16 @@ class Registry:
     def place_kinds(self) -> dict[str, Any]:
         """Kinds of places (code → :class:`core.places.declarations.PlaceKind`)."""
         return {k.code: k for d in self.declarations.values() for k in d.place_kinds}
+
+    @property
+    def selection_types(self) -> dict[str, Any]:
+        return {t.code: t for d in self.declarations.values() for t in d.selection_types}
+
+    def selection_type_owner(self, code: str) -> str | None:
+        """The name of the plugin (or ``core``) that declared the selection type ``code``."""
+        return next(
+            (n for n, d in self.declarations.items() if any(t.code == code for t in d.selection_types)), None
+        )
 
     @property
     def permissions(self) -> dict[str, Permission]:
@@ -178,6 +189,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         file_owners=list(_call_one(pm, "quntuan_file_owners", plugin) or ()),
         process_types=list(_call_one(pm, "quntuan_process_types", plugin) or ()),
         place_kinds=list(_call_one(pm, "quntuan_place_kinds", plugin) or ()),
+        selection_types=list(_call_one(pm, "quntuan_selection_types", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -196,6 +208,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
             if item.code in taken[label]:
                 raise ValueError(f"{label} {item.code!r} is declared twice")
     _check_process_types(pm, decl.process_types, prefixes)
+    _check_selection_types(pm, decl.selection_types, prefixes)
     for signal in decl.signals:
         if name != CORE_PLUGIN and not signal.name.startswith(f"{name}."):
             raise ValueError(f"signal {signal.name!r} must start with {name}.")
@@ -226,6 +239,21 @@ def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tupl
             raise ValueError(f"process type {ptype.code!r} is declared twice")
         seen.add(ptype.code)
         check_process_type(ptype)
+
+
+def _check_selection_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:
+    from core.selections.declarations import SelectionType, check_selection_type
+
+    seen = set(pm.registry.selection_types)
+    for stype in types:
+        if not isinstance(stype, SelectionType):
+            raise ValueError("quntuan_selection_types must return SelectionType values")
+        if not stype.code.startswith(prefixes):
+            raise ValueError(f"selection type {stype.code!r} must start with {' or '.join(prefixes)}")
+        if stype.code in seen:
+            raise ValueError(f"selection type {stype.code!r} is declared twice")
+        seen.add(stype.code)
+        check_selection_type(stype)
 
 
 def _add(pm: PluginManager, name: str, load: Callable[[], object], settings: Settings) -> None:

@@ -48,6 +48,7 @@ from core.processes.declarations import (
 )
 from core.processes.notices import publish as _publish_notice
 from core.processes.schemas import NoticeEntryIn
+from core.selections.declarations import NominationSource, NomineeKind, PublicVote, SelectionType
 
 
 async def publish_notice(
@@ -102,6 +103,8 @@ __all__ = [
     "MembershipDraft",
     "MembershipInfo",
     "MembershipRejected",
+    "NominationSource",
+    "NomineeKind",
     "NoticeEntryIn",
     "Org",
     "OrgKind",
@@ -121,8 +124,10 @@ __all__ = [
     "ProcessContext",
     "ProcessRejected",
     "ProcessType",
+    "PublicVote",
     "Reach",
     "RegistrationInfo",
+    "SelectionType",
     "SignalType",
     "StatFigure",
     "State",

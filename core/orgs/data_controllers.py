@@ -188,7 +188,7 @@ class DataController(Controller):
             "text/csv; charset=utf-8", XLSX, description="CSV 或 XLSX 文件 · CSV or XLSX"
         ),
     )
-    async def export(
+    async def export_data(
         self,
         request: Req,
         what: FromPath[Literal["orgs", "units", "members"]],

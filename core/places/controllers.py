@@ -295,7 +295,7 @@ class PlaceController(Controller):
         status_code=200,
         summary="凭签到码签到（与活动签到码同一格式）",
     )
-    async def check_in(
+    async def check_in_at_place(
         self, request: Request[Any, Any, State], place_id: PlaceId, data: JSONBody[S.BookingCheckIn]
     ) -> S.CheckInResult:
         """A second scan of the same code records nothing and answers ``already_checked_in``."""

@@ -129,7 +129,7 @@ class ProcessController(Controller):
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
     @get("/types", summary="办理事项类型（含表单 JSON Schema）")
-    async def list_types(self, request: Request[Any, Any, State]) -> list[S.ProcessTypeInfo]:
+    async def list_process_types(self, request: Request[Any, Any, State]) -> list[S.ProcessTypeInfo]:
         """Every declared process type with its states, transitions and the JSON Schemas of its forms."""
         env = _env(request)
         return [_type_info(env, t) for _, t in sorted(env.registry.process_types.items())]

@@ -49,8 +49,10 @@ def test_owner_kinds_are_registered_and_checked() -> None:
         },
     )
     assert set(pm.registry.file_owners) == {
-        "process",  # the core's own: processes and notices
+        "process",  # the core's own: processes, notices, nominations and places
         "notice",
+        "nomination",
+        "place",
         "filetest.dossier",
         "filetest.record",
         "filetest.photo",

@@ -64,6 +64,9 @@ IDENTITY: dict[tuple[str, str], tuple[Any, Any]] = {
     ("GET", "/api/v1/me"): ("ok", "ok"),
     ("POST", "/api/v1/me/password"): (422, 422),
     ("GET", "/api/v1/me/processes"): ("ok", "ok"),  # self policy: the caller's own applications
+    ("GET", "/api/v1/me/nominations"): ("ok", "ok"),  # self policy: nominations naming or filed by the caller
+    ("GET", "/api/v1/me/honors"): ("ok", "ok"),  # self policy: the caller's own honors
+    ("GET", "/api/v1/me/bookings"): ("ok", "ok"),  # self policy: the caller's own bookings
     ("POST", "/api/v1/auth/logout"): ("ok", "ok"),
     ("POST", "/api/v1/auth/token"): (422, 422),
 }
