@@ -35,7 +35,7 @@ from core.fastpath import fast_routes
 from core.files.controllers import FileController
 from core.files.storage import make_storage
 from core.files.upload import SPOOL_DIR, remove_stale_spools
-from core.guards import PLUGIN_GUARDS
+from core.guards import PLUGIN_GUARDS, check_route_policies
 from core.identity import authz_cache
 from core.identity.authn import Authenticator, authentication_middleware
 from core.identity.routes import identity_router
@@ -54,6 +54,7 @@ from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
 from core.settings import Settings, load_settings
 from core.shared import SharedState
+from core.signup.service import SignupRuntime
 
 log = logging.getLogger("quntuan.app")
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     identity = IdentityRuntime(settings, shared)
     authz = authz_cache.AuthzCache(shared.redis, timezone=settings.timezone)
     files = make_storage(settings)
+    signup = SignupRuntime(settings, shared, db, identity, pm)
     db.bind()
     authz_cache.bind(authz)
 
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             yield
             await call_runtime_hook(pm, "quntuan_shutdown", app=app)
         finally:
+            await signup.close()
             await files.close()
             await shared.close()
             await db.stop()
@@ -156,6 +159,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                 "db": db,
                 "shared": shared,
                 "identity": identity,
+                "signup": signup,
                 "authz": authz,
                 "files": files,
                 "authn": Authenticator(identity.secret, authz),
@@ -168,6 +172,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         debug=False,
     )
     app = Litestar.from_config(config)
+    check_route_policies(app)
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
     # the client address from trusted proxies only. The host check and security headers wrap both the fast

@@ -80,8 +80,9 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
     from core.processes.piccolo_app import APP_CONFIG as PROCESSES
+    from core.signup.piccolo_app import APP_CONFIG as SIGNUP
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES, SIGNUP)
 
 
 @hookimpl
@@ -93,8 +94,17 @@ def quntuan_signals() -> Sequence[object]:
     from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
     from core.processes.signals import PROCESS_SIGNALS
+    from core.signup.signals import SIGNUP_SIGNALS
 
-    return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS, *FILE_SIGNALS, *PROCESS_SIGNALS)
+    return (
+        *ORG_SIGNALS,
+        PING,
+        *IDENTITY_SIGNALS,
+        *EVENT_SIGNALS,
+        *FILE_SIGNALS,
+        *PROCESS_SIGNALS,
+        *SIGNUP_SIGNALS,
+    )
 
 
 @hookimpl
@@ -106,14 +116,24 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.identity.personal_data import CORE_PERSONAL_DATA
     from core.members.personal_data import MEMBERS_PERSONAL_DATA
     from core.processes.personal_data import PROCESSES_PERSONAL_DATA
+    from core.signup.personal_data import SIGNUP_PERSONAL_DATA
 
     return (
+        *SIGNUP_PERSONAL_DATA,
         *CORE_PERSONAL_DATA,
         *MEMBERS_PERSONAL_DATA,
         *EVENTS_PERSONAL_DATA,
         *FILES_PERSONAL_DATA,
         *PROCESSES_PERSONAL_DATA,
     )
+
+
+@hookimpl
+def quntuan_sms_providers() -> Sequence[object]:
+    """The development provider (codes to the log) and the Aliyun and Tencent Cloud SMS adapters."""
+    from core.signup.sms import BUILTIN_PROVIDERS
+
+    return BUILTIN_PROVIDERS
 
 
 @hookimpl

@@ -47,6 +47,8 @@ from core.processes.declarations import (
 )
 from core.processes.notices import publish as _publish_notice
 from core.processes.schemas import NoticeEntryIn
+from core.settings import SettingsError
+from core.signup.sms import DeliveryFailed, SmsProvider
 
 
 async def publish_notice(
@@ -89,6 +91,7 @@ __all__ = [
     "CoverageRule",
     "Deadline",
     "Decline",
+    "DeliveryFailed",
     "EventInfo",
     "EventType",
     "FastAnswer",
@@ -120,7 +123,9 @@ __all__ = [
     "ProcessType",
     "Reach",
     "RegistrationInfo",
+    "SettingsError",
     "SignalType",
+    "SmsProvider",
     "StatFigure",
     "State",
     "Text",
