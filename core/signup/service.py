@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import httpx
 
 from core.db import Database
-from core.errors import Problem
+from core.errors import FIELD_MESSAGES, FieldError, Problem
 from core.identity import audit
 from core.identity.auth import issue_tokens, succeeded, throttled
 from core.identity.crypto import mask_phone, normalise_phone
-from core.identity.passwords import check_strength, hash_password
+from core.identity.passwords import MIN_LENGTH, check_strength, hash_password
 from core.identity.problems import DUPLICATE
 from core.identity.runtime import IdentityRuntime
 from core.identity.schemas import CodeRequest, CodeSent, PasswordSignup, TokenRequest, TokenResponse
@@ -60,6 +62,12 @@ log = logging.getLogger("quntuan.signup")
 
 #: Name a person signed up by phone or WeChat has until they edit it.
 PLACEHOLDER_NAME = {"phone": "手机用户", "wechat": "微信用户"}
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    return isinstance(exc, asyncpg.exceptions.UniqueViolationError) or (
+        isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+    )
 
 
 def _unavailable() -> Problem:
@@ -174,7 +182,10 @@ class SignupRuntime:
             raise Problem.invalid(*missing)
         phone = self._phone(data.phone)
         assert data.code is not None
-        if data.password:  # before the code is spent: a refused password does not cost the code
+        if data.password is not None:  # before the code is spent: a refused password does not cost it
+            if len(data.password) < MIN_LENGTH:
+                message = FIELD_MESSAGES["too_short"].format("zh-Hans", limit=MIN_LENGTH)
+                raise Problem.invalid(FieldError(pointer="/password", code="too_short", message=message))
             await check_strength(
                 data.password,
                 (data.name or "",),
@@ -241,9 +252,21 @@ class SignupRuntime:
             account = await self._account(bound["account"])
             return await self._login(account)
         await self._may_sign_up(client_address)
-        account = await self._create(
-            "wechat", data.name or PLACEHOLDER_NAME["wechat"], {}, wechat=(session.openid, session.unionid)
-        )
+        try:
+            account = await self._create(
+                "wechat",
+                data.name or PLACEHOLDER_NAME["wechat"],
+                {},
+                wechat=(session.openid, session.unionid),
+            )
+        except Exception as exc:
+            if not is_unique_violation(exc):
+                raise
+            # A concurrent sign-up of the same WeChat user won: log in to its account.
+            bound = await self._bound_account(session.openid, session.unionid)
+            if bound is None:
+                raise
+            return await self._login(await self._account(bound["account"]))
         return await self._issued(account, created=True)
 
     async def bind_wechat(self, account_id: uuid.UUID, code: str, client_address: str) -> None:
@@ -252,11 +275,12 @@ class SignupRuntime:
             raise Problem(METHOD_DISABLED, method="微信登录 / WeChat login")
         await self._wechat_call_allowed(client_address)
         session = await self.wechat.code2session(code)
-        bound = await self._bound_account(session.openid, None)
+        bound = await self._bound_account(session.openid, session.unionid)
         if bound is not None:
             if bound["account"] != account_id:
                 raise Problem(WECHAT_BOUND)
-            return
+            if bound["subject"] == session.openid:
+                return
         row = await Account.select(Account.person).where(Account.id == account_id).first().run()
         async with self.db.transaction():
             await self._bind(account_id, row["person"] if row else None, session.openid, session.unionid)
@@ -282,9 +306,14 @@ class SignupRuntime:
             raise Problem(DUPLICATE, what="用户名 / username")
         await self._may_sign_up(client_address)
         password_hash = await hash_password(data.password)
-        account = await self._create(
-            "password", data.name, {}, username=username, password_hash=password_hash
-        )
+        try:
+            account = await self._create(
+                "password", data.name, {}, username=username, password_hash=password_hash
+            )
+        except Exception as exc:
+            if is_unique_violation(exc):  # taken meanwhile by a concurrent sign-up
+                raise Problem(DUPLICATE, what="用户名 / username") from None
+            raise
         return await self._issued(account, created=True)
 
     # --- internals --------------------------------------------------------------------------------------

@@ -287,6 +287,8 @@ async def test_a_password_set_at_sign_up_logs_in(
         code = logged_code(caplog, PHONE)
         refused = await code_login(client, PHONE, code, password="password123")
         assert problem(refused, 422)["errors"][0]["pointer"] == "/password"
+        short = await code_login(client, PHONE, code, password="x7#Qz")
+        assert problem(short, 422)["errors"][0]["code"] == "too_short"
         # A refused password does not spend the code.
         tokens = await code_login(client, PHONE, code, password="correct horse battery staple")
         assert tokens.json()["account_created"] is True

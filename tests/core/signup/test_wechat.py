@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -155,3 +156,14 @@ async def test_bind_wechat_to_a_phone_account(
     # Binding needs a signed-in caller, and a code.
     assert (await client.post("/api/v1/auth/wechat/bind", json={"code": "b1"})).status_code == 401
     assert (await client.post("/api/v1/auth/wechat/bind", json={}, headers=headers)).status_code == 422
+
+
+async def test_concurrent_sign_ups_of_one_wechat_user_make_one_account(
+    client: Any, wechat: WeChatServer
+) -> None:
+    wechat.codes.update({f"r{i}": ("openid-r", None) for i in range(4)})
+    answers = await asyncio.gather(*(_wx(client, f"r{i}") for i in range(4)))
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    assert sorted(a.json()["account_created"] for a in answers) == [False, False, False, True]
+    assert await Account.count().run() == 1
+    assert await ExternalLogin.count().run() == 1
