@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -173,7 +175,8 @@ async def main() -> None:
     db = Database(settings, pm.registry.piccolo_apps)
     await db.start()
     try:
-        await migrate(db)
+        with contextlib.redirect_stdout(sys.stderr):  # Piccolo prints each migration: keep stdout JSON
+            await migrate(db)
     finally:
         await db.stop()
 
