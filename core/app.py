@@ -35,7 +35,7 @@ from core.fastpath import fast_routes
 from core.files.controllers import FileController
 from core.files.storage import make_storage
 from core.files.upload import SPOOL_DIR, remove_stale_spools
-from core.guards import PLUGIN_GUARDS
+from core.guards import PLUGIN_GUARDS, check_route_policies
 from core.identity import authz_cache
 from core.identity.authn import Authenticator, authentication_middleware
 from core.identity.routes import identity_router
@@ -57,6 +57,7 @@ from core.security import secure_responses
 from core.selections.controllers import ROUTES as SELECTION_ROUTES
 from core.settings import Settings, load_settings
 from core.shared import SharedState
+from core.signup.service import SignupRuntime
 
 log = logging.getLogger("quntuan.app")
 
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     identity = IdentityRuntime(settings, shared)
     authz = authz_cache.AuthzCache(shared.redis, timezone=settings.timezone)
     files = make_storage(settings)
+    signup = SignupRuntime(settings, shared, db, identity, pm)
     db.bind()
     authz_cache.bind(authz)
 
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             yield
             await call_runtime_hook(pm, "quntuan_shutdown", app=app)
         finally:
+            await signup.close()
             await files.close()
             await shared.close()
             await db.stop()
@@ -161,6 +164,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                 "db": db,
                 "shared": shared,
                 "identity": identity,
+                "signup": signup,
                 "authz": authz,
                 "files": files,
                 "authn": Authenticator(identity.secret, authz),
@@ -175,6 +179,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     )
     app = Litestar.from_config(config)
     document_problems(app)
+    check_route_policies(app)
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
     # the client address from trusted proxies only. The host check and security headers wrap both the fast

@@ -82,8 +82,21 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.places.piccolo_app import APP_CONFIG as PLACES
     from core.processes.piccolo_app import APP_CONFIG as PROCESSES
     from core.selections.piccolo_app import APP_CONFIG as SELECTIONS
+    from core.signup.piccolo_app import APP_CONFIG as SIGNUP
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES, PLACES, SELECTIONS)
+    return (
+        ORGS,
+        IDENTITY,
+        MEMBERS,
+        INTEGRATION,
+        IDEMPOTENCY,
+        EVENTS,
+        FILES,
+        PROCESSES,
+        PLACES,
+        SELECTIONS,
+        SIGNUP,
+    )
 
 
 @hookimpl
@@ -97,6 +110,7 @@ def quntuan_signals() -> Sequence[object]:
     from core.places.signals import PLACE_SIGNALS
     from core.processes.signals import PROCESS_SIGNALS
     from core.selections.signals import SELECTION_SIGNALS
+    from core.signup.signals import SIGNUP_SIGNALS
 
     return (
         *ORG_SIGNALS,
@@ -107,6 +121,7 @@ def quntuan_signals() -> Sequence[object]:
         *PROCESS_SIGNALS,
         *PLACE_SIGNALS,
         *SELECTION_SIGNALS,
+        *SIGNUP_SIGNALS,
     )
 
 
@@ -121,8 +136,10 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.places.personal_data import PLACES_PERSONAL_DATA
     from core.processes.personal_data import PROCESSES_PERSONAL_DATA
     from core.selections.personal_data import SELECTIONS_PERSONAL_DATA
+    from core.signup.personal_data import SIGNUP_PERSONAL_DATA
 
     return (
+        *SIGNUP_PERSONAL_DATA,
         *CORE_PERSONAL_DATA,
         *MEMBERS_PERSONAL_DATA,
         *EVENTS_PERSONAL_DATA,
@@ -131,6 +148,14 @@ def quntuan_personal_data() -> Sequence[object]:
         *PLACES_PERSONAL_DATA,
         *SELECTIONS_PERSONAL_DATA,
     )
+
+
+@hookimpl
+def quntuan_sms_providers() -> Sequence[object]:
+    """The development provider (codes to the log) and the Aliyun and Tencent Cloud SMS adapters."""
+    from core.signup.sms import BUILTIN_PROVIDERS
+
+    return BUILTIN_PROVIDERS
 
 
 @hookimpl

@@ -47,7 +47,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils import normalize_path
 
-from core.guards import require_authenticated, require_permission
+from core.guards import is_public, require_authenticated, require_permission
 from core.identity.authn import Authenticator, bearer_token
 from core.identity.principal import AuthPrincipal
 from core.observability import FAST_ROUTES
@@ -136,7 +136,7 @@ def _twins(app: Litestar) -> dict[int, tuple[FastTwin, str]]:
                 what
                 for what, bad in (
                     ("it is not a GET answering 200 in JSON", set(handler.http_methods) != {"GET"} or handler.status_code != 200 or handler.media_type not in (MediaType.JSON, "")),
-                    ("it is public or names no permission", handler.opt.get("public") or not permission),
+                    ("it is public or names no permission", is_public(handler) or not permission),
                     ("it has other guards", set(handler.resolve_guards()) != _GUARDS),
                     ("it has its own middleware", list(handler.resolve_middleware()) != app_middleware),
                     ("it has its own hooks", any(layer.before_request not in (None, app.before_request) or layer.after_request or layer.after_response for layer in layers)),

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from core.places.declarations import PlaceKind
     from core.processes.declarations import ProcessType
     from core.selections.declarations import SelectionType
+    from core.signup.sms import SmsProvider
 
 PROJECT = "quntuan"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -187,6 +188,19 @@ def quntuan_selection_types() -> Sequence[SelectionType]:
     """
 
 
+@hookspec
+def quntuan_sms_providers() -> Sequence[SmsProvider]:
+    """Declare ways of delivering one-time codes (SMS gateways); ``QUNTUAN_SMS_PROVIDER`` picks one.
+
+    Called once at start-up. Names are ``<slug>.<name>`` (the core's own: ``log``, ``aliyun``,
+    ``tencent``). ``make(settings, http)`` is called once per app with the settings and a shared
+    ``httpx.AsyncClient`` and returns an object whose ``async send(phone, code)`` delivers the code to the
+    11-digit mainland phone, raising ``core.sdk.DeliveryFailed`` when the gateway refuses it or cannot be
+    reached (the request answers 503). ``make`` may raise ``SettingsError`` for missing settings: start-up
+    stops with that message. A provider marked ``development`` is refused on production settings.
+    """
+
+
 # --- runtime hooks: may be async, the core awaits them -------------------------------------------------
 
 
@@ -203,6 +217,18 @@ def quntuan_shutdown(app: Litestar) -> Any:
     """Called when an app (web worker) is shutting down, before its connections close.
 
     May be ``async``. A failure is logged.
+    """
+
+
+@hookspec
+def quntuan_verify_captcha(token: str, action: str, client_address: str) -> bool | None:
+    """Verify a CAPTCHA token a front end obtained (滑块/点选 verification), when ``QUNTUAN_CAPTCHA_REQUIRED``.
+
+    Called before a one-time code is sent (``action`` ``send_code``) and before a username and password
+    sign-up (``signup``), with the token the client sent and its address. Return True when the token is
+    genuine and fresh, False when it is not, None to abstain. The request passes only when some plugin
+    said True and none said False; one that raises counts as abstaining (so a broken verifier fails
+    closed). May be ``async``. Start-up stops when CAPTCHAs are required and no plugin implements this.
     """
 
 

@@ -58,6 +58,13 @@ JOB_QUEUE_DEPTH = Gauge(
     "quntuan_job_queue_depth", "Jobs waiting in the queue", ["queue"], multiprocess_mode="livemax"
 )
 WEBHOOK_DELIVERIES = Counter("quntuan_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"])
+SIGNUPS = Counter("quntuan_signups_total", "Accounts persons created themselves", ["method"])
+SIGNUP_SPIKES = Counter(
+    "quntuan_signup_spikes_total", "Windows in which sign-ups passed QUNTUAN_SIGNUP_ALERT_THRESHOLD"
+)
+LOGIN_CODES = Counter(
+    "quntuan_login_codes_total", "One-time code requests (sent, throttled, failed)", ["outcome"]
+)
 
 
 #: Seconds between two samples of a worker's database pool (taken while it answers requests).

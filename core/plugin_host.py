@@ -62,6 +62,7 @@ class PluginDeclarations:
     process_types: list[Any] = field(default_factory=list)
     place_kinds: list[Any] = field(default_factory=list)
     selection_types: list[Any] = field(default_factory=list)
+    sms_providers: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -120,6 +121,10 @@ class Registry:
     def personal_data(self) -> list[Any]:
         """Every table the core and the plugins declared as holding personal data."""
         return [t for d in self.declarations.values() for t in d.personal_data]
+
+    @property
+    def sms_providers(self) -> dict[str, Any]:
+        return {p.name: p for d in self.declarations.values() for p in d.sms_providers}
 
     @property
     def file_owners(self) -> dict[str, Any]:
@@ -190,6 +195,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         process_types=list(_call_one(pm, "quntuan_process_types", plugin) or ()),
         place_kinds=list(_call_one(pm, "quntuan_place_kinds", plugin) or ()),
         selection_types=list(_call_one(pm, "quntuan_selection_types", plugin) or ()),
+        sms_providers=list(_call_one(pm, "quntuan_sms_providers", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -216,6 +222,11 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
             raise ValueError(f"signal {signal.name!r} is declared twice")
     check_owner_kinds(name, decl.file_owners, pm.registry.file_owners)
     check_place_kinds(name, decl.place_kinds, pm.registry.place_kinds)
+    for provider in decl.sms_providers:
+        if name != CORE_PLUGIN and not provider.name.startswith(f"{name}."):
+            raise ValueError(f"SMS provider {provider.name!r} must start with {name}.")
+        if provider.name in pm.registry.sms_providers:
+            raise ValueError(f"SMS provider {provider.name!r} is declared twice")
     if name != CORE_PLUGIN and len(decl.piccolo_apps) > 1:
         raise ValueError("a plugin is one Piccolo app")
     for app in decl.piccolo_apps:

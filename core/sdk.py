@@ -49,6 +49,8 @@ from core.processes.declarations import (
 from core.processes.notices import publish as _publish_notice
 from core.processes.schemas import NoticeEntryIn
 from core.selections.declarations import NominationSource, NomineeKind, PublicVote, SelectionType
+from core.settings import SettingsError
+from core.signup.sms import DeliveryFailed, SmsProvider
 
 
 async def publish_notice(
@@ -91,6 +93,7 @@ __all__ = [
     "CoverageRule",
     "Deadline",
     "Decline",
+    "DeliveryFailed",
     "EventInfo",
     "EventType",
     "FastAnswer",
@@ -128,7 +131,9 @@ __all__ = [
     "Reach",
     "RegistrationInfo",
     "SelectionType",
+    "SettingsError",
     "SignalType",
+    "SmsProvider",
     "StatFigure",
     "State",
     "Text",

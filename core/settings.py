@@ -146,6 +146,68 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     login_lockout_seconds: int = 900
     #: Lowest zxcvbn score (0–4) a new password must reach; common and trivial passwords score 0–1.
     password_min_score: int = 3
+    #: Persons may create their own account (by phone code or WeChat): off until a deployment opens it.
+    signup_enabled: bool = False
+    #: Persons may also sign up with a username and password (no phone proven: keep a CAPTCHA on).
+    signup_password_enabled: bool = False
+    #: Sign-ups from every address together within ``signup_alert_window_seconds`` above which the
+    #: ``signup.spike`` alert signal is emitted (once per window) and a warning logged.
+    signup_alert_threshold: int = 500
+    #: Seconds of the window in which sign-ups are counted for the spike alert.
+    signup_alert_window_seconds: int = 3600
+    #: Sign-ups from one client address per hour (username and password sign-ups count here too).
+    signup_address_max_per_hour: int = 20
+    #: Require a CAPTCHA token (verified by a plugin's ``quntuan_verify_captcha``) to send a code or sign up.
+    captcha_required: bool = False
+    #: Who delivers one-time codes: ``log`` (development: written to the log, refused on PostgreSQL
+    #: unless debug), ``aliyun``, ``tencent`` or a plugin's provider. Unset: no codes are sent.
+    sms_provider: str | None = None
+    #: Seconds to wait for an SMS or WeChat API to answer.
+    sms_timeout: float = 5.0
+    #: Digits of a one-time code.
+    login_code_length: int = 6
+    #: Seconds a one-time code stays valid.
+    login_code_ttl: int = 300
+    #: Wrong entries of one code before it is spent (a new one must be asked for).
+    login_code_max_attempts: int = 5
+    #: Seconds between two codes sent to one phone.
+    login_code_resend_seconds: int = 60
+    #: Codes sent to one phone per day.
+    login_code_phone_max_per_day: int = 10
+    #: Codes asked for from one client address per hour.
+    login_code_address_max_per_hour: int = 30
+    #: Codes sent per day over the whole platform (a ceiling on the SMS bill and on floods).
+    login_code_max_per_day: int = 20_000
+    #: Aliyun SMS (dysmsapi) endpoint.
+    sms_aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com"
+    #: Aliyun AccessKey id.
+    sms_aliyun_access_key_id: str | None = None
+    #: Aliyun AccessKey secret.
+    sms_aliyun_access_key_secret: str | None = None
+    #: Aliyun SMS signature name (短信签名).
+    sms_aliyun_sign_name: str | None = None
+    #: Aliyun SMS template code (its one parameter is ``code``).
+    sms_aliyun_template_code: str | None = None
+    #: Tencent Cloud SMS endpoint.
+    sms_tencent_endpoint: str = "https://sms.tencentcloudapi.com"
+    #: Tencent Cloud region of the SMS application.
+    sms_tencent_region: str = "ap-guangzhou"
+    #: Tencent Cloud SecretId.
+    sms_tencent_secret_id: str | None = None
+    #: Tencent Cloud SecretKey.
+    sms_tencent_secret_key: str | None = None
+    #: Tencent Cloud SMS SdkAppId.
+    sms_tencent_sdk_app_id: str | None = None
+    #: Tencent Cloud SMS signature name (短信签名).
+    sms_tencent_sign_name: str | None = None
+    #: Tencent Cloud SMS template id (its one parameter is the code).
+    sms_tencent_template_id: str | None = None
+    #: WeChat mini-program AppID; unset: no WeChat login.
+    wechat_app_id: str | None = None
+    #: WeChat mini-program AppSecret.
+    wechat_app_secret: str | None = None
+    #: Base URL of the WeChat API (``code2session`` lives under it).
+    wechat_api_base: str = "https://api.weixin.qq.com"
     #: Keys encrypting ID numbers and phones at rest, ``<key id>:<base64 of 32 bytes>``, comma-separated;
     #: the first encrypts, all decrypt (rotation). Unset: one key derived from the secret key.
     personal_data_keys: tuple[str, ...] = ()
@@ -217,6 +279,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     shutdown_timeout: float = 30.0
     #: Development only: more detail in logs. Problem details never include tracebacks.
     debug: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        """PostgreSQL without debug: development-only conveniences (the ``log`` SMS provider) are refused."""
+        return not self.is_sqlite and not self.debug
 
     @property
     def is_sqlite(self) -> bool:
@@ -376,6 +443,15 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         "import_max_field_chars",
         "import_max_attempts",
         "files_max_size",
+        "signup_alert_threshold",
+        "signup_alert_window_seconds",
+        "signup_address_max_per_hour",
+        "login_code_ttl",
+        "login_code_max_attempts",
+        "login_code_resend_seconds",
+        "login_code_phone_max_per_day",
+        "login_code_address_max_per_hour",
+        "login_code_max_per_day",
     ):
         if name in values and values[name] < 1:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive integer, got {values[name]}")
@@ -400,6 +476,15 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         problems.append(f"{PREFIX}WEBHOOK_ALLOWED_PORTS: expected TCP port numbers (1–65535)")
     if values.get("files_storage") == "s3" and not values.get("files_s3_bucket"):
         problems.append(f"{PREFIX}FILES_S3_BUCKET: required when {PREFIX}FILES_STORAGE is s3")
+    if not 4 <= values.get("login_code_length", 6) <= 10:
+        problems.append(f"{PREFIX}LOGIN_CODE_LENGTH: expected 4 to 10 digits")
+    if values.get("sms_timeout", 1) <= 0:
+        problems.append(f"{PREFIX}SMS_TIMEOUT: expected a positive number of seconds")
+    if values.get("sms_provider") == "log" and not url.startswith("sqlite:") and not values.get("debug"):
+        problems.append(
+            f"{PREFIX}SMS_PROVIDER: log writes codes to the log, for development only; it is refused "
+            "on PostgreSQL (a production setup) unless QUNTUAN_DEBUG is on"
+        )
     if values.get("shutdown_timeout", 1) <= 0:
         problems.append(f"{PREFIX}SHUTDOWN_TIMEOUT: expected a positive number of seconds")
     for cidr in values.get("webhook_allowed_networks", ()):

@@ -87,7 +87,7 @@ class SystemController(Controller):
     path = "/"
     tags = ["system"]  # noqa: RUF012 - Litestar reads this class attribute
 
-    @get("/health", summary="Health of the platform and what it depends on")
+    @get("/health", opt={"policy": "public"}, summary="Health of the platform and what it depends on")
     async def health(self, state: State) -> Response[Health]:
         """Readiness of this worker: the database answers and Redis (when configured) answers."""
         try:
@@ -108,12 +108,12 @@ class SystemController(Controller):
         body = Health(status="ok" if ok else "unavailable", version=__version__, database=db, redis=redis)
         return Response(body, status_code=200 if ok else 503)
 
-    @get("/health/live", summary="Liveness: the process answers")
+    @get("/health/live", opt={"policy": "public"}, summary="Liveness: the process answers")
     async def live(self) -> dict[str, str]:
         """Liveness for the orchestrator: answers as long as the worker's event loop runs (no dependencies)."""
         return {"status": "ok"}
 
-    @get("/health/ready", summary="Readiness: database, Redis and schema are ready")
+    @get("/health/ready", opt={"policy": "public"}, summary="Readiness: database, Redis and schema are ready")
     async def ready(self, state: State) -> Response[dict[str, object]]:
         """Readiness for the load balancer: 503 while the database or Redis is unreachable or migrations pend."""
         checks: dict[str, str] = {}
@@ -135,7 +135,7 @@ class SystemController(Controller):
         ok = all(value == "ok" for value in checks.values()) and "migrations" in checks
         return Response({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
 
-    @get("/plugins", summary="Enabled plugins and what each declares")
+    @get("/plugins", opt={"policy": "public"}, summary="Enabled plugins and what each declares")
     async def plugins(self, request: Request[object, object, State], state: State) -> PluginList:
         """Every enabled plugin with its org kinds, event types and permissions, in the caller's language."""
         locale = request_locale(request)
@@ -167,7 +167,9 @@ class SystemController(Controller):
         ]
         return PluginList(items=items)
 
-    @get("/problems", summary="The catalogue of problem types this API answers with")
+    @get(
+        "/problems", opt={"policy": "public"}, summary="The catalogue of problem types this API answers with"
+    )
     async def problems(self, request: Request[object, object, State]) -> list[ProblemTypeOut]:
         locale = request_locale(request)
         return [
@@ -181,7 +183,7 @@ class SystemController(Controller):
             for p in sorted(problem_types().values(), key=lambda p: (p.status, p.code))
         ]
 
-    @get("/problems/{code:str}", summary="One problem type")
+    @get("/problems/{code:str}", opt={"policy": "public"}, summary="One problem type")
     async def problem(self, request: Request[object, object, State], code: FromPath[str]) -> ProblemTypeOut:
         p = problem_types().get(code)
         if p is None:
@@ -208,7 +210,7 @@ def _metrics_allowed(request: Request[object, object, State]) -> bool:
         return False
 
 
-@get("/metrics", include_in_schema=False, media_type=MediaType.TEXT)
+@get("/metrics", opt={"policy": "metrics-token"}, include_in_schema=False, media_type=MediaType.TEXT)
 async def metrics(request: Request[object, object, State], state: State) -> Response[bytes]:
     """Prometheus metrics of every worker: with ``QUNTUAN_METRICS_TOKEN`` as a bearer token, else loopback only."""
     if not _metrics_allowed(request):

@@ -110,7 +110,7 @@ class EventController(Controller):
 
     # --- events ------------------------------------------------------------------------------------------
 
-    @get("/", summary="List events")
+    @get("/", summary="List events", opt={"policy": "visible"})
     async def list_events(
         self,
         request: Request[Any, Any, State],
@@ -158,7 +158,7 @@ class EventController(Controller):
             )
         return _with_etag(to_event(row), 201)
 
-    @get("/{event_id:uuid}", summary="Read an event")
+    @get("/{event_id:uuid}", summary="Read an event", opt={"policy": "visible"})
     async def get_event(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
         row, _ = await services.load_event(_principal(request), event_id)
         return _with_etag(to_event(row))
@@ -209,7 +209,7 @@ class EventController(Controller):
 
     # --- my events and calendars ---------------------------------------------------------------------------
 
-    @get("/mine", summary="My events")
+    @get("/mine", opt={"policy": "self"}, summary="My events")
     async def my_events(self, request: Request[Any, Any, State], page: PageParam) -> Page[Event]:
         """Events the caller's person is registered for (confirmed or waitlisted), by start time."""
         person = _principal(request).person_id
@@ -220,7 +220,7 @@ class EventController(Controller):
         )
         return Page(items=[to_event(r) for r in rows], next_cursor=cursor)
 
-    @get("/mine/calendar", media_type=ICS, summary="My events as iCalendar")
+    @get("/mine/calendar", opt={"policy": "self"}, media_type=ICS, summary="My events as iCalendar")
     async def my_calendar(self, request: Request[Any, Any, State]) -> Response[bytes]:
         person = _principal(request).person_id
         if person is None:
@@ -228,7 +228,7 @@ class EventController(Controller):
         rows = await calendars.person_events(person)
         return Response(calendars.to_ical(rows, "我的活动", _uid_host(request)), media_type=ICS)
 
-    @get("/mine/calendar-link", summary="Private subscription link to my events")
+    @get("/mine/calendar-link", opt={"policy": "self"}, summary="Private subscription link to my events")
     async def my_calendar_link(self, request: Request[Any, Any, State]) -> CalendarLink:
         person = _principal(request).person_id
         if person is None:
@@ -237,7 +237,7 @@ class EventController(Controller):
         base = request.app.state.settings.base_url
         return CalendarLink(url=f"{base}/api/v1/events/feeds/{token}.ics")
 
-    @get("/ratings", summary="Ratings per organizing org (群众评议)")
+    @get("/ratings", opt={"policy": "signed-in"}, summary="Ratings per organizing org (群众评议)")
     async def org_ratings(
         self,
         page: PageParam,
@@ -255,6 +255,7 @@ class EventController(Controller):
 
     @post(
         "/{event_id:uuid}/registrations",
+        opt={"policy": "self"},
         summary="Register (Idempotency-Key honoured)",
         description="Registers the caller's person, or with core.registration.manage another person. "
         "Send an Idempotency-Key to make retries safe: repeats get the first response back.",
@@ -290,7 +291,7 @@ class EventController(Controller):
             await _hook(request, "quntuan_registration_confirmed", registration=out)
         return Response(out, status_code=201)
 
-    @get("/{event_id:uuid}/registrations", summary="List an event's registrations")
+    @get("/{event_id:uuid}/registrations", opt={"policy": "visible"}, summary="List an event's registrations")
     async def list_registrations(
         self,
         request: Request[Any, Any, State],
@@ -305,7 +306,11 @@ class EventController(Controller):
         ]
         return Page(items=items, next_cursor=cursor)
 
-    @get("/{event_id:uuid}/registrations/{registration_id:uuid}", summary="Read a registration")
+    @get(
+        "/{event_id:uuid}/registrations/{registration_id:uuid}",
+        opt={"policy": "self"},
+        summary="Read a registration",
+    )
     async def get_registration(
         self, request: Request[Any, Any, State], event_id: EventId, registration_id: RegistrationId
     ) -> Registration:
@@ -315,6 +320,7 @@ class EventController(Controller):
 
     @post(
         "/{event_id:uuid}/registrations/{registration_id:uuid}/cancel",
+        opt={"policy": "self"},
         status_code=200,
         summary="Cancel a registration",
     )
@@ -381,7 +387,7 @@ class EventController(Controller):
 
     # --- feedback ----------------------------------------------------------------------------------------
 
-    @post("/{event_id:uuid}/feedback", summary="Rate an event you attended")
+    @post("/{event_id:uuid}/feedback", opt={"policy": "self"}, summary="Rate an event you attended")
     async def give_feedback(
         self, request: Request[Any, Any, State], event_id: EventId, data: JSONBody[FeedbackCreate]
     ) -> Response[Feedback]:
@@ -398,7 +404,7 @@ class EventController(Controller):
         rows, cursor = await feedback.list_feedback(_principal(request), event_id, page)
         return Page(items=[feedback.to_feedback(r) for r in rows], next_cursor=cursor)
 
-    @get("/{event_id:uuid}/feedback/summary", summary="An event's ratings")
+    @get("/{event_id:uuid}/feedback/summary", opt={"policy": "visible"}, summary="An event's ratings")
     async def rating_summary(self, request: Request[Any, Any, State], event_id: EventId) -> RatingSummary:
         return await feedback.rating_summary(_principal(request), event_id)
 
@@ -409,7 +415,12 @@ class PublicCalendarController(Controller):
     path = "/events"
     tags: ClassVar[list[str]] = ["events"]
 
-    @get("/calendar.ics", media_type=ICS, summary="Public events of an org subtree as iCalendar")
+    @get(
+        "/calendar.ics",
+        opt={"policy": "public"},
+        media_type=ICS,
+        summary="Public events of an org subtree as iCalendar",
+    )
     async def public_calendar(
         self,
         request: Request[Any, Any, State],
@@ -420,7 +431,12 @@ class PublicCalendarController(Controller):
         rows = await calendars.public_events(await _org_path(org) if org is not None else None)
         return Response(calendars.to_ical(rows, "公开活动", _uid_host(request)), media_type=ICS)
 
-    @get("/feeds/{token:str}", media_type=ICS, summary="A person's events (private link)")
+    @get(
+        "/feeds/{token:str}",
+        opt={"policy": "signed-link"},
+        media_type=ICS,
+        summary="A person's events (private link)",
+    )
     async def person_calendar(
         self, request: Request[Any, Any, State], token: FromPath[str]
     ) -> Response[bytes]:

@@ -13,9 +13,10 @@ from core.identity.persons import to_out
 from core.identity.runtime import identity_of
 from core.identity.schemas import Me, PasswordChange, TokenRequest, TokenResponse
 from core.identity.tables import Person
+from core.signup.service import signup_of
 
 
-def _client_address(request: Request[Any, Any, Any]) -> str:
+def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -25,14 +26,17 @@ class AuthController(Controller):
 
     @post(
         "/token",
-        opt={"public": True, "throttled": True},
+        opt={"policy": "public", "throttled": True},
         status_code=200,
         summary="Get an access token",
         description=(
             "grant_type `password` (username or phone + password), `refresh_token` (rotating: each "
             "refresh token works once; reusing one revokes its family) or `client_credentials`. "
             "Repeated failures lock the account out, from one client address and then from all (429 "
-            "with Retry-After); 503 while the failure counters cannot be reached."
+            "with Retry-After); 503 while the failure counters cannot be reached. `phone_code` (phone + the "
+            "code from `POST /auth/codes`) and `wechat` (`code` from `wx.login()`) log in, and sign up when "
+            "no account has the phone or WeChat user and the platform lets persons sign up "
+            "(`account_created` then says true)."
         ),
         security=[],
     )
@@ -40,12 +44,18 @@ class AuthController(Controller):
         db = request.app.state.db
         identity = identity_of(request.app.state)
         if data.grant_type == "password":
-            return await auth.password_grant(db, identity, data, _client_address(request))
+            return await auth.password_grant(db, identity, data, client_address(request))
         if data.grant_type == "refresh_token":
             return await auth.refresh_grant(db, identity, data)
-        return await auth.client_credentials_grant(db, identity, data, _client_address(request))
+        if data.grant_type == "phone_code":
+            return await signup_of(request.app.state).phone_code_grant(data, client_address(request))
+        if data.grant_type == "wechat":
+            return await signup_of(request.app.state).wechat_grant(data, client_address(request))
+        return await auth.client_credentials_grant(db, identity, data, client_address(request))
 
-    @post("/logout", status_code=204, summary="End every session of the calling account")
+    @post(
+        "/logout", opt={"policy": "self"}, status_code=204, summary="End every session of the calling account"
+    )
     async def logout(self, request: Request[Any, Any, Any]) -> None:
         principal = request.user
         if principal.kind != "account":
@@ -57,7 +67,7 @@ class MeController(Controller):
     path = "/me"
     tags = ["auth"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", summary="Who is calling, and what they may do")
+    @get("/", opt={"policy": "self"}, summary="Who is calling, and what they may do")
     async def me(self, request: Request[Any, Any, Any]) -> Me:
         principal = request.user
         person = None
@@ -75,8 +85,8 @@ class MeController(Controller):
 
     @post(
         "/password",
+        opt={"policy": "self", "throttled": True},
         status_code=204,
-        opt={"throttled": True},
         summary="Change the password; every session ends",
     )
     async def change_password(self, request: Request[Any, Any, Any], data: JSONBody[PasswordChange]) -> None:
@@ -89,5 +99,5 @@ class MeController(Controller):
             principal.id,
             data.current_password,
             data.new_password,
-            _client_address(request),
+            client_address(request),
         )

@@ -35,7 +35,7 @@ def _locked(retry_after: int) -> Problem:
     return Problem("rate-limited", headers={"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
-async def _throttled(identity: IdentityRuntime, subject: str, client_address: str) -> str:
+async def throttled(identity: IdentityRuntime, subject: str, client_address: str) -> str:
     """Count an attempt on ``subject`` from ``client_address``; returns the address key for
     :func:`_succeeded`. Raises 429 while locked out, 503 while the counters cannot be reached (fail
     closed: no password is checked then)."""
@@ -49,7 +49,7 @@ async def _throttled(identity: IdentityRuntime, subject: str, client_address: st
     return address
 
 
-async def _succeeded(identity: IdentityRuntime, subject: str, address: str) -> None:
+async def succeeded(identity: IdentityRuntime, subject: str, address: str) -> None:
     try:
         await identity.throttle.succeeded(subject, address)
     except ThrottleUnavailable:
@@ -74,7 +74,7 @@ async def find_login(identity: IdentityRuntime, login: str) -> dict[str, Any] | 
     return await Account.select(*columns).where(Account.username == login.strip().lower()).first().run()
 
 
-async def _issue(
+async def issue_tokens(
     db: Database, identity: IdentityRuntime, account_id: uuid.UUID, version: int, family: uuid.UUID | None
 ) -> TokenResponse:
     settings = identity.settings
@@ -129,18 +129,18 @@ async def password_grant(
     else:
         login = normalise_phone(data.username) or data.username.strip().lower()
         subject = "u:" + identity.vault.blind_index("login", login)
-    address = await _throttled(identity, subject, client_address)
+    address = await throttled(identity, subject, client_address)
     ok = await verify_password(data.password, account["password_hash"] if account else None)
     if not ok or account is None or account["status"] != "active":
         raise Problem(INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
-    await _succeeded(identity, subject, address)
+    await succeeded(identity, subject, address)
     async with db.transaction():
         await (
             Account.update({Account.last_login_at: datetime.now(UTC)})
             .where(Account.id == account["id"])
             .run()
         )
-    return await _issue(db, identity, account["id"], account["token_version"], None)
+    return await issue_tokens(db, identity, account["id"], account["token_version"], None)
 
 
 async def refresh_grant(db: Database, identity: IdentityRuntime, data: TokenRequest) -> TokenResponse:
@@ -190,7 +190,7 @@ async def refresh_grant(db: Database, identity: IdentityRuntime, data: TokenRequ
                 family = row["family"]
     if account is None or account["status"] != "active" or family is None:
         raise Problem(INVALID_GRANT)
-    return await _issue(db, identity, account["id"], account["token_version"], family)
+    return await issue_tokens(db, identity, account["id"], account["token_version"], family)
 
 
 async def client_credentials_grant(
@@ -200,7 +200,7 @@ async def client_credentials_grant(
     assert data.client_id is not None
     assert data.client_secret is not None
     subject = "c:" + identity.vault.blind_index("api-client", data.client_id)
-    address = await _throttled(identity, subject, client_address)
+    address = await throttled(identity, subject, client_address)
     try:
         client_id = uuid.UUID(data.client_id)
     except ValueError:
@@ -220,7 +220,7 @@ async def client_credentials_grant(
         ok = any(same_secret(data.client_secret, s["secret_hash"]) for s in secrets_)
     if not ok or client_id is None:
         raise Problem(INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
-    await _succeeded(identity, subject, address)
+    await succeeded(identity, subject, address)
     async with db.transaction():
         await ApiClient.update({ApiClient.last_used_at: now}).where(ApiClient.id == client_id).run()
     settings = identity.settings
@@ -278,10 +278,10 @@ async def change_password(
         pointer="/new_password",
     )
     subject = account_subject(account_id)
-    address = await _throttled(identity, subject, client_address)
+    address = await throttled(identity, subject, client_address)
     if not await verify_password(current, row["password_hash"]):
         raise Problem.invalid(("/current_password", "invalid"))
-    await _succeeded(identity, subject, address)
+    await succeeded(identity, subject, address)
     new_hash = await hash_password(new)
     async with db.transaction():
         await Account.update({Account.password_hash: new_hash}).where(Account.id == account_id).run()

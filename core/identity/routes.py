@@ -16,6 +16,7 @@ from core.identity.api_admin import (
 from core.identity.api_auth import AuthController, MeController
 from core.identity.api_consent import ConsentController
 from core.identity.api_persons import PersonController
+from core.signup.controllers import SignupController
 
 
 def identity_router(prefix: str) -> Router:
@@ -24,6 +25,7 @@ def identity_router(prefix: str) -> Router:
         route_handlers=[
             AuthController,
             MeController,
+            SignupController,
             PersonController,
             ConsentController,
             AccountController,

@@ -31,14 +31,22 @@ class _In(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class TokenRequest(_In):
-    """``grant_type`` password (username or phone + password), refresh_token, or client_credentials."""
+    """``grant_type`` password (username or phone + password), refresh_token, client_credentials,
+    phone_code (phone + one-time code; signs up when the phone has no account and sign-up is open) or
+    wechat (``code`` from ``wx.login()``; signs up likewise)."""
 
-    grant_type: Literal["password", "refresh_token", "client_credentials"]
+    grant_type: Literal["password", "refresh_token", "client_credentials", "phone_code", "wechat"]
     username: Annotated[str, Meta(max_length=64)] | None = None
     password: Annotated[str, Meta(max_length=256)] | None = None
     refresh_token: Annotated[str, Meta(max_length=256)] | None = None
     client_id: Annotated[str, Meta(max_length=64)] | None = None
     client_secret: Annotated[str, Meta(max_length=256)] | None = None
+    #: phone_code: the mobile number the code was sent to.
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    #: phone_code: the one-time code; wechat: the code ``wx.login()`` gave the mini-program.
+    code: Annotated[str, Meta(min_length=1, max_length=128)] | None = None
+    #: phone_code and wechat, when they sign up: the person's name (default: a placeholder they edit).
+    name: Name | None = None
 
 
 class TokenResponse(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -47,6 +55,42 @@ class TokenResponse(msgspec.Struct, kw_only=True, omit_defaults=True):
     token_type: Literal["Bearer"]
     #: Absent for client_credentials (a client simply asks again).
     refresh_token: str | None = None
+    #: phone_code, wechat and sign-up: true when this request created the account (a new person).
+    account_created: bool | None = None
+
+
+class CodeRequest(_In):
+    """Ask for a one-time code sent to ``phone`` (``purpose`` login: log in or sign up)."""
+
+    phone: Annotated[str, Meta(min_length=1, max_length=32)]
+    purpose: Literal["login"] = "login"
+    #: The token of the front end's CAPTCHA, when the platform requires one.
+    captcha_token: Annotated[str, Meta(max_length=4096)] | None = None
+
+
+class CodeSent(msgspec.Struct, kw_only=True):
+    """Always the same answer, whether or not an account has the phone."""
+
+    status: Literal["code_sent"]
+    #: Seconds the code stays valid.
+    expires_in: int
+    #: Seconds before another code may be asked for this phone.
+    resend_after: int
+
+
+class PasswordSignup(_In):
+    """Sign up with a username and password (where the platform allows it)."""
+
+    username: Username
+    password: Password
+    name: Name
+    captcha_token: Annotated[str, Meta(max_length=4096)] | None = None
+
+
+class WeChatBind(_In):
+    """Bind the calling account to the WeChat user of ``code`` (from ``wx.login()``)."""
+
+    code: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
 class PasswordChange(_In):

@@ -56,20 +56,32 @@ class _RedispyStorage(RedisStorage):
     DEPENDENCIES = {"redis": RedisStorage.DEPENDENCIES["redis"]}  # noqa: RUF012 - as limits declares it
 
 
+#: What a limiter raises when its store cannot be reached.
+STORE_ERRORS = (StorageError, RedisError, OSError)
+
+
+def window_limiter(settings: Settings, shared: SharedState, key_prefix: str) -> FixedWindowRateLimiter:
+    """Fixed windows counted in Redis under ``key_prefix`` (in memory without Redis: one process only).
+
+    Errors of the store are wrapped (:data:`STORE_ERRORS`): callers fail closed on them.
+    """
+    storage: Storage
+    if shared.redis is not None:
+        storage = _RedispyStorage(
+            "async+" + (settings.redis_url or ""),
+            implementation="redispy",
+            key_prefix=key_prefix,
+            connection_pool=shared.redis.connection_pool,  # type: ignore[arg-type]
+            wrap_exceptions=True,
+        )
+    else:
+        storage = MemoryStorage()
+    return FixedWindowRateLimiter(storage)
+
+
 class Throttle:
     def __init__(self, settings: Settings, shared: SharedState) -> None:
-        storage: Storage
-        if shared.redis is not None:
-            storage = _RedispyStorage(
-                "async+" + (settings.redis_url or ""),
-                implementation="redispy",
-                key_prefix="quntuan:login",
-                connection_pool=shared.redis.connection_pool,  # type: ignore[arg-type]
-                wrap_exceptions=True,
-            )
-        else:
-            storage = MemoryStorage()
-        self.limiter = FixedWindowRateLimiter(storage)
+        self.limiter = window_limiter(settings, shared, "quntuan:login")
         window = settings.login_lockout_seconds
         self.pair_item = RateLimitItemPerSecond(settings.login_max_failures, window)
         self.subject_item = RateLimitItemPerSecond(settings.login_account_max_failures, window)

@@ -359,7 +359,10 @@ class FeedController(Controller):
         )
 
     @get(
-        "/{org_id:uuid}/feed.json", media_type="application/feed+json", summary="JSON Feed of an org subtree"
+        "/{org_id:uuid}/feed.json",
+        opt={"policy": "public"},
+        media_type="application/feed+json",
+        summary="JSON Feed of an org subtree",
     )
     async def json_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:
         feed = await self._feed(request, org_id, "feed.json")
@@ -369,7 +372,12 @@ class FeedController(Controller):
             headers=FEED_HEADERS,
         )
 
-    @get("/{org_id:uuid}/feed.atom", media_type="application/atom+xml", summary="Atom feed of an org subtree")
+    @get(
+        "/{org_id:uuid}/feed.atom",
+        opt={"policy": "public"},
+        media_type="application/atom+xml",
+        summary="Atom feed of an org subtree",
+    )
     async def atom_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:
         feed = await self._feed(request, org_id, "feed.atom")
         return Response(feeds.to_atom(feed), media_type="application/atom+xml", headers=FEED_HEADERS)

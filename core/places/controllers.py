@@ -130,7 +130,7 @@ class PlaceController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/managed", summary="本辖区阵地（含未公开）")
+    @get("/managed", opt={"policy": "visible"}, summary="本辖区阵地（含未公开）")
     async def list_managed(
         self,
         request: Request[Any, Any, State],
@@ -304,7 +304,9 @@ class PlaceController(Controller):
             outcome, row = await bookings.check_in(env, _principal(request), place_id, data.code)
         return S.CheckInResult(outcome=outcome, booking=bookings.to_booking(row))  # type: ignore[arg-type]
 
-    @get("/{place_id:uuid}/usage", summary="阵地使用情况（预约、签到、床位使用率）")
+    @get(
+        "/{place_id:uuid}/usage", opt={"policy": "visible"}, summary="阵地使用情况（预约、签到、床位使用率）"
+    )
     async def usage(
         self,
         request: Request[Any, Any, State],

@@ -128,7 +128,7 @@ class ProcessController(Controller):
     tags: ClassVar[list[str]] = ["processes"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/types", summary="办理事项类型（含表单 JSON Schema）")
+    @get("/types", opt={"policy": "visible"}, summary="办理事项类型（含表单 JSON Schema）")
     async def list_process_types(self, request: Request[Any, Any, State]) -> list[S.ProcessTypeInfo]:
         """Every declared process type with its states, transitions and the JSON Schemas of its forms."""
         env = _env(request)
@@ -136,6 +136,7 @@ class ProcessController(Controller):
 
     @post(
         "/",
+        opt={"policy": "self"},
         summary="提交申请（支持 Idempotency-Key）",
         description="Opens a process for the caller's person, or with core.process.handle on the org for "
         "another person. Send an Idempotency-Key to make retries safe.",
@@ -169,7 +170,7 @@ class ProcessController(Controller):
             await claim.record(201, out)
         return _tagged(out, row["version"], 201)
 
-    @get("/", summary="办理事项列表（辖区内）")
+    @get("/", opt={"policy": "visible"}, summary="办理事项列表（辖区内）")
     async def list_processes(
         self,
         request: Request[Any, Any, State],
@@ -192,7 +193,7 @@ class ProcessController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/queue", summary="待办（按到期时间）")
+    @get("/queue", opt={"policy": "process-roles"}, summary="待办（按到期时间）")
     async def work_queue(
         self,
         request: Request[Any, Any, State],
@@ -240,7 +241,7 @@ class ProcessController(Controller):
             raise Problem("not-found")
         return S.ProcessStats(org_id=org, types=await type_stats(path))
 
-    @get("/{process_id:uuid}", summary="办理事项详情（含全部步骤）")
+    @get("/{process_id:uuid}", opt={"policy": "visible"}, summary="办理事项详情（含全部步骤）")
     async def get_process(
         self, request: Request[Any, Any, State], process_id: ProcessId
     ) -> Response[S.ProcessDetail]:
@@ -252,7 +253,7 @@ class ProcessController(Controller):
     @post(
         "/{process_id:uuid}/transitions",
         status_code=200,
-        opt={"if_match": "required"},
+        opt={"policy": "process-roles", "if_match": "required"},
         summary="办理一步（须 If-Match）",
     )
     async def take_step(
@@ -290,7 +291,7 @@ class ProcessController(Controller):
     @post(
         "/{process_id:uuid}/referrals",
         status_code=200,
-        opt={"if_match": "required"},
+        opt={"policy": "process-roles", "if_match": "required"},
         summary="转办到其他组织（须 If-Match）",
     )
     async def refer(
@@ -315,7 +316,11 @@ class ProcessController(Controller):
             out = await services.detail(env, principal, source, read_only=False)
         return _tagged(out, source["version"])
 
-    @put("/{process_id:uuid}/assignee", opt={"if_match": "required"}, summary="指定经办人（须 If-Match）")
+    @put(
+        "/{process_id:uuid}/assignee",
+        opt={"policy": "process-roles", "if_match": "required"},
+        summary="指定经办人（须 If-Match）",
+    )
     async def assign(
         self,
         request: Request[Any, Any, State],
@@ -343,7 +348,7 @@ class MyProcessController(Controller):
     tags: ClassVar[list[str]] = ["processes"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/", summary="我的申请（进度查询）")
+    @get("/", opt={"policy": "self"}, summary="我的申请（进度查询）")
     async def my_processes(
         self,
         request: Request[Any, Any, State],
@@ -364,7 +369,7 @@ class NoticeController(Controller):
     tags: ClassVar[list[str]] = ["notices"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/", summary="公示列表（按组织及下级）")
+    @get("/", opt={"policy": "visible"}, summary="公示列表（按组织及下级）")
     async def list_notices(
         self,
         page: PageParam,
@@ -400,7 +405,7 @@ class NoticeController(Controller):
             )
         return Response(await notices.to_detail(row), status_code=201)
 
-    @get("/{notice_id:uuid}", summary="公示详情")
+    @get("/{notice_id:uuid}", opt={"policy": "visible"}, summary="公示详情")
     async def get_notice(self, notice_id: NoticeId) -> S.NoticeDetail:
         return await notices.to_detail(await notices.load(notice_id))
 
@@ -412,14 +417,18 @@ class NoticeController(Controller):
             row = await notices.withdraw(_env(request), _principal(request), notice_id)
         return await notices.to_detail(row)
 
-    @get("/{notice_id:uuid}/objections", summary="公示的异议（管理者见全部，个人见自己的）")
+    @get(
+        "/{notice_id:uuid}/objections",
+        opt={"policy": "visible"},
+        summary="公示的异议（管理者见全部，个人见自己的）",
+    )
     async def list_objections(
         self, request: Request[Any, Any, State], notice_id: NoticeId, page: PageParam
     ) -> Page[S.Objection]:
         items, cursor = await notices.list_objections(_principal(request), notice_id, page)
         return Page(items=items, next_cursor=cursor)
 
-    @post("/{notice_id:uuid}/objections", summary="对公示提出异议（公示期内）")
+    @post("/{notice_id:uuid}/objections", opt={"policy": "self"}, summary="对公示提出异议（公示期内）")
     async def object_to(
         self, request: Request[Any, Any, State], notice_id: NoticeId, data: JSONBody[S.ObjectionCreate]
     ) -> Response[S.Objection]:

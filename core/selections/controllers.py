@@ -143,7 +143,7 @@ class SelectionController(Controller):
     tags: ClassVar[list[str]] = ["selections"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/types", summary="评选类型（含推荐表 JSON Schema）")
+    @get("/types", opt={"policy": "visible"}, summary="评选类型（含推荐表 JSON Schema）")
     async def list_selection_types(self, request: Request[Any, Any, State]) -> list[S.SelectionTypeInfo]:
         """Every declared selection type: nominee kinds, sources, criteria, vote rule and form schema."""
         env = _env(request)
@@ -159,7 +159,7 @@ class SelectionController(Controller):
             out = await campaigns.to_campaign(env, row)
         return _tagged(out, row["version"], 201)
 
-    @get("/campaigns", summary="评选列表（按组织及下级）")
+    @get("/campaigns", opt={"policy": "visible"}, summary="评选列表（按组织及下级）")
     async def list_campaigns(
         self,
         request: Request[Any, Any, State],
@@ -176,7 +176,7 @@ class SelectionController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/campaigns/{campaign_id:uuid}", summary="评选详情")
+    @get("/campaigns/{campaign_id:uuid}", opt={"policy": "visible"}, summary="评选详情")
     async def get_campaign(
         self, request: Request[Any, Any, State], campaign_id: CampaignId
     ) -> Response[S.Campaign]:
@@ -237,11 +237,19 @@ class SelectionController(Controller):
             out = await campaigns.to_campaign(env, new)
         return _tagged(out, new["version"])
 
-    @get("/campaigns/{campaign_id:uuid}/results", summary="候选对象与评选结果（得票在投票结束前可隐藏）")
+    @get(
+        "/campaigns/{campaign_id:uuid}/results",
+        opt={"policy": "visible"},
+        summary="候选对象与评选结果（得票在投票结束前可隐藏）",
+    )
     async def results(self, request: Request[Any, Any, State], campaign_id: CampaignId) -> S.Results:
         return await _results(_env(request), await load_campaign(campaign_id))
 
-    @post("/campaigns/{campaign_id:uuid}/nominations", summary="推荐（自荐、推荐他人或组织推荐）")
+    @post(
+        "/campaigns/{campaign_id:uuid}/nominations",
+        opt={"policy": "selection-roles"},
+        summary="推荐（自荐、推荐他人或组织推荐）",
+    )
     async def nominate(
         self, request: Request[Any, Any, State], campaign_id: CampaignId, data: JSONBody[S.NominationCreate]
     ) -> Response[S.NominationDetail]:
@@ -252,7 +260,11 @@ class SelectionController(Controller):
             out = await nominations.detail(row, hidden=True)
         return _tagged(out, row["version"], 201)
 
-    @get("/campaigns/{campaign_id:uuid}/nominations", summary="推荐列表（辖区内，供审核）")
+    @get(
+        "/campaigns/{campaign_id:uuid}/nominations",
+        opt={"policy": "visible"},
+        summary="推荐列表（辖区内，供审核）",
+    )
     async def list_nominations(
         self,
         request: Request[Any, Any, State],
@@ -281,7 +293,7 @@ class SelectionController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/nominations/{nomination_id:uuid}", summary="推荐详情（含各级审核记录）")
+    @get("/nominations/{nomination_id:uuid}", opt={"policy": "visible"}, summary="推荐详情（含各级审核记录）")
     async def get_nomination(
         self, request: Request[Any, Any, State], nomination_id: NominationId
     ) -> Response[S.NominationDetail]:
@@ -290,7 +302,12 @@ class SelectionController(Controller):
         out = await nominations.detail(row, hidden=results_hidden(_env(request), campaign))
         return _tagged(out, row["version"])
 
-    @post("/nominations/{nomination_id:uuid}/review", status_code=200, summary="审核推荐：上报、不通过、评定")
+    @post(
+        "/nominations/{nomination_id:uuid}/review",
+        opt={"policy": "selection-roles"},
+        status_code=200,
+        summary="审核推荐：上报、不通过、评定",
+    )
     async def review(
         self,
         request: Request[Any, Any, State],
@@ -311,9 +328,12 @@ class SelectionController(Controller):
         return _tagged(out, new["version"])
 
     @post(
-        "/nominations/{nomination_id:uuid}/withdraw", status_code=200, summary="撤回推荐（推荐人或被推荐人）"
+        "/nominations/{nomination_id:uuid}/withdraw",
+        opt={"policy": "selection-roles"},
+        status_code=200,
+        summary="撤回推荐（推荐人或被推荐人）",
     )
-    async def withdraw(
+    async def withdraw_nomination(
         self, request: Request[Any, Any, State], nomination_id: NominationId
     ) -> Response[S.NominationDetail]:
         principal = _principal(request)
@@ -324,7 +344,7 @@ class SelectionController(Controller):
             out = await nominations.detail(new, hidden=True)
         return _tagged(out, new["version"])
 
-    @post("/campaigns/{campaign_id:uuid}/votes", summary="实名投票（限流）")
+    @post("/campaigns/{campaign_id:uuid}/votes", opt={"policy": "signed-in"}, summary="实名投票（限流）")
     async def vote(
         self, request: Request[Any, Any, State], campaign_id: CampaignId, data: JSONBody[S.VoteCreate]
     ) -> Response[S.VoteOut]:
@@ -341,7 +361,7 @@ class SelectionController(Controller):
             out = await votes.cast(env, principal, campaign, data.nomination_id)
         return Response(out, status_code=201)
 
-    @get("/campaigns/{campaign_id:uuid}/votes/mine", summary="我的投票")
+    @get("/campaigns/{campaign_id:uuid}/votes/mine", opt={"policy": "self"}, summary="我的投票")
     async def my_votes(self, request: Request[Any, Any, State], campaign_id: CampaignId) -> S.MyVotes:
         return await votes.mine(_env(request), _principal(request), await load_campaign(campaign_id))
 
@@ -354,12 +374,12 @@ class MySelectionController(Controller):
     tags: ClassVar[list[str]] = ["selections"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/nominations", summary="我的推荐（推荐我的与我推荐的）")
+    @get("/nominations", opt={"policy": "self"}, summary="我的推荐（推荐我的与我推荐的）")
     async def my_nominations(self, request: Request[Any, Any, State], page: PageParam) -> Page[S.Nomination]:
         items, cursor = await nominations.mine(_principal(request), page)
         return Page(items=items, next_cursor=cursor)
 
-    @get("/honors", summary="我的荣誉")
+    @get("/honors", opt={"policy": "self"}, summary="我的荣誉")
     async def my_honors(self, request: Request[Any, Any, State], page: PageParam) -> Page[S.Honor]:
         items, cursor = await honors.mine(_principal(request), page)
         return Page(items=items, next_cursor=cursor)
@@ -455,7 +475,7 @@ class HonorController(Controller):
             body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="honors.xlsx"'}
         )
 
-    @get("/{honor_id:uuid}", summary="荣誉详情")
+    @get("/{honor_id:uuid}", opt={"policy": "visible"}, summary="荣誉详情")
     async def get_honor(self, request: Request[Any, Any, State], honor_id: HonorId) -> S.Honor:
         return honors.to_honor(await honors.readable(_principal(request), honor_id))
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.guards import require_authenticated, require_permission
+from core.guards import is_public, require_authenticated, require_permission
 from tests.conftest import ApiClient, open_client
 from tests.identity_helpers import bearer, make_account, make_org
 
@@ -69,6 +69,9 @@ IDENTITY: dict[tuple[str, str], tuple[Any, Any]] = {
     ("GET", "/api/v1/me/bookings"): ("ok", "ok"),  # self policy: the caller's own bookings
     ("POST", "/api/v1/auth/logout"): ("ok", "ok"),
     ("POST", "/api/v1/auth/token"): (422, 422),
+    ("POST", "/api/v1/auth/codes"): (422, 422),  # public: an empty body is refused before anything is sent
+    ("POST", "/api/v1/auth/signup"): (422, 422),  # public: an empty body is refused
+    ("POST", "/api/v1/auth/wechat/bind"): (422, 422),  # self: binds the caller's own account
 }
 #: Routes that delete or disable run late, and logout last, so they do not disturb the others.
 LATE = {"DELETE", "/api/v1/accounts/{account_id}/disable"}
@@ -91,7 +94,7 @@ def _routes(app: Litestar) -> list[tuple[str, str, Any]]:
 
 def _guarded(handler: Any) -> bool:
     guards = {getattr(g, "func", g) for g in handler.resolve_guards()}
-    return bool(guards & {require_authenticated, require_permission}) and not handler.opt.get("public")
+    return bool(guards & {require_authenticated, require_permission}) and not is_public(handler)
 
 
 @pytest.fixture
