@@ -52,6 +52,8 @@ from core.pagination import provide_page
 from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
 from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
+from core.selfservice import inbox
+from core.selfservice.controllers import ROUTES as SELFSERVICE_ROUTES
 from core.settings import Settings, load_settings
 from core.shared import SharedState
 
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     files = make_storage(settings)
     db.bind()
     authz_cache.bind(authz)
+    inbox.bind(pm)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             PublicCalendarController,
             FileController,
             *PROCESS_ROUTES,
+            *SELFSERVICE_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [

@@ -80,8 +80,9 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.members.piccolo_app import APP_CONFIG as MEMBERS
     from core.orgs.piccolo_app import APP_CONFIG as ORGS
     from core.processes.piccolo_app import APP_CONFIG as PROCESSES
+    from core.selfservice.piccolo_app import APP_CONFIG as SELFSERVICE
 
-    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES)
+    return (ORGS, IDENTITY, MEMBERS, INTEGRATION, IDEMPOTENCY, EVENTS, FILES, PROCESSES, SELFSERVICE)
 
 
 @hookimpl
@@ -93,7 +94,9 @@ def quntuan_signals() -> Sequence[object]:
     from core.integration.signals import PING
     from core.orgs.signals import SIGNALS as ORG_SIGNALS
     from core.processes.signals import PROCESS_SIGNALS
+    from core.selfservice import inbox
 
+    inbox.register_listeners()  # the inbox writes from these signals, in the change's transaction
     return (*ORG_SIGNALS, PING, *IDENTITY_SIGNALS, *EVENT_SIGNALS, *FILE_SIGNALS, *PROCESS_SIGNALS)
 
 
@@ -106,6 +109,7 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.identity.personal_data import CORE_PERSONAL_DATA
     from core.members.personal_data import MEMBERS_PERSONAL_DATA
     from core.processes.personal_data import PROCESSES_PERSONAL_DATA
+    from core.selfservice.personal_data import SELFSERVICE_PERSONAL_DATA
 
     return (
         *CORE_PERSONAL_DATA,
@@ -113,6 +117,7 @@ def quntuan_personal_data() -> Sequence[object]:
         *EVENTS_PERSONAL_DATA,
         *FILES_PERSONAL_DATA,
         *PROCESSES_PERSONAL_DATA,
+        *SELFSERVICE_PERSONAL_DATA,
     )
 
 
@@ -134,15 +139,19 @@ def quntuan_org_path_columns() -> Sequence[object]:
         OrgPathColumn(table="core_process", column="org_path"),
         OrgPathColumn(table="core_process", column="handler_path"),
         OrgPathColumn(table="core_notice", column="org_path"),
+        OrgPathColumn(table="core_invitation", column="org_path"),
     )
 
 
 @hookimpl
 def quntuan_process_types() -> Sequence[object]:
-    """The core's generic "apply to join an org" (入会/入团申请) type; plugins may declare their own."""
+    """The core's generic "apply to join an org" (入会/入团申请) type — plugins may declare their own —, the
+    review of a real-name claim and the transfer a member starts (组织关系转接)."""
     from core.processes.join import JOIN_TYPE
+    from core.selfservice.claims import CLAIM_TYPE
+    from core.selfservice.transfer import TRANSFER_TYPE
 
-    return (JOIN_TYPE,)
+    return (JOIN_TYPE, CLAIM_TYPE, TRANSFER_TYPE)
 
 
 @hookimpl

@@ -47,6 +47,8 @@ from core.processes.declarations import (
 )
 from core.processes.notices import publish as _publish_notice
 from core.processes.schemas import NoticeEntryIn
+from core.selfservice.codes import send_code, set_code_sender
+from core.selfservice.inbox import Delivered as Notification
 
 
 async def publish_notice(
@@ -102,6 +104,7 @@ __all__ = [
     "MembershipInfo",
     "MembershipRejected",
     "NoticeEntryIn",
+    "Notification",
     "Org",
     "OrgKind",
     "OrgPathColumn",
@@ -139,6 +142,8 @@ __all__ = [
     "register_job",
     "register_problem",
     "replay_response",
+    "send_code",
+    "set_code_sender",
     "subtree_bounds",
     "to_simplified",
     "to_traditional",
