@@ -95,7 +95,6 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     files = make_storage(settings)
     db.bind()
     authz_cache.bind(authz)
-    inbox.bind(pm)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -172,6 +171,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         debug=False,
     )
     app = Litestar.from_config(config)
+    inbox.bind(pm, app.state)  # deliveries (quntuan_notify) and approved erasure requests use them
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
     # the client address from trusted proxies only. The host check and security headers wrap both the fast

@@ -146,12 +146,14 @@ def quntuan_org_path_columns() -> Sequence[object]:
 @hookimpl
 def quntuan_process_types() -> Sequence[object]:
     """The core's generic "apply to join an org" (入会/入团申请) type — plugins may declare their own —, the
-    review of a real-name claim and the transfer a member starts (组织关系转接)."""
+        review of a real-name claim, the transfer a member starts (组织关系转接), and the correction and
+    erasure requests of PIPL Art. 46/47."""
     from core.processes.join import JOIN_TYPE
     from core.selfservice.claims import CLAIM_TYPE
+    from core.selfservice.data import CORRECTION_TYPE, ERASURE_TYPE
     from core.selfservice.transfer import TRANSFER_TYPE
 
-    return (JOIN_TYPE, CLAIM_TYPE, TRANSFER_TYPE)
+    return (JOIN_TYPE, CLAIM_TYPE, TRANSFER_TYPE, CORRECTION_TYPE, ERASURE_TYPE)
 
 
 @hookimpl

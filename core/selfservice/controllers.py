@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
@@ -19,13 +20,16 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from core.access import Principal
 from core.errors import Problem, request_locale
 from core.guards import current_principal, require_permission
+from core.identity.permissions import ACCOUNT_MANAGE
+from core.identity.personal_data import export_of
 from core.identity.runtime import identity_of
+from core.identity.tables import Account, Consent, Person, RefreshToken
 from core.pagination import Page, PageParam, paginate
 from core.processes import machine, services
 from core.processes import schemas as PS
 from core.processes.machine import Env, etag
 from core.processes.permissions import PROCESS_HANDLE
-from core.selfservice import claims, inbox, invitations
+from core.selfservice import claims, context, data, inbox, invitations, passwords
 from core.selfservice import problems as P
 from core.selfservice import schemas as S
 from core.selfservice.tables import Invitation, Notification, NotificationPreference
@@ -312,6 +316,297 @@ class SelfServiceController(Controller):
                 ).run()
         return S.Preferences(muted=sorted(set(data.muted)), channels=sorted(set(data.channels)))  # type: ignore[arg-type]
 
+    # --- your own context ----------------------------------------------------------------------------
+
+    @get("/orgs/{org_id:uuid}", opt=SELF, summary="我所在的组织（成员可见信息）")
+    async def my_org(
+        self, request: Request[Any, Any, State], org_id: Annotated[UUID, PathParameter()]
+    ) -> S.MyOrg:
+        """An org the caller is an active member of or holds a post in; 404 for any other."""
+        row = await context.my_org(_person(request), org_id)
+        return S.MyOrg(
+            id=row["id"],
+            name=row["name"],
+            kind=row["kind"],
+            level=row["level"],
+            parent_id=row["parent"],
+            address=row["address"],
+            contact_name=row["contact_name"],
+            contact_phone=row["contact_phone_masked"],
+        )
+
+    # --- your data (PIPL) ----------------------------------------------------------------------------
+
+    @get("/export", opt=SELF, summary="下载我的个人信息（个保法第45条）")
+    async def export(self, request: Request[Any, Any, State]) -> dict[str, Any]:
+        return await export_of(request.app.state, _person(request))
+
+    @get("/data", opt=SELF, summary="我的个人信息保存情况（含依法保存项）")
+    async def data_summary(self, request: Request[Any, Any, State]) -> S.DataSummary:
+        person_id = _person(request)
+        home = await Person.select(Person.home_org).where(Person.id == person_id).first().run()
+        tables = await data.holdings(request.app.state.registry, person_id, request_locale(request))
+        return S.DataSummary(
+            person_id=person_id,
+            home_org_id=home["home_org"] if home else None,
+            tables=[S.Holding(**t) for t in tables],
+        )
+
+    @get("/data/readers", opt=SELF, summary="谁查看过我的完整身份证号或手机号（个保法第44条）")
+    async def data_readers(self, request: Request[Any, Any, State]) -> list[S.Reader]:
+        rows = await data.readers(_person(request))
+        return [
+            S.Reader(
+                at=machine.utc(r["at"]),
+                actor_kind=r["actor_kind"],
+                actor_id=r["actor_id"],
+                action=r["action"],
+            )  # type: ignore[arg-type]
+            for r in rows
+        ]
+
+    @post("/data/corrections", opt=SELF, summary="申请更正个人信息（个保法第46条，core.correction）")
+    async def request_correction(
+        self, request: Request[Any, Any, State], data: JSONBody[S.CorrectionRequest]
+    ) -> Response[PS.ProcessDetail]:
+        form = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        return await self._request(request, "core.correction", form)
+
+    @post("/data/erasure", opt=SELF, summary="申请删除个人信息（个保法第47条，core.erasure）")
+    async def request_erasure(
+        self, request: Request[Any, Any, State], data: JSONBody[S.ErasureRequest]
+    ) -> Response[PS.ProcessDetail]:
+        return await self._request(request, "core.erasure", {"statement": data.statement})
+
+    async def _request(
+        self, request: Request[Any, Any, State], type_code: str, form: dict[str, Any]
+    ) -> Response[PS.ProcessDetail]:
+        person_id = _person(request)
+        home = await Person.select(Person.home_org).where(Person.id == person_id).first().run()
+        if home is None or home["home_org"] is None:
+            raise Problem(P.NO_CONTROLLER)
+        env = _env(request)
+        principal = _principal(request)
+        async with request.app.state.db.transaction():
+            row = await machine.open_process(
+                env, principal, type_code=type_code, org_id=home["home_org"], applicant_id=None, form=form
+            )
+            out = await services.detail(env, principal, row, read_only=False)
+        return Response(out, status_code=201, headers={"ETag": etag(row["version"])})
+
+    @get("/consents", opt=SELF, summary="我的同意记录")
+    async def my_consents(self, request: Request[Any, Any, State], page: PageParam) -> Page[S.ConsentOut]:
+        person_id = _person(request)
+        rows, cursor = await paginate(Consent.select().where(Consent.person == person_id), [Consent.id], page)
+        return Page(
+            items=[
+                S.ConsentOut(
+                    id=r["id"],
+                    purpose=r["purpose"],
+                    given_at=machine.utc(r["given_at"]),  # type: ignore[arg-type]
+                    withdrawn_at=machine.utc(r["withdrawn_at"]),
+                )
+                for r in rows
+            ],
+            next_cursor=cursor,
+        )
+
+    @post("/consents/{consent_id:uuid}/withdrawal", opt=SELF, status_code=200, summary="撤回同意")
+    async def withdraw_consent(
+        self, request: Request[Any, Any, State], consent_id: Annotated[UUID, PathParameter()]
+    ) -> S.ConsentOut:
+        from core.identity import audit
+        from core.identity.signals import CONSENT_WITHDRAWN, ConsentChanged
+        from core.integration.signals import emit
+
+        person_id = _person(request)
+        mine = (Consent.id == consent_id) & (Consent.person == person_id)
+        async with request.app.state.db.transaction():
+            row = await Consent.select().where(mine).first().run()
+            if row is None:
+                raise Problem("not-found")
+            if row["withdrawn_at"] is None:
+                home = await Person.select(Person.home_org.path).where(Person.id == person_id).first().run()
+                path = home["home_org.path"] if home else None
+                await Consent.update({Consent.withdrawn_at: datetime.now(UTC)}).where(mine).run()
+                await audit.record(
+                    "consent.withdrawn", resource_type="consent", resource_id=consent_id, org_path=path
+                )
+                await emit(
+                    CONSENT_WITHDRAWN,
+                    ConsentChanged(consent_id=consent_id, person_id=person_id, purpose=row["purpose"]),
+                    resource_type="consent",
+                    resource_id=consent_id,
+                    org_path=path,
+                )
+            row = await Consent.select().where(mine).first().run()
+        return S.ConsentOut(
+            id=row["id"],  # type: ignore[index]
+            purpose=row["purpose"],  # type: ignore[index]
+            given_at=machine.utc(row["given_at"]),  # type: ignore[index, arg-type]
+            withdrawn_at=machine.utc(row["withdrawn_at"]),  # type: ignore[index]
+        )
+
+    @get("/sessions", opt=SELF, summary="我的登录会话")
+    async def my_sessions(self, request: Request[Any, Any, State]) -> list[S.Session]:
+        principal = _principal(request)
+        if principal.kind != "account":
+            raise Problem("forbidden")
+        rows = (
+            await RefreshToken.select(RefreshToken.family, RefreshToken.created_at, RefreshToken.expires_at)
+            .where(
+                (RefreshToken.account == principal.id)
+                & RefreshToken.revoked_at.is_null()
+                & (RefreshToken.expires_at > datetime.now(UTC))
+            )
+            .run()
+        )
+        families: dict[UUID, dict[str, Any]] = {}
+        for r in rows:
+            f = families.setdefault(
+                r["family"], {"start": r["created_at"], "last": r["created_at"], "ends": r["expires_at"]}
+            )
+            f["start"] = min(f["start"], r["created_at"])
+            f["last"] = max(f["last"], r["created_at"])
+            f["ends"] = max(f["ends"], r["expires_at"])
+        current = _session_of(request)
+        return sorted(
+            (
+                S.Session(
+                    id=family,
+                    started_at=machine.utc(f["start"]),  # type: ignore[arg-type]
+                    last_used_at=machine.utc(f["last"]),  # type: ignore[arg-type]
+                    expires_at=machine.utc(f["ends"]),  # type: ignore[arg-type]
+                    current=family == current,
+                )
+                for family, f in families.items()
+            ),
+            key=lambda s: s.started_at,
+        )
+
+    @post("/sessions/{session_id:uuid}/end", opt=SELF, status_code=204, summary="结束一个登录会话")
+    async def end_session(
+        self, request: Request[Any, Any, State], session_id: Annotated[UUID, PathParameter()]
+    ) -> None:
+        from core.identity import audit
+        from core.identity.authz_cache import authority_changed
+
+        principal = _principal(request)
+        if principal.kind != "account":
+            raise Problem("forbidden")
+        async with request.app.state.db.transaction():
+            done = await (
+                RefreshToken.update({RefreshToken.revoked_at: datetime.now(UTC)})
+                .where(
+                    (RefreshToken.account == principal.id)
+                    & (RefreshToken.family == session_id)
+                    & RefreshToken.revoked_at.is_null()
+                )
+                .returning(RefreshToken.id)
+                .run()
+            )
+            if not done:
+                raise Problem("not-found")
+            await audit.record("auth.session_ended", resource_type="account", resource_id=principal.id)
+            await authority_changed()
+
+    @post("/closure", opt=SELF, status_code=204, summary="注销我的账号")
+    async def close_account(self, request: Request[Any, Any, State], data: JSONBody[S.Closure]) -> None:
+        """Ends every session and disables the login; the person's record stays with their org (ask for
+        erasure separately). The password confirms it is really you."""
+        from core.identity import audit
+        from core.identity.auth import _succeeded, _throttled, account_subject, revoke_sessions
+        from core.identity.passwords import verify_password
+
+        principal = _principal(request)
+        if principal.kind != "account":
+            raise Problem("forbidden")
+        identity = identity_of(request.app.state)
+        row = await Account.select(Account.password_hash).where(Account.id == principal.id).first().run()
+        subject = account_subject(principal.id)
+        key = await _throttled(identity, subject, _address(request))
+        if row is None or not await verify_password(data.password, row["password_hash"]):
+            raise Problem.invalid(("/password", "invalid"))
+        await _succeeded(identity, subject, key)
+        async with request.app.state.db.transaction():
+            await (
+                Account.update({Account.status: "disabled", Account.updated_at: datetime.now(UTC)})
+                .where(Account.id == principal.id)
+                .run()
+            )
+            await revoke_sessions(principal.id)
+            await audit.record(
+                "account.closed", resource_type="account", resource_id=principal.id, changes={"by": "self"}
+            )
+
+
+def _session_of(request: Request[Any, Any, State]) -> UUID | None:
+    from core.identity.tokens import verify_access_token
+
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    claims_ = verify_access_token(identity_of(request.app.state).secret, header[7:].strip())
+    return claims_.session if claims_ is not None else None
+
+
+class AccountResetController(Controller):
+    """A cadre's reset of a person's password, and the person's own new password after it."""
+
+    path = "/"
+    guards: ClassVar[list[Any]] = [require_permission]
+    tags: ClassVar[list[str]] = ["accounts"]
+    security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
+
+    @post(
+        "/accounts/{account_id:uuid}/password-reset",
+        opt={"permission": ACCOUNT_MANAGE},
+        status_code=200,
+        summary="重置密码（下次登录须设新密码）",
+    )
+    async def reset_password(
+        self, request: Request[Any, Any, State], account_id: Annotated[UUID, PathParameter()]
+    ) -> S.PasswordReset:
+        from core.identity import persons
+
+        principal = _principal(request)
+        clause = persons.visible(
+            principal.reach(ACCOUNT_MANAGE), persons.today(str(request.app.state.settings.timezone))
+        )
+        row = None
+        if clause is not None:
+            row = (
+                await Account.select(Account.id, Account.person.home_org.path.as_alias("path"))
+                .where(
+                    (Account.id == account_id) & Account.person.is_in(Person.select(Person.id).where(clause))
+                )
+                .first()
+                .run()
+            )
+        if row is None:
+            raise Problem("not-found")
+        temporary = await passwords.reset(request.app.state.db, principal, account_id, row["path"])
+        return S.PasswordReset(temporary_password=temporary)
+
+    @post(
+        "/auth/password-change",
+        opt={"public": True},
+        status_code=204,
+        summary="重置后设置新密码（用临时密码）",
+        security=[],
+    )
+    async def change_after_reset(
+        self, request: Request[Any, Any, State], data: JSONBody[S.PasswordChangeAfterReset]
+    ) -> None:
+        await passwords.complete(
+            request.app.state.db,
+            identity_of(request.app.state),
+            data.username,
+            data.password,
+            data.new_password,
+            _address(request),
+        )
+
 
 class _AsApplicant:
     """The caller seen as the person a review claim was just opened for (their stub person)."""
@@ -419,5 +714,5 @@ class InvitationController(Controller):
         return Response(S.InvitationUsed(**out), status_code=201)
 
 
-ROUTES = [SelfServiceController, InvitationController]
-__all__ = ["ROUTES", "InvitationController", "SelfServiceController"]
+ROUTES = [SelfServiceController, InvitationController, AccountResetController]
+__all__ = ["ROUTES", "AccountResetController", "InvitationController", "SelfServiceController"]

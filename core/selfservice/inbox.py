@@ -52,9 +52,12 @@ CHANNELS = ("sms", "wechat", "email", "app")
 _state: dict[str, Any] = {}
 
 
-def bind(plugin_manager: Any) -> None:
-    """The plugin manager whose ``quntuan_notify`` delivers beyond the inbox (the last app built)."""
+def bind(plugin_manager: Any, app_state: Any = None) -> None:
+    """The plugin manager whose ``quntuan_notify`` delivers beyond the inbox, and the app's state (for
+    steps that need the whole app, such as an approved erasure request) — the last app built."""
     _state["pm"] = plugin_manager
+    if app_state is not None:
+        _state["app"] = app_state
 
 
 def _json(value: Any) -> Any:

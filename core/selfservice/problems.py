@@ -67,3 +67,13 @@ NOT_A_MEMBER = register_problem(
         "Only an active membership of yours can be transferred.",
     ),
 )
+NO_CONTROLLER = register_problem(
+    "no-data-controller",
+    409,
+    _t("没有管理您档案的组织", "沒有管理您檔案的組織", "No org keeps your record"),
+    _t(
+        "您的人员档案不属于任何组织，请先完成实名认领。",
+        "您的人員檔案不屬於任何組織，請先完成實名認領。",
+        "Your person record is kept by no org; claim your record first.",
+    ),
+)

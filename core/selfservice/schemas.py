@@ -144,3 +144,88 @@ class Preferences(_In):
 
 class UnreadCount(msgspec.Struct, kw_only=True):
     unread: int
+
+
+class MyOrg(msgspec.Struct, kw_only=True):
+    """An org the caller belongs to, as its members see it (contacts meant for members)."""
+
+    id: UUID
+    name: str
+    kind: str
+    level: str
+    parent_id: UUID | None
+    address: str
+    contact_name: str
+    contact_phone: str
+
+
+class CorrectionRequest(_In):
+    """The right values of what is wrong in your record; a cadre of your org checks and applies them."""
+
+    name: Name | None = None
+    id_number: IdNumber | None = None
+    phone: Annotated[str, Meta(min_length=5, max_length=32)] | None = None
+    employer: Annotated[str, Meta(max_length=200)] | None = None
+    address: Annotated[str, Meta(max_length=300)] | None = None
+    statement: Statement = ""
+
+
+class ErasureRequest(_In):
+    statement: Statement = ""
+
+
+class Holding(msgspec.Struct, kw_only=True):
+    """Rows of one table naming you, and what an erasure does to them (``keep``: a legal hold)."""
+
+    table: str
+    rows: int
+    on_erasure: str
+    retention: str | None
+
+
+class DataSummary(msgspec.Struct, kw_only=True):
+    person_id: UUID
+    home_org_id: UUID | None
+    tables: list[Holding]
+
+
+class Reader(msgspec.Struct, kw_only=True):
+    """An access that showed your unmasked ID number or phone (from the audit log)."""
+
+    at: datetime
+    actor_kind: str
+    actor_id: str | None
+    action: str
+
+
+class Session(msgspec.Struct, kw_only=True):
+    """A login session (a refresh-token family): when it began, was last refreshed, and ends."""
+
+    id: UUID
+    started_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+
+
+class ConsentOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    purpose: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+
+
+class Closure(_In):
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class PasswordReset(msgspec.Struct, kw_only=True):
+    """Shown once: hand it to the person; their next login must set a password of their own."""
+
+    temporary_password: str
+
+
+class PasswordChangeAfterReset(_In):
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+    new_password: Annotated[str, Meta(min_length=10, max_length=256)]

@@ -96,3 +96,28 @@ class NotificationPreference(Table, tablename="core_notification_preference"):
     #: Kinds the person does not want (their notifications are not written).
     muted = JSON(default=[])
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PersonProfile(Table, tablename="core_person_profile"):
+    """What a person edits about themself (``PATCH /me``): a nickname, an avatar, how to be contacted.
+
+    Name and ID number are the org's record and change only through a correction request (Art. 46).
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    person = ForeignKey(references=Person, unique=True)
+    nickname = Varchar(length=50, default="")
+    #: An https URL of the avatar image (or empty).
+    avatar = Varchar(length=500, default="")
+    #: Ways the person agrees to be contacted: ``phone``, ``sms``, ``wechat``, ``email``.
+    contact_by = JSON(default=[])
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ForcedPasswordChange(Table, tablename="core_forced_password_change"):
+    """An account whose password a cadre reset: it must set a new one before it may log in again."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    account = ForeignKey(references=Account, unique=True)
+    reset_by = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())
