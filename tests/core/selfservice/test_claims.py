@@ -204,3 +204,40 @@ async def test_review_of_a_number_outside_the_org_cannot_be_confirmed(api: ApiCl
         headers={**cadre, "If-Match": opened.headers["etag"]},
     )
     assert rejected.status_code == 200, rejected.text
+
+
+async def test_a_match_and_a_miss_answer_in_similar_time_even_with_a_slow_sms_provider(
+    api: ApiClient,
+) -> None:
+    import asyncio
+    import time
+
+    from core.selfservice import codes
+
+    delivered: list[str] = []
+
+    async def slow(phone: str, code: str, purpose: str) -> None:
+        await asyncio.sleep(1.0)
+        delivered.append(code)
+
+    previous = codes.set_code_sender(slow)
+    try:
+        org = await make_org()
+        number = id_number()
+        await make_record(api, name="郑十一", number=number, phone="13600136000", home_org=org)
+        me = await person_login(api)
+        timings = {}
+        for label, body in (
+            ("match", {"name": "郑十一", "id_number": number}),
+            ("miss", {"name": "郑十一", "id_number": id_number()}),
+        ):
+            started = time.perf_counter()
+            response = await api.post("/api/v1/me/claims", json=body, headers=me)
+            timings[label] = time.perf_counter() - started
+            assert response.status_code == 202
+        assert timings["match"] < 0.8, timings  # the answer did not wait for the provider
+        assert abs(timings["match"] - timings["miss"]) < 0.3, timings
+        await asyncio.sleep(1.2)
+        assert len(delivered) == 1  # the code still went out, in the background
+    finally:
+        codes.set_code_sender(previous)
