@@ -55,6 +55,9 @@ from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manag
 from core.processes.controllers import ROUTES as PROCESS_ROUTES
 from core.security import secure_responses
 from core.selections.controllers import ROUTES as SELECTION_ROUTES
+from core.selfservice import inbox
+from core.selfservice.codes import provider_sender, set_code_sender
+from core.selfservice.controllers import ROUTES as SELFSERVICE_ROUTES
 from core.settings import Settings, load_settings
 from core.shared import SharedState
 from core.signup.service import SignupRuntime
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             *PROCESS_ROUTES,
             *PLACE_ROUTES,
             *SELECTION_ROUTES,
+            *SELFSERVICE_ROUTES,
         ],
     )
     route_handlers: list[ControllerRouterHandler] = [
@@ -180,6 +184,9 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     app = Litestar.from_config(config)
     document_problems(app)
     check_route_policies(app)
+    inbox.bind(pm, app.state)  # deliveries (quntuan_notify) and approved erasure requests use them
+    if signup.sender is not None:  # claim codes go out through the configured SMS provider too
+        set_code_sender(provider_sender(signup.sender))
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
     # the client address from trusted proxies only. The host check and security headers wrap both the fast

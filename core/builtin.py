@@ -82,6 +82,7 @@ def quntuan_piccolo_app() -> Sequence[object]:
     from core.places.piccolo_app import APP_CONFIG as PLACES
     from core.processes.piccolo_app import APP_CONFIG as PROCESSES
     from core.selections.piccolo_app import APP_CONFIG as SELECTIONS
+    from core.selfservice.piccolo_app import APP_CONFIG as SELFSERVICE
     from core.signup.piccolo_app import APP_CONFIG as SIGNUP
 
     return (
@@ -96,6 +97,7 @@ def quntuan_piccolo_app() -> Sequence[object]:
         PLACES,
         SELECTIONS,
         SIGNUP,
+        SELFSERVICE,
     )
 
 
@@ -110,8 +112,10 @@ def quntuan_signals() -> Sequence[object]:
     from core.places.signals import PLACE_SIGNALS
     from core.processes.signals import PROCESS_SIGNALS
     from core.selections.signals import SELECTION_SIGNALS
+    from core.selfservice import inbox
     from core.signup.signals import SIGNUP_SIGNALS
 
+    inbox.register_listeners()  # the inbox writes from these signals, in the change's transaction
     return (
         *ORG_SIGNALS,
         PING,
@@ -136,6 +140,7 @@ def quntuan_personal_data() -> Sequence[object]:
     from core.places.personal_data import PLACES_PERSONAL_DATA
     from core.processes.personal_data import PROCESSES_PERSONAL_DATA
     from core.selections.personal_data import SELECTIONS_PERSONAL_DATA
+    from core.selfservice.personal_data import SELFSERVICE_PERSONAL_DATA
     from core.signup.personal_data import SIGNUP_PERSONAL_DATA
 
     return (
@@ -147,6 +152,7 @@ def quntuan_personal_data() -> Sequence[object]:
         *PROCESSES_PERSONAL_DATA,
         *PLACES_PERSONAL_DATA,
         *SELECTIONS_PERSONAL_DATA,
+        *SELFSERVICE_PERSONAL_DATA,
     )
 
 
@@ -184,16 +190,22 @@ def quntuan_org_path_columns() -> Sequence[object]:
         OrgPathColumn(table="core_selection_nomination", column="org_path"),
         OrgPathColumn(table="core_honor", column="recipient_path"),
         OrgPathColumn(table="core_honor", column="issuing_path"),
+        OrgPathColumn(table="core_invitation", column="org_path"),
     )
 
 
 @hookimpl
 def quntuan_process_types() -> Sequence[object]:
-    """The core's generic "apply to join an org" (入会/入团申请) type; plugins may declare their own."""
+    """The core's generic "apply to join an org" (入会/入团申请) type — plugins may declare their own —, the
+    approval of a place booking, the review of a real-name claim, the transfer a member starts
+    (组织关系转接), and the correction and erasure requests of PIPL Art. 46/47."""
     from core.places.approval import BOOKING_TYPE
     from core.processes.join import JOIN_TYPE
+    from core.selfservice.claims import CLAIM_TYPE
+    from core.selfservice.data import CORRECTION_TYPE, ERASURE_TYPE
+    from core.selfservice.transfer import TRANSFER_TYPE
 
-    return (JOIN_TYPE, BOOKING_TYPE)
+    return (JOIN_TYPE, BOOKING_TYPE, CLAIM_TYPE, TRANSFER_TYPE, CORRECTION_TYPE, ERASURE_TYPE)
 
 
 @hookimpl

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import pluggy
 
@@ -261,6 +262,17 @@ def quntuan_member_joined(membership: MembershipInfo) -> Any:
 
     Gets ids, codes and ``extra`` (no personal data). Return value ignored; may be ``async``; a failure is
     logged and does not affect the membership.
+    """
+
+
+@hookspec
+def quntuan_notify(person_id: UUID, notification: Any, channels: Sequence[str]) -> Any:
+    """Runtime hook: called after a notification for ``person_id`` committed to their inbox, when the
+    person chose delivery ``channels`` beyond it (``sms``, ``wechat``, ``email``, ``app``).
+
+    ``notification`` (``core.sdk.Notification``, a frozen Struct) has ids, the kind, the message texts per language and
+    the ids of what it concerns — never personal data; a provider looks up the person's phone or openid
+    itself. Return value ignored; may be ``async``; a failure is logged and does not affect the inbox.
     """
 
 

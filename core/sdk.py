@@ -49,6 +49,8 @@ from core.processes.declarations import (
 from core.processes.notices import publish as _publish_notice
 from core.processes.schemas import NoticeEntryIn
 from core.selections.declarations import NominationSource, NomineeKind, PublicVote, SelectionType
+from core.selfservice.codes import send_code, set_code_sender
+from core.selfservice.inbox import Delivered as Notification
 from core.settings import SettingsError
 from core.signup.sms import DeliveryFailed, SmsProvider
 
@@ -109,6 +111,7 @@ __all__ = [
     "NominationSource",
     "NomineeKind",
     "NoticeEntryIn",
+    "Notification",
     "Org",
     "OrgKind",
     "OrgPathColumn",
@@ -152,6 +155,8 @@ __all__ = [
     "register_job",
     "register_problem",
     "replay_response",
+    "send_code",
+    "set_code_sender",
     "subtree_bounds",
     "to_simplified",
     "to_traditional",

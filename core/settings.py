@@ -274,6 +274,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     retention_interval: float = 3600
     #: Seconds between two passes applying the passed deadlines of processes (escalate, remind, move on).
     process_deadline_interval: float = 300
+    #: Hours before an event's start when its confirmed registrants get a reminder in their inbox.
+    event_reminder_hours: float = 24
+    #: Seconds between two passes writing event reminders (each reminder is written once).
+    event_reminder_interval: float = 900
     #: Seconds a stopping process (SIGTERM) gives in-flight requests, and then running jobs, to finish.
     #: Keep the service manager's stop timeout above twice this (systemd ``TimeoutStopSec``).
     shutdown_timeout: float = 30.0

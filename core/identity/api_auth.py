@@ -4,20 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody
 
 from core.errors import Problem
 from core.identity import auth
 from core.identity.persons import to_out
 from core.identity.runtime import identity_of
-from core.identity.schemas import Me, PasswordChange, TokenRequest, TokenResponse
+from core.identity.schemas import Me, MeUpdate, PasswordChange, TokenRequest, TokenResponse
 from core.identity.tables import Person
 from core.signup.service import signup_of
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def _me(request: Request[Any, Any, Any]) -> Me:
+    principal = request.user
+    person = None
+    if principal.person_id is not None:
+        row = await Person.select().where(Person.id == principal.person_id).first().run()
+        if row is not None:
+            person = to_out(row, identity_of(request.app.state).vault, reveal=True)
+    from core.errors import request_locale
+    from core.selfservice import context
+
+    extra = (
+        await context.overview(principal.person_id, request.app.state.registry, request_locale(request))
+        if person is not None
+        else {}
+    )
+    return Me(
+        kind=principal.kind,
+        id=principal.id,
+        name=getattr(principal, "name", ""),
+        person=person,
+        permissions=sorted(getattr(principal, "reaches", {}).keys()),
+        **extra,
+    )
 
 
 class AuthController(Controller):
@@ -69,19 +94,19 @@ class MeController(Controller):
 
     @get("/", opt={"policy": "self"}, summary="Who is calling, and what they may do")
     async def me(self, request: Request[Any, Any, Any]) -> Me:
+        """The caller; for a person also their memberships, posts, open processes and profile."""
+        return await _me(request)
+
+    @patch("/", opt={"policy": "self"}, summary="Edit what the person owns: nickname, avatar, contact ways")
+    async def update_me(self, request: Request[Any, Any, Any], data: JSONBody[MeUpdate]) -> Me:
+        """Name and ID number are not here: ask for a correction (``core.correction``) instead."""
+        from core.selfservice import context
+
         principal = request.user
-        person = None
-        if principal.person_id is not None:
-            row = await Person.select().where(Person.id == principal.person_id).first().run()
-            if row is not None:
-                person = to_out(row, identity_of(request.app.state).vault, reveal=True)
-        return Me(
-            kind=principal.kind,
-            id=principal.id,
-            name=getattr(principal, "name", ""),
-            person=person,
-            permissions=sorted(getattr(principal, "reaches", {}).keys()),
-        )
+        if principal.kind != "account" or principal.person_id is None:
+            raise Problem("forbidden")
+        await context.update_profile(request.app.state.db, principal.person_id, data)
+        return await _me(request)
 
     @post(
         "/password",

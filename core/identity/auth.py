@@ -134,6 +134,9 @@ async def password_grant(
     if not ok or account is None or account["status"] != "active":
         raise Problem(INVALID_CREDENTIALS, headers={"WWW-Authenticate": 'Bearer realm="quntuan"'})
     await succeeded(identity, subject, address)
+    from core.selfservice.passwords import refuse_if_forced
+
+    await refuse_if_forced(account["id"])
     async with db.transaction():
         await (
             Account.update({Account.last_login_at: datetime.now(UTC)})

@@ -112,6 +112,11 @@ def _exported(row: dict[str, Any], decl: PersonalDataTable, vault: Vault) -> dic
 async def export(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> dict[str, Any]:
     """Everything every declared table holds about the person, decrypted, grouped by table."""
     await persons.find_visible(principal, permission, person_id, state.settings.timezone)
+    return await export_of(state, person_id)
+
+
+async def export_of(state: Any, person_id: uuid.UUID) -> dict[str, Any]:
+    """The export of ``person_id`` for a caller already found entitled (a cadre, or the person)."""
     vault: Vault = state.identity.vault
     tables: dict[str, list[dict[str, Any]]] = {}
     for decl in state.registry.personal_data:
@@ -128,37 +133,43 @@ async def export(state: Any, principal: Principal, permission: str, person_id: u
 async def erase(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> None:
     """Delete or anonymise the person's data everywhere, keeping only what a legal hold keeps."""
     row = await persons.find_visible(principal, permission, person_id, state.settings.timezone)
-    path = row["home_org.path"]
-    summary: dict[str, str] = {}
     async with state.db.transaction():
-        if await _discard_uploads(person_id):
-            summary["core_import_job"] = "delete"
-        for decl in state.registry.personal_data:
-            table = decl.table
-            where = getattr(table, decl.person_column) == person_id
-            name = table._meta.tablename
-            if decl.before_erasure is not None:
-                await decl.before_erasure(state, person_id)
-            if decl.on_erasure == "delete":
-                await table.delete().where(where).run()
-            elif decl.on_erasure == "anonymise" and decl.fields:
-                await table.update({getattr(table, k): v for k, v in decl.fields.items()}).where(where).run()
-            summary[name] = decl.on_erasure
-        await (
-            Person.update({Person.erased_at: datetime.now(UTC), Person.updated_at: datetime.now(UTC)})
-            .where(Person.id == person_id)
-            .run()
-        )
-        await audit.record(
-            "person.erased", resource_type="person", resource_id=person_id, org_path=path, changes=summary
-        )
-        await emit(
-            PERSON_ERASED,
-            PersonChanged(person_id=person_id, fields=sorted(summary)),
-            resource_type="person",
-            resource_id=person_id,
-            org_path=path,
-        )
+        await erase_rows(state, person_id, row["home_org.path"])
+
+
+async def erase_rows(state: Any, person_id: uuid.UUID, path: str | None) -> None:
+    """The erasure itself, inside the caller's transaction (an approved erasure request calls it too).
+
+    ``state`` needs ``registry`` (the personal-data declarations)."""
+    summary: dict[str, str] = {}
+    if await _discard_uploads(person_id):
+        summary["core_import_job"] = "delete"
+    for decl in state.registry.personal_data:
+        table = decl.table
+        where = getattr(table, decl.person_column) == person_id
+        name = table._meta.tablename
+        if decl.before_erasure is not None:
+            await decl.before_erasure(state, person_id)
+        if decl.on_erasure == "delete":
+            await table.delete().where(where).run()
+        elif decl.on_erasure == "anonymise" and decl.fields:
+            await table.update({getattr(table, k): v for k, v in decl.fields.items()}).where(where).run()
+        summary[name] = decl.on_erasure
+    await (
+        Person.update({Person.erased_at: datetime.now(UTC), Person.updated_at: datetime.now(UTC)})
+        .where(Person.id == person_id)
+        .run()
+    )
+    await audit.record(
+        "person.erased", resource_type="person", resource_id=person_id, org_path=path, changes=summary
+    )
+    await emit(
+        PERSON_ERASED,
+        PersonChanged(person_id=person_id, fields=sorted(summary)),
+        resource_type="person",
+        resource_id=person_id,
+        org_path=path,
+    )
 
 
 async def _discard_uploads(person_id: uuid.UUID) -> int:

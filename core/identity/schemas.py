@@ -147,6 +147,52 @@ class PersonOut(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
+class MeMembership(msgspec.Struct, kw_only=True):
+    membership_id: UUID
+    org_id: UUID
+    org_name: str
+    org_kind: str
+    role: str
+    since: datetime
+
+
+class MePost(msgspec.Struct, kw_only=True):
+    post_id: UUID
+    org_id: UUID
+    org_name: str
+    title: str
+    start_date: date
+    end_date: date | None
+
+
+class MeProcess(msgspec.Struct, kw_only=True):
+    process_id: UUID
+    type: str
+    type_name: str
+    org_id: UUID
+    org_name: str
+    state: str
+    state_name: str
+    opened_at: datetime
+
+
+class MeProfile(msgspec.Struct, kw_only=True):
+    """What the person edits themself (``PATCH /me``)."""
+
+    nickname: str = ""
+    avatar: str = ""
+    contact_by: list[str] = msgspec.field(default_factory=list)
+
+
+class MeUpdate(_In):
+    """The fields a person owns. Name and ID number change only through a correction request
+    (``core.correction``)."""
+
+    nickname: Annotated[str, Meta(max_length=50)] | UnsetType = UNSET
+    avatar: Annotated[str, Meta(max_length=500, pattern=r"^(https://\S+)?$")] | UnsetType = UNSET
+    contact_by: list[Literal["phone", "sms", "wechat", "email"]] | UnsetType = UNSET
+
+
 class Me(msgspec.Struct, kw_only=True):
     kind: Literal["account", "client"]
     id: UUID
@@ -154,6 +200,13 @@ class Me(msgspec.Struct, kw_only=True):
     person: PersonOut | None
     #: Every permission the caller holds somewhere.
     permissions: list[str]
+    #: The person's active memberships (org names and kinds, role, since when).
+    memberships: list[MeMembership] = msgspec.field(default_factory=list)
+    #: Posts held today.
+    posts: list[MePost] = msgspec.field(default_factory=list)
+    #: Applications and cases still open (progress in ``/me/processes``).
+    open_processes: list[MeProcess] = msgspec.field(default_factory=list)
+    profile: MeProfile | None = None
 
 
 # --- roles, grants, posts, clients --------------------------------------------------------------------

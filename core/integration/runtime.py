@@ -187,6 +187,9 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
         await ensure_schema_current(db)
         runtime = IntegrationRuntime(settings, db, shared, pm.registry)
         runtime.context.extra["plugin_manager"] = pm
+        from core.selfservice import inbox
+
+        inbox.bind(pm)  # notifications written by jobs are delivered through this worker's plugins
         await runtime.start(work=True, serve_stream=False)
         log.info("worker started (%s jobs)", runtime.jobs.mode)
         try:

@@ -8,6 +8,7 @@ and codes, never personal data (no names, ID numbers or phones).
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -37,6 +38,22 @@ _INSERT_SIGNAL = (
     "INSERT INTO core_outbox (id, name, resource_type, resource_id, org_path, payload, occurred_at)"
     " VALUES ({}, {}, {}, {}, {}, {}, {})"
 )
+
+
+#: ``listener(signal, payload)``: awaited by :func:`emit` inside the transaction of the change.
+SignalListener = Callable[["SignalType", msgspec.Struct], Awaitable[None]]
+_LISTENERS: dict[str, list[SignalListener]] = {}
+
+
+def listen(name: str, listener: SignalListener) -> None:
+    """Have ``listener`` called by every :func:`emit` of signal ``name``, in the change's transaction.
+
+    For the core's own derived records that must be exactly as durable as the change (a person's inbox):
+    what the listener writes commits or rolls back with it. Registering the same listener twice is a no-op.
+    """
+    listeners = _LISTENERS.setdefault(name, [])
+    if listener not in listeners:
+        listeners.append(listener)
 
 
 class NotInTransaction(RuntimeError):
@@ -87,6 +104,8 @@ async def emit(
     if not OutboxSignal._meta.db.transaction_exists():
         raise NotInTransaction(f"{signal.name} must be emitted inside the transaction of the change")
     await fetch(OutboxSignal, _INSERT_SIGNAL, list(row.values()))
+    for listener in _LISTENERS.get(signal.name, ()):
+        await listener(signal, payload)
     return row["id"]  # type: ignore[no-any-return]
 
 

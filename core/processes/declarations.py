@@ -22,8 +22,9 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 #: What happens when a deadline passes: take a transition, escalate to the parent org, or remind.
 DeadlineAction = Literal["transition", "escalate", "remind"]
-#: Who handles the process after a transition: the same org, its parent (上报), or the home org again.
-Handler = Literal["same", "parent", "home"]
+#: Who handles the process after a transition: the same org, its parent (上报), the home org again, or
+#: the org a field of the applicant's form names (``handler_field``: a transfer's receiving org).
+Handler = Literal["same", "parent", "home", "form"]
 
 
 class Deadline(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,17 +53,18 @@ class State(msgspec.Struct, frozen=True, kw_only=True):
 class Transition(msgspec.Struct, frozen=True, kw_only=True):
     """A step from one of ``sources`` to ``target``.
 
-    Who may take it: the applicant (``applicant=True``), or an account holding ``permission`` on the
-    handling org (``level="org"``), its parent (``"parent"``) or any ancestor (``"ancestor"``), or a
-    person holding a post titled ``post`` in the handling org. With none of these the core's
-    ``core.process.handle`` on the handling org is needed. ``form`` is an optional msgspec Struct for
-    the step's own data; ``comment_required`` makes a reason mandatory (rejections). ``handler`` moves
-    the process up (``parent``) or back (``home``). ``deadline`` overrides the target state's.
-    ``publish_notice`` publishes a notice (公示) of the process when the step is taken.
+        Who may take it: the applicant (``applicant=True``), or an account holding ``permission`` on the
+        handling org (``level="org"``), its parent (``"parent"``) or any ancestor (``"ancestor"``), or a
+        person holding a post titled ``post`` in the handling org. With none of these the core's
+        ``core.process.handle`` on the handling org is needed. ``form`` is an optional msgspec Struct for
+        the step's own data; ``comment_required`` makes a reason mandatory (rejections). ``handler`` moves
+        the process up (``parent``), back (``home``) or to the org whose id the form's ``handler_field`` holds
+    (``form``). ``deadline`` overrides the target state's.
+        ``publish_notice`` publishes a notice (公示) of the process when the step is taken.
 
-    ``validate(ctx)`` runs before the change and may veto by raising a :class:`core.errors.Problem` (or
-    :class:`ProcessRejected`); ``after(ctx)`` runs after it, in the same transaction (create the
-    membership on approval). Either may be ``async``. An ``after`` that raises rolls the whole step back.
+        ``validate(ctx)`` runs before the change and may veto by raising a :class:`core.errors.Problem` (or
+        :class:`ProcessRejected`); ``after(ctx)`` runs after it, in the same transaction (create the
+        membership on approval). Either may be ``async``. An ``after`` that raises rolls the whole step back.
     """
 
     code: str
@@ -76,6 +78,9 @@ class Transition(msgspec.Struct, frozen=True, kw_only=True):
     form: Any = None
     comment_required: bool = False
     handler: Handler = "same"
+    handler_field: str | None = None
+    #: Only the system takes it (a deadline's ``transition``): no person or cadre may.
+    system: bool = False
     deadline: Deadline | None = None
     publish_notice: bool = False
     validate: Callable[[ProcessContext], Any] | None = None
@@ -89,6 +94,8 @@ class ProcessType(msgspec.Struct, frozen=True, kw_only=True):
     Struct (shown in OpenAPI); ``personal_fields`` names its fields that hold personal data (encrypted
     at rest, masked unless the reader may see personal data, exported and erased with the person).
     ``referral_from`` lists other types a referral may map onto this one (转办 across plugins).
+    ``validate_open(ctx)`` runs when a process of the type is opened (``transition`` is ``"open"``) and
+    may veto like a transition's ``validate`` (a transfer checks the membership is the applicant's).
     ``notice_days`` is the default window of its notices; ``on_objection`` says whether an objection
     ``hold``\\ s the process or ``reopen``\\ s it into ``reopen_state``.
     """
@@ -106,6 +113,7 @@ class ProcessType(msgspec.Struct, frozen=True, kw_only=True):
     on_objection: Literal["hold", "reopen"] = "hold"
     reopen_state: str | None = None
     description: Text | None = None
+    validate_open: Callable[[ProcessContext], Any] | None = None
 
     def state(self, code: str) -> State | None:
         return next((s for s in self.states if s.code == code), None)
@@ -146,6 +154,8 @@ class ProcessContext:
     actor: Any
     #: The plugin manager, for plugins that call other hooks.
     plugin_manager: Any = None
+    #: The personal-data vault (blind indexes and decryption of what the step must match).
+    vault: Any = None
 
 
 def check_process_type(ptype: ProcessType) -> None:
@@ -177,6 +187,12 @@ def check_process_type(ptype: ProcessType) -> None:
             if ptype.state(name).final:  # type: ignore[union-attr]
                 raise ValueError(
                     f"process type {ptype.code!r}: transition {t.code!r} leaves final state {name!r}"
+                )
+        if t.handler == "form":
+            form_fields = set(ptype.form.__struct_fields__) if ptype.form is not None else set()
+            if t.handler_field not in form_fields:
+                raise ValueError(
+                    f"process type {ptype.code!r}: transition {t.code!r} handler_field must name a form field"
                 )
         if t.form is not None and not (isinstance(t.form, type) and issubclass(t.form, msgspec.Struct)):
             raise ValueError(f"process type {ptype.code!r}: transition {t.code!r} form must be a Struct")

@@ -214,6 +214,8 @@ def _permission_holds(principal: Principal, permission: str, level: str, path: s
 async def may_take(principal: Principal | None, t: Transition, row: Mapping[str, Any]) -> bool:
     if principal is None:  # the system (a deadline) may take any step
         return True
+    if t.system:
+        return False
     if t.applicant and principal.person_id is not None and principal.person_id == row["applicant"]:
         return True
     permission = t.permission or (None if (t.applicant or t.post) else PROCESS_HANDLE)
@@ -416,10 +418,30 @@ async def open_process(
         if not await Person.exists().where((Person.id == applicant_id) & Person.erased_at.is_null()).run():
             raise Problem.invalid(("/applicant_id", "invalid"), locale=env.locale)
     value = convert_form(ptype.form, form, "/form", env.locale)
-    shown, token = seal_form(ptype, value, env.vault)
     initial: State = ptype.state(ptype.initial)  # type: ignore[assignment]
+    process_id = uuid4()
+    if ptype.validate_open is not None:
+        ctx = ProcessContext(
+            process_id=process_id,
+            type=type_code,
+            org_id=org["id"],
+            org_path=org["path"],
+            handler_org_id=org["id"],
+            applicant_id=applicant_id,
+            transition="open",
+            from_state="",
+            to_state=initial.code,
+            form=value,
+            step_form=None,
+            comment=comment,
+            actor=principal,
+            plugin_manager=env.plugin_manager,
+            vault=env.vault,
+        )
+        await _call_plugin(env, ptype, ptype.validate_open, ctx, "validate_open")
+    shown, token = seal_form(ptype, value, env.vault)
     row: dict[str, Any] = {
-        "id": uuid4(),
+        "id": process_id,
         "type": type_code,
         "org": org["id"],
         "org_path": org["path"],
@@ -484,6 +506,15 @@ async def step(
     handler_org, handler_path = row["handler_org"], row["handler_path"]
     if t.handler == "home":
         handler_org, handler_path = row["org"], row["org_path"]
+    elif t.handler == "form":
+        named = open_form(row, env.vault).get(t.handler_field or "")
+        try:
+            to = await _org(UUID(str(named)))
+        except ValueError:
+            to = None
+        if to is None or to["status"] != "active":
+            raise Problem.invalid((f"/form/{t.handler_field}", "invalid"), locale=env.locale)
+        handler_org, handler_path = to["id"], to["path"]
     elif t.handler == "parent":
         parent = await Org.select(Org.parent).where(Org.id == row["handler_org"]).first().run()
         if parent and parent["parent"] is not None:
@@ -505,6 +536,7 @@ async def step(
         comment=comment,
         actor=principal,
         plugin_manager=env.plugin_manager,
+        vault=env.vault,
     )
     if t.validate is not None:
         await _call_plugin(env, ptype, t.validate, ctx, "validate")

@@ -1,0 +1,1 @@
+"""Self-service for persons: claim an imported record, apply, accept invitations, transfer, the inbox."""
