@@ -198,7 +198,7 @@ async def propose(
         .run()
     )
     if same is not None:
-        return same  # type: ignore[no-any-return]
+        return same
     row: dict[str, Any] = {
         "id": link_id or uuid.uuid4(),
         "person": person_id,
@@ -289,7 +289,7 @@ async def list_sent(
 
 
 async def _load(link_id: uuid.UUID) -> dict[str, Any] | None:
-    return await PersonLink.select(*_COLUMNS).where(PersonLink.id == link_id).first().run()  # type: ignore[no-any-return]
+    return await PersonLink.select(*_COLUMNS).where(PersonLink.id == link_id).first().run()
 
 
 async def _load_as(
