@@ -390,7 +390,8 @@ class GrantController(Controller):
         description=(
             "The holder must be within the caller's custody — an account whose person's file the caller's "
             "orgs keep, an API client whose every grant lies within the caller's reach, a post in an org "
-            "within reach — else 404, as for a holder that does not exist."
+            "within reach — else 404, as for a holder that does not exist. Granting to an API client also "
+            "needs every permission the client holds already (403)."
         ),
     )
     async def create_grant(self, request: Request[Any, Any, Any], data: JSONBody[GrantCreate]) -> GrantOut:
@@ -407,10 +408,11 @@ class GrantController(Controller):
         )
         if data.account is not None and not await _account_in_custody(principal, data.account):
             raise Problem("not-found")  # as for an account that does not exist
-        if data.client is not None and not await custody.client_in_custody(
-            principal, GRANT_MANAGE, data.client
-        ):
-            raise Problem("not-found")
+        if data.client is not None:
+            if not await custody.client_in_custody(principal, GRANT_MANAGE, data.client):
+                raise Problem("not-found")
+            # Whoever holds the client's secret acts with all it holds: only its equal adds to it.
+            require_outranks(principal, await custody.authority_of_client(data.client))
         if data.post is not None:
             await _post_in_reach(request, data.post, POST_MANAGE)
         grant_id = uuid.uuid4()

@@ -463,6 +463,11 @@ async def test_account_actions_need_every_permission_the_target_holds(client: Ap
     # A role goes only to a client in the granter's custody: A's client for A, nobody's for B.
     grant = {"role": w.roles["reader"], "org": str(w.orgs["a"]["id"]), "client": w.client_id}
     assert (await client.post("/api/v1/grants", json=grant, headers=w.headers["a_admin"])).status_code == 201
+    lesser = await bearer(
+        client,
+        *await make_account(db, grants=[(w.orgs["a"]["path"], ["core.grant.manage", *READ_ONLY], True)]),
+    )
+    problem(await client.post("/api/v1/grants", json=grant, headers=lesser), 403)  # the client holds more
     in_b = {**grant, "org": str(w.orgs["b"]["id"])}
     _same_answer(
         await client.post("/api/v1/grants", json=in_b, headers=w.headers["b_admin"]),
@@ -629,3 +634,63 @@ async def test_the_chain_from_a_public_registration_to_administering_b_fails_at_
     assert row == {"status": "active"}
     chairman = await Person.select(Person.erased_at, Person.home_org).where(Person.id == chair).first().run()
     assert chairman == {"erased_at": None, "home_org": w.orgs["b"]["id"]}
+
+
+async def test_a_background_import_proposes_links_in_its_requesters_name(
+    make_app: Callable[..., Litestar], make_settings: Any
+) -> None:
+    """The job runs without the request: reach and requester come from the stored job."""
+    import asyncio
+
+    from core.access import Reach
+    from tests.helpers import GrantedPrincipal, with_principal
+
+    settings = make_settings(embedded_worker=True)
+    principal = GrantedPrincipal({}, id=uuid.uuid4())
+    async for client in open_client(with_principal(make_app(settings_=settings), principal)):
+        root = await make_org(name="市委")
+        a, b = await make_org(root, name="甲区"), await make_org(root, name="乙区")
+        await make_account(client.app.state.db, home_org=a["path"], username="importer")
+        row = await Account.select(Account.id).where(Account.username == "importer").first().run()
+        assert row is not None
+        principal.id = row["id"]
+        principal.reaches = {"core.data.import": [Reach(path=a["path"])]}
+        outside = uuid.uuid4()
+        async with client.app.state.db.transaction():
+            await Person.insert(Person(id=outside, name="乙区人员", home_org=b["id"])).run()
+            await (
+                Person.update(
+                    {
+                        Person.id_number_index: client.app.state.identity.vault.blind_index(
+                            "id_number", ID_CHAIR
+                        )
+                    }
+                )
+                .where(Person.id == outside)
+                .run()
+            )
+        content = f"组织,姓名,身份证号\n{a['id']},乙区人员,{ID_CHAIR}\n".encode()
+        queued = await client.post(
+            "/api/v1/imports/members", params={"background": "true"}, files={"file": ("m.csv", content)}
+        )
+        assert queued.status_code == 202, queued.text
+        for _ in range(400):
+            job = (await client.get(f"/api/v1/imports/{queued.json()['id']}")).json()
+            if job["status"] in ("done", "failed"):
+                break
+            await asyncio.sleep(0.05)
+        assert job["status"] == "done", job
+        (proposed,) = job["report"]["proposed"]
+        link = await PersonLink.select().where(PersonLink.id == proposed["link"]).first().run()
+        assert link is not None
+        assert (link["person"], link["requested_by_kind"], link["requested_by"]) == (
+            outside,
+            "account",
+            row["id"],
+        )
+        assert await _memberships(str(outside)) == []
+        entries = await AuditEntry.select().where(AuditEntry.action == "person_link.requested").run()
+        assert {(e["actor_kind"], e["actor_id"], e["org_path"]) for e in entries} == {
+            ("account", str(row["id"]), a["path"]),
+            ("account", str(row["id"]), b["path"]),
+        }
