@@ -44,6 +44,7 @@ from core.integration.controllers import FeedController, StreamController, Webho
 from core.integration.openapi import signal_webhooks
 from core.integration.runtime import integration_lifespan
 from core.members.controllers import MemberController
+from core.members.link_controllers import MyPersonLinkController, PersonLinkController
 from core.migrations import ensure_schema_current, migrate
 from core.observability import configure_logging, observe_requests
 from core.openapi_truth import PageSchemaPlugin, document_problems
@@ -133,6 +134,8 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
             OrgController,
             CoverageController,
             MemberController,
+            PersonLinkController,
+            MyPersonLinkController,
             DataController,
             EventController,
             PublicCalendarController,

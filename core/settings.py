@@ -208,6 +208,14 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     wechat_app_secret: str | None = None
     #: Base URL of the WeChat API (``code2session`` lives under it).
     wechat_api_base: str = "https://api.weixin.qq.com"
+    #: Days a person link request (a cadre's proposal that a person outside their reach joins their
+    #: org, 人员关联申请) waits for the person's or their home org's answer before it expires.
+    person_link_ttl_days: float = 30.0
+    #: Person link requests one account or API client may propose per day (429 above it). The same
+    #: budget bounds what an ID number met outside the caller's reach can tell (docs/persons.md).
+    person_link_max_per_day: int = 50
+    #: Seconds between two passes expiring person link requests whose time ran out.
+    person_link_expiry_interval: float = 3600
     #: Keys encrypting ID numbers and phones at rest, ``<key id>:<base64 of 32 bytes>``, comma-separated;
     #: the first encrypts, all decrypt (rotation). Unset: one key derived from the secret key.
     personal_data_keys: tuple[str, ...] = ()

@@ -280,7 +280,12 @@ class EventController(Controller):
                 claim = await claim_key(request, principal, scope="events.register", key=idempotency_key)
                 if claim.replay is not None:
                     return replay(claim.replay, Registration)
-                row, _ = await registrations.register(principal, event_id, data.person_id if data else None)
+                row, _ = await registrations.register(
+                    principal,
+                    event_id,
+                    data.person_id if data else None,
+                    timezone=request.app.state.settings.timezone,
+                )
                 out = await registrations.to_registration(row, secret, with_code=True)
                 await claim.record(201, out)
         except Exception as exc:

@@ -31,6 +31,7 @@ from core.events.signals import (
     RegistrationSignal,
 )
 from core.events.tables import Event, Registration
+from core.identity.persons import today, visible_sql
 from core.integration.signals import SignalType, emit
 from core.pagination import PageRequest, paginate
 
@@ -57,10 +58,12 @@ _WAITLIST_TICKET = (
     "WHERE id = {} RETURNING waitlist_seq, waitlisted_count"
 )
 _EXISTING = "SELECT id, status FROM core_registration WHERE event = {} AND person = {} LIMIT 1"
-#: The person registered by someone else must exist; their earlier registration comes in the same trip.
+#: The person registered by someone else must be visible to them (core.identity.persons.visible_sql,
+#: spliced in); their earlier registration comes in the same trip.
 _PERSON_AND_EXISTING = (
-    "SELECT EXISTS(SELECT 1 FROM core_person WHERE id = {}) AS person_found, r.id, r.status"
-    " FROM (SELECT 1) AS one LEFT JOIN core_registration r ON r.event = {} AND r.person = {}"
+    "SELECT EXISTS(SELECT 1 FROM core_person p LEFT JOIN core_org h ON h.id = p.home_org"
+    " WHERE p.id = {{}} AND {visible}) AS person_found, r.id, r.status"
+    " FROM (SELECT 1) AS one LEFT JOIN core_registration r ON r.event = {{}} AND r.person = {{}}"
 )
 _INSERT = (
     "INSERT INTO core_registration (id, event, person, status, waitlist_ticket, registered_by,"
@@ -159,12 +162,14 @@ async def _check_eligible(event: dict[str, Any], person_id: UUID) -> None:
 
 
 async def register(
-    principal: Principal, event_id: UUID, person_id: UUID | None
+    principal: Principal, event_id: UUID, person_id: UUID | None, *, timezone: str
 ) -> tuple[dict[str, Any], str]:
     """Register a person (oneself by default); returns the registration row and the event's org path.
 
     Must run inside a write transaction. Refusals: ``registration-closed``, ``registration-ineligible``,
-    ``event-full`` (no waitlist) and ``already-registered`` (409).
+    ``event-full`` (no waitlist) and ``already-registered`` (409). Registering someone else needs
+    ``core.registration.manage`` over an organizer, and a person visible under that reach: any other id
+    answers 404 exactly like an id that names nobody.
     """
     event, paths = await load_event(principal, event_id)
     if person_id is None or person_id == principal.person_id:
@@ -176,7 +181,12 @@ async def register(
     elif not reaches_any(principal, REGISTRATION_MANAGE, paths):
         raise Problem("forbidden")
     else:
-        found = (await fetch(Registration, _PERSON_AND_EXISTING, (person_id, event_id, person_id)))[0]
+        args: list[Any] = [person_id]
+        visible = visible_sql(principal.reach(REGISTRATION_MANAGE), today(timezone), args)
+        if visible is None:
+            raise Problem("not-found")
+        args.extend((event_id, person_id))
+        found = (await fetch(Registration, _PERSON_AND_EXISTING.format(visible=visible), args))[0]
         if not found["person_found"]:
             raise Problem("not-found")
         existing = found if found["id"] is not None else None

@@ -34,10 +34,11 @@ from core.events.signals import (
 )
 from core.events.tables import Event, EventInvitee, EventOrganizer, Registration
 from core.i18n import to_simplified
-from core.identity.tables import Person
+from core.identity.persons import visible_among
 from core.integration.signals import SignalType, emit
 from core.members.tables import Membership
 from core.orgs.paths import ancestor_paths
+from core.orgs.permissions import ORG_READ
 from core.orgs.tables import Org
 from core.pagination import PageRequest, cursor_values, page_of
 from core.settings import Locale
@@ -307,13 +308,32 @@ async def _org_paths(org_ids: Sequence[UUID]) -> dict[UUID, str]:
     return {r["id"]: r["path"] for r in rows}
 
 
-async def _check_persons(person_ids: Sequence[UUID], locale: Locale) -> None:
-    wanted = set(person_ids)
+def _nameable(principal: Principal) -> list[Reach]:
+    """Where the orgs a cadre may name on an event lie: within their event-manage or org-read reach.
+    An org outside is refused exactly like an id that names no org (no existence oracle)."""
+    return [*principal.reach(EVENT_MANAGE), *principal.reach(ORG_READ)]
+
+
+async def _check_persons(
+    principal: Principal,
+    person_ids: Sequence[UUID],
+    locale: Locale,
+    timezone: str,
+    already: Sequence[UUID] = (),
+) -> None:
+    """Invitees must be persons visible to the caller under their event-manage reach (those invited
+    already may stay): any other id is refused exactly like one that names nobody."""
+    wanted = set(person_ids) - set(already)
     if not wanted:
         return
-    found = await Person.count().where(Person.id.is_in(list(wanted))).run()
-    if found != len(wanted):
+    seen = await visible_among(principal, EVENT_MANAGE, list(wanted), timezone)
+    if seen != wanted:
         raise Problem.invalid(("/invitee_ids", "invalid"), locale=locale)
+
+
+async def _invitees(event_id: UUID) -> list[UUID]:
+    rows = await EventInvitee.select(EventInvitee.person).where(EventInvitee.event == event_id).run()
+    return [r["person"] for r in rows]
 
 
 async def _replace_organizers(event_id: UUID, lead: UUID, organizers: dict[UUID, str]) -> None:
@@ -335,14 +355,31 @@ async def _replace_invitees(event_id: UUID, person_ids: Sequence[UUID]) -> None:
         ).run()
 
 
-async def _organizers(lead: UUID, co: Sequence[UUID], locale: Locale) -> dict[UUID, str]:
+async def _organizers(
+    principal: Principal, lead: UUID, co: Sequence[UUID], locale: Locale, already: Sequence[UUID] = ()
+) -> dict[UUID, str]:
+    """The organizers' paths, lead first. The lead must be an org the caller manages events of (403 for
+    any other id, existing or not); a co-organizer must be an org the caller may name (see
+    :func:`_nameable`) or one organizing already, else 422 exactly as for an id that names no org."""
     ids = list(dict.fromkeys([lead, *co]))
     paths = await _org_paths(ids)
-    if lead not in paths:
-        raise Problem.invalid(("/org_id", "invalid"), locale=locale)
-    if len(paths) != len(ids):
-        raise Problem.invalid(("/co_organizer_ids", "invalid"), locale=locale)
+    if lead not in paths or not (lead in already or within(paths[lead], principal.reach(EVENT_MANAGE))):
+        raise Problem("forbidden")
+    nameable = _nameable(principal)
+    for org_id in ids:
+        if org_id not in paths or not (org_id in already or within(paths[org_id], nameable)):
+            raise Problem.invalid(("/co_organizer_ids", "invalid"), locale=locale)
     return {org_id: paths[org_id] for org_id in ids}
+
+
+async def _eligibility_path(
+    principal: Principal, org_id: UUID, locale: Locale, already: UUID | None = None
+) -> str:
+    """The path of the org whose members may register: one the caller may name, or the lead's."""
+    found = await _org_paths([org_id])
+    if org_id not in found or not (org_id == already or within(found[org_id], _nameable(principal))):
+        raise Problem.invalid(("/eligibility_org_id", "invalid"), locale=locale)
+    return found[org_id]
 
 
 # --- writes (each inside the caller's transaction) -------------------------------------------------------
@@ -366,17 +403,12 @@ async def create_event(
         raise Problem(problems.UNKNOWN_EVENT_TYPE, type=data.type)
     details = check_details(event_type, data.details, locale)
     zone = _zone(data.timezone or default_timezone, locale)
-    organizers = await _organizers(data.org_id, data.co_organizer_ids, locale)
-    if not within(organizers[data.org_id], principal.reach(EVENT_MANAGE)):
-        raise Problem("forbidden")
+    organizers = await _organizers(principal, data.org_id, data.co_organizer_ids, locale)
     eligibility_org, eligibility_path = None, None
     if data.eligibility == "members":
         eligibility_org = data.eligibility_org_id or data.org_id
-        found = await _org_paths([eligibility_org])
-        if eligibility_org not in found:
-            raise Problem.invalid(("/eligibility_org_id", "invalid"), locale=locale)
-        eligibility_path = found[eligibility_org]
-    await _check_persons(data.invitee_ids, locale)
+        eligibility_path = await _eligibility_path(principal, eligibility_org, locale, already=data.org_id)
+    await _check_persons(principal, data.invitee_ids, locale, default_timezone)
     values: dict[str, Any] = {
         "starts_at": utc(data.starts_at),
         "ends_at": utc(data.ends_at),
@@ -471,20 +503,22 @@ async def update_event(
         changes[Event.eligibility] = eligibility
         org_id = given.get("eligibility_org_id", row["eligibility_org"]) or row["org"]
         if eligibility == "members":
-            found = await _org_paths([org_id])
-            if org_id not in found:
-                raise Problem.invalid(("/eligibility_org_id", "invalid"), locale=locale)
+            kept = row["eligibility_org"] if org_id == row["eligibility_org"] else row["org"]
             changes[Event.eligibility_org] = org_id
-            changes[Event.eligibility_org_path] = found[org_id]
+            changes[Event.eligibility_org_path] = await _eligibility_path(principal, org_id, locale, kept)
         else:
             changes[Event.eligibility_org] = None
             changes[Event.eligibility_org_path] = None
     if "co_organizer_ids" in given:
-        organizers = await _organizers(row["org"], given["co_organizer_ids"], locale)
+        organizers = await _organizers(
+            principal, row["org"], given["co_organizer_ids"], locale, already=_uuids(row["organizer_ids"])
+        )
         changes[Event.organizer_ids] = [str(o) for o in organizers]
         changes[Event.organizer_paths] = list(organizers.values())
     if "invitee_ids" in given:
-        await _check_persons(given["invitee_ids"], locale)
+        await _check_persons(
+            principal, given["invitee_ids"], locale, row["timezone"], await _invitees(event_id)
+        )
     where: Any = (Event.id == event_id) & (Event.version == row["version"])
     if "capacity" in given:
         changes[Event.capacity] = given["capacity"]

@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.access import reach_clause
 from core.errors import Problem
-from core.identity import audit, persons
+from core.identity import audit, custody, persons
 from core.identity.auth import revoke_sessions
 from core.identity.authz_cache import authority_changed
 from core.identity.passwords import check_strength, hash_password
@@ -28,7 +28,13 @@ from core.identity.permissions import (
     ROLE_MANAGE,
 )
 from core.identity.problems import DUPLICATE
-from core.identity.rules import holds_everywhere, require_no_escalation, require_platform
+from core.identity.rules import (
+    PLATFORM,
+    holds_everywhere,
+    require_no_escalation,
+    require_outranks,
+    require_platform,
+)
 from core.identity.schemas import (
     AccountCreate,
     AccountOut,
@@ -104,10 +110,22 @@ class AccountController(Controller):
     tags = ["accounts"]  # noqa: RUF012 - Litestar reads it from the class
 
     def _visible(self, request: Request[Any, Any, Any]) -> Any | None:
-        clause = persons.visible(request.user.reach(ACCOUNT_MANAGE), persons.today(_tz(request)))
+        reaches = request.user.reach(ACCOUNT_MANAGE)
+        if PLATFORM in reaches:
+            return Account.id.is_not_null()  # accounts without a person too
+        clause = persons.visible(reaches, persons.today(_tz(request)))
         if clause is None:
             return None
         return Account.person.is_in(Person.select(Person.id).where(clause))
+
+    async def _find_in_custody(self, request: Request[Any, Any, Any], account_id: UUID) -> dict[str, Any]:
+        """The account when the caller may act on it: its person visible (else 404), their file kept
+        within reach and the caller holding everything the account holds (else 403)."""
+        row = await self._find(request, account_id)
+        custody.require_custody(request.user, ACCOUNT_MANAGE, await custody.home_path_of(row["person"]))
+        authority = await custody.authority_of_account(account_id, row["person"], persons.today(_tz(request)))
+        require_outranks(request.user, authority)
+        return row
 
     @get("/", opt={"permission": ACCOUNT_MANAGE}, summary="Accounts of persons within reach")
     async def list_accounts(self, request: Request[Any, Any, Any], page: PageParam) -> Page[AccountOut]:
@@ -135,11 +153,24 @@ class AccountController(Controller):
     async def get_account(self, request: Request[Any, Any, Any], account_id: FromPath[UUID]) -> AccountOut:
         return _account_out(await self._find(request, account_id))
 
-    @post("/", opt={"permission": ACCOUNT_MANAGE}, summary="Give a person within reach a login")
+    @post(
+        "/",
+        opt={"permission": ACCOUNT_MANAGE},
+        summary="Give a person whose file the caller's orgs keep a login",
+        description=(
+            "404 unless the person is visible to the caller; 403 unless their home org (the org keeping "
+            "their file) is within the caller's reach and the caller holds every permission the person "
+            "holds or will hold through their posts (nobody gives a login to someone above them)."
+        ),
+    )
     async def create_account(
         self, request: Request[Any, Any, Any], data: JSONBody[AccountCreate]
     ) -> AccountOut:
         person = await persons.find_visible(request.user, ACCOUNT_MANAGE, data.person, _tz(request))
+        custody.require_custody(request.user, ACCOUNT_MANAGE, person["home_org.path"])
+        require_outranks(
+            request.user, await custody.authority_of_person(data.person, persons.today(_tz(request)))
+        )
         await check_strength(
             data.password,
             (data.username, person.get("name") or ""),
@@ -178,11 +209,12 @@ class AccountController(Controller):
         opt={"permission": ACCOUNT_MANAGE},
         status_code=200,
         summary="Disable an account and end its sessions",
+        description="Needs custody of the account's person and every permission the account holds (403).",
     )
     async def disable_account(
         self, request: Request[Any, Any, Any], account_id: FromPath[UUID]
     ) -> AccountOut:
-        await self._find(request, account_id)
+        row = await self._find_in_custody(request, account_id)
         async with request.app.state.db.transaction():
             await Account.update({Account.status: "disabled"}).where(Account.id == account_id).run()
             await revoke_sessions(account_id)
@@ -190,6 +222,7 @@ class AccountController(Controller):
                 "account.disabled",
                 resource_type="account",
                 resource_id=account_id,
+                org_path=await custody.home_path_of(row["person"]),
                 changes={"status": "disabled"},
             )
         return _account_out(await self._find(request, account_id))
@@ -199,9 +232,10 @@ class AccountController(Controller):
         opt={"permission": ACCOUNT_MANAGE},
         status_code=200,
         summary="Enable a disabled account",
+        description="Needs custody of the account's person and every permission the account holds (403).",
     )
     async def enable_account(self, request: Request[Any, Any, Any], account_id: FromPath[UUID]) -> AccountOut:
-        await self._find(request, account_id)
+        row = await self._find_in_custody(request, account_id)
         async with request.app.state.db.transaction():
             await Account.update({Account.status: "active"}).where(Account.id == account_id).run()
             await authority_changed()
@@ -209,6 +243,7 @@ class AccountController(Controller):
                 "account.enabled",
                 resource_type="account",
                 resource_id=account_id,
+                org_path=await custody.home_path_of(row["person"]),
                 changes={"status": "active"},
             )
         return _account_out(await self._find(request, account_id))
@@ -319,6 +354,15 @@ _GRANT_COLUMNS = (
 )
 
 
+async def _account_in_custody(principal: Any, account_id: UUID) -> bool:
+    """Whether the account exists and its person's file is kept within the caller's grant reach (an
+    account without a person: platform-wide holders only). Outside, the account is as good as absent."""
+    row = await Account.select(Account.person).where(Account.id == account_id).first().run()
+    if row is None:
+        return False
+    return custody.in_custody(principal, GRANT_MANAGE, await custody.home_path_of(row["person"]))
+
+
 class GrantController(Controller):
     path = "/grants"
     tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
@@ -339,7 +383,17 @@ class GrantController(Controller):
         rows, cursor = await paginate(query, [Grant.id], page)
         return Page(items=[_grant_out(r) for r in rows], next_cursor=cursor)
 
-    @post("/", opt={"permission": GRANT_MANAGE}, summary="Give a role on an org (or its subtree)")
+    @post(
+        "/",
+        opt={"permission": GRANT_MANAGE},
+        summary="Give a role on an org (or its subtree)",
+        description=(
+            "The holder must be within the caller's custody — an account whose person's file the caller's "
+            "orgs keep, an API client whose every grant lies within the caller's reach, a post in an org "
+            "within reach — else 404, as for a holder that does not exist. Granting to an API client also "
+            "needs every permission the client holds already (403)."
+        ),
+    )
     async def create_grant(self, request: Request[Any, Any, Any], data: JSONBody[GrantCreate]) -> GrantOut:
         principal = request.user
         holders = [h for h in (data.account, data.client, data.post) if h is not None]
@@ -352,10 +406,13 @@ class GrantController(Controller):
         require_no_escalation(
             principal, [GRANT_MANAGE, *_codes(role["permissions"])], org["path"], data.subtree
         )
-        if data.account is not None and not await Account.exists().where(Account.id == data.account).run():
-            raise Problem("not-found")
-        if data.client is not None and not await ApiClient.exists().where(ApiClient.id == data.client).run():
-            raise Problem("not-found")
+        if data.account is not None and not await _account_in_custody(principal, data.account):
+            raise Problem("not-found")  # as for an account that does not exist
+        if data.client is not None:
+            if not await custody.client_in_custody(principal, GRANT_MANAGE, data.client):
+                raise Problem("not-found")
+            # Whoever holds the client's secret acts with all it holds: only its equal adds to it.
+            require_outranks(principal, await custody.authority_of_client(data.client))
         if data.post is not None:
             await _post_in_reach(request, data.post, POST_MANAGE)
         grant_id = uuid.uuid4()
@@ -599,11 +656,14 @@ class ClientController(Controller):
         "/{client_id:uuid}/secrets",
         opt={"permission": CLIENT_MANAGE},
         summary="Rotate the secret, old ones overlapping",
+        description="Whoever holds the new secret acts as the client: 403 unless the caller holds "
+        "every permission the client holds.",
     )
     async def rotate_client_secret(
         self, request: Request[Any, Any, Any], client_id: FromPath[UUID], data: JSONBody[ClientSecretRotation]
     ) -> ClientSecretOut:
         require_platform(request.user, CLIENT_MANAGE)
+        require_outranks(request.user, await custody.authority_of_client(client_id))
         secret = new_secret()
         until = datetime.now(UTC) + timedelta(seconds=data.overlap_seconds)
         async with request.app.state.db.transaction():
@@ -633,9 +693,11 @@ class ClientController(Controller):
         opt={"permission": CLIENT_MANAGE},
         status_code=200,
         summary="Disable an API client",
+        description="403 unless the caller holds every permission the client holds.",
     )
     async def disable_client(self, request: Request[Any, Any, Any], client_id: FromPath[UUID]) -> ClientOut:
         require_platform(request.user, CLIENT_MANAGE)
+        require_outranks(request.user, await custody.authority_of_client(client_id))
         async with request.app.state.db.transaction():
             if not await ApiClient.exists().where(ApiClient.id == client_id).run():
                 raise Problem("not-found")

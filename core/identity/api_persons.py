@@ -6,17 +6,21 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
-from core.errors import Problem
+from core.errors import Problem, ProblemDetails
 from core.fastpath import FastAnswer, FastRequest
 from core.identity import personal_data, persons
 from core.identity.permissions import PERSON_ERASE, PERSON_EXPORT, PERSON_READ, PERSON_WRITE
 from core.identity.runtime import identity_of
 from core.identity.schemas import PersonCreate, PersonOut, PersonUpdate
 from core.identity.tables import Person
+from core.identity.throttle import LinkBudget
+from core.members import links
+from core.members.schemas import ErasureOutcome, PersonLink
 from core.pagination import Page, PageParam, paginate
 
 
@@ -87,11 +91,41 @@ class PersonController(Controller):
         rows, cursor = await paginate(query, [Person.id], page)
         return Page(items=await persons.rows_out(rows, vault, request.user, _tz(request)), next_cursor=cursor)
 
-    @post("/", opt={"permission": PERSON_WRITE}, summary="Register a person in an org within reach")
-    async def create_person(self, request: Request[Any, Any, Any], data: JSONBody[PersonCreate]) -> PersonOut:
-        vault = identity_of(request.app.state).vault
-        person_id = await persons.create_person(request.app.state.db, vault, request.user, PERSON_WRITE, data)
-        return await _one(request.app.state, request.user, person_id, PERSON_WRITE)
+    @post(
+        "/",
+        opt={"permission": PERSON_WRITE},
+        summary="Register a person in an org within reach",
+        description=(
+            "201 with the new person. An ID number already registered: 409 with `context.existing_id` when "
+            "that person is visible to the caller; when they are outside the caller's reach they are "
+            "neither named nor linked — 202 with a person link request proposing that they join "
+            "`home_org` (the same request `POST /orgs/{id}/members` makes). 201 and 202 still tell that "
+            "the number is taken; each 202 spends one of `QUNTUAN_PERSON_LINK_MAX_PER_DAY`, and while none "
+            "is left every registration with an ID number answers 429 (docs/persons.md)."
+        ),
+        responses={
+            202: ResponseSpec(data_container=PersonLink, description="A person link request was proposed"),
+            409: ResponseSpec(data_container=ProblemDetails, description="The ID number is registered"),
+            429: ResponseSpec(data_container=ProblemDetails, description="Today's link requests are spent"),
+        },
+    )
+    async def create_person(
+        self, request: Request[Any, Any, Any], data: JSONBody[PersonCreate]
+    ) -> Response[PersonOut]:
+        state = request.app.state
+        outcome = await persons.create_person(
+            state.db,
+            identity_of(state).vault,
+            request.user,
+            PERSON_WRITE,
+            data,
+            timezone=_tz(request),
+            budget=LinkBudget.of(state.settings, state.shared),
+            link_ttl_days=state.settings.person_link_ttl_days,
+        )
+        if isinstance(outcome, dict):
+            return Response(links.to_out(outcome), status_code=202)  # type: ignore[arg-type]
+        return Response(await _one(state, request.user, outcome, PERSON_WRITE), status_code=201)
 
     @get("/{person_id:uuid}", opt={"permission": PERSON_READ, "fast": _fast_get_person}, summary="One person")
     async def get_person(self, request: Request[Any, Any, Any], person_id: FromPath[UUID]) -> PersonOut:
@@ -101,22 +135,52 @@ class PersonController(Controller):
     async def update_person(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID], data: JSONBody[PersonUpdate]
     ) -> PersonOut:
-        vault = identity_of(request.app.state).vault
+        state = request.app.state
         await persons.update_person(
-            request.app.state.db, vault, request.user, PERSON_WRITE, person_id, data, _tz(request)
+            state.db,
+            identity_of(state).vault,
+            request.user,
+            PERSON_WRITE,
+            person_id,
+            data,
+            _tz(request),
+            budget=LinkBudget.of(state.settings, state.shared),
         )
         return await _one(request.app.state, request.user, person_id, PERSON_WRITE)
 
     @delete(
-        "/{person_id:uuid}", opt={"permission": PERSON_ERASE}, summary="Erase a person's data (PIPL Art. 47)"
+        "/{person_id:uuid}",
+        opt={"permission": PERSON_ERASE},
+        status_code=204,
+        summary="Erase a person's data (PIPL Art. 47)",
+        description=(
+            "204: erased. Needs custody (the person's home org within reach) and every permission the "
+            "person holds through their account and posts, else 403. A caller whose only reach over the "
+            "person is a membership does not erase them: the memberships within reach end (status "
+            "`left`, audited) and the answer is 200 with them (`erased: false`). Visible through a post "
+            "only: 403."
+        ),
+        responses={
+            200: ResponseSpec(
+                data_container=ErasureOutcome,
+                description="Not erased: the memberships within the caller's reach ended instead",
+            )
+        },
     )
-    async def erase_person(self, request: Request[Any, Any, Any], person_id: FromPath[UUID]) -> None:
-        await personal_data.erase(request.app.state, request.user, PERSON_ERASE, person_id)
+    async def erase_person(
+        self, request: Request[Any, Any, Any], person_id: FromPath[UUID]
+    ) -> Response[None]:
+        ended = await personal_data.erase(request.app.state, request.user, PERSON_ERASE, person_id)
+        if ended is not None:
+            return Response(ErasureOutcome(person=person_id, ended=ended), status_code=200)  # type: ignore[arg-type]
+        return Response(None, status_code=204)
 
     @get(
         "/{person_id:uuid}/export",
         opt={"permission": PERSON_EXPORT},
         summary="Export a person's data (PIPL Art. 45)",
+        description="Every org's records of the person: needs custody (their home org within reach), "
+        "403 when the person is only visible to the caller.",
     )
     async def export_person(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID]

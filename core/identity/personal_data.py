@@ -17,9 +17,11 @@ from typing import Any, Literal
 import msgspec
 
 from core.access import Principal
+from core.errors import Problem
 from core.i18n import Text
-from core.identity import audit, persons
+from core.identity import audit, custody, persons
 from core.identity.crypto import Vault
+from core.identity.rules import require_outranks
 from core.identity.signals import PERSON_ERASED, PersonChanged
 from core.identity.tables import Account, Consent, Person, Post
 from core.integration.signals import emit
@@ -110,13 +112,18 @@ def _exported(row: dict[str, Any], decl: PersonalDataTable, vault: Vault) -> dic
 
 
 async def export(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> dict[str, Any]:
-    """Everything every declared table holds about the person, decrypted, grouped by table."""
-    await persons.find_visible(principal, permission, person_id, state.settings.timezone)
-    return await export_of(state, person_id)
+    """Everything every declared table holds about the person, decrypted, grouped by table.
+
+    It reaches every org's records of the person, so it needs custody of the person (their home org
+    within reach; 403 when they are only visible, e.g. as a member), not only visibility."""
+    row = await persons.find_visible(principal, permission, person_id, state.settings.timezone)
+    custody.require_custody(principal, permission, row["home_org.path"])
+    return await export_of(state, person_id, row["home_org.path"])
 
 
-async def export_of(state: Any, person_id: uuid.UUID) -> dict[str, Any]:
-    """The export of ``person_id`` for a caller already found entitled (a cadre, or the person)."""
+async def export_of(state: Any, person_id: uuid.UUID, org_path: str | None = None) -> dict[str, Any]:
+    """The export of ``person_id`` for a caller already found entitled (a cadre with custody, or the
+    person); ``org_path`` places the audit entry (the person's home org)."""
     vault: Vault = state.identity.vault
     tables: dict[str, list[dict[str, Any]]] = {}
     for decl in state.registry.personal_data:
@@ -126,15 +133,37 @@ async def export_of(state: Any, person_id: uuid.UUID) -> dict[str, Any]:
         seen = {str(r.get("id")) for r in exported}
         exported.extend(_exported(r, decl, vault) for r in rows if str(r.get("id")) not in seen)
     async with state.db.transaction():
-        await audit.record("person.exported", resource_type="person", resource_id=person_id)
+        await audit.record(
+            "person.exported", resource_type="person", resource_id=person_id, org_path=org_path
+        )
     return {"person_id": str(person_id), "exported_at": datetime.now(UTC).isoformat(), "tables": tables}
 
 
-async def erase(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> None:
-    """Delete or anonymise the person's data everywhere, keeping only what a legal hold keeps."""
-    row = await persons.find_visible(principal, permission, person_id, state.settings.timezone)
+async def erase(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> list[Any] | None:
+    """Delete or anonymise the person's data everywhere, keeping only what a legal hold keeps.
+
+    Erasure needs custody of the person (their home org within reach) and every permission the person
+    holds (their account's grants and their posts'): 403 otherwise. A cadre whose reach over the person
+    is only a membership does not erase them — the memberships within reach end instead (returned; None
+    when the person was erased). A person visible through a post only: 403.
+    """
+    timezone = state.settings.timezone
+    row = await persons.find_visible(principal, permission, person_id, timezone)
+    path = row["home_org.path"]
+    if not custody.in_custody(principal, permission, path):
+        from core.members.services import end_memberships_within
+
+        async with state.db.transaction():
+            ended = await end_memberships_within(
+                person_id, principal.reach(permission), reason="erasure_without_custody"
+            )
+        if not ended:
+            raise Problem("forbidden")
+        return ended
+    require_outranks(principal, await custody.authority_of_person(person_id, persons.today(timezone)))
     async with state.db.transaction():
-        await erase_rows(state, person_id, row["home_org.path"])
+        await erase_rows(state, person_id, path)
+    return None
 
 
 async def erase_rows(state: Any, person_id: uuid.UUID, path: str | None) -> None:

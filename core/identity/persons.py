@@ -24,9 +24,11 @@ from core.identity import audit
 from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.permissions import PERSON_PERSONAL_DATA
 from core.identity.problems import DUPLICATE
+from core.identity.rules import PLATFORM
 from core.identity.schemas import PersonCreate, PersonOut, PersonUpdate
 from core.identity.signals import PERSON_CREATED, PERSON_UPDATED, PersonChanged
 from core.identity.tables import Person, Post
+from core.identity.throttle import LinkBudget
 from core.integration.signals import emit
 from core.orgs.tables import Org
 
@@ -40,9 +42,12 @@ def today(timezone: str) -> date:
 
 def visible(reaches: Sequence[Reach], on: date) -> Any | None:
     """Where-clause: persons whose home org, an org they are an active member of, or the org of a post
-    they hold on ``on``, is in reach — three indexed sub-selects, all in SQL."""
+    they hold on ``on``, is in reach — three indexed sub-selects, all in SQL. A platform-wide reach sees
+    every person (a person may have no home org yet)."""
     from core.members.tables import Membership
 
+    if PLATFORM in reaches:
+        return Person.erased_at.is_null()
     home = reach_clause(Person.home_org.path, reaches)
     if home is None:
         return None
@@ -58,6 +63,8 @@ def visible(reaches: Sequence[Reach], on: date) -> Any | None:
 def visible_sql(reaches: Sequence[Reach], on: date, args: list[Any]) -> str | None:
     """:func:`visible` as SQL text on ``core_person p`` left-joined to its home org ``h`` (``{}`` placeholders,
     values appended to ``args``), for the hot reads that run parameterised SQL (:func:`core.db.fetch`)."""
+    if PLATFORM in reaches:
+        return "p.erased_at IS NULL"
     home = reach_sql("h.path", reaches, args)
     if home is None:
         return None
@@ -92,6 +99,33 @@ async def find_visible(
     if not rows:
         raise Problem("not-found")
     return rows[0]
+
+
+async def visible_among(
+    principal: Principal, permission: str, person_ids: Sequence[uuid.UUID], timezone: str
+) -> set[uuid.UUID]:
+    """Which of these persons ``permission`` lets the caller see (one query for a whole page or chunk)."""
+    return await visible_within(principal.reach(permission), person_ids, timezone)
+
+
+async def visible_within(
+    reaches: Sequence[Reach], person_ids: Sequence[uuid.UUID], timezone: str
+) -> set[uuid.UUID]:
+    """Which of these persons ``reaches`` see (for callers holding reaches rather than a principal)."""
+    wanted = list(dict.fromkeys(person_ids))
+    if not wanted:
+        return set()
+    args: list[Any] = list(wanted)
+    clause = visible_sql(reaches, today(timezone), args)
+    if clause is None:
+        return set()
+    marks = ", ".join("{}" for _ in wanted)
+    sql = f"SELECT p.id FROM core_person p LEFT JOIN core_org h ON h.id = p.home_org WHERE p.id IN ({marks}) AND {clause}"  # noqa: S608
+    return {r["id"] for r in await fetch(Person, sql, args)}
+
+
+async def is_visible(principal: Principal, permission: str, person_id: uuid.UUID, timezone: str) -> bool:
+    return bool(await visible_among(principal, permission, [person_id], timezone))
 
 
 async def org_in_reach(principal: Principal, permission: str, org_id: uuid.UUID) -> dict[str, Any]:
@@ -138,25 +172,62 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
-async def _unique_id_number(index: str | None, except_id: uuid.UUID | None = None) -> None:
+async def _holder_of_id_number(index: str | None, except_id: uuid.UUID | None = None) -> uuid.UUID | None:
+    """The person already registered with this ID number (one person per ID number), if any."""
     if index is None:
-        return
+        return None
     where: Any = Person.id_number_index == index
     if except_id is not None:
         where = where & (Person.id != except_id)
-    if await Person.exists().where(where).run():
-        raise Problem(DUPLICATE, what="身份证号 / ID number")
+    row = await Person.select(Person.id).where(where).first().run()
+    return row["id"] if row else None
+
+
+def _duplicate(holder: uuid.UUID | None) -> Problem:
+    """409 for an ID number already registered: with the holder's id when the caller can see them."""
+    context = {"existing_id": str(holder)} if holder is not None else None
+    return Problem(DUPLICATE, what="身份证号 / ID number", context=context)
 
 
 async def create_person(
-    db: Database, vault: Vault, principal: Principal, permission: str, data: PersonCreate
-) -> uuid.UUID:
+    db: Database,
+    vault: Vault,
+    principal: Principal,
+    permission: str,
+    data: PersonCreate,
+    *,
+    timezone: str,
+    budget: LinkBudget,
+    link_ttl_days: float,
+) -> uuid.UUID | dict[str, Any]:
+    """Register a person in an org within reach; returns the new id — or, for an ID number already
+    registered to a person outside the caller's reach, a person link request (:mod:`core.members.links`)
+    that they join the org named as ``home_org`` instead.
+
+    One person per ID number: a holder the caller can see answers 409 with the holder's id
+    (``context.existing_id``); a holder outside reach is never named or linked, only proposed. The answer
+    (201 or 202) still tells that *some* person holds the number: that residual is bounded by the link
+    budget — while it is spent, every registration with an ID number answers 429 — and documented in
+    docs/persons.md.
+    """
+    from core.members import links
+
     org = await org_in_reach(principal, permission, data.home_org)
     values = _personal_values(vault, data.phone, data.id_number)
+    index = values.get("id_number_index")
+    if index is not None:
+        await links.require_budget(budget, principal)
     person_id = uuid.uuid4()
     fields = [f for f in msgspec.structs.asdict(data) if getattr(data, f) is not None]
     async with db.transaction():
-        await _unique_id_number(values.get("id_number_index"))
+        holder = await _holder_of_id_number(index)
+        if holder is not None:
+            if await is_visible(principal, permission, holder, timezone):
+                raise _duplicate(holder)
+            await links.spend_budget(budget, principal)
+            return await links.propose(
+                principal, person_id=holder, org=org, source="person", ttl_days=link_ttl_days
+            )
         await Person.insert(
             Person(
                 id=person_id,
@@ -202,11 +273,21 @@ async def update_person(
     person_id: uuid.UUID,
     data: PersonUpdate,
     timezone: str,
+    *,
+    budget: LinkBudget,
 ) -> None:
+    """Change the person's own fields. An ID number already registered to another person answers 409 —
+    naming the holder only when the caller can see them; a holder outside reach spends one of the
+    caller's link budget (the 409 tells that the number is taken), and with none left every change of
+    an ID number answers 429."""
+    from core.members import links
+
     row = await find_visible(principal, permission, person_id, timezone)
     fields = [f for f in data.__struct_fields__ if getattr(data, f) is not msgspec.UNSET]
     if not fields:
         return
+    if isinstance(data.id_number, str):
+        await links.require_budget(budget, principal)
     changes: dict[Any, Any] = {}
     for f in fields:
         value = getattr(data, f)
@@ -222,7 +303,12 @@ async def update_person(
     changes["updated_at"] = datetime.now(UTC)
     path = row["home_org.path"]
     async with db.transaction():
-        await _unique_id_number(changes.get("id_number_index"), except_id=person_id)
+        holder = await _holder_of_id_number(changes.get("id_number_index"), except_id=person_id)
+        if holder is not None:
+            if await is_visible(principal, permission, holder, timezone):
+                raise _duplicate(holder)
+            await links.spend_budget(budget, principal)
+            raise _duplicate(None)
         await (
             Person.update({getattr(Person, k): v for k, v in changes.items()})
             .where(Person.id == person_id)

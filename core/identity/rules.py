@@ -1,8 +1,9 @@
-"""The checks shared by the administration routes: platform-wide holds and no escalation by granting."""
+"""The checks shared by the administration routes: platform-wide holds, no escalation by granting, and no
+action on someone holding more than the caller (:func:`require_outranks`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from core.access import Principal, Reach
 from core.errors import Problem
@@ -28,4 +29,21 @@ def covers(principal: Principal, code: str, path: str, subtree: bool) -> bool:
 def require_no_escalation(principal: Principal, permissions: Iterable[str], path: str, subtree: bool) -> None:
     """A caller may only give away what it holds itself, where it holds it (403 otherwise)."""
     if not all(covers(principal, code, path, subtree) for code in permissions):
+        raise Problem("forbidden")
+
+
+def holds_all(principal: Principal, authority: Mapping[str, Sequence[Reach]]) -> bool:
+    """Whether ``principal`` holds every permission of ``authority`` wherever, and as broadly as, it holds.
+
+    ``authority`` is another principal's (or a person's) ``permission → reaches``: the test of "nobody acts
+    on someone above them". A platform-wide reach is covered only by a platform-wide one.
+    """
+    return all(
+        covers(principal, code, r.path, r.subtree) for code, reaches in authority.items() for r in reaches
+    )
+
+
+def require_outranks(principal: Principal, authority: Mapping[str, Sequence[Reach]]) -> None:
+    """403 unless the caller holds everything ``authority`` holds (see :func:`holds_all`)."""
+    if not holds_all(principal, authority):
         raise Problem("forbidden")

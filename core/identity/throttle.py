@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import time
 
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItemPerDay, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
@@ -116,3 +116,75 @@ class Throttle:
             await self.limiter.hit(self.address_item, "address", address, cost=-1)
         except (StorageError, RedisError, OSError) as exc:
             raise ThrottleUnavailable from exc
+
+
+class LinkBudget:
+    """How many person link requests one account or API client may still propose today.
+
+    A cadre who names a person outside their reach (by id when adding a member, by an ID number when
+    registering or importing a person) gets a link request instead of the person (see
+    :mod:`core.members.links`). Each proposal spends one of ``person_link_max_per_day`` (a fixed window
+    of a day, atomic in Redis, in memory for the embedded single process). While nothing is left, every
+    answer that *could* turn into a proposal is 429 — whatever the person's existence — so the budget
+    bounds what those answers tell about persons outside reach. Fails closed like the login throttle:
+    while the counters cannot be reached, 503 (``service-unavailable``).
+    """
+
+    def __init__(self, settings: Settings, shared: SharedState) -> None:
+
+        storage: Storage
+        if shared.redis is not None:
+            storage = _RedispyStorage(
+                "async+" + (settings.redis_url or ""),
+                implementation="redispy",
+                key_prefix="quntuan:links",
+                connection_pool=shared.redis.connection_pool,  # type: ignore[arg-type]
+                wrap_exceptions=True,
+            )
+        else:
+            storage = MemoryStorage()
+        self.limiter = FixedWindowRateLimiter(storage)
+        self.item = RateLimitItemPerDay(max(settings.person_link_max_per_day, 0))
+
+    @staticmethod
+    def of(settings: Settings, shared: SharedState) -> LinkBudget:
+        """The budget of this app's shared state (one per process, so the in-memory window is shared)."""
+        budget: LinkBudget | None = getattr(shared, "_link_budget", None)
+        if budget is None:
+            budget = LinkBudget(settings, shared)
+            shared._link_budget = budget  # type: ignore[attr-defined]
+        return budget
+
+    async def left(self, actor: str) -> int:
+        """Proposals ``actor`` (``account:<id>`` or ``client:<id>``) may still make in this window."""
+        if self.item.amount <= 0:
+            return 0
+        try:
+            stats = await self.limiter.get_window_stats(self.item, "link", actor)
+        except (StorageError, RedisError, OSError) as exc:
+            raise _unavailable() from exc
+        return int(stats.remaining)
+
+    async def retry_after(self, actor: str) -> int:
+        try:
+            stats = await self.limiter.get_window_stats(self.item, "link", actor)
+        except (StorageError, RedisError, OSError) as exc:
+            raise _unavailable() from exc
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def spend(self, actor: str, cost: int = 1) -> bool:
+        """Spend ``cost`` proposals; False (nothing spent) when fewer are left."""
+        if cost <= 0:
+            return True
+        if self.item.amount <= 0:
+            return False
+        try:
+            return bool(await self.limiter.hit(self.item, "link", actor, cost=cost))
+        except (StorageError, RedisError, OSError) as exc:
+            raise _unavailable() from exc
+
+
+def _unavailable() -> Exception:
+    from core.errors import Problem
+
+    return Problem("service-unavailable", headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)})

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from core.errors import ProblemDetails
 from core.guards import require_authenticated, require_permission
+from core.identity.throttle import LinkBudget
 from core.members import schemas as S
 from core.members import services
 from core.orgs import permissions as perm
@@ -48,16 +51,38 @@ class MemberController(Controller):
     @post(
         "/orgs/{org_id:uuid}/members",
         opt={"permission": perm.MEMBER_MANAGE},
-        summary="A person joins the org",
+        summary="A person joins the org (or, for a person outside reach, a link request is proposed)",
+        description=(
+            "A person the caller can already see (home org, a membership or a post within the caller's "
+            "`core.member.manage` reach) joins at once: 201 with the membership. For any other id — a "
+            "person outside reach, or an id that names nobody, answered alike — no membership is made: "
+            "202 with a person link request (`status: pending`) that the person "
+            "(`/api/v1/me/person-links`) or a cadre of the org keeping their file "
+            "(`/api/v1/person-links`) may approve; approval makes the membership. Each proposal spends "
+            "one of the caller's `QUNTUAN_PERSON_LINK_MAX_PER_DAY` (429 with Retry-After beyond it)."
+        ),
+        responses={
+            202: ResponseSpec(
+                data_container=S.PersonLink, description="A person link request was proposed instead"
+            ),
+            429: ResponseSpec(data_container=ProblemDetails, description="Today's link requests are spent"),
+        },
     )
-    async def join(self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.MemberJoin]) -> S.Membership:
-        return await services.join(
-            request.app.state.db,
-            request.app.state.plugin_manager,
+    async def join(
+        self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.MemberJoin]
+    ) -> Response[S.Membership]:
+        state = request.app.state
+        outcome = await services.add_member(
+            state.db,
+            state.plugin_manager,
+            request.user,
+            perm.MEMBER_MANAGE,
             org_id,
             data,
-            _reach(request, perm.MEMBER_MANAGE),
+            budget=LinkBudget.of(state.settings, state.shared),
+            settings=state.settings,
         )
+        return Response(outcome, status_code=202 if isinstance(outcome, S.PersonLink) else 201)  # type: ignore[arg-type]
 
     @get("/members/{membership_id:uuid}", opt={"permission": perm.MEMBER_READ}, summary="One membership")
     async def get_membership(self, request: Req, membership_id: FromPath[UUID]) -> S.Membership:

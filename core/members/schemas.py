@@ -42,3 +42,34 @@ class Membership(msgspec.Struct, kw_only=True):
     joined_at: datetime
     left_at: datetime | None = None
     previous: UUID | None = None
+
+
+LinkStatus = Literal["pending", "approved", "rejected", "withdrawn", "expired"]
+
+
+class PersonLink(msgspec.Struct, kw_only=True):
+    """A person link request (人员关联申请): that ``person`` join ``org``, waiting for the person or the org
+    keeping their file. Shown the same whether or not ``person`` names anyone (see ``POST
+    /orgs/{id}/members``)."""
+
+    id: UUID
+    person: UUID
+    org: UUID
+    role: str
+    status: LinkStatus
+    #: member (adding a member), person (registering a person already registered elsewhere) or import.
+    source: Literal["member", "person", "import"]
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None = None
+    #: The membership an approval made.
+    membership: UUID | None = None
+
+
+class ErasureOutcome(msgspec.Struct, kw_only=True):
+    """``DELETE /persons/{id}`` by a cadre whose only reach over the person is a membership: the person's
+    file is kept elsewhere, so the memberships within the caller's reach end instead (status ``left``)."""
+
+    person: UUID
+    erased: Literal[False] = False
+    ended: list[Membership]

@@ -15,12 +15,16 @@ from uuid import UUID, uuid4
 import msgspec
 import pluggy
 
-from core.access import Reach, reach_clause, subtree_bounds, within
+from core.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.db import Database
 from core.errors import FIELD_MESSAGES, FieldError, Problem
 from core.i18n import Text
+from core.identity import audit
+from core.identity.persons import is_visible
 from core.identity.tables import Person
+from core.identity.throttle import LinkBudget
 from core.integration.signals import emit
+from core.members import links
 from core.members import schemas as S
 from core.members.tables import Membership
 from core.orgs import problems as P
@@ -29,6 +33,7 @@ from core.orgs.declarations import MembershipDraft, MembershipInfo
 from core.orgs.tables import Org
 from core.pagination import PageRequest, paginate
 from core.plugin_host import call_runtime_hook, call_validation_hook
+from core.settings import Settings
 
 
 class MembershipRejected(Exception):
@@ -162,6 +167,91 @@ async def join(
     )
     await call_runtime_hook(pm, "quntuan_member_joined", membership=info)
     return await get_membership(membership_id, reaches)
+
+
+async def add_member(
+    db: Database,
+    pm: pluggy.PluginManager,
+    principal: Principal,
+    permission: str,
+    org_id: UUID,
+    data: S.MemberJoin,
+    *,
+    budget: LinkBudget,
+    settings: Settings,
+) -> S.Membership | S.PersonLink:
+    """A cadre adds a person to an org within reach — the route's rule (``POST /orgs/{id}/members``).
+
+    A person the caller can already see (their home org, a membership or a post within the caller's
+    ``permission`` reach) joins at once, as :func:`join`. Anyone else — a person outside reach, or an id
+    that names nobody — does *not*: a person link request is proposed and returned instead (answered by
+    the person or by their home org; :mod:`core.members.links`), the same for both, so that the answer
+    never tells whether the person exists. Each proposal spends one of the caller's daily budget (429).
+    """
+    reaches = principal.reach(permission)
+    org = await _org_in_reach(org_id, reaches)
+    if await is_visible(principal, permission, data.person, settings.timezone):
+        return await join(db, pm, org_id, data, reaches)
+    await links.spend_budget(budget, principal)
+    async with db.transaction():
+        row = await links.propose(
+            principal,
+            person_id=data.person,
+            org=org,
+            source="member",
+            ttl_days=settings.person_link_ttl_days,
+            role=data.role,
+            extra=data.extra,
+        )
+    return links.to_out(row)
+
+
+async def end_memberships_within(
+    person_id: UUID, reaches: Sequence[Reach], *, reason: str
+) -> list[S.Membership]:
+    """Inside the caller's transaction: end the person's active memberships of orgs within ``reaches``
+    (status ``left``, as :func:`leave` does), each with its signal and an audit entry saying ``reason``.
+
+    What ``DELETE /persons/{id}`` does for a cadre whose only reach over the person is a membership: the
+    person's file is kept by another org, so the cadre's memberships end and the person stays."""
+    clause = reach_clause(Membership.org.path, reaches)
+    if clause is None:
+        return []
+    rows = (
+        await Membership.select(
+            Membership.id, Membership.org, Membership.role, Membership.org.path.as_alias("org_path")
+        )
+        .where((Membership.person == person_id) & (Membership.status == "active") & clause)
+        .run()
+    )
+    stamp = datetime.now(UTC)
+    for r in rows:
+        await (
+            Membership.update(
+                {Membership.status: "left", Membership.left_at: stamp, Membership.updated_at: stamp}
+            )
+            .where((Membership.id == r["id"]) & (Membership.status == "active"))
+            .run()
+        )
+        await audit.record(
+            "membership.left",
+            resource_type="membership",
+            resource_id=r["id"],
+            org_path=r["org_path"],
+            changes={"status": "left", "person": str(person_id), "reason": reason},
+        )
+        await emit(
+            sig.MEMBER_LEFT,
+            sig.MemberChanged(membership_id=r["id"], org_id=r["org"], person_id=person_id, role=r["role"]),
+            resource_type="membership",
+            resource_id=r["id"],
+            org_path=r["org_path"],
+        )
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    ended = await Membership.select(*_COLUMNS).where(Membership.id.is_in(ids)).run()
+    return [_as_membership(r) for r in ended]
 
 
 def owner_of(kind: str) -> str:

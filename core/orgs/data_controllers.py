@@ -18,6 +18,7 @@ from litestar.response import Stream
 from core.errors import FieldError, Problem, request_locale
 from core.guards import require_authenticated, require_permission
 from core.identity.runtime import identity_of
+from core.identity.throttle import LinkBudget
 from core.openapi_truth import file_responses
 from core.orgs import coverage, exports, imports, uploads
 from core.orgs import permissions as perm
@@ -164,6 +165,8 @@ class DataController(Controller):
             reaches=reaches,
             locale=locale,
             parent=parent,
+            requester=request.user,
+            budget=LinkBudget.of(state.settings, state.shared),
         )
         if not report.committed:
             _refuse(report)

@@ -34,10 +34,14 @@ from core.declarations import AdminLevel
 from core.errors import FIELD_MESSAGES
 from core.i18n import Text
 from core.identity.crypto import Vault, normalise_phone
+from core.identity.persons import visible_within
+from core.identity.rules import PLATFORM
 from core.identity.signals import PERSON_CREATED, PersonChanged
 from core.identity.tables import Person
+from core.identity.throttle import LinkBudget
 from core.integration.signals import emit, outbox_row
 from core.integration.tables import OutboxSignal
+from core.members import links
 from core.members.services import MembershipRejected
 from core.members.tables import Membership
 from core.orgs import problems as P
@@ -113,6 +117,16 @@ class RowIssue(msgspec.Struct, kw_only=True):
     message: str
 
 
+class ProposedLink(msgspec.Struct, kw_only=True):
+    """A row answered with a person link request (see :mod:`core.members.links`)."""
+
+    row: int
+    column: str
+    code: str
+    message: str
+    link: UUID
+
+
 class ImportReport(msgspec.Struct, kw_only=True):
     what: str
     mode: str
@@ -124,6 +138,9 @@ class ImportReport(msgspec.Struct, kw_only=True):
     issues: list[RowIssue]
     #: Ids of what was written, in row order (for the CLI and tests; empty when nothing was).
     created: list[UUID] = msgspec.field(default_factory=list)
+    #: Member rows whose ID number belongs to a person outside the importer's reach: that person was not
+    #: linked, a person link request was proposed instead (``code`` ``link_proposed``; not an error).
+    proposed: list[ProposedLink] = msgspec.field(default_factory=list)
 
 
 class _Abort(Exception):
@@ -136,6 +153,7 @@ class _Rows:
     def __init__(self, locale: Locale) -> None:
         self.locale = locale
         self.issues: list[RowIssue] = []
+        self.proposed: list[ProposedLink] = []
 
     def add(self, row: int, column: str, code: str, message: Text | None = None) -> None:
         text = (message or FIELD_MESSAGES.get(code) or FIELD_MESSAGES["invalid"]).get(self.locale)
@@ -183,6 +201,8 @@ async def run_import(
     locale: Locale = "zh-Hans",
     parent: UUID | None = None,
     progress: Progress | None = None,
+    requester: Any = None,
+    budget: LinkBudget | None = None,
 ) -> ImportReport:
     """Import ``raw`` (CSV in UTF-8/GBK or an XLSX workbook) as ``what``; see the module docstring for modes.
 
@@ -204,6 +224,8 @@ async def run_import(
         locale=locale,
         parent=parent,
         progress=progress,
+        requester=requester,
+        budget=budget,
     )
 
 
@@ -249,11 +271,20 @@ async def import_table(
     parent: UUID | None = None,
     progress: Progress | None = None,
     before_commit: Callable[[ImportReport], Awaitable[None]] | None = None,
+    requester: Any = None,
+    budget: LinkBudget | None = None,
 ) -> ImportReport:
     """Import rows already read (:func:`read_table`); ``before_commit`` is awaited with the report
     inside the import's transaction once everything is written (a background job records its end
     there, so a worker dying after the commit cannot leave it to be imported twice); raising there
-    rolls the import back."""
+    rolls the import back.
+
+    A member row whose ID number belongs to a person the importer cannot see (under ``reaches``) never
+    links that person: a person link request of ``requester`` (the request's principal, or a
+    :class:`core.members.links.Requester`) is proposed instead, spending its ``budget``, and the row is
+    reported in ``proposed``. Without a requester or budget left, such rows — and, so that the report
+    tells nothing about who exists, every row with an ID number no visible person holds — are refused
+    with ``link_limit``."""
     with _young_cycles_only():
         return await _run_import(
             db,
@@ -267,6 +298,8 @@ async def import_table(
             parent=parent,
             progress=progress,
             before_commit=before_commit,
+            requester=requester,
+            budget=budget,
         )
 
 
@@ -302,6 +335,8 @@ async def _run_import(
     parent: UUID | None,
     progress: Progress | None,
     before_commit: Callable[[ImportReport], Awaitable[None]] | None,
+    requester: Any = None,
+    budget: LinkBudget | None = None,
 ) -> ImportReport:
     report = _Rows(locale)
     table = [r for r in table if any(c for c in r)]
@@ -331,6 +366,13 @@ async def _run_import(
         after=after,
         extra_columns=[k for k in columns if k.startswith("extra.")],
         validate_membership=validation_hook(pm, "quntuan_validate_membership"),
+        requester=requester,
+        budget=budget,
+        links_left=(
+            await budget.left(links.actor_key(requester))
+            if what == "members" and requester is not None and budget is not None
+            else 0
+        ),
     )
     try:
         async with db.transaction():
@@ -364,6 +406,8 @@ async def _run_import(
                 if writing is not None:
                     await writing
                 await _flush(db, ctx, write=not (report.issues and mode == "all"))
+                if ctx.proposals and not (report.issues and mode == "all"):
+                    await _propose_links(ctx, report)
             finally:
                 if writing is not None and not writing.done():
                     # Leaving on an error: let the write end before the transaction rolls back.
@@ -380,6 +424,7 @@ async def _run_import(
                         committed=True,
                         issues=report.issues,
                         created=created,
+                        proposed=report.proposed,
                     )
                 )
     except _Abort:
@@ -397,7 +442,29 @@ async def _run_import(
         committed=True,
         issues=report.issues,
         created=created,
+        proposed=report.proposed,
     )
+
+
+async def _propose_links(ctx: _Ctx, report: _Rows) -> None:
+    """Store the link requests the member rows proposed (after every chunk was written: one query each,
+    which never runs beside a chunk's COPY), and report each row with its request."""
+    for proposal in ctx.proposals:
+        row = await links.propose(
+            ctx.requester,
+            person_id=proposal["person"],
+            org=proposal["org"],
+            source="import",
+            ttl_days=ctx.settings.person_link_ttl_days,
+            role=proposal["role"],
+            extra=proposal["extra"],
+        )
+        message = FIELD_MESSAGES[P.LINK_PROPOSED].get(report.locale)
+        report.proposed.append(
+            ProposedLink(
+                row=proposal["row"], column="id_number", code=P.LINK_PROPOSED, message=message, link=row["id"]
+            )
+        )
 
 
 _IDS_PER_DRAW = 1000
@@ -464,6 +531,14 @@ class _Ctx(msgspec.Struct, kw_only=True):
     new_id: Callable[[], UUID] = msgspec.field(default_factory=_RandomIds)
     #: The plugins' membership validation, looked up once for the import.
     validate_membership: Callable[..., Awaitable[list[Any]]]
+    #: Persons found by ID number whom the importer can see (their rows link them as before).
+    visible: set[UUID] = msgspec.field(default_factory=set)
+    #: Who proposes link requests for persons outside reach, their budget, and what is left of it.
+    requester: Any = None
+    budget: Any = None
+    links_left: int = 0
+    #: Link requests to store at the end: person, org, role, extra, row.
+    proposals: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
 
 async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
@@ -675,6 +750,7 @@ async def _prefetch_members(ctx: _Ctx, gets: Sequence[Callable[[str], str]], unk
     for person_id in (r["id"] for r in found):
         ctx.member_of.setdefault(person_id, set())
     if found:
+        ctx.visible |= await visible_within(ctx.reaches, [r["id"] for r in found], ctx.settings.timezone)
         active = await (
             Membership.select(Membership.org, Membership.person)
             .where(Membership.person.is_in([r["id"] for r in found]) & (Membership.status == "active"))
@@ -770,6 +846,19 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
     ):
         report.add(number, "id_number", P.DUPLICATE)
         return None
+    if id_number and (person_id is None or person_id not in ctx.visible) and not _may_propose(ctx):
+        # No proposal may be made: refused alike whether a person outside reach holds the number or not.
+        report.add(number, "id_number", P.LINK_LIMIT_ROW)
+        return None
+    if person_id is not None and person_id not in ctx.visible:
+        # Outside the importer's reach: never linked here, proposed (see core.members.links).
+        if ctx.links_left <= 0 or not await ctx.budget.spend(links.actor_key(ctx.requester)):
+            ctx.links_left = 0
+            report.add(number, "id_number", P.LINK_LIMIT_ROW)
+            return None
+        ctx.links_left -= 1
+        ctx.proposals.append({"person": person_id, "org": org, "role": role, "extra": extra, "row": number})
+        return None
     draft = MembershipDraft(
         action="join",
         org_id=org["id"],
@@ -788,6 +877,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
     stamp = datetime.now(UTC)
     if person_id is None:
         person_id = ctx.new_id()
+        ctx.visible.add(person_id)  # registered in an org within reach by this very import
         personal: dict[str, Any] = {}
         if id_number:
             personal.update(id_number_enc=vault.encrypt("id_number", id_number), id_number_index=index)
@@ -873,6 +963,14 @@ _CREATED_FIELDS = {
 }
 
 
+def _may_propose(ctx: _Ctx) -> bool:
+    """Whether an ID number no visible person holds may be imported: always for an importer who sees
+    every person (nothing is outside their reach), else while a link request may still be proposed."""
+    if PLATFORM in ctx.reaches:
+        return True
+    return ctx.requester is not None and ctx.budget is not None and ctx.links_left > 0
+
+
 async def _member_org(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
     if ref not in ctx.orgs:
         ctx.orgs[ref] = await _org_by_ref(ctx, ref)
@@ -884,6 +982,8 @@ async def _person_by_index(ctx: _Ctx, index: str) -> UUID | None:
     if index not in ctx.persons:
         found = await Person.select(Person.id).where(Person.id_number_index == index).first().run()
         ctx.persons[index] = found["id"] if found else None
+        if found:
+            ctx.visible |= await visible_within(ctx.reaches, [found["id"]], ctx.settings.timezone)
     return ctx.persons[index]
 
 

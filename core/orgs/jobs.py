@@ -30,7 +30,10 @@ import msgspec
 
 from core.access import Reach
 from core.identity.crypto import Vault
+from core.identity.tables import Account
+from core.identity.throttle import LinkBudget
 from core.integration.jobs import JobContext, JobRunner, register_job, register_periodic
+from core.members.links import Requester
 from core.orgs import uploads
 from core.orgs.imports import ImportReport, import_table
 from core.orgs.tables import ImportJob
@@ -90,6 +93,8 @@ async def import_job(ctx: JobContext, *, job_id: str) -> None:
             locale=row["locale"],
             parent=row["parent"],
             before_commit=finish,
+            requester=await _requester(row["requested_by"]),
+            budget=LinkBudget.of(settings, ctx.shared),
         )
         if not report.committed:  # nothing was written: the report is recorded on its own
             await finish(report)
@@ -106,6 +111,14 @@ async def import_job(ctx: JobContext, *, job_id: str) -> None:
         _RUNNING.discard(job)
         if heartbeat is not None:
             heartbeat.cancel()
+
+
+async def _requester(requested_by: UUID | None) -> Requester | None:
+    """Who asked for the import (an account or an API client): the proposer of its link requests."""
+    if requested_by is None:
+        return None
+    kind = "account" if await Account.exists().where(Account.id == requested_by).run() else "client"
+    return Requester(kind=kind, id=requested_by)
 
 
 async def _claim(job: UUID, settings: Settings) -> dict[str, Any] | None:

@@ -188,3 +188,52 @@ LIMIT_MESSAGE = Text(
     en="Over the import limit {setting} ({limit})",
 )
 TOO_LARGE = "too_large"
+
+# --- person link requests (人员关联申请) -------------------------------------------------------------------
+
+LINK_CLOSED = register_problem(
+    "person-link-closed",
+    409,
+    Text(zh_hans="关联申请已处理", zh_hant="關聯申請已處理", en="Link request closed"),
+    Text(
+        zh_hans="该人员关联申请已被同意、拒绝或撤回，不能再处理。",
+        zh_hant="該人員關聯申請已被同意、拒絕或撤回，不能再處理。",
+        en="This person link request was already approved, rejected or withdrawn.",
+    ),
+)
+LINK_EXPIRED = register_problem(
+    "person-link-expired",
+    409,
+    Text(zh_hans="关联申请已过期", zh_hant="關聯申請已過期", en="Link request expired"),
+    Text(
+        zh_hans="该人员关联申请已超过有效期，请重新提出。",
+        zh_hant="該人員關聯申請已超過有效期，請重新提出。",
+        en="This person link request expired; propose it again.",
+    ),
+)
+LINK_LIMIT = register_problem(
+    "person-link-limit",
+    429,
+    Text(zh_hans="关联申请过多", zh_hant="關聯申請過多", en="Too many link requests"),
+    Text(
+        zh_hans="今日提出的人员关联申请已达上限，请在 {retry_after} 秒后重试。",
+        zh_hant="今日提出的人員關聯申請已達上限，請在 {retry_after} 秒後重試。",
+        en="You reached today's limit of person link requests; retry after {retry_after} seconds.",
+    ),
+)
+#: Import row note: the ID number belongs to a person outside the importer's reach; a link request was
+#: proposed instead of linking them (not an error: the row is reported in ``proposed``).
+LINK_PROPOSED = _field(
+    "link_proposed",
+    "此人不在您的管理范围内，已提出关联申请，待本人或其档案所在组织同意",
+    "This person is outside your reach: a link request was proposed for the person or their home org to approve",
+    "此人不在您的管理範圍內，已提出關聯申請，待本人或其檔案所在組織同意",
+)
+#: Import row issue: no link request may be proposed today, so a row naming an ID number outside the
+#: importer's reach (or not yet registered) cannot be imported now.
+LINK_LIMIT_ROW = _field(
+    "link_limit",
+    "今日人员关联申请已达上限，含身份证号的此行暂不能导入",
+    "Today's limit of person link requests is reached: rows with an ID number cannot be imported now",
+    "今日人員關聯申請已達上限，含身分證號的此行暫不能匯入",
+)

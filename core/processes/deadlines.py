@@ -28,7 +28,12 @@ BATCH = 200
 
 @register_job(DEADLINE_JOB)
 async def deadlines(ctx: JobContext) -> int:
-    env = Env(ctx.registry, ctx.extra.get("plugin_manager"), Vault.from_settings(ctx.settings))
+    env = Env(
+        ctx.registry,
+        ctx.extra.get("plugin_manager"),
+        Vault.from_settings(ctx.settings),
+        timezone=ctx.settings.timezone,
+    )
     return await apply_due_deadlines(ctx.db, env)
 
 

@@ -25,7 +25,8 @@ from core.access import Principal, Reach, within
 from core.errors import FieldError, Problem, field_error_from_message
 from core.identity import audit
 from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
-from core.identity.tables import Person, Post
+from core.identity.persons import is_visible
+from core.identity.tables import Post
 from core.integration.signals import SignalType, emit
 from core.orgs.paths import parent_path
 from core.orgs.tables import Org
@@ -75,10 +76,14 @@ class Env:
     plugin_manager: Any
     vault: Vault
     locale: Locale = "zh-Hans"
+    #: The platform's time zone (whose date decides which posts are held today).
+    timezone: str = "Asia/Shanghai"
 
     @classmethod
     def of(cls, state: Any, locale: Locale = "zh-Hans") -> Env:
-        return cls(state.registry, state.plugin_manager, state.identity.vault, locale)
+        return cls(
+            state.registry, state.plugin_manager, state.identity.vault, locale, state.settings.timezone
+        )
 
     def type(self, code: str) -> ProcessType:
         ptype = self.registry.process_types.get(code)
@@ -415,7 +420,9 @@ async def open_process(
     elif applicant_id != principal.person_id and referred_from is None:
         if not within(org["path"], principal.reach(PROCESS_HANDLE)):
             raise Problem("forbidden")
-        if not await Person.exists().where((Person.id == applicant_id) & Person.erased_at.is_null()).run():
+        # On someone's behalf only for a person the cadre can see: approving the application (e.g. to
+        # join the org) must not pull a person in from outside reach. Refused like an id naming nobody.
+        if not await is_visible(principal, PROCESS_HANDLE, applicant_id, env.timezone):
             raise Problem.invalid(("/applicant_id", "invalid"), locale=env.locale)
     value = convert_form(ptype.form, form, "/form", env.locale)
     initial: State = ptype.state(ptype.initial)  # type: ignore[assignment]

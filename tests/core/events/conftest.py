@@ -14,6 +14,7 @@ from litestar import Litestar
 from core.access import Reach
 from core.events.permissions import CHECKIN_MANAGE, EVENT_MANAGE, EVENT_READ, REGISTRATION_MANAGE
 from core.identity.tables import Person
+from core.orgs.permissions import ORG_READ
 from core.orgs.tables import Org
 from tests.conftest import ApiClient, open_client
 from tests.helpers import GrantedPrincipal
@@ -70,22 +71,27 @@ async def make_org(name: str, parent: dict[str, Any] | None, segment: str, kind:
     return {"id": org_id, "path": path, "name": name}
 
 
-async def make_persons(n: int) -> list[uuid.UUID]:
+async def make_persons(n: int, home: dict[str, Any] | None = None) -> list[uuid.UUID]:
+    """``n`` persons, their files kept by ``home`` (none: they are within no cadre's reach)."""
     ids = [uuid.uuid4() for _ in range(n)]
+    home_id = home["id"] if home else None
     for start in range(0, n, 500):
         await Person.insert(
-            *[Person(id=i, name=f"群众{k}") for k, i in enumerate(ids[start : start + 500])]
+            *[Person(id=i, name=f"群众{k}", home_org=home_id) for k, i in enumerate(ids[start : start + 500])]
         ).run()
     return ids
 
 
-def cadre(org: dict[str, Any], person_id: uuid.UUID | None = None) -> GrantedPrincipal:
-    """A cadre of ``org`` holding every events permission over its subtree."""
+def cadre(
+    org: dict[str, Any], person_id: uuid.UUID | None = None, sees: dict[str, Any] | None = None
+) -> GrantedPrincipal:
+    """A cadre of ``org`` holding every events permission over its subtree (and with ``sees``, reading
+    the orgs of that subtree: the orgs it may name as co-organizers)."""
     reach = [Reach(path=org["path"], subtree=True)]
-    return GrantedPrincipal(
-        {EVENT_READ: reach, EVENT_MANAGE: reach, REGISTRATION_MANAGE: reach, CHECKIN_MANAGE: reach},
-        person_id=person_id,
-    )
+    reaches = {EVENT_READ: reach, EVENT_MANAGE: reach, REGISTRATION_MANAGE: reach, CHECKIN_MANAGE: reach}
+    if sees is not None:
+        reaches[ORG_READ] = [Reach(path=sees["path"], subtree=True)]
+    return GrantedPrincipal(reaches, person_id=person_id)
 
 
 def person(person_id: uuid.UUID) -> GrantedPrincipal:

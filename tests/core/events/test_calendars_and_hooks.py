@@ -157,7 +157,7 @@ async def test_runtime_hooks_fire_after_commit(hooked: ApiClient, principals: di
     principals["boss"] = cadre(union)
     boss = {"x-test-principal": "boss"}
     event = await published_event(hooked, boss, union, capacity=1)
-    pids = await make_persons(2)
+    pids = await make_persons(2, home=union)
     url = f"/api/v1/events/{event['id']}/registrations"
     first = await hooked.post(url, json={"person_id": str(pids[0])}, headers=boss)
     assert first.status_code == 201  # the raising hook did not break it

@@ -61,7 +61,7 @@ async def test_concurrent_registrations_against_the_service(api: ApiClient, worl
     """The same guarantee without HTTP: many transactions racing on one event row."""
     boss = world.add("boss", cadre(world.union))
     db = api.app.state.db
-    pids = await make_persons(ATTEMPTS)
+    pids = await make_persons(ATTEMPTS, home=world.union)
     principal = cadre(world.union)
     for round_ in range(2):
         event = await published_event(api, boss, world.union, capacity=CAPACITY, waitlist=round_ == 0)
@@ -69,7 +69,7 @@ async def test_concurrent_registrations_against_the_service(api: ApiClient, worl
         async def attempt(pid: Any, event_id: Any = event["id"]) -> str:
             try:
                 async with db.transaction():
-                    row, _ = await registrations.register(principal, event_id, pid)
+                    row, _ = await registrations.register(principal, event_id, pid, timezone="Asia/Shanghai")
                 return str(row["status"])
             except Problem as exc:
                 return exc.problem.code
@@ -86,7 +86,7 @@ async def test_concurrent_cancellations_and_registrations_keep_the_count(
 ) -> None:
     """Cancellations racing new registrations: the confirmed count always equals the confirmed rows."""
     boss = world.add("boss", cadre(world.union))
-    pids = await make_persons(120)
+    pids = await make_persons(120, home=world.union)
     event = await published_event(api, boss, world.union, capacity=40)
     url = f"/api/v1/events/{event['id']}/registrations"
     first = await asyncio.gather(

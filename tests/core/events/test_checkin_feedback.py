@@ -163,7 +163,7 @@ async def test_feedback_after_the_event_by_attendees(api: ApiClient, world: Worl
 async def test_ratings_per_organizing_org(api: ApiClient, world: World) -> None:
     boss = world.add("boss", cadre(world.root))
     past = datetime.now(UTC) - timedelta(days=1)
-    pids = await make_persons(2)
+    pids = await make_persons(2, home=world.union)
     joint = await published_event(
         api,
         boss,

@@ -12,7 +12,7 @@ from tests.helpers import GrantedPrincipal, problem
 
 
 async def test_create_read_and_publish(api: ApiClient, world: World) -> None:
-    boss = world.add("boss", cadre(world.union))
+    boss = world.add("boss", cadre(world.union, sees=world.root))  # names orgs it can see as co-organizers
     body = event_body(
         world.union,
         co_organizer_ids=[str(world.youth["id"]), str(world.women["id"])],

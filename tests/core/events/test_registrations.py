@@ -41,7 +41,7 @@ async def test_register_myself_then_again_is_a_conflict(api: ApiClient, world: W
 
 async def test_refusals_each_have_their_own_type(api: ApiClient, world: World) -> None:
     boss = world.add("boss", cadre(world.union))
-    pids = await make_persons(2)
+    pids = await make_persons(2, home=world.union)
     one, two = (world.add(f"p{i}", person(p)) for i, p in enumerate(pids))
 
     draft = (
@@ -91,7 +91,7 @@ async def test_refusals_each_have_their_own_type(api: ApiClient, world: World) -
 async def test_registering_others_needs_registration_manage(api: ApiClient, world: World) -> None:
     boss = world.add("boss", cadre(world.union))
     event = await published_event(api, boss, world.union, capacity=5)
-    pids = await make_persons(2)
+    pids = await make_persons(2, home=world.union)
     me = world.add("me", person(pids[0]))
     url = f"/api/v1/events/{event['id']}/registrations"
     problem(await api.post(url, json={"person_id": str(pids[1])}, headers=me), 403)
@@ -110,7 +110,7 @@ async def test_cancellations_promote_the_waitlist_in_order(api: ApiClient, world
     boss = world.add("boss", cadre(world.union))
     event = await published_event(api, boss, world.union, capacity=2)
     url = f"/api/v1/events/{event['id']}/registrations"
-    pids = await make_persons(6)
+    pids = await make_persons(6, home=world.union)
     regs = []
     for i, pid in enumerate(pids):
         response = await api.post(url, json={"person_id": str(pid)}, headers=boss)
@@ -161,7 +161,7 @@ async def test_same_idempotency_key_ten_times_concurrently_has_one_effect(
 ) -> None:
     boss = world.add("boss", cadre(world.union))
     event = await published_event(api, boss, world.union, capacity=100)
-    pids = await make_persons(2)
+    pids = await make_persons(2, home=world.union)
     url = f"/api/v1/events/{event['id']}/registrations"
     key = {"Idempotency-Key": "reg-" + uuid.uuid4().hex}
     body = {"person_id": str(pids[0])}

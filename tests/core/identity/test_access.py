@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 
@@ -43,9 +44,11 @@ async def test_roles_grants_and_no_escalation(client: ApiClient) -> None:
         client,
         *await make_account(db, grants=[(left["path"], ["core.grant.manage", "core.person.read"], True)]),
     )
-    target_user, target_pw = await make_account(db)
+    target_user, target_pw = await make_account(db, home_org=left["path"])
     target = await bearer(client, target_user, target_pw)
     target_id = (await client.get("/api/v1/me", headers=target)).json()["id"]
+    stranger = await bearer(client, *await make_account(db, home_org=right["path"]))
+    stranger_id = (await client.get("/api/v1/me", headers=stranger)).json()["id"]
 
     reader = await client.post(
         "/api/v1/roles",
@@ -81,6 +84,11 @@ async def test_roles_grants_and_no_escalation(client: ApiClient) -> None:
     created = await client.post("/api/v1/grants", json=grant, headers=local)
     assert created.status_code == 201, created.text
     assert await _me(client, target) == ["core.person.read"]
+    # An account whose person's file is kept outside the granter's reach answers as one that does not exist.
+    outside = await client.post("/api/v1/grants", json={**grant, "account": stranger_id}, headers=local)
+    absent = await client.post("/api/v1/grants", json={**grant, "account": str(uuid.uuid4())}, headers=local)
+    assert problem(outside, 404) == {**problem(absent, 404), "request_id": outside.json()["request_id"]}
+    assert await _me(client, stranger) == []
     # Outside the granter's subtree: 404; a role with permissions the granter lacks: 403.
     problem(await client.post("/api/v1/grants", json={**grant, "org": str(right["id"])}, headers=local), 404)
     problem(

@@ -68,6 +68,16 @@ IDENTITY: dict[tuple[str, str], tuple[Any, Any]] = {
     ("GET", "/api/v1/me/nominations"): ("ok", "ok"),  # self policy: nominations naming or filed by the caller
     ("GET", "/api/v1/me/honors"): ("ok", "ok"),  # self policy: the caller's own honors
     ("GET", "/api/v1/me/bookings"): ("ok", "ok"),  # self policy: the caller's own bookings
+    # Person link requests: the one in the world asks A's person to join B. Only custody of the person
+    # (their home org A within reach) answers it; neither caller is the person or the requester.
+    ("GET", "/api/v1/person-links"): ("ok", "ok"),
+    ("GET", "/api/v1/person-links/sent"): ("ok", "ok"),
+    ("POST", "/api/v1/person-links/{link_id}/approve"): (404, "ok"),
+    ("POST", "/api/v1/person-links/{link_id}/reject"): (404, 409),  # the parent approved it just before
+    ("POST", "/api/v1/person-links/{link_id}/withdraw"): (404, 404),
+    ("GET", "/api/v1/me/person-links"): ("ok", "ok"),
+    ("POST", "/api/v1/me/person-links/{link_id}/approve"): (404, 404),
+    ("POST", "/api/v1/me/person-links/{link_id}/reject"): (404, 404),
     ("POST", "/api/v1/auth/logout"): ("ok", "ok"),
     ("POST", "/api/v1/auth/token"): (422, 422),
     ("POST", "/api/v1/auth/codes"): (422, 422),  # public: an empty body is refused before anything is sent
@@ -177,6 +187,12 @@ async def _world(client: ApiClient) -> dict[str, Any]:
     api_client = (
         await client.post("/api/v1/clients", json={"name": "门户", "scopes": []}, headers=platform)
     ).json()
+    asker = await bearer(
+        client,
+        *await make_account(db, grants=[(b["path"], ["core.member.manage"], True)], home_org=b["path"]),
+    )
+    link = await client.post(f"/api/v1/orgs/{b['id']}/members", json={"person": person["id"]}, headers=asker)
+    assert link.status_code == 202, link.text
     return {
         "orgs": {"root": root, "a": a, "b": b},
         "callers": {"sibling": sibling, "parent": parent},
@@ -188,6 +204,7 @@ async def _world(client: ApiClient) -> dict[str, Any]:
             "role_id": role["id"],
             "grant_id": grant["id"],
             "client_id": api_client["client_id"],
+            "link_id": link.json()["id"],
         },
     }
 
@@ -234,7 +251,18 @@ def _matches(status: int, expected: Any) -> bool:
 async def test_identity_routes_by_subtree(client: ApiClient, caller: str) -> None:
     world = await _world(client)
     headers = world["callers"][caller]
-    prefixes = ("persons", "accounts", "posts", "grants", "roles", "clients", "audit", "me", "auth")
+    prefixes = (
+        "persons",
+        "accounts",
+        "posts",
+        "grants",
+        "roles",
+        "clients",
+        "audit",
+        "me",
+        "auth",
+        "person-links",
+    )
     routes = [
         (m, t)
         for m, t, h in _routes(client.app)
@@ -243,7 +271,8 @@ async def test_identity_routes_by_subtree(client: ApiClient, caller: str) -> Non
         and not h.fn.__module__.startswith("core.selfservice")
     ]
     assert set(routes) == set(IDENTITY), set(routes) ^ set(IDENTITY)
-    platform_wide = {world["ids"]["role_id"], world["ids"]["client_id"]}
+    # Roles and clients are platform-wide; the link request is B's own (asking A's person to join B).
+    platform_wide = {world["ids"]["role_id"], world["ids"]["client_id"], world["ids"]["link_id"]}
     foreign = (set(world["ids"].values()) - platform_wide) | {str(world["orgs"]["a"]["id"])}
     for method, template in routes:
         expected = IDENTITY[(method, template)][0 if caller == "sibling" else 1]
