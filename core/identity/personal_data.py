@@ -111,7 +111,7 @@ def _exported(row: dict[str, Any], decl: PersonalDataTable, vault: Vault) -> dic
 
 async def export(state: Any, principal: Principal, permission: str, person_id: uuid.UUID) -> dict[str, Any]:
     """Everything every declared table holds about the person, decrypted, grouped by table."""
-    await persons.find_visible(principal, permission, person_id, state.settings.timezone)
+    row = await persons.find_visible(principal, permission, person_id, state.settings.timezone)
     vault: Vault = state.identity.vault
     tables: dict[str, list[dict[str, Any]]] = {}
     for decl in state.registry.personal_data:
@@ -120,8 +120,16 @@ async def export(state: Any, principal: Principal, permission: str, person_id: u
         exported = tables.setdefault(decl.table._meta.tablename, [])
         seen = {str(r.get("id")) for r in exported}
         exported.extend(_exported(r, decl, vault) for r in rows if str(r.get("id")) not in seen)
+    concerned = await audit.paths_of_persons([person_id])
     async with state.db.transaction():
-        await audit.record("person.exported", resource_type="person", resource_id=person_id)
+        await audit.record(
+            "person.exported",
+            resource_type="person",
+            resource_id=person_id,
+            org_path=row["home_org.path"],
+            org_paths=concerned,
+            changes={"tables": sorted(tables)},
+        )
     return {"person_id": str(person_id), "exported_at": datetime.now(UTC).isoformat(), "tables": tables}
 
 
@@ -129,6 +137,7 @@ async def erase(state: Any, principal: Principal, permission: str, person_id: uu
     """Delete or anonymise the person's data everywhere, keeping only what a legal hold keeps."""
     row = await persons.find_visible(principal, permission, person_id, state.settings.timezone)
     path = row["home_org.path"]
+    concerned = await audit.paths_of_persons([person_id])  # before the erasure ends what links them
     summary: dict[str, str] = {}
     async with state.db.transaction():
         if await _discard_uploads(person_id):
@@ -150,7 +159,12 @@ async def erase(state: Any, principal: Principal, permission: str, person_id: uu
             .run()
         )
         await audit.record(
-            "person.erased", resource_type="person", resource_id=person_id, org_path=path, changes=summary
+            "person.erased",
+            resource_type="person",
+            resource_id=person_id,
+            org_path=path,
+            org_paths=concerned,
+            changes=summary,
         )
         await emit(
             PERSON_ERASED,
