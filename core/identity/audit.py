@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.db import fetch
 from core.identity.authn import current_actor
@@ -54,17 +54,14 @@ _COLUMNS = (
 )
 
 
-@dataclass
-class Pending:
-    """One entry to append with :func:`record_many`."""
+class Pending(NamedTuple):
+    """One entry to append with :func:`record_many` (a tuple: an import holds hundreds of thousands)."""
 
     action: str
     resource_type: str
     resource_id: uuid.UUID | str
     org_paths: Sequence[str | None] = ()
     changes: Mapping[str, Any] | None = None
-    #: Set by :func:`record_many`.
-    paths: list[str] = field(default_factory=list)
 
 
 def _digest(entry: Mapping[str, Any], paths: Sequence[str] = ()) -> str:
@@ -220,8 +217,15 @@ async def record_many(entries: Sequence[Pending], *, actor: Any = None) -> None:
     previous = last["hash"] if last else GENESIS
     rows: list[tuple[Any, ...]] = []
     orgs: list[tuple[int, str]] = []
+    #: Entries of a bulk write often share one ``changes`` mapping: it is normalised once.
+    normalised: dict[int, tuple[Any, str]] = {}
     for seq, pending in zip(seqs, entries, strict=True):
         paths = unique_paths(pending.org_paths)
+        key = id(pending.changes)
+        if key not in normalised:
+            text = json.dumps(dict(pending.changes or {}), default=str, ensure_ascii=False)
+            normalised[key] = (json.loads(text), text)
+        changes, changes_text = normalised[key]
         entry: dict[str, Any] = {
             "id": uuid.uuid4(),
             "at": at,
@@ -231,7 +235,7 @@ async def record_many(entries: Sequence[Pending], *, actor: Any = None) -> None:
             "resource_type": pending.resource_type,
             "resource_id": str(pending.resource_id),
             "org_path": paths[0] if paths else None,
-            "changes": json.loads(json.dumps(dict(pending.changes or {}), default=str)),
+            "changes": changes,
             "prev_hash": previous,
         }
         previous = _digest(entry, paths)
@@ -246,7 +250,7 @@ async def record_many(entries: Sequence[Pending], *, actor: Any = None) -> None:
                 entry["resource_type"],
                 entry["resource_id"],
                 entry["org_path"],
-                json.dumps(entry["changes"], ensure_ascii=False),
+                changes_text,
                 entry["prev_hash"],
                 previous,
             )

@@ -23,12 +23,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from core.access import Reach
+from core.identity.authn import current_actor
 from core.identity.crypto import Vault
 from core.integration.jobs import JobContext, JobRunner, register_job, register_periodic
 from core.orgs import uploads
@@ -77,6 +79,8 @@ async def import_job(ctx: JobContext, *, job_id: str) -> None:
         if not await uploads.end(job, done, where=mine):
             raise _Superseded
 
+    # The import's audit entries name the account that uploaded it, as if it ran in the request.
+    actor = current_actor.set(SimpleNamespace(kind="account", id=row["requested_by"]))
     try:
         table = uploads.open_rows(Vault.from_settings(settings), bytes(row["content"]))
         report = await import_table(
@@ -103,6 +107,7 @@ async def import_job(ctx: JobContext, *, job_id: str) -> None:
         await uploads.fail(job, "import_error", where=mine)
         raise
     finally:
+        current_actor.reset(actor)
         _RUNNING.discard(job)
         if heartbeat is not None:
             heartbeat.cancel()
