@@ -208,8 +208,10 @@ async def record_many(entries: Sequence[Pending], *, actor: Any = None) -> None:
             len(entries),
         ).run()
         seqs = sorted(int(r["seq"]) for r in drawn)
-    else:  # one writer at a time (core.db): the numbers after the last are ours
-        after = int(last["seq"]) if last else 0
+    else:  # one writer at a time (core.db): the numbers after the last are ours — after any org row left
+        # by a deleted entry too, so no new entry inherits its orgs (SQLite reuses a freed rowid)
+        orphan = await AuditOrg.raw("SELECT MAX(seq) AS seq FROM core_audit_org").run()
+        after = max(int(last["seq"]) if last else 0, int(orphan[0]["seq"] or 0) if orphan else 0)
         seqs = list(range(after + 1, after + 1 + len(entries)))
     now = datetime.now(UTC)
     # Millisecond precision survives every backend's round trip unchanged.
