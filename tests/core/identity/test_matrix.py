@@ -61,6 +61,7 @@ IDENTITY: dict[tuple[str, str], tuple[Any, Any]] = {
     ("POST", "/api/v1/clients/{client_id}/disable"): (403, 403),
     ("GET", "/api/v1/audit"): ("ok", "ok"),
     ("GET", "/api/v1/audit/verify"): (403, 403),
+    ("POST", "/api/v1/audit/checkpoints"): (403, 403),
     ("GET", "/api/v1/me"): ("ok", "ok"),
     ("POST", "/api/v1/me/password"): (422, 422),
     ("GET", "/api/v1/me/processes"): ("ok", "ok"),  # self policy: the caller's own applications
