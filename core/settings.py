@@ -213,7 +213,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     #: Seconds between two passes applying the passed deadlines of processes (escalate, remind, move on).
     process_deadline_interval: float = 300
     #: Seconds between two signed checkpoints of the audit log's head, kept apart from the log (a table,
-    #: and Redis or a file in the files directory); a cut tail shows against them (``GET /api/v1/audit/verify``).
+    #: and Redis, or a file beside the database or the files directory); a cut tail shows against them.
     audit_checkpoint_interval: float = 300
     #: Seconds a stopping process (SIGTERM) gives in-flight requests, and then running jobs, to finish.
     #: Keep the service manager's stop timeout above twice this (systemd ``TimeoutStopSec``).

@@ -268,8 +268,9 @@ async def _insert(
     if not rows:
         return
     if postgres and len(rows) > 20:
-        connection = AuditEntry._meta.db.current_transaction.get().connection
-        await connection.copy_records_to_table(table, records=list(rows), columns=list(columns))
+        transaction = AuditEntry._meta.db.current_transaction.get()
+        assert transaction is not None  # record_many checked it
+        await transaction.connection.copy_records_to_table(table, records=list(rows), columns=list(columns))
         return
     cast = {"changes": "CAST({} AS JSON)"} if postgres else {}
     one = "(" + ", ".join(cast.get(c, "{}") for c in columns) + ")"

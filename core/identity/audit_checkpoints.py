@@ -10,8 +10,9 @@ signed with HMAC-SHA256 under a key derived from the personal-data key ring
 
 Checkpoints are kept apart from the log: in ``core_audit_checkpoint`` (insert-only: triggers refuse
 updates, deletes and, on PostgreSQL, ``TRUNCATE``), and the newest ones copied outside the database — to
-Redis when ``QUNTUAN_REDIS_URL`` is set, else to ``audit-checkpoints.json`` in the files directory
-(``QUNTUAN_FILES_DIR``) — so whoever can cut the log's tail in the database must also reach that copy.
+Redis when ``QUNTUAN_REDIS_URL`` is set, else to a file: ``<database>.audit-checkpoints.json`` beside an
+SQLite database, or ``quntuan-audit-checkpoints.json`` beside the files directory — so whoever can cut
+the log's tail in the database must also reach that copy.
 
 :func:`verify` walks the chain and compares every checkpoint whose signature holds: the log is
 ``intact``, ``broken`` at a seq (an entry changed), ``tail_missing`` (a checkpoint names a seq or hash the
@@ -136,8 +137,12 @@ def _from_row(row: dict[str, Any]) -> Checkpoint:
 # --- the copy outside the database ----------------------------------------------------------------------
 
 
-def _file(settings: Settings) -> Path:
-    return settings.files_path / FILE_NAME
+def checkpoint_file(settings: Settings) -> Path:
+    """Where checkpoints are copied without Redis: beside the SQLite database (like its ``.secret``), or
+    beside the files directory — outside it, so never among the stored files."""
+    if settings.is_sqlite:
+        return settings.sqlite_path.with_name(settings.sqlite_path.name + "." + FILE_NAME)
+    return settings.files_path.resolve().parent / f"quntuan-{FILE_NAME}"
 
 
 def _newest(found: Iterable[Checkpoint]) -> list[Checkpoint]:
@@ -154,7 +159,7 @@ async def _copy_outside(settings: Settings, redis: Any, cp: Checkpoint) -> None:
             await redis.zadd(REDIS_KEY, {encoded: cp.last_seq})
             await redis.zremrangebyrank(REDIS_KEY, 0, -KEPT_OUTSIDE - 1)
             return
-        await asyncio.to_thread(_write_file, _file(settings), cp)
+        await asyncio.to_thread(_write_file, checkpoint_file(settings), cp)
     except Exception as exc:
         log.warning("audit checkpoint not copied outside the database: %s", type(exc).__name__)
 
@@ -181,7 +186,7 @@ async def _read_outside(settings: Settings, redis: Any) -> tuple[list[Checkpoint
         if redis is not None:
             members = await redis.zrange(REDIS_KEY, 0, -1)
             return [msgspec.json.decode(m, type=Checkpoint) for m in members], "redis"
-        return await asyncio.to_thread(_read_file, _file(settings)), "file"
+        return await asyncio.to_thread(_read_file, checkpoint_file(settings)), "file"
     except Exception as exc:
         log.warning("audit checkpoints outside the database unreadable: %s", type(exc).__name__)
         return [], "unavailable"

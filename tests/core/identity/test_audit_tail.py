@@ -18,7 +18,7 @@ from litestar import Litestar
 from typer.testing import CliRunner
 
 from core.cli import app as cli_app
-from core.identity.audit_checkpoints import FILE_NAME, REDIS_KEY
+from core.identity.audit_checkpoints import REDIS_KEY, checkpoint_file
 from core.identity.tables import AuditCheckpoint, AuditEntry
 from core.settings import Settings
 from tests.conftest import ApiClient, open_client
@@ -162,7 +162,7 @@ async def test_a_forged_checkpoint_is_reported(client: ApiClient) -> None:
         members = await shared.redis.zrange(REDIS_KEY, 0, -1)
         assert len(members) == 1 and real["id"] in members[0].decode()
     else:
-        assert real["id"] in (client.app.state.settings.files_path / FILE_NAME).read_text()
+        assert real["id"] in checkpoint_file(client.app.state.settings).read_text()
 
 
 async def test_only_the_platform_checks_and_anchors_the_log(client: ApiClient) -> None:
