@@ -19,6 +19,7 @@ from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
 from core.idempotency import claim_key
 from core.idempotency import replay as replay_response
+from core.identity.audit import paths_of_persons as audit_person_paths
 from core.identity.audit import record as record_audit
 from core.identity.personal_data import PersonalDataTable
 from core.integration.jobs import JobContext, register_job
@@ -142,6 +143,7 @@ __all__ = [
     "Text",
     "Transition",
     "UnitFacts",
+    "audit_person_paths",
     "claim_key",
     "current_principal",
     "emit",

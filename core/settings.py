@@ -286,6 +286,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     event_reminder_hours: float = 24
     #: Seconds between two passes writing event reminders (each reminder is written once).
     event_reminder_interval: float = 900
+    #: Seconds between two signed checkpoints of the audit log's head, kept apart from the log (a table,
+    #: and Redis, or a file beside the database or the files directory); a cut tail shows against them.
+    audit_checkpoint_interval: float = 300
     #: Seconds a stopping process (SIGTERM) gives in-flight requests, and then running jobs, to finish.
     #: Keep the service manager's stop timeout above twice this (systemd ``TimeoutStopSec``).
     shutdown_timeout: float = 30.0
@@ -475,6 +478,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     for name in ("redis_timeout", "redis_connect_timeout", "stream_epoch_check_seconds"):
         if values.get(name, 1) <= 0:
             problems.append(f"{PREFIX}{name.upper()}: expected a positive number of seconds")
+    if values.get("audit_checkpoint_interval", 1) <= 0:
+        problems.append(f"{PREFIX}AUDIT_CHECKPOINT_INTERVAL: expected a positive number of seconds")
     base = values.get("public_base_url")
     if base:
         from urllib.parse import urlsplit

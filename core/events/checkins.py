@@ -20,6 +20,7 @@ from core.events.schemas import CheckIn as CheckInOut
 from core.events.services import load_managed_event, utc
 from core.events.signals import CHECKIN_RECORDED, CheckInSignal
 from core.events.tables import CheckIn, Event, Registration
+from core.identity import audit
 from core.integration.signals import emit
 from core.pagination import PageRequest, paginate
 
@@ -80,6 +81,14 @@ async def _record(
     if not inserted:
         return "already_checked_in", row
     assert row is not None
+    await audit.record(
+        CHECKIN_RECORDED.name,
+        resource_type="checkin",
+        resource_id=row["id"],
+        org_path=event["org_path"],
+        org_paths=await audit.paths_of_persons([row["person"]]),
+        changes={"event": event["id"], "registration": registration_id, "method": method},
+    )
     await emit(
         CHECKIN_RECORDED,
         CheckInSignal(

@@ -16,6 +16,7 @@ from core.events.schemas import FeedbackCreate, OrgRating, RatingSummary
 from core.events.services import load_event, load_managed_event, utc
 from core.events.signals import FEEDBACK_GIVEN, FeedbackSignal
 from core.events.tables import CheckIn, EventOrganizer, Feedback
+from core.identity import audit
 from core.integration.signals import emit
 from core.pagination import PageRequest, encode_cursor, paginate
 
@@ -67,6 +68,13 @@ async def give_feedback(principal: Principal, event_id: UUID, data: FeedbackCrea
         raise Problem(problems.ALREADY_GAVE_FEEDBACK)
     row = await Feedback.select(*FEEDBACK_COLUMNS).where(Feedback.id == feedback_id).first().run()
     assert row is not None
+    await audit.record(
+        FEEDBACK_GIVEN.name,
+        resource_type="feedback",
+        resource_id=feedback_id,
+        org_path=event["org_path"],
+        changes={"event": event_id, "rating": data.rating, "comment": audit.CHANGED if data.comment else ""},
+    )
     await emit(
         FEEDBACK_GIVEN,
         FeedbackSignal(event_id=event_id, feedback_id=feedback_id, rating=data.rating),

@@ -31,6 +31,7 @@ from core.events.signals import (
     RegistrationSignal,
 )
 from core.events.tables import Event, Registration
+from core.identity import audit
 from core.identity.persons import today, visible_sql
 from core.integration.signals import SignalType, emit
 from core.pagination import PageRequest, paginate
@@ -130,6 +131,15 @@ async def to_registration(
 
 
 async def _emit(signal: SignalType, row: dict[str, Any], org_path: str) -> None:
+    """The signal and the audit entry (seen by the event's organizer and the person's orgs)."""
+    await audit.record(
+        signal.name,
+        resource_type="registration",
+        resource_id=row["id"],
+        org_path=org_path,
+        org_paths=await audit.paths_of_persons([row["person"]]),
+        changes={"event": row["event"], "person": row["person"], "status": row["status"]},
+    )
     await emit(
         signal,
         RegistrationSignal(

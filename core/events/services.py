@@ -34,6 +34,7 @@ from core.events.signals import (
 )
 from core.events.tables import Event, EventInvitee, EventOrganizer, Registration
 from core.i18n import to_simplified
+from core.identity import audit
 from core.identity.persons import visible_among
 from core.integration.signals import SignalType, emit
 from core.members.tables import Membership
@@ -164,7 +165,26 @@ def signal_payload(row: dict[str, Any]) -> EventSignal:
     )
 
 
-async def emit_event(signal: SignalType, row: dict[str, Any]) -> None:
+async def emit_event(
+    signal: SignalType,
+    row: dict[str, Any],
+    fields: Sequence[str] = (),
+    invitees: Sequence[UUID] = (),
+) -> None:
+    """The signal and the audit entry of an event's change (``fields``: what a change set), seen by every
+    organizer, the eligibility org and the orgs of the persons invited by it."""
+    await audit.record(
+        signal.name,
+        resource_type="event",
+        resource_id=row["id"],
+        org_path=row["org_path"],
+        org_paths=[
+            *organizer_paths(row),
+            row["eligibility_org_path"],
+            *(await audit.paths_of_persons(invitees) if invitees else ()),
+        ],
+        changes={"status": row["status"], "version": row["version"], "fields": sorted(fields)},
+    )
     await emit(
         signal, signal_payload(row), resource_type="event", resource_id=row["id"], org_path=row["org_path"]
     )
@@ -449,7 +469,8 @@ async def create_event(
     await _replace_invitees(event_id, data.invitee_ids)
     row = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
     assert row is not None
-    await emit_event(EVENT_CREATED, row)
+    given = [f for f in data.__struct_fields__ if getattr(data, f) not in (None, [], {})]
+    await emit_event(EVENT_CREATED, row, given, data.invitee_ids)
     return row
 
 
@@ -544,7 +565,7 @@ async def update_event(
         promoted = await fill_from_waitlist(event_id)
     new = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
     assert new is not None
-    await emit_event(EVENT_UPDATED, new)
+    await emit_event(EVENT_UPDATED, new, sorted(given), given.get("invitee_ids", ()))
     return new, promoted
 
 

@@ -167,7 +167,12 @@ async def record_upload(
         "size": received.size,
     }
     await audit.record(
-        "file.uploaded", resource_type="file", resource_id=file_id, org_path=access.org_path, changes=changes
+        "file.uploaded",
+        resource_type="file",
+        resource_id=file_id,
+        org_path=access.org_path,
+        org_paths=await audit.paths_of_persons([access.subject]) if access.subject else (),
+        changes=changes,
     )
     await emit(
         FILE_UPLOADED,
@@ -222,6 +227,7 @@ async def delete_file(registry: Any, storage: FileStorage, principal: Principal,
         resource_type="file",
         resource_id=file_id,
         org_path=access.org_path,
+        org_paths=await audit.paths_of_persons([access.subject]) if access.subject else (),
         changes={"owner_kind": row["owner_kind"], "owner_id": str(row["owner_id"])},
     )
     await emit(

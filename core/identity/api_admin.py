@@ -20,7 +20,6 @@ from core.identity.authz_cache import authority_changed
 from core.identity.passwords import check_strength, hash_password
 from core.identity.permissions import (
     ACCOUNT_MANAGE,
-    AUDIT_READ,
     CLIENT_MANAGE,
     GRANT_MANAGE,
     PERSON_READ,
@@ -30,7 +29,6 @@ from core.identity.permissions import (
 from core.identity.problems import DUPLICATE
 from core.identity.rules import (
     PLATFORM,
-    holds_everywhere,
     require_no_escalation,
     require_outranks,
     require_platform,
@@ -38,7 +36,6 @@ from core.identity.rules import (
 from core.identity.schemas import (
     AccountCreate,
     AccountOut,
-    AuditOut,
     ClientCreate,
     ClientOut,
     ClientSecretOut,
@@ -60,7 +57,7 @@ from core.identity.signals import (
     GrantChanged,
     PostChanged,
 )
-from core.identity.tables import Account, ApiClient, ApiClientSecret, AuditEntry, Grant, Person, Post, Role
+from core.identity.tables import Account, ApiClient, ApiClientSecret, Grant, Person, Post, Role
 from core.identity.tokens import hash_secret, new_secret
 from core.integration.signals import emit
 from core.pagination import Page, PageParam, paginate
@@ -200,6 +197,7 @@ class AccountController(Controller):
                 resource_type="account",
                 resource_id=account_id,
                 org_path=person["home_org.path"],
+                org_paths=await audit.paths_of_persons([data.person]),
                 changes={"person": str(data.person), "username": data.username.lower()},
             )
         return await self.get_account.fn(self, request, account_id)  # type: ignore[no-any-return]
@@ -223,6 +221,7 @@ class AccountController(Controller):
                 resource_type="account",
                 resource_id=account_id,
                 org_path=await custody.home_path_of(row["person"]),
+                org_paths=await audit.paths_of_holder(account=account_id),
                 changes={"status": "disabled"},
             )
         return _account_out(await self._find(request, account_id))
@@ -244,6 +243,7 @@ class AccountController(Controller):
                 resource_type="account",
                 resource_id=account_id,
                 org_path=await custody.home_path_of(row["person"]),
+                org_paths=await audit.paths_of_holder(account=account_id),
                 changes={"status": "active"},
             )
         return _account_out(await self._find(request, account_id))
@@ -435,6 +435,7 @@ class GrantController(Controller):
                 resource_type="grant",
                 resource_id=grant_id,
                 org_path=org["path"],
+                org_paths=await audit.paths_of_holder(account=data.account, post=data.post),
                 changes=msgspec.to_builtins(data),
             )
             await emit(
@@ -459,7 +460,11 @@ class GrantController(Controller):
             await Grant.delete().where(Grant.id == grant_id).run()
             await authority_changed()
             await audit.record(
-                "grant.revoked", resource_type="grant", resource_id=grant_id, org_path=row["org.path"]
+                "grant.revoked",
+                resource_type="grant",
+                resource_id=grant_id,
+                org_path=row["org.path"],
+                org_paths=await audit.paths_of_holder(account=row["account"], post=row["post"]),
             )
             await emit(
                 GRANT_REVOKED,
@@ -547,6 +552,7 @@ class PostController(Controller):
                 resource_type="post",
                 resource_id=post_id,
                 org_path=org["path"],
+                org_paths=await audit.paths_of_persons([data.person]),
                 changes=msgspec.to_builtins(data),
             )
             await emit(
@@ -584,6 +590,7 @@ class PostController(Controller):
                 resource_type="post",
                 resource_id=post_id,
                 org_path=row["org.path"],
+                org_paths=await audit.paths_of_persons([row["person"]]),
                 changes=logged,
             )
             await emit(
@@ -710,60 +717,3 @@ class ClientController(Controller):
                 changes={"status": "disabled"},
             )
         return await self.get_client.fn(self, request, client_id)  # type: ignore[no-any-return]
-
-
-# --- audit --------------------------------------------------------------------------------------------
-
-
-class AuditVerdict(msgspec.Struct, kw_only=True):
-    intact: bool
-    #: ``seq`` of the first entry that does not chain, when the log was tampered with.
-    broken_at: int | None
-
-
-class AuditController(Controller):
-    path = "/audit"
-    tags = ["audit"]  # noqa: RUF012 - Litestar reads it from the class
-
-    @get("/", opt={"permission": AUDIT_READ}, summary="Audit entries of orgs within reach, newest first")
-    async def list_entries(
-        self,
-        request: Request[Any, Any, Any],
-        page: PageParam,
-        resource_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        action: Annotated[str | None, QueryParameter(max_length=100)] = None,
-    ) -> Page[AuditOut]:
-        reaches = request.user.reach(AUDIT_READ)
-        clause = reach_clause(AuditEntry.org_path, reaches)
-        if clause is None:
-            return Page(items=[])
-        if holds_everywhere(request.user, AUDIT_READ):
-            clause = clause | AuditEntry.org_path.is_null()
-        query = AuditEntry.select().where(clause)
-        if resource_id is not None:
-            query = query.where(AuditEntry.resource_id == resource_id)
-        if action is not None:
-            query = query.where(AuditEntry.action == action)
-        rows, cursor = await paginate(query, [AuditEntry.seq], page, descending=True)
-        items = [
-            AuditOut(
-                seq=r["seq"],
-                id=r["id"],
-                at=r["at"],
-                actor_kind=r["actor_kind"],
-                actor_id=r["actor_id"],
-                action=r["action"],
-                resource_type=r["resource_type"],
-                resource_id=r["resource_id"],
-                org_path=r["org_path"],
-                changes=json.loads(r["changes"]) if isinstance(r["changes"], str) else r["changes"],
-            )
-            for r in rows
-        ]
-        return Page(items=items, next_cursor=cursor)
-
-    @get("/verify", opt={"permission": AUDIT_READ}, summary="Check the hash chain of the whole log")
-    async def verify(self, request: Request[Any, Any, Any]) -> AuditVerdict:
-        require_platform(request.user, AUDIT_READ)
-        broken = await audit.verify_chain()
-        return AuditVerdict(intact=broken is None, broken_at=broken)

@@ -64,6 +64,7 @@ class ConsentController(Controller):
                 resource_type="consent",
                 resource_id=consent_id,
                 org_path=path,
+                org_paths=await audit.paths_of_persons([person_id]),
                 changes={"person": str(person_id), "purpose": data.purpose},
             )
             await emit(
@@ -105,7 +106,11 @@ class ConsentController(Controller):
                     .run()
                 )
                 await audit.record(
-                    "consent.withdrawn", resource_type="consent", resource_id=consent_id, org_path=path
+                    "consent.withdrawn",
+                    resource_type="consent",
+                    resource_id=consent_id,
+                    org_path=path,
+                    org_paths=await audit.paths_of_persons([person_id]),
                 )
                 await emit(
                     CONSENT_WITHDRAWN,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import typer
@@ -168,12 +170,62 @@ def reencrypt() -> None:
 
 @admin_app.command("verify-audit")
 def verify_audit() -> None:
-    """Check the audit log's hash chain; exit 1 when an entry was changed, removed or reordered."""
+    """Check the audit log: its hash chain, and its head against the signed checkpoints; exit 1 when an
+    entry was changed, removed or reordered, its newest entries are missing, or a checkpoint is forged."""
     from core.cli import _settings
-    from core.identity.audit import verify_chain
+    from core.identity.audit_checkpoints import verify
+    from core.identity.crypto import Vault
 
-    broken = run_with_database(_settings(), lambda db, pm: verify_chain())
-    if broken is not None:
-        err.print(f"[red]审计日志被篡改 / audit log tampered with at entry {broken}[/]")
+    settings = _settings()
+
+    async def check(db: Any, pm: Any) -> Any:
+        async with _redis(settings) as redis:
+            return await verify(Vault.from_settings(settings), settings, redis)
+
+    verdict = run_with_database(settings, check)
+    good = verdict.last_good_checkpoint
+    since = f"; last good checkpoint: entry {good.last_seq} at {good.at.isoformat()}" if good else ""
+    if verdict.status == "broken":
+        err.print(f"[red]审计日志被篡改 / audit log tampered with at entry {verdict.broken_at}{since}[/]")
+    elif verdict.status == "tail_missing":
+        err.print(
+            f"[red]审计日志末尾缺失 / the audit log's newest entries are missing: entry "
+            f"{verdict.tail_missing_at} is gone{since}[/]"
+        )
+    elif verdict.status == "forged_checkpoint":
+        err.print(f"[red]审计检查点被伪造 / forged audit checkpoint(s): {len(verdict.forged_checkpoints)}[/]")
+    if not verdict.intact:
         raise typer.Exit(1)
-    console.print("Audit log intact.")
+    console.print(f"Audit log intact ({verdict.entries} entries{since}).")
+
+
+@admin_app.command("audit-checkpoint")
+def audit_checkpoint() -> None:
+    """Record a signed checkpoint of the audit log's head now (one is also taken periodically)."""
+    from core.cli import _settings
+    from core.identity.audit_checkpoints import take
+    from core.identity.crypto import Vault
+
+    settings = _settings()
+
+    async def work(db: Any, pm: Any) -> Any:
+        async with _redis(settings) as redis:
+            return await take(db, Vault.from_settings(settings), settings, redis, force=True)
+
+    taken = run_with_database(settings, work)
+    console.print(f"Checkpoint {taken.id}: {taken.entry_count} entries, last entry {taken.last_seq}.")
+
+
+@contextlib.asynccontextmanager
+async def _redis(settings: Settings) -> AsyncIterator[Any]:
+    """The configured Redis (where checkpoints are copied), or None."""
+    if not settings.redis_url:
+        yield None
+        return
+    from core.shared import make_redis
+
+    client = make_redis(settings.redis_url, timeout=settings.redis_timeout)
+    try:
+        yield client
+    finally:
+        await client.aclose()

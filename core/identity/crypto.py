@@ -134,6 +134,14 @@ class Vault:
     def needs_reencryption_bytes(self, token: bytes | None) -> bool:
         return bool(token) and bytes(token).split(b".", 2)[1:2] != [self.current.encode()]  # type: ignore[arg-type]
 
+    def subkey(self, purpose: bytes, kid: str | None = None) -> bytes:
+        """A key for another purpose (signing audit checkpoints), derived by HKDF from the key ring's key
+        ``kid`` (the current one by default), so it rotates with the ring and never equals a data key.
+        Raises KeyError for a key id the ring no longer holds."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+            self.keys[kid or self.current]
+        )
+
     def blind_index(self, field: str, value: str) -> str:
         mac = self._index_mac.copy()
         mac.update(f"{field}:{value}".encode())

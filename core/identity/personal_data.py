@@ -123,7 +123,7 @@ async def export(state: Any, principal: Principal, permission: str, person_id: u
 
 async def export_of(state: Any, person_id: uuid.UUID, org_path: str | None = None) -> dict[str, Any]:
     """The export of ``person_id`` for a caller already found entitled (a cadre with custody, or the
-    person); ``org_path`` places the audit entry (the person's home org)."""
+    person); the audit entry is seen by ``org_path`` and every org the person belongs to."""
     vault: Vault = state.identity.vault
     tables: dict[str, list[dict[str, Any]]] = {}
     for decl in state.registry.personal_data:
@@ -132,9 +132,15 @@ async def export_of(state: Any, person_id: uuid.UUID, org_path: str | None = Non
         exported = tables.setdefault(decl.table._meta.tablename, [])
         seen = {str(r.get("id")) for r in exported}
         exported.extend(_exported(r, decl, vault) for r in rows if str(r.get("id")) not in seen)
+    concerned = await audit.paths_of_persons([person_id])
     async with state.db.transaction():
         await audit.record(
-            "person.exported", resource_type="person", resource_id=person_id, org_path=org_path
+            "person.exported",
+            resource_type="person",
+            resource_id=person_id,
+            org_path=org_path,
+            org_paths=concerned,
+            changes={"tables": sorted(tables)},
         )
     return {"person_id": str(person_id), "exported_at": datetime.now(UTC).isoformat(), "tables": tables}
 
@@ -167,9 +173,11 @@ async def erase(state: Any, principal: Principal, permission: str, person_id: uu
 
 
 async def erase_rows(state: Any, person_id: uuid.UUID, path: str | None) -> None:
-    """The erasure itself, inside the caller's transaction (an approved erasure request calls it too).
+    """The erasure itself, inside the caller's transaction (an approved erasure request calls it too);
+    the audit entry is seen by ``path`` and every org the person belonged to.
 
     ``state`` needs ``registry`` (the personal-data declarations)."""
+    concerned = await audit.paths_of_persons([person_id])  # before the erasure ends what links them
     summary: dict[str, str] = {}
     if await _discard_uploads(person_id):
         summary["core_import_job"] = "delete"
@@ -190,7 +198,12 @@ async def erase_rows(state: Any, person_id: uuid.UUID, path: str | None) -> None
         .run()
     )
     await audit.record(
-        "person.erased", resource_type="person", resource_id=person_id, org_path=path, changes=summary
+        "person.erased",
+        resource_type="person",
+        resource_id=person_id,
+        org_path=path,
+        org_paths=concerned,
+        changes=summary,
     )
     await emit(
         PERSON_ERASED,

@@ -319,6 +319,7 @@ async def update_person(
             resource_type="person",
             resource_id=person_id,
             org_path=path,
+            org_paths=await audit.paths_of_persons([person_id]),
             changes=_audit_changes(data, fields),
         )
         await emit(
@@ -372,7 +373,10 @@ async def rows_out(
     rows: Sequence[Mapping[str, Any]], vault: Vault, principal: Principal, timezone: str
 ) -> list[PersonOut]:
     shown = await revealed(principal, [r["id"] for r in rows], timezone)
-    return [to_out(r, vault, r["id"] in shown) for r in rows]
+    out = [to_out(r, vault, r["id"] in shown) for r in rows]
+    reads = {r["id"]: [f for f in ("id_number", "phone") if r[f"{f}_enc"]] for r in rows if r["id"] in shown}
+    await audit.record_personal_data_read(principal, reads)
+    return out
 
 
 def list_query(

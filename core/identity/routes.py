@@ -7,12 +7,12 @@ from litestar import Router
 from core.guards import CORE_GUARDS
 from core.identity.api_admin import (
     AccountController,
-    AuditController,
     ClientController,
     GrantController,
     PostController,
     RoleController,
 )
+from core.identity.api_audit import AuditController
 from core.identity.api_auth import AuthController, MeController
 from core.identity.api_consent import ConsentController
 from core.identity.api_persons import PersonController

@@ -341,5 +341,8 @@ class AuditOut(msgspec.Struct, kw_only=True):
     action: str
     resource_type: str
     resource_id: str
+    #: The resource's own org (the first of ``org_paths``).
     org_path: str | None
+    #: Every org the entry concerns; each of them (and whoever reaches it) sees the entry.
+    org_paths: list[str] = msgspec.field(default_factory=list)
     changes: dict[str, object]

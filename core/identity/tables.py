@@ -7,6 +7,7 @@ import uuid
 from piccolo.columns import (
     JSON,
     UUID,
+    BigInt,
     BigSerial,
     Boolean,
     Date,
@@ -184,3 +185,28 @@ class AuditEntry(Table, tablename="core_audit"):
     changes = JSON(default={})
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
+
+
+class AuditOrg(Table, tablename="core_audit_org"):
+    """One org an audit entry concerns: an entry is seen by every org it names (and their ancestors'
+    cadres), e.g. a person's home org and the orgs of their memberships and posts. Append-only, and part of
+    each entry's hash (see :mod:`core.identity.audit`)."""
+
+    id = BigSerial(primary_key=True)
+    seq = BigInt(index=True)
+    org_path = Varchar(length=120)
+
+
+class AuditCheckpoint(Table, tablename="core_audit_checkpoint"):
+    """A signed statement of the audit log's head at one moment: how many entries, the last ``seq`` and its
+    hash. A later verification that cannot find that head reports the tail as cut. Insert-only."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    at = Timestamptz()
+    entry_count = BigInt()
+    last_seq = BigInt()
+    head_hash = Varchar(length=64)
+    #: The key ring's key id the signing key was derived from (``core.identity.crypto.Vault.subkey``).
+    kid = Varchar(length=16)
+    #: HMAC-SHA256 over the fields above.
+    signature = Varchar(length=64)

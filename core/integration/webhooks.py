@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import msgspec
@@ -19,6 +20,7 @@ import msgspec
 from core.access import Principal, reach_clause, within
 from core.errors import FieldError, Problem
 from core.i18n import Text
+from core.identity import audit
 from core.identity.crypto import Vault
 from core.integration import outbound
 from core.integration.permissions import WEBHOOK_MANAGE, WEBHOOK_READ
@@ -144,6 +146,12 @@ def check_signal_types(names: list[str], registry: Any, locale: Locale) -> list[
     return sorted(set(names))
 
 
+def _origin(url: str) -> str:
+    """Where a URL sends to (scheme, host and port), without a path or query that may carry a token."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
 def _is_owner(row: dict[str, Any], principal: Principal) -> bool:
     return row["owner_id"] == principal.id and row["owner_kind"] == principal.kind
 
@@ -210,6 +218,13 @@ async def create(
     )
     async with db.transaction():
         await WebhookRow.insert(row).run()
+        await audit.record(
+            "webhook.created",
+            resource_type="webhook",
+            resource_id=row.id,
+            org_path=org["path"],
+            changes={"url_origin": _origin(data.url), "signal_types": types, "owner_kind": principal.kind},
+        )
     saved = await WebhookRow.select().where(WebhookRow.id == row.id).first().run()
     assert saved is not None
     return WebhookWithSecret(**msgspec.structs.asdict(to_webhook(saved)), secret=secret), etag(saved)
@@ -254,6 +269,24 @@ async def update(
         if if_match is not None:  # compare-and-set: a change made since the check also fails it
             query = query.where(WebhookRow.updated_at == row["updated_at"])
         changed = await query.returning(WebhookRow.id).run()
+        if changed:
+            logged: dict[str, Any] = {
+                c._meta.name: v for c, v in values.items() if c is not WebhookRow.updated_at
+            }
+            if "url" in logged:  # where signals now go; a path or query may carry the receiver's token
+                logged["url"] = audit.CHANGED
+                logged["url_origin"] = _origin(data.url or "")
+                logged["previous_url_origin"] = _origin(row["url"])
+            logged.pop("signal_types", None)
+            if data.signal_types is not None:
+                logged["signal_types"] = types
+            await audit.record(
+                "webhook.updated",
+                resource_type="webhook",
+                resource_id=webhook_id,
+                org_path=row["org_path"],
+                changes=logged,
+            )
     if not changed:
         raise Problem("precondition-failed")
     saved = await WebhookRow.select().where(WebhookRow.id == webhook_id).first().run()
@@ -262,7 +295,7 @@ async def update(
 
 
 async def delete(webhook_id: UUID, principal: Principal, db: Any) -> None:
-    await load_manageable(webhook_id, principal)
+    row = await load_manageable(webhook_id, principal)
     async with db.transaction():
         deliveries = WebhookDelivery.select(WebhookDelivery.id).where(
             WebhookDelivery.webhook_id == webhook_id
@@ -270,6 +303,13 @@ async def delete(webhook_id: UUID, principal: Principal, db: Any) -> None:
         await WebhookAttempt.delete().where(WebhookAttempt.delivery_id.is_in(deliveries)).run()
         await WebhookDelivery.delete().where(WebhookDelivery.webhook_id == webhook_id).run()
         await WebhookRow.delete().where(WebhookRow.id == webhook_id).run()
+        await audit.record(
+            "webhook.deleted",
+            resource_type="webhook",
+            resource_id=webhook_id,
+            org_path=row["org_path"],
+            changes={"url_origin": _origin(row["url"])},
+        )
 
 
 async def rotate_secret(
@@ -291,12 +331,19 @@ async def rotate_secret(
             .where(WebhookRow.id == webhook_id)
             .run()
         )
+        await audit.record(
+            "webhook.secret_rotated",
+            resource_type="webhook",
+            resource_id=webhook_id,
+            org_path=row["org_path"],
+            changes={"secret": audit.CHANGED, "overlap_seconds": overlap_seconds},
+        )
     return RotatedSecret(secret=secret, previous_secret_expires_at=expires)
 
 
 async def ping(webhook_id: UUID, principal: Principal, db: Any) -> Delivery:
     """Queue a signed ``webhook.ping`` to the subscription (even when it does not list that type)."""
-    await load_manageable(webhook_id, principal)
+    row = await load_manageable(webhook_id, principal)
     delivery_id = uuid4()
     async with db.transaction():
         await WebhookDelivery.insert(
@@ -313,12 +360,19 @@ async def ping(webhook_id: UUID, principal: Principal, db: Any) -> Delivery:
                 next_attempt_at=now(),
             )
         ).run()
+        await audit.record(
+            "webhook.pinged",
+            resource_type="webhook",
+            resource_id=webhook_id,
+            org_path=row["org_path"],
+            changes={"delivery": delivery_id},
+        )
     return to_delivery(await _delivery_row(webhook_id, delivery_id))
 
 
 async def replay(webhook_id: UUID, delivery_id: UUID, principal: Principal, db: Any) -> Delivery:
     """Send a delivered (or failed) signal again, with the same ``webhook-id``, as a new delivery."""
-    await load_manageable(webhook_id, principal)
+    row = await load_manageable(webhook_id, principal)
     original = await _delivery_row(webhook_id, delivery_id)
     new_id = uuid4()
     async with db.transaction():
@@ -336,6 +390,13 @@ async def replay(webhook_id: UUID, delivery_id: UUID, principal: Principal, db: 
                 next_attempt_at=now(),
             )
         ).run()
+        await audit.record(
+            "webhook.replayed",
+            resource_type="webhook",
+            resource_id=webhook_id,
+            org_path=row["org_path"],
+            changes={"delivery": new_id, "replay_of": delivery_id, "signal": original["signal_id"]},
+        )
     return to_delivery(await _delivery_row(webhook_id, new_id))
 
 

@@ -148,6 +148,14 @@ async def join(
                 updated_at=datetime.now(UTC),
             )
         ).run()
+        await audit.record(
+            "member.joined",
+            resource_type="membership",
+            resource_id=membership_id,
+            org_path=org["path"],
+            org_paths=await audit.paths_of_persons([data.person]),
+            changes={"person": data.person, "org": org_id, "role": data.role, "extra": sorted(data.extra)},
+        )
         await emit(
             sig.MEMBER_JOINED,
             sig.MemberChanged(
@@ -329,6 +337,20 @@ async def transfer(
                 updated_at=stamp,
             )
         ).run()
+        await audit.record(
+            "member.transferred",
+            resource_type="membership",
+            resource_id=new_id,
+            org_path=target["path"],
+            org_paths=[row["org_path"], *await audit.paths_of_persons([row["person"]])],
+            changes={
+                "person": row["person"],
+                "from_org": row["org"],
+                "to_org": data.org,
+                "previous_membership": membership_id,
+                "role": role,
+            },
+        )
         await emit(
             sig.MEMBER_TRANSFERRED,
             sig.MemberChanged(
@@ -360,6 +382,14 @@ async def leave(db: Database, membership_id: UUID, reaches: Sequence[Reach]) -> 
             .where(Membership.id == membership_id)
             .run()
         )
+        await audit.record(
+            "member.left",
+            resource_type="membership",
+            resource_id=membership_id,
+            org_path=row["org_path"],
+            org_paths=await audit.paths_of_persons([row["person"]]),
+            changes={"person": row["person"], "org": row["org"], "status": "left"},
+        )
         await emit(
             sig.MEMBER_LEFT,
             sig.MemberChanged(
@@ -388,6 +418,19 @@ async def end_memberships_of(org_id: UUID, org_path: str) -> int:
         )
         .where((Membership.org == org_id) & (Membership.status == "active"))
         .run()
+    )
+    concerned = await audit.person_paths(r["person"] for r in rows)
+    await audit.record_many(
+        [
+            audit.Pending(
+                "member.left",
+                "membership",
+                r["id"],
+                [org_path, *concerned.get(r["person"], [])],
+                {"person": r["person"], "org": org_id, "status": "left", "reason": "org_dissolved"},
+            )
+            for r in rows
+        ]
     )
     for r in rows:
         await emit(

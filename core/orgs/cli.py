@@ -143,7 +143,20 @@ def export_command(
     settings = _settings()
 
     async def collect(db: Any, pm: Any) -> list[list[Any]]:
-        return [row async for row in export_rows(what.value, EVERYWHERE, UUID(org) if org else None)]
+        from core.identity import audit
+
+        anchor = UUID(org) if org else None
+        concerned: set[str] = set()
+        rows = [row async for row in export_rows(what.value, EVERYWHERE, anchor, paths=concerned)]
+        async with db.transaction():  # an operator's export is recorded like a cadre's (actor: system)
+            await audit.record(
+                "data.exported",
+                resource_type=what.value,
+                resource_id=org or "within_reach",
+                org_paths=sorted(concerned),
+                changes={"what": what.value, "format": "cli", "rows": len(rows), "org": anchor},
+            )
+        return rows
 
     rows = run_with_database(settings, collect)
     header = HEADERS[what.value]

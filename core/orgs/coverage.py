@@ -24,6 +24,7 @@ from piccolo.query.functions.aggregate import Count
 from core.access import Reach, reach_clause, subtree_bounds, within
 from core.db import Database
 from core.errors import Problem
+from core.identity import audit
 from core.integration.signals import emit
 from core.orgs import problems as P
 from core.orgs import schemas as S
@@ -203,6 +204,11 @@ def unit_row(data: S.UnitCreate, area: Mapping[str, Any], unit_id: UUID | None =
     )
 
 
+async def _area_path(unit_id: UUID) -> str | None:
+    row = await Unit.select(Unit.area_path).where(Unit.id == unit_id).first().run()
+    return row["area_path"] if row else None
+
+
 async def register_unit(
     db: Database, rules: Mapping[str, RegisteredRule], data: S.UnitCreate, reaches: Sequence[Reach]
 ) -> S.Unit:
@@ -217,6 +223,13 @@ async def register_unit(
         row = unit_row(data, area)
         await Unit.insert(row).run()
         await refresh_units(rules, [row.id])
+        await audit.record(
+            "unit.registered",
+            resource_type="unit",
+            resource_id=row.id,
+            org_path=area["path"],
+            changes=msgspec.to_builtins(data),
+        )
         await emit(
             sig.UNIT_REGISTERED,
             sig.UnitChanged(unit_id=row.id, kind=data.kind, area_id=data.area),
@@ -247,10 +260,19 @@ async def update_unit(
             if "name" in changes:
                 values[Unit.search_name] = fold(changes["name"])
             values[Unit.updated_at] = datetime.now(UTC)
+            before = await _area_path(unit_id)
             await Unit.update(values).where(Unit.id == unit_id).run()
             await refresh_units(rules, [unit_id])
             moved = await Unit.select(Unit.area_path).where(Unit.id == unit_id).first().run()
             area_path = moved["area_path"] if moved else None
+            await audit.record(
+                "unit.updated",
+                resource_type="unit",
+                resource_id=unit_id,
+                org_path=area_path,
+                org_paths=[before],
+                changes=msgspec.to_builtins(changes),
+            )
             await emit(
                 sig.UNIT_UPDATED,
                 sig.UnitChanged(unit_id=unit_id, kind=current.kind, area_id=current.area),
@@ -303,6 +325,14 @@ async def link(
             raise Problem("conflict")
         await CoverageLink.insert(CoverageLink(id=uuid4(), unit=unit_id, org=org_id)).run()
         changed = await refresh_units(rules, [unit_id])
+        await audit.record(
+            "coverage.linked",
+            resource_type="unit",
+            resource_id=unit_id,
+            org_path=org["path"],
+            org_paths=[await _area_path(unit_id)],
+            changes={"org": org_id, "rules": sorted(changed.get(unit_id, ()))},
+        )
         await emit(
             sig.COVERAGE_LINKED,
             sig.CoverageChanged(unit_id=unit_id, org_id=org_id, rules=sorted(changed.get(unit_id, ()))),
@@ -323,6 +353,14 @@ async def unlink(
         await CoverageLink.delete().where((CoverageLink.unit == unit_id) & (CoverageLink.org == org_id)).run()
         changed = await refresh_units(rules, [unit_id])
         org = await Org.select(Org.path).where(Org.id == org_id).first().run()
+        await audit.record(
+            "coverage.unlinked",
+            resource_type="unit",
+            resource_id=unit_id,
+            org_path=org["path"] if org else None,
+            org_paths=[await _area_path(unit_id)],
+            changes={"org": org_id, "rules": sorted(changed.get(unit_id, ()))},
+        )
         await emit(
             sig.COVERAGE_UNLINKED,
             sig.CoverageChanged(unit_id=unit_id, org_id=org_id, rules=sorted(changed.get(unit_id, ()))),
@@ -440,6 +478,12 @@ async def take_snapshot(db: Database, month: str | None = None) -> S.SnapshotTak
         ]
         for start in range(0, len(batch), 500):
             await CoverageSnapshot.insert(*batch[start : start + 500]).run()
+        await audit.record(
+            "coverage.snapshot_taken",
+            resource_type="coverage_snapshot",
+            resource_id=month,
+            changes={"month": month, "rows": len(batch)},
+        )
     return S.SnapshotTaken(month=month, rows=len(batch))
 
 

@@ -17,6 +17,7 @@ from litestar.response import Stream
 
 from core.errors import FieldError, Problem, request_locale
 from core.guards import require_authenticated, require_permission
+from core.identity import audit
 from core.identity.runtime import identity_of
 from core.identity.throttle import LinkBudget
 from core.openapi_truth import file_responses
@@ -200,7 +201,16 @@ class DataController(Controller):
     ) -> Response[Any]:
         reaches = _reach(request, perm.DATA_EXPORT)
         reveal = reveal_for(request.user, identity_of(request.app.state).vault)  # orgs' contact phones
-        rows = [row async for row in exports.export_rows(what, reaches, org, reveal=reveal)]
+        concerned: set[str] = set()
+        rows = [row async for row in exports.export_rows(what, reaches, org, reveal=reveal, paths=concerned)]
+        async with request.app.state.db.transaction():
+            await audit.record(
+                "data.exported",
+                resource_type=what,
+                resource_id=str(org) if org else "within_reach",
+                org_paths=sorted(concerned),
+                changes={"what": what, "format": fmt, "rows": len(rows), "org": org},
+            )
         header = exports.HEADERS[what]
         if fmt == "xlsx":
             return Response(

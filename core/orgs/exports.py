@@ -33,11 +33,18 @@ HEADERS: dict[str, list[str]] = {
 
 
 async def export_rows(
-    what: Kind, reaches: Sequence[Reach], org: UUID | None = None, *, reveal: Reveal | None = None
+    what: Kind,
+    reaches: Sequence[Reach],
+    org: UUID | None = None,
+    *,
+    reveal: Reveal | None = None,
+    paths: set[str] | None = None,
 ) -> AsyncIterator[list[Any]]:
     """Rows of ``what`` within reach (and under ``org``), in batches read by keyset, in header order.
 
     Orgs' contact phones are masked unless ``reveal`` (the caller's personal-data reach) covers the org.
+    ``paths`` collects the org paths the rows concern (for the export's audit entry): each org exported,
+    each unit's area, each membership's org and its person's home org.
     """
     path_column: Any = {"orgs": Org.path, "units": Unit.area_path, "members": Membership.org.path}[what]
     clause = reach_clause(path_column, reaches)
@@ -49,12 +56,14 @@ async def export_rows(
             raise Problem("not-found")
         low, high = subtree_bounds(anchor["path"])
         clause = clause & (path_column >= low) & (path_column < high)
+        if paths is not None:
+            paths.add(anchor["path"])
     if what == "orgs":
         columns: list[Any] = [getattr(Org, h) for h in HEADERS["orgs"] if h != "contact_phone"]
         columns += [Org.contact_phone_masked.as_alias("contact_phone"), Org.contact_phone_enc, Org.path]
         table: Any = Org
     elif what == "units":
-        columns = [getattr(Unit, h) for h in HEADERS["units"]]
+        columns = [getattr(Unit, h) for h in HEADERS["units"]] + [Unit.area_path.as_alias("path")]
         table = Unit
     else:
         columns = [
@@ -67,6 +76,8 @@ async def export_rows(
             Membership.status,
             Membership.joined_at,
             Membership.left_at,
+            Membership.org.path.as_alias("path"),
+            Membership.person.home_org.path.as_alias("home_path"),
         ]
         table = Membership
     last: Any = None
@@ -76,6 +87,8 @@ async def export_rows(
             query = query.where(table.id > last)
         rows = await query.order_by(table.id).limit(BATCH).run()
         for row in rows:
+            if paths is not None:
+                paths.update(p for p in (row["path"], row.get("home_path")) if p)
             if what == "orgs":
                 row = shown(row, reveal)
             yield [_plain(row[h]) for h in HEADERS[what]]

@@ -33,8 +33,9 @@ from core.db import Database, fetch
 from core.declarations import AdminLevel
 from core.errors import FIELD_MESSAGES
 from core.i18n import Text
+from core.identity import audit
 from core.identity.crypto import Vault, normalise_phone
-from core.identity.persons import visible_within
+from core.identity.persons import PERSONAL_FIELDS, visible_within
 from core.identity.rules import PLATFORM
 from core.identity.signals import PERSON_CREATED, PersonChanged
 from core.identity.tables import Person
@@ -414,6 +415,7 @@ async def _run_import(
                     await asyncio.wait([writing])
             if report.issues and mode == "all":
                 raise _Abort
+            await _record_audit(ctx, what, mode, len(body), len(created))
             if before_commit is not None:
                 await before_commit(
                     ImportReport(
@@ -539,6 +541,10 @@ class _Ctx(msgspec.Struct, kw_only=True):
     links_left: int = 0
     #: Link requests to store at the end: person, org, role, extra, row.
     proposals: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    #: Audit entries of what the import wrote, appended at its end (:func:`_record_audit`), and the
+    #: persons it linked who existed before (their own orgs see the new membership too).
+    audit_entries: list[audit.Pending] = msgspec.field(default_factory=list)
+    linked: set[UUID] = msgspec.field(default_factory=set)
 
 
 async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
@@ -630,6 +636,11 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
     ).run()
     if ref:
         ctx.refs[ref] = org_id
+    ctx.audit_entries.append(
+        audit.Pending(
+            "org.created", "org", org_id, [path], {"kind": kind, "level": level, "source": "import"}
+        )
+    )
     await emit(
         sig.ORG_CREATED,
         sig.OrgChanged(org_id=org_id, kind=kind, parent_id=parent["id"] if parent else None),
@@ -702,6 +713,9 @@ async def _import_units(*, ctx: _Ctx, number: int, get: Callable[[str], str], re
     row = unit_row(data, area)
     await Unit.insert(row).run()
     await refresh_units(coverage_rules(ctx.pm), [row.id])
+    ctx.audit_entries.append(
+        audit.Pending("unit.registered", "unit", row.id, [area["path"]], {"kind": kind, "source": "import"})
+    )
     await emit(
         sig.UNIT_REGISTERED,
         sig.UnitChanged(unit_id=row.id, kind=kind, area_id=area["id"]),
@@ -901,6 +915,15 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
                 "updated_at": stamp,
             }
         )
+        ctx.audit_entries.append(
+            audit.Pending(
+                "person.created",
+                "person",
+                person_id,
+                [org["path"]],
+                _CREATED_CHANGES[bool(id_number), bool(normal_phone)],
+            )
+        )
         ctx.new_signals.append(
             outbox_row(
                 PERSON_CREATED,
@@ -914,8 +937,19 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
                 occurred_at=stamp,
             )
         )
+    else:
+        ctx.linked.add(person_id)
     membership_id = ctx.new_id()
     ctx.member_of[person_id].add(org["id"])
+    ctx.audit_entries.append(
+        audit.Pending(
+            "member.joined",
+            "membership",
+            membership_id,
+            [org["path"]],
+            {"person": person_id, "org": org["id"], "role": role, "source": "import"},
+        )
+    )
     ctx.new_memberships.append(
         {
             "id": membership_id,
@@ -969,6 +1003,45 @@ def _may_propose(ctx: _Ctx) -> bool:
     if PLATFORM in ctx.reaches:
         return True
     return ctx.requester is not None and ctx.budget is not None and ctx.links_left > 0
+
+
+#: ``changes`` of a person an import created, by whether the row had an ID number and a phone (one
+#: mapping each, shared by every such entry: see :func:`core.identity.audit.record_many`).
+_CREATED_CHANGES = {
+    key: {
+        **{f: audit.CHANGED for f in fields if f in PERSONAL_FIELDS},
+        "home_org": "<set>",
+        "source": "import",
+    }
+    for key, fields in _CREATED_FIELDS.items()
+}
+
+
+async def _record_audit(ctx: _Ctx, what: str, mode: str, rows: int, imported: int) -> None:
+    """One entry per org, unit, person and membership written, then one for the import: inside its
+    transaction, at its end (the log's append lock is then held only until the commit)."""
+    if ctx.linked:
+        concerned = await audit.person_paths(ctx.linked)
+        for pending in ctx.audit_entries:
+            if pending.action == "member.joined" and pending.changes is not None:
+                person = pending.changes["person"]
+                if person in ctx.linked:
+                    pending.org_paths.extend(concerned.get(person, ()))  # type: ignore[attr-defined]
+    paths = audit.unique_paths(p for pending in ctx.audit_entries for p in pending.org_paths)
+    counts: dict[str, int] = {}
+    for pending in ctx.audit_entries:
+        counts[pending.action] = counts.get(pending.action, 0) + 1
+    ctx.audit_entries.append(
+        audit.Pending(
+            "data.imported",
+            what,
+            "import",
+            paths,
+            {"what": what, "mode": mode, "rows": rows, "imported": imported, "written": counts},
+        )
+    )
+    await audit.record_many(ctx.audit_entries)
+    ctx.audit_entries = []
 
 
 async def _member_org(ctx: _Ctx, ref: str) -> dict[str, Any] | None:

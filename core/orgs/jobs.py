@@ -23,12 +23,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from core.access import Reach
+from core.identity.authn import current_actor
 from core.identity.crypto import Vault
 from core.identity.tables import Account
 from core.identity.throttle import LinkBudget
@@ -80,6 +82,8 @@ async def import_job(ctx: JobContext, *, job_id: str) -> None:
         if not await uploads.end(job, done, where=mine):
             raise _Superseded
 
+    # The import's audit entries name the account that uploaded it, as if it ran in the request.
+    actor = current_actor.set(SimpleNamespace(kind="account", id=row["requested_by"]))
     try:
         table = uploads.open_rows(Vault.from_settings(settings), bytes(row["content"]))
         report = await import_table(
@@ -108,6 +112,7 @@ async def import_job(ctx: JobContext, *, job_id: str) -> None:
         await uploads.fail(job, "import_error", where=mine)
         raise
     finally:
+        current_actor.reset(actor)
         _RUNNING.discard(job)
         if heartbeat is not None:
             heartbeat.cancel()

@@ -20,6 +20,7 @@ from core.access import Reach, reach_sql, subtree_bounds, within
 from core.db import Database, fetch, one_connection
 from core.declarations import AdminLevel, OrgKind
 from core.errors import Problem
+from core.identity import audit
 from core.identity.authz_cache import authority_changed
 from core.identity.crypto import Vault
 from core.integration.signals import emit
@@ -193,6 +194,16 @@ async def list_orgs(
 
 # --- writing ---------------------------------------------------------------------------------------------
 
+#: An org's fields naming a person (its contact): their values never reach the audit log.
+_PERSONAL_ORG_FIELDS = frozenset({"contact_name", "contact_phone"})
+
+
+def _audit_changes(data: msgspec.Struct, fields: Sequence[str]) -> dict[str, Any]:
+    return {
+        f: audit.CHANGED if f in _PERSONAL_ORG_FIELDS else msgspec.to_builtins(getattr(data, f))
+        for f in fields
+    }
+
 
 async def _free_path(prefix: str) -> str:
     while True:
@@ -242,6 +253,15 @@ async def create_org(
             updated_at=stamp,
         )
         await Org.insert(row).run()
+        await audit.record(
+            "org.created",
+            resource_type="org",
+            resource_id=row.id,
+            org_path=path,
+            changes=_audit_changes(
+                data, [f for f in data.__struct_fields__ if getattr(data, f) not in (None, "")]
+            ),
+        )
         await emit(
             sig.ORG_CREATED,
             sig.OrgChanged(org_id=row.id, kind=data.kind, parent_id=data.parent),
@@ -290,6 +310,13 @@ async def update_org(
         values[Org.updated_at] = now()
         await Org.update(values).where(Org.id == org_id).run()
         signal = sig.ORG_RENAMED if "name" in changes else sig.ORG_UPDATED
+        await audit.record(
+            signal.name,
+            resource_type="org",
+            resource_id=org_id,
+            org_path=row["path"],
+            changes=_audit_changes(data, sorted(changes)),
+        )
         await emit(
             signal,
             sig.OrgChanged(org_id=org_id, kind=row["kind"], parent_id=row["parent"], fields=sorted(changes)),
@@ -345,6 +372,21 @@ async def move_org(
         await _rewrite_paths(old, new, shift, path_columns)
         await Org.update({Org.parent: new_parent_id, Org.updated_at: now()}).where(Org.id == org_id).run()
         await authority_changed()
+        await audit.record(
+            "org.moved",
+            resource_type="org",
+            resource_id=org_id,
+            org_path=new,
+            # The old place (its parent's subtree there) sees the org leave, the new one sees it come.
+            org_paths=[old, parent["path"], old[:-SEGMENT_WIDTH]],
+            changes={
+                "from_parent": row["parent"],
+                "to_parent": new_parent_id,
+                "from_path": old,
+                "to_path": new,
+                "subtree_size": int(deepest[0]["n"]),
+            },
+        )
         await emit(
             sig.ORG_MOVED,
             sig.OrgMoved(
@@ -458,8 +500,15 @@ async def dissolve_org(
             .where(Org.id == org_id)
             .run()
         )
-        await end_memberships_of(org_id, row["path"])
+        ended = await end_memberships_of(org_id, row["path"])
         await authority_changed()
+        await audit.record(
+            "org.dissolved",
+            resource_type="org",
+            resource_id=org_id,
+            org_path=row["path"],
+            changes={"status": "dissolved", "memberships_ended": ended},
+        )
         await refresh_units_of_org(rules, org_id)
         await emit(
             sig.ORG_DISSOLVED,

@@ -353,6 +353,8 @@ async def _record_step(
         resource_type="process",
         resource_id=row["id"],
         org_path=row["handler_path"],
+        # The org applied to, and the applicant's own orgs, see their process move too.
+        org_paths=[row["org_path"], *await audit.paths_of_persons([row["applicant"]])],
         changes={
             "type": row["type"],
             "from_state": from_state,

@@ -16,6 +16,7 @@ from uuid import UUID
 from core.access import Principal, Reach, reach_clause, reach_sql, within
 from core.db import fetch
 from core.errors import Problem
+from core.identity import audit
 from core.pagination import PageRequest, cursor_values, page_of
 from core.processes import machine
 from core.processes import schemas as S
@@ -92,9 +93,10 @@ async def readable(env: Env, principal: Principal, process_id: UUID) -> tuple[di
 async def detail(env: Env, principal: Principal, row: Mapping[str, Any], read_only: bool) -> S.ProcessDetail:
     ptype = env.type(row["type"])
     offered = [] if read_only else await machine.available(principal, ptype, row)
-    base = to_process(
-        env, row, personal=machine.sees_personal(principal, row), available=offered, read_only=read_only
-    )
+    personal = machine.sees_personal(principal, row)
+    base = to_process(env, row, personal=personal, available=offered, read_only=read_only)
+    if personal and row.get("personal_enc"):  # the applicant's personal fields leave in clear
+        await audit.record_personal_data_read(principal, {row["applicant"]: sorted(ptype.personal_fields)})
     steps = await ProcessStep.select().where(ProcessStep.process == row["id"]).order_by(ProcessStep.seq).run()
     return S.ProcessDetail(
         **{f: getattr(base, f) for f in base.__struct_fields__},

@@ -61,6 +61,7 @@ IDENTITY: dict[tuple[str, str], tuple[Any, Any]] = {
     ("POST", "/api/v1/clients/{client_id}/disable"): (403, 403),
     ("GET", "/api/v1/audit"): ("ok", "ok"),
     ("GET", "/api/v1/audit/verify"): (403, 403),
+    ("POST", "/api/v1/audit/checkpoints"): (403, 403),
     ("GET", "/api/v1/me"): ("ok", "ok"),
     ("PATCH", "/api/v1/me"): ("ok", "ok"),  # self policy: the caller's own profile
     ("POST", "/api/v1/me/password"): (422, 422),

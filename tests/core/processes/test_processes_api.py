@@ -328,6 +328,10 @@ async def test_personal_fields_are_encrypted_and_masked_unless_permitted(
     assert (await _get(api, reader, process["id"]))["form"]["phone"] == "138****8000"
     assert (await _get(api, reader, process["id"]))["form"]["id_number"] == "110105********002X"
     assert (await _get(api, officer, process["id"]))["form"]["phone"] == "13800138000"
+    # That answer carried the applicant's phone in clear: recorded (the person, never the value).
+    reads = await AuditEntry.select().where(AuditEntry.action == "person.personal_data.read").run()
+    assert [r["resource_id"] for r in reads] == [str(pid)]  # the reader without the permission: none
+    assert "13800138000" not in str(reads)
     row = (
         await Process.select(Process.form, Process.personal_enc)
         .where(Process.id == process["id"])
