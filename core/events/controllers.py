@@ -233,9 +233,10 @@ class EventController(Controller):
         base = request.app.state.settings.base_url
         return CalendarLink(url=f"{base}/api/v1/events/feeds/{token}.ics")
 
-    @get("/ratings", summary="Ratings per organizing org (群众评议)")
+    @get("/ratings", summary="Ratings per organizing org (群众评议), over the events the caller may see")
     async def org_ratings(
         self,
+        request: Request[Any, Any, State],
         page: PageParam,
         org: Annotated[UUID, QueryParameter(description="The org (and, by default, its subtree)")],
         org_scope: Annotated[
@@ -243,7 +244,7 @@ class EventController(Controller):
         ] = "subtree",
     ) -> Page[OrgRating]:
         items, cursor = await feedback.org_ratings(
-            await _org_path(org), subtree=org_scope == "subtree", page=page
+            _principal(request), await _org_path(org), subtree=org_scope == "subtree", page=page
         )
         return Page(items=items, next_cursor=cursor)
 
