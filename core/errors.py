@@ -93,6 +93,16 @@ MALFORMED_BODY = register_problem(
     _t("请求体格式错误", "Malformed request body", "請求體格式錯誤"),
     _t("请求体不是有效的 JSON。", "The request body is not valid JSON.", "請求體不是有效的 JSON。"),
 )
+TOO_DEEP = register_problem(
+    "body-too-deep",
+    400,
+    _t("请求体嵌套过深", "Request body nested too deeply", "請求體巢狀過深"),
+    _t(
+        "JSON 请求体中的对象和数组最多嵌套 {limit} 层。",
+        "Objects and arrays in a JSON body may nest at most {limit} levels deep.",
+        "JSON 請求體中的物件和陣列最多巢狀 {limit} 層。",
+    ),
+)
 VALIDATION = register_problem(
     "validation-failed",
     422,
@@ -215,6 +225,16 @@ FIELD_MESSAGES: Final[dict[str, Text]] = {
     "enum": _t("不是允许的取值", "Not one of the allowed values", "不是允許的取值"),
     "format": _t("格式不正确：{expected}", "Invalid format: {expected}", "格式不正確：{expected}"),
     "invalid": _t("取值无效", "Invalid value", "取值無效"),
+    "out_of_range": _t(
+        "超出可处理的范围（整数不超过 64 位，时间在公元 1 年至 9999 年之间）",
+        "Out of range (integers fit in 64 bits, times lie between the years 1 and 9999)",
+        "超出可處理的範圍（整數不超過 64 位元，時間在西元 1 年至 9999 年之間）",
+    ),
+    "duplicate_key": _t(
+        "同一对象中重复出现的字段",
+        "This key appears more than once in its object",
+        "同一物件中重複出現的欄位",
+    ),
     "invalid_character": _t(
         "不能包含空字符（U+0000）", "Must not contain the NUL character (U+0000)", "不能包含空字元（U+0000）"
     ),

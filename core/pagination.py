@@ -18,6 +18,7 @@ from piccolo.columns import Column
 from piccolo.columns.combination import And, Or, Where
 from piccolo.query import Select
 
+from core.body import NUL, representable
 from core.errors import Problem, register_problem
 from core.i18n import Text
 
@@ -63,9 +64,17 @@ def decode_cursor(raw: str) -> tuple[Any, ...]:
         decoded = msgspec.json.decode(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (binascii.Error, ValueError, msgspec.DecodeError):
         raise Problem(INVALID_CURSOR) from None
-    if not isinstance(decoded, list) or not decoded:
+    if not isinstance(decoded, list) or not decoded or not all(map(_cursor_value, decoded)):
         raise Problem(INVALID_CURSOR)
     return tuple(decoded)
+
+
+def _cursor_value(value: Any) -> bool:
+    """A sort-key value as :func:`encode_cursor` writes them: a scalar the databases can take (an integer
+    within 64 bits, a finite number, a string without U+0000) or null."""
+    if isinstance(value, str):
+        return NUL not in value
+    return value is None or (isinstance(value, int | float) and representable(value))
 
 
 def provide_page(
@@ -83,9 +92,12 @@ def provide_page(
 
 def _typed(column: Column, value: Any) -> Any:
     try:
-        return msgspec.convert(value, type=column.value_type, strict=False)
+        typed: Any = msgspec.convert(value, type=column.value_type, strict=False)
     except (msgspec.ValidationError, TypeError):
         raise Problem(INVALID_CURSOR) from None
+    if not representable(typed):  # a time beyond the years 1–9999 once in UTC
+        raise Problem(INVALID_CURSOR)
+    return typed
 
 
 def cursor_values(key: Sequence[Column], after: Sequence[Any]) -> list[Any]:

@@ -12,7 +12,7 @@ import asyncio
 import importlib.metadata
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +155,27 @@ async def settings(database_url: str, tmp_path: Path) -> AsyncIterator[Settings]
         await _empty_postgres(TEST_DATABASE_URL)
     if TEST_REDIS_URL:
         await _flush_redis(TEST_REDIS_URL)
+
+
+@pytest.fixture(scope="module")
+def module_settings(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings on a migrated, empty database shared by one module's tests — for modules that build one
+    app and one set of fixtures and run many read-only checks against them. Emptied when the module ends.
+    Use it for every test of the module or none: the function-scoped ``settings`` empty PostgreSQL too."""
+    if TEST_DATABASE_URL:
+        asyncio.run(_empty_postgres(TEST_DATABASE_URL))
+        url = TEST_DATABASE_URL
+    else:
+        target = tmp_path_factory.mktemp("module") / "quntuan.db"
+        shutil.copyfile(migrated_template, target)
+        url = f"sqlite:///{target}"
+    if TEST_REDIS_URL:
+        asyncio.run(_flush_redis(TEST_REDIS_URL))
+    yield base_settings(url)
+    if TEST_DATABASE_URL:
+        asyncio.run(_empty_postgres(TEST_DATABASE_URL))
+    if TEST_REDIS_URL:
+        asyncio.run(_flush_redis(TEST_REDIS_URL))
 
 
 @pytest.fixture

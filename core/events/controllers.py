@@ -237,9 +237,14 @@ class EventController(Controller):
         base = request.app.state.settings.base_url
         return CalendarLink(url=f"{base}/api/v1/events/feeds/{token}.ics")
 
-    @get("/ratings", opt={"policy": "signed-in"}, summary="Ratings per organizing org (群众评议)")
+    @get(
+        "/ratings",
+        opt={"policy": "signed-in"},
+        summary="Ratings per organizing org (群众评议), over the events the caller may see",
+    )
     async def org_ratings(
         self,
+        request: Request[Any, Any, State],
         page: PageParam,
         org: Annotated[UUID, QueryParameter(description="The org (and, by default, its subtree)")],
         org_scope: Annotated[
@@ -247,7 +252,7 @@ class EventController(Controller):
         ] = "subtree",
     ) -> Page[OrgRating]:
         items, cursor = await feedback.org_ratings(
-            await _org_path(org), subtree=org_scope == "subtree", page=page
+            _principal(request), await _org_path(org), subtree=org_scope == "subtree", page=page
         )
         return Page(items=items, next_cursor=cursor)
 

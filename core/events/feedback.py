@@ -13,12 +13,12 @@ from core.events import problems
 from core.events.permissions import EVENT_MANAGE
 from core.events.schemas import Feedback as FeedbackOut
 from core.events.schemas import FeedbackCreate, OrgRating, RatingSummary
-from core.events.services import load_event, load_managed_event, utc
+from core.events.services import load_event, load_managed_event, utc, visible_sql
 from core.events.signals import FEEDBACK_GIVEN, FeedbackSignal
 from core.events.tables import CheckIn, EventOrganizer, Feedback
 from core.identity import audit
 from core.integration.signals import emit
-from core.pagination import PageRequest, encode_cursor, paginate
+from core.pagination import PageRequest, cursor_values, encode_cursor, paginate
 
 FEEDBACK_COLUMNS = [
     Feedback.id,
@@ -119,28 +119,29 @@ _RATINGS_SQL = (
     "FROM core_event_organizer o JOIN core_event e ON e.id = o.event "
     "LEFT JOIN core_feedback f ON f.event = o.event "
     "WHERE {where} AND o.org_path > {{}} AND e.status IN ('published', 'finished') "
+    "AND e.id IN (SELECT id FROM core_event WHERE {visible}) "
     "GROUP BY o.org, o.org_path ORDER BY o.org_path LIMIT {{}}"
 )
-_SUBTREE_RATINGS = _RATINGS_SQL.format(where="o.org_path >= {} AND o.org_path < {}")
-_ORG_RATINGS = _RATINGS_SQL.format(where="o.org_path = {} AND o.org_path <> {}")
+_SUBTREE = "o.org_path >= {} AND o.org_path < {}"
+_ORG = "o.org_path = {} AND o.org_path <> {}"
 
 
 async def org_ratings(
-    org_path: str, *, subtree: bool, page: PageRequest
+    principal: Principal, org_path: str, *, subtree: bool, page: PageRequest
 ) -> tuple[list[OrgRating], str | None]:
-    """Ratings per organizing org within ``org_path`` (each org's events, jointly organized ones included).
+    """Ratings per organizing org within ``org_path`` (each org's events, jointly organized ones included),
+    over the events the caller may see: public ones for everyone, members-only ones for their members,
+    and all of them for cadres reaching an organizer — as the events list and each event's summary.
 
     One grouped query over organizers and feedback, keyset-paginated by org path.
     """
     low, high = subtree_bounds(org_path)
-    after = str(page.after[0]) if page.after else ""
-    rows = await EventOrganizer.raw(
-        _SUBTREE_RATINGS if subtree else _ORG_RATINGS,
-        low,
-        high,
-        after,
-        page.limit + 1,
-    ).run()
+    after = cursor_values([EventOrganizer.org_path], page.after)[0] if page.after else ""
+    args: list[Any] = [low, high, after]
+    visible = await visible_sql(principal, args)
+    args.append(page.limit + 1)
+    sql = _RATINGS_SQL.format(where=_SUBTREE if subtree else _ORG, visible=visible)
+    rows = await EventOrganizer.raw(sql, *args).run()
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     items = [

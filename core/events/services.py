@@ -668,6 +668,13 @@ def _visible_sql(principal: Principal, member_of: Sequence[str], args: list[Any]
     return "(" + " OR ".join(parts) + ")"
 
 
+async def visible_sql(principal: Principal, args: list[Any]) -> str:
+    """The events the principal may see in lists, as a condition on core_event's own columns (its
+    parameters appended to ``args``) — for queries over events other than the list itself."""
+    _, member_of = await _list_context(None, principal.person_id)
+    return _visible_sql(principal, member_of, args)
+
+
 async def list_events(
     principal: Principal, filters: EventFilters, page: PageRequest
 ) -> tuple[list[EventOut], str | None]:

@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
-from core.errors import Problem, ProblemDetails
+from core.errors import PROBLEM_MEDIA_TYPE, Problem, ProblemDetails
 from core.fastpath import FastAnswer, FastRequest
 from core.identity import personal_data, persons
 from core.identity.permissions import PERSON_ERASE, PERSON_EXPORT, PERSON_READ, PERSON_WRITE
@@ -106,7 +106,11 @@ class PersonController(Controller):
         responses={
             202: ResponseSpec(data_container=PersonLink, description="A person link request was proposed"),
             409: ResponseSpec(data_container=ProblemDetails, description="The ID number is registered"),
-            429: ResponseSpec(data_container=ProblemDetails, description="Today's link requests are spent"),
+            429: ResponseSpec(
+                data_container=ProblemDetails,
+                media_type=PROBLEM_MEDIA_TYPE,
+                description="Today's link requests are spent",
+            ),
         },
     )
     async def create_person(

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from core.errors import ProblemDetails
+from core.errors import PROBLEM_MEDIA_TYPE, ProblemDetails
 from core.guards import require_authenticated, require_permission
 from core.identity.throttle import LinkBudget
 from core.members import schemas as S
@@ -65,7 +65,11 @@ class MemberController(Controller):
             202: ResponseSpec(
                 data_container=S.PersonLink, description="A person link request was proposed instead"
             ),
-            429: ResponseSpec(data_container=ProblemDetails, description="Today's link requests are spent"),
+            429: ResponseSpec(
+                data_container=ProblemDetails,
+                media_type=PROBLEM_MEDIA_TYPE,
+                description="Today's link requests are spent",
+            ),
         },
     )
     async def join(

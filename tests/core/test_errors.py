@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from litestar import Litestar, get
 
+from core.body import too_deep
 from tests.conftest import ApiClient, open_client
 from tests.fixtures import demo_plugin
 from tests.helpers import AllowAll, AllowNone, problem, with_principal
 
 URL = "/api/v1/demo/greetings"
 EN = {"Accept-Language": "en"}
+TW = {"Accept-Language": "zh-Hant"}
 JSON = {"Content-Type": "application/json"}
 
 
@@ -161,3 +163,52 @@ async def test_nul_characters_are_refused_before_they_reach_the_database(demo: A
     assert body["errors"][0]["code"] == "invalid_character"
     for path in ("/api/v1/orgs", "/api/v1/events", "/api/v1/units", "/api/v1/persons"):
         problem(await demo.get(path, params={"q": "工\x00会"}), 422)
+
+
+async def test_json_only_as_json(demo: ApiClient) -> None:
+    """A JSON-body route refuses any other content type (415) instead of parsing it as JSON anyway."""
+    payload = b'{"name": "x"}'
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
+        body = problem(await demo.post(URL, content=payload, headers={"Content-Type": content_type}), 415)
+        assert body["type"] == "/api/v1/problems/unsupported-media-type"
+    assert (await demo.post(URL, content=payload)).status_code == 415  # no Content-Type at all
+    for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        assert (
+            await demo.post(URL, content=payload, headers={"Content-Type": content_type})
+        ).status_code == 201
+
+
+async def test_nesting_is_bounded_before_any_parser_recurses(demo: ApiClient) -> None:
+    body = problem(await demo.post(URL, content=b"[" * 5000 + b"]" * 5000, headers={**JSON, **EN}), 400)
+    assert body["type"] == "/api/v1/problems/body-too-deep"
+    assert "32" in body["detail"]
+    tw = problem(await demo.post(URL, content=b'{"a":' * 33 + b"1" + b"}" * 33, headers=JSON | TW), 400)
+    assert tw["title"] == "請求體巢狀過深"
+    # Brackets inside strings are text, not nesting: this one is merely a long name.
+    body = problem(await demo.post(URL, json={"name": "[" * 100 + '"{' * 50}), 422)
+    assert body["errors"][0] == {
+        "pointer": "/name",
+        "code": "too_long",
+        "message": body["errors"][0]["message"],
+    }
+
+
+def test_depth_scan() -> None:
+    assert not too_deep(b'{"a": [[1]]}', limit=3)
+    assert too_deep(b'{"a": [[[1]]]}', limit=3)
+    assert not too_deep(b'["[[[[", "\\"[[[["]', limit=1)
+    assert not too_deep(b"[]" * 1000, limit=1)
+
+
+async def test_a_key_named_twice_is_refused_with_its_pointer(demo: ApiClient) -> None:
+    content = b'{"name": "x", "times": 1, "name": "y"}'
+    body = problem(await demo.post(URL, content=content, headers={**JSON, **EN}), 422)
+    assert body["errors"] == [
+        {
+            "pointer": "/name",
+            "code": "duplicate_key",
+            "message": "This key appears more than once in its object",
+        }
+    ]
+    body = problem(await demo.post(URL, content=content, headers=JSON | TW), 422)
+    assert body["errors"][0]["message"] == "同一物件中重複出現的欄位"

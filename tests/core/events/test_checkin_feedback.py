@@ -9,9 +9,10 @@ from typing import Any
 from core.events.checkin_codes import checkin_code, verify_checkin_code
 from core.events.tables import CheckIn, Event
 from core.integration.tables import OutboxSignal
+from core.pagination import encode_cursor
 from tests.conftest import SECRET, ApiClient
 from tests.core.events.conftest import World, cadre, make_persons, person, published_event
-from tests.helpers import problem
+from tests.helpers import AllowAll, problem
 
 
 def test_codes_are_signed_and_qr_friendly() -> None:
@@ -213,3 +214,51 @@ async def test_ratings_per_organizing_org(api: ApiClient, world: World) -> None:
         )
     ).json()
     assert [r["org_id"] for r in only["items"]] == [str(world.youth["id"])]
+
+
+async def test_ratings_count_only_the_events_the_caller_may_see(api: ApiClient, world: World) -> None:
+    """Members-only and subtree events count for those who may see them (a cadre reaching their
+    organizer, a member of it); everyone else's ratings are those of public events alone."""
+    boss = world.add("boss", cadre(world.root))
+    past = datetime.now(UTC) - timedelta(days=1)
+    rater = (await make_persons(1))[0]
+    for visibility, rating in (("public", 2), ("members", 4), ("subtree", 5)):
+        event = await published_event(api, boss, world.union, visibility=visibility)
+        await CheckIn.insert(CheckIn(event=event["id"], person=rater, method="manual")).run()
+        await (
+            Event.update({Event.ends_at: past, Event.starts_at: past - timedelta(hours=2)})
+            .where(Event.id == event["id"])
+            .run()
+        )
+        given = await api.post(
+            f"/api/v1/events/{event['id']}/feedback",
+            json={"rating": rating},
+            headers=world.add("rater", cadre(world.root, person_id=rater)),
+        )
+        assert given.status_code == 201, given.text
+
+    async def ratings(headers: dict[str, str]) -> dict[str, Any]:
+        response = await api.get(
+            "/api/v1/events/ratings", params={"org": str(world.root["id"])}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return {r["org_id"]: (r["events"], r["count"], r["average"]) for r in response.json()["items"]}
+
+    union = str(world.union["id"])
+    assert await ratings(boss) == {union: (3, 3, 3.67)}
+    assert await ratings(world.add("reader", cadre(world.union))) == {union: (3, 3, 3.67)}
+    assert await ratings(world.add("sibling", cadre(world.women))) == {union: (1, 1, 2.0)}
+    assert await ratings(world.add("stranger", person((await make_persons(1))[0]))) == {union: (1, 1, 2.0)}
+    member = (await make_persons(1))[0]
+    joined = await api.post(
+        f"/api/v1/orgs/{world.union['id']}/members",
+        json={"person": str(member)},
+        headers=world.add("admin", AllowAll()),
+    )
+    assert joined.status_code == 201, joined.text
+    assert await ratings(world.add("member", person(member))) == {union: (2, 2, 3.0)}
+    cursor = encode_cursor([world.union["path"], "a second value"])
+    refused = await api.get(
+        "/api/v1/events/ratings", params={"org": str(world.root["id"]), "cursor": cursor}, headers=boss
+    )
+    assert refused.status_code == 400
