@@ -18,6 +18,7 @@ Applied once to every route of the app (the core's and every plugin's), so no ro
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, get_args
@@ -91,7 +92,13 @@ def document_problems(app: Litestar) -> None:
         for handler in route.route_handlers:
             for method in handler.http_methods:
                 statuses = problem_statuses(handler, method, has_parameters)
-                declared = dict(handler.responses or {})
+                # A route's own problem responses are problem+json whatever media type it forgot to name.
+                declared = {
+                    status: dataclasses.replace(spec, media_type=PROBLEM_MEDIA_TYPE)
+                    if status >= 400 and spec.data_container is ProblemDetails
+                    else spec
+                    for status, spec in (handler.responses or {}).items()
+                }
                 handler.responses = {
                     **{
                         status: ResponseSpec(

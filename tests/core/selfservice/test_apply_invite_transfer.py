@@ -180,8 +180,11 @@ async def _member_of(api: ApiClient, org: dict[str, Any], headers: dict[str, str
     joined = await api.post(
         f"/api/v1/orgs/{org['id']}/members", json={"person": await _person_id(api, headers)}, headers=manager
     )
-    assert joined.status_code == 201, joined.text
-    return joined.json()["id"]  # type: ignore[no-any-return]
+    # The person is outside the cadre's reach: the cadre proposes, the person agrees (core/members links).
+    assert joined.status_code == 202, joined.text
+    agreed = await api.post(f"/api/v1/me/person-links/{joined.json()['id']}/approve", headers=headers)
+    assert agreed.status_code == 200, agreed.text
+    return agreed.json()["membership"]  # type: ignore[no-any-return]
 
 
 async def test_member_transfer_approved_by_both_sides(api: ApiClient) -> None:

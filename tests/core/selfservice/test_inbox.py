@@ -52,7 +52,8 @@ async def _person_id(api: ApiClient, headers: dict[str, str]) -> str:
 
 async def test_process_steps_reach_the_applicants_inbox_read_unread_and_pages(api: ApiClient) -> None:
     org = await make_org(name="某公司工会")
-    a, b = await person_login(api), await person_login(api)
+    # Persons whose file the org keeps: its cadre may file on their behalf (within reach).
+    a, b = await person_login(api, home_org=org["path"]), await person_login(api, home_org=org["path"])
     cadre = await cadre_login(api, org, *STAFF)
     mine = await _apply(api, a, org)
     assert (await _inbox(api, a))["items"] == []  # one's own application needs no message
@@ -141,7 +142,8 @@ async def test_preferences_mute_kinds_and_channels_go_through_quntuan_notify(api
 async def test_event_changes_promotion_and_reminders(api: ApiClient) -> None:
     org = await make_org(name="区总工会")
     boss = await cadre_login(api, org, *EVENTS)
-    a, b = await person_login(api), await person_login(api)
+    # Persons whose file the org keeps: its cadre may register them (within reach).
+    a, b = await person_login(api, home_org=org["path"]), await person_login(api, home_org=org["path"])
     starts = datetime.now(UTC) + timedelta(hours=10)
     body = {
         "type": "core.activity",
