@@ -210,6 +210,8 @@ class PrivateRedis:
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:  # e.g. the port was taken: never talk to another's server
+                raise RuntimeError(f"private redis exited with {self.process.returncode} (port {self.port})")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
                     conn.sendall(b"PING\r\n")

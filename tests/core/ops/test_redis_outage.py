@@ -1,6 +1,6 @@
 """A Redis that dies or freezes costs a bounded wait, then 503 (or the request is served without it).
 
-A real ``quntuan serve`` process runs against a Redis of the test's own (port 6391: the shared one is
+A real ``quntuan serve`` process runs against a Redis of the test's own (on a free port: the shared one is
 never stopped or frozen), which is then killed (connections refused) and frozen with SIGSTOP (the kernel
 still accepts connections; nothing answers). httpx's timeouts bound every request: a request that hung
 for the stall would fail the test with a timeout, whatever its status would have been.
@@ -20,11 +20,10 @@ from litestar import Litestar
 from core.orgs.permissions import ORG_READ
 from tests.core.integration.support import PrivateRedis, running
 from tests.identity_helpers import bearer, make_account, make_org
-from tests.processes import QuntuanProcesses
+from tests.processes import QuntuanProcesses, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 
-OUTAGE_PORT = 6391
 SERVER_ENV = {
     "QUNTUAN_LOAD_PLUGINS": "false",
     "QUNTUAN_REDIS_TIMEOUT": "0.5",
@@ -38,7 +37,7 @@ TOKEN = "/api/v1/auth/token"
 async def test_a_lost_redis_answers_503_or_is_done_without(
     make_app: Callable[..., Litestar], settings: Any, tmp_path: Path
 ) -> None:
-    redis = PrivateRedis(OUTAGE_PORT)
+    redis = PrivateRedis(free_port())
     redis.start()
     try:
         async with (
@@ -90,7 +89,7 @@ async def test_a_change_made_while_redis_is_frozen_reaches_redis_once_it_answers
     from core.identity.authz_cache import EPOCH_KEY
     from core.shared import make_redis
 
-    redis = PrivateRedis(OUTAGE_PORT)
+    redis = PrivateRedis(free_port())
     redis.start()
     try:
         app = make_app(plugins={}, settings_=make_settings(redis_url=redis.url, redis_timeout=0.3))
