@@ -232,6 +232,9 @@ async def advance(
         )
         changes[Campaign.notice] = notice["id"]
     new = await _compare_and_set(row, changes)
+    if target == "cancelled" and row["notice"] is not None:
+        # A cancelled campaign selects nobody: its notice (公示) of the selected is taken down with it.
+        await notices.withdraw(env.processes_env(), None, row["notice"])
     await audit.record(
         "selection.stage_changed",
         resource_type="selection_campaign",

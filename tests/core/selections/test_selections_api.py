@@ -568,3 +568,25 @@ async def test_honors_entered_directly_follow_reach(api: ApiClient, world: World
     revoked = await api.post(f"/api/v1/honors/{honor['id']}/revoke", json={"reason": "撤销"}, headers=t1)
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     assert (await api.get("/api/v1/me/honors", headers=me)).json()["items"] == []
+
+
+async def test_cancelling_a_campaign_in_its_notice_withdraws_the_notice(api: ApiClient, world: World) -> None:
+    boss = world.add("boss", cadre(world.county))
+    camp = await campaign(api, boss, world.county, [1])
+    (pid,) = await make_persons(1)
+    nomination = (await nominate(api, boss, camp, world.county, nominee_person_id=str(pid))).json()
+    await stage(api, boss, camp, "reviewing")
+    await stage(api, boss, camp, "selecting")
+    assert (await review(api, boss, nomination["id"], "select")).status_code == 200
+    noticed = await stage(api, boss, camp, "notice")
+    notice_url = f"/api/v1/notices/{noticed['notice_id']}"
+    assert (await api.get(notice_url, headers=boss)).json()["status"] == "open"
+
+    cancelled = await stage(api, boss, camp, "cancelled")
+    assert cancelled["stage"] == "cancelled"
+    assert (await api.get(notice_url, headers=boss)).json()["status"] == "withdrawn"
+    # Nobody objects to a notice that is no longer up, and no honor is awarded.
+    objector = world.add("objector", person((await make_persons(1))[0]))
+    late = await api.post(f"{notice_url}/objections", json={"reason": "事迹不实"}, headers=objector)
+    assert late.status_code in (404, 409), late.text
+    assert await Honor.count().run() == 0
