@@ -254,9 +254,10 @@ async def list_notices(
     return [await to_notice(r, moment) for r in rows], cursor
 
 
-async def withdraw(env: Env, principal: Principal, notice_id: UUID) -> dict[str, Any]:
+async def withdraw(env: Env, principal: Principal | None, notice_id: UUID) -> dict[str, Any]:
+    """Withdraw a notice; ``principal`` None is the system (a cancelled selection withdraws its own)."""
     row = await load(notice_id)
-    if not within(row["org_path"], principal.reach(NOTICE_MANAGE)):
+    if principal is not None and not within(row["org_path"], principal.reach(NOTICE_MANAGE)):
         raise Problem("forbidden")
     if row["status"] == "withdrawn":
         return row

@@ -231,6 +231,9 @@ async def advance(
             entries=await _notice_entries(selected),
         )
         changes[Campaign.notice] = notice["id"]
+    if target == "cancelled" and row.get("notice") is not None:
+        # a cancelled campaign's public notice no longer stands: it is withdrawn with it
+        await notices.withdraw(env.processes_env(), None, row["notice"])
     new = await _compare_and_set(row, changes)
     await audit.record(
         "selection.stage_changed",
