@@ -1,5 +1,5 @@
 """Delivery of one-time codes: the provider declaration, the development provider and the adapters of
-the two large Chinese SMS clouds (Aliyun dysmsapi, RPC signature v1; Tencent Cloud SMS, TC3-HMAC-SHA256).
+the two large Chinese SMS clouds (Aliyun dysmsapi, signature V3 ACS3-HMAC-SHA256; Tencent Cloud SMS, TC3-HMAC-SHA256).
 
 Providers are declared through the ``quntuan_sms_providers`` hook (the core declares the three below);
 ``QUNTUAN_SMS_PROVIDER`` names the one a deployment uses. A provider's ``make(settings, http)`` builds its
@@ -9,7 +9,6 @@ sender's ``send(phone, code)`` delivers or raises :class:`DeliveryFailed`.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -75,16 +74,46 @@ def aliyun_encode(value: str) -> str:
     return quote(value, safe="-_.~")
 
 
-def aliyun_signature(method: str, params: dict[str, str], secret: str) -> str:
-    """RPC signature v1: HMAC-SHA1 with ``secret&`` over ``METHOD&%2F&<encoded canonical query>``."""
-    canonical = "&".join(f"{aliyun_encode(k)}={aliyun_encode(v)}" for k, v in sorted(params.items()))
-    to_sign = f"{method}&{aliyun_encode('/')}&{aliyun_encode(canonical)}"
-    digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
+ALIYUN_ALGORITHM = "ACS3-HMAC-SHA256"
+
+
+def aliyun_canonical_request(
+    method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
+) -> tuple[str, str]:
+    """V3 canonical request and its signed-header list.
+
+    ``METHOD\\nURI\\nsorted encoded query\\nheaders (lowercase name:trimmed value, sorted, each
+    ending in a newline)\\nsigned header names joined by ;\\nhex SHA-256 of the body``; the signed headers
+    are ``host``, ``content-type`` and every ``x-acs-*``.
+    """
+    query_string = "&".join(f"{aliyun_encode(k)}={aliyun_encode(v)}" for k, v in sorted(query.items()))
+    lower = {k.lower(): v.strip() for k, v in headers.items()}
+    names = sorted(n for n in lower if n in ("host", "content-type") or n.startswith("x-acs-"))
+    canonical_headers = "".join(f"{n}:{lower[n]}\n" for n in names)
+    signed = ";".join(names)
+    payload = hashlib.sha256(body).hexdigest()
+    return f"{method}\n{path}\n{query_string}\n{canonical_headers}\n{signed}\n{payload}", signed
+
+
+def aliyun_authorization(
+    method: str,
+    path: str,
+    query: dict[str, str],
+    headers: dict[str, str],
+    body: bytes,
+    key_id: str,
+    secret: str,
+) -> str:
+    """``ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=<names>,Signature=<hex HMAC-SHA256>`` over
+    ``ACS3-HMAC-SHA256\\n<hex SHA-256 of the canonical request>``."""
+    canonical, signed = aliyun_canonical_request(method, path, query, headers, body)
+    to_sign = f"{ALIYUN_ALGORITHM}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    return f"{ALIYUN_ALGORITHM} Credential={key_id},SignedHeaders={signed},Signature={signature}"
 
 
 class AliyunSender:
-    """``SendSms`` of dysmsapi (version 2017-05-25), a signed form POST."""
+    """``SendSms`` of dysmsapi (version 2017-05-25), an RPC call signed with ACS3-HMAC-SHA256 (V3)."""
 
     def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
         _required(
@@ -97,33 +126,36 @@ class AliyunSender:
         self.settings = settings
         self.http = http
 
-    def signed_params(self, phone: str, code: str) -> dict[str, str]:
+    def signed_request(self, phone: str, code: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """(url, query, headers) of one signed ``SendSms``; the parameters travel in the query."""
         s = self.settings
         assert s.sms_aliyun_access_key_id
         assert s.sms_aliyun_access_key_secret
-        params = {
-            "AccessKeyId": s.sms_aliyun_access_key_id,
-            "Action": "SendSms",
-            "Format": "JSON",
+        query = {
             "PhoneNumbers": phone,
-            "RegionId": "cn-hangzhou",
             "SignName": s.sms_aliyun_sign_name or "",
-            "SignatureMethod": "HMAC-SHA1",
-            "SignatureNonce": uuid.uuid4().hex,
-            "SignatureVersion": "1.0",
             "TemplateCode": s.sms_aliyun_template_code or "",
             "TemplateParam": json.dumps({"code": code}),
-            "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Version": "2017-05-25",
         }
-        params["Signature"] = aliyun_signature("POST", params, s.sms_aliyun_access_key_secret)
-        return params
+        url = s.sms_aliyun_endpoint.rstrip("/") + "/"
+        headers = {
+            "host": httpx.URL(url).netloc.decode(),
+            "x-acs-action": "SendSms",
+            "x-acs-version": "2017-05-25",
+            "x-acs-date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "x-acs-signature-nonce": uuid.uuid4().hex,
+            "x-acs-content-sha256": hashlib.sha256(b"").hexdigest(),
+        }
+        headers["Authorization"] = aliyun_authorization(
+            "POST", "/", query, headers, b"", s.sms_aliyun_access_key_id, s.sms_aliyun_access_key_secret
+        )
+        return url, query, headers
 
     async def send(self, phone: str, code: str) -> None:
+        url, query, headers = self.signed_request(phone, code)
+        encoded = "&".join(f"{aliyun_encode(k)}={aliyun_encode(v)}" for k, v in sorted(query.items()))
         try:
-            response = await self.http.post(
-                self.settings.sms_aliyun_endpoint.rstrip("/") + "/", data=self.signed_params(phone, code)
-            )
+            response = await self.http.post(f"{url}?{encoded}", headers=headers, content=b"")
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise DeliveryFailed(f"aliyun: {type(exc).__name__}") from exc

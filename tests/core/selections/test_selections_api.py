@@ -326,6 +326,26 @@ async def test_an_objection_during_the_notice_holds_the_result_until_resolved(
     assert await Honor.count().run() == 1
 
 
+async def test_cancelling_a_campaign_withdraws_its_public_notice(api: ApiClient, world: World) -> None:
+    boss = world.add("boss", cadre(world.county))
+    camp = await campaign(api, boss, world.county, [1])
+    (pid,) = await make_persons(1)
+    nid = (await nominate(api, boss, camp, world.county, nominee_person_id=str(pid))).json()["id"]
+    await stage(api, boss, camp, "reviewing")
+    await stage(api, boss, camp, "selecting")
+    assert (await review(api, boss, nid, "select")).status_code == 200
+    noticed = await stage(api, boss, camp, "notice")
+    notice_url = f"/api/v1/notices/{noticed['notice_id']}"
+    assert (await api.get(notice_url, headers=boss)).json()["status"] == "open"
+    cancelled = await stage(api, boss, noticed, "cancelled")
+    assert cancelled["stage"] == "cancelled"
+    assert (await api.get(notice_url, headers=boss)).json()["status"] == "withdrawn"
+    withdrawn = await AuditEntry.count().where(
+        (AuditEntry.action == "notice.withdrawn") & (AuditEntry.resource_id == noticed["notice_id"])
+    )
+    assert withdrawn == 1
+
+
 async def test_persons_nominate_themselves_and_others_and_may_withdraw(api: ApiClient, world: World) -> None:
     boss = world.add("boss", cadre(world.county))
     reviewer = world.add("reviewer", cadre(world.g11, SELECTION_REVIEW))

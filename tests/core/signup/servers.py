@@ -7,7 +7,6 @@ independently of the platform's code — and answers with the real service's suc
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -120,31 +119,56 @@ ALIYUN_SECRET = "aliyun-secret"
 
 @dataclass
 class AliyunServer(ContractServer):
-    """dysmsapi ``SendSms``: recomputes the RPC v1 signature; ``sent`` holds (phone, code) delivered."""
+    """dysmsapi ``SendSms`` (RPC over V3): recomputes the ACS3-HMAC-SHA256 signature from the request as
+    received; ``sent`` holds (phone, code) delivered."""
 
     secret: str = ALIYUN_SECRET
     sent: list[tuple[str, str]] = field(default_factory=list)
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
-        params = dict(parse_qsl(body.decode(), keep_blank_values=True))
-        self.requests.append(params)
-        signature = params.pop("Signature", "")
-        canonical = "&".join(f"{_aliyun_encode(k)}={_aliyun_encode(v)}" for k, v in sorted(params.items()))
-        string_to_sign = f"{method}&%2F&{_aliyun_encode(canonical)}"
-        expected = base64.b64encode(
-            hmac.new((self.secret + "&").encode(), string_to_sign.encode(), hashlib.sha1).digest()
-        ).decode()
-        if params.get("AccessKeyId") != ALIYUN_KEY_ID:
+        parts = urlsplit(path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        self.requests.append({"query": query, "headers": headers})
+        auth = headers.get("authorization", "")
+        algorithm, _, rest = auth.partition(" ")
+        fields = dict(item.split("=", 1) for item in rest.split(",") if "=" in item)
+        if algorithm != "ACS3-HMAC-SHA256" or set(fields) != {"Credential", "SignedHeaders", "Signature"}:
+            return 400, {"Code": "InvalidAuthorization", "Message": "Authorization is invalid."}
+        if fields["Credential"] != ALIYUN_KEY_ID:
             return 404, {
                 "Code": "InvalidAccessKeyId.NotFound",
                 "Message": "Specified access key is not found.",
             }
-        if not hmac.compare_digest(signature, expected):
+        signed = fields["SignedHeaders"].split(";")
+        required = {"host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce"}
+        required.add("x-acs-content-sha256")
+        if not required <= set(signed) or signed != sorted(signed):
+            return 400, {"Code": "IncompleteSignature"}
+        if headers.get("x-acs-content-sha256") != hashlib.sha256(body).hexdigest():
+            return 400, {"Code": "ContentSHA256NotMatched"}
+        # Canonical request per the V3 documentation, built here independently of the platform's code.
+        canonical_query = "&".join(
+            f"{_aliyun_encode(k)}={_aliyun_encode(v)}" for k, v in sorted(query.items())
+        )
+        canonical_headers = "".join(f"{n}:{headers.get(n, '').strip()}\n" for n in signed)
+        canonical = "\n".join(
+            [
+                method,
+                parts.path or "/",
+                canonical_query,
+                canonical_headers,
+                fields["SignedHeaders"],
+                hashlib.sha256(body).hexdigest(),
+            ]
+        )
+        string_to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
+        expected = hmac.new(self.secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(fields["Signature"], expected):
             return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched."}
-        if params.get("Action") != "SendSms" or params.get("SignatureMethod") != "HMAC-SHA1":
+        if headers.get("x-acs-action") != "SendSms" or headers.get("x-acs-version") != "2017-05-25":
             return 400, {"Code": "InvalidParameter"}
-        code = json.loads(params["TemplateParam"])["code"]
-        self.sent.append((params["PhoneNumbers"], code))
+        code = json.loads(query["TemplateParam"])["code"]
+        self.sent.append((query["PhoneNumbers"], code))
         return 200, {"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "F655A8D5"}
 
 

@@ -76,12 +76,15 @@ async def test_aliyun_request_carries_the_documented_parameters(
     try:
         async with running(make_app(settings_=make_settings(**_aliyun(server.url)))) as client:
             await ask_code(client, PHONE)
-        params = server.requests[0]
-        assert params["Action"] == "SendSms" and params["Version"] == "2017-05-25"
-        assert params["SignName"] == "群团平台" and params["TemplateCode"] == "SMS_123456"
-        assert params["SignatureVersion"] == "1.0" and re.fullmatch(
-            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", params["Timestamp"]
+        query, headers = server.requests[0]["query"], server.requests[0]["headers"]
+        assert headers["x-acs-action"] == "SendSms" and headers["x-acs-version"] == "2017-05-25"
+        assert query["SignName"] == "群团平台" and query["TemplateCode"] == "SMS_123456"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", headers["x-acs-date"])
+        assert headers["authorization"].startswith(
+            f"ACS3-HMAC-SHA256 Credential={ALIYUN_KEY_ID},SignedHeaders=host;x-acs-action;"
+            "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature="
         )
+        assert server.sent and server.sent[0][0] == PHONE
     finally:
         server.close()
 
