@@ -113,6 +113,12 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def quntuan_templates(migrated_template: str) -> dict[tuple[str, ...], str]:
+    """The testkit's templates, after this suite's own: under xdist that creates the worker's PG database."""
+    return {}
+
+
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> str:
     """A migrated, empty database for this test alone."""
