@@ -55,6 +55,9 @@ from core.selfservice.inbox import Delivered as Notification
 from core.settings import SettingsError
 from core.signup.sms import DeliveryFailed, SmsProvider
 
+#: The core API version plugins declare against (``PluginInfo.core_api``); see docs/plugins.md.
+API_VERSION = CORE_API_VERSION
+
 
 async def publish_notice(
     state: object,
@@ -88,6 +91,7 @@ async def publish_notice(
 
 
 __all__ = [
+    "API_VERSION",
     "CORE_API_VERSION",
     "PLACE_KINDS",
     "TWO_NEW_KINDS",

@@ -16,10 +16,8 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
-from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
 from core.app import create_app
@@ -27,6 +25,11 @@ from core.db import Database
 from core.migrations import migrate
 from core.plugin_host import ENTRY_POINT_GROUP, PluginManager, make_plugin_manager
 from core.settings import Settings
+from core.testkit import ApiClient, empty_postgres, flush_redis, open_client
+
+# The testkit comes through its pytest11 entry point once quntuan is (re)installed; until then load it here.
+if not any(ep.name == "quntuan_testkit" for ep in importlib.metadata.entry_points(group="pytest11")):
+    pytest_plugins = ["core.testkit"]
 
 #: Under pytest-xdist each worker ("gw0", "gw1", …) gets a database and a Redis db of its own.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
@@ -97,31 +100,8 @@ async def _create_postgres(url: str) -> None:
         await conn.close()
 
 
-async def _empty_postgres(url: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        tables = await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migration'"
-        )
-        if tables:
-            names = ", ".join(f'"{row["tablename"]}"' for row in tables)
-            # As a replica the session fires no trigger: the audit tables refuse TRUNCATE otherwise.
-            await conn.execute("SET session_replication_role = replica")
-            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    finally:
-        await conn.close()
-
-
-async def _flush_redis(url: str) -> None:
-    from core.shared import make_redis
-
-    client = make_redis(url)
-    try:
-        await client.flushdb()
-    finally:
-        await client.aclose()
+_empty_postgres = empty_postgres
+_flush_redis = flush_redis
 
 
 @pytest.fixture(scope="session")
@@ -135,6 +115,12 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("template") / "template.db"
     asyncio.run(_migrate(base_settings(f"sqlite:///{path}")))
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def quntuan_templates(migrated_template: str) -> dict[tuple[str, ...], str]:
+    """The testkit's templates, after this suite's own: under xdist that creates the worker's PG database."""
+    return {}
 
 
 @pytest.fixture
@@ -211,20 +197,6 @@ def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-class ApiClient(httpx.AsyncClient):
-    """An httpx client bound to one app, speaking JSON; ``app`` is the Litestar instance."""
-
-    app: Litestar
-
-
-async def open_client(app: Litestar) -> AsyncIterator[ApiClient]:
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
-        transport = httpx.ASGITransport(app=app)
-        async with ApiClient(transport=transport, base_url="http://testserver") as client:
-            client.app = app
-            yield client
 
 
 @pytest.fixture

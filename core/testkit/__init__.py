@@ -1,0 +1,301 @@
+"""quntuan testkit: fixtures and helpers for plugin authors, loaded by pytest through its ``pytest11``
+entry point (``quntuan_testkit``) whenever quntuan is installed.
+
+A plugin's ``conftest.py`` names the plugins its tests need::
+
+    import pytest
+    import my_plugin.hooks
+
+    @pytest.fixture(scope="session")
+    def quntuan_plugins():
+        return {"myslug": my_plugin.hooks}
+
+and its tests use the fixtures, all prefixed ``quntuan_`` so they never clash with a project's own:
+
+- ``quntuan_settings`` — settings on a fresh, migrated database (a SQLite file of its own, or the
+  PostgreSQL of ``QUNTUAN_TEST_DATABASE_URL`` emptied after the test) and the Redis of
+  ``QUNTUAN_TEST_REDIS_URL`` when set (flushed after the test);
+- ``quntuan_client`` — an httpx client on an app with the core and the named plugins, started;
+- ``quntuan_tree`` — a small org tree (province → city → two counties) with one account per role:
+  ``platform`` (every permission everywhere), ``province``/``city`` (every permission on their subtree),
+  ``county`` (every permission on county A only) and ``member`` (no grant);
+- ``quntuan_headers`` — ``{role: {"Authorization": "Bearer …"}}`` for those accounts.
+
+Helpers: :func:`assert_problem`, :func:`signals_emitted`, :func:`audit_entries`, and
+:func:`assert_plugin_contract` — the contract suite a plugin runs on itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from litestar import Litestar
+
+from core.app import create_app
+from core.db import Database
+from core.guards import declared_policy, require_authenticated, require_permission, undeclared_routes
+from core.migrations import migrate, pending_migrations
+from core.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
+from core.settings import Settings
+from core.testkit.tree import OrgTree, make_tree
+
+__all__ = [
+    "ApiClient",
+    "OrgTree",
+    "assert_plugin_contract",
+    "assert_problem",
+    "audit_entries",
+    "installed_plugins",
+    "open_client",
+    "settings_for",
+    "signals_emitted",
+]
+
+SECRET = "testkit-secret-key-that-is-long-enough-for-hs256"  # noqa: S105 (test-only signing key)
+
+
+def installed_plugins() -> dict[str, object]:
+    """Every plugin installed through the ``quntuan.plugins`` entry point."""
+    return {ep.name: ep.load() for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "redis_url": os.environ.get("QUNTUAN_TEST_REDIS_URL") or None,
+        "secret_key": SECRET,
+        "auto_migrate": False,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def migrate_database(settings: Settings, plugins: Mapping[str, object]) -> None:
+    db = Database(settings, make_plugin_manager(settings, plugins=dict(plugins)).registry.piccolo_apps)
+    await db.start()
+    try:
+        await migrate(db)
+    finally:
+        await db.stop()
+
+
+async def empty_postgres(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migration'"
+        )
+        if tables:
+            names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+            # As a replica the session fires no trigger: the audit tables refuse TRUNCATE otherwise.
+            await conn.execute("SET session_replication_role = replica")
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+async def flush_redis(url: str) -> None:
+    from core.shared import make_redis
+
+    client = make_redis(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+class ApiClient(httpx.AsyncClient):
+    """An httpx client bound to one app, speaking JSON; ``app`` is the Litestar instance."""
+
+    app: Litestar
+
+
+async def open_client(app: Litestar) -> AsyncIterator[ApiClient]:
+    """Start ``app`` (lifespan) and yield a client talking to it in-process."""
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
+        transport = httpx.ASGITransport(app=app)
+        async with ApiClient(transport=transport, base_url="http://testserver") as client:
+            client.app = app
+            yield client
+
+
+def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """Assert an RFC 9457 problem response with ``status`` (and problem ``code``); return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("/api/v1/problems/")
+    assert body["title"]
+    assert body["detail"]
+    if code is not None:
+        assert body["type"] == f"/api/v1/problems/{code}", body["type"]
+    return body
+
+
+async def signals_emitted(name: str | None = None) -> list[dict[str, Any]]:
+    """Signals written to the outbox so far (oldest first), optionally only those called ``name``."""
+    from core.integration.tables import OutboxSignal
+
+    query = OutboxSignal.select().order_by(OutboxSignal.seq)
+    if name is not None:
+        query = query.where(OutboxSignal.name == name)
+    return list(await query.run())
+
+
+async def audit_entries(action: str | None = None) -> list[dict[str, Any]]:
+    """Audit entries written so far (oldest first), optionally only those with ``action``."""
+    from core.identity.tables import AuditEntry
+
+    query = AuditEntry.select().order_by(AuditEntry.seq)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    return list(await query.run())
+
+
+async def assert_plugin_contract(slug: str, module: object, settings: Settings) -> None:
+    """The contract a plugin keeps; run it in the plugin's own tests on a ``quntuan_settings`` database.
+
+    Its declarations are named after it; its tables carry its prefix and have migrations, all applied
+    (forward from empty); every route sits under ``/api/v1/<slug>``, declares a permission or a
+    policy that a guard enforces, is in the OpenAPI document with a summary and problem responses, and
+    answers 401 (as RFC 9457) without a token unless its policy is ``public``.
+    """
+    pm = make_plugin_manager(settings, plugins={slug: module})
+    assert pm.failures == [], pm.failures
+    decl = pm.registry.plugins[slug]
+    assert decl.info.slug == slug
+    assert decl.info.name.zh_hans, "a plugin names itself in zh-Hans"
+    assert decl.info.name.en, "a plugin names itself in en"
+    for item in [*decl.org_kinds, *decl.event_types, *decl.permissions, *decl.signals]:
+        code = getattr(item, "code", None) or item.name
+        assert code.startswith(f"{slug}."), f"{code} is not named after the plugin"
+
+    for app_config in decl.piccolo_apps:
+        for table in app_config.table_classes:
+            assert table._meta.tablename.startswith(f"{slug}_"), table._meta.tablename
+        if app_config.table_classes:
+            from piccolo.apps.migrations.commands.base import BaseMigrationManager
+
+            modules = BaseMigrationManager().get_migration_modules(app_config.resolved_migrations_folder_path)
+            assert modules, f"{slug} has tables but no migrations"
+    db = Database(settings, pm.registry.piccolo_apps)
+    await db.start()
+    try:
+        assert await pending_migrations(db) == [], "migrations not applied forward from empty"
+    finally:
+        await db.stop()
+
+    app = create_app(settings, pm)
+    assert undeclared_routes(app) == []
+    handlers = [
+        (route.path, handler)
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if handler.opt.get("plugin") == slug
+    ]
+    async for client in open_client(app):
+        document = (await client.get("/schema/openapi.json")).json()
+        for path, handler in handlers:
+            assert path == f"/api/v1/{slug}" or path.startswith(f"/api/v1/{slug}/"), path
+            guards = [getattr(g, "func", g) for g in handler.resolve_guards()]
+            assert require_authenticated in guards, path
+            assert require_permission in guards, path
+            documented = re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+            assert documented in document["paths"], f"{path} missing from OpenAPI"
+            for method in handler.http_methods - {"HEAD", "OPTIONS"}:
+                operation = document["paths"][documented][method.lower()]
+                assert operation.get("summary") or operation.get("description"), f"{method} {path}"
+                assert operation.get("operationId", "").startswith(slug), operation.get("operationId")
+                if declared_policy(handler) == "public":
+                    continue
+                concrete = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
+                assert_problem(await client.request(method, concrete), 401)
+
+
+# --- pytest fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def quntuan_plugins() -> Mapping[str, object]:
+    """The plugins the app under test loads (slug → hooks module). Override it in your conftest or
+    test module (module or session scope); by default every installed plugin."""
+    return installed_plugins()
+
+
+@pytest.fixture(scope="session")
+def quntuan_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], str]:
+    """Migrated template databases of this session, one per set of plugins."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def quntuan_template(
+    quntuan_plugins: Mapping[str, object],
+    quntuan_templates: dict[tuple[str, ...], str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> str:
+    """A database migrated for the core and ``quntuan_plugins``: a SQLite file to copy, or the PG URL."""
+    key = tuple(sorted(quntuan_plugins))
+    if key not in quntuan_templates:
+        url = os.environ.get("QUNTUAN_TEST_DATABASE_URL")
+        if url:
+            asyncio.run(migrate_database(settings_for(url), quntuan_plugins))
+            quntuan_templates[key] = url
+        else:
+            path = tmp_path_factory.mktemp("quntuan-testkit") / "template.db"
+            asyncio.run(migrate_database(settings_for(f"sqlite:///{path}"), quntuan_plugins))
+            quntuan_templates[key] = str(path)
+    return quntuan_templates[key]
+
+
+@pytest.fixture
+async def quntuan_settings(quntuan_template: str, tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings on a migrated database of this test alone (PostgreSQL and Redis emptied afterwards)."""
+    pg = os.environ.get("QUNTUAN_TEST_DATABASE_URL")
+    if pg:
+        url = pg
+    else:
+        target = tmp_path / "quntuan.db"
+        shutil.copyfile(quntuan_template, target)
+        url = f"sqlite:///{target}"
+    settings = settings_for(url, files_dir=str(tmp_path / "files"))
+    yield settings
+    if pg:
+        await empty_postgres(pg)
+    if settings.redis_url:
+        await flush_redis(settings.redis_url)
+
+
+@pytest.fixture
+async def quntuan_client(
+    quntuan_settings: Settings, quntuan_plugins: Mapping[str, object]
+) -> AsyncIterator[ApiClient]:
+    """A started app with the core and ``quntuan_plugins``, and a client on it."""
+    app = create_app(quntuan_settings, make_plugin_manager(quntuan_settings, plugins=dict(quntuan_plugins)))
+    async for client in open_client(app):
+        yield client
+
+
+@pytest.fixture
+async def quntuan_tree(quntuan_client: ApiClient) -> OrgTree:
+    """The small org tree with one account per role (see the module docstring)."""
+    return await make_tree(quntuan_client)
+
+
+@pytest.fixture
+async def quntuan_headers(quntuan_tree: OrgTree) -> dict[str, dict[str, str]]:
+    """Bearer headers per role: platform, province, city, county, member."""
+    return quntuan_tree.headers
