@@ -87,7 +87,17 @@ class SystemController(Controller):
     path = "/"
     tags = ["system"]  # noqa: RUF012 - Litestar reads this class attribute
 
-    @get("/health", opt={"policy": "public"}, summary="Health of the platform and what it depends on")
+    @get(
+        "/health",
+        opt={"policy": "public"},
+        summary="平台健康状况",
+        description="平台及其依赖（数据库、Redis、迁移）的状态，供监控使用。无需登录。",
+        summary_en="Health of the platform and what it depends on",
+        description_en=(
+            "The state of the platform and of what it depends on (database, Redis, migrations), for "
+            "monitoring. No token needed."
+        ),
+    )
     async def health(self, state: State) -> Response[Health]:
         """Readiness of this worker: the database answers and Redis (when configured) answers."""
         try:
@@ -108,12 +118,29 @@ class SystemController(Controller):
         body = Health(status="ok" if ok else "unavailable", version=__version__, database=db, redis=redis)
         return Response(body, status_code=200 if ok else 503)
 
-    @get("/health/live", opt={"policy": "public"}, summary="Liveness: the process answers")
+    @get(
+        "/health/live",
+        opt={"policy": "public"},
+        summary="存活检查",
+        description="进程能应答即返回 200，供容器编排的存活探针使用。无需登录。",
+        summary_en="Liveness: the process answers",
+        description_en="200 as long as the process answers, for an orchestrator's liveness probe. No token needed.",
+    )
     async def live(self) -> dict[str, str]:
         """Liveness for the orchestrator: answers as long as the worker's event loop runs (no dependencies)."""
         return {"status": "ok"}
 
-    @get("/health/ready", opt={"policy": "public"}, summary="Readiness: database, Redis and schema are ready")
+    @get(
+        "/health/ready",
+        opt={"policy": "public"},
+        summary="就绪检查",
+        description="数据库、Redis 与数据库结构均就绪时返回 200，否则 503，供负载均衡的就绪探针使用。",
+        summary_en="Readiness: database, Redis and schema are ready",
+        description_en=(
+            "200 when the database, Redis and the schema are ready, otherwise 503, for a load balancer's "
+            "readiness probe."
+        ),
+    )
     async def ready(self, state: State) -> Response[dict[str, object]]:
         """Readiness for the load balancer: 503 while the database or Redis is unreachable or migrations pend."""
         checks: dict[str, str] = {}
@@ -135,7 +162,17 @@ class SystemController(Controller):
         ok = all(value == "ok" for value in checks.values()) and "migrations" in checks
         return Response({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
 
-    @get("/plugins", opt={"policy": "public"}, summary="Enabled plugins and what each declares")
+    @get(
+        "/plugins",
+        opt={"policy": "public"},
+        summary="已启用的插件及其声明",
+        description="每个已启用插件的名称、版本及其声明的组织类型、活动类型、权限和数据结构，前端据此生成表单。",
+        summary_en="Enabled plugins and what each declares",
+        description_en=(
+            "Each enabled plugin's name and version with the org kinds, event types, permissions and data "
+            "structures it declares, for front ends to build their forms."
+        ),
+    )
     async def plugins(self, request: Request[object, object, State], state: State) -> PluginList:
         """Every enabled plugin with its org kinds, event types and permissions, in the caller's language."""
         locale = request_locale(request)
@@ -168,7 +205,15 @@ class SystemController(Controller):
         return PluginList(items=items)
 
     @get(
-        "/problems", opt={"policy": "public"}, summary="The catalogue of problem types this API answers with"
+        "/problems",
+        opt={"policy": "public"},
+        summary="错误类型目录",
+        description="本 API 可能返回的全部错误类型（RFC 9457），每种带三种语言的标题。无需登录。",
+        summary_en="The catalogue of problem types this API answers with",
+        description_en=(
+            "Every problem type (RFC 9457) this API may answer with, each titled in the three languages. No "
+            "token needed."
+        ),
     )
     async def problems(self, request: Request[object, object, State]) -> list[ProblemTypeOut]:
         locale = request_locale(request)
@@ -183,7 +228,14 @@ class SystemController(Controller):
             for p in sorted(problem_types().values(), key=lambda p: (p.status, p.code))
         ]
 
-    @get("/problems/{code:str}", opt={"policy": "public"}, summary="One problem type")
+    @get(
+        "/problems/{code:str}",
+        opt={"policy": "public"},
+        summary="某一错误类型",
+        description="一个错误类型（problem type）的标题与说明，三种语言。无需登录。",
+        summary_en="One problem type",
+        description_en="One problem type's title and explanation in the three languages. No token needed.",
+    )
     async def problem(self, request: Request[object, object, State], code: FromPath[str]) -> ProblemTypeOut:
         p = problem_types().get(code)
         if p is None:

@@ -110,7 +110,14 @@ class EventController(Controller):
 
     # --- events ------------------------------------------------------------------------------------------
 
-    @get("/", summary="List events", opt={"policy": "visible"})
+    @get(
+        "/",
+        opt={"policy": "visible"},
+        summary="活动列表",
+        description="调用方可见的活动，可按组织（含下级）、类型、状态和时间筛选。",
+        summary_en="List events",
+        description_en="The events the caller may see, filterable by org (and subtree), type, status and time.",
+    )
     async def list_events(
         self,
         request: Request[Any, Any, State],
@@ -144,7 +151,14 @@ class EventController(Controller):
         items, cursor = await services.list_events(_principal(request), filters, page)
         return Page(items=items, next_cursor=cursor)
 
-    @post("/", opt={"permission": EVENT_MANAGE}, summary="Create an event (draft)")
+    @post(
+        "/",
+        opt={"permission": EVENT_MANAGE},
+        summary="新建活动（草稿）",
+        description="新建一个草稿活动；details 须符合活动类型声明的结构。",
+        summary_en="Create an event (draft)",
+        description_en="Creates a draft event; its details must match the structure its event type declares.",
+    )
     async def create_event(
         self, request: Request[Any, Any, State], data: JSONBody[EventCreate]
     ) -> Response[Event]:
@@ -158,7 +172,14 @@ class EventController(Controller):
             )
         return _with_etag(to_event(row), 201)
 
-    @get("/{event_id:uuid}", summary="Read an event", opt={"policy": "visible"})
+    @get(
+        "/{event_id:uuid}",
+        opt={"policy": "visible"},
+        summary="活动详情",
+        description="一个活动及其 ETag。",
+        summary_en="Read an event",
+        description_en="One event with its ETag.",
+    )
     async def get_event(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
         row, _ = await services.load_event(_principal(request), event_id)
         return _with_etag(to_event(row))
@@ -166,7 +187,10 @@ class EventController(Controller):
     @patch(
         "/{event_id:uuid}",
         opt={"permission": EVENT_MANAGE, "if_match": "required"},
-        summary="Change an event (If-Match)",
+        summary="修改活动（须 If-Match）",
+        description="修改活动信息；须带读取时的 ETag 作为 If-Match。",
+        summary_en="Change an event (If-Match)",
+        description_en="Changes the event; send the ETag you read as If-Match.",
     )
     async def update_event(
         self, request: Request[Any, Any, State], event_id: EventId, data: JSONBody[EventUpdate]
@@ -195,21 +219,52 @@ class EventController(Controller):
             await _hook(request, "quntuan_event_cancelled", event=event)
         return _with_etag(event)
 
-    @post("/{event_id:uuid}/publish", opt={"permission": EVENT_MANAGE}, status_code=200, summary="Publish")
+    @post(
+        "/{event_id:uuid}/publish",
+        opt={"permission": EVENT_MANAGE},
+        status_code=200,
+        summary="发布活动",
+        description="把草稿活动发布，按可见范围向成员展示并开放报名。",
+        summary_en="Publish an event",
+        description_en="Publishes a draft event: it is shown to its audience and opens for registration.",
+    )
     async def publish_event(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
         return await self._transition(request, event_id, "published")
 
-    @post("/{event_id:uuid}/cancel", opt={"permission": EVENT_MANAGE}, status_code=200, summary="Cancel")
+    @post(
+        "/{event_id:uuid}/cancel",
+        opt={"permission": EVENT_MANAGE},
+        status_code=200,
+        summary="取消活动",
+        description="取消活动；已报名者收到通知。",
+        summary_en="Cancel an event",
+        description_en="Cancels the event; those registered are notified.",
+    )
     async def cancel_event(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
         return await self._transition(request, event_id, "cancelled")
 
-    @post("/{event_id:uuid}/finish", opt={"permission": EVENT_MANAGE}, status_code=200, summary="Finish")
+    @post(
+        "/{event_id:uuid}/finish",
+        opt={"permission": EVENT_MANAGE},
+        status_code=200,
+        summary="结束活动",
+        description="活动结束后标记为已结束，开始前不能结束。",
+        summary_en="Finish an event",
+        description_en="Marks the event finished; not before it has started.",
+    )
     async def finish(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
         return await self._transition(request, event_id, "finished")
 
     # --- my events and calendars ---------------------------------------------------------------------------
 
-    @get("/mine", opt={"policy": "self"}, summary="My events")
+    @get(
+        "/mine",
+        opt={"policy": "self"},
+        summary="我的活动",
+        description="本人报名的活动及报名状态。",
+        summary_en="My events",
+        description_en="The caller's events and registrations.",
+    )
     async def my_events(self, request: Request[Any, Any, State], page: PageParam) -> Page[Event]:
         """Events the caller's person is registered for (confirmed or waitlisted), by start time."""
         person = _principal(request).person_id
@@ -220,7 +275,15 @@ class EventController(Controller):
         )
         return Page(items=[to_event(r) for r in rows], next_cursor=cursor)
 
-    @get("/mine/calendar", opt={"policy": "self"}, media_type=ICS, summary="My events as iCalendar")
+    @get(
+        "/mine/calendar",
+        opt={"policy": "self"},
+        media_type=ICS,
+        summary="我的活动（iCalendar）",
+        description="本人报名的活动，iCalendar 格式，时间带时区。",
+        summary_en="My events as iCalendar",
+        description_en="The caller's events as iCalendar, with time zones.",
+    )
     async def my_calendar(self, request: Request[Any, Any, State]) -> Response[bytes]:
         person = _principal(request).person_id
         if person is None:
@@ -228,7 +291,14 @@ class EventController(Controller):
         rows = await calendars.person_events(person)
         return Response(calendars.to_ical(rows, "我的活动", _uid_host(request)), media_type=ICS)
 
-    @get("/mine/calendar-link", opt={"policy": "self"}, summary="Private subscription link to my events")
+    @get(
+        "/mine/calendar-link",
+        opt={"policy": "self"},
+        summary="我的活动日历订阅链接",
+        description="一个私有的日历订阅链接，日历应用无需登录即可订阅。",
+        summary_en="Private subscription link to my events",
+        description_en="A private subscription link that calendar apps can follow without a token.",
+    )
     async def my_calendar_link(self, request: Request[Any, Any, State]) -> CalendarLink:
         person = _principal(request).person_id
         if person is None:
@@ -240,7 +310,10 @@ class EventController(Controller):
     @get(
         "/ratings",
         opt={"policy": "signed-in"},
-        summary="Ratings per organizing org (群众评议), over the events the caller may see",
+        summary="按主办组织的群众评议",
+        description="调用方可见的活动按主办组织汇总的评分（群众评议）。",
+        summary_en="Ratings per organizing org (群众评议), over the events the caller may see",
+        description_en="Ratings per organizing org (群众评议), over the events the caller may see.",
     )
     async def org_ratings(
         self,
@@ -261,9 +334,16 @@ class EventController(Controller):
     @post(
         "/{event_id:uuid}/registrations",
         opt={"policy": "self"},
-        summary="Register (Idempotency-Key honoured)",
-        description="Registers the caller's person, or with core.registration.manage another person. "
-        "Send an Idempotency-Key to make retries safe: repeats get the first response back.",
+        summary="报名（支持 Idempotency-Key）",
+        description=(
+            "为调用方本人报名，持有 core.registration.manage 时可为他人报名。带 "
+            "Idempotency-Key 可安全重试：重复请求得到第一次的应答。"
+        ),
+        summary_en="Register (Idempotency-Key honoured)",
+        description_en=(
+            "Registers the caller's person, or with core.registration.manage another person. Send an "
+            "Idempotency-Key to make retries safe: repeats get the first response back."
+        ),
     )
     async def register(
         self,
@@ -301,7 +381,14 @@ class EventController(Controller):
             await _hook(request, "quntuan_registration_confirmed", registration=out)
         return Response(out, status_code=201)
 
-    @get("/{event_id:uuid}/registrations", opt={"policy": "visible"}, summary="List an event's registrations")
+    @get(
+        "/{event_id:uuid}/registrations",
+        opt={"policy": "visible"},
+        summary="活动的报名",
+        description="活动的报名列表，含候补。",
+        summary_en="List an event's registrations",
+        description_en="The event's registrations, the waitlist included.",
+    )
     async def list_registrations(
         self,
         request: Request[Any, Any, State],
@@ -319,7 +406,10 @@ class EventController(Controller):
     @get(
         "/{event_id:uuid}/registrations/{registration_id:uuid}",
         opt={"policy": "self"},
-        summary="Read a registration",
+        summary="报名详情",
+        description="一条报名及其状态。",
+        summary_en="Read a registration",
+        description_en="One registration and its status.",
     )
     async def get_registration(
         self, request: Request[Any, Any, State], event_id: EventId, registration_id: RegistrationId
@@ -332,7 +422,10 @@ class EventController(Controller):
         "/{event_id:uuid}/registrations/{registration_id:uuid}/cancel",
         opt={"policy": "self"},
         status_code=200,
-        summary="Cancel a registration",
+        summary="取消报名",
+        description="取消一条报名；候补者自动递补。",
+        summary_en="Cancel a registration",
+        description_en="Cancels a registration; the waitlist moves up.",
     )
     async def cancel_registration(
         self, request: Request[Any, Any, State], event_id: EventId, registration_id: RegistrationId
@@ -346,7 +439,14 @@ class EventController(Controller):
 
     # --- check-in ----------------------------------------------------------------------------------------
 
-    @post("/{event_id:uuid}/checkins", opt={"permission": CHECKIN_MANAGE}, summary="Check an attendee in")
+    @post(
+        "/{event_id:uuid}/checkins",
+        opt={"permission": CHECKIN_MANAGE},
+        summary="为参加者签到",
+        description="按报名或签到码为参加者签到。",
+        summary_en="Check an attendee in",
+        description_en="Checks an attendee in by registration or check-in code.",
+    )
     async def check_in(
         self, request: Request[Any, Any, State], event_id: EventId, data: JSONBody[CheckInCreate]
     ) -> Response[CheckIn]:
@@ -370,7 +470,10 @@ class EventController(Controller):
         "/{event_id:uuid}/checkins/batch",
         opt={"permission": CHECKIN_MANAGE},
         status_code=200,
-        summary="Upload offline check-ins",
+        summary="上传离线签到",
+        description="上传在无网络时记录的签到（按签到码），逐条返回结果。",
+        summary_en="Upload offline check-ins",
+        description_en="Uploads check-ins recorded offline (by check-in code), answering per item.",
     )
     async def batch_check_in(
         self, request: Request[Any, Any, State], event_id: EventId, data: JSONBody[BatchCheckInUpload]
@@ -384,20 +487,41 @@ class EventController(Controller):
             await _hook(request, "quntuan_checked_in", checkin=checkins.to_checkin(row))
         return report
 
-    @get("/{event_id:uuid}/checkins", opt={"permission": CHECKIN_MANAGE}, summary="List check-ins")
+    @get(
+        "/{event_id:uuid}/checkins",
+        opt={"permission": CHECKIN_MANAGE},
+        summary="签到记录",
+        description="活动的签到记录。",
+        summary_en="List check-ins",
+        description_en="The event's check-ins.",
+    )
     async def list_checkins(
         self, request: Request[Any, Any, State], event_id: EventId, page: PageParam
     ) -> Page[CheckIn]:
         rows, cursor = await checkins.list_checkins(_principal(request), event_id, page)
         return Page(items=[checkins.to_checkin(r) for r in rows], next_cursor=cursor)
 
-    @get("/{event_id:uuid}/attendance", opt={"permission": CHECKIN_MANAGE}, summary="Attendance figures")
+    @get(
+        "/{event_id:uuid}/attendance",
+        opt={"permission": CHECKIN_MANAGE},
+        summary="出勤统计",
+        description="活动的报名、签到与出勤率。",
+        summary_en="Attendance figures",
+        description_en="An event's registrations, check-ins and attendance rate.",
+    )
     async def attendance(self, request: Request[Any, Any, State], event_id: EventId) -> Attendance:
         return await checkins.attendance(_principal(request), event_id)
 
     # --- feedback ----------------------------------------------------------------------------------------
 
-    @post("/{event_id:uuid}/feedback", opt={"policy": "self"}, summary="Rate an event you attended")
+    @post(
+        "/{event_id:uuid}/feedback",
+        opt={"policy": "self"},
+        summary="评价参加过的活动",
+        description="参加过活动的人给出评分与意见。",
+        summary_en="Rate an event you attended",
+        description_en="A person who attended rates the event and comments.",
+    )
     async def give_feedback(
         self, request: Request[Any, Any, State], event_id: EventId, data: JSONBody[FeedbackCreate]
     ) -> Response[Feedback]:
@@ -407,14 +531,28 @@ class EventController(Controller):
         await _hook(request, "quntuan_feedback_given", feedback=out)
         return Response(out, status_code=201)
 
-    @get("/{event_id:uuid}/feedback", opt={"permission": EVENT_MANAGE}, summary="Read an event's feedback")
+    @get(
+        "/{event_id:uuid}/feedback",
+        opt={"permission": EVENT_MANAGE},
+        summary="活动评价",
+        description="活动收到的评价与评分。",
+        summary_en="Read an event's feedback",
+        description_en="The feedback and ratings the event received.",
+    )
     async def list_feedback(
         self, request: Request[Any, Any, State], event_id: EventId, page: PageParam
     ) -> Page[Feedback]:
         rows, cursor = await feedback.list_feedback(_principal(request), event_id, page)
         return Page(items=[feedback.to_feedback(r) for r in rows], next_cursor=cursor)
 
-    @get("/{event_id:uuid}/feedback/summary", opt={"policy": "visible"}, summary="An event's ratings")
+    @get(
+        "/{event_id:uuid}/feedback/summary",
+        opt={"policy": "visible"},
+        summary="活动评分汇总",
+        description="活动的平均分与评分分布。",
+        summary_en="An event's ratings",
+        description_en="The event's average rating and its distribution.",
+    )
     async def rating_summary(self, request: Request[Any, Any, State], event_id: EventId) -> RatingSummary:
         return await feedback.rating_summary(_principal(request), event_id)
 
@@ -429,7 +567,10 @@ class PublicCalendarController(Controller):
         "/calendar.ics",
         opt={"policy": "public"},
         media_type=ICS,
-        summary="Public events of an org subtree as iCalendar",
+        summary="组织及下级的公开活动（iCalendar）",
+        description="组织及下级的公开活动，iCalendar 格式。无需登录。",
+        summary_en="Public events of an org subtree as iCalendar",
+        description_en="The public events of an org and its subtree as iCalendar. No token needed.",
     )
     async def public_calendar(
         self,
@@ -445,7 +586,10 @@ class PublicCalendarController(Controller):
         "/feeds/{token:str}",
         opt={"policy": "signed-link"},
         media_type=ICS,
-        summary="A person's events (private link)",
+        summary="个人活动日历（私有链接）",
+        description="凭私有链接中的令牌返回某人的活动日历，无需登录。",
+        summary_en="A person's events (private link)",
+        description_en="A person's events through the token of their private link, without logging in.",
     )
     async def person_calendar(
         self, request: Request[Any, Any, State], token: FromPath[str]

@@ -84,11 +84,14 @@ class FileController(Controller):
 
     @post(
         "/",
-        summary="上传附件",
         opt=POLICY,
         request_max_body_size=None,  # bounded while streaming by QUNTUAN_FILES_MAX_SIZE (core.files.upload)
         status_code=201,
         operation_class=UploadOperation,
+        summary="上传附件",
+        description="上传附件（multipart），检查类型与大小。",
+        summary_en="Upload a file",
+        description_en="Uploads a file (multipart); its type and size are checked.",
     )
     async def upload_file(self, request: Request[Any, Any, State]) -> Response[FileInfo]:
         """Attach a file to an owner: ``multipart/form-data`` with ``owner_kind``, ``owner_id`` and ``file``.
@@ -138,7 +141,14 @@ class FileController(Controller):
             received.discard()
         return Response(info, status_code=201, headers={"ETag": services.etag(row)})
 
-    @get("/", summary="列出附件", opt=POLICY)
+    @get(
+        "/",
+        opt=POLICY,
+        summary="列出附件",
+        description="某对象的附件。",
+        summary_en="List files",
+        description_en="The files attached to an owner.",
+    )
     async def list_files(
         self,
         request: Request[Any, Any, State],
@@ -152,7 +162,14 @@ class FileController(Controller):
         )
         return Page(items=[services.to_info(r) for r in rows], next_cursor=cursor)
 
-    @get("/{file_id:uuid}", summary="附件信息", opt=POLICY)
+    @get(
+        "/{file_id:uuid}",
+        opt=POLICY,
+        summary="附件信息",
+        description="附件的名称、类型、大小与所属对象。",
+        summary_en="File metadata",
+        description_en="A file's name, media type, size and owner.",
+    )
     async def get_file(self, request: Request[Any, Any, State], file_id: FileId) -> Response[FileInfo]:
         """One file's metadata, for callers who may see its owner."""
         row, _ = await services.load_visible(_registry(request), _principal(request), file_id)
@@ -160,12 +177,15 @@ class FileController(Controller):
 
     @get(
         "/{file_id:uuid}/content",
-        summary="下载附件",
         opt=POLICY,
         operation_class=file_responses(
             "application/octet-stream",
             description="附件内容（Content-Type 为内容嗅探出的类型）· The file's bytes",
         ),
+        summary="下载附件",
+        description="附件的内容，按原媒体类型返回。",
+        summary_en="Download a file",
+        description_en="The file's content in its media type.",
     )
     async def get_content(self, request: Request[Any, Any, State], file_id: FileId) -> Response[Any]:
         """The bytes, with the sniffed ``Content-Type``, ``nosniff``, a sandbox CSP and the checksum as ETag."""
@@ -184,7 +204,15 @@ class FileController(Controller):
         headers["Content-Length"] = str(row["size"])
         return Stream(chunks, media_type=row["content_type"], headers=headers)
 
-    @delete("/{file_id:uuid}", summary="删除附件", opt=POLICY, status_code=204)
+    @delete(
+        "/{file_id:uuid}",
+        opt=POLICY,
+        status_code=204,
+        summary="删除附件",
+        description="删除附件及其内容。",
+        summary_en="Delete a file",
+        description_en="Deletes the file and its content.",
+    )
     async def delete_file(self, request: Request[Any, Any, State], file_id: FileId) -> None:
         """Remove a file: the owner's callback allows it, or the caller uploaded it and may still attach."""
         state = request.app.state

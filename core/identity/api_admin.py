@@ -124,7 +124,14 @@ class AccountController(Controller):
         require_outranks(request.user, authority)
         return row
 
-    @get("/", opt={"permission": ACCOUNT_MANAGE}, summary="Accounts of persons within reach")
+    @get(
+        "/",
+        opt={"permission": ACCOUNT_MANAGE},
+        summary="账号列表",
+        description="权限范围内人员的账号。",
+        summary_en="Accounts of persons within reach",
+        description_en="The accounts of persons within reach.",
+    )
     async def list_accounts(self, request: Request[Any, Any, Any], page: PageParam) -> Page[AccountOut]:
         clause = self._visible(request)
         if clause is None:
@@ -146,15 +153,27 @@ class AccountController(Controller):
             raise Problem("not-found")
         return row
 
-    @get("/{account_id:uuid}", opt={"permission": ACCOUNT_MANAGE}, summary="One account")
+    @get(
+        "/{account_id:uuid}",
+        opt={"permission": ACCOUNT_MANAGE},
+        summary="账号详情",
+        description="一个账号及其状态。",
+        summary_en="One account",
+        description_en="One account and its state.",
+    )
     async def get_account(self, request: Request[Any, Any, Any], account_id: FromPath[UUID]) -> AccountOut:
         return _account_out(await self._find(request, account_id))
 
     @post(
         "/",
         opt={"permission": ACCOUNT_MANAGE},
-        summary="Give a person whose file the caller's orgs keep a login",
+        summary="为人员开通账号",
         description=(
+            "人员对调用方不可见时 404；其档案所在组织不在调用方范围内，"
+            "或调用方不具备该人员已有或将有的全部权限时 403（不能给上级开账号）。"
+        ),
+        summary_en="Give a person whose file the caller's orgs keep a login",
+        description_en=(
             "404 unless the person is visible to the caller; 403 unless their home org (the org keeping "
             "their file) is within the caller's reach and the caller holds every permission the person "
             "holds or will hold through their posts (nobody gives a login to someone above them)."
@@ -206,8 +225,10 @@ class AccountController(Controller):
         "/{account_id:uuid}/disable",
         opt={"permission": ACCOUNT_MANAGE},
         status_code=200,
-        summary="Disable an account and end its sessions",
-        description="Needs custody of the account's person and every permission the account holds (403).",
+        summary="停用账号并结束其会话",
+        description="须保管该账号人员的档案并持有该账号的全部权限（否则 403）。",
+        summary_en="Disable an account and end its sessions",
+        description_en="Needs custody of the account's person and every permission the account holds (403).",
     )
     async def disable_account(
         self, request: Request[Any, Any, Any], account_id: FromPath[UUID]
@@ -230,8 +251,10 @@ class AccountController(Controller):
         "/{account_id:uuid}/enable",
         opt={"permission": ACCOUNT_MANAGE},
         status_code=200,
-        summary="Enable a disabled account",
-        description="Needs custody of the account's person and every permission the account holds (403).",
+        summary="启用已停用的账号",
+        description="须保管该账号人员的档案并持有该账号的全部权限（否则 403）。",
+        summary_en="Enable a disabled account",
+        description_en="Needs custody of the account's person and every permission the account holds (403).",
     )
     async def enable_account(self, request: Request[Any, Any, Any], account_id: FromPath[UUID]) -> AccountOut:
         row = await self._find_in_custody(request, account_id)
@@ -264,12 +287,26 @@ class RoleController(Controller):
     path = "/roles"
     tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", opt={"permission": GRANT_MANAGE}, summary="Roles that can be granted")
+    @get(
+        "/",
+        opt={"permission": GRANT_MANAGE},
+        summary="可授予的角色",
+        description="可以授予的角色及其权限。",
+        summary_en="Roles that can be granted",
+        description_en="The roles that can be granted, with their permissions.",
+    )
     async def list_roles(self, page: PageParam) -> Page[RoleOut]:
         rows, cursor = await paginate(Role.select(), [Role.id], page)
         return Page(items=[_role_out(r) for r in rows], next_cursor=cursor)
 
-    @post("/", opt={"permission": ROLE_MANAGE}, summary="Define a role")
+    @post(
+        "/",
+        opt={"permission": ROLE_MANAGE},
+        summary="定义角色",
+        description="用权限组合定义一个角色。",
+        summary_en="Define a role",
+        description_en="Defines a role as a set of permissions.",
+    )
     async def create_role(self, request: Request[Any, Any, Any], data: JSONBody[RoleCreate]) -> RoleOut:
         require_platform(request.user, ROLE_MANAGE)
         _check_permissions(request, data.permissions, "/permissions")
@@ -289,7 +326,12 @@ class RoleController(Controller):
         return _role_out(await Role.select().where(Role.id == role_id).first().run())
 
     @patch(
-        "/{role_id:uuid}", opt={"permission": ROLE_MANAGE}, summary="Rename a role or change its permissions"
+        "/{role_id:uuid}",
+        opt={"permission": ROLE_MANAGE},
+        summary="修改角色名称或权限",
+        description="修改角色的名称或权限。",
+        summary_en="Rename a role or change its permissions",
+        description_en="Renames a role or changes its permissions.",
     )
     async def update_role(
         self, request: Request[Any, Any, Any], role_id: FromPath[UUID], data: JSONBody[RoleUpdate]
@@ -310,7 +352,14 @@ class RoleController(Controller):
             await audit.record("role.updated", resource_type="role", resource_id=role_id, changes=logged)
         return _role_out(await Role.select().where(Role.id == role_id).first().run())
 
-    @delete("/{role_id:uuid}", opt={"permission": ROLE_MANAGE}, summary="Delete a role and its grants")
+    @delete(
+        "/{role_id:uuid}",
+        opt={"permission": ROLE_MANAGE},
+        summary="删除角色及其授权",
+        description="删除角色，基于它的授权一并撤销。",
+        summary_en="Delete a role and its grants",
+        description_en="Deletes the role; its grants are revoked with it.",
+    )
     async def delete_role(self, request: Request[Any, Any, Any], role_id: FromPath[UUID]) -> None:
         require_platform(request.user, ROLE_MANAGE)
         async with request.app.state.db.transaction():
@@ -367,7 +416,14 @@ class GrantController(Controller):
     path = "/grants"
     tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", opt={"permission": GRANT_MANAGE}, summary="Grants on orgs within reach")
+    @get(
+        "/",
+        opt={"permission": GRANT_MANAGE},
+        summary="授权列表",
+        description="权限范围内组织上的授权。",
+        summary_en="Grants on orgs within reach",
+        description_en="The grants on orgs within reach.",
+    )
     async def list_grants(
         self,
         request: Request[Any, Any, Any],
@@ -386,8 +442,13 @@ class GrantController(Controller):
     @post(
         "/",
         opt={"permission": GRANT_MANAGE},
-        summary="Give a role on an org (or its subtree)",
+        summary="在组织（或其下级）上授予角色",
         description=(
+            "被授权者须在调用方的管理范围内（其档案由调用方组织保管的账号、全部授权都在范围内的 API 客户端、"
+            "范围内组织的职务），否则 404。向 API 客户端授权还须调用方持有该客户端的全部权限（403）。"
+        ),
+        summary_en="Give a role on an org (or its subtree)",
+        description_en=(
             "The holder must be within the caller's custody — an account whose person's file the caller's "
             "orgs keep, an API client whose every grant lies within the caller's reach, a post in an org "
             "within reach — else 404, as for a holder that does not exist. Granting to an API client also "
@@ -448,7 +509,14 @@ class GrantController(Controller):
         row = await Grant.select(*_GRANT_COLUMNS).where(Grant.id == grant_id).first().run()
         return _grant_out(row)
 
-    @delete("/{grant_id:uuid}", opt={"permission": GRANT_MANAGE}, summary="Revoke a grant")
+    @delete(
+        "/{grant_id:uuid}",
+        opt={"permission": GRANT_MANAGE},
+        summary="撤销授权",
+        description="撤销一项授权。",
+        summary_en="Revoke a grant",
+        description_en="Revokes a grant.",
+    )
     async def revoke_grant(self, request: Request[Any, Any, Any], grant_id: FromPath[UUID]) -> None:
         clause = reach_clause(Grant.org.path, request.user.reach(GRANT_MANAGE))
         row = None
@@ -508,7 +576,14 @@ class PostController(Controller):
     path = "/posts"
     tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", opt={"permission": PERSON_READ}, summary="Posts in orgs within reach")
+    @get(
+        "/",
+        opt={"permission": PERSON_READ},
+        summary="职务列表",
+        description="权限范围内组织中的职务。",
+        summary_en="Posts in orgs within reach",
+        description_en="The posts in orgs within reach.",
+    )
     async def list_posts(
         self,
         request: Request[Any, Any, Any],
@@ -524,11 +599,25 @@ class PostController(Controller):
         rows, cursor = await paginate(query, [Post.id], page)
         return Page(items=[_post_out(r) for r in rows], next_cursor=cursor)
 
-    @get("/{post_id:uuid}", opt={"permission": PERSON_READ}, summary="One post")
+    @get(
+        "/{post_id:uuid}",
+        opt={"permission": PERSON_READ},
+        summary="职务详情",
+        description="一个职务。",
+        summary_en="One post",
+        description_en="One post.",
+    )
     async def get_post(self, request: Request[Any, Any, Any], post_id: FromPath[UUID]) -> PostOut:
         return _post_out(await _post_in_reach(request, post_id, PERSON_READ))
 
-    @post("/", opt={"permission": POST_MANAGE}, summary="Appoint a person to a post in an org within reach")
+    @post(
+        "/",
+        opt={"permission": POST_MANAGE},
+        summary="任命职务",
+        description="任命人员在范围内的组织担任职务。",
+        summary_en="Appoint a person to a post in an org within reach",
+        description_en="Appoints a person to a post in an org within reach.",
+    )
     async def create_post(self, request: Request[Any, Any, Any], data: JSONBody[PostCreate]) -> PostOut:
         org = await persons.org_in_reach(request.user, POST_MANAGE, data.org)
         await persons.find_visible(request.user, PERSON_READ, data.person, _tz(request))
@@ -567,7 +656,10 @@ class PostController(Controller):
     @patch(
         "/{post_id:uuid}",
         opt={"permission": POST_MANAGE},
-        summary="Retitle or end a post (its grants end with it)",
+        summary="修改或结束职务",
+        description="修改职务名称或结束任职（其授权一并结束）。",
+        summary_en="Retitle or end a post (its grants end with it)",
+        description_en="Retitles or ends a post; its grants end with it.",
     )
     async def update_post(
         self, request: Request[Any, Any, Any], post_id: FromPath[UUID], data: JSONBody[PostUpdate]
@@ -623,13 +715,27 @@ class ClientController(Controller):
     path = "/clients"
     tags = ["access"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", opt={"permission": CLIENT_MANAGE}, summary="API clients")
+    @get(
+        "/",
+        opt={"permission": CLIENT_MANAGE},
+        summary="API 客户端",
+        description="接入平台的 API 客户端。",
+        summary_en="API clients",
+        description_en="The API clients of integrators.",
+    )
     async def list_clients(self, request: Request[Any, Any, Any], page: PageParam) -> Page[ClientOut]:
         require_platform(request.user, CLIENT_MANAGE)
         rows, cursor = await paginate(ApiClient.select(), [ApiClient.id], page)
         return Page(items=[_client_out(r) for r in rows], next_cursor=cursor)
 
-    @get("/{client_id:uuid}", opt={"permission": CLIENT_MANAGE}, summary="One API client")
+    @get(
+        "/{client_id:uuid}",
+        opt={"permission": CLIENT_MANAGE},
+        summary="API 客户端详情",
+        description="一个 API 客户端。",
+        summary_en="One API client",
+        description_en="One API client.",
+    )
     async def get_client(self, request: Request[Any, Any, Any], client_id: FromPath[UUID]) -> ClientOut:
         require_platform(request.user, CLIENT_MANAGE)
         row = await ApiClient.select().where(ApiClient.id == client_id).first().run()
@@ -637,7 +743,14 @@ class ClientController(Controller):
             raise Problem("not-found")
         return _client_out(row)
 
-    @post("/", opt={"permission": CLIENT_MANAGE}, summary="Register an API client; the secret is shown once")
+    @post(
+        "/",
+        opt={"permission": CLIENT_MANAGE},
+        summary="注册 API 客户端",
+        description="注册 API 客户端（client credentials）；密钥只在此返回一次。",
+        summary_en="Register an API client; the secret is shown once",
+        description_en="Registers an API client (client credentials); the secret is shown only in this answer.",
+    )
     async def create_client(
         self, request: Request[Any, Any, Any], data: JSONBody[ClientCreate]
     ) -> ClientSecretOut:
@@ -662,9 +775,13 @@ class ClientController(Controller):
     @post(
         "/{client_id:uuid}/secrets",
         opt={"permission": CLIENT_MANAGE},
-        summary="Rotate the secret, old ones overlapping",
-        description="Whoever holds the new secret acts as the client: 403 unless the caller holds "
-        "every permission the client holds.",
+        summary="轮换客户端密钥（新旧重叠）",
+        description="持有新密钥即可代表该客户端：调用方须持有该客户端的全部权限，否则 403。",
+        summary_en="Rotate the secret, old ones overlapping",
+        description_en=(
+            "Whoever holds the new secret acts as the client: 403 unless the caller holds every permission "
+            "the client holds."
+        ),
     )
     async def rotate_client_secret(
         self, request: Request[Any, Any, Any], client_id: FromPath[UUID], data: JSONBody[ClientSecretRotation]
@@ -699,8 +816,10 @@ class ClientController(Controller):
         "/{client_id:uuid}/disable",
         opt={"permission": CLIENT_MANAGE},
         status_code=200,
-        summary="Disable an API client",
-        description="403 unless the caller holds every permission the client holds.",
+        summary="停用 API 客户端",
+        description="调用方须持有该客户端的全部权限，否则 403。",
+        summary_en="Disable an API client",
+        description_en="403 unless the caller holds every permission the client holds.",
     )
     async def disable_client(self, request: Request[Any, Any, Any], client_id: FromPath[UUID]) -> ClientOut:
         require_platform(request.user, CLIENT_MANAGE)

@@ -32,7 +32,12 @@ class AuditController(Controller):
     tags = ["audit"]  # noqa: RUF012 - Litestar reads it from the class
 
     @get(
-        "/", opt={"permission": AUDIT_READ}, summary="Audit entries naming an org within reach, newest first"
+        "/",
+        opt={"permission": AUDIT_READ},
+        summary="审计日志（新的在前）",
+        description="涉及权限范围内组织的审计记录，新的在前。",
+        summary_en="Audit entries naming an org within reach, newest first",
+        description_en="The audit entries naming an org within reach, newest first.",
     )
     async def list_entries(
         self,
@@ -84,8 +89,14 @@ class AuditController(Controller):
     @get(
         "/verify",
         opt={"permission": AUDIT_READ},
-        summary="Check the whole log: its hash chain, and its head against the signed checkpoints",
+        summary="校验审计日志",
         description=(
+            "status 为 intact（完整）、broken（broken_at 为第一条断链记录）、"
+            "tail_missing（检查点指向日志中已不存在的记录，即最新记录被删除）或 "
+            "forged_checkpoint（检查点签名不符）。"
+        ),
+        summary_en="Check the whole log: its hash chain, and its head against the signed checkpoints",
+        description_en=(
             "``status``: ``intact``; ``broken`` (``broken_at``: the first entry that does not chain); "
             "``tail_missing`` (a checkpoint names an entry the log no longer has — its newest entries were "
             "removed — ``tail_missing_at`` that seq, ``last_good_checkpoint`` the newest that still "
@@ -101,7 +112,10 @@ class AuditController(Controller):
         "/checkpoints",
         opt={"permission": AUDIT_READ},
         status_code=201,
-        summary="Record a signed checkpoint of the log's head now (also taken periodically)",
+        summary="立即记录审计日志签名检查点",
+        description="对审计日志当前的末尾签名并记录检查点（也会定期自动记录）。",
+        summary_en="Record a signed checkpoint of the log's head now (also taken periodically)",
+        description_en="Signs and records the audit log's current head as a checkpoint (also taken periodically).",
     )
     async def checkpoint(self, request: Request[Any, Any, Any]) -> CheckpointOut:
         require_platform(request.user, AUDIT_READ)

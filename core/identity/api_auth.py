@@ -53,17 +53,26 @@ class AuthController(Controller):
         "/token",
         opt={"policy": "public", "throttled": True},
         status_code=200,
-        summary="Get an access token",
-        description=(
-            "grant_type `password` (username or phone + password), `refresh_token` (rotating: each "
-            "refresh token works once; reusing one revokes its family) or `client_credentials`. "
-            "Repeated failures lock the account out, from one client address and then from all (429 "
-            "with Retry-After); 503 while the failure counters cannot be reached. `phone_code` (phone + the "
-            "code from `POST /auth/codes`) and `wechat` (`code` from `wx.login()`) log in, and sign up when "
-            "no account has the phone or WeChat user and the platform lets persons sign up "
-            "(`account_created` then says true)."
-        ),
         security=[],
+        summary="获取访问令牌",
+        description=(
+            "grant_type 为 password（用户名或手机号加密码）、"
+            "refresh_token（轮换：每个刷新令牌只能用一次，重复使用会撤销整个系列）或 "
+            "client_credentials；phone_code（手机号加 POST "
+            "/auth/codes 的验证码）与 wechat（wx.login() 的 code）用于登录，"
+            "平台允许时无账号者同时注册。连续失败会锁定（429 并带 Retry-After）；"
+            "计数不可用时返回 503。"
+        ),
+        summary_en="Get an access token",
+        description_en=(
+            "grant_type `password` (username or phone + password), `refresh_token` (rotating: each refresh "
+            "token works once; reusing one revokes its family) or `client_credentials`. Repeated failures "
+            "lock the account out, from one client address and then from all (429 with Retry-After); 503 "
+            "while the failure counters cannot be reached. `phone_code` (phone + the code from `POST "
+            "/auth/codes`) and `wechat` (`code` from `wx.login()`) log in, and sign up when no account has "
+            "the phone or WeChat user and the platform lets persons sign up (`account_created` then says "
+            "true)."
+        ),
     )
     async def token(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenResponse:
         db = request.app.state.db
@@ -79,7 +88,13 @@ class AuthController(Controller):
         return await auth.client_credentials_grant(db, identity, data, client_address(request))
 
     @post(
-        "/logout", opt={"policy": "self"}, status_code=204, summary="End every session of the calling account"
+        "/logout",
+        opt={"policy": "self"},
+        status_code=204,
+        summary="退出登录（结束全部会话）",
+        description="结束调用方账号的全部会话。",
+        summary_en="End every session of the calling account",
+        description_en="Ends every session of the calling account.",
     )
     async def logout(self, request: Request[Any, Any, Any]) -> None:
         principal = request.user
@@ -92,12 +107,26 @@ class MeController(Controller):
     path = "/me"
     tags = ["auth"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", opt={"policy": "self"}, summary="Who is calling, and what they may do")
+    @get(
+        "/",
+        opt={"policy": "self"},
+        summary="当前调用者及其权限",
+        description="调用者本人、账号及其在各组织的权限。",
+        summary_en="Who is calling, and what they may do",
+        description_en="The caller, their account and their permissions on each org.",
+    )
     async def me(self, request: Request[Any, Any, Any]) -> Me:
         """The caller; for a person also their memberships, posts, open processes and profile."""
         return await _me(request)
 
-    @patch("/", opt={"policy": "self"}, summary="Edit what the person owns: nickname, avatar, contact ways")
+    @patch(
+        "/",
+        opt={"policy": "self"},
+        summary="修改本人信息（昵称、头像、联系方式）",
+        description="修改本人可自行维护的信息：昵称、头像、联系方式。",
+        summary_en="Edit what the person owns: nickname, avatar, contact ways",
+        description_en="Edits what the person owns: nickname, avatar, contact ways.",
+    )
     async def update_me(self, request: Request[Any, Any, Any], data: JSONBody[MeUpdate]) -> Me:
         """Name and ID number are not here: ask for a correction (``core.correction``) instead."""
         from core.selfservice import context
@@ -112,7 +141,10 @@ class MeController(Controller):
         "/password",
         opt={"policy": "self", "throttled": True},
         status_code=204,
-        summary="Change the password; every session ends",
+        summary="修改密码（全部会话结束）",
+        description="修改本人密码，此后全部会话结束。",
+        summary_en="Change the password; every session ends",
+        description_en="Changes the caller's password; every session ends.",
     )
     async def change_password(self, request: Request[Any, Any, Any], data: JSONBody[PasswordChange]) -> None:
         principal = request.user

@@ -36,7 +36,14 @@ class ConsentController(Controller):
     path = "/persons/{person_id:uuid}/consents"
     tags = ["persons"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", opt={"permission": PERSON_READ}, summary="A person's consent records")
+    @get(
+        "/",
+        opt={"permission": PERSON_READ},
+        summary="人员的同意记录",
+        description="一个人员给出的同意。",
+        summary_en="A person's consent records",
+        description_en="The consents a person gave.",
+    )
     async def list_consents(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID], page: PageParam
     ) -> Page[ConsentOut]:
@@ -44,7 +51,14 @@ class ConsentController(Controller):
         rows, cursor = await paginate(Consent.select().where(Consent.person == person_id), [Consent.id], page)
         return Page(items=[_out(r) for r in rows], next_cursor=cursor)
 
-    @post("/", opt={"permission": PERSON_WRITE}, summary="Record a consent given by the person")
+    @post(
+        "/",
+        opt={"permission": PERSON_WRITE},
+        summary="记录人员给出的同意",
+        description="记录人员对某用途给出的同意。",
+        summary_en="Record a consent given by the person",
+        description_en="Records a person's consent to a purpose.",
+    )
     async def give(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID], data: JSONBody[ConsentCreate]
     ) -> ConsentOut:
@@ -81,7 +95,10 @@ class ConsentController(Controller):
         "/{consent_id:uuid}/withdrawal",
         opt={"permission": PERSON_WRITE},
         status_code=200,
-        summary="Withdraw a consent",
+        summary="撤回同意",
+        description="记录人员撤回一项同意。",
+        summary_en="Withdraw a consent",
+        description_en="Records that the person withdrew a consent.",
     )
     async def withdraw_consent(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID], consent_id: FromPath[UUID]

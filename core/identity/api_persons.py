@@ -52,7 +52,14 @@ class PersonController(Controller):
     path = "/persons"
     tags = ["persons"]  # noqa: RUF012 - Litestar reads it from the class
 
-    @get("/", opt={"permission": PERSON_READ}, summary="Persons within the caller's reach")
+    @get(
+        "/",
+        opt={"permission": PERSON_READ},
+        summary="人员列表（权限范围内）",
+        description="调用方权限范围内的人员；身份证号与手机号除非有权限否则脱敏。",
+        summary_en="Persons within the caller's reach",
+        description_en="The persons within the caller's reach; ID numbers and phones masked unless permitted.",
+    )
     async def list_persons(
         self,
         request: Request[Any, Any, Any],
@@ -74,7 +81,10 @@ class PersonController(Controller):
         "/lookup",
         opt={"permission": PERSON_READ},
         status_code=200,
-        summary="Find persons by ID number or phone",
+        summary="按身份证号或手机号查找人员",
+        description="按身份证号或手机号在权限范围内查找人员。",
+        summary_en="Find persons by ID number or phone",
+        description_en="Finds persons within reach by ID number or phone.",
     )
     async def lookup(
         self, request: Request[Any, Any, Any], page: PageParam, data: JSONBody[PersonLookup]
@@ -94,15 +104,6 @@ class PersonController(Controller):
     @post(
         "/",
         opt={"permission": PERSON_WRITE},
-        summary="Register a person in an org within reach",
-        description=(
-            "201 with the new person. An ID number already registered: 409 with `context.existing_id` when "
-            "that person is visible to the caller; when they are outside the caller's reach they are "
-            "neither named nor linked — 202 with a person link request proposing that they join "
-            "`home_org` (the same request `POST /orgs/{id}/members` makes). 201 and 202 still tell that "
-            "the number is taken; each 202 spends one of `QUNTUAN_PERSON_LINK_MAX_PER_DAY`, and while none "
-            "is left every registration with an ID number answers 429 (docs/persons.md)."
-        ),
         responses={
             202: ResponseSpec(data_container=PersonLink, description="A person link request was proposed"),
             409: ResponseSpec(data_container=ProblemDetails, description="The ID number is registered"),
@@ -112,6 +113,22 @@ class PersonController(Controller):
                 description="Today's link requests are spent",
             ),
         },
+        summary="登记人员",
+        description=(
+            "201 返回新登记的人员。身份证号已登记时：该人员对调用方可见则 409 并附 "
+            "context.existing_id；不在范围内则不透露，返回 202 及请其加入 "
+            "home_org 的关联请求。每个 202 计入 "
+            "QUNTUAN_PERSON_LINK_MAX_PER_DAY，用尽后带身份证号的登记返回 429。"
+        ),
+        summary_en="Register a person in an org within reach",
+        description_en=(
+            "201 with the new person. An ID number already registered: 409 with `context.existing_id` when "
+            "that person is visible to the caller; when they are outside the caller's reach they are "
+            "neither named nor linked — 202 with a person link request proposing that they join `home_org` "
+            "(the same request `POST /orgs/{id}/members` makes). 201 and 202 still tell that the number is "
+            "taken; each 202 spends one of `QUNTUAN_PERSON_LINK_MAX_PER_DAY`, and while none is left every "
+            "registration with an ID number answers 429 (docs/persons.md)."
+        ),
     )
     async def create_person(
         self, request: Request[Any, Any, Any], data: JSONBody[PersonCreate]
@@ -131,11 +148,25 @@ class PersonController(Controller):
             return Response(links.to_out(outcome), status_code=202)  # type: ignore[arg-type]
         return Response(await _one(state, request.user, outcome, PERSON_WRITE), status_code=201)
 
-    @get("/{person_id:uuid}", opt={"permission": PERSON_READ, "fast": _fast_get_person}, summary="One person")
+    @get(
+        "/{person_id:uuid}",
+        opt={"permission": PERSON_READ, "fast": _fast_get_person},
+        summary="人员详情",
+        description="一个人员；身份证号与手机号除非有权限否则脱敏。",
+        summary_en="One person",
+        description_en="One person; ID number and phone masked unless permitted.",
+    )
     async def get_person(self, request: Request[Any, Any, Any], person_id: FromPath[UUID]) -> PersonOut:
         return await _one(request.app.state, request.user, person_id, PERSON_READ)
 
-    @patch("/{person_id:uuid}", opt={"permission": PERSON_WRITE}, summary="Edit a person's own fields")
+    @patch(
+        "/{person_id:uuid}",
+        opt={"permission": PERSON_WRITE},
+        summary="修改人员信息",
+        description="修改人员本身的信息（姓名、性别、出生日期、政治面貌等）。",
+        summary_en="Edit a person's own fields",
+        description_en="Edits a person's own fields (name, gender, birth date, political status …).",
+    )
     async def update_person(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID], data: JSONBody[PersonUpdate]
     ) -> PersonOut:
@@ -156,20 +187,25 @@ class PersonController(Controller):
         "/{person_id:uuid}",
         opt={"permission": PERSON_ERASE},
         status_code=204,
-        summary="Erase a person's data (PIPL Art. 47)",
-        description=(
-            "204: erased. Needs custody (the person's home org within reach) and every permission the "
-            "person holds through their account and posts, else 403. A caller whose only reach over the "
-            "person is a membership does not erase them: the memberships within reach end (status "
-            "`left`, audited) and the answer is 200 with them (`erased: false`). Visible through a post "
-            "only: 403."
-        ),
         responses={
             200: ResponseSpec(
                 data_container=ErasureOutcome,
                 description="Not erased: the memberships within the caller's reach ended instead",
             )
         },
+        summary="删除人员的个人信息（个保法第47条）",
+        description=(
+            "204 表示已删除。须保管其档案并持有该人员通过账号和职务持有的全部权限，否则 403。"
+            "调用方仅通过成员关系可见时不删除，而是结束范围内的成员关系，返回 200（erased: "
+            "false）。"
+        ),
+        summary_en="Erase a person's data (PIPL Art. 47)",
+        description_en=(
+            "204: erased. Needs custody (the person's home org within reach) and every permission the "
+            "person holds through their account and posts, else 403. A caller whose only reach over the "
+            "person is a membership does not erase them: the memberships within reach end (status `left`, "
+            "audited) and the answer is 200 with them (`erased: false`). Visible through a post only: 403."
+        ),
     )
     async def erase_person(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID]
@@ -182,9 +218,13 @@ class PersonController(Controller):
     @get(
         "/{person_id:uuid}/export",
         opt={"permission": PERSON_EXPORT},
-        summary="Export a person's data (PIPL Art. 45)",
-        description="Every org's records of the person: needs custody (their home org within reach), "
-        "403 when the person is only visible to the caller.",
+        summary="导出人员的个人信息（个保法第45条）",
+        description="该人员在各组织的全部记录；须保管其档案，仅可见时返回 403。",
+        summary_en="Export a person's data (PIPL Art. 45)",
+        description_en=(
+            "Every org's records of the person: needs custody (their home org within reach), 403 when the "
+            "person is only visible to the caller."
+        ),
     )
     async def export_person(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID]

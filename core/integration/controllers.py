@@ -73,14 +73,31 @@ class WebhookController(Controller):
     guards: ClassVar[list[Any]] = [require_permission]
     security: ClassVar[list[Any]] = [{"bearer": []}]
 
-    @get("/", opt={"permission": WEBHOOK_READ})
+    @get(
+        "/",
+        opt={"permission": WEBHOOK_READ},
+        summary="Webhook 订阅列表",
+        description="调用方可管理的 Webhook 订阅，分页返回。",
+        summary_en="Webhook subscriptions",
+        description_en="The webhook subscriptions the caller may manage, one page at a time.",
+    )
     async def list_webhooks(self, request: Request[Any, Any, Any], page: PageParam) -> Page[Webhook]:
         """Subscriptions the caller owns or may read, oldest first."""
         query = await service.list_visible(_principal(request))
         rows, cursor = await paginate(query, [WebhookRow.created_at, WebhookRow.id], page)
         return Page(items=[service.to_webhook(r) for r in rows], next_cursor=cursor)
 
-    @post("/", opt={"permission": WEBHOOK_MANAGE})
+    @post(
+        "/",
+        opt={"permission": WEBHOOK_MANAGE},
+        summary="新建 Webhook 订阅",
+        description=("订阅所选的领域事件，按 Standard Webhooks 签名推送到给定地址；签名密钥只在此返回一次。"),
+        summary_en="Subscribe a webhook",
+        description_en=(
+            "Subscribes an address to the chosen domain signals, delivered signed per Standard Webhooks; "
+            "the signing secret is shown only in this answer."
+        ),
+    )
     async def create_webhook(
         self, request: Request[Any, Any, Any], data: JSONBody[WebhookCreate]
     ) -> Response[WebhookWithSecret]:
@@ -97,7 +114,14 @@ class WebhookController(Controller):
         )
         return Response(created, status_code=201, headers={"ETag": tag})
 
-    @get("/{webhook_id:uuid}", opt={"permission": WEBHOOK_READ}, summary="One subscription (with its ETag)")
+    @get(
+        "/{webhook_id:uuid}",
+        opt={"permission": WEBHOOK_READ},
+        summary="Webhook 订阅详情",
+        description="一个订阅及其 ETag（修改时用于 If-Match）。",
+        summary_en="One subscription (with its ETag)",
+        description_en="One subscription with its ETag (send it as If-Match when changing it).",
+    )
     async def get_webhook(
         self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID]
     ) -> Response[Webhook]:
@@ -107,7 +131,10 @@ class WebhookController(Controller):
     @patch(
         "/{webhook_id:uuid}",
         opt={"permission": WEBHOOK_MANAGE, "if_match": "optional"},
-        summary="Change a subscription (If-Match)",
+        summary="修改 Webhook 订阅（须 If-Match）",
+        description="修改地址、订阅的事件或启停状态；须带读取时的 ETag 作为 If-Match。",
+        summary_en="Change a subscription (If-Match)",
+        description_en="Changes the address, the signals or whether it is active; send the ETag you read as If-Match.",
     )
     async def update_webhook(
         self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], data: JSONBody[WebhookUpdate]
@@ -127,11 +154,29 @@ class WebhookController(Controller):
         _wake(request)
         return Response(result, headers={"ETag": tag})
 
-    @delete("/{webhook_id:uuid}", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_204_NO_CONTENT)
+    @delete(
+        "/{webhook_id:uuid}",
+        opt={"permission": WEBHOOK_MANAGE},
+        status_code=HTTP_204_NO_CONTENT,
+        summary="删除 Webhook 订阅",
+        description="删除订阅，此后不再推送；已有的投递记录保留。",
+        summary_en="Delete a webhook subscription",
+        description_en="Deletes the subscription: nothing more is delivered to it; its delivery log is kept.",
+    )
     async def delete_webhook(self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID]) -> None:
         await service.delete(webhook_id, _principal(request), request.app.state.db)
 
-    @post("/{webhook_id:uuid}/secret/rotate", opt={"permission": WEBHOOK_MANAGE})
+    @post(
+        "/{webhook_id:uuid}/secret/rotate",
+        opt={"permission": WEBHOOK_MANAGE},
+        summary="轮换签名密钥",
+        description="生成新的签名密钥；旧密钥在过渡期内仍被接受。新密钥只在此返回一次。",
+        summary_en="Rotate the signing secret",
+        description_en=(
+            "Makes a new signing secret; the old one still signs alongside it for an overlap. The new "
+            "secret is shown only in this answer."
+        ),
+    )
     async def rotate_webhook_secret(
         self,
         request: Request[Any, Any, Any],
@@ -144,14 +189,32 @@ class WebhookController(Controller):
             webhook_id, data.overlap_seconds, _principal(request), state.db, identity_of(state).vault
         )
 
-    @post("/{webhook_id:uuid}/ping", opt={"permission": WEBHOOK_MANAGE}, status_code=HTTP_202_ACCEPTED)
+    @post(
+        "/{webhook_id:uuid}/ping",
+        opt={"permission": WEBHOOK_MANAGE},
+        status_code=HTTP_202_ACCEPTED,
+        summary="发送测试投递",
+        description="向订阅地址发送一次 ping 事件，用于检查接收端与签名校验。",
+        summary_en="Send a test delivery",
+        description_en=(
+            "Sends one ping signal to the subscription's address, to check the receiver and its signature "
+            "check."
+        ),
+    )
     async def ping_webhook(self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID]) -> Delivery:
         """Queue a signed ``webhook.ping``; follow it in the delivery log."""
         delivery = await service.ping(webhook_id, _principal(request), request.app.state.db)
         _wake(request)
         return delivery
 
-    @get("/{webhook_id:uuid}/deliveries", opt={"permission": WEBHOOK_READ})
+    @get(
+        "/{webhook_id:uuid}/deliveries",
+        opt={"permission": WEBHOOK_READ},
+        summary="投递记录",
+        description="订阅的投递记录，新的在前，可按状态筛选。",
+        summary_en="Deliveries of a subscription",
+        description_en="The subscription's delivery log, newest first, filterable by status.",
+    )
     async def list_deliveries(
         self,
         request: Request[Any, Any, Any],
@@ -174,7 +237,17 @@ class WebhookController(Controller):
         )
         return Page(items=[service.to_delivery(r) for r in rows], next_cursor=cursor)
 
-    @get("/{webhook_id:uuid}/deliveries/{delivery_id:uuid}", opt={"permission": WEBHOOK_READ})
+    @get(
+        "/{webhook_id:uuid}/deliveries/{delivery_id:uuid}",
+        opt={"permission": WEBHOOK_READ},
+        summary="某次投递详情",
+        description="一次投递的请求、应答状态、重试次数与下次重试时间。",
+        summary_en="One delivery",
+        description_en=(
+            "One delivery: its request, the answer's status, the attempts made and when the next retry is "
+            "due."
+        ),
+    )
     async def get_delivery(
         self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], delivery_id: FromPath[UUID]
     ) -> DeliveryDetail:
@@ -185,6 +258,10 @@ class WebhookController(Controller):
         "/{webhook_id:uuid}/deliveries/{delivery_id:uuid}/replay",
         opt={"permission": WEBHOOK_MANAGE},
         status_code=HTTP_202_ACCEPTED,
+        summary="重新投递",
+        description="把一次已有的投递按原内容重新发送一次（新的投递记录）。",
+        summary_en="Replay a delivery",
+        description_en="Sends an earlier delivery's payload again, as a new delivery.",
     )
     async def replay_delivery(
         self, request: Request[Any, Any, Any], webhook_id: FromPath[UUID], delivery_id: FromPath[UUID]
@@ -203,7 +280,18 @@ class StreamController(Controller):
     guards: ClassVar[list[Any]] = [require_permission]
     security: ClassVar[list[Any]] = [{"bearer": []}]
 
-    @get("/", opt={"permission": STREAM_READ}, media_type="text/event-stream")
+    @get(
+        "/",
+        opt={"permission": STREAM_READ},
+        media_type="text/event-stream",
+        summary="实时事件流（SSE）",
+        description=("以 Server-Sent Events 推送调用方可见的领域事件；断线后用 Last-Event-ID 续传。"),
+        summary_en="Live signals (server-sent events)",
+        description_en=(
+            "Pushes the domain signals the caller may see as server-sent events; reconnect with "
+            "Last-Event-ID to resume."
+        ),
+    )
     async def stream(
         self,
         request: Request[Any, Any, Any],
@@ -362,7 +450,10 @@ class FeedController(Controller):
         "/{org_id:uuid}/feed.json",
         opt={"policy": "public"},
         media_type="application/feed+json",
-        summary="JSON Feed of an org subtree",
+        summary="组织及下级的 JSON Feed 订阅源",
+        description="与 Atom 订阅源内容相同，JSON Feed 1.1 格式。无需登录。",
+        summary_en="JSON Feed of an org subtree",
+        description_en="The same items as the Atom feed, as JSON Feed 1.1. No token needed.",
     )
     async def json_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:
         feed = await self._feed(request, org_id, "feed.json")
@@ -376,7 +467,13 @@ class FeedController(Controller):
         "/{org_id:uuid}/feed.atom",
         opt={"policy": "public"},
         media_type="application/atom+xml",
-        summary="Atom feed of an org subtree",
+        summary="组织及下级的 Atom 订阅源",
+        description="组织及其下级公开的活动与公告，Atom 格式，条目链接到公开页面，时间为本地时区。无需登录。",
+        summary_en="Atom feed of an org subtree",
+        description_en=(
+            "The public events and announcements of an org and its subtree as Atom; entries link to public "
+            "pages and carry local times. No token needed."
+        ),
     )
     async def atom_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:
         feed = await self._feed(request, org_id, "feed.atom")

@@ -32,7 +32,10 @@ class MemberController(Controller):
     @get(
         "/orgs/{org_id:uuid}/members",
         opt={"permission": perm.MEMBER_READ},
-        summary="Members of an org or subtree",
+        summary="组织成员列表",
+        description="组织或其下级的成员；默认只含在册成员，可按状态筛选。",
+        summary_en="Members of an org or subtree",
+        description_en="The members of an org or its subtree; current members unless a status is asked for.",
     )
     async def list_members(
         self,
@@ -51,16 +54,6 @@ class MemberController(Controller):
     @post(
         "/orgs/{org_id:uuid}/members",
         opt={"permission": perm.MEMBER_MANAGE},
-        summary="A person joins the org (or, for a person outside reach, a link request is proposed)",
-        description=(
-            "A person the caller can already see (home org, a membership or a post within the caller's "
-            "`core.member.manage` reach) joins at once: 201 with the membership. For any other id — a "
-            "person outside reach, or an id that names nobody, answered alike — no membership is made: "
-            "202 with a person link request (`status: pending`) that the person "
-            "(`/api/v1/me/person-links`) or a cadre of the org keeping their file "
-            "(`/api/v1/person-links`) may approve; approval makes the membership. Each proposal spends "
-            "one of the caller's `QUNTUAN_PERSON_LINK_MAX_PER_DAY` (429 with Retry-After beyond it)."
-        ),
         responses={
             202: ResponseSpec(
                 data_container=S.PersonLink, description="A person link request was proposed instead"
@@ -71,6 +64,21 @@ class MemberController(Controller):
                 description="Today's link requests are spent",
             ),
         },
+        summary="加入组织（范围外人员则发起关联请求）",
+        description=(
+            "调用方可见的人员立即加入（201）；其他人员只生成关联请求（202），"
+            "由本人或档案所在组织批准后才成为成员。每次请求计入每日上限。"
+        ),
+        summary_en="A person joins the org (or, for a person outside reach, a link request is proposed)",
+        description_en=(
+            "A person the caller can already see (home org, a membership or a post within the caller's "
+            "`core.member.manage` reach) joins at once: 201 with the membership. For any other id — a "
+            "person outside reach, or an id that names nobody, answered alike — no membership is made: 202 "
+            "with a person link request (`status: pending`) that the person (`/api/v1/me/person-links`) or "
+            "a cadre of the org keeping their file (`/api/v1/person-links`) may approve; approval makes the "
+            "membership. Each proposal spends one of the caller's `QUNTUAN_PERSON_LINK_MAX_PER_DAY` (429 "
+            "with Retry-After beyond it)."
+        ),
     )
     async def join(
         self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.MemberJoin]
@@ -88,7 +96,14 @@ class MemberController(Controller):
         )
         return Response(outcome, status_code=202 if isinstance(outcome, S.PersonLink) else 201)  # type: ignore[arg-type]
 
-    @get("/members/{membership_id:uuid}", opt={"permission": perm.MEMBER_READ}, summary="One membership")
+    @get(
+        "/members/{membership_id:uuid}",
+        opt={"permission": perm.MEMBER_READ},
+        summary="成员关系详情",
+        description="一条成员关系及其插件附加数据（extra）。",
+        summary_en="One membership",
+        description_en="One membership with its plugin data (extra).",
+    )
     async def get_membership(self, request: Req, membership_id: FromPath[UUID]) -> S.Membership:
         return await services.get_membership(membership_id, _reach(request, perm.MEMBER_READ))
 
@@ -96,7 +111,10 @@ class MemberController(Controller):
         "/members/{membership_id:uuid}/transfer",
         opt={"permission": perm.MEMBER_MANAGE},
         status_code=200,
-        summary="Transfer the membership to another org (one atomic step; history kept)",
+        summary="组织关系转接",
+        description="把成员关系转到另一个组织，一步完成，历史保留。",
+        summary_en="Transfer the membership to another org (one atomic step; history kept)",
+        description_en="Moves the membership to another org in one atomic step; history is kept.",
     )
     async def transfer(
         self, request: Req, membership_id: FromPath[UUID], data: JSONBody[S.MemberTransfer]
@@ -113,7 +131,10 @@ class MemberController(Controller):
         "/members/{membership_id:uuid}/leave",
         opt={"permission": perm.MEMBER_MANAGE},
         status_code=200,
-        summary="End the membership (kept as history)",
+        summary="结束成员关系",
+        description="成员离开组织，记录作为历史保留。",
+        summary_en="End the membership (kept as history)",
+        description_en="The member leaves the org; the record is kept as history.",
     )
     async def leave(self, request: Req, membership_id: FromPath[UUID]) -> S.Membership:
         return await services.leave(request.app.state.db, membership_id, _reach(request, perm.MEMBER_MANAGE))

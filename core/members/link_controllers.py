@@ -50,7 +50,10 @@ class PersonLinkController(Controller):
     @get(
         "/",
         opt={"permission": PERSON_WRITE},
-        summary="Link requests concerning persons whose file the caller's orgs keep",
+        summary="待处理的人员关联请求",
+        description="涉及调用方所在组织保管档案的人员的关联请求。",
+        summary_en="Link requests concerning persons whose file the caller's orgs keep",
+        description_en="The link requests about persons whose file the caller's orgs keep.",
     )
     async def list_for_custody(
         self, request: Req, page: PageParam, status: StatusFilter = "pending"
@@ -58,7 +61,14 @@ class PersonLinkController(Controller):
         items, cursor = await links.list_for_custody(request.user, PERSON_WRITE, page, status)
         return Page(items=items, next_cursor=cursor)
 
-    @get("/sent", opt={"policy": "self"}, summary="The caller's own link requests (self)")
+    @get(
+        "/sent",
+        opt={"policy": "self"},
+        summary="我发出的关联请求",
+        description="调用方自己发起的人员关联请求及其状态。",
+        summary_en="The caller's own link requests (self)",
+        description_en="The link requests the caller made, with their status.",
+    )
     async def list_sent(
         self, request: Req, page: PageParam, status: StatusFilter = None
     ) -> Page[S.PersonLink]:
@@ -69,7 +79,10 @@ class PersonLinkController(Controller):
         "/{link_id:uuid}/approve",
         opt={"permission": PERSON_WRITE},
         status_code=200,
-        summary="Approve as the org keeping the person's file: the membership is made",
+        summary="批准关联请求（档案所在组织）",
+        description="档案所在组织的干部批准请求，成员关系随即建立。",
+        summary_en="Approve as the org keeping the person's file: the membership is made",
+        description_en="A cadre of the org keeping the person's file approves; the membership is made.",
     )
     async def approve(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await _decide(request, link_id, approve=True, decided_as="custody")
@@ -78,7 +91,10 @@ class PersonLinkController(Controller):
         "/{link_id:uuid}/reject",
         opt={"permission": PERSON_WRITE},
         status_code=200,
-        summary="Reject as the org keeping the person's file",
+        summary="拒绝关联请求（档案所在组织）",
+        description="档案所在组织的干部拒绝请求，不建立成员关系。",
+        summary_en="Reject as the org keeping the person's file",
+        description_en="A cadre of the org keeping the person's file rejects; no membership is made.",
     )
     async def reject(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await _decide(request, link_id, approve=False, decided_as="custody")
@@ -87,7 +103,10 @@ class PersonLinkController(Controller):
         "/{link_id:uuid}/withdraw",
         opt={"policy": "self"},
         status_code=200,
-        summary="Withdraw one's own pending link request (self)",
+        summary="撤回我发出的关联请求",
+        description="撤回自己发起且尚未处理的关联请求。",
+        summary_en="Withdraw one's own pending link request (self)",
+        description_en="Withdraws a pending link request the caller made.",
     )
     async def withdraw(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await links.withdraw(request.app.state.db, request.user, link_id)
@@ -100,7 +119,14 @@ class MyPersonLinkController(Controller):
     tags = ["members"]  # noqa: RUF012 - Litestar reads it from the class
     guards = [require_authenticated, require_permission]  # noqa: RUF012
 
-    @get("/", opt={"policy": "self"}, summary="Requests that I join an org")
+    @get(
+        "/",
+        opt={"policy": "self"},
+        summary="邀请我加入组织的请求",
+        description="请求本人加入组织的关联请求。",
+        summary_en="Requests that I join an org",
+        description_en="The link requests asking the caller's person to join an org.",
+    )
     async def list_mine(
         self, request: Req, page: PageParam, status: StatusFilter = "pending"
     ) -> Page[S.PersonLink]:
@@ -111,11 +137,22 @@ class MyPersonLinkController(Controller):
         "/{link_id:uuid}/approve",
         opt={"policy": "self"},
         status_code=200,
-        summary="Agree to join: the membership is made",
+        summary="同意加入组织",
+        description="本人同意关联请求，成员关系随即建立。",
+        summary_en="Agree to join: the membership is made",
+        description_en="The person agrees; the membership is made.",
     )
     async def approve_my_link(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await _decide(request, link_id, approve=True, decided_as="person")
 
-    @post("/{link_id:uuid}/reject", opt={"policy": "self"}, status_code=200, summary="Decline to join")
+    @post(
+        "/{link_id:uuid}/reject",
+        opt={"policy": "self"},
+        status_code=200,
+        summary="拒绝加入组织",
+        description="本人拒绝关联请求。",
+        summary_en="Decline to join",
+        description_en="The person declines the link request.",
+    )
     async def reject_my_link(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await _decide(request, link_id, approve=False, decided_as="person")

@@ -71,7 +71,13 @@ class OrgController(Controller):
     @get(
         "/",
         opt={"permission": perm.ORG_READ, "fast": _fast_list_orgs},
-        summary="Orgs within reach, in tree order; filter and search",
+        summary="组织列表（树序，可筛选搜索）",
+        description="调用方权限范围内的组织，按树的顺序；可按类型、地区、标签筛选，按名称或拼音搜索。",
+        summary_en="Orgs within reach, in tree order; filter and search",
+        description_en=(
+            "The orgs within the caller's reach in tree order; filter by kind, region and tags, search by "
+            "name or pinyin."
+        ),
     )
     async def list_orgs(
         self,
@@ -111,7 +117,14 @@ class OrgController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @post("/", opt={"permission": perm.ORG_CREATE}, summary="Create an org where its kind may sit")
+    @post(
+        "/",
+        opt={"permission": perm.ORG_CREATE},
+        summary="新建组织",
+        description="在上级组织下新建组织；组织类型须允许位于该上级之下。",
+        summary_en="Create an org where its kind may sit",
+        description_en="Creates an org under a parent; its kind must be allowed under that parent.",
+    )
     async def create_org(self, request: Req, data: JSONBody[S.OrgCreate]) -> Response[S.Org]:
         org = await services.create_org(
             request.app.state.db,
@@ -126,7 +139,10 @@ class OrgController(Controller):
     @get(
         "/{org_id:uuid}",
         opt={"permission": perm.ORG_READ, "fast": _fast_get_org},
-        summary="One org (with its ETag)",
+        summary="组织详情",
+        description="一个组织及其 ETag（修改时用于 If-Match）。",
+        summary_en="One org (with its ETag)",
+        description_en="One org with its ETag (send it as If-Match when changing it).",
     )
     async def get_org(self, request: Req, org_id: FromPath[UUID]) -> Response[S.Org]:
         return _with_etag(
@@ -136,7 +152,13 @@ class OrgController(Controller):
     @patch(
         "/{org_id:uuid}",
         opt={"permission": perm.ORG_UPDATE, "if_match": "optional"},
-        summary="Rename or change an org's details",
+        summary="修改组织信息",
+        description="修改名称、地区、标签等；带 If-Match 时若已被他人修改则返回 412。",
+        summary_en="Rename or change an org's details",
+        description_en=(
+            "Changes the name, region, tags and other details; with If-Match, 412 when someone changed it "
+            "since."
+        ),
     )
     async def update_org(
         self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.OrgUpdate]
@@ -155,7 +177,10 @@ class OrgController(Controller):
         "/{org_id:uuid}/move",
         opt={"permission": perm.ORG_MOVE},
         status_code=200,
-        summary="Move an org with its whole subtree under another parent (atomic)",
+        summary="调整组织隶属关系",
+        description="把组织连同整个下级移到另一个上级之下，一次完成。",
+        summary_en="Move an org with its whole subtree under another parent (atomic)",
+        description_en="Moves an org with its whole subtree under another parent in one atomic step.",
     )
     async def move_org(self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.OrgMove]) -> S.Org:
         return await services.move_org(
@@ -172,7 +197,13 @@ class OrgController(Controller):
         "/{org_id:uuid}/dissolve",
         opt={"permission": perm.ORG_DISSOLVE},
         status_code=200,
-        summary="Dissolve an org (kept with its history; memberships end)",
+        summary="撤销组织",
+        description="撤销组织：记录与历史保留，现有成员关系结束。须无未撤销的下级组织。",
+        summary_en="Dissolve an org (kept with its history; memberships end)",
+        description_en=(
+            "Dissolves an org: its records and history are kept and its memberships end. It must have no "
+            "live child orgs."
+        ),
     )
     async def dissolve_org(self, request: Req, org_id: FromPath[UUID]) -> S.Org:
         return await services.dissolve_org(
@@ -186,7 +217,10 @@ class OrgController(Controller):
     @get(
         "/{org_id:uuid}/coverage",
         opt={"permission": perm.COVERAGE_READ},
-        summary="Coverage rates of the subtree",
+        summary="下级组织覆盖率",
+        description="组织及其下级服务的应建单位中已建组织的比例，按类型与标签汇总。",
+        summary_en="Coverage rates of the subtree",
+        description_en="The share of the units an org and its subtree serve that are covered, by kind and tag.",
     )
     async def org_coverage(self, request: Req, org_id: FromPath[UUID]) -> S.Coverage:
         return await coverage.org_coverage(_rules(request), org_id, _reach(request, perm.COVERAGE_READ))
@@ -194,7 +228,10 @@ class OrgController(Controller):
     @get(
         "/{org_id:uuid}/coverage/series",
         opt={"permission": perm.COVERAGE_READ},
-        summary="Monthly coverage snapshots of the subtree",
+        summary="下级组织覆盖率的月度快照",
+        description="组织及下级每月覆盖率快照，用于趋势图。",
+        summary_en="Monthly coverage snapshots of the subtree",
+        description_en="The monthly coverage snapshots of an org and its subtree, for trend charts.",
     )
     async def coverage_series(
         self,
@@ -216,7 +253,13 @@ class CoverageController(Controller):
     @get(
         "/coverage",
         opt={"permission": perm.COVERAGE_READ},
-        summary="Coverage rates of a region (code prefix)",
+        summary="某地区的覆盖率",
+        description="按行政区划代码前缀汇总覆盖率，包括按片区组织归属到该地区的单位。",
+        summary_en="Coverage rates of a region (code prefix)",
+        description_en=(
+            "Coverage rates over a region code prefix, counting the units that belong to it through the org "
+            "of their area."
+        ),
     )
     async def region_coverage(
         self, request: Req, region: Annotated[str, QueryParameter(pattern=r"^\d{2,6}$")]
@@ -227,14 +270,24 @@ class CoverageController(Controller):
         "/coverage/snapshots",
         opt={"permission": perm.COVERAGE_MANAGE},
         status_code=201,
-        summary="Take the monthly coverage snapshot",
+        summary="生成月度覆盖率快照",
+        description="立即生成本月的覆盖率快照（通常由定时任务完成）。",
+        summary_en="Take the monthly coverage snapshot",
+        description_en="Takes this month's coverage snapshot now (usually a scheduled job does).",
     )
     async def snapshot(self, request: Req, data: JSONBody[S.SnapshotRequest]) -> S.SnapshotTaken:
         if not within("", _reach(request, perm.COVERAGE_MANAGE)):
             raise Problem("forbidden")
         return await coverage.take_snapshot(request.app.state.db, data.month)
 
-    @get("/units", opt={"permission": perm.COVERAGE_READ}, summary="Registered units within reach")
+    @get(
+        "/units",
+        opt={"permission": perm.COVERAGE_READ},
+        summary="应建单位列表",
+        description="调用方权限范围内登记的应建单位，可筛选。",
+        summary_en="Registered units within reach",
+        description_en="The registered units within the caller's reach, filterable.",
+    )
     async def list_units(
         self,
         request: Req,
@@ -249,18 +302,37 @@ class CoverageController(Controller):
         return Page(items=items, next_cursor=cursor)
 
     @post(
-        "/units", opt={"permission": perm.COVERAGE_MANAGE}, summary="Register a unit that should be covered"
+        "/units",
+        opt={"permission": perm.COVERAGE_MANAGE},
+        summary="登记应建单位",
+        description="登记一个应当建立组织的单位，用于计算覆盖率。",
+        summary_en="Register a unit that should be covered",
+        description_en="Registers a unit that should have an org, for coverage rates.",
     )
     async def register_unit(self, request: Req, data: JSONBody[S.UnitCreate]) -> S.Unit:
         return await coverage.register_unit(
             request.app.state.db, _rules(request), data, _reach(request, perm.COVERAGE_MANAGE)
         )
 
-    @get("/units/{unit_id:uuid}", opt={"permission": perm.COVERAGE_READ}, summary="One registered unit")
+    @get(
+        "/units/{unit_id:uuid}",
+        opt={"permission": perm.COVERAGE_READ},
+        summary="应建单位详情",
+        description="一个登记的应建单位（企业、社区、学校等）。",
+        summary_en="One registered unit",
+        description_en="One registered unit (company, community, school …).",
+    )
     async def get_unit(self, request: Req, unit_id: FromPath[UUID]) -> S.Unit:
         return await coverage.load_unit(unit_id, _reach(request, perm.COVERAGE_READ))
 
-    @patch("/units/{unit_id:uuid}", opt={"permission": perm.COVERAGE_MANAGE}, summary="Change a unit")
+    @patch(
+        "/units/{unit_id:uuid}",
+        opt={"permission": perm.COVERAGE_MANAGE},
+        summary="修改应建单位",
+        description="修改单位的名称、地区、标签或所属片区组织。",
+        summary_en="Change a unit",
+        description_en="Changes a unit's name, region, tags or the org of its area.",
+    )
     async def update_unit(
         self, request: Req, unit_id: FromPath[UUID], data: JSONBody[S.UnitUpdate]
     ) -> S.Unit:
@@ -272,7 +344,10 @@ class CoverageController(Controller):
         "/units/{unit_id:uuid}/links",
         opt={"permission": perm.COVERAGE_MANAGE},
         status_code=201,
-        summary="Record that an org covers the unit",
+        summary="登记组织覆盖该单位",
+        description="记录某组织覆盖（已建于）该单位。",
+        summary_en="Record that an org covers the unit",
+        description_en="Records that an org covers (is established in) the unit.",
     )
     async def link(
         self, request: Req, unit_id: FromPath[UUID], data: JSONBody[S.CoverageLinkCreate]
@@ -285,7 +360,10 @@ class CoverageController(Controller):
         "/units/{unit_id:uuid}/links/{org_id:uuid}",
         opt={"permission": perm.COVERAGE_MANAGE},
         status_code=200,
-        summary="The org no longer covers the unit",
+        summary="取消组织对单位的覆盖",
+        description="记录该组织不再覆盖该单位。",
+        summary_en="The org no longer covers the unit",
+        description_en="Records that the org no longer covers the unit.",
     )
     async def unlink(self, request: Req, unit_id: FromPath[UUID], org_id: FromPath[UUID]) -> S.Unit:
         return await coverage.unlink(

@@ -79,7 +79,10 @@ class DataController(Controller):
     @get(
         "/orgs/{org_id:uuid}/statistics",
         opt={"permission": perm.STATS_READ},
-        summary="Statistics of the subtree",
+        summary="下级组织统计",
+        description="组织及其下级的组织数、成员数等统计（JSON）。",
+        summary_en="Statistics of the subtree",
+        description_en="Counts of orgs, members and more over an org and its subtree (JSON).",
     )
     async def statistics_json(self, request: Req, org_id: FromPath[UUID]) -> Statistics:
         return await self._stats(request, org_id)
@@ -88,7 +91,10 @@ class DataController(Controller):
         "/orgs/{org_id:uuid}/statistics.xlsx",
         opt={"permission": perm.STATS_READ},
         media_type=XLSX,
-        summary="Statistics of the subtree as a workbook",
+        summary="下级组织统计（XLSX）",
+        description="与统计接口相同的数字，Excel 工作簿。",
+        summary_en="Statistics of the subtree as a workbook",
+        description_en="The same figures as the statistics route, as an Excel workbook.",
     )
     async def statistics_workbook(self, request: Req, org_id: FromPath[UUID]) -> Response[bytes]:
         body = statistics_xlsx(await self._stats(request, org_id), request_locale(request))
@@ -100,16 +106,23 @@ class DataController(Controller):
         "/imports/{what:str}",
         opt={"permission": perm.DATA_IMPORT},
         status_code=200,
-        summary="Import orgs, units or members from CSV/XLSX (small files answer with the report)",
         responses={
             202: ResponseSpec(
                 data_container=ImportJobOut, description="后台导入任务已排队 · Queued as a background job"
             )
         },
+        summary="导入组织、单位或成员（CSV/XLSX）",
         description=(
+            "mode=all 时任一行有误则不写入；mode=valid 时写入有效行。超过 5000 行或 "
+            "background=true 时由后台任务导入，返回 202 及任务，报告由 GET "
+            "/imports/{id} 查看。列说明与模板见 "
+            "/imports/{what}/template.xlsx。"
+        ),
+        summary_en="Import orgs, units or members from CSV/XLSX (small files answer with the report)",
+        description_en=(
             "``mode=all`` writes nothing unless every row is valid; ``mode=valid`` writes the valid rows. "
-            f"Files of more than {UPLOAD_ROW_LIMIT} rows, or any file with ``background=true``, are imported by "
-            "a background job: the answer is 202 with the job, whose report ``GET /imports/{id}`` returns."
+            "Files of more than 5000 rows, or any file with ``background=true``, are imported by a "
+            "background job: the answer is 202 with the job, whose report ``GET /imports/{id}`` returns."
         ),
     )
     async def upload_import(
@@ -176,7 +189,10 @@ class DataController(Controller):
     @get(
         "/imports/{job_id:uuid}",
         opt={"permission": perm.DATA_IMPORT},
-        summary="A background import and its report",
+        summary="后台导入的进度与报告",
+        description="后台导入任务的状态，完成后附逐行报告。",
+        summary_en="A background import and its report",
+        description_en="A background import's state and, once done, its row-by-row report.",
     )
     async def import_status(self, request: Req, job_id: FromPath[UUID]) -> ImportJobOut:
         row = await ImportJob.select(ImportJob.requested_by).where(ImportJob.id == job_id).first().run()
@@ -187,9 +203,18 @@ class DataController(Controller):
     @get(
         "/exports/{what:str}",
         opt={"permission": perm.DATA_EXPORT},
-        summary="Export orgs, units or members within reach as CSV or XLSX",
         operation_class=file_responses(
             "text/csv; charset=utf-8", XLSX, description="CSV 或 XLSX 文件 · CSV or XLSX"
+        ),
+        summary="导出组织、单位或成员（CSV/XLSX）",
+        description=(
+            "导出调用方权限范围内的组织、单位或成员，列名随 Accept-Language，时间为本地时区；"
+            "手机号除非有权限否则脱敏；已离开的成员默认不含（include_left=true 时包含）。"
+        ),
+        summary_en="Export orgs, units or members within reach as CSV or XLSX",
+        description_en=(
+            "Exports the orgs, units or members within reach with column headers in the caller's language "
+            "and local times; phones masked unless permitted; members who left only with include_left=true."
         ),
     )
     async def export_data(

@@ -75,7 +75,15 @@ class PlaceController(Controller):
     tags: ClassVar[list[str]] = ["places"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/kinds", opt=PUBLIC, security=[], summary="阵地类型（含常见服务）")
+    @get(
+        "/kinds",
+        opt=PUBLIC,
+        security=[],
+        summary="阵地类型（含常见服务）",
+        description="各插件声明的阵地类型及其常见服务。无需登录。",
+        summary_en="Place kinds (with common services)",
+        description_en="The place kinds plugins declare with their usual services. No token needed.",
+    )
     async def list_kinds(self, request: Request[Any, Any, State]) -> list[S.PlaceKindInfo]:
         """Every declared place kind, with the plugin declaring it and its typical services."""
         registry = request.app.state.registry
@@ -96,8 +104,15 @@ class PlaceController(Controller):
         opt=PUBLIC,
         security=[],
         summary="阵地列表（公开；按地区、类型、服务、距离）",
-        description="Public, open places. With near=lat,lon the places within radius_km (default 5, at "
-        "most 50), nearest first, each with distance_m; otherwise in a stable order. No token needed.",
+        description=(
+            "公开开放的阵地。带 near=纬度,经度 时返回 radius_km（默认 5，最多 "
+            "50）内的阵地，按距离由近到远并附 distance_m；否则按固定顺序。无需登录。"
+        ),
+        summary_en="Public places (by region, kind, service, distance)",
+        description_en=(
+            "Public, open places. With near=lat,lon the places within radius_km (default 5, at most 50), "
+            "nearest first, each with distance_m; otherwise in a stable order. No token needed."
+        ),
     )
     async def list_places(
         self,
@@ -130,7 +145,14 @@ class PlaceController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/managed", opt={"policy": "visible"}, summary="本辖区阵地（含未公开）")
+    @get(
+        "/managed",
+        opt={"policy": "visible"},
+        summary="本辖区阵地（含未公开）",
+        description="调用方辖区内的阵地，包括未公开的。",
+        summary_en="Places within reach (unpublished too)",
+        description_en="The places within the caller's reach, unpublished ones too.",
+    )
     async def list_managed(
         self,
         request: Request[Any, Any, State],
@@ -152,7 +174,14 @@ class PlaceController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @post("/", opt={"permission": PLACE_MANAGE}, summary="新建阵地")
+    @post(
+        "/",
+        opt={"permission": PLACE_MANAGE},
+        summary="新建阵地",
+        description="新建服务阵地（职工之家、青年之家、妇女之家等）。",
+        summary_en="Create a place",
+        description_en="Creates a service place (职工之家, 青年之家, 妇女之家 …).",
+    )
     async def create_place(
         self, request: Request[Any, Any, State], data: JSONBody[S.PlaceCreate]
     ) -> Response[S.Place]:
@@ -162,7 +191,15 @@ class PlaceController(Controller):
             row = await services.create(env, principal, data)
         return _tagged(await services.detail(env, principal, row), row["version"], 201)
 
-    @get("/{place_id:uuid}", opt=PUBLIC, security=[], summary="阵地详情（公开阵地无需登录）")
+    @get(
+        "/{place_id:uuid}",
+        opt=PUBLIC,
+        security=[],
+        summary="阵地详情（公开阵地无需登录）",
+        description="一个阵地的信息、开放时间与服务。",
+        summary_en="One place (no token for a public place)",
+        description_en="One place with its hours and services.",
+    )
     async def get_place(self, request: Request[Any, Any, State], place_id: PlaceId) -> Response[S.Place]:
         """A public place for anyone; a non-public one for readers within reach (404 otherwise). Contact
         phones are masked unless the caller manages the place or may see personal data there."""
@@ -171,7 +208,14 @@ class PlaceController(Controller):
         row = await services.visible(principal, place_id)
         return _tagged(await services.detail(env, principal, row), row["version"])
 
-    @patch("/{place_id:uuid}", opt={"permission": PLACE_MANAGE}, summary="修改阵地（须 If-Match）")
+    @patch(
+        "/{place_id:uuid}",
+        opt={"permission": PLACE_MANAGE},
+        summary="修改阵地（须 If-Match）",
+        description="修改阵地信息。",
+        summary_en="Change a place (If-Match)",
+        description_en="Changes a place.",
+    )
     async def update_place(
         self,
         request: Request[Any, Any, State],
@@ -185,14 +229,29 @@ class PlaceController(Controller):
             row = await services.update(env, principal, place_id, data, if_match)
         return _tagged(await services.detail(env, principal, row), row["version"])
 
-    @put("/{place_id:uuid}/shares", opt={"permission": PLACE_MANAGE}, summary="设置共享组织（一室多用）")
+    @put(
+        "/{place_id:uuid}/shares",
+        opt={"permission": PLACE_MANAGE},
+        summary="设置共享组织（一室多用）",
+        description="设置共同使用该阵地的组织。",
+        summary_en="Set the orgs sharing a place",
+        description_en="Sets the orgs that share the place (一室多用).",
+    )
     async def set_shares(
         self, request: Request[Any, Any, State], place_id: PlaceId, data: JSONBody[S.SharesUpdate]
     ) -> list[S.Share]:
         async with _db(request).transaction():
             return await services.set_shares(_env(request), _principal(request), place_id, data)
 
-    @get("/{place_id:uuid}/hours", opt=PUBLIC, security=[], summary="开放时间（含节假日例外）")
+    @get(
+        "/{place_id:uuid}/hours",
+        opt=PUBLIC,
+        security=[],
+        summary="开放时间（含节假日例外）",
+        description="阵地在给定期间的开放时间，已计入节假日与调休。",
+        summary_en="Opening hours (with holiday exceptions)",
+        description_en="A place's opening hours over a period, public holidays and make-up days applied.",
+    )
     async def hours(
         self,
         request: Request[Any, Any, State],
@@ -214,7 +273,13 @@ class PlaceController(Controller):
         )
 
     @get(
-        "/{place_id:uuid}/resources", opt=PUBLIC, security=[], summary="可预约资源（房间、床位、工位、设备）"
+        "/{place_id:uuid}/resources",
+        opt=PUBLIC,
+        security=[],
+        summary="可预约资源（房间、床位、工位、设备）",
+        description="阵地的可预约资源。公开阵地无需登录。",
+        summary_en="Bookable resources (rooms, beds, desks, equipment)",
+        description_en="A place's bookable resources. No token needed for a public place.",
     )
     async def list_resources(self, request: Request[Any, Any, State], place_id: PlaceId) -> list[S.Resource]:
         principal = current_principal(request)
@@ -224,7 +289,14 @@ class PlaceController(Controller):
         )
         return [services.to_resource(r) for r in rows]
 
-    @post("/{place_id:uuid}/resources", opt={"permission": PLACE_MANAGE}, summary="新增可预约资源")
+    @post(
+        "/{place_id:uuid}/resources",
+        opt={"permission": PLACE_MANAGE},
+        summary="新增可预约资源",
+        description="为阵地新增可预约资源及其预约规则。",
+        summary_en="Add a bookable resource",
+        description_en="Adds a bookable resource with its booking rules.",
+    )
     async def add_resource(
         self, request: Request[Any, Any, State], place_id: PlaceId, data: JSONBody[S.ResourceCreate]
     ) -> Response[S.Resource]:
@@ -232,7 +304,14 @@ class PlaceController(Controller):
             row = await services.add_resource(_env(request), _principal(request), place_id, data)
         return Response(services.to_resource(row), status_code=201)
 
-    @patch("/resources/{resource_id:uuid}", opt={"permission": PLACE_MANAGE}, summary="修改资源及预约规则")
+    @patch(
+        "/resources/{resource_id:uuid}",
+        opt={"permission": PLACE_MANAGE},
+        summary="修改资源及预约规则",
+        description="修改资源及其预约规则。",
+        summary_en="Change a resource and its booking rules",
+        description_en="Changes a resource and its booking rules.",
+    )
     async def update_resource(
         self, request: Request[Any, Any, State], resource_id: ResourceId, data: JSONBody[S.ResourceUpdate]
     ) -> S.Resource:
@@ -245,6 +324,9 @@ class PlaceController(Controller):
         opt=PUBLIC,
         security=[],
         summary="资源空余情况（按时段或按晚）",
+        description="资源在给定时间段内的空余时段或空余床位。",
+        summary_en="Availability (by slot or night)",
+        description_en="A resource's free slots or nights over a period.",
     )
     async def availability(
         self,
@@ -260,7 +342,14 @@ class PlaceController(Controller):
         first = since or services.now().astimezone(env.tz).date()
         return await bookings.availability(env, current_principal(request), resource_id, first, days)
 
-    @post("/resources/{resource_id:uuid}/bookings", opt=SELF, summary="预约（本人或以组织名义）")
+    @post(
+        "/resources/{resource_id:uuid}/bookings",
+        opt=SELF,
+        summary="预约（本人或以组织名义）",
+        description="为本人或以组织名义预约资源。",
+        summary_en="Book (for oneself or an org)",
+        description_en="Books a resource for oneself or on behalf of an org.",
+    )
     async def book(
         self, request: Request[Any, Any, State], resource_id: ResourceId, data: JSONBody[S.BookingCreate]
     ) -> Response[S.Booking]:
@@ -271,7 +360,14 @@ class PlaceController(Controller):
             row = await bookings.book(env, _principal(request), resource_id, data)
         return Response(bookings.to_booking(row, secret=env.secret), status_code=201)
 
-    @get("/{place_id:uuid}/bookings", opt={"permission": BOOKING_MANAGE}, summary="阵地的预约（管理者）")
+    @get(
+        "/{place_id:uuid}/bookings",
+        opt={"permission": BOOKING_MANAGE},
+        summary="阵地的预约（管理者）",
+        description="阵地资源的预约，供管理者查看。",
+        summary_en="A place's bookings (managers)",
+        description_en="The bookings of a place's resources, for its managers.",
+    )
     async def place_bookings(
         self,
         request: Request[Any, Any, State],
@@ -294,6 +390,9 @@ class PlaceController(Controller):
         opt={"permission": BOOKING_MANAGE},
         status_code=200,
         summary="凭签到码签到（与活动签到码同一格式）",
+        description="凭预约的签到码在阵地签到。",
+        summary_en="Check in at a place with a check-in code",
+        description_en="Checks in at a place with a booking's check-in code (the same format as events').",
     )
     async def check_in_at_place(
         self, request: Request[Any, Any, State], place_id: PlaceId, data: JSONBody[S.BookingCheckIn]
@@ -305,7 +404,12 @@ class PlaceController(Controller):
         return S.CheckInResult(outcome=outcome, booking=bookings.to_booking(row))  # type: ignore[arg-type]
 
     @get(
-        "/{place_id:uuid}/usage", opt={"policy": "visible"}, summary="阵地使用情况（预约、签到、床位使用率）"
+        "/{place_id:uuid}/usage",
+        opt={"policy": "visible"},
+        summary="阵地使用情况（预约、签到、床位使用率）",
+        description="阵地在给定期间的预约数、签到数与床位使用率。",
+        summary_en="Usage of a place (bookings, check-ins, bed occupancy)",
+        description_en="A place's bookings, check-ins and bed occupancy over a period.",
     )
     async def usage(
         self,
@@ -339,7 +443,14 @@ class BookingController(Controller):
     tags: ClassVar[list[str]] = ["places"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/{booking_id:uuid}", opt=SELF, summary="预约详情（本人或管理者）")
+    @get(
+        "/{booking_id:uuid}",
+        opt=SELF,
+        summary="预约详情（本人或管理者）",
+        description="一条预约，本人或阵地管理者可见。",
+        summary_en="One booking (booker or manager)",
+        description_en="One booking, for its booker or the place's managers.",
+    )
     async def get_booking(self, request: Request[Any, Any, State], booking_id: BookingId) -> S.Booking:
         """The booker sees the check-in code of a confirmed booking; managers see the booking without it."""
         env = _env(request)
@@ -347,7 +458,15 @@ class BookingController(Controller):
         row = await bookings.readable(principal, booking_id)
         return bookings.to_booking(row, secret=env.secret if bookings.is_own(principal, row) else None)
 
-    @post("/{booking_id:uuid}/cancel", opt=SELF, status_code=200, summary="取消预约")
+    @post(
+        "/{booking_id:uuid}/cancel",
+        opt=SELF,
+        status_code=200,
+        summary="取消预约",
+        description="取消本人的预约，或由管理者取消。",
+        summary_en="Cancel a booking",
+        description_en="Cancels a booking: its booker, or a manager.",
+    )
     async def cancel(self, request: Request[Any, Any, State], booking_id: BookingId) -> S.Booking:
         """Frees the booking's units (those not yet past); a pending booking's approval is withdrawn."""
         env = _env(request)
@@ -356,7 +475,13 @@ class BookingController(Controller):
         return bookings.to_booking(row)
 
     @post(
-        "/{booking_id:uuid}/no-show", opt={"permission": BOOKING_MANAGE}, status_code=200, summary="登记未到"
+        "/{booking_id:uuid}/no-show",
+        opt={"permission": BOOKING_MANAGE},
+        status_code=200,
+        summary="登记未到",
+        description="管理者登记预约者未到场。",
+        summary_en="Record a no-show",
+        description_en="A manager records that the booker did not come.",
     )
     async def no_show(self, request: Request[Any, Any, State], booking_id: BookingId) -> S.Booking:
         """After the booking began; the nights after tonight (and slots not begun) are freed."""
@@ -374,7 +499,14 @@ class MyBookingController(Controller):
     tags: ClassVar[list[str]] = ["places"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/", opt=SELF, summary="我的预约")
+    @get(
+        "/",
+        opt=SELF,
+        summary="我的预约",
+        description="本人的预约。",
+        summary_en="My bookings",
+        description_en="The caller's bookings.",
+    )
     async def my_bookings(self, request: Request[Any, Any, State], page: PageParam) -> Page[S.Booking]:
         env = _env(request)
         principal = _principal(request)

@@ -128,7 +128,14 @@ class ProcessController(Controller):
     tags: ClassVar[list[str]] = ["processes"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/types", opt={"policy": "visible"}, summary="办理事项类型（含表单 JSON Schema）")
+    @get(
+        "/types",
+        opt={"policy": "visible"},
+        summary="办理事项类型（含表单 JSON Schema）",
+        description="各插件声明的办理事项类型，附申请表的 JSON Schema。",
+        summary_en="Process types (with form JSON Schemas)",
+        description_en="The process types plugins declare, each with its form's JSON Schema.",
+    )
     async def list_process_types(self, request: Request[Any, Any, State]) -> list[S.ProcessTypeInfo]:
         """Every declared process type with its states, transitions and the JSON Schemas of its forms."""
         env = _env(request)
@@ -138,8 +145,15 @@ class ProcessController(Controller):
         "/",
         opt={"policy": "self"},
         summary="提交申请（支持 Idempotency-Key）",
-        description="Opens a process for the caller's person, or with core.process.handle on the org for "
-        "another person. Send an Idempotency-Key to make retries safe.",
+        description=(
+            "为调用方本人提交申请，持有所在组织的 core.process.handle 时可为他人提交。带 "
+            "Idempotency-Key 可安全重试。"
+        ),
+        summary_en="Apply (Idempotency-Key honoured)",
+        description_en=(
+            "Opens a process for the caller's person, or with core.process.handle on the org for another "
+            "person. Send an Idempotency-Key to make retries safe."
+        ),
     )
     async def open_process(
         self,
@@ -170,7 +184,14 @@ class ProcessController(Controller):
             await claim.record(201, out)
         return _tagged(out, row["version"], 201)
 
-    @get("/", opt={"policy": "visible"}, summary="办理事项列表（辖区内）")
+    @get(
+        "/",
+        opt={"policy": "visible"},
+        summary="办理事项列表（辖区内）",
+        description="调用方辖区内的办理事项，可按类型、状态筛选。",
+        summary_en="Processes within reach",
+        description_en="The processes within the caller's reach, filterable by type and status.",
+    )
     async def list_processes(
         self,
         request: Request[Any, Any, State],
@@ -193,7 +214,14 @@ class ProcessController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/queue", opt={"policy": "process-roles"}, summary="待办（按到期时间）")
+    @get(
+        "/queue",
+        opt={"policy": "process-roles"},
+        summary="待办（按到期时间）",
+        description="调用方待办的办理事项，先到期的在前。",
+        summary_en="Work queue (by due date)",
+        description_en="The processes waiting for the caller, soonest due first.",
+    )
     async def work_queue(
         self,
         request: Request[Any, Any, State],
@@ -229,7 +257,14 @@ class ProcessController(Controller):
             with_counts=counts,
         )
 
-    @get("/statistics", opt={"permission": PROCESS_READ}, summary="办理统计（按类型、辖区）")
+    @get(
+        "/statistics",
+        opt={"permission": PROCESS_READ},
+        summary="办理统计（按类型、辖区）",
+        description="办理事项按类型、状态和辖区的数量与超期情况。",
+        summary_en="Process statistics (by type and reach)",
+        description_en="Counts and overdue processes by type, status and reach.",
+    )
     async def statistics(
         self,
         request: Request[Any, Any, State],
@@ -241,7 +276,14 @@ class ProcessController(Controller):
             raise Problem("not-found")
         return S.ProcessStats(org_id=org, types=await type_stats(path))
 
-    @get("/{process_id:uuid}", opt={"policy": "visible"}, summary="办理事项详情（含全部步骤）")
+    @get(
+        "/{process_id:uuid}",
+        opt={"policy": "visible"},
+        summary="办理事项详情（含全部步骤）",
+        description="一个办理事项及其全部步骤记录。",
+        summary_en="One process with all its steps",
+        description_en="One process with every step taken.",
+    )
     async def get_process(
         self, request: Request[Any, Any, State], process_id: ProcessId
     ) -> Response[S.ProcessDetail]:
@@ -255,6 +297,9 @@ class ProcessController(Controller):
         status_code=200,
         opt={"policy": "process-roles", "if_match": "required"},
         summary="办理一步（须 If-Match）",
+        description="按类型声明的流程办理一步（受理、审核、办结等）。",
+        summary_en="Take a step (If-Match)",
+        description_en="Takes one step of the process as its type declares (accept, review, close …).",
     )
     async def take_step(
         self,
@@ -293,6 +338,9 @@ class ProcessController(Controller):
         status_code=200,
         opt={"policy": "process-roles", "if_match": "required"},
         summary="转办到其他组织（须 If-Match）",
+        description="把办理事项转到另一个组织办理。",
+        summary_en="Refer to another org (If-Match)",
+        description_en="Refers the process to another org to handle.",
     )
     async def refer(
         self,
@@ -320,6 +368,9 @@ class ProcessController(Controller):
         "/{process_id:uuid}/assignee",
         opt={"policy": "process-roles", "if_match": "required"},
         summary="指定经办人（须 If-Match）",
+        description="为办理事项指定经办人。",
+        summary_en="Assign a handler (If-Match)",
+        description_en="Assigns the process to a handler.",
     )
     async def assign(
         self,
@@ -348,7 +399,14 @@ class MyProcessController(Controller):
     tags: ClassVar[list[str]] = ["processes"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/", opt={"policy": "self"}, summary="我的申请（进度查询）")
+    @get(
+        "/",
+        opt={"policy": "self"},
+        summary="我的申请（进度查询）",
+        description="本人提交的申请及其进度。",
+        summary_en="My applications (progress)",
+        description_en="The caller's own applications and their progress.",
+    )
     async def my_processes(
         self,
         request: Request[Any, Any, State],
@@ -369,7 +427,14 @@ class NoticeController(Controller):
     tags: ClassVar[list[str]] = ["notices"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/", opt={"policy": "visible"}, summary="公示列表（按组织及下级）")
+    @get(
+        "/",
+        opt={"policy": "visible"},
+        summary="公示列表（按组织及下级）",
+        description="组织及下级的公示。",
+        summary_en="Public notices (org and subtree)",
+        description_en="The public notices of an org and its subtree.",
+    )
     async def list_notices(
         self,
         page: PageParam,
@@ -387,7 +452,14 @@ class NoticeController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @post("/", opt={"permission": NOTICE_MANAGE}, summary="发布公示")
+    @post(
+        "/",
+        opt={"permission": NOTICE_MANAGE},
+        summary="发布公示",
+        description="发布一则公示，公示期内可提出异议。",
+        summary_en="Publish a public notice",
+        description_en="Publishes a public notice; objections may be raised during its period.",
+    )
     async def publish_notice(
         self, request: Request[Any, Any, State], data: JSONBody[S.NoticeCreate]
     ) -> Response[S.NoticeDetail]:
@@ -405,12 +477,25 @@ class NoticeController(Controller):
             )
         return Response(await notices.to_detail(row), status_code=201)
 
-    @get("/{notice_id:uuid}", opt={"policy": "visible"}, summary="公示详情")
+    @get(
+        "/{notice_id:uuid}",
+        opt={"policy": "visible"},
+        summary="公示详情",
+        description="一则公示的内容与公示期。",
+        summary_en="One public notice",
+        description_en="One public notice (公示) with its period.",
+    )
     async def get_notice(self, notice_id: NoticeId) -> S.NoticeDetail:
         return await notices.to_detail(await notices.load(notice_id))
 
     @post(
-        "/{notice_id:uuid}/withdraw", opt={"permission": NOTICE_MANAGE}, status_code=200, summary="撤回公示"
+        "/{notice_id:uuid}/withdraw",
+        opt={"permission": NOTICE_MANAGE},
+        status_code=200,
+        summary="撤回公示",
+        description="撤回一则公示。",
+        summary_en="Withdraw a notice",
+        description_en="Withdraws a public notice.",
     )
     async def withdraw_notice(self, request: Request[Any, Any, State], notice_id: NoticeId) -> S.NoticeDetail:
         async with _db(request).transaction():
@@ -421,6 +506,9 @@ class NoticeController(Controller):
         "/{notice_id:uuid}/objections",
         opt={"policy": "visible"},
         summary="公示的异议（管理者见全部，个人见自己的）",
+        description="管理者看到全部异议，个人只看到自己提出的。",
+        summary_en="Objections to a notice",
+        description_en="Managers see every objection, a person only their own.",
     )
     async def list_objections(
         self, request: Request[Any, Any, State], notice_id: NoticeId, page: PageParam
@@ -428,7 +516,14 @@ class NoticeController(Controller):
         items, cursor = await notices.list_objections(_principal(request), notice_id, page)
         return Page(items=items, next_cursor=cursor)
 
-    @post("/{notice_id:uuid}/objections", opt={"policy": "self"}, summary="对公示提出异议（公示期内）")
+    @post(
+        "/{notice_id:uuid}/objections",
+        opt={"policy": "self"},
+        summary="对公示提出异议（公示期内）",
+        description="在公示期内对公示提出异议。",
+        summary_en="Object to a notice (during its period)",
+        description_en="Raises an objection while the notice runs.",
+    )
     async def object_to(
         self, request: Request[Any, Any, State], notice_id: NoticeId, data: JSONBody[S.ObjectionCreate]
     ) -> Response[S.Objection]:
@@ -441,6 +536,9 @@ class NoticeController(Controller):
         opt={"permission": NOTICE_MANAGE},
         status_code=200,
         summary="处理异议",
+        description="记录对异议的处理结果。",
+        summary_en="Resolve an objection",
+        description_en="Records how an objection was resolved.",
     )
     async def resolve(
         self,

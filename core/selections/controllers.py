@@ -143,13 +143,27 @@ class SelectionController(Controller):
     tags: ClassVar[list[str]] = ["selections"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/types", opt={"policy": "visible"}, summary="评选类型（含推荐表 JSON Schema）")
+    @get(
+        "/types",
+        opt={"policy": "visible"},
+        summary="评选类型（含推荐表 JSON Schema）",
+        description="各插件声明的评选类型，附推荐表的 JSON Schema。",
+        summary_en="Selection types (with form JSON Schemas)",
+        description_en="The selection types plugins declare, each with its nomination form's JSON Schema.",
+    )
     async def list_selection_types(self, request: Request[Any, Any, State]) -> list[S.SelectionTypeInfo]:
         """Every declared selection type: nominee kinds, sources, criteria, vote rule and form schema."""
         env = _env(request)
         return [_type_info(env, t) for _, t in sorted(env.registry.selection_types.items())]
 
-    @post("/campaigns", opt={"permission": SELECTION_MANAGE}, summary="发起评选")
+    @post(
+        "/campaigns",
+        opt={"permission": SELECTION_MANAGE},
+        summary="发起评选",
+        description="按评选类型发起一次评选。",
+        summary_en="Start a campaign",
+        description_en="Starts a selection campaign of a type.",
+    )
     async def create_campaign(
         self, request: Request[Any, Any, State], data: JSONBody[S.CampaignCreate]
     ) -> Response[S.Campaign]:
@@ -159,7 +173,14 @@ class SelectionController(Controller):
             out = await campaigns.to_campaign(env, row)
         return _tagged(out, row["version"], 201)
 
-    @get("/campaigns", opt={"policy": "visible"}, summary="评选列表（按组织及下级）")
+    @get(
+        "/campaigns",
+        opt={"policy": "visible"},
+        summary="评选列表（按组织及下级）",
+        description="组织及下级发起的评选。",
+        summary_en="Campaigns (org and subtree)",
+        description_en="The selection campaigns of an org and its subtree.",
+    )
     async def list_campaigns(
         self,
         request: Request[Any, Any, State],
@@ -176,7 +197,14 @@ class SelectionController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/campaigns/{campaign_id:uuid}", opt={"policy": "visible"}, summary="评选详情")
+    @get(
+        "/campaigns/{campaign_id:uuid}",
+        opt={"policy": "visible"},
+        summary="评选详情",
+        description="一次评选及其阶段与名额。",
+        summary_en="One campaign",
+        description_en="One campaign with its stage and quotas.",
+    )
     async def get_campaign(
         self, request: Request[Any, Any, State], campaign_id: CampaignId
     ) -> Response[S.Campaign]:
@@ -187,6 +215,9 @@ class SelectionController(Controller):
         "/campaigns/{campaign_id:uuid}/quotas",
         opt={"permission": SELECTION_MANAGE},
         summary="设置某组织的名额",
+        description="设置下级组织在评选中的推荐名额。",
+        summary_en="Set an org's quota",
+        description_en="Sets how many an org may nominate in the campaign.",
     )
     async def set_quota(
         self, request: Request[Any, Any, State], campaign_id: CampaignId, data: JSONBody[S.QuotaSet]
@@ -200,6 +231,9 @@ class SelectionController(Controller):
         opt={"permission": SELECTION_MANAGE},
         status_code=200,
         summary="推进评选阶段（须 If-Match）",
+        description="把评选推进到下一阶段（推荐、审核、投票、公示等）。",
+        summary_en="Move a campaign to its next stage (If-Match)",
+        description_en="Moves the selection campaign to its next stage (nomination, review, voting, notice …).",
     )
     async def change_stage(
         self,
@@ -221,6 +255,9 @@ class SelectionController(Controller):
         opt={"permission": SELECTION_MANAGE},
         status_code=200,
         summary="确定评选结果并登记荣誉（须 If-Match）",
+        description="确定评选结果，获评者登记入荣誉册。",
+        summary_en="Decide and enter the honors (If-Match)",
+        description_en="Decides the campaign; those selected enter the honors register.",
     )
     async def decide(
         self,
@@ -241,6 +278,9 @@ class SelectionController(Controller):
         "/campaigns/{campaign_id:uuid}/results",
         opt={"policy": "visible"},
         summary="候选对象与评选结果（得票在投票结束前可隐藏）",
+        description="候选对象与结果；得票数在投票结束前可不公开。",
+        summary_en="Candidates and results (votes may be hidden until voting ends)",
+        description_en="The candidates and results; vote counts may stay hidden until voting ends.",
     )
     async def results(self, request: Request[Any, Any, State], campaign_id: CampaignId) -> S.Results:
         return await _results(_env(request), await load_campaign(campaign_id))
@@ -249,6 +289,9 @@ class SelectionController(Controller):
         "/campaigns/{campaign_id:uuid}/nominations",
         opt={"policy": "selection-roles"},
         summary="推荐（自荐、推荐他人或组织推荐）",
+        description="自荐、推荐他人或以组织名义推荐。",
+        summary_en="Nominate (oneself, another, or as an org)",
+        description_en="Nominates oneself, another person, or on behalf of an org.",
     )
     async def nominate(
         self, request: Request[Any, Any, State], campaign_id: CampaignId, data: JSONBody[S.NominationCreate]
@@ -264,6 +307,9 @@ class SelectionController(Controller):
         "/campaigns/{campaign_id:uuid}/nominations",
         opt={"policy": "visible"},
         summary="推荐列表（辖区内，供审核）",
+        description="辖区内的推荐，供审核。",
+        summary_en="Nominations within reach (for review)",
+        description_en="The nominations within reach, for review.",
     )
     async def list_nominations(
         self,
@@ -293,7 +339,14 @@ class SelectionController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/nominations/{nomination_id:uuid}", opt={"policy": "visible"}, summary="推荐详情（含各级审核记录）")
+    @get(
+        "/nominations/{nomination_id:uuid}",
+        opt={"policy": "visible"},
+        summary="推荐详情（含各级审核记录）",
+        description="一条推荐及各级审核记录。",
+        summary_en="One nomination (with every review)",
+        description_en="One nomination with the reviews at each level.",
+    )
     async def get_nomination(
         self, request: Request[Any, Any, State], nomination_id: NominationId
     ) -> Response[S.NominationDetail]:
@@ -307,6 +360,9 @@ class SelectionController(Controller):
         opt={"policy": "selection-roles"},
         status_code=200,
         summary="审核推荐：上报、不通过、评定",
+        description="审核一条推荐：上报上级、不通过或评定。",
+        summary_en="Review a nomination: forward, reject, select",
+        description_en="Reviews a nomination: forward it up, reject it, or select it.",
     )
     async def review(
         self,
@@ -332,6 +388,9 @@ class SelectionController(Controller):
         opt={"policy": "selection-roles"},
         status_code=200,
         summary="撤回推荐（推荐人或被推荐人）",
+        description="推荐人或被推荐人撤回推荐。",
+        summary_en="Withdraw a nomination (nominator or nominee)",
+        description_en="The nominator or the nominee withdraws the nomination.",
     )
     async def withdraw_nomination(
         self, request: Request[Any, Any, State], nomination_id: NominationId
@@ -344,7 +403,14 @@ class SelectionController(Controller):
             out = await nominations.detail(new, hidden=True)
         return _tagged(out, new["version"])
 
-    @post("/campaigns/{campaign_id:uuid}/votes", opt={"policy": "signed-in"}, summary="实名投票（限流）")
+    @post(
+        "/campaigns/{campaign_id:uuid}/votes",
+        opt={"policy": "signed-in"},
+        summary="实名投票（限流）",
+        description="以实名为候选对象投票，受频率限制。",
+        summary_en="Vote (named, throttled)",
+        description_en="Votes for candidates under one's name; throttled.",
+    )
     async def vote(
         self, request: Request[Any, Any, State], campaign_id: CampaignId, data: JSONBody[S.VoteCreate]
     ) -> Response[S.VoteOut]:
@@ -361,7 +427,14 @@ class SelectionController(Controller):
             out = await votes.cast(env, principal, campaign, data.nomination_id)
         return Response(out, status_code=201)
 
-    @get("/campaigns/{campaign_id:uuid}/votes/mine", opt={"policy": "self"}, summary="我的投票")
+    @get(
+        "/campaigns/{campaign_id:uuid}/votes/mine",
+        opt={"policy": "self"},
+        summary="我的投票",
+        description="本人在该评选中的投票。",
+        summary_en="My votes",
+        description_en="The caller's votes in the campaign.",
+    )
     async def my_votes(self, request: Request[Any, Any, State], campaign_id: CampaignId) -> S.MyVotes:
         return await votes.mine(_env(request), _principal(request), await load_campaign(campaign_id))
 
@@ -374,12 +447,26 @@ class MySelectionController(Controller):
     tags: ClassVar[list[str]] = ["selections"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/nominations", opt={"policy": "self"}, summary="我的推荐（推荐我的与我推荐的）")
+    @get(
+        "/nominations",
+        opt={"policy": "self"},
+        summary="我的推荐（推荐我的与我推荐的）",
+        description="推荐本人的与本人推荐的。",
+        summary_en="My nominations (of me and by me)",
+        description_en="Nominations of the caller and by the caller.",
+    )
     async def my_nominations(self, request: Request[Any, Any, State], page: PageParam) -> Page[S.Nomination]:
         items, cursor = await nominations.mine(_principal(request), page)
         return Page(items=items, next_cursor=cursor)
 
-    @get("/honors", opt={"policy": "self"}, summary="我的荣誉")
+    @get(
+        "/honors",
+        opt={"policy": "self"},
+        summary="我的荣誉",
+        description="本人获得的荣誉。",
+        summary_en="My honors",
+        description_en="The caller's honors.",
+    )
     async def my_honors(self, request: Request[Any, Any, State], page: PageParam) -> Page[S.Honor]:
         items, cursor = await honors.mine(_principal(request), page)
         return Page(items=items, next_cursor=cursor)
@@ -410,7 +497,14 @@ class HonorController(Controller):
     tags: ClassVar[list[str]] = ["honors"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @post("/", opt={"permission": HONOR_MANAGE}, summary="登记荣誉（直接录入）")
+    @post(
+        "/",
+        opt={"permission": HONOR_MANAGE},
+        summary="登记荣誉（直接录入）",
+        description="不经评选直接登记一项荣誉。",
+        summary_en="Enter an honor directly",
+        description_en="Enters an honor without a campaign.",
+    )
     async def enter(
         self, request: Request[Any, Any, State], data: JSONBody[S.HonorCreate]
     ) -> Response[S.Honor]:
@@ -418,7 +512,14 @@ class HonorController(Controller):
             row = await honors.enter(_env(request), _principal(request), data)
         return Response(honors.to_honor(row), status_code=201)
 
-    @get("/", opt={"permission": HONOR_READ}, summary="荣誉列表（按组织及下级）")
+    @get(
+        "/",
+        opt={"permission": HONOR_READ},
+        summary="荣誉列表（按组织及下级）",
+        description="组织及下级登记的荣誉。",
+        summary_en="Honors (org and subtree)",
+        description_en="The honors of an org and its subtree.",
+    )
     async def list_honors(
         self,
         request: Request[Any, Any, State],
@@ -446,7 +547,15 @@ class HonorController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
-    @get("/export.xlsx", opt={"permission": HONOR_READ}, media_type=XLSX, summary="导出荣誉（XLSX）")
+    @get(
+        "/export.xlsx",
+        opt={"permission": HONOR_READ},
+        media_type=XLSX,
+        summary="导出荣誉（XLSX）",
+        description="组织及下级的荣誉，Excel 工作簿。",
+        summary_en="Export honors (XLSX)",
+        description_en="The honors of an org and its subtree as an Excel workbook.",
+    )
     async def export_honors(
         self,
         request: Request[Any, Any, State],
@@ -475,11 +584,26 @@ class HonorController(Controller):
             body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="honors.xlsx"'}
         )
 
-    @get("/{honor_id:uuid}", opt={"policy": "visible"}, summary="荣誉详情")
+    @get(
+        "/{honor_id:uuid}",
+        opt={"policy": "visible"},
+        summary="荣誉详情",
+        description="一项荣誉。",
+        summary_en="One honor",
+        description_en="One honor.",
+    )
     async def get_honor(self, request: Request[Any, Any, State], honor_id: HonorId) -> S.Honor:
         return honors.to_honor(await honors.readable(_principal(request), honor_id))
 
-    @post("/{honor_id:uuid}/revoke", opt={"permission": HONOR_MANAGE}, status_code=200, summary="撤销荣誉")
+    @post(
+        "/{honor_id:uuid}/revoke",
+        opt={"permission": HONOR_MANAGE},
+        status_code=200,
+        summary="撤销荣誉",
+        description="撤销一项荣誉，记录原因。",
+        summary_en="Revoke an honor",
+        description_en="Revokes an honor, with the reason.",
+    )
     async def revoke(
         self, request: Request[Any, Any, State], honor_id: HonorId, data: JSONBody[RevokeBody]
     ) -> S.Honor:

@@ -119,7 +119,15 @@ class SelfServiceController(Controller):
 
     # --- claim ---------------------------------------------------------------------------------------
 
-    @post("/claims", opt=SELF, status_code=202, summary="实名认领：提交姓名与身份证号")
+    @post(
+        "/claims",
+        opt=SELF,
+        status_code=202,
+        summary="实名认领：提交姓名与身份证号",
+        description="以姓名与身份证号认领已导入的本人记录，验证码发到登记手机号。",
+        summary_en="Claim: send name and ID number",
+        description_en="Claims one's imported record by name and ID number; a code goes to the registered phone.",
+    )
     async def start_claim(
         self, request: Request[Any, Any, State], data: JSONBody[S.ClaimStart]
     ) -> S.ClaimStarted:
@@ -135,7 +143,15 @@ class SelfServiceController(Controller):
         )
         return S.ClaimStarted(**out)
 
-    @post("/claims/{claim_id:uuid}/confirmation", opt=SELF, status_code=200, summary="实名认领：输入验证码")
+    @post(
+        "/claims/{claim_id:uuid}/confirmation",
+        opt=SELF,
+        status_code=200,
+        summary="实名认领：输入验证码",
+        description="输入发到登记手机号的验证码，完成认领。",
+        summary_en="Claim: enter the code",
+        description_en="Enters the code sent to the registered phone to complete the claim.",
+    )
     async def confirm_claim(
         self,
         request: Request[Any, Any, State],
@@ -152,7 +168,14 @@ class SelfServiceController(Controller):
         )
         return S.ClaimConfirmed(person_id=person_id)
 
-    @post("/claims/reviews", opt=SELF, summary="实名认领：提交人工审核（core.claim 办理事项）")
+    @post(
+        "/claims/reviews",
+        opt=SELF,
+        summary="实名认领：提交人工审核（core.claim 办理事项）",
+        description="无法用验证码认领时，提交人工审核。",
+        summary_en="Claim: ask for a review (core.claim)",
+        description_en="Asks for a manual review when the code cannot be used (a core.claim process).",
+    )
     async def review_claim(
         self, request: Request[Any, Any, State], data: JSONBody[S.ClaimReview]
     ) -> Response[PS.ProcessDetail]:
@@ -177,7 +200,14 @@ class SelfServiceController(Controller):
 
     # --- transfer ------------------------------------------------------------------------------------
 
-    @post("/transfers", opt=SELF, summary="发起组织关系转接（core.transfer 办理事项）")
+    @post(
+        "/transfers",
+        opt=SELF,
+        summary="发起组织关系转接（core.transfer 办理事项）",
+        description="本人申请把组织关系转到另一个组织。",
+        summary_en="Ask for a transfer (core.transfer)",
+        description_en="Asks to move one's membership to another org (a core.transfer process).",
+    )
     async def start_transfer(
         self, request: Request[Any, Any, State], data: JSONBody[S.TransferStart]
     ) -> Response[PS.ProcessDetail]:
@@ -219,7 +249,14 @@ class SelfServiceController(Controller):
 
     # --- inbox ---------------------------------------------------------------------------------------
 
-    @get("/inbox", opt=SELF, summary="消息中心（新的在前）")
+    @get(
+        "/inbox",
+        opt=SELF,
+        summary="消息中心（新的在前）",
+        description="本人的消息，新的在前。",
+        summary_en="Inbox (newest first)",
+        description_en="The caller's notifications, newest first.",
+    )
     async def list_inbox(
         self,
         request: Request[Any, Any, State],
@@ -240,7 +277,14 @@ class SelfServiceController(Controller):
         env = _env(request)
         return Page(items=[_notification(env, r) for r in rows], next_cursor=cursor)
 
-    @get("/inbox/unread", opt=SELF, summary="未读消息数")
+    @get(
+        "/inbox/unread",
+        opt=SELF,
+        summary="未读消息数",
+        description="本人未读消息的数量。",
+        summary_en="Unread count",
+        description_en="How many notifications are unread.",
+    )
     async def unread_count(self, request: Request[Any, Any, State]) -> S.UnreadCount:
         person_id = _person(request)
         count = (
@@ -250,7 +294,15 @@ class SelfServiceController(Controller):
         )
         return S.UnreadCount(unread=count)
 
-    @post("/inbox/{notification_id:uuid}/read", opt=SELF, status_code=200, summary="标为已读")
+    @post(
+        "/inbox/{notification_id:uuid}/read",
+        opt=SELF,
+        status_code=200,
+        summary="标为已读",
+        description="把一条消息标为已读。",
+        summary_en="Mark read",
+        description_en="Marks one notification read.",
+    )
     async def mark_read(
         self, request: Request[Any, Any, State], notification_id: Annotated[UUID, PathParameter()]
     ) -> S.NotificationOut:
@@ -265,7 +317,15 @@ class SelfServiceController(Controller):
             row = await Notification.select().where(mine).first().run()
         return _notification(_env(request), row)  # type: ignore[arg-type]
 
-    @post("/inbox/read", opt=SELF, status_code=200, summary="全部标为已读")
+    @post(
+        "/inbox/read",
+        opt=SELF,
+        status_code=200,
+        summary="全部标为已读",
+        description="把全部消息标为已读。",
+        summary_en="Mark all read",
+        description_en="Marks every notification read.",
+    )
     async def mark_all_read(self, request: Request[Any, Any, State]) -> S.UnreadCount:
         person_id = _person(request)
         async with request.app.state.db.transaction():
@@ -276,7 +336,14 @@ class SelfServiceController(Controller):
             )
         return S.UnreadCount(unread=0)
 
-    @get("/inbox/preferences", opt=SELF, summary="消息偏好")
+    @get(
+        "/inbox/preferences",
+        opt=SELF,
+        summary="消息偏好",
+        description="各类消息的接收渠道偏好。",
+        summary_en="Notification preferences",
+        description_en="Which channels each kind of notification uses.",
+    )
     async def get_preferences(self, request: Request[Any, Any, State]) -> S.Preferences:
         person_id = _person(request)
         row = (
@@ -291,7 +358,14 @@ class SelfServiceController(Controller):
             muted=inbox._json(row["muted"]) or [], channels=inbox._json(row["channels"]) or []
         )
 
-    @put("/inbox/preferences", opt=SELF, summary="设置消息偏好")
+    @put(
+        "/inbox/preferences",
+        opt=SELF,
+        summary="设置消息偏好",
+        description="设置各类消息的接收渠道。",
+        summary_en="Set notification preferences",
+        description_en="Sets the channels for each kind of notification.",
+    )
     async def set_preferences(
         self, request: Request[Any, Any, State], data: JSONBody[S.Preferences]
     ) -> S.Preferences:
@@ -318,7 +392,14 @@ class SelfServiceController(Controller):
 
     # --- your own context ----------------------------------------------------------------------------
 
-    @get("/orgs/{org_id:uuid}", opt=SELF, summary="我所在的组织（成员可见信息）")
+    @get(
+        "/orgs/{org_id:uuid}",
+        opt=SELF,
+        summary="我所在的组织（成员可见信息）",
+        description="本人所在组织中成员可见的信息。",
+        summary_en="An org I belong to (what members see)",
+        description_en="What members may see of an org the caller belongs to.",
+    )
     async def my_org(
         self, request: Request[Any, Any, State], org_id: Annotated[UUID, PathParameter()]
     ) -> S.MyOrg:
@@ -337,11 +418,25 @@ class SelfServiceController(Controller):
 
     # --- your data (PIPL) ----------------------------------------------------------------------------
 
-    @get("/export", opt=SELF, summary="下载我的个人信息（个保法第45条）")
+    @get(
+        "/export",
+        opt=SELF,
+        summary="下载我的个人信息（个保法第45条）",
+        description="本人在各组织的全部记录，JSON 文件。",
+        summary_en="Download my data (PIPL Art. 45)",
+        description_en="Every record of the caller in every org, as a JSON file.",
+    )
     async def export(self, request: Request[Any, Any, State]) -> dict[str, Any]:
         return await export_of(request.app.state, _person(request))
 
-    @get("/data", opt=SELF, summary="我的个人信息保存情况（含依法保存项）")
+    @get(
+        "/data",
+        opt=SELF,
+        summary="我的个人信息保存情况（含依法保存项）",
+        description="平台保存的本人个人信息类别，及依法须保存的部分。",
+        summary_en="What is kept about me (legal holds included)",
+        description_en="The kinds of personal data kept about the caller, and what the law requires to keep.",
+    )
     async def data_summary(self, request: Request[Any, Any, State]) -> S.DataSummary:
         person_id = _person(request)
         home = await Person.select(Person.home_org).where(Person.id == person_id).first().run()
@@ -352,7 +447,14 @@ class SelfServiceController(Controller):
             tables=[S.Holding(**t) for t in tables],
         )
 
-    @get("/data/readers", opt=SELF, summary="谁查看过我的完整身份证号或手机号（个保法第44条）")
+    @get(
+        "/data/readers",
+        opt=SELF,
+        summary="谁查看过我的完整身份证号或手机号（个保法第44条）",
+        description="查看过本人完整身份证号或手机号的组织与时间。",
+        summary_en="Who read my full ID number or phone (PIPL Art. 44)",
+        description_en="The orgs that read the caller's full ID number or phone, and when.",
+    )
     async def data_readers(self, request: Request[Any, Any, State]) -> list[S.Reader]:
         rows = await data.readers(_person(request))
         return [
@@ -365,14 +467,28 @@ class SelfServiceController(Controller):
             for r in rows
         ]
 
-    @post("/data/corrections", opt=SELF, summary="申请更正个人信息（个保法第46条，core.correction）")
+    @post(
+        "/data/corrections",
+        opt=SELF,
+        summary="申请更正个人信息（个保法第46条，core.correction）",
+        description="提交更正个人信息的申请，由档案所在组织办理。",
+        summary_en="Ask to correct my data (PIPL Art. 46)",
+        description_en="Asks for personal data to be corrected; the org keeping the file handles it (core.correction).",
+    )
     async def request_correction(
         self, request: Request[Any, Any, State], data: JSONBody[S.CorrectionRequest]
     ) -> Response[PS.ProcessDetail]:
         form = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
         return await self._request(request, "core.correction", form)
 
-    @post("/data/erasure", opt=SELF, summary="申请删除个人信息（个保法第47条，core.erasure）")
+    @post(
+        "/data/erasure",
+        opt=SELF,
+        summary="申请删除个人信息（个保法第47条，core.erasure）",
+        description="提交删除个人信息的申请，由档案所在组织办理。",
+        summary_en="Ask to erase my data (PIPL Art. 47)",
+        description_en="Asks for personal data to be erased; the org keeping the file handles it (core.erasure).",
+    )
     async def request_erasure(
         self, request: Request[Any, Any, State], data: JSONBody[S.ErasureRequest]
     ) -> Response[PS.ProcessDetail]:
@@ -394,7 +510,14 @@ class SelfServiceController(Controller):
             out = await services.detail(env, principal, row, read_only=False)
         return Response(out, status_code=201, headers={"ETag": etag(row["version"])})
 
-    @get("/consents", opt=SELF, summary="我的同意记录")
+    @get(
+        "/consents",
+        opt=SELF,
+        summary="我的同意记录",
+        description="本人给出的同意及其状态。",
+        summary_en="My consents",
+        description_en="The consents the caller gave and their status.",
+    )
     async def my_consents(self, request: Request[Any, Any, State], page: PageParam) -> Page[S.MyConsent]:
         person_id = _person(request)
         rows, cursor = await paginate(Consent.select().where(Consent.person == person_id), [Consent.id], page)
@@ -411,7 +534,15 @@ class SelfServiceController(Controller):
             next_cursor=cursor,
         )
 
-    @post("/consents/{consent_id:uuid}/withdrawal", opt=SELF, status_code=200, summary="撤回同意")
+    @post(
+        "/consents/{consent_id:uuid}/withdrawal",
+        opt=SELF,
+        status_code=200,
+        summary="撤回同意",
+        description="撤回本人给出的一项同意。",
+        summary_en="Withdraw my consent",
+        description_en="Withdraws a consent the caller gave.",
+    )
     async def withdraw_my_consent(
         self, request: Request[Any, Any, State], consent_id: Annotated[UUID, PathParameter()]
     ) -> S.MyConsent:
@@ -447,7 +578,14 @@ class SelfServiceController(Controller):
             withdrawn_at=machine.utc(row["withdrawn_at"]),  # type: ignore[index]
         )
 
-    @get("/sessions", opt=SELF, summary="我的登录会话")
+    @get(
+        "/sessions",
+        opt=SELF,
+        summary="我的登录会话",
+        description="本人当前的登录会话。",
+        summary_en="My sessions",
+        description_en="The caller's open sessions.",
+    )
     async def my_sessions(self, request: Request[Any, Any, State]) -> list[S.Session]:
         principal = _principal(request)
         if principal.kind != "account":
@@ -484,7 +622,15 @@ class SelfServiceController(Controller):
             key=lambda s: s.started_at,
         )
 
-    @post("/sessions/{session_id:uuid}/end", opt=SELF, status_code=204, summary="结束一个登录会话")
+    @post(
+        "/sessions/{session_id:uuid}/end",
+        opt=SELF,
+        status_code=204,
+        summary="结束一个登录会话",
+        description="结束本人的一个登录会话（如另一台设备）。",
+        summary_en="End a session",
+        description_en="Ends one of the caller's sessions (another device, say).",
+    )
     async def end_session(
         self, request: Request[Any, Any, State], session_id: Annotated[UUID, PathParameter()]
     ) -> None:
@@ -510,7 +656,15 @@ class SelfServiceController(Controller):
             await audit.record("auth.session_ended", resource_type="account", resource_id=principal.id)
             await authority_changed()
 
-    @post("/closure", opt=SELF, status_code=204, summary="注销我的账号")
+    @post(
+        "/closure",
+        opt=SELF,
+        status_code=204,
+        summary="注销我的账号",
+        description="注销本人的账号；个人信息按法律规定删除或保存。",
+        summary_en="Close my account",
+        description_en="Closes the caller's account; personal data is erased or kept as the law requires.",
+    )
     async def close_account(self, request: Request[Any, Any, State], data: JSONBody[S.Closure]) -> None:
         """Ends every session and disables the login; the person's record stays with their org (ask for
         erasure separately). The password confirms it is really you."""
@@ -563,6 +717,9 @@ class AccountResetController(Controller):
         opt={"permission": ACCOUNT_MANAGE},
         status_code=200,
         summary="重置密码（下次登录须设新密码）",
+        description="为账号生成临时密码，下次登录时须设置新密码。",
+        summary_en="Reset a password (a new one at next login)",
+        description_en="Gives the account a temporary password; a new one must be set at next login.",
     )
     async def reset_password(
         self, request: Request[Any, Any, State], account_id: Annotated[UUID, PathParameter()]
@@ -592,8 +749,11 @@ class AccountResetController(Controller):
         "/auth/password-change",
         opt={"public": True},
         status_code=204,
-        summary="重置后设置新密码（用临时密码）",
         security=[],
+        summary="重置后设置新密码（用临时密码）",
+        description="用重置得到的临时密码设置新密码。",
+        summary_en="Set a new password after a reset",
+        description_en="Sets a new password with the temporary one from a reset.",
     )
     async def change_after_reset(
         self, request: Request[Any, Any, State], data: JSONBody[S.PasswordChangeAfterReset]
@@ -633,7 +793,12 @@ class InvitationController(Controller):
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
     @post(
-        "/orgs/{org_id:uuid}/invitations", opt={"permission": PROCESS_HANDLE}, summary="生成邀请链接与二维码"
+        "/orgs/{org_id:uuid}/invitations",
+        opt={"permission": PROCESS_HANDLE},
+        summary="生成邀请链接与二维码",
+        description="生成可分享的邀请链接与二维码。",
+        summary_en="Create an invitation link and QR code",
+        description_en="Makes a shareable invitation link and QR code.",
     )
     async def create_invitation(
         self,
@@ -653,7 +818,14 @@ class InvitationController(Controller):
         )
         return Response(_invitation(row, identity_of(request.app.state).secret), status_code=201)
 
-    @get("/orgs/{org_id:uuid}/invitations", opt={"permission": PROCESS_HANDLE}, summary="组织的邀请")
+    @get(
+        "/orgs/{org_id:uuid}/invitations",
+        opt={"permission": PROCESS_HANDLE},
+        summary="组织的邀请",
+        description="组织生成的邀请链接。",
+        summary_en="An org's invitations",
+        description_en="The invitation links an org made.",
+    )
     async def list_invitations(
         self, request: Request[Any, Any, State], org_id: Annotated[UUID, PathParameter()], page: PageParam
     ) -> Page[S.Invitation]:
@@ -676,13 +848,24 @@ class InvitationController(Controller):
         opt={"permission": PROCESS_HANDLE},
         status_code=200,
         summary="撤销邀请",
+        description="撤销邀请，之后无法再使用。",
+        summary_en="Revoke an invitation",
+        description_en="Revokes an invitation; it no longer works.",
     )
     async def revoke_invitation(
         self, request: Request[Any, Any, State], invitation_id: Annotated[UUID, PathParameter()]
     ) -> S.Invitation:
         return _invitation(await invitations.revoke(request.app.state.db, _principal(request), invitation_id))
 
-    @post("/invitations/lookup", opt=SELF, status_code=200, summary="查看邀请（用于预填申请）")
+    @post(
+        "/invitations/lookup",
+        opt=SELF,
+        status_code=200,
+        summary="查看邀请（用于预填申请）",
+        description="凭邀请码查看邀请的组织，用于预填申请。",
+        summary_en="Preview an invitation (to prefill an application)",
+        description_en="Shows the org an invitation code names, to prefill an application.",
+    )
     async def preview_invitation(
         self, request: Request[Any, Any, State], data: JSONBody[S.InvitationToken]
     ) -> S.InvitationPreview:
@@ -698,7 +881,14 @@ class InvitationController(Controller):
             process_type="core.join" if row["mode"] == "apply" else None,
         )
 
-    @post("/invitations/acceptance", opt=SELF, summary="接受邀请（提交申请或直接加入）")
+    @post(
+        "/invitations/acceptance",
+        opt=SELF,
+        summary="接受邀请（提交申请或直接加入）",
+        description="凭邀请码加入组织，或提交入会申请。",
+        summary_en="Accept an invitation (apply or join)",
+        description_en="Joins the org with an invitation code, or applies to join.",
+    )
     async def accept_invitation(
         self, request: Request[Any, Any, State], data: JSONBody[S.InvitationAccept]
     ) -> Response[S.InvitationUsed]:

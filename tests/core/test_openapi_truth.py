@@ -109,3 +109,46 @@ async def test_downloads_declare_their_real_media_types(document: dict[str, Any]
     assert imports["202"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ImportJobOut"
     }
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+async def test_every_operation_has_a_summary_and_description_in_zh_hans(document: dict[str, Any]) -> None:
+    missing = [
+        (method, path)
+        for path, method, operation in _operations(document)
+        if not CJK.search(operation.get("summary") or "")
+        or not CJK.search(operation.get("description") or "")
+    ]
+    assert not missing, missing
+    assert CJK.search(document["info"]["description"])
+
+
+async def test_the_document_in_english_and_traditional_characters(
+    app: Litestar, document: dict[str, Any]
+) -> None:
+    async for client in open_client(app):
+        answer = await client.get("/schema/openapi.json", params={"lang": "en"})
+        assert answer.status_code == 200
+        assert "Accept-Language" in answer.headers["vary"]
+        english = answer.json()
+        by_accept = (
+            await client.get("/schema/openapi.json", headers={"Accept-Language": "en-GB,en;q=0.8"})
+        ).json()
+        hant = (await client.get("/schema/openapi.json", headers={"Accept-Language": "zh-TW"})).json()
+        ui = await client.get("/schema", params={"lang": "en"})
+    assert by_accept == english
+    zh = {o["operationId"]: o for _, _, o in _operations(document)}
+    for path, method, operation in _operations(english):  # every operation, the demo plugin's too
+        original = zh[operation["operationId"]]
+        for key in ("summary", "description"):
+            assert operation[key] and operation[key] != original[key], (method, path, key)
+            assert re.search(r"[A-Za-z]{3}", operation[key]), (method, path, key)
+        assert operation["responses"]["503"]["description"] == "A dependency is unavailable"
+    assert not CJK.search(english["paths"]["/api/v1/events"]["get"]["summary"])
+    assert english["info"]["description"].startswith("quntuan (群团) is a headless API")
+    events = {o["operationId"]: o for _, _, o in _operations(hant)}
+    assert events["listEvents"]["summary"] == "活動列表"
+    assert events["listEvents"]["parameters"] == zh["listEvents"]["parameters"]
+    assert ui.status_code == 200 and "List events" in ui.text and "活动列表" not in ui.text
