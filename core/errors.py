@@ -58,6 +58,11 @@ class ProblemDetails(msgspec.Struct, kw_only=True, omit_defaults=True):
     request_id: str | None = None
     errors: list[FieldError] | None = None
     extra: dict[str, Any] | None = msgspec.field(default=None, name="context")
+    #: Only from the OAuth2 token endpoint: the RFC 6749 error code (``invalid_request``, ``invalid_client``,
+    #: ``invalid_grant``, ``unsupported_grant_type``) OAuth2 client libraries read.
+    error: str | None = None
+    #: Only from the OAuth2 token endpoint: the same as ``detail``.
+    error_description: str | None = None
 
 
 _REGISTRY: dict[str, ProblemType] = {}

@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 
 from core.errors import Problem
 from core.identity import auth
+from core.identity.oauth import TokenOperation, token_exception_handlers, token_request
 from core.identity.persons import to_out
 from core.identity.runtime import identity_of
 from core.identity.schemas import Me, MeUpdate, PasswordChange, TokenRequest, TokenResponse
@@ -51,7 +52,7 @@ class AuthController(Controller):
 
     @post(
         "/token",
-        opt={"policy": "public", "throttled": True},
+        opt={"policy": "public", "throttled": True, "body": TokenRequest},
         status_code=200,
         summary="Get an access token",
         description=(
@@ -61,11 +62,17 @@ class AuthController(Controller):
             "with Retry-After); 503 while the failure counters cannot be reached. `phone_code` (phone + the "
             "code from `POST /auth/codes`) and `wechat` (`code` from `wx.login()`) log in, and sign up when "
             "no account has the phone or WeChat user and the platform lets persons sign up "
-            "(`account_created` then says true)."
+            "(`account_created` then says true). The body is a form (`application/x-www-form-urlencoded`, "
+            "RFC 6749) or JSON with the same fields; a client may send `client_id` and `client_secret` by "
+            "HTTP Basic instead. Errors are problem details that also carry RFC 6749 `error` and "
+            "`error_description` (`invalid_request`, `invalid_client`, `invalid_grant`, "
+            "`unsupported_grant_type`)."
         ),
-        security=[],
+        operation_class=TokenOperation,
+        exception_handlers=token_exception_handlers(),
     )
-    async def token(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenResponse:
+    async def token(self, request: Request[Any, Any, Any]) -> TokenResponse:
+        data = await token_request(request)
         db = request.app.state.db
         identity = identity_of(request.app.state)
         if data.grant_type == "password":
