@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.sdk import MembershipDraft, MembershipRejected, Text
+from core.sdk import MembershipDraft, MembershipRejected, Text, register_field_code
 
 MIN_AGE = 14
 MAX_AGE = 28
@@ -19,6 +19,8 @@ _BIRTH_DATE = Text(
     zh_hant="請填寫出生日期（YYYY-MM-DD）",
     en="Give the birth date (YYYY-MM-DD)",
 )
+YOUTH_AGE = register_field_code("youth_age", _AGE)
+YOUTH_BIRTH_DATE = register_field_code("youth_birth_date", _BIRTH_DATE)
 
 
 def age_on(birth: date, day: date) -> int:
