@@ -33,6 +33,7 @@ from core.orgs.declarations import (
     MembershipDraft,
     MembershipInfo,
     OrgPathColumn,
+    PersonFacts,
     StatFigure,
     UnitFacts,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "PageParam",
     "PageRequest",
     "Permission",
+    "PersonFacts",
     "PersonalDataTable",
     "PlaceKind",
     "PlaceService",
