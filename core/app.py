@@ -27,6 +27,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from core import __version__
 from core.api.system import SystemController, metrics
 from core.body import strict_body
+from core.cors import cross_origin
 from core.db import Database
 from core.docs import docs_assets_router, openapi_config
 from core.errors import exception_handlers
@@ -192,9 +193,12 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         set_code_sender(provider_sender(signup.sender))
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
-    # the client address from trusted proxies only. The host check and security headers wrap both the fast
+    # the client address from trusted proxies only. CORS (core.cors) answers preflights before the fast
+    # routes and Litestar, and marks every answer to an allowed origin. The host check and security headers wrap both the fast
     # routes and Litestar, so every answer carries the same headers.
-    handler = observe_requests(secure_responses(fast_routes(app, app.asgi_handler), settings))
+    handler = observe_requests(
+        secure_responses(cross_origin(fast_routes(app, app.asgi_handler), settings), settings)
+    )
     if settings.trusted_proxies:
         handler = ProxyHeadersMiddleware(handler, trusted_hosts=list(settings.trusted_proxies))
     app.asgi_handler = handler

@@ -249,10 +249,16 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
     media_type = request.content_type[0]
     if not media_type.endswith(("/json", "+json")):
         raise Problem(UNSUPPORTED_MEDIA)
+    decode_json_strict(body, field.annotation)
+
+
+def decode_json_strict(body: bytes, annotation: Any) -> Any:
+    """A JSON body decoded by the rules above (depth, strict types, unique keys, representable values, no
+    NUL): for handlers that read their body themselves (the token endpoint takes forms too)."""
     if too_deep(body):
         raise Problem(TOO_DEEP, limit=MAX_DEPTH)
     try:
-        decoded = msgspec.json.decode(body, type=field.annotation, strict=True)
+        decoded = msgspec.json.decode(body, type=annotation, strict=True)
     except msgspec.ValidationError as exc:
         raise ValidationException(extra=[{"message": str(exc), "source": "body"}]) from None
     except msgspec.DecodeError:
@@ -267,3 +273,4 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
         pointer = _nul_pointer(msgspec.json.decode(body))
         if pointer is not None:
             raise Problem.invalid((pointer, "invalid_character"))
+    return decoded

@@ -190,6 +190,11 @@ def openapi_config(plugin_tags: list[Tag], plugin_slugs: frozenset[str] = frozen
                     bearer_format="JWT",
                     description="Access token from POST /api/v1/auth/token",
                 ),
+                "clientBasic": SecurityScheme(
+                    type="http",
+                    scheme="basic",
+                    description="API client id and secret, for POST /api/v1/auth/token (RFC 6749 §2.3.1)",
+                ),
             }
         ),
         render_plugins=[

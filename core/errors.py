@@ -58,6 +58,11 @@ class ProblemDetails(msgspec.Struct, kw_only=True, omit_defaults=True):
     request_id: str | None = None
     errors: list[FieldError] | None = None
     extra: dict[str, Any] | None = msgspec.field(default=None, name="context")
+    #: Only from the OAuth2 token endpoint: the RFC 6749 error code (``invalid_request``, ``invalid_client``,
+    #: ``invalid_grant``, ``unsupported_grant_type``) OAuth2 client libraries read.
+    error: str | None = None
+    #: Only from the OAuth2 token endpoint: the same as ``detail``.
+    error_description: str | None = None
 
 
 _REGISTRY: dict[str, ProblemType] = {}
@@ -235,10 +240,36 @@ FIELD_MESSAGES: Final[dict[str, Text]] = {
         "This key appears more than once in its object",
         "同一物件中重複出現的欄位",
     ),
+    "invalid_id_number": _t(
+        "身份证号无效（18 位，末位校验码须正确）",
+        "Not a valid ID number (18 characters with a correct check digit)",
+        "身分證號無效（18 位，末位檢查碼須正確）",
+    ),
+    "invalid_phone": _t(
+        "手机号无效（11 位中国大陆手机号）",
+        "Not a valid mobile number (11 digits, mainland China)",
+        "手機號無效（11 位中國大陸手機號）",
+    ),
     "invalid_character": _t(
         "不能包含空字符（U+0000）", "Must not contain the NUL character (U+0000)", "不能包含空字元（U+0000）"
     ),
 }
+
+
+def register_field_code(code: str, text: Text) -> str:
+    """Add the message of a field-error code (``errors[].code``), core and plugins alike, so 422s render
+    it in the caller's language; codes are unique. Returns ``code`` (for module constants)."""
+    existing = FIELD_MESSAGES.get(code)
+    if existing is not None and existing != text:
+        raise ValueError(f"field code {code!r} is already registered differently")
+    FIELD_MESSAGES[code] = text
+    return code
+
+
+def field_codes() -> Mapping[str, Text]:
+    """Every registered field-error code and its message."""
+    return dict(FIELD_MESSAGES)
+
 
 _TYPE_NAMES: Final[dict[str, Text]] = {
     "int": _t("整数", "an integer", "整數"),

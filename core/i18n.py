@@ -71,7 +71,8 @@ class Text(msgspec.Struct, frozen=True, kw_only=True):
 
     def format(self, locale: Locale, **params: Any) -> str:
         """The text in ``locale`` with ``{name}`` placeholders filled; unknown placeholders are kept."""
-        return string.Formatter().vformat(self.get(locale), (), _Params(params))
+        values = {k: v.get(locale) if isinstance(v, Text) else v for k, v in params.items()}
+        return string.Formatter().vformat(self.get(locale), (), _Params(values))
 
 
 class _Params(dict[str, Any]):

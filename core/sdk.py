@@ -7,7 +7,7 @@ here may change without notice.
 from core import CORE_API_VERSION
 from core.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
-from core.errors import FieldError, Problem, register_problem
+from core.errors import FieldError, Problem, register_field_code, register_problem
 from core.events.schemas import CheckIn as CheckInInfo
 from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
@@ -33,6 +33,7 @@ from core.orgs.declarations import (
     MembershipDraft,
     MembershipInfo,
     OrgPathColumn,
+    PersonFacts,
     StatFigure,
     UnitFacts,
 )
@@ -126,6 +127,7 @@ __all__ = [
     "PageParam",
     "PageRequest",
     "Permission",
+    "PersonFacts",
     "PersonalDataTable",
     "PlaceKind",
     "PlaceService",
@@ -158,6 +160,7 @@ __all__ = [
     "publish_notice",
     "reach_clause",
     "record_audit",
+    "register_field_code",
     "register_job",
     "register_problem",
     "replay_response",

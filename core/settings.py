@@ -126,6 +126,26 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     #: ``Strict-Transport-Security: max-age=<this>`` on answers to requests that came over TLS (directly
     #: or per a trusted proxy's ``X-Forwarded-Proto``); 0: not sent.
     hsts_seconds: int = 0
+    #: Origins of browser front ends allowed to call the API across origins (CORS), comma-separated, e.g.
+    #: ``https://h5.example.gov.cn``; ``*`` any origin (not with credentials), ``https://*.example.org``
+    #: a pattern. Empty: no cross-origin access (no CORS headers at all).
+    cors_allowed_origins: tuple[str, ...] = ()
+    #: Methods a cross-origin request may use, comma-separated.
+    cors_allowed_methods: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    #: Request headers a cross-origin request may send, comma-separated (besides the CORS-safelisted ones).
+    cors_allowed_headers: tuple[str, ...] = (
+        "Authorization",
+        "Content-Type",
+        "Accept-Language",
+        "If-Match",
+        "If-None-Match",
+        "Idempotency-Key",
+        "X-Request-ID",
+    )
+    #: Seconds a browser may cache a preflight answer (``Access-Control-Max-Age``).
+    cors_max_age: int = 600
+    #: Allow credentials (cookies, HTTP auth) on cross-origin requests; bearer tokens do not need it.
+    cors_allow_credentials: bool = False
     #: Proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For/-Proto are believed; empty: none.
     trusted_proxies: tuple[str, ...] = ()
     #: Bearer token for ``/metrics``; unset: ``/metrics`` answers loopback clients only.
@@ -487,6 +507,22 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             problems.append(f"{PREFIX}PUBLIC_BASE_URL: expected https://host[:port][/path], got {base!r}")
+    if values.get("cors_max_age", 0) < 0:
+        problems.append(f"{PREFIX}CORS_MAX_AGE: expected 0 or a positive number of seconds")
+    if values.get("cors_allow_credentials") and "*" in values.get("cors_allowed_origins", ()):
+        problems.append(
+            f"{PREFIX}CORS_ALLOWED_ORIGINS: * cannot be used with {PREFIX}CORS_ALLOW_CREDENTIALS; name the origins"
+        )
+    for origin in values.get("cors_allowed_origins", ()):
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            problems.append(
+                f"{PREFIX}CORS_ALLOWED_ORIGINS: expected * or https://host[:port], got {origin!r}"
+            )
+    methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+    if any(m not in methods for m in values.get("cors_allowed_methods", ())):
+        problems.append(
+            f"{PREFIX}CORS_ALLOWED_METHODS: expected HTTP methods among {', '.join(sorted(methods))}"
+        )
     if values.get("hsts_seconds", 0) < 0:
         problems.append(f"{PREFIX}HSTS_SECONDS: expected 0 or a positive number of seconds")
     if any(not 0 < port < 65536 for port in values.get("webhook_allowed_ports", ())):

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.access import reach_clause
 from core.errors import Problem
+from core.i18n import Text
 from core.identity import audit, custody, persons
 from core.identity.auth import revoke_sessions
 from core.identity.authz_cache import authority_changed
@@ -202,7 +203,7 @@ class AccountController(Controller):
                 .run()
             )
             if taken:
-                raise Problem(DUPLICATE, what="账号 / account")
+                raise Problem(DUPLICATE, what=Text(zh_hans="账号", zh_hant="帳號", en="account"))
             await Account.insert(
                 Account(
                     id=account_id,
@@ -313,7 +314,7 @@ class RoleController(Controller):
         role_id = uuid.uuid4()
         async with request.app.state.db.transaction():
             if await Role.exists().where(Role.code == data.code).run():
-                raise Problem(DUPLICATE, what="code")
+                raise Problem(DUPLICATE, what=Text(zh_hans="代码", zh_hant="代碼", en="code"))
             await Role.insert(
                 Role(id=role_id, code=data.code, name=data.name, permissions=sorted(set(data.permissions)))
             ).run()

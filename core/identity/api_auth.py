@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 
 from core.errors import Problem
 from core.identity import auth
+from core.identity.oauth import TokenOperation, token_exception_handlers, token_request
 from core.identity.persons import to_out
 from core.identity.runtime import identity_of
 from core.identity.schemas import Me, MeUpdate, PasswordChange, TokenRequest, TokenResponse
@@ -51,9 +52,8 @@ class AuthController(Controller):
 
     @post(
         "/token",
-        opt={"policy": "public", "throttled": True},
+        opt={"policy": "public", "throttled": True, "body": TokenRequest},
         status_code=200,
-        security=[],
         summary="获取访问令牌",
         description=(
             "grant_type 为 password（用户名或手机号加密码）、"
@@ -62,6 +62,10 @@ class AuthController(Controller):
             "/auth/codes 的验证码）与 wechat（wx.login() 的 code）用于登录，"
             "平台允许时无账号者同时注册。连续失败会锁定（429 并带 Retry-After）；"
             "计数不可用时返回 503。"
+            "请求体可为表单（application/x-www-form-urlencoded，RFC 6749）或同字段的 JSON；"
+            "客户端也可用 HTTP Basic 发送 client_id 与 client_secret。错误为问题详情，"
+            "并带 RFC 6749 的 error 与 error_description（invalid_request、invalid_client、"
+            "invalid_grant、unsupported_grant_type）。"
         ),
         summary_en="Get an access token",
         description_en=(
@@ -71,10 +75,15 @@ class AuthController(Controller):
             "while the failure counters cannot be reached. `phone_code` (phone + the code from `POST "
             "/auth/codes`) and `wechat` (`code` from `wx.login()`) log in, and sign up when no account has "
             "the phone or WeChat user and the platform lets persons sign up (`account_created` then says "
-            "true)."
+            "true). The body is a form (`application/x-www-form-urlencoded`, RFC 6749) or JSON with the same "
+            "fields; a client may send `client_id` and `client_secret` by HTTP Basic instead. Errors are problem "
+            "details that also carry RFC 6749 `error` and `error_description`."
         ),
+        operation_class=TokenOperation,
+        exception_handlers=token_exception_handlers(),
     )
-    async def token(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest]) -> TokenResponse:
+    async def token(self, request: Request[Any, Any, Any]) -> TokenResponse:
+        data = await token_request(request)
         db = request.app.state.db
         identity = identity_of(request.app.state)
         if data.grant_type == "password":

@@ -20,6 +20,7 @@ from piccolo.columns.combination import Or
 from core.access import Principal, Reach, reach_clause, reach_sql
 from core.db import Database, fetch
 from core.errors import Problem
+from core.i18n import Text
 from core.identity import audit
 from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.permissions import PERSON_PERSONAL_DATA
@@ -186,7 +187,9 @@ async def _holder_of_id_number(index: str | None, except_id: uuid.UUID | None = 
 def _duplicate(holder: uuid.UUID | None) -> Problem:
     """409 for an ID number already registered: with the holder's id when the caller can see them."""
     context = {"existing_id": str(holder)} if holder is not None else None
-    return Problem(DUPLICATE, what="身份证号 / ID number", context=context)
+    return Problem(
+        DUPLICATE, what=Text(zh_hans="身份证号", zh_hant="身分證號", en="ID number"), context=context
+    )
 
 
 async def create_person(

@@ -29,7 +29,7 @@ from core.members import schemas as S
 from core.members.tables import Membership
 from core.orgs import problems as P
 from core.orgs import signals as sig
-from core.orgs.declarations import MembershipDraft, MembershipInfo
+from core.orgs.declarations import MembershipDraft, MembershipInfo, PersonFacts
 from core.orgs.tables import Org
 from core.pagination import PageRequest, paginate
 from core.plugin_host import call_runtime_hook, call_validation_hook
@@ -65,6 +65,12 @@ def _as_membership(row: dict[str, Any]) -> S.Membership:
     if isinstance(extra, str):
         row = {**row, "extra": json.loads(extra) if extra else {}}
     return msgspec.convert(row, S.Membership)
+
+
+async def person_facts(person_id: UUID) -> PersonFacts:
+    """The facts of the core's record of a person that membership rules judge by."""
+    row = await Person.select(Person.birth_date, Person.gender).where(Person.id == person_id).first().run()
+    return PersonFacts(birth_date=row["birth_date"], gender=row["gender"]) if row else PersonFacts()
 
 
 async def _validate(pm: pluggy.PluginManager, draft: MembershipDraft) -> None:
@@ -133,6 +139,7 @@ async def join(
             person_id=data.person,
             role=data.role,
             extra=data.extra,
+            person=await person_facts(data.person),
         )
         await _validate(pm, draft)
         membership_id = uuid4()
@@ -313,6 +320,7 @@ async def transfer(
                 role=role,
                 extra=extra,
                 previous_org_kind=row["org_kind"],
+                person=await person_facts(row["person"]),
             ),
         )
         stamp = datetime.now(UTC)

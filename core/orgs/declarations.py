@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -70,10 +71,20 @@ class StatFigure(msgspec.Struct, frozen=True, kw_only=True):
     value: int | float
 
 
+class PersonFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """What the core's person record says about the person a membership is for: the facts plugin rules
+    judge by (an age limit reads ``birth_date`` here, never a caller-supplied ``extra``)."""
+
+    birth_date: date | None = None
+    gender: str | None = None
+
+
 class MembershipDraft(msgspec.Struct, frozen=True, kw_only=True):
     """A membership about to be written (joining or the new side of a transfer), for plugins to validate.
 
-    ``extra`` holds the fields plugins add (a union member-card number, a league member's birth date).
+    ``extra`` holds the fields plugins add (a union member-card number): what the caller chose.
+    ``person`` holds the facts of the core's person record, which the caller cannot choose here; a rule
+    about the person (age, gender) reads them there.
     """
 
     action: str  #: "join" or "transfer"
@@ -83,6 +94,7 @@ class MembershipDraft(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     extra: dict[str, Any]
     previous_org_kind: str | None = None
+    person: PersonFacts = PersonFacts()
 
 
 class MembershipInfo(msgspec.Struct, frozen=True, kw_only=True):

@@ -43,20 +43,20 @@ from core.identity.throttle import LinkBudget
 from core.integration.signals import emit, outbox_row
 from core.integration.tables import OutboxSignal
 from core.members import links
-from core.members.services import MembershipRejected
+from core.members.services import MembershipRejected, person_facts
 from core.members.tables import Membership
 from core.orgs import problems as P
 from core.orgs import signals as sig
 from core.orgs.contact import seal
 from core.orgs.coverage import coverage_rules, refresh_units, unit_row
-from core.orgs.declarations import UNIT_KINDS, MembershipDraft, MembershipInfo
+from core.orgs.declarations import UNIT_KINDS, MembershipDraft, MembershipInfo, PersonFacts
 from core.orgs.paths import SEGMENT_WIDTH, new_segment
 from core.orgs.schemas import UnitCreate
 from core.orgs.search import fold, initials
 from core.orgs.services import placement_errors, tree_lock
 from core.orgs.tables import Org, Unit
 from core.orgs.tabular import Limits, TooLarge, UnreadableFile, read_rows
-from core.orgs.validators import valid_credit_code, valid_id_number, valid_mobile
+from core.orgs.validators import birth_date_of, valid_credit_code, valid_id_number, valid_mobile
 from core.plugin_host import call_runtime_hook, validation_hook
 from core.settings import Locale, Settings
 
@@ -873,6 +873,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
         ctx.links_left -= 1
         ctx.proposals.append({"person": person_id, "org": org, "role": role, "extra": extra, "row": number})
         return None
+    birth_date = birth_date_of(id_number) if id_number and person_id is None else None
     draft = MembershipDraft(
         action="join",
         org_id=org["id"],
@@ -880,6 +881,8 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
         person_id=person_id or UUID(int=0),
         role=role,
         extra=extra,
+        # An existing person: their record; a new one: what their (validated) ID number states.
+        person=await person_facts(person_id) if person_id is not None else PersonFacts(birth_date=birth_date),
     )
     try:
         await ctx.validate_membership(draft=draft)
@@ -909,6 +912,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
                 "home_org": org["id"],
                 "id_number_enc": personal.get("id_number_enc"),
                 "id_number_index": personal.get("id_number_index"),
+                "birth_date": birth_date,
                 "phone_enc": personal.get("phone_enc"),
                 "phone_index": personal.get("phone_index"),
                 "created_at": stamp,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from core.errors import FIELD_MESSAGES, register_problem
+from core.errors import register_field_code, register_problem
 from core.i18n import Text
 
 
 def _field(code: str, zh_hans: str, en: str, zh_hant: str | None = None) -> str:
     """Register the message of a field-error code so 422s render it in the caller's language."""
-    FIELD_MESSAGES.setdefault(code, Text(zh_hans=zh_hans, en=en, zh_hant=zh_hant))
-    return code
+    return register_field_code(code, Text(zh_hans=zh_hans, en=en, zh_hant=zh_hant))
 
 
 # --- field-error codes (422 ``errors[].code``; also row codes of import reports) -----------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from operator import mul
 
 #: GB 32100-2015: the 31 characters a unified social credit code (统一社会信用代码) is written in.
@@ -39,6 +40,16 @@ def valid_id_number(number: str) -> bool:
     """Whether ``number`` is an 18-digit resident ID number with the right check character."""
     number = number.upper()
     return bool(_ID_RE.match(number)) and id_number_check(number[:17]) == number[17]
+
+
+def birth_date_of(number: str) -> date | None:
+    """The birth date an 18-digit resident ID number states (digits 7 to 14), None when it states none."""
+    if not valid_id_number(number):
+        return None
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
 
 
 def valid_mobile(phone: str) -> bool:

@@ -29,6 +29,7 @@ import httpx
 
 from core.db import Database
 from core.errors import FIELD_MESSAGES, FieldError, Problem
+from core.i18n import Text
 from core.identity import audit
 from core.identity.auth import issue_tokens, succeeded, throttled
 from core.identity.crypto import mask_phone, normalise_phone
@@ -303,7 +304,7 @@ class SignupRuntime:
             pointer="/password",
         )
         if await Account.exists().where(Account.username == username).run():
-            raise Problem(DUPLICATE, what="用户名 / username")
+            raise Problem(DUPLICATE, what=Text(zh_hans="用户名", zh_hant="使用者名稱", en="username"))
         await self._may_sign_up(client_address)
         password_hash = await hash_password(data.password)
         try:
@@ -312,7 +313,9 @@ class SignupRuntime:
             )
         except Exception as exc:
             if is_unique_violation(exc):  # taken meanwhile by a concurrent sign-up
-                raise Problem(DUPLICATE, what="用户名 / username") from None
+                raise Problem(
+                    DUPLICATE, what=Text(zh_hans="用户名", zh_hant="使用者名稱", en="username")
+                ) from None
             raise
         return await self._issued(account, created=True)
 

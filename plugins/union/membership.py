@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.sdk import MembershipDraft, MembershipRejected, Text
+from core.sdk import MembershipDraft, MembershipRejected, Text, register_field_code
 
 _CARD = re.compile(r"^\d{8,20}$")
 _MESSAGE = Text(
@@ -12,6 +12,7 @@ _MESSAGE = Text(
     zh_hant="會員證號應為 8 至 20 位數字",
     en="A member-card number is 8 to 20 digits",
 )
+CARD_NUMBER = register_field_code("union_card_number", _MESSAGE)
 
 
 def check_card_number(draft: MembershipDraft) -> None:

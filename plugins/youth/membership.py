@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.sdk import MembershipDraft, MembershipRejected, Text
+from core.sdk import MembershipDraft, MembershipRejected, Text, register_field_code
 
 MIN_AGE = 14
 MAX_AGE = 28
@@ -15,10 +15,12 @@ _AGE = Text(
     en="League members are 14 to 28 years old",
 )
 _BIRTH_DATE = Text(
-    zh_hans="请填写出生日期（YYYY-MM-DD）",
-    zh_hant="請填寫出生日期（YYYY-MM-DD）",
-    en="Give the birth date (YYYY-MM-DD)",
+    zh_hans="人员档案缺少出生日期，请先在人员信息中填写",
+    zh_hant="人員檔案缺少出生日期，請先在人員資訊中填寫",
+    en="The person's record has no birth date; add it to the person first",
 )
+YOUTH_AGE = register_field_code("youth_age", _AGE)
+YOUTH_BIRTH_DATE = register_field_code("youth_birth_date", _BIRTH_DATE)
 
 
 def age_on(birth: date, day: date) -> int:
@@ -26,15 +28,12 @@ def age_on(birth: date, day: date) -> int:
 
 
 def check_age(draft: MembershipDraft, today: date | None = None) -> None:
-    """Veto league memberships outside the age limit; other plugins' orgs are not ours to judge."""
-    if not draft.org_kind.startswith("youth.") or draft.role != "member":
+    """Veto league memberships (every role) outside the age limit, judged by the birth date on the core's
+    person record — never one the caller sends in ``extra``; other plugins' orgs are not ours to judge."""
+    if not draft.org_kind.startswith("youth."):
         return
-    raw = draft.extra.get("birth_date")
-    try:
-        birth = date.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        birth = None
+    birth = draft.person.birth_date
     if birth is None:
-        raise MembershipRejected("/extra/birth_date", "youth_birth_date", _BIRTH_DATE)
+        raise MembershipRejected("/person", YOUTH_BIRTH_DATE, _BIRTH_DATE)
     if not MIN_AGE <= age_on(birth, today or date.today()) <= MAX_AGE:
-        raise MembershipRejected("/extra/birth_date", "youth_age", _AGE)
+        raise MembershipRejected("/person", YOUTH_AGE, _AGE)

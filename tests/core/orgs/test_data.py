@@ -238,3 +238,28 @@ async def test_large_imports_run_as_background_jobs(
             await asyncio.sleep(0.05)
         assert job["status"] == "done" and job["report"]["imported"] == 30
         assert await Org.count().where(Org.kind == "union.grassroots").run() == 30
+
+
+async def test_league_member_import_judges_age_by_the_id_number(api: ApiClient, tree: Tree) -> None:
+    """A new person's birth date is the one their ID number states (kept on the person); a birth date in
+    ``extra`` is not believed, and the age rule holds for every role."""
+    from datetime import date
+
+    await _base(tree)
+    await tree.add("league", "youth.committee", "city", "city", name="团市委")
+    await tree.add("branch", "youth.branch", "unit", "league", name="某团支部")
+    young_year = date.today().year - 20
+    young = id_number(f"330106{young_year}0307123")
+    old = id_number("33010619800307123")
+    rows = [
+        "所在组织,姓名,身份证号,角色,extra.birth_date",
+        f"{tree.ids['branch']},张三,{young},member,",
+        f"{tree.ids['branch']},李四,{old},member,{young_year}-03-07",
+        f"{tree.ids['branch']},王五,{id_number('33010619810307123')},secretary,",
+    ]
+    response = await upload(api, "members", "\n".join(rows).encode(), mode="valid", headers=None)
+    body = response.json()
+    assert sorted((n, code) for n, _, code in issues(body)) == [(3, "youth_age"), (4, "youth_age")]
+    assert body["imported"] == 1
+    stored = await Person.select(Person.name, Person.birth_date).run()
+    assert [(p["name"], p["birth_date"]) for p in stored] == [("张三", date(young_year, 3, 7))]

@@ -96,20 +96,32 @@ async def test_plugins_veto_memberships(api: ApiClient, tree: Tree) -> None:
     error = problem(bad_card, 422)["errors"][0]
     assert (error["pointer"], error["code"]) == ("/extra/card_number", "union_card_number")
 
-    too_old = date(date.today().year - 40, 1, 1).isoformat()
+    # The age rule reads the person's record, not a birth date the caller chooses in extra.
+    too_old = date(date.today().year - 40, 1, 1)
+    await Person.update({Person.birth_date: too_old}).where(Person.id == uuid.UUID(pid)).run()
+    young = date(date.today().year - 20, 1, 1).isoformat()
     vetoed = await api.post(
         f"/api/v1/orgs/{tree.ids['branch']}/members",
-        json={"person": pid, "extra": {"birth_date": too_old}},
+        json={"person": pid, "extra": {"birth_date": young}},
         headers={"Accept-Language": "en"},
     )
     error = problem(vetoed, 422)["errors"][0]
     assert error["code"] == "youth_age" and error["message"] == "League members are 14 to 28 years old"
-    missing = await api.post(f"/api/v1/orgs/{tree.ids['branch']}/members", json={"person": pid})
-    assert problem(missing, 422)["errors"][0]["code"] == "youth_birth_date"
-    young = date(date.today().year - 20, 1, 1).isoformat()
-    ok = await api.post(
-        f"/api/v1/orgs/{tree.ids['branch']}/members", json={"person": pid, "extra": {"birth_date": young}}
+    assert error["pointer"] == "/person"
+    # Every role, not only "member".
+    cadre = await api.post(
+        f"/api/v1/orgs/{tree.ids['branch']}/members", json={"person": pid, "role": "secretary"}
     )
+    assert problem(cadre, 422)["errors"][0]["code"] == "youth_age"
+    unknown = await person("王五")
+    missing = await api.post(
+        f"/api/v1/orgs/{tree.ids['branch']}/members", json={"person": unknown, "extra": {"birth_date": young}}
+    )
+    assert problem(missing, 422)["errors"][0]["code"] == "youth_birth_date"
+    await (
+        Person.update({Person.birth_date: date.fromisoformat(young)}).where(Person.id == uuid.UUID(pid)).run()
+    )
+    ok = await api.post(f"/api/v1/orgs/{tree.ids['branch']}/members", json={"person": pid})
     assert ok.status_code == 201
     assert await Membership.count().where(Membership.person == pid).run() == 1
 
