@@ -41,6 +41,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -92,6 +93,9 @@ PARAMETERS: dict[str, str] = {
     "objection_id": "objection",
     "job_id": "job",
     "unit_id": "unit",
+    "place_id": "place",
+    "resource_id": "resource",
+    "booking_id": "booking",
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
@@ -166,6 +170,17 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/units"): {"name": "某公司", "kind": "non_public_enterprise", "area": "{org}"},
     ("PATCH", "/api/v1/units/{unit_id}"): {"address": "新地址"},
     ("POST", "/api/v1/units/{unit_id}/links"): {"org": "{org2}"},
+    ("POST", "/api/v1/places"): {"kind": "core.service_center", "org_id": "{org}", "name": "乙方新阵地"},
+    ("PATCH", "/api/v1/places/{place_id}"): {"address": "新地址"},
+    ("PUT", "/api/v1/places/{place_id}/shares"): {"shares": [{"org_id": "{org2}"}]},
+    ("POST", "/api/v1/places/{place_id}/resources"): {"kind": "room", "name": "新会议室"},
+    ("PATCH", "/api/v1/places/resources/{resource_id}"): {"description": "改"},
+    ("POST", "/api/v1/places/resources/{resource_id}/bookings"): {
+        "starts_at": "{slot2_start}",
+        "ends_at": "{slot2_end}",
+        "org_id": "{org}",
+    },
+    ("POST", "/api/v1/places/{place_id}/check-ins"): {"code": "{booking_code}"},
     ("POST", "/api/v1/webhooks"): {
         "url": "http://127.0.0.1/hook",
         "org_id": "{org}",
@@ -240,9 +255,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/password-change"),
         ("POST", "/api/v1/auth/signup"),
         ("POST", "/api/v1/auth/wechat/bind"),
-        ("GET", "/api/v1/bookings/{booking_id}"),
-        ("POST", "/api/v1/bookings/{booking_id}/cancel"),
-        ("POST", "/api/v1/bookings/{booking_id}/no-show"),
         ("GET", "/api/v1/honors"),
         ("POST", "/api/v1/honors"),
         ("GET", "/api/v1/honors/export.xlsx"),
@@ -252,7 +264,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/invitations/lookup"),
         ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
         ("PATCH", "/api/v1/me"),
-        ("GET", "/api/v1/me/bookings"),
         ("POST", "/api/v1/me/claims"),
         ("POST", "/api/v1/me/claims/reviews"),
         ("POST", "/api/v1/me/claims/{claim_id}/confirmation"),
@@ -286,22 +297,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/person-links/{link_id}/approve"),
         ("POST", "/api/v1/person-links/{link_id}/reject"),
         ("POST", "/api/v1/person-links/{link_id}/withdraw"),
-        ("GET", "/api/v1/places"),
-        ("POST", "/api/v1/places"),
-        ("GET", "/api/v1/places/kinds"),
-        ("GET", "/api/v1/places/managed"),
-        ("PATCH", "/api/v1/places/resources/{resource_id}"),
-        ("GET", "/api/v1/places/resources/{resource_id}/availability"),
-        ("POST", "/api/v1/places/resources/{resource_id}/bookings"),
-        ("GET", "/api/v1/places/{place_id}"),
-        ("PATCH", "/api/v1/places/{place_id}"),
-        ("GET", "/api/v1/places/{place_id}/bookings"),
-        ("POST", "/api/v1/places/{place_id}/check-ins"),
-        ("GET", "/api/v1/places/{place_id}/hours"),
-        ("GET", "/api/v1/places/{place_id}/resources"),
-        ("POST", "/api/v1/places/{place_id}/resources"),
-        ("PUT", "/api/v1/places/{place_id}/shares"),
-        ("GET", "/api/v1/places/{place_id}/usage"),
         ("GET", "/api/v1/selections/campaigns"),
         ("POST", "/api/v1/selections/campaigns"),
         ("GET", "/api/v1/selections/campaigns/{campaign_id}"),
@@ -340,6 +335,8 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/events/{event_id}/cancel"): ({409}, "the event was finished just before"),
     ("POST", "/api/v1/processes/{process_id}/referrals"): ({422}, "an application to join is not referred"),
     ("POST", "/api/v1/orgs/{org_id}/dissolve"): ({409}, "B still has a child org"),
+    ("POST", "/api/v1/places/{place_id}/check-ins"): ({409}, "the booking begins in two days: not yet"),
+    ("POST", "/api/v1/bookings/{booking_id}/no-show"): ({409}, "the booking has not begun"),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
@@ -352,6 +349,8 @@ LAST = [
     ("POST", "/api/v1/events/{event_id}/finish"),
     ("POST", "/api/v1/events/{event_id}/cancel"),
     ("DELETE", "/api/v1/files/{file_id}"),
+    ("POST", "/api/v1/bookings/{booking_id}/no-show"),
+    ("POST", "/api/v1/bookings/{booking_id}/cancel"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"),
     ("DELETE", "/api/v1/units/{unit_id}/links/{org_id}"),
     ("POST", "/api/v1/members/{membership_id}/transfer"),
@@ -636,6 +635,43 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["unit"] = str(unit["id"])
+    # A place of B that is not public, a room only B's members may book, and two bookings of B's member.
+    place = await _ok(
+        await api.post(
+            "/api/v1/places",
+            json={"kind": "core.service_center", "org_id": ids["org"], "name": "乙方阵地", "public": False},
+            headers=control,
+        )
+    )
+    ids["place"] = str(place["id"])
+    room = await _ok(
+        await api.post(
+            f"/api/v1/places/{ids['place']}/resources",
+            json={"kind": "room", "name": "乙方会议室"},
+            headers=control,
+        )
+    )
+    ids["resource"] = str(room["id"])
+    tz = ZoneInfo("Asia/Shanghai")
+    day = datetime.now(tz).date() + timedelta(days=2)
+
+    def at(hour: int) -> str:
+        return datetime(day.year, day.month, day.day, hour, tzinfo=tz).isoformat()
+
+    booked = []
+    for hour in (10, 11):
+        booked.append(
+            await _ok(
+                await api.post(
+                    f"/api/v1/places/resources/{ids['resource']}/bookings",
+                    json={"starts_at": at(hour), "ends_at": at(hour + 1)},
+                    headers=b_member,
+                )
+            )
+        )
+    ids["booking"] = str(booked[0]["id"])
+    ids["booking_code"] = booked[1]["checkin_code"]
+    ids.update(slot2_start=at(14), slot2_end=at(15))
     secret = api.app.state.settings.secret_key
     ids["feed_link"] = feed_token(secret, uuid.UUID(ids["person"])) + ".ics"
     ids["problem_code"] = "not-found"
