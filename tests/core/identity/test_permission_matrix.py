@@ -96,6 +96,9 @@ PARAMETERS: dict[str, str] = {
     "place_id": "place",
     "resource_id": "resource",
     "booking_id": "booking",
+    "campaign_id": "campaign",
+    "nomination_id": "nomination",
+    "honor_id": "honor",
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
@@ -181,6 +184,34 @@ BODIES: dict[tuple[str, str], Any] = {
         "org_id": "{org}",
     },
     ("POST", "/api/v1/places/{place_id}/check-ins"): {"code": "{booking_code}"},
+    ("POST", "/api/v1/selections/campaigns"): {
+        "type": "core.generic",
+        "org_id": "{org}",
+        "title": "乙方评选",
+        "honor_title": "乙方先进",
+        "year": 2026,
+        "levels": [{"quota": 2}],
+    },
+    ("PUT", "/api/v1/selections/campaigns/{campaign_id}/quotas"): {"org_id": "{org}", "quota": 3},
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/stage"): {"stage": "reviewing"},
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/decision"): {},
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/nominations"): {
+        "source": "org",
+        "nominee_kind": "person",
+        "nominee_person_id": "{person2}",
+        "org_id": "{org}",
+        "form": {"summary": "事迹突出"},
+    },
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): {"nomination_id": "{nomination}"},
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/review"): {"action": "reject"},
+    ("POST", "/api/v1/honors"): {
+        "recipient_kind": "person",
+        "person_id": "{person2}",
+        "issuing_org_id": "{org}",
+        "title": "乙方荣誉",
+        "year": 2025,
+    },
+    ("POST", "/api/v1/honors/{honor_id}/revoke"): {"reason": "撤销"},
     ("POST", "/api/v1/webhooks"): {
         "url": "http://127.0.0.1/hook",
         "org_id": "{org}",
@@ -222,6 +253,7 @@ FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resour
 #: Routes that answer about one resource of B given in the query: A's callers must be refused.
 QUERY_TARGETS = {("GET", "/api/v1/processes/statistics"), ("GET", "/api/v1/files")}
 
+CAMPAIGNS_PUBLIC = "campaigns are announced to every logged-in caller, to be nominated and voted in"
 #: Routes where A's callers may get 2xx on B's resource, and why. Their answers still show nothing of B
 #: beyond what :data:`SHOWN` allows.
 BY_DESIGN: dict[tuple[str, str], str] = {
@@ -231,13 +263,26 @@ BY_DESIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/notices/{notice_id}"): "public notices (公示) are readable by every logged-in caller",
     ("GET", "/api/v1/notices/{notice_id}/objections"): "a person sees their own objections (none here)",
     ("POST", "/api/v1/notices/{notice_id}/objections"): "any logged-in person may object to a notice",
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}"): CAMPAIGNS_PUBLIC,
+    (
+        "GET",
+        "/api/v1/selections/campaigns/{campaign_id}/nominations",
+    ): "lists only nominations within reach (none)",
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"): "a campaign's candidates are public",
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): "any signed-in person may vote",
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/votes/mine"): "the caller's own votes",
 }
 #: What of B an answer to A's callers may show by design (keys of ``World.secrets``).
 SHOWN: dict[tuple[str, str], set[str]] = {
     # B's person's own calendar, through the link only they were given.
     ("GET", "/api/v1/events/feeds/{token}"): {"event", "person"},
-    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.atom"): {"org", "org_name"},
-    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.json"): {"org", "org_name"},
+    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.atom"): {"org", "org_name", "campaign"},
+    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.json"): {"org", "org_name", "campaign"},
+    # Campaigns are public (CAMPAIGNS_PUBLIC) and name the org that runs them.
+    ("GET", "/api/v1/selections/campaigns"): {"campaign", "org"},
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}"): {"campaign", "org"},
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/nominations"): {"campaign"},
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"): {"campaign"},
     # A public notice names the org that published it.
     ("GET", "/api/v1/notices"): {"org"},
     ("GET", "/api/v1/notices/{notice_id}"): {"org"},
@@ -255,11 +300,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/password-change"),
         ("POST", "/api/v1/auth/signup"),
         ("POST", "/api/v1/auth/wechat/bind"),
-        ("GET", "/api/v1/honors"),
-        ("POST", "/api/v1/honors"),
-        ("GET", "/api/v1/honors/export.xlsx"),
-        ("GET", "/api/v1/honors/{honor_id}"),
-        ("POST", "/api/v1/honors/{honor_id}/revoke"),
         ("POST", "/api/v1/invitations/acceptance"),
         ("POST", "/api/v1/invitations/lookup"),
         ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
@@ -275,14 +315,12 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/me/data/erasure"),
         ("GET", "/api/v1/me/data/readers"),
         ("GET", "/api/v1/me/export"),
-        ("GET", "/api/v1/me/honors"),
         ("GET", "/api/v1/me/inbox"),
         ("GET", "/api/v1/me/inbox/preferences"),
         ("PUT", "/api/v1/me/inbox/preferences"),
         ("POST", "/api/v1/me/inbox/read"),
         ("GET", "/api/v1/me/inbox/unread"),
         ("POST", "/api/v1/me/inbox/{notification_id}/read"),
-        ("GET", "/api/v1/me/nominations"),
         ("GET", "/api/v1/me/orgs/{org_id}"),
         ("GET", "/api/v1/me/person-links"),
         ("POST", "/api/v1/me/person-links/{link_id}/approve"),
@@ -297,21 +335,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/person-links/{link_id}/approve"),
         ("POST", "/api/v1/person-links/{link_id}/reject"),
         ("POST", "/api/v1/person-links/{link_id}/withdraw"),
-        ("GET", "/api/v1/selections/campaigns"),
-        ("POST", "/api/v1/selections/campaigns"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/decision"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}/nominations"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/nominations"),
-        ("PUT", "/api/v1/selections/campaigns/{campaign_id}/quotas"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/stage"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}/votes/mine"),
-        ("GET", "/api/v1/selections/nominations/{nomination_id}"),
-        ("POST", "/api/v1/selections/nominations/{nomination_id}/review"),
-        ("POST", "/api/v1/selections/nominations/{nomination_id}/withdraw"),
-        ("GET", "/api/v1/selections/types"),
     }
 )
 
@@ -337,6 +360,12 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/orgs/{org_id}/dissolve"): ({409}, "B still has a child org"),
     ("POST", "/api/v1/places/{place_id}/check-ins"): ({409}, "the booking begins in two days: not yet"),
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): ({409}, "the booking has not begun"),
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/decision"): ({409}, "no notice has run yet"),
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): ({409}, "the generic type has no vote"),
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/withdraw"): (
+        {403},
+        "only who filed a nomination withdraws it (B's admin did)",
+    ),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
@@ -351,6 +380,9 @@ LAST = [
     ("DELETE", "/api/v1/files/{file_id}"),
     ("POST", "/api/v1/bookings/{booking_id}/no-show"),
     ("POST", "/api/v1/bookings/{booking_id}/cancel"),
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/review"),
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/withdraw"),
+    ("POST", "/api/v1/honors/{honor_id}/revoke"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"),
     ("DELETE", "/api/v1/units/{unit_id}/links/{org_id}"),
     ("POST", "/api/v1/members/{membership_id}/transfer"),
@@ -672,6 +704,43 @@ async def world(client: ApiClient) -> World:
     ids["booking"] = str(booked[0]["id"])
     ids["booking_code"] = booked[1]["checkin_code"]
     ids.update(slot2_start=at(14), slot2_end=at(15))
+    # A selection of B with one nomination of B's member, and an honor of B's member entered directly.
+    campaign = await _ok(
+        await api.post(
+            "/api/v1/selections/campaigns",
+            json=_fill(BODIES[("POST", "/api/v1/selections/campaigns")], ids),
+            headers=control,
+        )
+    )
+    ids["campaign"] = str(campaign["id"])
+    nomination = await _ok(
+        await api.post(
+            f"/api/v1/selections/campaigns/{ids['campaign']}/nominations",
+            json={
+                "source": "org",
+                "nominee_kind": "person",
+                "nominee_person_id": ids["person"],
+                "org_id": ids["org"],
+                "form": {"summary": "乙方事迹"},
+            },
+            headers=control,
+        )
+    )
+    ids["nomination"] = str(nomination["id"])
+    honor = await _ok(
+        await api.post(
+            "/api/v1/honors",
+            json={
+                "recipient_kind": "person",
+                "person_id": ids["person"],
+                "issuing_org_id": ids["org"],
+                "title": "乙方优秀志愿者",
+                "year": 2025,
+            },
+            headers=control,
+        )
+    )
+    ids["honor"] = str(honor["id"])
     secret = api.app.state.settings.secret_key
     ids["feed_link"] = feed_token(secret, uuid.UUID(ids["person"])) + ".ics"
     ids["problem_code"] = "not-found"
