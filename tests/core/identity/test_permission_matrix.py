@@ -54,6 +54,7 @@ from core.guards import is_public, require_authenticated, require_permission
 from core.identity.tables import Person
 from core.orgs.tables import ImportJob
 from core.plugin_host import make_plugin_manager
+from core.selfservice.tables import Notification
 from core.settings import Settings
 from tests.conftest import ApiClient, all_test_plugins, open_client
 from tests.fixtures import files_plugin, process_plugin
@@ -99,6 +100,8 @@ PARAMETERS: dict[str, str] = {
     "campaign_id": "campaign",
     "nomination_id": "nomination",
     "honor_id": "honor",
+    "notification_id": "notification",
+    "session_id": "session",
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
@@ -212,6 +215,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "year": 2025,
     },
     ("POST", "/api/v1/honors/{honor_id}/revoke"): {"reason": "撤销"},
+    ("PUT", "/api/v1/me/inbox/preferences"): {"muted": [], "channels": []},
     ("POST", "/api/v1/webhooks"): {
         "url": "http://127.0.0.1/hook",
         "org_id": "{org}",
@@ -238,6 +242,7 @@ NEUTRAL_BODIES = {
     ("POST", "/api/v1/me/password"),
     ("POST", "/api/v1/persons/lookup"),
     ("POST", "/api/v1/demo/greetings"),
+    ("PUT", "/api/v1/me/inbox/preferences"),
 }
 #: Query parameters a route requires (``{name}`` filled like BODIES); a required one not here fails.
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
@@ -308,25 +313,10 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/me/claims/reviews"),
         ("POST", "/api/v1/me/claims/{claim_id}/confirmation"),
         ("POST", "/api/v1/me/closure"),
-        ("GET", "/api/v1/me/consents"),
-        ("POST", "/api/v1/me/consents/{consent_id}/withdrawal"),
-        ("GET", "/api/v1/me/data"),
         ("POST", "/api/v1/me/data/corrections"),
         ("POST", "/api/v1/me/data/erasure"),
-        ("GET", "/api/v1/me/data/readers"),
-        ("GET", "/api/v1/me/export"),
-        ("GET", "/api/v1/me/inbox"),
-        ("GET", "/api/v1/me/inbox/preferences"),
-        ("PUT", "/api/v1/me/inbox/preferences"),
-        ("POST", "/api/v1/me/inbox/read"),
-        ("GET", "/api/v1/me/inbox/unread"),
-        ("POST", "/api/v1/me/inbox/{notification_id}/read"),
-        ("GET", "/api/v1/me/orgs/{org_id}"),
-        ("GET", "/api/v1/me/person-links"),
         ("POST", "/api/v1/me/person-links/{link_id}/approve"),
         ("POST", "/api/v1/me/person-links/{link_id}/reject"),
-        ("GET", "/api/v1/me/sessions"),
-        ("POST", "/api/v1/me/sessions/{session_id}/end"),
         ("POST", "/api/v1/me/transfers"),
         ("GET", "/api/v1/orgs/{org_id}/invitations"),
         ("POST", "/api/v1/orgs/{org_id}/invitations"),
@@ -338,6 +328,7 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it, not a cadre above"
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
 #: What R's administrator (the control) gets where it is not 2xx, and why.
 CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
@@ -361,6 +352,11 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/places/{place_id}/check-ins"): ({409}, "the booking begins in two days: not yet"),
     ("POST", "/api/v1/bookings/{booking_id}/no-show"): ({409}, "the booking has not begun"),
     ("POST", "/api/v1/selections/campaigns/{campaign_id}/decision"): ({409}, "no notice has run yet"),
+    # Self routes touch only the caller's own data: the cadre reaching B gets nothing of B's person there.
+    ("GET", "/api/v1/me/orgs/{org_id}"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/me/consents/{consent_id}/withdrawal"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/me/inbox/{notification_id}/read"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/me/sessions/{session_id}/end"): ({404}, SELF_ONLY),
     ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): ({409}, "the generic type has no vote"),
     ("POST", "/api/v1/selections/nominations/{nomination_id}/withdraw"): (
         {403},
@@ -741,6 +737,22 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["honor"] = str(honor["id"])
+    # A message in the inbox of B's person, and a login session of theirs (self routes name them).
+    notification = uuid.uuid4()
+    await Notification.insert(
+        Notification(
+            id=notification,
+            person=uuid.UUID(ids["person"]),
+            kind="test.note",
+            title={"zh-Hans": "乙方消息"},
+            resource_type="org",
+            resource_id=ids["org"],
+            dedupe=f"matrix-{notification}",
+        )
+    ).run()
+    ids["notification"] = str(notification)
+    sessions = await _ok(await api.get("/api/v1/me/sessions", headers=b_member))
+    ids["session"] = str(sessions[0]["id"])
     secret = api.app.state.settings.secret_key
     ids["feed_link"] = feed_token(secret, uuid.UUID(ids["person"])) + ".ics"
     ids["problem_code"] = "not-found"
