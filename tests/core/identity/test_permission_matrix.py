@@ -102,6 +102,7 @@ PARAMETERS: dict[str, str] = {
     "honor_id": "honor",
     "notification_id": "notification",
     "session_id": "session",
+    "invitation_id": "invitation",
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
@@ -216,6 +217,9 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/honors/{honor_id}/revoke"): {"reason": "撤销"},
     ("PUT", "/api/v1/me/inbox/preferences"): {"muted": [], "channels": []},
+    ("POST", "/api/v1/orgs/{org_id}/invitations"): {"note": "乙方邀请"},
+    ("POST", "/api/v1/invitations/lookup"): {"token": "{invitation_token}"},
+    ("POST", "/api/v1/invitations/acceptance"): {"token": "{invitation_token}"},
     ("POST", "/api/v1/webhooks"): {
         "url": "http://127.0.0.1/hook",
         "org_id": "{org}",
@@ -269,6 +273,8 @@ BY_DESIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/notices/{notice_id}/objections"): "a person sees their own objections (none here)",
     ("POST", "/api/v1/notices/{notice_id}/objections"): "any logged-in person may object to a notice",
     ("GET", "/api/v1/selections/campaigns/{campaign_id}"): CAMPAIGNS_PUBLIC,
+    ("POST", "/api/v1/invitations/lookup"): "a signed invitation: whoever holds it sees what it offers",
+    ("POST", "/api/v1/invitations/acceptance"): "a signed invitation: whoever holds it may apply to join",
     (
         "GET",
         "/api/v1/selections/campaigns/{campaign_id}/nominations",
@@ -283,6 +289,9 @@ SHOWN: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/events/feeds/{token}"): {"event", "person"},
     ("GET", "/api/v1/feeds/orgs/{org_id}/feed.atom"): {"org", "org_name", "campaign"},
     ("GET", "/api/v1/feeds/orgs/{org_id}/feed.json"): {"org", "org_name", "campaign"},
+    # An invitation names the org it invites to; accepting it opens an application there.
+    ("POST", "/api/v1/invitations/lookup"): {"org", "org_name"},
+    ("POST", "/api/v1/invitations/acceptance"): {"org", "org_name", "invitation"},
     # Campaigns are public (CAMPAIGNS_PUBLIC) and name the org that runs them.
     ("GET", "/api/v1/selections/campaigns"): {"campaign", "org"},
     ("GET", "/api/v1/selections/campaigns/{campaign_id}"): {"campaign", "org"},
@@ -305,9 +314,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/password-change"),
         ("POST", "/api/v1/auth/signup"),
         ("POST", "/api/v1/auth/wechat/bind"),
-        ("POST", "/api/v1/invitations/acceptance"),
-        ("POST", "/api/v1/invitations/lookup"),
-        ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
         ("PATCH", "/api/v1/me"),
         ("POST", "/api/v1/me/claims"),
         ("POST", "/api/v1/me/claims/reviews"),
@@ -318,8 +324,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/me/person-links/{link_id}/approve"),
         ("POST", "/api/v1/me/person-links/{link_id}/reject"),
         ("POST", "/api/v1/me/transfers"),
-        ("GET", "/api/v1/orgs/{org_id}/invitations"),
-        ("POST", "/api/v1/orgs/{org_id}/invitations"),
         ("GET", "/api/v1/person-links"),
         ("GET", "/api/v1/person-links/sent"),
         ("POST", "/api/v1/person-links/{link_id}/approve"),
@@ -391,6 +395,8 @@ LAST = [
     ("DELETE", "/api/v1/persons/{person_id}"),
     ("POST", "/api/v1/orgs/{org_id}/move"),
     ("POST", "/api/v1/orgs/{org_id}/dissolve"),
+    ("POST", "/api/v1/invitations/acceptance"),
+    ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
     ("POST", "/api/v1/auth/logout"),
 ]
 
@@ -753,6 +759,10 @@ async def world(client: ApiClient) -> World:
     ids["notification"] = str(notification)
     sessions = await _ok(await api.get("/api/v1/me/sessions", headers=b_member))
     ids["session"] = str(sessions[0]["id"])
+    invitation = await _ok(
+        await api.post(f"/api/v1/orgs/{ids['org']}/invitations", json={"note": "乙方邀请"}, headers=control)
+    )
+    ids.update(invitation=str(invitation["id"]), invitation_token=invitation["token"])
     secret = api.app.state.settings.secret_key
     ids["feed_link"] = feed_token(secret, uuid.UUID(ids["person"])) + ".ics"
     ids["problem_code"] = "not-found"
