@@ -217,6 +217,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/honors/{honor_id}/revoke"): {"reason": "撤销"},
     ("PUT", "/api/v1/me/inbox/preferences"): {"muted": [], "channels": []},
+    ("PATCH", "/api/v1/me"): {"nickname": "甲"},
     ("POST", "/api/v1/orgs/{org_id}/invitations"): {"note": "乙方邀请"},
     ("POST", "/api/v1/invitations/lookup"): {"token": "{invitation_token}"},
     ("POST", "/api/v1/invitations/acceptance"): {"token": "{invitation_token}"},
@@ -247,6 +248,7 @@ NEUTRAL_BODIES = {
     ("POST", "/api/v1/persons/lookup"),
     ("POST", "/api/v1/demo/greetings"),
     ("PUT", "/api/v1/me/inbox/preferences"),
+    ("PATCH", "/api/v1/me"),
 }
 #: Query parameters a route requires (``{name}`` filled like BODIES); a required one not here fails.
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
@@ -314,7 +316,6 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/password-change"),
         ("POST", "/api/v1/auth/signup"),
         ("POST", "/api/v1/auth/wechat/bind"),
-        ("PATCH", "/api/v1/me"),
         ("POST", "/api/v1/me/claims"),
         ("POST", "/api/v1/me/claims/reviews"),
         ("POST", "/api/v1/me/claims/{claim_id}/confirmation"),
