@@ -126,6 +126,10 @@ async def overview(person_id: UUID, registry: Any, locale: Any) -> dict[str, Any
 
 
 async def update_profile(db: Any, person_id: UUID, data: MeUpdate) -> None:
+    """The person edits what they own; ``person.profile_updated`` names the fields changed (never their
+    values), seen by each of the person's orgs."""
+    from core.identity import audit
+
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     if "contact_by" in changes:
         changes["contact_by"] = sorted(set(changes["contact_by"]))
@@ -148,6 +152,14 @@ async def update_profile(db: Any, person_id: UUID, data: MeUpdate) -> None:
                 )
                 .where(PersonProfile.id == row["id"])
                 .run()
+            )
+        if changes:
+            await audit.record(
+                "person.profile_updated",
+                resource_type="person",
+                resource_id=person_id,
+                org_paths=await audit.paths_of_persons([person_id]),
+                changes={"fields": sorted(changes)},
             )
 
 

@@ -41,6 +41,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -53,6 +54,7 @@ from core.guards import is_public, require_authenticated, require_permission
 from core.identity.tables import Person
 from core.orgs.tables import ImportJob
 from core.plugin_host import make_plugin_manager
+from core.selfservice.tables import Notification
 from core.settings import Settings
 from tests.conftest import ApiClient, all_test_plugins, open_client
 from tests.fixtures import files_plugin, process_plugin
@@ -92,6 +94,15 @@ PARAMETERS: dict[str, str] = {
     "objection_id": "objection",
     "job_id": "job",
     "unit_id": "unit",
+    "place_id": "place",
+    "resource_id": "resource",
+    "booking_id": "booking",
+    "campaign_id": "campaign",
+    "nomination_id": "nomination",
+    "honor_id": "honor",
+    "notification_id": "notification",
+    "session_id": "session",
+    "invitation_id": "invitation",
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
@@ -166,6 +177,50 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/units"): {"name": "某公司", "kind": "non_public_enterprise", "area": "{org}"},
     ("PATCH", "/api/v1/units/{unit_id}"): {"address": "新地址"},
     ("POST", "/api/v1/units/{unit_id}/links"): {"org": "{org2}"},
+    ("POST", "/api/v1/places"): {"kind": "core.service_center", "org_id": "{org}", "name": "乙方新阵地"},
+    ("PATCH", "/api/v1/places/{place_id}"): {"address": "新地址"},
+    ("PUT", "/api/v1/places/{place_id}/shares"): {"shares": [{"org_id": "{org2}"}]},
+    ("POST", "/api/v1/places/{place_id}/resources"): {"kind": "room", "name": "新会议室"},
+    ("PATCH", "/api/v1/places/resources/{resource_id}"): {"description": "改"},
+    ("POST", "/api/v1/places/resources/{resource_id}/bookings"): {
+        "starts_at": "{slot2_start}",
+        "ends_at": "{slot2_end}",
+        "org_id": "{org}",
+    },
+    ("POST", "/api/v1/places/{place_id}/check-ins"): {"code": "{booking_code}"},
+    ("POST", "/api/v1/selections/campaigns"): {
+        "type": "core.generic",
+        "org_id": "{org}",
+        "title": "乙方评选",
+        "honor_title": "乙方先进",
+        "year": 2026,
+        "levels": [{"quota": 2}],
+    },
+    ("PUT", "/api/v1/selections/campaigns/{campaign_id}/quotas"): {"org_id": "{org}", "quota": 3},
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/stage"): {"stage": "reviewing"},
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/decision"): {},
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/nominations"): {
+        "source": "org",
+        "nominee_kind": "person",
+        "nominee_person_id": "{person2}",
+        "org_id": "{org}",
+        "form": {"summary": "事迹突出"},
+    },
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): {"nomination_id": "{nomination}"},
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/review"): {"action": "reject"},
+    ("POST", "/api/v1/honors"): {
+        "recipient_kind": "person",
+        "person_id": "{person2}",
+        "issuing_org_id": "{org}",
+        "title": "乙方荣誉",
+        "year": 2025,
+    },
+    ("POST", "/api/v1/honors/{honor_id}/revoke"): {"reason": "撤销"},
+    ("PUT", "/api/v1/me/inbox/preferences"): {"muted": [], "channels": []},
+    ("PATCH", "/api/v1/me"): {"nickname": "甲"},
+    ("POST", "/api/v1/orgs/{org_id}/invitations"): {"note": "乙方邀请"},
+    ("POST", "/api/v1/invitations/lookup"): {"token": "{invitation_token}"},
+    ("POST", "/api/v1/invitations/acceptance"): {"token": "{invitation_token}"},
     ("POST", "/api/v1/webhooks"): {
         "url": "http://127.0.0.1/hook",
         "org_id": "{org}",
@@ -192,6 +247,8 @@ NEUTRAL_BODIES = {
     ("POST", "/api/v1/me/password"),
     ("POST", "/api/v1/persons/lookup"),
     ("POST", "/api/v1/demo/greetings"),
+    ("PUT", "/api/v1/me/inbox/preferences"),
+    ("PATCH", "/api/v1/me"),
 }
 #: Query parameters a route requires (``{name}`` filled like BODIES); a required one not here fails.
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
@@ -207,6 +264,7 @@ FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resour
 #: Routes that answer about one resource of B given in the query: A's callers must be refused.
 QUERY_TARGETS = {("GET", "/api/v1/processes/statistics"), ("GET", "/api/v1/files")}
 
+CAMPAIGNS_PUBLIC = "campaigns are announced to every logged-in caller, to be nominated and voted in"
 #: Routes where A's callers may get 2xx on B's resource, and why. Their answers still show nothing of B
 #: beyond what :data:`SHOWN` allows.
 BY_DESIGN: dict[tuple[str, str], str] = {
@@ -216,13 +274,31 @@ BY_DESIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/notices/{notice_id}"): "public notices (公示) are readable by every logged-in caller",
     ("GET", "/api/v1/notices/{notice_id}/objections"): "a person sees their own objections (none here)",
     ("POST", "/api/v1/notices/{notice_id}/objections"): "any logged-in person may object to a notice",
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}"): CAMPAIGNS_PUBLIC,
+    ("POST", "/api/v1/invitations/lookup"): "a signed invitation: whoever holds it sees what it offers",
+    ("POST", "/api/v1/invitations/acceptance"): "a signed invitation: whoever holds it may apply to join",
+    (
+        "GET",
+        "/api/v1/selections/campaigns/{campaign_id}/nominations",
+    ): "lists only nominations within reach (none)",
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"): "a campaign's candidates are public",
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): "any signed-in person may vote",
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/votes/mine"): "the caller's own votes",
 }
 #: What of B an answer to A's callers may show by design (keys of ``World.secrets``).
 SHOWN: dict[tuple[str, str], set[str]] = {
     # B's person's own calendar, through the link only they were given.
     ("GET", "/api/v1/events/feeds/{token}"): {"event", "person"},
-    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.atom"): {"org", "org_name"},
-    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.json"): {"org", "org_name"},
+    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.atom"): {"org", "org_name", "campaign"},
+    ("GET", "/api/v1/feeds/orgs/{org_id}/feed.json"): {"org", "org_name", "campaign"},
+    # An invitation names the org it invites to; accepting it opens an application there.
+    ("POST", "/api/v1/invitations/lookup"): {"org", "org_name"},
+    ("POST", "/api/v1/invitations/acceptance"): {"org", "org_name", "invitation"},
+    # Campaigns are public (CAMPAIGNS_PUBLIC) and name the org that runs them.
+    ("GET", "/api/v1/selections/campaigns"): {"campaign", "org"},
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}"): {"campaign", "org"},
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/nominations"): {"campaign"},
+    ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"): {"campaign"},
     # A public notice names the org that published it.
     ("GET", "/api/v1/notices"): {"org"},
     ("GET", "/api/v1/notices/{notice_id}"): {"org"},
@@ -240,86 +316,24 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/auth/password-change"),
         ("POST", "/api/v1/auth/signup"),
         ("POST", "/api/v1/auth/wechat/bind"),
-        ("GET", "/api/v1/bookings/{booking_id}"),
-        ("POST", "/api/v1/bookings/{booking_id}/cancel"),
-        ("POST", "/api/v1/bookings/{booking_id}/no-show"),
-        ("GET", "/api/v1/honors"),
-        ("POST", "/api/v1/honors"),
-        ("GET", "/api/v1/honors/export.xlsx"),
-        ("GET", "/api/v1/honors/{honor_id}"),
-        ("POST", "/api/v1/honors/{honor_id}/revoke"),
-        ("POST", "/api/v1/invitations/acceptance"),
-        ("POST", "/api/v1/invitations/lookup"),
-        ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
-        ("PATCH", "/api/v1/me"),
-        ("GET", "/api/v1/me/bookings"),
         ("POST", "/api/v1/me/claims"),
         ("POST", "/api/v1/me/claims/reviews"),
         ("POST", "/api/v1/me/claims/{claim_id}/confirmation"),
         ("POST", "/api/v1/me/closure"),
-        ("GET", "/api/v1/me/consents"),
-        ("POST", "/api/v1/me/consents/{consent_id}/withdrawal"),
-        ("GET", "/api/v1/me/data"),
         ("POST", "/api/v1/me/data/corrections"),
         ("POST", "/api/v1/me/data/erasure"),
-        ("GET", "/api/v1/me/data/readers"),
-        ("GET", "/api/v1/me/export"),
-        ("GET", "/api/v1/me/honors"),
-        ("GET", "/api/v1/me/inbox"),
-        ("GET", "/api/v1/me/inbox/preferences"),
-        ("PUT", "/api/v1/me/inbox/preferences"),
-        ("POST", "/api/v1/me/inbox/read"),
-        ("GET", "/api/v1/me/inbox/unread"),
-        ("POST", "/api/v1/me/inbox/{notification_id}/read"),
-        ("GET", "/api/v1/me/nominations"),
-        ("GET", "/api/v1/me/orgs/{org_id}"),
-        ("GET", "/api/v1/me/person-links"),
         ("POST", "/api/v1/me/person-links/{link_id}/approve"),
         ("POST", "/api/v1/me/person-links/{link_id}/reject"),
-        ("GET", "/api/v1/me/sessions"),
-        ("POST", "/api/v1/me/sessions/{session_id}/end"),
         ("POST", "/api/v1/me/transfers"),
-        ("GET", "/api/v1/orgs/{org_id}/invitations"),
-        ("POST", "/api/v1/orgs/{org_id}/invitations"),
         ("GET", "/api/v1/person-links"),
         ("GET", "/api/v1/person-links/sent"),
         ("POST", "/api/v1/person-links/{link_id}/approve"),
         ("POST", "/api/v1/person-links/{link_id}/reject"),
         ("POST", "/api/v1/person-links/{link_id}/withdraw"),
-        ("GET", "/api/v1/places"),
-        ("POST", "/api/v1/places"),
-        ("GET", "/api/v1/places/kinds"),
-        ("GET", "/api/v1/places/managed"),
-        ("PATCH", "/api/v1/places/resources/{resource_id}"),
-        ("GET", "/api/v1/places/resources/{resource_id}/availability"),
-        ("POST", "/api/v1/places/resources/{resource_id}/bookings"),
-        ("GET", "/api/v1/places/{place_id}"),
-        ("PATCH", "/api/v1/places/{place_id}"),
-        ("GET", "/api/v1/places/{place_id}/bookings"),
-        ("POST", "/api/v1/places/{place_id}/check-ins"),
-        ("GET", "/api/v1/places/{place_id}/hours"),
-        ("GET", "/api/v1/places/{place_id}/resources"),
-        ("POST", "/api/v1/places/{place_id}/resources"),
-        ("PUT", "/api/v1/places/{place_id}/shares"),
-        ("GET", "/api/v1/places/{place_id}/usage"),
-        ("GET", "/api/v1/selections/campaigns"),
-        ("POST", "/api/v1/selections/campaigns"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/decision"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}/nominations"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/nominations"),
-        ("PUT", "/api/v1/selections/campaigns/{campaign_id}/quotas"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/stage"),
-        ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"),
-        ("GET", "/api/v1/selections/campaigns/{campaign_id}/votes/mine"),
-        ("GET", "/api/v1/selections/nominations/{nomination_id}"),
-        ("POST", "/api/v1/selections/nominations/{nomination_id}/review"),
-        ("POST", "/api/v1/selections/nominations/{nomination_id}/withdraw"),
-        ("GET", "/api/v1/selections/types"),
     }
 )
 
+SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it, not a cadre above"
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
 #: What R's administrator (the control) gets where it is not 2xx, and why.
 CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
@@ -340,6 +354,19 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/events/{event_id}/cancel"): ({409}, "the event was finished just before"),
     ("POST", "/api/v1/processes/{process_id}/referrals"): ({422}, "an application to join is not referred"),
     ("POST", "/api/v1/orgs/{org_id}/dissolve"): ({409}, "B still has a child org"),
+    ("POST", "/api/v1/places/{place_id}/check-ins"): ({409}, "the booking begins in two days: not yet"),
+    ("POST", "/api/v1/bookings/{booking_id}/no-show"): ({409}, "the booking has not begun"),
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/decision"): ({409}, "no notice has run yet"),
+    # Self routes touch only the caller's own data: the cadre reaching B gets nothing of B's person there.
+    ("GET", "/api/v1/me/orgs/{org_id}"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/me/consents/{consent_id}/withdrawal"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/me/inbox/{notification_id}/read"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/me/sessions/{session_id}/end"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): ({409}, "the generic type has no vote"),
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/withdraw"): (
+        {403},
+        "only who filed a nomination withdraws it (B's admin did)",
+    ),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
@@ -352,6 +379,11 @@ LAST = [
     ("POST", "/api/v1/events/{event_id}/finish"),
     ("POST", "/api/v1/events/{event_id}/cancel"),
     ("DELETE", "/api/v1/files/{file_id}"),
+    ("POST", "/api/v1/bookings/{booking_id}/no-show"),
+    ("POST", "/api/v1/bookings/{booking_id}/cancel"),
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/review"),
+    ("POST", "/api/v1/selections/nominations/{nomination_id}/withdraw"),
+    ("POST", "/api/v1/honors/{honor_id}/revoke"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"),
     ("DELETE", "/api/v1/units/{unit_id}/links/{org_id}"),
     ("POST", "/api/v1/members/{membership_id}/transfer"),
@@ -364,6 +396,8 @@ LAST = [
     ("DELETE", "/api/v1/persons/{person_id}"),
     ("POST", "/api/v1/orgs/{org_id}/move"),
     ("POST", "/api/v1/orgs/{org_id}/dissolve"),
+    ("POST", "/api/v1/invitations/acceptance"),
+    ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
     ("POST", "/api/v1/auth/logout"),
 ]
 
@@ -636,6 +670,100 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["unit"] = str(unit["id"])
+    # A place of B that is not public, a room only B's members may book, and two bookings of B's member.
+    place = await _ok(
+        await api.post(
+            "/api/v1/places",
+            json={"kind": "core.service_center", "org_id": ids["org"], "name": "乙方阵地", "public": False},
+            headers=control,
+        )
+    )
+    ids["place"] = str(place["id"])
+    room = await _ok(
+        await api.post(
+            f"/api/v1/places/{ids['place']}/resources",
+            json={"kind": "room", "name": "乙方会议室"},
+            headers=control,
+        )
+    )
+    ids["resource"] = str(room["id"])
+    tz = ZoneInfo("Asia/Shanghai")
+    day = datetime.now(tz).date() + timedelta(days=2)
+
+    def at(hour: int) -> str:
+        return datetime(day.year, day.month, day.day, hour, tzinfo=tz).isoformat()
+
+    booked = []
+    for hour in (10, 11):
+        booked.append(
+            await _ok(
+                await api.post(
+                    f"/api/v1/places/resources/{ids['resource']}/bookings",
+                    json={"starts_at": at(hour), "ends_at": at(hour + 1)},
+                    headers=b_member,
+                )
+            )
+        )
+    ids["booking"] = str(booked[0]["id"])
+    ids["booking_code"] = booked[1]["checkin_code"]
+    ids.update(slot2_start=at(14), slot2_end=at(15))
+    # A selection of B with one nomination of B's member, and an honor of B's member entered directly.
+    campaign = await _ok(
+        await api.post(
+            "/api/v1/selections/campaigns",
+            json=_fill(BODIES[("POST", "/api/v1/selections/campaigns")], ids),
+            headers=control,
+        )
+    )
+    ids["campaign"] = str(campaign["id"])
+    nomination = await _ok(
+        await api.post(
+            f"/api/v1/selections/campaigns/{ids['campaign']}/nominations",
+            json={
+                "source": "org",
+                "nominee_kind": "person",
+                "nominee_person_id": ids["person"],
+                "org_id": ids["org"],
+                "form": {"summary": "乙方事迹"},
+            },
+            headers=control,
+        )
+    )
+    ids["nomination"] = str(nomination["id"])
+    honor = await _ok(
+        await api.post(
+            "/api/v1/honors",
+            json={
+                "recipient_kind": "person",
+                "person_id": ids["person"],
+                "issuing_org_id": ids["org"],
+                "title": "乙方优秀志愿者",
+                "year": 2025,
+            },
+            headers=control,
+        )
+    )
+    ids["honor"] = str(honor["id"])
+    # A message in the inbox of B's person, and a login session of theirs (self routes name them).
+    notification = uuid.uuid4()
+    await Notification.insert(
+        Notification(
+            id=notification,
+            person=uuid.UUID(ids["person"]),
+            kind="test.note",
+            title={"zh-Hans": "乙方消息"},
+            resource_type="org",
+            resource_id=ids["org"],
+            dedupe=f"matrix-{notification}",
+        )
+    ).run()
+    ids["notification"] = str(notification)
+    sessions = await _ok(await api.get("/api/v1/me/sessions", headers=b_member))
+    ids["session"] = str(sessions[0]["id"])
+    invitation = await _ok(
+        await api.post(f"/api/v1/orgs/{ids['org']}/invitations", json={"note": "乙方邀请"}, headers=control)
+    )
+    ids.update(invitation=str(invitation["id"]), invitation_token=invitation["token"])
     secret = api.app.state.settings.secret_key
     ids["feed_link"] = feed_token(secret, uuid.UUID(ids["person"])) + ".ics"
     ids["problem_code"] = "not-found"

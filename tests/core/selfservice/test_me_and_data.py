@@ -4,12 +4,13 @@ requests, who read your data, sessions, closing the account — and nobody else'
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from typing import Any
 
 from core.identity.permissions import ACCOUNT_MANAGE
-from core.identity.tables import Account, Consent, Person, Post
+from core.identity.tables import Account, AuditEntry, AuditOrg, Consent, Person, Post
 from core.orgs.permissions import MEMBER_MANAGE
 from core.processes.permissions import PROCESS_HANDLE, PROCESS_READ
 from tests.conftest import ApiClient
@@ -80,6 +81,13 @@ async def test_me_shows_memberships_posts_and_open_processes_and_patch_me(api: A
         "avatar": "https://example.org/a.png",
         "contact_by": ["sms"],
     }
+    # The edit is in the audit log, seen by the person's org: the fields named, never their values.
+    edited = await AuditEntry.select().where(AuditEntry.action == "person.profile_updated").run()
+    assert [(e["resource_id"], _json(e["changes"])) for e in edited] == [
+        (str(person), {"fields": ["avatar", "contact_by", "nickname"]})
+    ]
+    concerned = await AuditOrg.select(AuditOrg.org_path).where(AuditOrg.seq == edited[0]["seq"]).run()
+    assert org["path"] in {c["org_path"] for c in concerned}
     # Name and ID number are not the person's to edit; bad values are refused.
     assert (await api.patch("/api/v1/me", json={"name": "改名"}, headers=me)).status_code in (400, 422)
     assert (await api.patch("/api/v1/me", json={"id_number": id_number()}, headers=me)).status_code in (
@@ -100,6 +108,10 @@ async def test_me_shows_memberships_posts_and_open_processes_and_patch_me(api: A
         403,
         404,
     )  # the cadre route
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 async def test_a_cadre_reset_forces_a_new_password_at_next_login(api: ApiClient) -> None:
