@@ -137,11 +137,45 @@ async def paths_of_holder(account: uuid.UUID | None = None, post: uuid.UUID | No
     return await paths_of_persons([person]) if person is not None else []
 
 
-async def record_personal_data_read(principal: Any, reads: Mapping[uuid.UUID, Sequence[str]]) -> None:
-    """``person.personal_data.read``: one entry naming the persons whose ID number or phone an answer
-    carried unmasked (``reads``: person → those fields) — their ids, never the values — seen by each of
-    their orgs. In a transaction of its own (reads have none). A person reading their own data is not
-    recorded."""
+def _covering(principal: Any, permission: str, paths: Iterable[str | None]) -> list[str]:
+    wanted = [p for p in paths if p]
+    reach = getattr(principal, "reach", None)
+    if reach is None or not wanted:
+        return []
+    return sorted({r.path for r in reach(permission) if any(r.covers(p) for p in wanted)})
+
+
+async def _org_ids(paths: Iterable[str]) -> dict[str, str | None]:
+    named = sorted({p for p in paths if p})
+    out: dict[str, str | None] = {"": None}
+    if named:
+        marks = ", ".join("{}" for _ in named)
+        rows = await fetch(AuditEntry, f"SELECT id, path FROM core_org WHERE path IN ({marks})", named)  # noqa: S608 - placeholders only
+        out.update({str(r["path"]): str(r["id"]) for r in rows})
+    return out
+
+
+async def reading_orgs(principal: Any, permission: str, paths: Iterable[str | None]) -> list[str | None]:
+    """The orgs through whose grants ``principal`` holds ``permission`` over any of ``paths``: their ids,
+    None for a grant on the whole platform. What a person's view of who read their data (PIPL Art. 44)
+    names: the org that read, never the reader."""
+    covering = _covering(principal, permission, paths)
+    ids = await _org_ids(covering)
+    return [ids[p] for p in covering if p in ids]
+
+
+async def record_personal_data_read(
+    principal: Any,
+    reads: Mapping[uuid.UUID, Sequence[str]],
+    *,
+    permission: str = "core.person.personal_data",
+    at: Sequence[str | None] = (),
+) -> None:
+    """``person.personal_data.read``: one entry per person whose ID number or phone an answer carried
+    unmasked (``reads``: person → those fields) — the field names, never the values — seen by each of
+    their orgs, naming the orgs through which the caller holds ``permission`` over the person (over the
+    org paths ``at`` when the read went through other orgs, e.g. a process's). In a transaction of its own (reads have
+    none). A person reading their own data is not recorded."""
     from core.db import active_database
 
     own = getattr(principal, "person_id", None)
@@ -149,17 +183,25 @@ async def record_personal_data_read(principal: Any, reads: Mapping[uuid.UUID, Se
     db = active_database()
     if not ids or db is None:
         return
-    fields = sorted({f for person in ids for f in reads[person]})
-    paths = await paths_of_persons(ids)
-    async with db.transaction():
-        await record(
+    found = await person_paths(ids)
+    covering = {p: _covering(principal, permission, at or found.get(p, [])) for p in ids}
+    org_ids = await _org_ids(path for paths in covering.values() for path in paths)
+    entries = [
+        Pending(
             "person.personal_data.read",
-            resource_type="person",
-            resource_id=ids[0] if len(ids) == 1 else "persons",
-            org_paths=paths,
-            changes={"person_ids": [str(i) for i in ids], "fields": fields},
-            actor=principal,
+            "person",
+            person,
+            found.get(person, []),
+            {
+                "person_ids": [str(person)],
+                "fields": sorted(set(reads[person])),
+                "via_orgs": [org_ids[p] for p in covering[person] if p in org_ids],
+            },
         )
+        for person in ids
+    ]
+    async with db.transaction():
+        await record_many(entries, actor=principal)
 
 
 async def record(

@@ -118,12 +118,16 @@ async def export(state: Any, principal: Principal, permission: str, person_id: u
     within reach; 403 when they are only visible, e.g. as a member), not only visibility."""
     row = await persons.find_visible(principal, permission, person_id, state.settings.timezone)
     custody.require_custody(principal, permission, row["home_org.path"])
-    return await export_of(state, person_id, row["home_org.path"])
+    via = await audit.reading_orgs(principal, permission, [row["home_org.path"]])
+    return await export_of(state, person_id, row["home_org.path"], via_orgs=via)
 
 
-async def export_of(state: Any, person_id: uuid.UUID, org_path: str | None = None) -> dict[str, Any]:
+async def export_of(
+    state: Any, person_id: uuid.UUID, org_path: str | None = None, via_orgs: list[str | None] | None = None
+) -> dict[str, Any]:
     """The export of ``person_id`` for a caller already found entitled (a cadre with custody, or the
-    person); the audit entry is seen by ``org_path`` and every org the person belongs to."""
+    person); the audit entry is seen by ``org_path`` and every org the person belongs to, and names the
+    orgs through which a cadre exported (``via_orgs``, see :func:`core.identity.audit.reading_orgs`)."""
     vault: Vault = state.identity.vault
     tables: dict[str, list[dict[str, Any]]] = {}
     for decl in state.registry.personal_data:
@@ -140,7 +144,7 @@ async def export_of(state: Any, person_id: uuid.UUID, org_path: str | None = Non
             resource_id=person_id,
             org_path=org_path,
             org_paths=concerned,
-            changes={"tables": sorted(tables)},
+            changes={"tables": sorted(tables), **({"via_orgs": via_orgs} if via_orgs is not None else {})},
         )
     return {"person_id": str(person_id), "exported_at": datetime.now(UTC).isoformat(), "tables": tables}
 

@@ -21,7 +21,7 @@ from core.pagination import PageRequest, cursor_values, page_of
 from core.processes import machine
 from core.processes import schemas as S
 from core.processes.machine import NO_DUE, Env, now, utc
-from core.processes.permissions import PROCESS_READ
+from core.processes.permissions import PROCESS_PERSONAL_DATA, PROCESS_READ
 from core.processes.tables import Process, ProcessStep
 
 
@@ -96,7 +96,12 @@ async def detail(env: Env, principal: Principal, row: Mapping[str, Any], read_on
     personal = machine.sees_personal(principal, row)
     base = to_process(env, row, personal=personal, available=offered, read_only=read_only)
     if personal and row.get("personal_enc"):  # the applicant's personal fields leave in clear
-        await audit.record_personal_data_read(principal, {row["applicant"]: sorted(ptype.personal_fields)})
+        await audit.record_personal_data_read(
+            principal,
+            {row["applicant"]: sorted(ptype.personal_fields)},
+            permission=PROCESS_PERSONAL_DATA,
+            at=(row["org_path"], row["handler_path"]),
+        )
     steps = await ProcessStep.select().where(ProcessStep.process == row["id"]).order_by(ProcessStep.seq).run()
     return S.ProcessDetail(
         **{f: getattr(base, f) for f in base.__struct_fields__},

@@ -459,11 +459,8 @@ class SelfServiceController(Controller):
         rows = await data.readers(_person(request))
         return [
             S.Reader(
-                at=machine.utc(r["at"]),
-                actor_kind=r["actor_kind"],
-                actor_id=r["actor_id"],
-                action=r["action"],
-            )  # type: ignore[arg-type]
+                **{**r, "at": machine.utc(r["at"]), "orgs": [S.ReaderOrg(**o) for o in r["orgs"]]}
+            )
             for r in rows
         ]
 

@@ -10,6 +10,7 @@ are listed in ``GET /me/data`` before anyone asks).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -18,12 +19,12 @@ import msgspec
 
 from core.i18n import Text
 from core.identity.crypto import normalise_id_number, normalise_phone
-from core.identity.tables import AuditEntry, Person
+from core.identity.tables import Account, AuditEntry, Person
+from core.orgs.tables import Org
 from core.processes.declarations import ProcessContext, ProcessRejected, ProcessType, State, Transition
 
-#: Audit actions that reveal a person's unmasked ID number or phone to whoever took them. Only the
-#: export is recorded today; a read of unmasked fields (``person.personal_data.read``) is counted when a
-#: route records it.
+#: Audit actions that reveal a person's unmasked ID number or phone to whoever took them: an export, and
+#: a read of unmasked fields (one ``person.personal_data.read`` entry per person an answer revealed).
 READ_ACTIONS = ("person.exported", "person.personal_data.read")
 
 
@@ -207,8 +208,14 @@ async def holdings(registry: Any, person_id: UUID, locale: Any) -> list[dict[str
 
 
 async def readers(person_id: UUID, limit: int = 100) -> list[dict[str, Any]]:
+    """The latest accesses that showed the person's unmasked data (PIPL Art. 44), newest first: when, what
+    (the fields read, or the tables exported), by whom in kind only (an account, an API client, the
+    person), and through which orgs — their ids and names, or ``None`` for a platform-wide grant. Nothing
+    of the reader's own: no name, no account id."""
     rows = (
-        await AuditEntry.select(AuditEntry.at, AuditEntry.actor_kind, AuditEntry.actor_id, AuditEntry.action)
+        await AuditEntry.select(
+            AuditEntry.at, AuditEntry.actor_kind, AuditEntry.actor_id, AuditEntry.action, AuditEntry.changes
+        )
         .where(
             (AuditEntry.resource_type == "person")
             & (AuditEntry.resource_id == str(person_id))
@@ -218,4 +225,32 @@ async def readers(person_id: UUID, limit: int = 100) -> list[dict[str, Any]]:
         .limit(limit)
         .run()
     )
-    return rows  # type: ignore[no-any-return]
+    own = {str(a["id"]) for a in await Account.select(Account.id).where(Account.person == person_id).run()}
+    changes = [_changes(r["changes"]) for r in rows]
+    org_ids = {UUID(i) for c in changes for i in c.get("via_orgs", ()) if i}
+    names = (
+        {o["id"]: o["name"] for o in await Org.select(Org.id, Org.name).where(Org.id.is_in(list(org_ids))).run()}
+        if org_ids
+        else {}
+    )
+    out = []
+    for row, change in zip(rows, changes, strict=True):
+        via = [UUID(i) if i else None for i in change.get("via_orgs", ())]
+        out.append(
+            {
+                "at": row["at"],
+                "action": row["action"],
+                "actor_kind": row["actor_kind"],
+                "yourself": row["actor_kind"] == "account" and row["actor_id"] in own,
+                "fields": list(change.get("fields", ())),
+                "tables": list(change.get("tables", ())),
+                "orgs": [{"id": i, "name": names.get(i) if i else None} for i in via],
+            }
+        )
+    return out
+
+
+def _changes(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}

@@ -189,13 +189,30 @@ class DataSummary(msgspec.Struct, kw_only=True):
     tables: list[Holding]
 
 
+class ReaderOrg(msgspec.Struct, kw_only=True):
+    """An org through whose grant your data was read; ``id`` null for a grant on the whole platform,
+    ``name`` null when the org no longer exists."""
+
+    id: UUID | None
+    name: str | None
+
+
 class Reader(msgspec.Struct, kw_only=True):
-    """An access that showed your unmasked ID number or phone (from the audit log)."""
+    """An access that showed your unmasked ID number or phone (from the audit log): when, what, through
+    which orgs, and whether it was you — never who the reader is."""
 
     at: datetime
-    actor_kind: str
-    actor_id: str | None
+    #: ``person.personal_data.read`` (fields shown unmasked) or ``person.exported`` (a full export).
     action: str
+    #: account, client or system.
+    actor_kind: str
+    #: The access was your own (e.g. your own export).
+    yourself: bool
+    #: The fields shown unmasked (``id_number``, ``phone``, or a form's personal fields).
+    fields: list[str]
+    #: For an export: the tables exported.
+    tables: list[str]
+    orgs: list[ReaderOrg]
 
 
 class Session(msgspec.Struct, kw_only=True):

@@ -4,6 +4,7 @@ notices with objections, concurrent steps, personal fields, plugin failures and 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from datetime import timedelta
 from io import BytesIO
@@ -332,6 +333,10 @@ async def test_personal_fields_are_encrypted_and_masked_unless_permitted(
     reads = await AuditEntry.select().where(AuditEntry.action == "person.personal_data.read").run()
     assert [r["resource_id"] for r in reads] == [str(pid)]  # the reader without the permission: none
     assert "13800138000" not in str(reads)
+    # It names the org through whose grant the officer read it, for the applicant's "who read my data".
+    changes = reads[0]["changes"]
+    changes = json.loads(changes) if isinstance(changes, str) else changes
+    assert changes["via_orgs"] == [str(world.grassroots["id"])]
     row = (
         await Process.select(Process.form, Process.personal_enc)
         .where(Process.id == process["id"])

@@ -147,6 +147,63 @@ async def test_a_cadre_reset_forces_a_new_password_at_next_login(api: ApiClient)
     assert (await api.post("/api/v1/auth/token", json={**login, "password": temporary})).status_code == 401
 
 
+async def test_who_read_my_data_lists_a_cadres_unmasked_reads_by_org(api: ApiClient) -> None:
+    """PIPL Art. 44: a cadre's unmasked read of A's record shows in A's view — when, which fields, through
+    which org — and nothing of the reader; B's view shows none of it; a masked read is no read."""
+    org = await make_org(name="某街道工会")
+    a, person_a, _, _ = await _member(api, org)
+    b, person_b, _, _ = await _member(api, org)
+    assert (await api.get("/api/v1/me/data/readers", headers=a)).json() == []
+
+    masked = await cadre_login(api, org, "core.person.read")
+    shown = await api.get(f"/api/v1/persons/{person_a}", headers=masked)
+    assert shown.status_code == 200 and "*" in shown.json()["phone"]
+    assert (await api.get("/api/v1/me/data/readers", headers=a)).json() == []
+
+    reader_name, reader_password = await make_account(
+        api.app.state.db, grants=[(org["id"], ["core.person.read", "core.person.personal_data"], True)]
+    )
+    reader = await bearer(api, reader_name, reader_password)
+    one = await api.get(f"/api/v1/persons/{person_a}", headers=reader)
+    assert one.status_code == 200 and one.json()["phone"] == "13700137000"
+    readers = (await api.get("/api/v1/me/data/readers", headers=a)).json()
+    assert len(readers) == 1, readers
+    entry = readers[0]
+    assert entry["action"] == "person.personal_data.read" and entry["at"]
+    assert entry["fields"] == ["id_number", "phone"] and entry["tables"] == []
+    assert entry["orgs"] == [{"id": str(org["id"]), "name": "某街道工会"}]
+    assert entry["actor_kind"] == "account" and entry["yourself"] is False
+    reader_id = (await Account.select(Account.id).where(Account.username == reader_name).first().run())["id"]
+    text = (await api.get("/api/v1/me/data/readers", headers=a)).text
+    assert reader_name not in text and str(reader_id) not in text
+    assert (await api.get("/api/v1/me/data/readers", headers=b)).json() == []
+
+    # A page of persons read unmasked is one read of each of them, each seeing only their own.
+    listed = await api.get("/api/v1/persons", params={"org": str(org["id"])}, headers=reader)
+    assert listed.status_code == 200 and {str(person_a), str(person_b)} <= {
+        p["id"] for p in listed.json()["items"]
+    }
+    of_a = (await api.get("/api/v1/me/data/readers", headers=a)).json()
+    assert len(of_a) == 2
+    of_b = (await api.get("/api/v1/me/data/readers", headers=b)).json()
+    assert [(r["action"], r["orgs"][0]["id"]) for r in of_b] == [("person.personal_data.read", str(org["id"]))]
+    # The page's entries were written together, in one bulk append (one time, consecutive numbers).
+    assert of_a[0]["at"] == of_b[0]["at"]
+    reads = (
+        await AuditEntry.select(AuditEntry.seq, AuditEntry.at, AuditEntry.resource_id)
+        .where(AuditEntry.action == "person.personal_data.read")
+        .order_by(AuditEntry.seq)
+        .run()
+    )
+    page = [r for r in reads if r["at"] == reads[-1]["at"]]
+    assert {str(person_a), str(person_b)} <= {r["resource_id"] for r in page}
+    seqs = [r["seq"] for r in page]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))) and len(page) == len(reads) - 1
+    # Reading one's own record is no read to report.
+    assert (await api.get("/api/v1/me", headers=a)).status_code == 200
+    assert len((await api.get("/api/v1/me/data/readers", headers=a)).json()) == 2
+
+
 async def test_export_consents_readers_and_cross_person(api: ApiClient) -> None:
     org = await make_org()
     number = id_number()
@@ -164,12 +221,16 @@ async def test_export_consents_readers_and_cross_person(api: ApiClient) -> None:
     assert (await api.get(f"/api/v1/persons/{person_a}/export", headers=b)).status_code == 403
 
     readers = (await api.get("/api/v1/me/data/readers", headers=a)).json()
-    assert [r["action"] for r in readers] == ["person.exported"]
+    assert [(r["action"], r["yourself"], r["orgs"]) for r in readers] == [("person.exported", True, [])]
     exporter = await cadre_login(api, org, "core.person.export", "core.person.read")
     assert (await api.get(f"/api/v1/persons/{person_a}/export", headers=exporter)).status_code == 200
-    assert [r["action"] for r in (await api.get("/api/v1/me/data/readers", headers=a)).json()] == [
-        "person.exported"
-    ] * 2
+    readers = (await api.get("/api/v1/me/data/readers", headers=a)).json()
+    assert [(r["action"], r["yourself"]) for r in readers] == [
+        ("person.exported", False),
+        ("person.exported", True),
+    ]
+    assert readers[0]["orgs"] == [{"id": str(org["id"]), "name": "测试组织"}]
+    assert "core_person" in readers[0]["tables"]
 
     consent_id = uuid.uuid4()
     await Consent.insert(Consent(id=consent_id, person=person_a, purpose="publicity_photos")).run()
