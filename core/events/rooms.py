@@ -17,7 +17,7 @@ from uuid import UUID
 
 from core.places import bookings
 from core.places.schemas import BookingCreate
-from core.places.services import Env
+from core.places.services import Env, now, utc
 from core.settings import Locale
 
 
@@ -49,6 +49,6 @@ async def release(state: Any, principal: Any, booking_id: UUID | None, *, locale
     row: Mapping[str, Any] | None = await bookings.load_booking(booking_id)
     if row is None or row["status"] not in ("pending", "confirmed"):
         return
-    if bookings.utc(row["ends_at"]) <= bookings.now():  # type: ignore[operator]
+    if utc(row["ends_at"]) <= now():  # type: ignore[operator]
         return
     await bookings.cancel_row(_env(state, locale), principal, row, reason="event")
