@@ -169,6 +169,7 @@ class EventController(Controller):
                 event_types=request.app.state.registry.event_types,
                 default_timezone=request.app.state.settings.timezone,
                 locale=request_locale(request),
+                state=request.app.state,
             )
         return _with_etag(to_event(row), 201)
 
@@ -203,6 +204,7 @@ class EventController(Controller):
                 if_match=request.headers.get("if-match"),
                 event_types=request.app.state.registry.event_types,
                 locale=request_locale(request),
+                state=request.app.state,
             )
         await _promoted(request, promoted)
         return _with_etag(to_event(row))
@@ -211,7 +213,9 @@ class EventController(Controller):
         self, request: Request[Any, Any, State], event_id: UUID, status: str
     ) -> Response[Event]:
         async with _db(request).transaction():
-            row = await services.change_status(_principal(request), event_id, status)
+            row = await services.change_status(
+                _principal(request), event_id, status, state=request.app.state, locale=request_locale(request)
+            )
         event = to_event(row)
         if status == "published":
             await _hook(request, "quntuan_event_published", event=event)

@@ -36,6 +36,8 @@ class EventCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     description: Description = ""
     co_organizer_ids: Annotated[list[UUID], msgspec.Meta(max_length=20)] = []
     place: Place = ""
+    #: A bookable resource (room) of a place to reserve for the event's time, booked for ``org_id``.
+    resource_id: UUID | None = None
     #: IANA zone of the event (default: the platform's, Asia/Shanghai).
     timezone: TimeZoneName | None = None
     registration_opens_at: AwareDatetime | None = None
@@ -62,6 +64,8 @@ class EventUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     description: Description | msgspec.UnsetType = msgspec.UNSET
     co_organizer_ids: Annotated[list[UUID], msgspec.Meta(max_length=20)] | msgspec.UnsetType = msgspec.UNSET
     place: Place | msgspec.UnsetType = msgspec.UNSET
+    #: Reserve this resource instead (its booking moves); null releases the room.
+    resource_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
     starts_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
     ends_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
     timezone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
@@ -87,6 +91,9 @@ class Event(msgspec.Struct, kw_only=True):
     org_id: UUID
     organizer_ids: list[UUID]
     place: str
+    #: The room reserved for the event, and its booking (null when none).
+    resource_id: UUID | None
+    booking_id: UUID | None
     starts_at: datetime
     ends_at: datetime
     timezone: str

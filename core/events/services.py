@@ -55,6 +55,8 @@ EVENT_COLUMNS = [
     Event.organizer_ids,
     Event.organizer_paths,
     Event.place,
+    Event.room_resource,
+    Event.room_booking,
     Event.starts_at,
     Event.ends_at,
     Event.timezone,
@@ -128,6 +130,8 @@ def to_event(row: Mapping[str, Any]) -> EventOut:
         org_id=row["org"],
         organizer_ids=_uuids(row["organizer_ids"]),
         place=row["place"],
+        resource_id=row["room_resource"],
+        booking_id=row["room_booking"],
         starts_at=_local(row["starts_at"], zone),  # type: ignore[arg-type]
         ends_at=_local(row["ends_at"], zone),  # type: ignore[arg-type]
         timezone=row["timezone"],
@@ -413,10 +417,13 @@ async def create_event(
     default_timezone: str,
     locale: Locale,
     event_id: UUID | None = None,
+    state: Any = None,
 ) -> dict[str, Any]:
     """Create a draft event organized by ``org_id`` (and co-organizers); needs manage reach over the lead.
 
     ``event_id`` lets a caller that must be reproducible (the demo seeder) choose the id; otherwise random.
+    With ``resource_id`` the room is booked for the event's time (:mod:`core.events.rooms`; the app
+    ``state`` gives the places' booking service what it needs).
     """
     event_type = event_types.get(data.type)
     if event_type is None:
@@ -436,6 +443,20 @@ async def create_event(
         "registration_closes_at": utc(data.registration_closes_at) if data.registration_closes_at else None,
     }
     _check_times(values, locale)
+    booking_id = None
+    if data.resource_id is not None:
+        from core.events import rooms
+
+        booking_id = await rooms.reserve(
+            state,
+            principal,
+            data.resource_id,
+            org_id=data.org_id,
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            title=data.title,
+            locale=locale,
+        )
     now = datetime.now(UTC)
     event_id = event_id or uuid4()
     await Event.insert(
@@ -449,6 +470,8 @@ async def create_event(
             organizer_ids=[str(o) for o in organizers],
             organizer_paths=list(organizers.values()),
             place=data.place,
+            room_resource=data.resource_id,
+            room_booking=booking_id,
             timezone=zone,
             capacity=data.capacity,
             waitlist=data.waitlist,
@@ -482,8 +505,12 @@ async def update_event(
     if_match: str | None,
     event_types: dict[str, EventType],
     locale: Locale,
+    state: Any = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Apply a change under ``If-Match``; returns the new row and any registrations promoted by it."""
+    """Apply a change under ``If-Match``; returns the new row and any registrations promoted by it.
+
+    A new time or ``resource_id`` moves the room's booking: the old one is cancelled and the room booked
+    anew for the new time (a conflict refuses the whole change, 409)."""
     from core.events.registrations import fill_from_waitlist
 
     if if_match is None:
@@ -540,6 +567,26 @@ async def update_event(
         await _check_persons(
             principal, given["invitee_ids"], locale, row["timezone"], await _invitees(event_id)
         )
+    resource = given.get("resource_id", row["room_resource"])
+    moved = "starts_at" in given or "ends_at" in given
+    if resource != row["room_resource"] or (moved and resource is not None):
+        from core.events import rooms
+
+        await rooms.release(state, principal, row["room_booking"], locale=locale)
+        booking = None
+        if resource is not None:
+            booking = await rooms.reserve(
+                state,
+                principal,
+                resource,
+                org_id=row["org"],
+                starts_at=merged["starts_at"],
+                ends_at=merged["ends_at"],
+                title=given.get("title", row["title"]),
+                locale=locale,
+            )
+        changes[Event.room_resource] = resource
+        changes[Event.room_booking] = booking
     where: Any = (Event.id == event_id) & (Event.version == row["version"])
     if "capacity" in given:
         changes[Event.capacity] = given["capacity"]
@@ -576,8 +623,11 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], SignalType]] = {
 }
 
 
-async def change_status(principal: Principal, event_id: UUID, status: str) -> dict[str, Any]:
-    """Publish, cancel or finish an event (a conditional update on the current status)."""
+async def change_status(
+    principal: Principal, event_id: UUID, status: str, *, state: Any = None, locale: Locale = "zh-Hans"
+) -> dict[str, Any]:
+    """Publish, cancel or finish an event (a conditional update on the current status); cancelling
+    releases the room the event reserved."""
     allowed, signal = _TRANSITIONS[status]
     row, _ = await load_managed_event(principal, event_id)
     updated = (
@@ -590,6 +640,10 @@ async def change_status(principal: Principal, event_id: UUID, status: str) -> di
     )
     if not updated:
         raise Problem(problems.EVENT_STATE, status=row["status"])
+    if status == "cancelled" and row["room_booking"] is not None:
+        from core.events import rooms
+
+        await rooms.release(state, principal, row["room_booking"], locale=locale)
     new = await Event.select(*EVENT_COLUMNS).where(Event.id == event_id).first().run()
     assert new is not None
     await emit_event(signal, new)

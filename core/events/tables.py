@@ -40,6 +40,10 @@ class Event(Table, tablename="core_event"):
     #: Every organizer's path, in the same order: access checks on one event read no other table.
     organizer_paths = JSON(default=[])
     place = Varchar(length=300, default="")
+    #: A bookable resource (room) of a place the event reserves for its time, and the booking holding it
+    #: (see core.events.rooms); null when the event books nothing.
+    room_resource = UUID(null=True, default=None)
+    room_booking = UUID(null=True, default=None)
     #: Stored in UTC; shown in ``timezone``.
     starts_at = Timestamptz(index=True)
     ends_at = Timestamptz()

@@ -104,14 +104,18 @@ async def _eligible_paths(place: Mapping[str, Any], purpose: str = "booking") ->
 
 
 async def _check_eligible(
-    principal: Principal, resource: Mapping[str, Any], place: Mapping[str, Any], org: Mapping[str, Any] | None
+    principal: Principal,
+    resource: Mapping[str, Any],
+    place: Mapping[str, Any],
+    org: Mapping[str, Any] | None,
+    purpose: str = "booking",
 ) -> None:
     if org is not None:
         if not within(org["path"], principal.reach(BOOKING_FOR_ORG)):
             raise Problem(problems.NOT_ELIGIBLE)
         if resource["who"] == "signed_in":
             return
-        paths = await _eligible_paths(place)
+        paths = await _eligible_paths(place, purpose)
         if not any(org["path"].startswith(p) for p in paths):
             raise Problem(problems.NOT_ELIGIBLE)
         return
@@ -297,8 +301,13 @@ async def _announce(
     )
 
 
-async def book(env: Env, principal: Principal, resource_id: UUID, data: S.BookingCreate) -> dict[str, Any]:
+async def book(
+    env: Env, principal: Principal, resource_id: UUID, data: S.BookingCreate, *, share: str = "booking"
+) -> dict[str, Any]:
     """Book a resource (inside the caller's write transaction); returns the booking row.
+
+    ``share`` is the purpose a partner org's share must name for the org to book (``events`` for the
+    room of an event, :mod:`core.events.rooms`).
 
     Refusals: 404 (unknown, retired or hidden resource), ``booking-not-eligible``, ``booking-no-person``,
     ``booking-outside-window``, ``booking-quota-exceeded``, ``resource-unavailable`` and 422s.
@@ -313,7 +322,7 @@ async def book(env: Env, principal: Principal, resource_id: UUID, data: S.Bookin
             raise Problem.invalid(("/org_id", "invalid"), locale=env.locale)
     elif principal.person_id is None:
         raise Problem(problems.NO_PERSON)
-    await _check_eligible(principal, resource, place, org)
+    await _check_eligible(principal, resource, place, org, share)
     if resource["seats"] is not None and data.attendees > resource["seats"]:
         raise Problem.invalid(("/attendees", "too_large"), locale=env.locale)
     starts, ends, first, nights = _times(env, resource, place, data)
@@ -426,7 +435,15 @@ def _state_problem(row: Mapping[str, Any], action: str) -> Problem:
 
 async def cancel(env: Env, principal: Principal, booking_id: UUID, *, reason: str = "") -> dict[str, Any]:
     """Cancel a pending or confirmed booking (its booker, its person, or a manager) before it ends."""
-    row = await readable(principal, booking_id)
+    return await cancel_row(env, principal, await readable(principal, booking_id), reason=reason)
+
+
+async def cancel_row(
+    env: Env, principal: Principal, row: Mapping[str, Any], *, reason: str = ""
+) -> dict[str, Any]:
+    """Cancel a booking the caller was found to hold authority over (its own, a manager's, or the booking
+    of an event the caller manages): frees its claims from now on, withdraws a pending approval."""
+    booking_id = row["id"]
     if row["status"] not in ("pending", "confirmed") or utc(row["ends_at"]) <= now():  # type: ignore[operator]
         raise _state_problem(row, "cancel")
     resource, _ = await load_resource(row["resource"])

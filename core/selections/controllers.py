@@ -612,5 +612,40 @@ class HonorController(Controller):
             return honors.to_honor(await honors.revoke(_principal(request), row, data.reason))
 
 
-ROUTES = [SelectionController, MySelectionController, HonorController]
-__all__ = ["ROUTES", "HonorController", "MySelectionController", "SelectionController"]
+PersonId = Annotated[UUID, PathParameter(description="Person id")]
+
+
+class PersonHonorController(Controller):
+    """``/api/v1/persons/{person_id}/honors``: a person's honors, for cadres who reach the person."""
+
+    path = "/persons/{person_id:uuid}/honors"
+    guards: ClassVar[list[Any]] = [require_permission]
+    tags: ClassVar[list[str]] = ["honors"]
+    security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
+
+    @get("/", opt={"permission": HONOR_READ}, summary="人员的荣誉")
+    async def list_person_honors(
+        self,
+        request: Request[Any, Any, State],
+        person_id: PersonId,
+        page: PageParam,
+        status: HonorStatus = None,
+    ) -> Page[S.Honor]:
+        items, cursor = await honors.of_person(
+            _principal(request),
+            person_id,
+            page,
+            timezone=request.app.state.settings.timezone,
+            status=status,
+        )
+        return Page(items=items, next_cursor=cursor)
+
+
+ROUTES = [SelectionController, MySelectionController, HonorController, PersonHonorController]
+__all__ = [
+    "ROUTES",
+    "HonorController",
+    "MySelectionController",
+    "PersonHonorController",
+    "SelectionController",
+]

@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from core.access import Principal, reach_clause, within
 from core.errors import Problem
 from core.identity import audit
-from core.identity.persons import org_in_reach
+from core.identity.persons import find_visible, org_in_reach
 from core.identity.tables import Person
 from core.integration.signals import emit
 from core.orgs.tables import Org
@@ -244,6 +244,20 @@ async def mine(principal: Principal, page: PageRequest) -> tuple[list[S.Honor], 
     if principal.person_id is None:
         return [], None
     query = Honor.select().where((Honor.person == principal.person_id) & (Honor.status == "active"))
+    rows, cursor = await paginate(query, [Honor.created_at, Honor.id], page, descending=True)
+    return [to_honor(r) for r in rows], cursor
+
+
+async def of_person(
+    principal: Principal, person_id: UUID, page: PageRequest, *, timezone: str, status: str | None
+) -> tuple[list[S.Honor], str | None]:
+    """A person's honors as a cadre sees them: the person must be within the caller's ``core.honor.read``
+    reach by the persons' visibility rules (home org, memberships, posts) — otherwise 404, whether or not
+    the person exists. Every honor of the person is listed (revoked too, unless ``status`` filters)."""
+    await find_visible(principal, HONOR_READ, person_id, timezone)
+    query = Honor.select().where(Honor.person == person_id)
+    if status is not None:
+        query = query.where(Honor.status == status)
     rows, cursor = await paginate(query, [Honor.created_at, Honor.id], page, descending=True)
     return [to_honor(r) for r in rows], cursor
 

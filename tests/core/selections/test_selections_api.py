@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import timedelta
 from io import BytesIO
 from typing import Any
+from uuid import uuid4
 
 from openpyxl import load_workbook
 
@@ -16,6 +17,7 @@ from core.identity.tables import AuditEntry
 from core.integration.tables import OutboxSignal
 from core.processes.tables import Notice
 from core.selections.common import now
+from core.selections.permissions import HONOR_READ
 from core.selections.tables import Honor, Nomination, Quota, Vote
 from tests.conftest import ApiClient
 from tests.core.selections.conftest import (
@@ -610,3 +612,51 @@ async def test_cancelling_a_campaign_in_its_notice_withdraws_the_notice(api: Api
     late = await api.post(f"{notice_url}/objections", json={"reason": "事迹不实"}, headers=objector)
     assert late.status_code in (404, 409), late.text
     assert await Honor.count().run() == 0
+
+
+async def test_a_cadre_sees_the_honors_of_persons_within_reach(api: ApiClient, world: World) -> None:
+    t1 = world.add("t1", cadre(world.t1))
+    t2 = world.add("t2", cadre(world.t2))
+    (pid,) = await make_persons(1, home=world.g11)
+    (stranger,) = await make_persons(1)
+    body = {
+        "recipient_kind": "person",
+        "person_id": str(pid),
+        "issuing_org_id": str(world.t1["id"]),
+        "title": "优秀志愿者",
+        "year": 2025,
+    }
+    first = (await api.post("/api/v1/honors", json=body, headers=t1)).json()
+    second = (await api.post("/api/v1/honors", json={**body, "year": 2026}, headers=t1)).json()
+    # An honor of somebody else is not listed with this person's.
+    await api.post("/api/v1/honors", json={**body, "person_id": str(stranger)}, headers=t1)
+    url = f"/api/v1/persons/{pid}/honors"
+
+    listed = await api.get(url, headers=t1)
+    assert listed.status_code == 200, listed.text
+    assert [h["id"] for h in listed.json()["items"]] == [second["id"], first["id"]]
+    paged = (await api.get(url, params={"limit": 1}, headers=t1)).json()
+    assert [h["id"] for h in paged["items"]] == [second["id"]] and paged["next_cursor"]
+    rest = (await api.get(url, params={"limit": 1, "cursor": paged["next_cursor"]}, headers=t1)).json()
+    assert [h["id"] for h in rest["items"]] == [first["id"]]
+    # The county reaches the person from above; a revoked honor stays listed for cadres, and filters.
+    county = world.add("county", cadre(world.county, HONOR_READ))
+    await api.post(f"/api/v1/honors/{first['id']}/revoke", json={"reason": "撤销"}, headers=t1)
+    assert len((await api.get(url, headers=county)).json()["items"]) == 2
+    active = (await api.get(url, params={"status": "active"}, headers=county)).json()["items"]
+    assert [h["id"] for h in active] == [second["id"]]
+
+    # The sibling township does not learn that the person exists: the same 404 as for nobody.
+    outside = problem(await api.get(url, headers=t2), 404)
+    nobody = problem(await api.get(f"/api/v1/persons/{uuid4()}/honors", headers=t1), 404)
+    assert outside["type"] == nobody["type"]
+    # A person outside t1's reach (no home org, no membership) is not found either.
+    assert problem(await api.get(f"/api/v1/persons/{stranger}/honors", headers=t1), 404)
+    # Reading honors needs the honors read permission: other permissions on the person's org do not do.
+    reviewer = world.add("reviewer", cadre(world.t1, SELECTION_REVIEW))
+    assert problem(await api.get(url, headers=reviewer), 403)
+    # A plain member (even the person themself, who has /me/honors) holds no permission; anonymous is 401.
+    member = world.add("member", person(pid))
+    assert problem(await api.get(url, headers=member), 403)
+    assert (await api.get(url)).status_code == 401
+    assert problem(await api.get(url, params={"status": "lost"}, headers=t1), 422)
