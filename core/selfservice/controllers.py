@@ -458,9 +458,7 @@ class SelfServiceController(Controller):
     async def data_readers(self, request: Request[Any, Any, State]) -> list[S.Reader]:
         rows = await data.readers(_person(request))
         return [
-            S.Reader(
-                **{**r, "at": machine.utc(r["at"]), "orgs": [S.ReaderOrg(**o) for o in r["orgs"]]}
-            )
+            S.Reader(**{**r, "at": machine.utc(r["at"]), "orgs": [S.ReaderOrg(**o) for o in r["orgs"]]})
             for r in rows
         ]
 

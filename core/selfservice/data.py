@@ -229,7 +229,10 @@ async def readers(person_id: UUID, limit: int = 100) -> list[dict[str, Any]]:
     changes = [_changes(r["changes"]) for r in rows]
     org_ids = {UUID(i) for c in changes for i in c.get("via_orgs", ()) if i}
     names = (
-        {o["id"]: o["name"] for o in await Org.select(Org.id, Org.name).where(Org.id.is_in(list(org_ids))).run()}
+        {
+            o["id"]: o["name"]
+            for o in await Org.select(Org.id, Org.name).where(Org.id.is_in(list(org_ids))).run()
+        }
         if org_ids
         else {}
     )

@@ -49,7 +49,11 @@ async def test_the_home_org_sees_its_person_read_changed_and_exported_by_others(
     exported = next(e for e in seen_by_b if e["action"] == "person.exported")
     assert b["path"] in exported["org_paths"] and a["path"] in exported["org_paths"]
     read = next(e for e in seen_by_b if e["action"] == "person.personal_data.read")
-    assert read["changes"] == {"person_ids": [str(person_id)], "fields": ["phone"], "via_orgs": [str(a["id"])]}
+    assert read["changes"] == {
+        "person_ids": [str(person_id)],
+        "fields": ["phone"],
+        "via_orgs": [str(a["id"])],
+    }
     assert phone not in str(seen_by_b) and "王五" not in str(seen_by_b)
     # An org that neither keeps nor has the person sees none of it.
     c = await make_org(root, name="C")

@@ -186,7 +186,9 @@ async def test_who_read_my_data_lists_a_cadres_unmasked_reads_by_org(api: ApiCli
     of_a = (await api.get("/api/v1/me/data/readers", headers=a)).json()
     assert len(of_a) == 2
     of_b = (await api.get("/api/v1/me/data/readers", headers=b)).json()
-    assert [(r["action"], r["orgs"][0]["id"]) for r in of_b] == [("person.personal_data.read", str(org["id"]))]
+    assert [(r["action"], r["orgs"][0]["id"]) for r in of_b] == [
+        ("person.personal_data.read", str(org["id"]))
+    ]
     # The page's entries were written together, in one bulk append (one time, consecutive numbers).
     assert of_a[0]["at"] == of_b[0]["at"]
     reads = (
