@@ -204,28 +204,153 @@ def config_check() -> None:
     console.print(f"Configuration is valid ({'SQLite' if settings.is_sqlite else 'PostgreSQL'}).")
 
 
-@app.command("plugins")
+plugins_app = typer.Typer(
+    help="Plugins: list what is installed, check it against the contract, start a new one.",
+    invoke_without_command=True,
+)
+app.add_typer(plugins_app, name="plugins")
+
+
+def _compatible(core_api: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        return CORE_API_VERSION in SpecifierSet(core_api)
+    except InvalidSpecifier:
+        return False
+
+
+def _info_of(module: object) -> Any:
+    """A disabled plugin's info, read without registering it (None when it cannot be read)."""
+    try:
+        return module.quntuan_plugin_info()  # type: ignore[attr-defined]
+    except Exception:
+        return None
+
+
+@plugins_app.callback()
+def plugins_main(ctx: typer.Context) -> None:
+    """Without a sub-command: the same as ``plugins list``."""
+    if ctx.invoked_subcommand is None:
+        list_plugins()
+
+
+@plugins_app.command("list")
 def list_plugins() -> None:
-    """List the plugins found: loaded, disabled and failed."""
-    from core.plugin_host import make_plugin_manager
+    """List the installed plugins: enabled, disabled or failed, their versions and core API range."""
+    import importlib.metadata
+
+    from core.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
 
     settings = _settings(strict_plugins=False)
     pm = make_plugin_manager(settings)
-    table = Table("slug", "name", "version", "core API", "org kinds", "status")
+    table = Table("slug", "name", "version", "core API", "compatible", "status")
     for slug, decl in sorted(pm.registry.plugins.items()):
         table.add_row(
             slug,
             decl.info.name.zh_hans,
             decl.info.version,
             decl.info.core_api,
-            str(len(decl.org_kinds)),
-            "[green]loaded[/]",
+            "yes",
+            "[green]enabled[/]",
         )
+    eps = {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
     for name in pm.disabled:
-        table.add_row(name, "", "", "", "", "[dim]disabled[/]")
+        info = None
+        try:
+            info = _info_of(eps[name].load()) if name in eps else None
+        except Exception:
+            info = None
+        if info is None:
+            table.add_row(name, "", "", "", "?", "[dim]disabled[/]")
+        else:
+            table.add_row(
+                name,
+                info.name.zh_hans,
+                info.version,
+                info.core_api,
+                "yes" if _compatible(info.core_api) else "no",
+                "[dim]disabled[/]",
+            )
     for failure in pm.failures:
-        table.add_row(failure.name, "", "", "", "", f"[red]failed[/]: {failure.reason}")
+        table.add_row(failure.name, "", "", "", "no", f"[red]failed[/]: {failure.reason}")
     console.print(table)
+    console.print(f"core API {CORE_API_VERSION}")
+
+
+@plugins_app.command("check")
+def check_plugins() -> None:
+    """Run the testkit's contract suite on every installed, enabled plugin (exit 1 if one fails).
+
+    On a fresh SQLite database of its own, migrated for the core and those plugins; nothing else is
+    touched.
+    """
+    import contextlib
+    import importlib.metadata
+    import io
+    import tempfile
+
+    from core import testkit
+    from core.plugin_host import ENTRY_POINT_GROUP
+
+    settings = _settings(strict_plugins=False)
+    failed: list[str] = []
+    plugins: dict[str, object] = {}
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        if ep.name in settings.disabled_plugins:
+            continue
+        try:
+            plugins[ep.name] = ep.load()
+        except Exception as exc:
+            failed.append(ep.name)
+            console.print(f"  [red]✗[/] {ep.name}: cannot be loaded: {type(exc).__name__}: {exc}")
+
+    async def run(directory: str) -> None:
+        db_settings = testkit.settings_for(f"sqlite:///{directory}/check.db", files_dir=f"{directory}/files")
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints each migration it applies
+                await testkit.migrate_database(db_settings, plugins)
+        except Exception as exc:
+            err.print(f"[red]迁移失败 / migrations failed:[/] {type(exc).__name__}: {exc}")
+            failed.append("migrations")
+            return
+        for slug, module in sorted(plugins.items()):
+            try:
+                await testkit.assert_plugin_contract(slug, module, db_settings)
+            except Exception as exc:
+                failed.append(slug)
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                console.print(f"  [red]✗[/] {slug}: {reason}")
+            else:
+                console.print(f"  [green]✓[/] {slug}")
+
+    with tempfile.TemporaryDirectory(prefix="quntuan-check-") as directory:
+        asyncio.run(run(directory))
+    if failed:
+        err.print(f"[red]契约检查未通过 / contract failed:[/] {', '.join(failed)}")
+        raise typer.Exit(1)
+    console.print(f"{len(plugins)} plugin(s) keep the contract.")
+
+
+@plugins_app.command("new")
+def new_plugin(
+    slug: Annotated[str, typer.Argument(help="The plugin's slug: /api/v1/<slug>, tables <slug>_….")],
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to write the package quntuan-<slug>/.")
+    ] = Path("."),
+    name_zh: Annotated[str | None, typer.Option("--name-zh", help="Its name in zh-Hans.")] = None,
+    name_en: Annotated[str | None, typer.Option("--name-en", help="Its name in English.")] = None,
+) -> None:
+    """Write a new plugin package: entry point, table and migration, guarded routes, tests, README."""
+    from core.plugin_template import TemplateError, generate
+
+    try:
+        target = generate(slug, directory, name_zh=name_zh, name_en=name_en)
+    except TemplateError as exc:
+        err.print(f"[red]无法创建插件 / cannot create the plugin:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"Plugin {slug} written to {target}.")
+    console.print(f"Next: cd {target} && pip install -e . && pytest; then quntuan plugins list.")
 
 
 from core.identity.cli import admin_app  # noqa: E402 - the sub-command group lives with identity

@@ -4,6 +4,8 @@ A third-party plugin can do everything a bundled one does with these names; anyt
 here may change without notice.
 """
 
+from typing import Any
+
 from core import CORE_API_VERSION
 from core.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
@@ -55,6 +57,19 @@ from core.selfservice.codes import send_code, set_code_sender
 from core.selfservice.inbox import Delivered as Notification
 from core.settings import SettingsError
 from core.signup.sms import DeliveryFailed, SmsProvider
+
+
+def transaction() -> Any:
+    """The platform's write transaction (``async with transaction(): ...``): a plugin's rows, its audit
+    entries and its signals commit together or not at all; nested calls join the outer one. Use it, not
+    Piccolo's own transaction, which would bypass the SQLite write lock."""
+    from core.db import active_database
+
+    db = active_database()
+    if db is None:
+        raise RuntimeError("no database is started")
+    return db.transaction()
+
 
 #: The core API version plugins declare against (``PluginInfo.core_api``); see docs/plugins.md.
 API_VERSION = CORE_API_VERSION
@@ -169,5 +184,6 @@ __all__ = [
     "subtree_bounds",
     "to_simplified",
     "to_traditional",
+    "transaction",
     "within",
 ]

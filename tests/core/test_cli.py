@@ -31,6 +31,54 @@ def test_plugins_lists_loaded_and_disabled(embedded: Path, monkeypatch: pytest.M
     assert "disabled" in result.output
 
 
+def _entry_points(site: Path, **plugins: str) -> None:
+    """Install entry points the way pip leaves them: a dist-info directory on the path."""
+    dist = site / "quntuan_test_plugins-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: quntuan-test-plugins\nVersion: 1.0\n")
+    lines = "".join(f"{name} = {target}\n" for name, target in plugins.items())
+    (dist / "entry_points.txt").write_text(f"[quntuan.plugins]\n{lines}")
+
+
+def test_plugins_list_shows_versions_ranges_and_compatibility(
+    embedded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _entry_points(embedded / "site", older="tests.fixtures.older_plugin")
+    monkeypatch.syspath_prepend(str(embedded / "site"))
+    monkeypatch.setenv("QUNTUAN_DISABLED_PLUGINS", "women")
+    monkeypatch.setenv("COLUMNS", "240")
+    result = runner.invoke(app, ["plugins", "list"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 2}
+    assert "enabled" in rows["union"] and "0.1.0" in rows["union"] and ">=1.0,<2" in rows["union"]
+    assert "yes" in rows["union"]
+    # disabled: still read, to say what it is
+    assert "disabled" in rows["women"] and "妇联" in rows["women"] and "0.1.0" in rows["women"]
+    # incompatible: refused with both versions, the rest loaded
+    assert "failed" in rows["older"] and " no " in rows["older"]
+    assert "<1.0" in rows["older"] and "1.0" in rows["older"]
+
+
+def test_plugins_check_passes_installed_plugins_and_fails_a_broken_one(
+    embedded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUNTUAN_DISABLED_PLUGINS", "union,women,youth")
+    passed = runner.invoke(app, ["plugins", "check"])
+    assert passed.exit_code == 0, passed.output
+    assert "✓ scitech" in passed.output and "1 plugin(s) keep the contract" in passed.output
+
+    _entry_points(
+        embedded / "site", older="tests.fixtures.older_plugin", broken="tests.fixtures.broken_plugin"
+    )
+    monkeypatch.syspath_prepend(str(embedded / "site"))
+    failed = runner.invoke(app, ["plugins", "check"])
+    assert failed.exit_code == 1, failed.output
+    assert "✓ scitech" in failed.output
+    assert "✗ broken: cannot be loaded: ImportError" in failed.output
+    assert "✗ older" in failed.output
+    assert "contract failed: broken, older" in failed.output
+
+
 def test_migrate_creates_the_embedded_database_then_reports_it_current(embedded: Path) -> None:
     check = runner.invoke(app, ["migrate", "--check"])
     first = runner.invoke(app, ["migrate"])
