@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get
@@ -17,6 +17,8 @@ from core.errors import Problem, problem_types, request_locale
 from core.i18n import LOCALES
 from core.migrations import pending_migrations
 from core.observability import metrics_payload, sample_state
+from core.plugin_host import CORE_PLUGIN
+from core.settings import Locale
 
 
 class ComponentHealth(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -66,7 +68,11 @@ class PluginOut(msgspec.Struct, kw_only=True):
 
 
 class PluginList(msgspec.Struct, kw_only=True):
+    #: The enabled plugins, by slug.
     items: list[PluginOut]
+    #: The core's own declarations in the same shape (slug ``core``): the Party kinds (``party.*``), the
+    #: core's event types (``core.*``) and permissions — not a plugin, so not among ``items``.
+    core: PluginOut
     next_cursor: None = None
 
 
@@ -76,6 +82,32 @@ class ProblemTypeOut(msgspec.Struct, kw_only=True):
     status: int
     title: str
     titles: LocalizedName
+
+
+def _plugin_out(slug: str, decl: Any, locale: Locale, *, api_prefix: str | None = None) -> PluginOut:
+    return PluginOut(
+        slug=slug,
+        name=decl.info.name.get(locale),
+        names=_names(decl.info.name),
+        version=decl.info.version,
+        core_api=decl.info.core_api,
+        api_prefix=api_prefix or f"/api/v1/{slug}",
+        org_kinds=[
+            OrgKindOut(
+                code=k.code,
+                name=k.name.get(locale),
+                levels=[str(level) for level in k.levels],
+                parents=list(k.parents),
+                may_be_root=k.may_be_root,
+            )
+            for k in decl.org_kinds
+        ],
+        event_types=[NamedCode(code=t.code, name=t.name.get(locale)) for t in decl.event_types],
+        permissions=[
+            PermissionOut(code=p.code, name=p.name.get(locale), personal_data=p.personal_data)
+            for p in decl.permissions
+        ],
+    )
 
 
 def _names(text: object) -> LocalizedName:
@@ -166,43 +198,25 @@ class SystemController(Controller):
         "/plugins",
         opt={"policy": "public"},
         summary="已启用的插件及其声明",
-        description="每个已启用插件的名称、版本及其声明的组织类型、活动类型、权限和数据结构，前端据此生成表单。",
-        summary_en="Enabled plugins and what each declares",
+        description=(
+            "每个已启用插件（items）的名称、版本及其声明的组织类型、活动类型和权限；平台核心自身的声明"
+            "（党组织类型 party.*、核心活动类型 core.* 与核心权限）以同样结构列在 core 中。无需登录。"
+        ),
+        summary_en="Enabled plugins and what each declares, and the core's own declarations",
         description_en=(
-            "Each enabled plugin's name and version with the org kinds, event types, permissions and data "
-            "structures it declares, for front ends to build their forms."
+            "Each enabled plugin (``items``) with its name, version, org kinds, event types and "
+            "permissions; the core's own declarations (the Party kinds ``party.*``, the core event types "
+            "``core.*`` and the core permissions) in the same shape under ``core``. No token needed."
         ),
     )
     async def plugins(self, request: Request[object, object, State], state: State) -> PluginList:
         """Every enabled plugin with its org kinds, event types and permissions, in the caller's language."""
         locale = request_locale(request)
-        items = [
-            PluginOut(
-                slug=slug,
-                name=decl.info.name.get(locale),
-                names=_names(decl.info.name),
-                version=decl.info.version,
-                core_api=decl.info.core_api,
-                api_prefix=f"/api/v1/{slug}",
-                org_kinds=[
-                    OrgKindOut(
-                        code=k.code,
-                        name=k.name.get(locale),
-                        levels=[str(level) for level in k.levels],
-                        parents=list(k.parents),
-                        may_be_root=k.may_be_root,
-                    )
-                    for k in decl.org_kinds
-                ],
-                event_types=[NamedCode(code=t.code, name=t.name.get(locale)) for t in decl.event_types],
-                permissions=[
-                    PermissionOut(code=p.code, name=p.name.get(locale), personal_data=p.personal_data)
-                    for p in decl.permissions
-                ],
-            )
-            for slug, decl in sorted(state.registry.plugins.items())
-        ]
-        return PluginList(items=items)
+        declarations = state.registry.declarations
+        return PluginList(
+            items=[_plugin_out(slug, decl, locale) for slug, decl in sorted(state.registry.plugins.items())],
+            core=_plugin_out(CORE_PLUGIN, declarations[CORE_PLUGIN], locale, api_prefix="/api/v1"),
+        )
 
     @get(
         "/problems",

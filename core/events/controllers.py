@@ -284,9 +284,9 @@ class EventController(Controller):
         opt={"policy": "self"},
         media_type=ICS,
         summary="我的活动（iCalendar）",
-        description="本人报名的活动，iCalendar 格式，时间带时区。",
+        description="本人报名的活动，iCalendar 格式，时间为 UTC。",
         summary_en="My events as iCalendar",
-        description_en="The caller's events as iCalendar, with time zones.",
+        description_en="The caller's events as iCalendar, times in UTC.",
     )
     async def my_calendar(self, request: Request[Any, Any, State]) -> Response[bytes]:
         person = _principal(request).person_id

@@ -468,11 +468,15 @@ class FeedController(Controller):
         opt={"policy": "public"},
         media_type="application/atom+xml",
         summary="组织及下级的 Atom 订阅源",
-        description="组织及其下级公开的活动与公告，Atom 格式，条目链接到公开页面，时间为本地时区。无需登录。",
+        description=(
+            "组织及其下级的公开活动、开放的公开阵地和声明为公开的信号，Atom 格式；活动与阵地条目链接到"
+            "其 API 地址（查看须登录），时间为 UTC。无需登录。"
+        ),
         summary_en="Atom feed of an org subtree",
         description_en=(
-            "The public events and announcements of an org and its subtree as Atom; entries link to public "
-            "pages and carry local times. No token needed."
+            "The public events, open public places and public-declared signals of an org and its subtree "
+            "as Atom; event and place entries link to their API address (reading it needs a token), times "
+            "in UTC. No token needed."
         ),
     )
     async def atom_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:

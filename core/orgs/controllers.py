@@ -153,16 +153,24 @@ class OrgController(Controller):
         "/{org_id:uuid}",
         opt={"permission": perm.ORG_UPDATE, "if_match": "optional"},
         summary="修改组织信息",
-        description="修改名称、地区、标签等；带 If-Match 时若已被他人修改则返回 412。",
+        description=(
+            "修改名称、地区、标签等；改地区时，以本组织为所在地且没有自己地区代码的单位随之改变。"
+            "带 If-Match 时若已被他人修改则返回 412。"
+        ),
         summary_en="Rename or change an org's details",
         description_en=(
-            "Changes the name, region, tags and other details; with If-Match, 412 when someone changed it "
-            "since."
+            "Changes the name, region, tags and other details; a new region code carries the units of this "
+            "area that have no region of their own. With If-Match, 412 when someone changed it since."
         ),
     )
     async def update_org(
         self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.OrgUpdate]
     ) -> Response[S.Org]:
+        rules = _rules(request)
+
+        async def follow(old: str | None, new: str | None) -> None:
+            await coverage.follow_area_region(rules, org_id, old, new)
+
         row = await services.update_org(
             request.app.state.db,
             org_id,
@@ -170,6 +178,7 @@ class OrgController(Controller):
             _reach(request, perm.ORG_UPDATE),
             vault=identity_of(request.app.state).vault,
             if_match=request.headers.get("if-match"),
+            on_region_change=follow,
         )
         return _with_etag(row, reveal=_reveal(request))
 

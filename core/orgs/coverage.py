@@ -155,6 +155,30 @@ async def refresh_units_of_org(rules: Mapping[str, RegisteredRule], org_id: UUID
 # --- units ------------------------------------------------------------------------------------------------
 
 
+async def follow_area_region(
+    rules: Mapping[str, RegisteredRule], org_id: UUID, old: str | None, new: str | None
+) -> None:
+    """Inside a write transaction: the units of area ``org_id`` that had no region of their own follow its
+    new region code, and their coverage rows with them.
+
+    A unit without a region takes its area's at registration, so "no region of its own" is a region
+    code that is empty or equal to the area's old one.
+    """
+    inherited: Any = Unit.region_code.is_null()
+    if old:
+        inherited = inherited | (Unit.region_code == old)
+    rows = await Unit.select(Unit.id).where((Unit.area == org_id) & inherited).run()
+    if not rows:
+        return
+    ids = [r["id"] for r in rows]
+    await (
+        Unit.update({Unit.region_code: new, Unit.updated_at: datetime.now(UTC)})
+        .where(Unit.id.is_in(ids))
+        .run()
+    )
+    await refresh_units(rules, ids)
+
+
 async def _area(org_id: UUID, reaches: Sequence[Reach], pointer: str = "/area") -> dict[str, Any]:
     org = (
         await Org.select(Org.id, Org.path, Org.status, Org.region_code).where(Org.id == org_id).first().run()

@@ -115,8 +115,7 @@ class DataController(Controller):
         description=(
             "mode=all 时任一行有误则不写入；mode=valid 时写入有效行。超过 5000 行或 "
             "background=true 时由后台任务导入，返回 202 及任务，报告由 GET "
-            "/imports/{id} 查看。列说明与模板见 "
-            "/imports/{what}/template.xlsx。"
+            "/imports/{id} 查看。"
         ),
         summary_en="Import orgs, units or members from CSV/XLSX (small files answer with the report)",
         description_en=(
@@ -208,13 +207,16 @@ class DataController(Controller):
         ),
         summary="导出组织、单位或成员（CSV/XLSX）",
         description=(
-            "导出调用方权限范围内的组织、单位或成员，列名随 Accept-Language，时间为本地时区；"
-            "手机号除非有权限否则脱敏；已离开的成员默认不含（include_left=true 时包含）。"
+            "导出调用方权限范围内（可用 org 限定到一个下级）的组织、单位或成员。列名为固定的英文字段名，"
+            "时间为 ISO 8601 原值；成员导出不含身份证号与手机号，含已离开的成员（见 left_at）；"
+            "组织的联系电话除非有个人信息权限否则脱敏。"
         ),
         summary_en="Export orgs, units or members within reach as CSV or XLSX",
         description_en=(
-            "Exports the orgs, units or members within reach with column headers in the caller's language "
-            "and local times; phones masked unless permitted; members who left only with include_left=true."
+            "Exports the orgs, units or members within reach (narrowed to one subtree with ``org``). Column "
+            "headers are fixed English field names and times ISO 8601 as stored; member rows carry no ID "
+            "numbers or phones and include members who left (see ``left_at``); orgs' contact phones are "
+            "masked unless the caller's personal-data grant reaches the org."
         ),
     )
     async def export_data(

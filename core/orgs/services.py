@@ -9,7 +9,7 @@ serialises writers anyway.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -280,8 +280,12 @@ async def update_org(
     *,
     vault: Vault,
     if_match: str | None = None,
+    on_region_change: Callable[[str | None, str | None], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Rename or change an org's details; ``if_match`` (an ETag) guards against lost updates.
+
+    ``on_region_change(old, new)`` runs in the same transaction when the region code changed (the
+    units of the area follow it: :func:`core.orgs.coverage.follow_area_region`).
 
     Returns the row as :func:`load` does (contact phone masked, ciphertext beside it).
     """
@@ -309,6 +313,8 @@ async def update_org(
             values[Org.initials] = initials(changes["name"])
         values[Org.updated_at] = now()
         await Org.update(values).where(Org.id == org_id).run()
+        if "region_code" in changes and on_region_change is not None:
+            await on_region_change(row["region_code"], changes["region_code"])
         signal = sig.ORG_RENAMED if "name" in changes else sig.ORG_UPDATED
         await audit.record(
             signal.name,

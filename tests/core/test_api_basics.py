@@ -42,6 +42,39 @@ async def test_plugins_lists_the_four_bundled_plugins(client) -> None:
     assert {k["code"] for k in by_slug["scitech"]["org_kinds"]} >= {"scitech.association", "scitech.society"}
 
 
+async def test_plugins_lists_the_cores_own_declarations_beside_the_plugins(client) -> None:
+    """A front end building an org or event form finds the Party kinds and core event types in one call."""
+    body = (await client.get("/api/v1/plugins", headers={"Accept-Language": "en"})).json()
+    core = body["core"]
+    assert "core" not in {p["slug"] for p in body["items"]}
+    assert core["slug"] == "core"
+    assert core["api_prefix"] == "/api/v1"
+    assert core["names"]["zh-Hans"] == "群团平台核心"
+    kinds = {k["code"]: k for k in core["org_kinds"]}
+    assert set(kinds) == {"party.committee", "party.general_branch", "party.branch"}
+    assert kinds["party.committee"]["may_be_root"] is True
+    assert kinds["party.branch"]["name"] == "Party branch"
+    assert kinds["party.branch"]["parents"] == ["party.committee", "party.general_branch"]
+    assert {t["code"]: t["name"] for t in core["event_types"]} == {
+        "core.activity": "Activity",
+        "core.meeting": "Meeting",
+    }
+    assert "core.plugins.manage" in {p["code"] for p in core["permissions"]}
+    document = (await client.get("/schema/openapi.json")).json()
+    assert "core" in document["components"]["schemas"]["PluginList"]["required"]
+
+
+async def test_the_core_is_listed_in_an_app_with_no_plugins(make_app: Callable[..., Litestar]) -> None:
+    async for client in open_client(make_app(plugins={})):
+        body = (await client.get("/api/v1/plugins")).json()
+    assert body["items"] == []
+    assert {k["code"] for k in body["core"]["org_kinds"]} == {
+        "party.committee",
+        "party.general_branch",
+        "party.branch",
+    }
+
+
 async def test_plugin_names_follow_accept_language(client) -> None:
     body = (await client.get("/api/v1/plugins", headers={"Accept-Language": "zh-TW"})).json()
     assert {p["slug"]: p["name"] for p in body["items"]}["youth"] == "共青團"

@@ -184,3 +184,32 @@ async def test_unit_registry_validation(api: ApiClient, tree: Tree) -> None:
     problem(again, 409)
     listed = await api.get("/api/v1/units", params={"org": tree.ids["city"], "q": "X"})
     assert [u["credit_code"] for u in listed.json()["items"]] == [CREDIT]
+
+
+async def test_units_without_a_region_take_their_areas_and_follow_it(api: ApiClient, tree: Tree) -> None:
+    """A unit registered under a county org without a region of its own counts in that region's coverage
+    (and its prefixes'), and moves with the org when the org's region code changes; one with its own stays."""
+    await tree.add("county", "party.committee", "county", name="上城区委", region_code="330102")
+    await tree.add("c_union", "union.federation", "county", "county", name="上城区总工会")
+    inherits = await _unit(api, tree, "county", "丁公司", "non_public_enterprise", employees=40)
+    own = await _unit(
+        api, tree, "county", "戊公司", "non_public_enterprise", employees=40, region_code="330105"
+    )
+    assert (await api.get(f"/api/v1/units/{inherits}")).json()["region_code"] == "330102"
+    for region in ("330102", "3301", "33"):
+        figures = _figures((await api.get("/api/v1/coverage", params={"region": region})).json())
+        assert figures["union.formation"] == ((1, 0) if region == "330102" else (2, 0)), region
+    assert _figures((await api.get(f"/api/v1/orgs/{tree.ids['county']}/coverage")).json())[
+        "union.formation"
+    ] == (2, 0)
+
+    r = await api.patch(f"/api/v1/orgs/{tree.ids['county']}", json={"region_code": "330103"})
+    assert r.status_code == 200, r.text
+    assert (await api.get(f"/api/v1/units/{inherits}")).json()["region_code"] == "330103"
+    assert (await api.get(f"/api/v1/units/{own}")).json()["region_code"] == "330105"
+    assert _figures((await api.get("/api/v1/coverage", params={"region": "330103"})).json())[
+        "union.formation"
+    ] == (1, 0)
+    assert _figures((await api.get("/api/v1/coverage", params={"region": "330102"})).json())[
+        "union.formation"
+    ] == (0, 0)
