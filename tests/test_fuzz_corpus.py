@@ -160,15 +160,20 @@ async def test_corpus_case(client: ApiClient, world: dict[str, str], case: dict[
 async def test_every_corpus_body_on_every_json_route(client: ApiClient, world: dict[str, str]) -> None:
     """Each body of the corpus, to each route whose OpenAPI operation takes a JSON body: the same 4xx."""
     routes = [
-        (method, path)
+        (method, path, set(op["requestBody"]["content"]))
         for method, path, op in _operations(client.app)
         if "application/json" in op.get("requestBody", {}).get("content", {})
     ]
     assert len(routes) > 30
-    for method, path in routes:
+    for method, path, media_types in routes:
         for body in CORPUS["bodies"]:
+            expect = body["expect"]
+            if body.get("content_type") in media_types:
+                # The route also takes this media type (the token endpoint's RFC 6749 form): the body is
+                # read as one, and what it holds is refused as such.
+                expect = {"status": "4xx"}
             response = await client.request(method, _concrete(path), **_request(body, world))
-            _check(response, body["expect"], (method, path, body["name"]))
+            _check(response, expect, (method, path, body["name"]))
 
 
 async def test_every_corpus_cursor_on_every_list_route(client: ApiClient, world: dict[str, str]) -> None:

@@ -525,6 +525,8 @@ class _Ctx(msgspec.Struct, kw_only=True):
     orgs: dict[str, dict[str, Any] | None] = msgspec.field(default_factory=dict)
     indexes: dict[str, str] = msgspec.field(default_factory=dict)
     persons: dict[str, UUID | None] = msgspec.field(default_factory=dict)
+    #: The core's facts of the persons found or written (validation must not query: a COPY may be running).
+    facts: dict[UUID, PersonFacts] = msgspec.field(default_factory=dict)
     member_of: dict[UUID, set[UUID]] = msgspec.field(default_factory=dict)
     #: Rows waiting to be written by :func:`_flush` (persons before memberships; signals in order).
     new_persons: list[dict[str, Any]] = msgspec.field(default_factory=list)
@@ -756,11 +758,12 @@ async def _prefetch_members(ctx: _Ctx, gets: Sequence[Callable[[str], str]], unk
     marks = ", ".join("{}" for _ in unknown)
     found = await fetch(
         Person,
-        f"SELECT id, id_number_index FROM core_person WHERE id_number_index IN ({marks})",  # noqa: S608 - placeholders only
+        f"SELECT id, id_number_index, birth_date, gender FROM core_person WHERE id_number_index IN ({marks})",  # noqa: S608 - placeholders only
         unknown,
     )
     ctx.persons.update(dict.fromkeys(unknown))
     ctx.persons.update({r["id_number_index"]: r["id"] for r in found})
+    ctx.facts.update({r["id"]: PersonFacts(birth_date=r["birth_date"], gender=r["gender"]) for r in found})
     for person_id in (r["id"] for r in found):
         ctx.member_of.setdefault(person_id, set())
     if found:
@@ -882,7 +885,9 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
         role=role,
         extra=extra,
         # An existing person: their record; a new one: what their (validated) ID number states.
-        person=await person_facts(person_id) if person_id is not None else PersonFacts(birth_date=birth_date),
+        person=(ctx.facts.get(person_id) or await person_facts(person_id))
+        if person_id is not None
+        else PersonFacts(birth_date=birth_date),
     )
     try:
         await ctx.validate_membership(draft=draft)
@@ -905,6 +910,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
                 phone_index=vault.blind_index("phone", normal_phone),
             )
         ctx.member_of[person_id] = set()
+        ctx.facts[person_id] = PersonFacts(birth_date=birth_date)
         ctx.new_persons.append(
             {
                 "id": person_id,

@@ -623,7 +623,17 @@ class PersonHonorController(Controller):
     tags: ClassVar[list[str]] = ["honors"]
     security: ClassVar[list[dict[str, list[str]]]] = [{"bearer": []}]
 
-    @get("/", opt={"permission": HONOR_READ}, summary="人员的荣誉")
+    @get(
+        "/",
+        opt={"permission": HONOR_READ},
+        summary="人员的荣誉",
+        description="可触及此人的干部查看其荣誉（含已撤销，可按 status 筛选），新近在前；触及范围外的人员答 404。",
+        summary_en="A person's honors",
+        description_en=(
+            "The honors of a person within the caller's reach (revoked ones too; filter by `status`), newest "
+            "first; a person outside reach answers 404."
+        ),
+    )
     async def list_person_honors(
         self,
         request: Request[Any, Any, State],
