@@ -21,8 +21,17 @@ from core.hookspecs import hookimpl, hookspec
 from core.i18n import Text, to_simplified, to_traditional
 from core.idempotency import claim_key
 from core.idempotency import replay as replay_response
+from core.identity.audit import CHANGED as AUDIT_CHANGED
 from core.identity.audit import paths_of_persons as audit_person_paths
 from core.identity.audit import record as record_audit
+from core.identity.crypto import (
+    DecryptionError,
+    Vault,
+    mask_id_number,
+    mask_phone,
+    normalise_id_number,
+    normalise_phone,
+)
 from core.identity.personal_data import PersonalDataTable
 from core.integration.jobs import JobContext, register_job
 from core.integration.signals import SignalType, emit
@@ -71,6 +80,27 @@ def transaction() -> Any:
     return db.transaction()
 
 
+def vault(state: Any) -> Vault:
+    """The platform's personal-data vault (``request.app.state``, or a job's or process step's state):
+    ``encrypt(field, value)`` / ``decrypt(field, token)`` (AES-GCM, the key id in the token, ``field``
+    bound to the ciphertext: name it ``<slug>_<column>``) and ``blind_index(field, value)`` for exact
+    lookups. Declare every column you encrypt in ``PersonalDataTable(encrypted={column: field})``:
+    exports decrypt it and ``quntuan admin reencrypt`` rotates it with the core's keys."""
+    found = getattr(getattr(state, "identity", None), "vault", None)
+    if found is None:
+        raise RuntimeError("no vault: pass request.app.state of a started app")
+    return found  # type: ignore[no-any-return]
+
+
+async def person_facts(person_id: Any) -> PersonFacts | None:
+    """The facts the core's record holds about a person (birth date, gender), or None when the platform
+    has no such person — how a plugin checks a person id a caller sent before it records anything."""
+    from core.identity.tables import Person
+
+    row = await Person.select(Person.birth_date, Person.gender).where(Person.id == person_id).first().run()
+    return None if row is None else PersonFacts(birth_date=row["birth_date"], gender=row["gender"])
+
+
 #: The core API version plugins declare against (``PluginInfo.core_api``); see docs/plugins.md.
 API_VERSION = CORE_API_VERSION
 
@@ -108,6 +138,7 @@ async def publish_notice(
 
 __all__ = [
     "API_VERSION",
+    "AUDIT_CHANGED",
     "CORE_API_VERSION",
     "PLACE_KINDS",
     "TWO_NEW_KINDS",
@@ -116,6 +147,7 @@ __all__ = [
     "CoverageRule",
     "Deadline",
     "Decline",
+    "DecryptionError",
     "DeliveryFailed",
     "EventInfo",
     "EventType",
@@ -164,6 +196,7 @@ __all__ = [
     "Text",
     "Transition",
     "UnitFacts",
+    "Vault",
     "audit_person_paths",
     "claim_key",
     "current_principal",
@@ -171,7 +204,12 @@ __all__ = [
     "encode_cursor",
     "hookimpl",
     "hookspec",
+    "mask_id_number",
+    "mask_phone",
+    "normalise_id_number",
+    "normalise_phone",
     "paginate",
+    "person_facts",
     "publish_notice",
     "reach_clause",
     "record_audit",
@@ -185,5 +223,6 @@ __all__ = [
     "to_simplified",
     "to_traditional",
     "transaction",
+    "vault",
     "within",
 ]

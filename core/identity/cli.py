@@ -135,11 +135,12 @@ def create(
 
 @admin_app.command("reencrypt")
 def reencrypt() -> None:
-    """Re-encrypt ID numbers, phones, orgs' and places' contact phones, process forms, webhook secrets and
-    stored import uploads under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
+    """Re-encrypt ID numbers, phones, orgs' and places' contact phones, process forms, webhook secrets,
+    stored import uploads and every column a plugin declared encrypted (``PersonalDataTable.encrypted``)
+    under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
     from core.cli import _settings
     from core.identity.crypto import Vault
-    from core.identity.keys import reencrypt_persons
+    from core.identity.keys import reencrypt_persons, reencrypt_plugin_columns
     from core.integration.webhooks import reencrypt_secrets
     from core.orgs.contact import reencrypt_contact_phones
     from core.orgs.uploads import reencrypt_uploads
@@ -158,13 +159,14 @@ def reencrypt() -> None:
             await reencrypt_uploads(db, vault),
             await reencrypt_process_forms(db, vault),
             await reencrypt_place_contacts(db, vault),
+            await reencrypt_plugin_columns(db, vault, pm.registry),
         )
 
-    count, orgs, hooks, stored, forms, places = run_with_database(settings, everything)
+    count, orgs, hooks, stored, forms, places, plugin_rows = run_with_database(settings, everything)
     console.print(
         f"{count} person(s), {orgs} org contact phone(s), {hooks} webhook(s), {stored} stored import"
-        f" upload(s), {forms} process form(s) and {places} place contact list(s) re-encrypted with key"
-        f" {vault.current}."
+        f" upload(s), {forms} process form(s), {places} place contact list(s) and {plugin_rows} plugin"
+        f" row(s) re-encrypted with key {vault.current}."
     )
 
 

@@ -47,6 +47,26 @@ async def reencrypt_columns(
         after = rows[-1][key._meta.name]
 
 
+async def reencrypt_plugin_columns(db: Database, vault: Vault, registry: Any) -> int:
+    """Re-encrypt every column the enabled plugins declared encrypted in their ``quntuan_personal_data``
+    (``PersonalDataTable.encrypted``: column → Vault field); returns the rows changed. A column named there
+    that the table lacks is a plugin bug: it raises, naming the plugin, the table and the column."""
+    done = 0
+    for name, decl in registry.plugins.items():
+        per_table: dict[Any, dict[Column, str]] = {}
+        for item in decl.personal_data:
+            for column_name, field in item.encrypted.items():
+                try:
+                    column = item.table._meta.get_column_by_name(column_name)
+                except ValueError:
+                    table = item.table._meta.tablename
+                    raise ValueError(f"plugin {name}: {table} has no column {column_name!r}") from None
+                per_table.setdefault(item.table, {})[column] = field
+        for table, fields in per_table.items():
+            done += await reencrypt_columns(db, vault, table, fields)
+    return done
+
+
 async def reencrypt_persons(db: Database, vault: Vault) -> int:
     """Re-encrypt the ID numbers and phones not yet under ``vault.current``; returns how many persons."""
     return await reencrypt_columns(

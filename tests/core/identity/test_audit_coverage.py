@@ -826,6 +826,48 @@ async def _checkpoint(w: World) -> Call:
     return "POST", "/api/v1/audit/checkpoints", {}
 
 
+# --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) -----------------------
+
+_ID_NUMBERS = itertools.count(300)
+
+
+def _valid_id_number() -> str:
+    body = f"11010119850505{next(_ID_NUMBERS):03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * n for d, n in zip(body, weights, strict=True)) % 11]
+
+
+async def _certificate_body(w: World) -> dict[str, Any]:
+    org_body = {
+        "name": w.name("残联"),
+        "kind": "disabled.federation",
+        "level": "county",
+        "parent": str(w.a["id"]),
+    }
+    federation = (await w.ok("POST", "/api/v1/orgs", json=org_body)).json()["id"]
+    return {
+        "person_id": await person(w),
+        "org_id": federation,
+        "id_number": _valid_id_number(),
+        "category": "physical",
+        "grade": 2,
+        "issued_on": "2025-01-01",
+        "valid_until": "2035-01-01",
+    }
+
+
+@case("POST", "/api/v1/disabled/certificates")
+async def _register_certificate(w: World) -> Call:
+    return "POST", "/api/v1/disabled/certificates", {"json": await _certificate_body(w)}
+
+
+@case("PATCH", "/api/v1/disabled/certificates/{certificate_id}")
+async def _review_certificate(w: World) -> Call:
+    made = await w.ok("POST", "/api/v1/disabled/certificates", json=await _certificate_body(w))
+    url = f"/api/v1/disabled/certificates/{made.json()['id']}"
+    return "PATCH", url, {"json": {"grade": 1}, "headers": {**w.admin, "If-Match": made.headers["etag"]}}
+
+
 # --- the test ---------------------------------------------------------------------------------------------
 
 

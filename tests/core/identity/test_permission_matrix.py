@@ -106,6 +106,8 @@ PARAMETERS: dict[str, str] = {
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
+    # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
+    "certificate_id": "disabled_certificate",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -228,6 +230,17 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"description": "改"},
     ("POST", "/api/v1/webhooks/{webhook_id}/secret/rotate"): {"overlap_seconds": 0},
+    # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
+    ("POST", "/api/v1/disabled/certificates"): {
+        "person_id": "{person}",
+        "org_id": "{disabled_org}",
+        "id_number": "110101198505050200",
+        "category": "vision",
+        "grade": 1,
+        "issued_on": "2025-01-01",
+        "valid_until": "2035-01-01",
+    },
+    ("PATCH", "/api/v1/disabled/certificates/{certificate_id}"): {"valid_until": "2040-01-01"},
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -769,6 +782,40 @@ async def world(client: ApiClient) -> World:
     ids["problem_code"] = "not-found"
     ids["what"] = "members"
     ids["orgs"] = "orgs"
+
+    # --- disabled (the example 残联 plugin, when installed): a county 残联 of B and a certificate of B's
+    # person there (without the plugin no route names them: the ids are just never requested).
+    ids.update(disabled_org=str(uuid.uuid4()), disabled_certificate=str(uuid.uuid4()))
+    if "disabled" in api.app.state.registry.plugins:
+        federation = await _ok(
+            await api.post(
+                "/api/v1/orgs",
+                json={
+                    "name": "乙方残联",
+                    "kind": "disabled.federation",
+                    "level": "county",
+                    "parent": ids["org"],
+                },
+                headers=control,
+            )
+        )
+        ids["disabled_org"] = str(federation["id"])
+        certificate = await _ok(
+            await api.post(
+                "/api/v1/disabled/certificates",
+                json={
+                    "person_id": ids["person"],
+                    "org_id": ids["disabled_org"],
+                    "id_number": "110101198505050200",
+                    "category": "physical",
+                    "grade": 2,
+                    "issued_on": "2025-01-01",
+                    "valid_until": "2035-01-01",
+                },
+                headers=control,
+            )
+        )
+        ids["disabled_certificate"] = str(certificate["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {"person2", "person3", "org2", "membership2"}
     found = {key: ids[key] for key in resource_keys}
