@@ -196,6 +196,16 @@ RATE_LIMITED = register_problem(
         "请在 {retry_after} 秒后重试。", "Retry after {retry_after} seconds.", "請在 {retry_after} 秒後重試。"
     ),
 )
+PLUGIN_FAILED = register_problem(
+    "plugin-failed",
+    422,
+    _t("插件未能完成检查", "A plugin could not check the request", "外掛未能完成檢查"),
+    _t(
+        "插件 {plugin} 未能完成对此请求的检查，未作任何改动；请联系管理员。",
+        "Plugin {plugin} could not check this request; nothing was changed. Tell the operator.",
+        "外掛 {plugin} 未能完成對此請求的檢查，未作任何改動；請聯絡管理員。",
+    ),
+)
 INTERNAL = register_problem(
     "internal-error",
     500,

@@ -63,6 +63,9 @@ class PluginDeclarations:
     place_kinds: list[Any] = field(default_factory=list)
     selection_types: list[Any] = field(default_factory=list)
     sms_providers: list[Any] = field(default_factory=list)
+    #: Read at start-up with the rest (not on first use), so a broken one rejects the plugin there.
+    coverage_rules: list[Any] = field(default_factory=list)
+    org_path_columns: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -196,6 +199,8 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         place_kinds=list(_call_one(pm, "quntuan_place_kinds", plugin) or ()),
         selection_types=list(_call_one(pm, "quntuan_selection_types", plugin) or ()),
         sms_providers=list(_call_one(pm, "quntuan_sms_providers", plugin) or ()),
+        coverage_rules=list(_call_one(pm, "quntuan_coverage_rules", plugin) or ()),
+        org_path_columns=list(_call_one(pm, "quntuan_org_path_columns", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -234,7 +239,65 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
             tablename = table._meta.tablename
             if not tablename.startswith(f"{name}_"):
                 raise ValueError(f"table {tablename!r} must be prefixed with {name}_")
+    if name != CORE_PLUGIN:
+        _check_own_tables(pm, name, decl)
+    _check_coverage_rules(pm, name, decl.coverage_rules)
     return decl
+
+
+def _check_own_tables(pm: PluginManager, name: str, decl: PluginDeclarations) -> None:
+    """Isolation: a plugin's tables reference only its own tables and the core's; what it declares about
+    tables (personal data, org path copies) names only its own. Another plugin's data is reached through
+    that plugin's API or signals, never by a foreign key or a declaration."""
+    own = {t._meta.tablename: t for app in decl.piccolo_apps for t in app.table_classes}
+    core_tables = {
+        t._meta.tablename
+        for app in pm.registry.declarations[CORE_PLUGIN].piccolo_apps
+        for t in app.table_classes
+    }
+    for tablename, table in own.items():
+        for fk in table._meta.foreign_key_columns:
+            target = fk._foreign_key_meta.resolved_references._meta.tablename
+            if target not in own and target not in core_tables:
+                raise ValueError(
+                    f"table {tablename!r}: foreign key {fk._meta.name!r} references {target!r}, which is neither"
+                    f" the plugin's own table nor the core's; keep that plugin's id in a plain UUID column"
+                )
+    for item in decl.personal_data:
+        tablename = item.table._meta.tablename
+        if tablename not in own:
+            raise ValueError(
+                f"personal data declared for {tablename!r}, which is not one of the plugin's tables"
+            )
+        columns = {c._meta.name for c in item.table._meta.columns}
+        named = {item.person_column, *item.fields, *item.hidden, *item.encrypted}
+        if named - columns:
+            raise ValueError(
+                f"personal data of {tablename!r} names missing column(s) {sorted(named - columns)}"
+            )
+    for path_column in decl.org_path_columns:
+        table = own.get(path_column.table)
+        if table is None:
+            raise ValueError(
+                f"org path column {path_column.table}.{path_column.column}: {path_column.table!r} is not one"
+                " of the plugin's tables"
+            )
+        if path_column.column not in {c._meta.name for c in table._meta.columns}:
+            raise ValueError(f"org path column {path_column.table}.{path_column.column} does not exist")
+
+
+def _check_coverage_rules(pm: PluginManager, name: str, rules: Sequence[Any]) -> None:
+    from core.orgs.declarations import CoverageRule
+
+    taken = {r.code for d in pm.registry.declarations.values() for r in d.coverage_rules}
+    for rule in rules:
+        if not isinstance(rule, CoverageRule):
+            raise ValueError("quntuan_coverage_rules must return CoverageRule values")
+        if not rule.code.startswith(f"{name}.") or rule.code in taken:
+            raise ValueError(f"coverage rule {rule.code!r} must be unique and start with {name}.")
+        if not callable(rule.applies):
+            raise ValueError(f"coverage rule {rule.code!r}: applies is not callable")
+        taken.add(rule.code)
 
 
 def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:
@@ -377,29 +440,63 @@ async def call_runtime_hook(pm: pluggy.PluginManager, hook_name: str, /, **kwarg
     return results
 
 
-async def call_validation_hook(pm: pluggy.PluginManager, hook_name: str, /, **kwargs: Any) -> list[Any]:
-    """Call every implementation of a validation hook; the first to raise vetoes (the exception propagates)."""
-    return await validation_hook(pm, hook_name)(**kwargs)
+async def call_validation_hook(
+    pm: pluggy.PluginManager,
+    hook_name: str,
+    /,
+    *,
+    vetoes: tuple[type[BaseException], ...] = (),
+    owner: str | None = None,
+    **kwargs: Any,
+) -> list[Any]:
+    """Call every implementation of a validation hook; the first to raise one of ``vetoes`` vetoes (the
+    exception propagates). See :func:`validation_hook` for ``owner`` and for other exceptions."""
+    return await validation_hook(pm, hook_name, vetoes=vetoes)(_owner=owner, **kwargs)
 
 
-def validation_hook(pm: pluggy.PluginManager, hook_name: str) -> Callable[..., Awaitable[list[Any]]]:
+def validation_hook(
+    pm: pluggy.PluginManager, hook_name: str, *, vetoes: tuple[type[BaseException], ...] = ()
+) -> Callable[..., Awaitable[list[Any]]]:
     """:func:`call_validation_hook` with the implementations looked up once: for a caller that validates
-    many items in a row (an import validates every row)."""
-    impls = [(impl.function, impl.argnames) for impl in _impls(pm, hook_name)]
+    many items in a row (an import validates every row).
 
-    async def call(**kwargs: Any) -> list[Any]:
+    ``_owner=<plugin name>`` (per call) runs only that plugin's implementation — a plugin judges what it
+    owns (a membership of an org of its kinds), so a bug in one cannot refuse another's. A veto
+    (``vetoes``, or a :class:`core.errors.Problem`) propagates; anything else a plugin raises is its bug:
+    logged with its name (the exception's type only: its message may hold personal data) and answered as
+    ``plugin-failed`` (422), so the caller's transaction rolls back and nothing is written."""
+    from core.errors import Problem
+
+    impls = [(impl.plugin_name, impl.function, impl.argnames) for impl in _impls(pm, hook_name)]
+    passing = (Problem, *vetoes)
+
+    async def call(_owner: str | None = None, **kwargs: Any) -> list[Any]:
         results: list[Any] = []
-        for function, argnames in impls:
-            result = function(*[kwargs[arg] for arg in argnames])
-            if result is None:  # most validation hooks are plain functions that return nothing
+        for plugin, function, argnames in impls:
+            if _owner is not None and plugin != _owner:
                 continue
-            if inspect.isawaitable(result):
-                result = await result
+            try:
+                result = function(*[kwargs[arg] for arg in argnames])
+                if result is None:  # most validation hooks are plain functions that return nothing
+                    continue
+                if inspect.isawaitable(result):
+                    result = await result
+            except passing:
+                raise
+            except Exception as exc:
+                log.error("hook %s of plugin %s failed: %s", hook_name, plugin, type(exc).__name__)
+                raise Problem("plugin-failed", plugin=plugin) from None
             if result is not None:
                 results.append(result)
         return results
 
     return call
+
+
+def kind_owner(kind: str) -> str:
+    """The plugin that owns an org kind (``union.grassroots`` → ``union``; the Party kinds → ``core``)."""
+    prefix = kind.partition(".")[0]
+    return CORE_PLUGIN if prefix in ("party", "core") else prefix
 
 
 def plugin_module_name(plugin: object) -> str:

@@ -32,7 +32,7 @@ from core.orgs import signals as sig
 from core.orgs.declarations import MembershipDraft, MembershipInfo, PersonFacts
 from core.orgs.tables import Org
 from core.pagination import PageRequest, paginate
-from core.plugin_host import call_runtime_hook, call_validation_hook
+from core.plugin_host import call_runtime_hook, call_validation_hook, kind_owner
 from core.settings import Settings
 
 
@@ -75,7 +75,13 @@ async def person_facts(person_id: UUID) -> PersonFacts:
 
 async def _validate(pm: pluggy.PluginManager, draft: MembershipDraft) -> None:
     try:
-        await call_validation_hook(pm, "quntuan_validate_membership", draft=draft)
+        await call_validation_hook(
+            pm,
+            "quntuan_validate_membership",
+            vetoes=(MembershipRejected,),
+            owner=kind_owner(draft.org_kind),
+            draft=draft,
+        )
     except MembershipRejected as exc:
         FIELD_MESSAGES.setdefault(exc.code, exc.message)
         raise Problem.invalid(

@@ -10,6 +10,7 @@ series sums a path range per month.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from core.orgs.tables import CoverageLink, CoverageRequirement, CoverageSnapshot
 from core.orgs.validators import valid_credit_code
 from core.pagination import PageRequest, paginate
 
+log = logging.getLogger("quntuan.plugins")
+
 
 @dataclass(frozen=True)
 class RegisteredRule:
@@ -49,14 +52,10 @@ def coverage_rules(pm: pluggy.PluginManager) -> dict[str, RegisteredRule]:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     found: dict[str, RegisteredRule] = {}
-    for impl in pm.hook.quntuan_coverage_rules.get_hookimpls():
-        declared: Iterable[CoverageRule] = impl.function() or ()  # type: ignore[assignment]
-        for rule in declared:
-            if not rule.code.startswith(f"{impl.plugin_name}.") or rule.code in found:
-                raise ValueError(
-                    f"coverage rule {rule.code!r} must be unique and start with {impl.plugin_name}."
-                )
-            found[rule.code] = RegisteredRule(plugin=impl.plugin_name, rule=rule)
+    # Read and checked at start-up with the plugin's other declarations (core.plugin_host).
+    for name, decl in pm.registry.declarations.items():  # type: ignore[attr-defined]
+        for rule in decl.coverage_rules:
+            found[rule.code] = RegisteredRule(plugin=name, rule=rule)
     pm._quntuan_coverage_rules = found  # type: ignore[attr-defined]
     return found
 
@@ -76,7 +75,22 @@ def required_rules(rules: Mapping[str, RegisteredRule], unit: Mapping[str, Any])
     if unit.get("status", "active") != "active":
         return []
     facts = facts_of(unit)
-    return sorted(code for code, r in rules.items() if r.rule.applies(facts))
+    return sorted(code for code, r in rules.items() if _applies(r, facts))
+
+
+def _applies(registered: RegisteredRule, facts: UnitFacts) -> bool:
+    """A rule's verdict; one that raises is its plugin's bug — logged with its name, and the unit counts
+    as not required by that rule, so the other plugins' coverage and the request go on."""
+    try:
+        return bool(registered.rule.applies(facts))
+    except Exception as exc:
+        log.error(
+            "coverage rule %s of plugin %s failed: %s",
+            registered.rule.code,
+            registered.plugin,
+            type(exc).__name__,
+        )
+        return False
 
 
 def covered_rules(rules: Mapping[str, RegisteredRule], covering_kinds: Iterable[str]) -> set[str]:

@@ -57,7 +57,7 @@ from core.orgs.services import placement_errors, tree_lock
 from core.orgs.tables import Org, Unit
 from core.orgs.tabular import Limits, TooLarge, UnreadableFile, read_rows
 from core.orgs.validators import birth_date_of, valid_credit_code, valid_id_number, valid_mobile
-from core.plugin_host import call_runtime_hook, validation_hook
+from core.plugin_host import call_runtime_hook, kind_owner, validation_hook
 from core.settings import Locale, Settings
 
 What = Literal["orgs", "units", "members"]
@@ -366,7 +366,7 @@ async def _run_import(
         columns=columns,
         after=after,
         extra_columns=[k for k in columns if k.startswith("extra.")],
-        validate_membership=validation_hook(pm, "quntuan_validate_membership"),
+        validate_membership=validation_hook(pm, "quntuan_validate_membership", vetoes=(MembershipRejected,)),
         requester=requester,
         budget=budget,
         links_left=(
@@ -890,7 +890,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
         else PersonFacts(birth_date=birth_date),
     )
     try:
-        await ctx.validate_membership(draft=draft)
+        await ctx.validate_membership(_owner=kind_owner(draft.org_kind), draft=draft)
     except MembershipRejected as exc:
         FIELD_MESSAGES.setdefault(exc.code, exc.message)
         column = exc.pointer.removeprefix("/").replace("/", ".")

@@ -422,8 +422,9 @@ def org_path_columns(pm: Any) -> list[OrgPathColumn]:
     cached = getattr(pm, "_quntuan_org_path_columns", None)
     if cached is None:
         cached = []
-        for declared in pm.hook.quntuan_org_path_columns():
-            for item in declared or ():
+        # Read and checked at start-up with each plugin's other declarations (core.plugin_host).
+        for decl in pm.registry.declarations.values():
+            for item in decl.org_path_columns:
                 if not (_IDENTIFIER.match(item.table) and _IDENTIFIER.match(item.column)):
                     raise ValueError(f"org path column {item.table}.{item.column} is not a plain identifier")
                 cached.append(item)
