@@ -28,15 +28,17 @@ Helpers: :func:`assert_problem`, :func:`signals_emitted`, :func:`audit_entries`,
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.metadata
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
@@ -44,6 +46,7 @@ from litestar import Litestar
 from core.app import create_app
 from core.db import Database
 from core.guards import declared_policy, require_authenticated, require_permission, undeclared_routes
+from core.i18n import Text
 from core.migrations import migrate, pending_migrations
 from core.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
 from core.settings import Settings
@@ -52,6 +55,7 @@ from core.testkit.tree import OrgTree, make_tree
 __all__ = [
     "ApiClient",
     "OrgTree",
+    "ResourceFactory",
     "assert_plugin_contract",
     "assert_problem",
     "audit_entries",
@@ -165,13 +169,126 @@ async def audit_entries(action: str | None = None) -> list[dict[str, Any]]:
     return list(await query.run())
 
 
-async def assert_plugin_contract(slug: str, module: object, settings: Settings) -> None:
+#: A factory of one resource in county B's subtree for :func:`assert_plugin_contract`: it gets the
+#: started app's client and the tree (``tree.orgs["county_b"]``, ``tree.headers["platform"]``) and returns
+#: the id the route's path parameter takes.
+ResourceFactory = Callable[[ApiClient, OrgTree], Awaitable[Any]]
+
+#: Column names that hold ID numbers or phones (身份证号, 手机号), whatever their suffix (``_enc``, ``_index``).
+PERSONAL_COLUMN = re.compile(
+    r"(^|_)(id_?number|id_?card|identity_?number|idno|sfz|phone|mobile|telephone)(_|$)"
+)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _texts(value: Any, where: str) -> Iterator[tuple[str, Text]]:
+    """Every :class:`Text` inside a declaration (Structs, dataclasses, sequences, mappings), with where."""
+    if isinstance(value, Text):
+        yield where, value
+    elif isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            yield from _texts(getattr(value, name), f"{where}.{name}")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            yield from _texts(getattr(value, item.name), f"{where}.{item.name}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{where}[{i}]")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _texts(item, f"{where}[{key!r}]")
+
+
+def text_problems(slug: str, decl: Any) -> list[str]:
+    """What is wrong with the texts a plugin declares: each needs zh-Hans (with Chinese characters in it)
+    and en; a zh-Hant written by hand must not be empty (left out, it is converted from zh-Hans)."""
+    found: list[str] = []
+    sections = (
+        "info", "org_kinds", "event_types", "permissions", "signals", "file_owners", "process_types",
+        "place_kinds", "selection_types", "sms_providers", "coverage_rules",
+    )  # fmt: skip
+    for section in sections:
+        for where, text in _texts(getattr(decl, section, None), section):
+            if not text.zh_hans.strip() or not _HAN.search(text.zh_hans):
+                found.append(
+                    f"{slug}: {where}.zh_hans {text.zh_hans!r} is not Chinese: write the zh-Hans text"
+                )
+            if not text.en.strip():
+                found.append(f"{slug}: {where}.en is empty: write the English text")
+            if text.zh_hant is not None and not text.zh_hant.strip():
+                found.append(f"{slug}: {where}.zh_hant is empty: write it or leave it out (OpenCC converts)")
+    return found
+
+
+def personal_column_problems(slug: str, decl: Any) -> list[str]:
+    """Tables with columns that look like ID numbers or phones must be declared in
+    ``quntuan_personal_data``, each such column as a ciphertext (``encrypted=``) or a blind index
+    (``hidden=``)."""
+    declared: dict[str, set[str]] = {}
+    for item in decl.personal_data:
+        declared.setdefault(item.table._meta.tablename, set()).update(item.encrypted, item.hidden)
+    found: list[str] = []
+    for app_config in decl.piccolo_apps:
+        for table in app_config.table_classes:
+            tablename = table._meta.tablename
+            personal = sorted(
+                c._meta.name for c in table._meta.columns if PERSONAL_COLUMN.search(c._meta.name)
+            )
+            if not personal:
+                continue
+            if tablename not in declared:
+                found.append(
+                    f"{slug}: table {tablename} has {', '.join(personal)} (ID numbers or phones): declare it in"
+                    " quntuan_personal_data as PersonalDataTable(table=..., person_column=..., encrypted=...)"
+                )
+                continue
+            plain = [c for c in personal if c not in declared[tablename]]
+            if plain:
+                found.append(
+                    f"{slug}: {tablename}.{', '.join(plain)} look like ID numbers or phones but are neither"
+                    " encrypted= nor hidden= (blind index) in its PersonalDataTable: store them encrypted"
+                    " (core.sdk.vault) and say so"
+                )
+    return found
+
+
+def route_text_problems(handler: Any, path: str) -> list[str]:
+    """A route's four texts: ``summary=``/``description=`` in zh-Hans, ``summary_en=``/``description_en=``."""
+    found = []
+    for name in ("summary", "description"):
+        value = getattr(handler, name, None) or ""
+        if not _HAN.search(value):
+            found.append(f"{path}: {name}= must be zh-Hans (Chinese), got {value!r}")
+    for name in ("summary_en", "description_en"):
+        if not (handler.opt.get(name) or "").strip():
+            found.append(f"{path}: {name}= is missing: write the English beside the zh-Hans")
+    return found
+
+
+async def assert_plugin_contract(
+    slug: str,
+    module: object,
+    settings: Settings,
+    *,
+    resources: Mapping[str, ResourceFactory] | None = None,
+    bodies: Mapping[tuple[str, str], Any] | None = None,
+    siblings: bool = True,
+) -> None:
     """The contract a plugin keeps; run it in the plugin's own tests on a ``quntuan_settings`` database.
 
-    Its declarations are named after it; its tables carry its prefix and have migrations, all applied
-    (forward from empty); every route sits under ``/api/v1/<slug>``, declares a permission or a
-    policy that a guard enforces, is in the OpenAPI document with a summary and problem responses, and
-    answers 401 (as RFC 9457) without a token unless its policy is ``public``.
+    Its declarations are named after it and every text it declares has zh-Hans (and en); its tables carry
+    its prefix and have migrations, all applied (forward from empty); a table with ID-number or phone
+    columns is declared in ``quntuan_personal_data`` with those columns encrypted or blind-indexed; every
+    route sits under ``/api/v1/<slug>``, declares a permission or a policy that a guard enforces, carries
+    its four texts, is in the OpenAPI document with a summary and problem responses, and answers 401 (as
+    RFC 9457) without a token unless its policy is ``public``.
+
+    Cross-subtree: every route naming a resource in its path (``/certificates/{certificate_id}``) is sent,
+    for a resource of county B made by ``resources[<parameter>](client, tree)``, by the cadre of county A
+    (``tree.headers["county"]``) and must answer 403 or 404; a GET is also sent by the city cadre above both
+    and must answer 2xx (so the id is real). Writes send ``bodies[(METHOD, path)]`` (default ``{}``) and
+    ``If-Match: *``; the path is the route's, e.g. ``("PATCH", "/api/v1/disabled/certificates/{certificate_id}")``.
+    ``siblings=False`` leaves this check out (``quntuan plugins check``, which cannot make resources).
     """
     pm = make_plugin_manager(settings, plugins={slug: module})
     assert pm.failures == [], pm.failures
@@ -182,6 +299,8 @@ async def assert_plugin_contract(slug: str, module: object, settings: Settings) 
     for item in [*decl.org_kinds, *decl.event_types, *decl.permissions, *decl.signals]:
         code = getattr(item, "code", None) or item.name
         assert code.startswith(f"{slug}."), f"{code} is not named after the plugin"
+    problems = text_problems(slug, decl) + personal_column_problems(slug, decl)
+    assert problems == [], "\n".join(problems)
 
     for app_config in decl.piccolo_apps:
         for table in app_config.table_classes:
@@ -206,6 +325,13 @@ async def assert_plugin_contract(slug: str, module: object, settings: Settings) 
         for handler in getattr(route, "route_handlers", [])
         if handler.opt.get("plugin") == slug
     ]
+    texts = [
+        p
+        for path, handler in handlers
+        if handler.http_methods - {"HEAD", "OPTIONS"}  # not Litestar's own OPTIONS answer
+        for p in route_text_problems(handler, path)
+    ]
+    assert texts == [], "\n".join(texts)
     async for client in open_client(app):
         document = (await client.get("/schema/openapi.json")).json()
         for path, handler in handlers:
@@ -223,6 +349,60 @@ async def assert_plugin_contract(slug: str, module: object, settings: Settings) 
                     continue
                 concrete = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path)
                 assert_problem(await client.request(method, concrete), 401)
+        if siblings:
+            await _check_sibling_subtree(client, handlers, resources or {}, bodies or {})
+
+
+async def _check_sibling_subtree(
+    client: ApiClient,
+    handlers: list[tuple[str, Any]],
+    resources: Mapping[str, ResourceFactory],
+    bodies: Mapping[tuple[str, str], Any],
+) -> None:
+    """A cadre of county A is refused every route naming a resource of county B (see the contract)."""
+    naming = [
+        (re.sub(r"\{(\w+):\w+\}", r"{\1}", path), handler)
+        for path, handler in handlers
+        if "{" in path and declared_policy(handler) != "public" and handler.http_methods - {"HEAD", "OPTIONS"}
+    ]
+    if not naming:
+        return
+    missing = sorted({p for path, _ in naming for p in re.findall(r"\{(\w+)\}", path)} - set(resources))
+    assert not missing, (
+        f"routes name resources by {', '.join(missing)}: pass resources={{'<parameter>': factory}} to"
+        " assert_plugin_contract, each an async (client, tree) -> id making one in county B, so the contract"
+        " can check that a cadre of a sibling subtree is refused"
+    )
+    tree = await make_tree(client)
+    ids = {name: str(await factory(client, tree)) for name, factory in resources.items()}
+    sibling, above = tree.headers["county"], tree.headers["city"]
+    ordered = sorted(naming, key=lambda item: "DELETE" in item[1].http_methods)  # deletions last
+    for path, handler in ordered:
+        url = path.format(**ids)
+        for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
+            key = (method, path)
+            kwargs: dict[str, Any] = {"headers": dict(sibling)}
+            if method in ("POST", "PUT", "PATCH"):
+                kwargs["json"] = bodies.get(key, {})
+                kwargs["headers"]["If-Match"] = "*"
+            response = await client.request(method, url, **kwargs)
+            if response.status_code == 422:
+                hint = "" if key in bodies else f" — give it a valid body in bodies={{{key!r}: ...}}"
+                raise AssertionError(
+                    f"{method} {path} answered 422 to the cadre of a sibling subtree: the request did not reach"
+                    f" the reach check{hint}: {response.text[:300]}"
+                )
+            assert response.status_code in (403, 404), (
+                f"{method} {path}: a cadre of county A reached a resource of county B ({response.status_code});"
+                f" check it with core.sdk.within(org_path, principal.reach(permission)) and answer 404"
+            )
+            assert_problem(response, response.status_code)
+            if method == "GET":
+                control = await client.get(url, headers=above)
+                assert control.status_code < 300, (
+                    f"GET {path}: the city cadre above county B cannot read the resource the factory made"
+                    f" ({control.status_code}): resources must make one in county B's subtree"
+                )
 
 
 # --- pytest fixtures -------------------------------------------------------------------------------
