@@ -22,7 +22,15 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from core import CORE_API_VERSION, hookspecs
-from core.declarations import RESERVED_SLUGS, SLUG_RE, EventType, OrgKind, Permission, PluginInfo
+from core.declarations import (
+    RESERVED_SLUGS,
+    SLUG_RE,
+    BuiltinRole,
+    EventType,
+    OrgKind,
+    Permission,
+    PluginInfo,
+)
 from core.files.owners import check_owner_kinds
 from core.places.declarations import check_place_kinds
 from core.settings import Settings
@@ -66,6 +74,7 @@ class PluginDeclarations:
     #: Read at start-up with the rest (not on first use), so a broken one rejects the plugin there.
     coverage_rules: list[Any] = field(default_factory=list)
     org_path_columns: list[Any] = field(default_factory=list)
+    roles: list[BuiltinRole] = field(default_factory=list)
 
 
 @dataclass
@@ -124,6 +133,15 @@ class Registry:
     def personal_data(self) -> list[Any]:
         """Every table the core and the plugins declared as holding personal data."""
         return [t for d in self.declarations.values() for t in d.personal_data]
+
+    @property
+    def roles(self) -> dict[str, BuiltinRole]:
+        """Built-in roles (code → declaration) the core and the plugins ship."""
+        return {r.code: r for d in self.declarations.values() for r in d.roles}
+
+    def role_owner(self, code: str) -> str | None:
+        """The name of the plugin (or ``core``) that declared the built-in role ``code``."""
+        return next((n for n, d in self.declarations.items() if any(r.code == code for r in d.roles)), None)
 
     @property
     def sms_providers(self) -> dict[str, Any]:
@@ -201,6 +219,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         sms_providers=list(_call_one(pm, "quntuan_sms_providers", plugin) or ()),
         coverage_rules=list(_call_one(pm, "quntuan_coverage_rules", plugin) or ()),
         org_path_columns=list(_call_one(pm, "quntuan_org_path_columns", plugin) or ()),
+        roles=list(_call_one(pm, "quntuan_roles", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -218,6 +237,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
                 raise ValueError(f"{label} {item.code!r} must start with {' or '.join(prefixes)}")
             if item.code in taken[label]:
                 raise ValueError(f"{label} {item.code!r} is declared twice")
+    _check_roles(pm, decl, prefixes)
     _check_process_types(pm, decl.process_types, prefixes)
     _check_selection_types(pm, decl.selection_types, prefixes)
     for signal in decl.signals:
@@ -298,6 +318,25 @@ def _check_coverage_rules(pm: PluginManager, name: str, rules: Sequence[Any]) ->
         if not callable(rule.applies):
             raise ValueError(f"coverage rule {rule.code!r}: applies is not callable")
         taken.add(rule.code)
+
+
+def _check_roles(pm: PluginManager, decl: PluginDeclarations, prefixes: tuple[str, ...]) -> None:
+    known = set(pm.registry.permissions) | {p.code for p in decl.permissions}
+    seen = set(pm.registry.roles)
+    for role in decl.roles:
+        if not isinstance(role, BuiltinRole):
+            raise ValueError("quntuan_roles must return BuiltinRole values")
+        if not role.code.startswith(prefixes):
+            raise ValueError(f"role {role.code!r} must start with {' or '.join(prefixes)}")
+        if role.code in seen:
+            raise ValueError(f"role {role.code!r} is declared twice")
+        if len(role.code) > 64:
+            raise ValueError(f"role {role.code!r} is longer than 64 characters")
+        seen.add(role.code)
+        if not role.permissions:
+            raise ValueError(f"role {role.code!r} has no permissions")
+        if unknown := sorted(set(role.permissions) - known):
+            raise ValueError(f"role {role.code!r} names undeclared permissions {', '.join(unknown)}")
 
 
 def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:
