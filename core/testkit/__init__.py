@@ -205,7 +205,7 @@ def text_problems(slug: str, decl: Any) -> list[str]:
     found: list[str] = []
     sections = (
         "info", "org_kinds", "event_types", "permissions", "signals", "file_owners", "process_types",
-        "place_kinds", "selection_types", "sms_providers", "coverage_rules",
+        "place_kinds", "selection_types", "sms_providers", "coverage_rules", "roles",
     )  # fmt: skip
     for section in sections:
         for where, text in _texts(getattr(decl, section, None), section):

@@ -9,6 +9,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
+    BuiltinRole,
     OrgKind,
     OrgPathColumn,
     Permission,
@@ -24,7 +25,7 @@ from core.sdk import (
 from . import INFO
 from .certificates import NUMBER_FIELD, CertificateController
 from .kinds import ORG_KINDS
-from .permissions import PERMISSIONS
+from .permissions import PERMISSIONS, ROLES
 from .processes import PROCESS_TYPES
 from .signals import CERTIFICATE_CHANGED, CERTIFICATE_REGISTERED
 from .statistics import figures
@@ -44,6 +45,11 @@ def quntuan_org_kinds() -> Sequence[OrgKind]:
 @hookimpl
 def quntuan_permissions() -> Sequence[Permission]:
     return PERMISSIONS
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return ROLES
 
 
 @hookimpl

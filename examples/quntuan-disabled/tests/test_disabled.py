@@ -321,3 +321,17 @@ async def test_assistance_application_reaches_delivery(
         headers=h["member"],
     )
     assert wrong.status_code in (409, 422), wrong.text
+
+
+async def test_builtin_roles_are_seeded_and_grant_what_they_say(
+    quntuan_client: Any, quntuan_tree: Any
+) -> None:
+    roles = (
+        await quntuan_client.get(
+            "/api/v1/roles", params={"limit": 100}, headers=quntuan_tree.headers["platform"]
+        )
+    ).json()
+    shipped = {r["code"]: r for r in roles["items"] if r.get("builtin_of") == "disabled"}
+    assert set(shipped) == {"disabled.officer", "disabled.registrar"}
+    assert "disabled.certificate.personal_data" not in shipped["disabled.officer"]["permissions"]
+    assert "disabled.certificate.personal_data" in shipped["disabled.registrar"]["permissions"]
