@@ -57,7 +57,7 @@ def test_new_plugin_passes_its_own_tests_and_the_contract_once_installed(tmp_pat
         timeout=600,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "2 passed" in tests.stdout
+    assert "3 passed" in tests.stdout
 
     site = tmp_path / "site"
     _install(package, site)
