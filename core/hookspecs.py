@@ -98,8 +98,9 @@ def quntuan_roles() -> Sequence[BuiltinRole]:
 def quntuan_piccolo_app() -> AppConfig:
     """Return the plugin's Piccolo app: its tables (named ``<slug>_…``), migrations folder and dependencies.
 
-    Called once at start-up and by ``quntuan migrate``. The app's ``migration_dependencies`` must name
-    ``core.piccolo_app`` and any other plugin app whose tables it references.
+    Called once at start-up and by ``quntuan migrate``. The app's ``migration_dependencies`` name the core
+    apps whose tables it references (``core.orgs.piccolo_app``, ``core.identity.piccolo_app``, …); its
+    foreign keys may reference only its own tables and the core's (another plugin's: rejected).
     """
 
 

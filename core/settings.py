@@ -50,7 +50,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     redis_connect_timeout: float = 1.0
     #: Signs access tokens and cursors. Required on PostgreSQL; generated into ``<db>.secret`` on SQLite.
     secret_key: str | None = None
-    #: Plugins (entry-point names) that must not be loaded, comma-separated.
+    #: Plugins (entry-point names) that must not be loaded, comma-separated: a broken plugin is turned off
+    #: without uninstalling it (its tables stay), and the platform starts without it.
     disabled_plugins: tuple[str, ...] = ()
     #: Fail start-up when a plugin cannot be loaded instead of skipping it.
     strict_plugins: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,11 @@ def test_hookspec_is_typed_and_documented(name: str) -> None:
     for parameter in signature.parameters.values():
         assert parameter.annotation is not inspect.Parameter.empty, f"{name}({parameter.name}) lacks a type"
     assert f"#### `{name}(" in GUIDE, f"{name} is missing from docs/plugins.md"
+
+
+def test_every_name_of_the_public_api_is_in_the_guide() -> None:
+    import core.sdk
+
+    section = GUIDE[GUIDE.index("## The public API") : GUIDE.index("## The life of a request")]
+    listed = set(re.findall(r"`([A-Za-z_]+)`", section))
+    assert sorted(set(core.sdk.__all__) - listed) == [], "add them to the table in docs/plugins.md"
