@@ -507,7 +507,7 @@ def validation_hook(
     from core.errors import Problem
 
     impls = [(impl.plugin_name, impl.function, impl.argnames) for impl in _impls(pm, hook_name)]
-    passing = (Problem, *vetoes)
+    passing: tuple[type[BaseException], ...] = (Problem, *vetoes)
 
     async def call(_owner: str | None = None, **kwargs: Any) -> list[Any]:
         results: list[Any] = []
