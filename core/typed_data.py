@@ -77,12 +77,14 @@ def add_typed_details(document: dict[str, Any], event_types: Mapping[str, EventT
             variant["properties"]["details"] = {"$ref": _REF + details_name}
             schemas[variant["title"]] = variant
             variants[code] = variant["title"]
-        generic = copy.deepcopy(base)
-        generic["title"] = f"Generic{carrier}"
-        if untyped:
+        titles = sorted(set(variants.values()))
+        generic = {"title": f"Generic{carrier}"}
+        if untyped:  # the types without details (never a catch-all: oneOf must match exactly one)
+            generic = copy.deepcopy(base)
+            generic["title"] = f"Generic{carrier}"
             generic["properties"]["type"] = {"type": "string", "enum": untyped}
-        schemas[generic["title"]] = generic
-        titles = [*sorted(set(variants.values())), generic["title"]]
+            schemas[generic["title"]] = generic
+            titles.append(generic["title"])
         schemas[carrier] = {
             "title": carrier,
             "description": base.get("description", ""),
