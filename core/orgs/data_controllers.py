@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 from typing import Annotated, Any, Literal, NoReturn
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -256,7 +257,8 @@ class DataController(Controller):
         description=(
             "导出调用方权限范围内（可用 org 限定到一个下级）的组织、单位或成员。列名用调用方的语言"
             "（Accept-Language：简体、繁体或英文；header=field 时为固定的英文字段名），导出的文件可原样再导入；"
-            "时间为 ISO 8601；成员导出不含身份证号与手机号，含已离开的成员（见离开时间）；"
+            "时间为所配置时区（默认 Asia/Shanghai）的 ISO 8601 本地时间，带偏移；成员导出不含身份证号与手机号，"
+            "默认不含已离开或转出的成员（include_left=true 时包含，见离开时间）；"
             "组织的联系电话除非有个人信息权限否则脱敏。"
         ),
         summary_en="Export orgs, units or members within reach as CSV or XLSX",
@@ -264,9 +266,10 @@ class DataController(Controller):
             "Exports the orgs, units or members within reach (narrowed to one subtree with ``org``). Column "
             "headers are in the caller's language (Accept-Language: zh-Hans, zh-Hant or en; ``header=field`` "
             "gives the fixed English field names), and an exported file imports again as it is; times are "
-            "ISO 8601; member rows carry no ID numbers or phones and include members who left (see "
-            "``left_at``); orgs' contact phones are masked unless the caller's personal-data grant reaches "
-            "the org."
+            "ISO 8601 in the configured local zone (Asia/Shanghai by default) with its offset; member rows "
+            "carry no ID numbers or phones and leave out members who left or transferred away unless "
+            "``include_left=true`` (see ``left_at``); orgs' contact phones are masked unless the caller's "
+            "personal-data grant reaches the org."
         ),
     )
     async def export_data(
@@ -281,11 +284,20 @@ class DataController(Controller):
                 name="header", description="Column headers: labels in the caller's language, or field names"
             ),
         ] = "label",
+        include_left: Annotated[
+            bool, QueryParameter(description="Members: include those who left or transferred away")
+        ] = False,
     ) -> Response[Any]:
         reaches = _reach(request, perm.DATA_EXPORT)
         reveal = reveal_for(request.user, identity_of(request.app.state).vault)  # orgs' contact phones
         concerned: set[str] = set()
-        rows = [row async for row in exports.export_rows(what, reaches, org, reveal=reveal, paths=concerned)]
+        zone = ZoneInfo(request.app.state.settings.timezone)
+        rows = [
+            row
+            async for row in exports.export_rows(
+                what, reaches, org, reveal=reveal, paths=concerned, include_left=include_left, zone=zone
+            )
+        ]
         async with request.app.state.db.transaction():
             await audit.record(
                 "data.exported",

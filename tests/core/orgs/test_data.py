@@ -347,3 +347,22 @@ async def test_league_member_import_judges_age_by_the_id_number(api: ApiClient, 
     assert body["imported"] == 1
     stored = await Person.select(Person.name, Person.birth_date).run()
     assert [(p["name"], p["birth_date"]) for p in stored] == [("张三", date(young_year, 3, 7))]
+
+
+async def test_member_exports_leave_out_who_left_and_show_local_times(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    await tree.add("g", "union.grassroots", "unit", "fed", name="甲公司工会")
+    rows = "组织,姓名\n" + "".join(f"{tree.ids['g']},{n}\n" for n in ("在册", "已离开"))
+    assert (await upload(api, "members", rows.encode())).json()["imported"] == 2
+    await (
+        Membership.update({Membership.status: "left"})
+        .where(Membership.person.is_in(Person.select(Person.id).where(Person.name == "已离开")))
+        .run()
+    )
+    params = {"org": tree.ids["g"], "header": "field"}
+    current = (await api.get("/api/v1/exports/members", params=params)).content.decode("utf-8-sig")
+    assert "在册" in current and "已离开" not in current
+    joined = current.splitlines()[1].split(",")[7]
+    assert joined.endswith("+08:00"), joined  # Asia/Shanghai, with its offset
+    everyone = await api.get("/api/v1/exports/members", params={**params, "include_left": "true"})
+    assert "已离开" in everyone.content.decode("utf-8-sig")
