@@ -37,6 +37,7 @@ from core.events.schemas import (
     FeedbackCreate,
     MyEvent,
     OrgRating,
+    PublicEvent,
     RatingSummary,
     Registration,
     RegistrationCreate,
@@ -648,6 +649,23 @@ class PublicCalendarController(Controller):
     ) -> Response[bytes]:
         rows = await calendars.public_events(await _org_path(org) if org is not None else None)
         return Response(calendars.to_ical(rows, "公开活动", _uid_host(request)), media_type=ICS)
+
+    @get(
+        "/{event_id:uuid}/public",
+        opt={"policy": "public"},
+        summary="公开活动页",
+        description=(
+            "公开活动（已发布、已取消或已结束）的公开信息，无需登录；门户订阅的条目链接到这里。"
+            "时间带活动所在时区的偏移。非公开的活动为 404。"
+        ),
+        summary_en="A public event's public page",
+        description_en=(
+            "What anyone may read of a public event (published, cancelled or finished), without a token; "
+            "portal feed items link here. Times carry the offset of the event's zone. Other events: 404."
+        ),
+    )
+    async def public_event(self, event_id: EventId) -> PublicEvent:
+        return await calendars.public_event(event_id)
 
     @get(
         "/feeds/{token:str}",

@@ -121,6 +121,26 @@ class Event(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
+class PublicEvent(msgspec.Struct, kw_only=True):
+    """What anyone may read of a public event (portal feeds link here): no counts of persons, no ids
+    of anything but the event and its lead organizer. Times carry the offset of the event's zone."""
+
+    id: UUID
+    type: str
+    title: str
+    description: str
+    org_id: UUID
+    org_name: str
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    status: EventStatus
+    #: Places still free (null when unlimited).
+    places_left: int | None
+    tags: list[str]
+
+
 class MyRegistration(msgspec.Struct, kw_only=True, omit_defaults=True):
     """The caller's own registration for an event, as ``/events/mine`` lists it."""
 

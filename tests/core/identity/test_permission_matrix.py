@@ -371,6 +371,7 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ),
     # core16 (issue 16)
     ("POST", "/api/v1/events/{event_id}/checkins/venue"): ({409}, "R's administrator is not registered"),
+    ("GET", "/api/v1/events/{event_id}/public"): ({404}, "B's event is for members: it has no public page"),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
