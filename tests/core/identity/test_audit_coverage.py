@@ -270,7 +270,8 @@ async def _cancel_event(w: World) -> Call:
 
 @case("POST", "/api/v1/events/{event_id}/finish")
 async def _finish(w: World) -> Call:
-    return "POST", f"/api/v1/events/{(await event(w, publish=True)).json()['id']}/finish", {}
+    started = await event(w, publish=True, starts_at=soon(-1))  # not before it starts
+    return "POST", f"/api/v1/events/{started.json()['id']}/finish", {}
 
 
 @case("POST", "/api/v1/events/{event_id}/registrations")
@@ -300,9 +301,17 @@ async def _batch_check_in(w: World) -> Call:
     return "POST", f"/api/v1/events/{event_id}/checkins/batch", {"json": {"items": [{"code": code}]}}
 
 
+@case("POST", "/api/v1/events/{event_id}/checkins/venue")
+async def _venue_check_in(w: World) -> Call:
+    event_id = (await event(w, publish=True, starts_at=soon(-1))).json()["id"]
+    await registration(w, event_id, str(w.admin_person))
+    code = (await w.ok("GET", f"/api/v1/events/{event_id}/venue-code")).json()["code"]
+    return "POST", f"/api/v1/events/{event_id}/checkins/venue", {"json": {"code": code}, "headers": w.admin}
+
+
 @case("POST", "/api/v1/events/{event_id}/feedback")
 async def _feedback(w: World) -> Call:
-    event_id = (await event(w, publish=True)).json()["id"]
+    event_id = (await event(w, publish=True, starts_at=soon(-1))).json()["id"]
     registered = await registration(w, event_id, str(w.admin_person))
     await w.ok("POST", f"/api/v1/events/{event_id}/checkins", json={"registration_id": registered["id"]})
     await w.ok("POST", f"/api/v1/events/{event_id}/finish")

@@ -228,6 +228,8 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"description": "改"},
     ("POST", "/api/v1/webhooks/{webhook_id}/secret/rotate"): {"overlap_seconds": 0},
+    # core16 (issue 16): self check-in by the venue code of B's event.
+    ("POST", "/api/v1/events/{event_id}/checkins/venue"): {"code": "{venue_code}"},
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -367,6 +369,9 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
         {403},
         "only who filed a nomination withdraws it (B's admin did)",
     ),
+    # core16 (issue 16)
+    ("POST", "/api/v1/events/{event_id}/checkins/venue"): ({409}, "R's administrator is not registered"),
+    ("GET", "/api/v1/events/{event_id}/public"): ({404}, "B's event is for members: it has no public page"),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
@@ -591,6 +596,8 @@ async def world(client: ApiClient) -> World:
     ids.update(
         event_type=event_type, future=start.isoformat(), future_end=(start + timedelta(hours=2)).isoformat()
     )
+    # B's event began an hour ago (so it may be finished, and checked in at) and lasts a week.
+    began = datetime.now(UTC) - timedelta(hours=1)
     event = await _ok(
         await api.post(
             "/api/v1/events",
@@ -598,8 +605,8 @@ async def world(client: ApiClient) -> World:
                 "type": event_type,
                 "title": "乙方内部活动",
                 "org_id": ids["org"],
-                "starts_at": ids["future"],
-                "ends_at": ids["future_end"],
+                "starts_at": began.isoformat(),
+                "ends_at": (began + timedelta(days=7)).isoformat(),
                 "visibility": "members",
                 "eligibility": "members",
             },
@@ -615,6 +622,8 @@ async def world(client: ApiClient) -> World:
     )
     ids["registration"] = str(registration["id"])
     ids["checkin_code"] = registration["checkin_code"]
+    venue = await api.get(f"/api/v1/events/{ids['event']}/venue-code", headers=control)
+    ids["venue_code"] = (await _ok(venue))["code"]
 
     notice = await _ok(
         await api.post("/api/v1/notices", json={"org_id": ids["org"], "title": "乙方公示"}, headers=control)
