@@ -698,6 +698,20 @@ class MeetingController(Controller):
     path = "/meetings"
     tags = ["joint"]  # noqa: RUF012
 
+    @get(
+        "/{meeting_id:uuid}",
+        opt={"permission": perm.COUNCIL_READ},
+        summary="会议详情",
+        description="一次会议的议程、纪要、出席单位与出席率；附 ETag。",
+        summary_en="A meeting",
+        description_en="One meeting's agenda, minutes, attending member orgs and attendance rate; with an ETag.",
+    )
+    async def get_meeting(self, request: Req, meeting_id: FromPath[uuid.UUID]) -> Response[S.JointMeeting]:
+        row = await JointMeeting.select().where(JointMeeting.id == meeting_id).first().run()
+        if row is None or not within(row["org_path"], principal(request).reach(perm.COUNCIL_READ)):
+            raise Problem("not-found")
+        return tagged(to_meeting(row, await _member_count(row["council"])), row["version"])
+
     @patch(
         "/{meeting_id:uuid}",
         opt={"permission": perm.COUNCIL_MANAGE},

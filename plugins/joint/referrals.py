@@ -309,10 +309,9 @@ class ReferralController(Controller):
             await JointReferralRule.delete().where(JointReferralRule.id == rule_id).run()
             await _recorded(row, "joint.referral_rule.removed", sig.RULE_REMOVED)
 
-    @post(
+    @get(
         "/referrals/route",
         opt={"permission": perm.REFERRAL_READ},
-        status_code=200,
         summary="查找承办组织",
         description="给出一件诉求产生的组织（群众所在社区、消息中心的组织、对接系统的区域）和诉求类型，"
         "按最近区域的转办规则（或平台默认）找出应承办的组织；之后用 POST /api/v1/processes/{id}/referrals "
@@ -324,9 +323,28 @@ class ReferralController(Controller):
         "Answers a clear problem when the target's plugin is not installed, no rule applies or no such "
         "org is near.",
     )
-    async def route_request(self, request: Req, data: JSONBody[S.JointRouteIn]) -> S.JointRoute:
-        await org_in_reach(data.org_id, principal(request), perm.REFERRAL_READ)
-        return await route(request.app.state, data.org_id, data.request_type)
+    async def route_request(
+        self,
+        request: Req,
+        org_id: Annotated[uuid.UUID, QueryParameter(description="The org where the request arose")],
+        request_type: Annotated[
+            str, QueryParameter(description="The request type", pattern=r"^[a-z][a-z0-9_]{0,63}$")
+        ],
+    ) -> S.JointRoute:
+        await org_in_reach(org_id, principal(request), perm.REFERRAL_READ)
+        return await route(request.app.state, org_id, request_type)
+
+    @get(
+        "/referral-rules/{rule_id:uuid}",
+        opt={"permission": perm.REFERRAL_READ},
+        summary="查看转办规则",
+        description="一条转办规则；附 ETag。不在权限范围内的规则与不存在的一样答复 404。",
+        summary_en="A referral rule",
+        description_en="One referral rule, with an ETag; a rule outside the caller's reach is answered 404.",
+    )
+    async def get_rule(self, request: Req, rule_id: FromPath[uuid.UUID]) -> Response[S.JointRule]:
+        row = await _rule(rule_id, principal(request), perm.REFERRAL_READ)
+        return tagged(to_rule(request.app.state, row), row["version"])
 
 
 async def _recorded(

@@ -23,8 +23,8 @@ async def test_joint_alone(quntuan_client, quntuan_tree):
 
     council = await c.post(f"{API}/councils", json={"org_id": str(county), "name": "联席会议"}, headers=h)
     assert council.status_code == 201, council.text
-    routed = await c.post(
-        f"{API}/referrals/route", json={"org_id": str(county), "request_type": "wage_arrears"}, headers=h
+    routed = await c.get(
+        f"{API}/referrals/route", params={"org_id": str(county), "request_type": "wage_arrears"}, headers=h
     )
     assert "union.*" in assert_problem(routed, 422, "joint-no-owner")["detail"]
     types = (await c.get(f"{API}/request-types", headers=h)).json()

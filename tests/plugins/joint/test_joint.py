@@ -207,38 +207,38 @@ async def test_referral_by_rule(quntuan_client, quntuan_tree):
     women = await _org(c, h["county"], county, "women.federation", "甲县妇联")
     village = await _org(c, h["county"], county, "party.committee", "幸福社区党委", level="village")
 
-    routed = await c.post(
+    routed = await c.get(
         f"{API}/referrals/route",
-        json={"org_id": village["id"], "request_type": "wage_arrears"},
+        params={"org_id": village["id"], "request_type": "wage_arrears"},
         headers=h["city"],
     )
     assert routed.status_code == 200, routed.text
     assert (routed.json()["org_id"], routed.json()["plugin"]) == (union["id"], "union")
-    violence = await c.post(
+    violence = await c.get(
         f"{API}/referrals/route",
-        json={"org_id": village["id"], "request_type": "domestic_violence"},
+        params={"org_id": village["id"], "request_type": "domestic_violence"},
         headers=h["city"],
     )
     assert violence.json()["org_id"] == women["id"]
-    minor = await c.post(
+    minor = await c.get(
         f"{API}/referrals/route",
-        json={"org_id": village["id"], "request_type": "minor_protection"},
+        params={"org_id": village["id"], "request_type": "minor_protection"},
         headers=h["city"],
     )
     assert "youth.*" in assert_problem(minor, 422, "joint-no-owner")["detail"]
     assert_problem(
-        await c.post(
+        await c.get(
             f"{API}/referrals/route",
-            json={"org_id": village["id"], "request_type": "disability_need"},
+            params={"org_id": village["id"], "request_type": "disability_need"},
             headers=h["city"],
         ),
         422,
         "joint-no-owner",
     )
     assert_problem(
-        await c.post(
+        await c.get(
             f"{API}/referrals/route",
-            json={"org_id": village["id"], "request_type": "lost_cat"},
+            params={"org_id": village["id"], "request_type": "lost_cat"},
             headers=h["city"],
         ),
         422,
@@ -273,9 +273,9 @@ async def test_referral_by_rule(quntuan_client, quntuan_tree):
         ),
         422,
     )
-    minor = await c.post(
+    minor = await c.get(
         f"{API}/referrals/route",
-        json={"org_id": village["id"], "request_type": "minor_protection"},
+        params={"org_id": village["id"], "request_type": "minor_protection"},
         headers=h["city"],
     )
     assert minor.status_code == 200 and minor.json()["org_id"] == women["id"]
@@ -288,9 +288,9 @@ async def test_referral_by_rule(quntuan_client, quntuan_tree):
     )
     assert not county_rule.json()["installed"]
     assert_problem(
-        await c.post(
+        await c.get(
             f"{API}/referrals/route",
-            json={"org_id": village["id"], "request_type": "minor_protection"},
+            params={"org_id": village["id"], "request_type": "minor_protection"},
             headers=h["city"],
         ),
         422,
@@ -303,9 +303,9 @@ async def test_referral_by_rule(quntuan_client, quntuan_tree):
     )
     assert changed.status_code == 200, changed.text
     assert (
-        await c.post(
+        await c.get(
             f"{API}/referrals/route",
-            json={"org_id": village["id"], "request_type": "minor_protection"},
+            params={"org_id": village["id"], "request_type": "minor_protection"},
             headers=h["city"],
         )
     ).json()["org_id"] == union["id"]
@@ -317,9 +317,9 @@ async def test_referral_by_rule(quntuan_client, quntuan_tree):
     rules = (await c.get(f"{API}/referral-rules", headers=h["county"])).json()
     assert rules == []  # the city's rule is outside the county's reach
     assert_problem(
-        await c.post(
+        await c.get(
             f"{API}/referrals/route",
-            json={"org_id": str(quntuan_tree.orgs["county_b"]["id"]), "request_type": "wage_arrears"},
+            params={"org_id": str(quntuan_tree.orgs["county_b"]["id"]), "request_type": "wage_arrears"},
             headers=h["county"],
         ),
         404,
