@@ -9,6 +9,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
+    BuiltinRole,
     OrgPathColumn,
     Permission,
     PersonalDataTable,
@@ -24,6 +25,7 @@ from plugins.joint.permissions import PERMISSIONS
 from plugins.joint.picture import PictureController
 from plugins.joint.processes import TASK
 from plugins.joint.referrals import ReferralController
+from plugins.joint.roles import ROLES
 from plugins.joint.signals import SIGNALS
 from plugins.joint.tables import APP_CONFIG, JointMember
 
@@ -46,6 +48,11 @@ def quntuan_piccolo_app() -> AppConfig:
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
     return [CouncilController, MeetingController, TaskController, ReferralController, PictureController]
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return ROLES
 
 
 @hookimpl

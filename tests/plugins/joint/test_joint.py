@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import plugins.joint.hooks
@@ -129,23 +130,28 @@ async def test_council_decision_followed_to_completion_and_overdue(quntuan_clien
     assert len(await signals_emitted("joint.decision_made")) == 1
     assert len(await audit_entries("joint.decision.made")) == 1
 
-    # the union takes its task through the core's process machine (the city's cadre reaches the union;
-    # the county's grant covers the county committee alone)
+    # the union's handler (built-in role at the union) takes its task through the core's process machine;
+    # only the council's office (built-in role at the county) confirms or returns it
+    office = await quntuan_tree.holder_of(c, "joint.council_office", "county_a")
+    handler = await quntuan_tree.holder_of(c, "joint.task_handler", uuid.UUID(union["id"]))
     pid = union_task["process_id"]
-    assert (await _step(c, h["city"], pid, "accept")).status_code == 200
-    reported = await _step(c, h["city"], pid, "report", form={"progress": 40, "note": "已入会 120 人"})
+    assert (await _step(c, handler, pid, "accept")).status_code == 200
+    reported = await _step(c, handler, pid, "report", form={"progress": 40, "note": "已入会 120 人"})
     assert reported.status_code == 200, reported.text
-    early = await _step(c, h["city"], pid, "confirm")  # not before completion is reported
+    early = await _step(c, office, pid, "confirm")  # not before completion is reported
     assert early.status_code in (403, 409, 422), early.text
     assert (
-        await _step(c, h["city"], pid, "submit", form={"progress": 100, "note": "入会 300 人"})
+        await _step(c, handler, pid, "submit", form={"progress": 100, "note": "入会 300 人"})
     ).status_code == 200
-    returned = await _step(c, h["city"], pid, "return", comment="请补充名册")
+    assert (await _step(c, handler, pid, "confirm")).status_code in (403, 404), (
+        "a handler cannot confirm its own"
+    )
+    returned = await _step(c, office, pid, "return", comment="请补充名册")
     assert returned.status_code == 200, returned.text
     assert (
-        await _step(c, h["city"], pid, "submit", form={"progress": 100, "note": "名册已补"})
+        await _step(c, handler, pid, "submit", form={"progress": 100, "note": "名册已补"})
     ).status_code == 200
-    done = await _step(c, h["city"], pid, "confirm")
+    done = await _step(c, office, pid, "confirm")
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "closed"
     task = (await c.get(f"{API}/tasks/{union_task['id']}", headers=h["county"])).json()
