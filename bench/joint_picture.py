@@ -154,6 +154,7 @@ async def main() -> None:
     parser.add_argument("--members", type=int, default=300_000)
     parser.add_argument("--processes", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--reuse", action="store_true", help="keep the tree a previous run seeded")
     args = parser.parse_args()
     settings = load_settings()
     pm = make_plugin_manager(settings)
@@ -163,7 +164,12 @@ async def main() -> None:
     try:
         await migrate(db)
         started = time.perf_counter()
-        root = await seed(args.orgs, args.members, args.processes)
+        existing = await Org.select(Org.id, Org.path).where(Org.parent.is_null()).first().run()
+        if existing is not None and args.reuse:
+            n = await Org.count().run()
+            root = {"id": existing["id"], "path": existing["path"], "name": "省", "orgs": n}
+        else:
+            root = await seed(args.orgs, args.members, args.processes)
         print(
             f"seeded {root['orgs']} orgs, {args.members} members, {args.processes} processes "
             f"in {time.perf_counter() - started:.0f}s"

@@ -60,9 +60,13 @@ def _owner(owners: Mapping[str, str], code: str) -> str:
     return owners.get(code) or (code.split(".", 1)[0] if "." in code else CORE_OWNER)
 
 
-async def figures_by_owner(state: Any, org_path: str, moment: datetime | None = None) -> list[OwnerFigures]:
+async def figures_by_owner(
+    state: Any, org_path: str, moment: datetime | None = None, *, orgs_and_members: bool = True
+) -> list[OwnerFigures]:
     """Orgs, members, events (registrations, attendance), processes (open, overdue, closed), places
-    (bookings) and honors of the subtree at ``org_path``, one entry per owner that has any, by owner."""
+    (bookings) and honors of the subtree at ``org_path``, one entry per owner that has any, by owner.
+    ``orgs_and_members=False`` leaves out the org and membership counts (for a caller that has them
+    by kind already, from the subtree's statistics)."""
     moment = moment or datetime.now(UTC)
     low, high = subtree_bounds(org_path)
     kinds = kind_owners(state)
@@ -77,20 +81,21 @@ async def figures_by_owner(state: Any, org_path: str, moment: datetime | None = 
     async def grouped(sql: str, *args: Any) -> list[dict[str, Any]]:
         return await Org.raw(sql, *args).run()  # type: ignore[no-any-return]
 
-    for r in await grouped(
-        "SELECT kind, COUNT(*) AS n FROM core_org WHERE path >= {} AND path < {} AND status = 'active' "
-        "GROUP BY kind",
-        low,
-        high,
-    ):
-        add(_owner(kinds, r["kind"]), "orgs", r["n"])
-    for r in await grouped(
-        "SELECT o.kind AS kind, COUNT(*) AS n FROM core_membership m JOIN core_org o ON o.id = m.org "
-        "WHERE o.path >= {} AND o.path < {} AND m.status = 'active' GROUP BY o.kind",
-        low,
-        high,
-    ):
-        add(_owner(kinds, r["kind"]), "members", r["n"])
+    if orgs_and_members:
+        for r in await grouped(
+            "SELECT kind, COUNT(*) AS n FROM core_org WHERE path >= {} AND path < {} AND status = 'active' "
+            "GROUP BY kind",
+            low,
+            high,
+        ):
+            add(_owner(kinds, r["kind"]), "orgs", r["n"])
+        for r in await grouped(
+            "SELECT o.kind AS kind, COUNT(*) AS n FROM core_membership m JOIN core_org o ON o.id = m.org "
+            "WHERE o.path >= {} AND o.path < {} AND m.status = 'active' GROUP BY o.kind",
+            low,
+            high,
+        ):
+            add(_owner(kinds, r["kind"]), "members", r["n"])
     for r in await grouped(
         "SELECT o.kind AS kind, COUNT(*) AS n, COALESCE(SUM(e.confirmed_count), 0) AS regs "
         "FROM core_event e JOIN core_org o ON o.id = e.org "

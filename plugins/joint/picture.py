@@ -11,6 +11,7 @@ rebuilds it.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 from datetime import UTC, datetime
@@ -21,7 +22,15 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
-from core.sdk import Text, figures_by_owner, installed_plugins, request_locale, subtree_statistics
+from core.sdk import (
+    OwnerFigures,
+    Text,
+    figures_by_owner,
+    installed_plugins,
+    kind_owners,
+    request_locale,
+    subtree_statistics,
+)
 from plugins.joint import permissions as perm
 from plugins.joint.common import org_in_reach, principal
 
@@ -84,8 +93,21 @@ _CACHE: dict[tuple[UUID, str], tuple[float, JointPicture]] = {}
 
 
 async def build(state: Any, org: dict[str, Any], reaches: Any) -> JointPicture:
-    stats = await subtree_statistics(state, org["id"], reaches)
-    owners = {f.owner: f for f in await figures_by_owner(state, org["path"])}
+    # The statistics' org and member counts by kind are credited to each kind's owner here, so the
+    # figures by owner need not count them again; the two run side by side (on PostgreSQL, on two
+    # connections of the pool).
+    stats, by_owner = await asyncio.gather(
+        subtree_statistics(state, org["id"], reaches),
+        figures_by_owner(state, org["path"], orgs_and_members=False),
+    )
+    owners = {f.owner: f for f in by_owner}
+    kinds = kind_owners(state)
+    for o in stats.orgs:
+        entry = owners.setdefault(kinds.get(o.kind, "core"), OwnerFigures(owner=kinds.get(o.kind, "core")))
+        entry.orgs += o.count
+    for m in stats.members:
+        entry = owners.setdefault(kinds.get(m.kind, "core"), OwnerFigures(owner=kinds.get(m.kind, "core")))
+        entry.members += m.members
     names = {"core": CORE_NAME, **installed_plugins(state)}
     columns = []
     for slug in dict.fromkeys([*names, *owners]):
