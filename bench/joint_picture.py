@@ -177,10 +177,7 @@ async def main() -> None:
         if not db.is_sqlite:
             await Org.raw("ANALYZE").run()
         state = SimpleNamespace(registry=pm.registry, plugin_manager=pm)
-        from core.access import Reach
-
-        reaches = [Reach(path=root["path"], subtree=True)]
-        pic = await build(state, root, reaches)
+        pic = await build(state, root)
         print("columns:", [(c.plugin, c.orgs, c.members, c.processes_open) for c in pic.columns])
         ours, base = [], []
         for _ in range(args.rounds):
@@ -188,7 +185,7 @@ async def main() -> None:
             await baseline(root["path"])
             base.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            await build(state, root, reaches)
+            await build(state, root)
             ours.append((time.perf_counter() - t0) * 1000)
         ours.sort()
         base.sort()

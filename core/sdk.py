@@ -100,21 +100,15 @@ async def open_process(
     )
 
 
-async def subtree_statistics(state: object, org_id: object, reaches: Any) -> Any:
-    """The unified statistics of the subtree under ``org_id`` (``GET /api/v1/orgs/{id}/statistics``):
-    orgs and members by kind, units, coverage per rule with its plugin, and every plugin's
-    ``quntuan_statistics`` figures named by plugin. 404 when ``org_id`` is outside ``reaches``."""
-    from core.orgs.coverage import coverage_rules
-    from core.orgs.statistics import statistics
+async def subtree_figures(state: object, org_path: str) -> tuple[list[Any], list[Any]]:
+    """The coverage of the subtree at ``org_path`` per rule (``RuleRate``: rule, plugin, required,
+    covered, rate) and every plugin's ``quntuan_statistics`` figures (``PluginFigure``: plugin, code,
+    label, value) — what ``GET /api/v1/orgs/{id}/statistics`` adds to its counts. The caller checks reach."""
+    from core.orgs.coverage import coverage_rules, subtree_rates
+    from core.orgs.statistics import plugin_figures
 
     pm = state.plugin_manager  # type: ignore[attr-defined]
-    return await statistics(
-        pm,
-        state.registry.org_kinds,  # type: ignore[attr-defined]
-        coverage_rules(pm),
-        org_id,  # type: ignore[arg-type]
-        reaches,
-    )
+    return await subtree_rates(coverage_rules(pm), org_path), await plugin_figures(pm, org_path)
 
 
 #: The core API version plugins declare against (``PluginInfo.core_api``); see docs/plugins.md.
@@ -236,7 +230,7 @@ __all__ = [
     "send_code",
     "set_code_sender",
     "subtree_bounds",
-    "subtree_statistics",
+    "subtree_figures",
     "to_simplified",
     "to_traditional",
     "transaction",

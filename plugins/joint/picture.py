@@ -22,15 +22,7 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
-from core.sdk import (
-    OwnerFigures,
-    Text,
-    figures_by_owner,
-    installed_plugins,
-    kind_owners,
-    request_locale,
-    subtree_statistics,
-)
+from core.sdk import Text, figures_by_owner, installed_plugins, request_locale, subtree_figures
 from plugins.joint import permissions as perm
 from plugins.joint.common import org_in_reach, principal
 
@@ -83,8 +75,7 @@ class JointPicture(msgspec.Struct, kw_only=True):
     #: how old these figures are (seconds); cached figures are at most a few minutes old.
     age_seconds: float
     orgs_total: int
-    #: distinct persons with an active membership anywhere in the subtree.
-    persons_total: int
+    #: active memberships in the subtree (a person in two orgs counts twice).
     members_total: int
     columns: list[JointColumn]
 
@@ -92,22 +83,13 @@ class JointPicture(msgspec.Struct, kw_only=True):
 _CACHE: dict[tuple[UUID, str], tuple[float, JointPicture]] = {}
 
 
-async def build(state: Any, org: dict[str, Any], reaches: Any) -> JointPicture:
-    # The statistics' org and member counts by kind are credited to each kind's owner here, so the
-    # figures by owner need not count them again; the two run side by side (on PostgreSQL, on two
-    # connections of the pool).
-    stats, by_owner = await asyncio.gather(
-        subtree_statistics(state, org["id"], reaches),
-        figures_by_owner(state, org["path"], orgs_and_members=False),
+async def build(state: Any, org: dict[str, Any]) -> JointPicture:
+    # Coverage and the plugins' own figures beside the core's counts by owner (on PostgreSQL on two
+    # connections of the pool at once).
+    (coverage, figures), by_owner = await asyncio.gather(
+        subtree_figures(state, org["path"]), figures_by_owner(state, org["path"])
     )
     owners = {f.owner: f for f in by_owner}
-    kinds = kind_owners(state)
-    for o in stats.orgs:
-        entry = owners.setdefault(kinds.get(o.kind, "core"), OwnerFigures(owner=kinds.get(o.kind, "core")))
-        entry.orgs += o.count
-    for m in stats.members:
-        entry = owners.setdefault(kinds.get(m.kind, "core"), OwnerFigures(owner=kinds.get(m.kind, "core")))
-        entry.members += m.members
     names = {"core": CORE_NAME, **installed_plugins(state)}
     columns = []
     for slug in dict.fromkeys([*names, *owners]):
@@ -134,12 +116,12 @@ async def build(state: Any, org: dict[str, Any], reaches: Any) -> JointPicture:
                     JointCoverage(
                         rule=c.rule, name=c.name, required=c.required, covered=c.covered, rate=c.rate
                     )
-                    for c in stats.coverage
+                    for c in coverage
                     if c.plugin == slug
                 ],
                 figures=[
                     JointFigure(code=p.code, label=p.label, value=p.value)
-                    for p in stats.plugins
+                    for p in figures
                     if p.plugin == slug
                 ],
             )
@@ -147,11 +129,10 @@ async def build(state: Any, org: dict[str, Any], reaches: Any) -> JointPicture:
     return JointPicture(
         org_id=org["id"],
         org_name=org["name"],
-        generated_at=stats.generated_at,
+        generated_at=datetime.now(UTC),
         age_seconds=0.0,
-        orgs_total=stats.orgs_total,
-        persons_total=stats.persons_total,
-        members_total=stats.members_total,
+        orgs_total=sum(c.orgs for c in columns),
+        members_total=sum(c.members for c in columns),
         columns=columns,
     )
 
@@ -165,7 +146,7 @@ async def picture(request: Req, org_id: UUID, fresh: bool) -> JointPicture:
     if cached is not None and not fresh and moment - cached[0] < CACHE_SECONDS:
         age = (datetime.now(UTC) - cached[1].generated_at).total_seconds()
         return msgspec.structs.replace(cached[1], age_seconds=round(max(age, 0.0), 3))
-    built = await build(request.app.state, org, caller.reach(perm.PICTURE_READ))
+    built = await build(request.app.state, org)
     _CACHE[key] = (moment, built)
     if len(_CACHE) > 1000:
         _CACHE.pop(next(iter(_CACHE)))
