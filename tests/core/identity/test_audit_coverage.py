@@ -836,6 +836,108 @@ async def _checkpoint(w: World) -> Call:
     return "POST", "/api/v1/audit/checkpoints", {}
 
 
+# --- joint plugin -----------------------------------------------------------------------------------------
+
+
+async def _joint_council(w: World, *members: dict[str, Any]) -> dict[str, Any]:
+    body = {"org_id": str(w.a["id"]), "name": w.name("联席会议")}
+    council = (await w.ok("POST", "/api/v1/joint/councils", json=body)).json()
+    for member in members:
+        url = f"/api/v1/joint/councils/{council['id']}/members"
+        council = (await w.ok("POST", url, json={"org_id": str(member["id"])})).json()
+    return council
+
+
+async def _joint_etag(w: World, url: str) -> dict[str, str]:
+    return {**w.admin, "If-Match": (await w.ok("GET", url)).headers["etag"]}
+
+
+async def _joint_decision(w: World) -> dict[str, Any]:
+    council = await _joint_council(w, w.union)
+    body = {
+        "title": w.name("议定"),
+        "tasks": [{"org_id": str(w.union["id"]), "title": "任务", "due_on": "2030-01-01"}],
+    }
+    return (await w.ok("POST", f"/api/v1/joint/councils/{council['id']}/decisions", json=body)).json()
+
+
+async def _joint_rule(w: World) -> dict[str, Any]:
+    body = {"region_id": str(w.a["id"]), "request_type": f"t{next(w.counter)}", "target": "union.*"}
+    return (await w.ok("POST", "/api/v1/joint/referral-rules", json=body)).json()
+
+
+@case("POST", "/api/v1/joint/councils")
+async def _joint_create_council(w: World) -> Call:
+    return "POST", "/api/v1/joint/councils", {"json": {"org_id": str(w.a["id"]), "name": w.name("联席会议")}}
+
+
+@case("PATCH", "/api/v1/joint/councils/{council_id}")
+async def _joint_update_council(w: World) -> Call:
+    url = f"/api/v1/joint/councils/{(await _joint_council(w))['id']}"
+    return "PATCH", url, {"json": {"description": "改"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/councils/{council_id}/members")
+async def _joint_add_member(w: World) -> Call:
+    council = await _joint_council(w)
+    return "POST", f"/api/v1/joint/councils/{council['id']}/members", {"json": {"org_id": str(w.women["id"])}}
+
+
+@case("DELETE", "/api/v1/joint/councils/{council_id}/members/{member_id}")
+async def _joint_remove_member(w: World) -> Call:
+    council = await _joint_council(w, w.women)
+    return "DELETE", f"/api/v1/joint/councils/{council['id']}/members/{council['members'][0]['id']}", {}
+
+
+@case("POST", "/api/v1/joint/councils/{council_id}/meetings")
+async def _joint_meeting(w: World) -> Call:
+    council = await _joint_council(w)
+    body = {"title": w.name("会议"), "starts_at": soon()}
+    return "POST", f"/api/v1/joint/councils/{council['id']}/meetings", {"json": body}
+
+
+@case("PATCH", "/api/v1/joint/meetings/{meeting_id}")
+async def _joint_update_meeting(w: World) -> Call:
+    council = await _joint_council(w)
+    body = {"title": w.name("会议"), "starts_at": soon()}
+    meeting = (await w.ok("POST", f"/api/v1/joint/councils/{council['id']}/meetings", json=body)).json()
+    url = f"/api/v1/joint/meetings/{meeting['id']}"
+    return "PATCH", url, {"json": {"status": "held"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/councils/{council_id}/decisions")
+async def _joint_decide(w: World) -> Call:
+    council = await _joint_council(w, w.union)
+    body = {
+        "title": w.name("议定"),
+        "tasks": [{"org_id": str(w.union["id"]), "title": "任务", "due_on": "2030-01-01"}],
+    }
+    return "POST", f"/api/v1/joint/councils/{council['id']}/decisions", {"json": body}
+
+
+@case("POST", "/api/v1/joint/tasks/{task_id}/followups")
+async def _joint_follow_up(w: World) -> Call:
+    task = (await _joint_decision(w))["tasks"][0]
+    return "POST", f"/api/v1/joint/tasks/{task['id']}/followups", {"json": {"note": "督办"}}
+
+
+@case("POST", "/api/v1/joint/referral-rules")
+async def _joint_create_rule(w: World) -> Call:
+    body = {"region_id": str(w.a["id"]), "request_type": f"t{next(w.counter)}", "target": "women.*"}
+    return "POST", "/api/v1/joint/referral-rules", {"json": body}
+
+
+@case("PATCH", "/api/v1/joint/referral-rules/{rule_id}")
+async def _joint_update_rule(w: World) -> Call:
+    url = f"/api/v1/joint/referral-rules/{(await _joint_rule(w))['id']}"
+    return "PATCH", url, {"json": {"note": "改"}, "headers": await _joint_etag(w, url)}
+
+
+@case("DELETE", "/api/v1/joint/referral-rules/{rule_id}")
+async def _joint_delete_rule(w: World) -> Call:
+    return "DELETE", f"/api/v1/joint/referral-rules/{(await _joint_rule(w))['id']}", {}
+
+
 # --- the test ---------------------------------------------------------------------------------------------
 
 
