@@ -34,7 +34,7 @@ from litestar.exceptions import ClientException, ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.typing import FieldDefinition
 
-from core.errors import TOO_DEEP, UNSUPPORTED_MEDIA, Problem
+from core.errors import JSON_MEDIA, TOO_DEEP, UNSUPPORTED_MEDIA, Problem
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NUL = "\x00"
@@ -248,7 +248,7 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
         return
     media_type = request.content_type[0]
     if not media_type.endswith(("/json", "+json")):
-        raise Problem(UNSUPPORTED_MEDIA)
+        raise Problem(UNSUPPORTED_MEDIA, accepted=JSON_MEDIA)
     decode_json_strict(body, field.annotation)
 
 

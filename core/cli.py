@@ -15,6 +15,7 @@ from rich.table import Table
 
 from core import CORE_API_VERSION, __version__
 from core.settings import Settings, SettingsError, load_settings
+from core.startup import EXIT_CONFIG, EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PLUGINS, refusals
 
 app = typer.Typer(
     help="quntuan 群团 — headless API platform for mass organizations.",
@@ -28,18 +29,41 @@ err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _refuse(problems: list[str]) -> None:
+    """Print each refusal on one line and stop with :data:`EXIT_CONFIG` (no traceback); none: go on."""
+    if not problems:
+        return
+    err.print("[bold red]配置错误 / invalid configuration:[/]", highlight=False)
+    for problem in problems:
+        err.print(f"  • {problem}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_CONFIG)
+
+
 def _settings(**overrides: Any) -> Settings:
     """Settings from the environment, or a clear list of what is wrong and exit status 2."""
     try:
         settings = load_settings()
     except SettingsError as exc:
-        err.print("[bold red]配置错误 / invalid configuration:[/]")
-        for problem in exc.problems:
-            err.print(f"  • {problem}")
-        raise typer.Exit(2) from None
+        _refuse(exc.problems)
     import msgspec
 
     return msgspec.structs.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _plugin_manager(settings: Settings) -> Any:
+    """The plugins, or (strict mode) the one that failed and :data:`EXIT_PLUGINS`; skipped ones are said."""
+    from core.plugin_host import PluginLoadError, make_plugin_manager
+
+    try:
+        pm = make_plugin_manager(settings)
+    except PluginLoadError as exc:
+        err.print(f"[red]插件加载失败 / plugin load failed (strict mode):[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_PLUGINS) from None
+    for failure in pm.failures:
+        err.print(
+            f"[yellow]插件已跳过 / plugin skipped:[/] {failure.name}: {failure.reason}", highlight=False
+        )
+    return pm
 
 
 @app.command()
@@ -60,22 +84,12 @@ def serve(
     import uvicorn
 
     settings = _settings(host=host, port=port, workers=workers)
-    if settings.workers > 1 and settings.is_sqlite:
-        err.print(
-            "[red]SQLite 只能单进程运行 / the embedded SQLite database serves one process only.[/]\n"
-            "Set QUNTUAN_DATABASE_URL=postgresql://… and QUNTUAN_REDIS_URL=redis://… to run several workers."
-        )
-        raise typer.Exit(2)
-    if settings.workers > 1 and not settings.redis_url:
-        err.print(
-            "[red]多进程需要 Redis / several workers need shared state:[/] set QUNTUAN_REDIS_URL=redis://…"
-        )
-        raise typer.Exit(2)
+    _refuse(refusals(settings))
     from core.metrics_dir import prepare_multiprocess_dir
 
     # First: prometheus-client decides when first imported (plugins may import it) whether to share.
     prepare_multiprocess_dir()
-    from core.plugin_host import PluginLoadError, enabled_plugin_names, make_plugin_manager
+    from core.plugin_host import enabled_plugin_names
 
     if settings.workers > 1 and not settings.strict_plugins:
         # uvicorn spawns each worker as a fresh interpreter that loads the plugins again and logs any it
@@ -84,13 +98,8 @@ def serve(
         # of every worker failing in turn.
         plugins = f"{', '.join(enabled_plugin_names(settings)) or '-'} (loaded by each worker)"
     else:
-        try:
-            pm = make_plugin_manager(settings)
-        except PluginLoadError as exc:
-            err.print(f"[red]插件加载失败 / plugin load failed (strict mode):[/] {exc}")
-            raise typer.Exit(2) from None
-        for failure in pm.failures:
-            err.print(f"[yellow]插件已跳过 / plugin skipped:[/] {failure.name}: {failure.reason}")
+        pm = _plugin_manager(settings)
+        _refuse(refusals(settings, plugin_manager=pm))
         plugins = ", ".join(sorted(pm.registry.plugins)) or "-"
     where = settings.sqlite_path.resolve() if settings.is_sqlite else "PostgreSQL"
     console.print(
@@ -127,7 +136,7 @@ def backup(target: Annotated[Path, typer.Argument(help="File to write the backup
         written = run_backup(_settings(), target)
     except BackupError as exc:
         err.print(f"[red]备份失败 / backup failed:[/] {exc}")
-        raise typer.Exit(1) from None
+        raise typer.Exit(EXIT_FAILED) from None
     console.print(f"Backup written to {written} ({written.stat().st_size} bytes).")
 
 
@@ -149,7 +158,7 @@ def restore(
         run_restore(settings, source)
     except BackupError as exc:
         err.print(f"[red]恢复失败 / restore failed:[/] {exc}")
-        raise typer.Exit(1) from None
+        raise typer.Exit(EXIT_FAILED) from None
     console.print(f"Restored from {source}.")
 
 
@@ -159,30 +168,42 @@ def migrate(
         bool, typer.Option("--check", help="Only report pending migrations; exit 1 if any.")
     ] = False,
 ) -> None:
-    """Apply pending migrations of the core and every plugin, in dependency order (once per deploy)."""
+    """Apply pending migrations of the core and every plugin, in dependency order (once per deploy).
+
+    One plain line per migration as it is applied (no colours when the output is not a terminal)."""
     from core.db import Database
+    from core.migrations import PendingMigration, pending_migrations
     from core.migrations import migrate as run_migrate
-    from core.migrations import pending_migrations
-    from core.plugin_host import make_plugin_manager
 
     settings = _settings()
-    pm = make_plugin_manager(settings)
+    pm = _plugin_manager(settings)
     db = Database(settings, pm.registry.piccolo_apps)
+
+    def applied(item: PendingMigration, seconds: float, notes: list[str]) -> None:
+        print(f"applied {item.app} {item.migration_id} ({seconds:.2f} s)", flush=True)
+        for note in notes:
+            print(f"  note: {note}", flush=True)
 
     async def run() -> list[Any]:
         await db.start()
         try:
-            return await (pending_migrations(db) if check else run_migrate(db))
+            return await (pending_migrations(db) if check else run_migrate(db, applied))
         finally:
             await db.stop()
 
-    done = asyncio.run(run())
-    verb = "pending" if check else "applied"
-    for item in done:
-        console.print(f"  {verb}: {item.app} {item.migration_id}")
-    console.print(f"{len(done)} migration(s) {verb}." if done else "Schema is current.")
+    try:
+        done = asyncio.run(run())
+    except OSError as exc:  # refused, unreachable, unknown host: asyncpg and sqlite3 both raise OSError kinds
+        err.print(
+            f"[red]无法连接数据库 / database unreachable:[/] {type(exc).__name__}: {exc}", highlight=False
+        )
+        raise typer.Exit(EXIT_DATABASE) from None
+    if check:
+        for item in done:
+            print(f"pending {item.app} {item.migration_id}")
+    print(f"{len(done)} migration(s) {'pending' if check else 'applied'}." if done else "Schema is current.")
     if check and done:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
 
 
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
@@ -198,10 +219,23 @@ def config_reference() -> None:
 
 
 @config_app.command("check")
-def config_check() -> None:
-    """Validate the environment's settings and say so (exit 2 with the problems otherwise)."""
-    settings = _settings()
-    console.print(f"Configuration is valid ({'SQLite' if settings.is_sqlite else 'PostgreSQL'}).")
+def config_check(
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Web workers `serve` would run (QUNTUAN_WORKERS).")
+    ] = None,
+    processes: Annotated[int, typer.Option(min=1, help="Processes `worker` would run.")] = 1,
+) -> None:
+    """Check the settings as `serve` and `worker` would, without starting anything: exit 0 when both would
+    start, 2 with every refusal listed, 3 when a plugin fails to load in strict mode."""
+    settings = _settings(workers=workers)
+    pm = _plugin_manager(settings)
+    _refuse(refusals(settings, processes=processes, plugin_manager=pm))
+    database = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    shared = "Redis" if settings.redis_url else "in-process"
+    console.print(
+        f"Configuration is valid ({database}, shared state {shared}, {settings.workers} web worker(s)).",
+        highlight=False,
+    )
 
 
 plugins_app = typer.Typer(
@@ -329,7 +363,7 @@ def check_plugins() -> None:
         asyncio.run(run(directory))
     if failed:
         err.print(f"[red]契约检查未通过 / contract failed:[/] {', '.join(failed)}")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
     console.print(f"{len(plugins)} plugin(s) keep the contract.")
 
 
@@ -349,7 +383,7 @@ def new_plugin(
         target = generate(slug, directory, name_zh=name_zh, name_en=name_en)
     except TemplateError as exc:
         err.print(f"[red]无法创建插件 / cannot create the plugin:[/] {exc}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_CONFIG) from None
     console.print(f"Plugin {slug} written to {target}.")
     console.print(f"Next: cd {target} && pip install -e . && pytest; then quntuan plugins list.")
 
@@ -374,7 +408,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from core import __version__
 from core.i18n import LOCALES, negotiate, to_traditional
 from core.openapi_truth import operation_id_creator
 from core.settings import Locale
+from core.typed_data import add_typed_details
 
 DOCS_ASSETS_PATH = "/static/docs"
 _ASSETS_DIR = Path(litestar_offline_docs.__file__).parent / "static"
@@ -92,7 +93,11 @@ def _operation_texts(app: Litestar) -> dict[tuple[str, str], tuple[str | None, s
 
 
 def localize_document(app: Litestar, document: dict[str, Any], locale: Locale) -> dict[str, Any]:
-    """``document`` (written in zh-Hans) in ``locale``: operations, tags and response descriptions."""
+    """``document`` (written in zh-Hans) in ``locale``: operations, tags and response descriptions; the
+    plugin-typed ``details`` shown as discriminated unions (:mod:`core.typed_data`)."""
+    registry = getattr(app.state, "registry", None)
+    if registry is not None:
+        document = add_typed_details(document, registry.event_types)
     if locale == "zh-Hans":
         return document
     localized = copy.deepcopy(document)

@@ -182,11 +182,17 @@ TOO_LARGE = register_problem(
     _t("请求体过大", "Payload too large", "請求體過大"),
     _t("请求体超过了允许的大小。", "The request body exceeds the allowed size.", "請求體超過了允許的大小。"),
 )
+#: What a JSON route takes; a 415 names the media types the route does take.
+JSON_MEDIA: Final = "application/json"
 UNSUPPORTED_MEDIA = register_problem(
     "unsupported-media-type",
     415,
     _t("不支持的内容类型", "Unsupported media type", "不支援的內容類型"),
-    _t("请使用 application/json。", "Send application/json.", "請使用 application/json。"),
+    _t(
+        "此接口接受的内容类型：{accepted}。",
+        "This endpoint takes: {accepted}.",
+        "此介面接受的內容類型：{accepted}。",
+    ),
 )
 RATE_LIMITED = register_problem(
     "rate-limited",
@@ -501,7 +507,12 @@ def _handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
     if status == 400 and exc.detail and ("JSON" in exc.detail or "decode" in exc.detail.lower()):
         problem = MALFORMED_BODY
     return problem_response(
-        request, problem, headers=headers, method=request.method, retry_after=headers.get("Retry-After", "?")
+        request,
+        problem,
+        headers=headers,
+        method=request.method,
+        retry_after=headers.get("Retry-After", "?"),
+        accepted=JSON_MEDIA,
     )
 
 

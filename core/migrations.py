@@ -12,10 +12,14 @@ from the files instead of importing each migration.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import graphlib
+import io
 import os
 import re
 import sys
+import time
+import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,6 +45,16 @@ class SchemaBehindError(RuntimeError):
 class PendingMigration:
     app: str
     migration_id: str
+
+
+#: Called as each migration is applied: the migration, its seconds, and what it warned of (plain text).
+Progress = Callable[[PendingMigration, float, list[str]], None]
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def plain(text: str) -> str:
+    """``text`` without terminal escape sequences (Piccolo colours its warnings)."""
+    return _ANSI.sub("", text).strip()
 
 
 def app_module_path(app: AppConfig) -> str:
@@ -130,8 +144,11 @@ async def _pending(db: Database, ids_of: Callable[[AppConfig], Iterable[str]]) -
     ]
 
 
-async def migrate(db: Database) -> list[PendingMigration]:
-    """Apply every pending migration; returns what was applied (empty when the schema is current)."""
+async def migrate(db: Database, progress: Progress | None = None) -> list[PendingMigration]:
+    """Apply every pending migration; returns what was applied (empty when the schema is current).
+
+    ``progress`` hears of each migration as it is applied; Piccolo's own output (a partial line per
+    migration, coloured warnings) is kept off the terminal and its warnings passed on as plain text."""
     from piccolo.engine.postgres import PostgresEngine
 
     db.bind()
@@ -143,14 +160,14 @@ async def migrate(db: Database) -> list[PendingMigration]:
         conn = await asyncpg.connect(engine.config["dsn"])
         try:
             await conn.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
-            return await _apply(db)
+            return await _apply(db, progress)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
             await conn.close()
-    return await _apply(db)
+    return await _apply(db, progress)
 
 
-async def _apply(db: Database) -> list[PendingMigration]:
+async def _apply(db: Database, progress: Progress | None = None) -> list[PendingMigration]:
     from piccolo.apps.migrations.auto.migration_manager import MigrationManager
     from piccolo.apps.migrations.tables import Migration
 
@@ -160,11 +177,17 @@ async def _apply(db: Database) -> list[PendingMigration]:
     pending = await _pending(db, lambda app: modules[app.app_name])
     for item in pending:
         module = modules[item.app][item.migration_id]
-        async with db.transaction():
-            manager = await module.forwards()  # type: ignore[attr-defined]
-            if isinstance(manager, MigrationManager):
-                await manager.run()
-            await Migration.insert(Migration(name=item.migration_id, app_name=item.app)).run()
+        started = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("always")
+            async with db.transaction():
+                manager = await module.forwards()  # type: ignore[attr-defined]
+                if isinstance(manager, MigrationManager):
+                    await manager.run()
+                await Migration.insert(Migration(name=item.migration_id, app_name=item.app)).run()
+        if progress is not None:
+            notes = list(dict.fromkeys(plain(str(w.message)) for w in caught))
+            progress(item, time.perf_counter() - started, notes)
     return pending
 
 

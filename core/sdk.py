@@ -9,7 +9,7 @@ from typing import Any
 from core import CORE_API_VERSION
 from core.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.declarations import AdminLevel, BuiltinRole, EventType, OrgKind, Permission, PluginInfo
-from core.errors import FieldError, Problem, register_field_code, register_problem
+from core.errors import FieldError, Problem, register_field_code, register_problem, request_locale
 from core.events.schemas import CheckIn as CheckInInfo
 from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
@@ -33,7 +33,7 @@ from core.identity.crypto import (
     normalise_phone,
 )
 from core.identity.personal_data import PersonalDataTable
-from core.integration.jobs import JobContext, register_job
+from core.integration.jobs import JobContext, register_job, register_periodic
 from core.integration.signals import SignalType, emit
 from core.members.services import MembershipRejected
 from core.members.tables import Membership
@@ -48,6 +48,7 @@ from core.orgs.declarations import (
     StatFigure,
     UnitFacts,
 )
+from core.orgs.owners import OwnerFigures, figures_by_owner, installed_plugins, kind_owners
 from core.orgs.tables import Org
 from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
 from core.places.declarations import PlaceKind, PlaceService
@@ -99,6 +100,45 @@ async def person_facts(person_id: Any) -> PersonFacts | None:
 
     row = await Person.select(Person.birth_date, Person.gender).where(Person.id == person_id).first().run()
     return None if row is None else PersonFacts(birth_date=row["birth_date"], gender=row["gender"])
+
+
+async def open_process(
+    state: object,
+    principal: Principal,
+    *,
+    type_code: str,
+    org_id: object,
+    form: dict[str, Any],
+    applicant_id: object = None,
+    comment: str = "",
+) -> dict[str, Any]:
+    """Open a process of ``type_code`` on ``org_id`` as the plugin (inside the caller's write transaction),
+    as ``POST /api/v1/processes`` would for ``principal``: the org must be active and of one of the type's
+    kinds, the form is validated (422 naming the field), signals and history are written. Returns the
+    process row (``id``, ``state``, ``due_at``, ``version`` …)."""
+    from core.processes.machine import Env
+    from core.processes.machine import open_process as _open
+
+    return await _open(
+        Env.of(state),
+        principal,
+        type_code=type_code,
+        org_id=org_id,  # type: ignore[arg-type]
+        applicant_id=applicant_id,  # type: ignore[arg-type]
+        form=form,
+        comment=comment,
+    )
+
+
+async def subtree_figures(state: object, org_path: str) -> tuple[list[Any], list[Any]]:
+    """The coverage of the subtree at ``org_path`` per rule (``RuleRate``: rule, plugin, required,
+    covered, rate) and every plugin's ``quntuan_statistics`` figures (``PluginFigure``: plugin, code,
+    label, value) — what ``GET /api/v1/orgs/{id}/statistics`` adds to its counts. The caller checks reach."""
+    from core.orgs.coverage import coverage_rules, subtree_rates
+    from core.orgs.statistics import plugin_figures
+
+    pm = state.plugin_manager  # type: ignore[attr-defined]
+    return await subtree_rates(coverage_rules(pm), org_path), await plugin_figures(pm, org_path)
 
 
 #: The core API version plugins declare against (``PluginInfo.core_api``); see docs/plugins.md.
@@ -171,6 +211,7 @@ __all__ = [
     "OrgPathColumn",
     "OwnerAccess",
     "OwnerContext",
+    "OwnerFigures",
     "Page",
     "PageParam",
     "PageRequest",
@@ -203,12 +244,16 @@ __all__ = [
     "current_principal",
     "emit",
     "encode_cursor",
+    "figures_by_owner",
     "hookimpl",
     "hookspec",
+    "installed_plugins",
+    "kind_owners",
     "mask_id_number",
     "mask_phone",
     "normalise_id_number",
     "normalise_phone",
+    "open_process",
     "paginate",
     "person_facts",
     "publish_notice",
@@ -216,11 +261,14 @@ __all__ = [
     "record_audit",
     "register_field_code",
     "register_job",
+    "register_periodic",
     "register_problem",
     "replay_response",
+    "request_locale",
     "send_code",
     "set_code_sender",
     "subtree_bounds",
+    "subtree_figures",
     "to_simplified",
     "to_traditional",
     "transaction",

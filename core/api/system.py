@@ -19,6 +19,7 @@ from core.migrations import pending_migrations
 from core.observability import metrics_payload, sample_state
 from core.plugin_host import CORE_PLUGIN
 from core.settings import Locale
+from core.typed_data import details_schema
 
 
 class ComponentHealth(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -51,6 +52,12 @@ class OrgKindOut(NamedCode, kw_only=True):
     may_be_root: bool
 
 
+class EventTypeOut(NamedCode, kw_only=True):
+    #: JSON Schema of the type's ``details`` (validated on every write), or null when it takes none; the
+    #: OpenAPI document shows the same schema as its own variant of ``Event`` (a union on ``type``).
+    details_schema: dict[str, Any] | None
+
+
 class PermissionOut(NamedCode, kw_only=True):
     personal_data: bool
 
@@ -63,7 +70,7 @@ class PluginOut(msgspec.Struct, kw_only=True):
     core_api: str
     api_prefix: str
     org_kinds: list[OrgKindOut]
-    event_types: list[NamedCode]
+    event_types: list[EventTypeOut]
     permissions: list[PermissionOut]
 
 
@@ -102,7 +109,10 @@ def _plugin_out(slug: str, decl: Any, locale: Locale, *, api_prefix: str | None 
             )
             for k in decl.org_kinds
         ],
-        event_types=[NamedCode(code=t.code, name=t.name.get(locale)) for t in decl.event_types],
+        event_types=[
+            EventTypeOut(code=t.code, name=t.name.get(locale), details_schema=details_schema(t))
+            for t in decl.event_types
+        ],
         permissions=[
             PermissionOut(code=p.code, name=p.name.get(locale), personal_data=p.personal_data)
             for p in decl.permissions

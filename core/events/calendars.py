@@ -16,7 +16,9 @@ from typing import Any
 from uuid import UUID
 
 from core.access import Reach
-from core.events.services import EVENT_COLUMNS, organized_within, utc
+from core.errors import Problem
+from core.events.schemas import PublicEvent
+from core.events.services import EVENT_COLUMNS, organized_within, to_event, utc
 from core.events.tables import Event, Registration
 
 #: Feeds show events from this long ago onwards.
@@ -79,6 +81,38 @@ async def public_events(org_path: str | None) -> list[dict[str, Any]]:
     if org_path is not None:
         clause = clause & organized_within([Reach(path=org_path, subtree=True)])
     return await Event.select(*EVENT_COLUMNS).where(clause).order_by(Event.starts_at).limit(FEED_LIMIT).run()
+
+
+async def public_event(event_id: UUID) -> PublicEvent:
+    """A public event that is published, cancelled or finished, as anyone may read it; else 404."""
+    row = (
+        await Event.select(*EVENT_COLUMNS, Event.org.name.as_alias("org_name"))
+        .where(
+            (Event.id == event_id)
+            & (Event.visibility == "public")
+            & Event.status.is_in(["published", "cancelled", "finished"])
+        )
+        .first()
+        .run()
+    )
+    if row is None:
+        raise Problem("not-found")
+    event = to_event(row)
+    return PublicEvent(
+        id=event.id,
+        type=event.type,
+        title=event.title,
+        description=event.description,
+        org_id=event.org_id,
+        org_name=row["org_name"],
+        place=event.place,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        status=event.status,
+        places_left=event.places_left,
+        tags=event.tags,
+    )
 
 
 def _mine(person_id: UUID) -> Any:

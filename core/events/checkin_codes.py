@@ -1,8 +1,12 @@
 """Signed check-in codes: short, QR-friendly strings that only the platform can mint.
 
-A code is the registration id and an HMAC-SHA256 tag over it (truncated to 80 bits), in
+A person's code is the registration id and an HMAC-SHA256 tag over it (truncated to 80 bits), in
 RFC 4648 base32 without padding: upper-case letters and digits only, which QR codes encode in their compact
 alphanumeric mode. A forged or altered code fails the constant-time comparison.
+
+A venue code (shown at the venue, scanned by attendees to check themselves in) is the event id, its expiry
+(Unix seconds) and a tag over both under another context, so it names one event and stops working when it
+expires; a person's code is never a venue code, nor the other way round.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from uuid import UUID
 
 _TAG_BYTES = 10
 _CONTEXT = b"quntuan.checkin.v1:"
+_VENUE_CONTEXT = b"quntuan.venue.v1:"
 
 
 def _tag(secret: str, registration_id: UUID) -> bytes:
@@ -41,3 +46,33 @@ def verify_checkin_code(secret: str, code: str) -> UUID | None:
     if not hmac.compare_digest(cleaned, checkin_code(secret, registration_id)):
         return None
     return registration_id
+
+
+def _clean(code: str) -> bytes | None:
+    cleaned = code.strip().upper().replace("-", "").replace(" ", "")
+    try:
+        return base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _venue_tag(secret: str, event_id: UUID, expires: int) -> bytes:
+    message = _VENUE_CONTEXT + event_id.bytes + expires.to_bytes(8, "big")
+    return hmac.new(secret.encode(), message, hashlib.sha256).digest()[:_TAG_BYTES]
+
+
+def venue_code(secret: str, event_id: UUID, expires: int) -> str:
+    """The code shown at an event's venue until ``expires`` (Unix seconds): 55 characters of ``[A-Z2-7]``."""
+    raw = event_id.bytes + expires.to_bytes(8, "big") + _venue_tag(secret, event_id, expires)
+    return base64.b32encode(raw).decode().rstrip("=")
+
+
+def verify_venue_code(secret: str, code: str) -> tuple[UUID, int] | None:
+    """The event id and expiry a genuine venue code names (expired or not), or None for anything else."""
+    raw = _clean(code)
+    if raw is None or len(raw) != 16 + 8 + _TAG_BYTES:
+        return None
+    event_id, expires = UUID(bytes=raw[:16]), int.from_bytes(raw[16:24], "big")
+    if not hmac.compare_digest(raw[24:], _venue_tag(secret, event_id, expires)):
+        return None
+    return event_id, expires

@@ -1,4 +1,5 @@
-"""Check-in (签到): by signed code, by the organizer, or in idempotent batches from venues offline.
+"""Check-in (签到): by signed code, by the organizer, in idempotent batches from venues offline, or by the
+attendees themselves scanning the event's venue code (signed, time-limited, shown at the venue).
 
 A registration has at most one check-in (a unique column), claimed with ``INSERT … ON CONFLICT DO
 NOTHING``: recording it again — a second scan, a re-uploaded batch — changes nothing and says so.
@@ -6,18 +7,24 @@ NOTHING``: recording it again — a second scan, a re-uploaded batch — changes
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from core.access import Principal
 from core.errors import Problem
 from core.events import problems
-from core.events.checkin_codes import verify_checkin_code
+from core.events.checkin_codes import venue_code, verify_checkin_code, verify_venue_code
 from core.events.permissions import CHECKIN_MANAGE
-from core.events.schemas import Attendance, BatchCheckInReport, BatchCheckInResult, BatchCheckInRow
+from core.events.schemas import (
+    Attendance,
+    BatchCheckInReport,
+    BatchCheckInResult,
+    BatchCheckInRow,
+    VenueCode,
+)
 from core.events.schemas import CheckIn as CheckInOut
-from core.events.services import load_managed_event, utc
+from core.events.services import load_event, load_managed_event, utc
 from core.events.signals import CHECKIN_RECORDED, CheckInSignal
 from core.events.tables import CheckIn, Event, Registration
 from core.identity import audit
@@ -43,6 +50,10 @@ def to_checkin(row: dict[str, Any]) -> CheckInOut:
         method=row["method"],
         checked_in_at=utc(row["checked_in_at"]),
     )
+
+
+#: Self check-in by venue code opens this long before the event starts (and closes when it ends).
+SELF_CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 
 
 def _check_event_open(event: dict[str, Any]) -> None:
@@ -127,6 +138,68 @@ async def check_in(
     if outcome == "not_confirmed":
         raise Problem(problems.CHECKIN_NOT_ALLOWED)
     assert row is not None
+    return outcome, row
+
+
+def self_checkin_window(event: dict[str, Any]) -> tuple[datetime, datetime]:
+    """When attendees may check themselves in: from an hour before the start to the end."""
+    return utc(event["starts_at"]) - SELF_CHECKIN_OPENS_BEFORE, utc(event["ends_at"])
+
+
+async def mint_venue_code(principal: Principal, event_id: UUID, *, secret: str, valid_for: int) -> VenueCode:
+    """A venue code of a published event, valid for ``valid_for`` seconds (never past the event's end)."""
+    event, _ = await load_managed_event(principal, event_id, CHECKIN_MANAGE)
+    if event["status"] != "published":
+        raise Problem(problems.CHECKIN_NOT_ALLOWED)
+    opens, closes = self_checkin_window(event)
+    now = datetime.now(UTC)
+    if now >= closes:
+        raise Problem(problems.CHECKIN_WINDOW, opens_before=_minutes())
+    expires = min(int(now.timestamp()) + valid_for, int(closes.timestamp()))
+    return VenueCode(
+        event_id=event_id,
+        code=venue_code(secret, event_id, expires),
+        expires_at=datetime.fromtimestamp(expires, UTC),
+        checkin_opens_at=opens,
+        checkin_closes_at=closes,
+    )
+
+
+def _minutes() -> int:
+    return int(SELF_CHECKIN_OPENS_BEFORE.total_seconds() // 60)
+
+
+async def self_check_in(
+    principal: Principal, event_id: UUID, code: str, *, secret: str
+) -> tuple[str, dict[str, Any]]:
+    """The caller's person checks in with the venue code they scanned: the code must be genuine, of this
+    event and unexpired; the time within the event's window; their registration confirmed. Once: a
+    second scan answers the first check-in."""
+    event, _ = await load_event(principal, event_id)
+    person = principal.person_id
+    if person is None:
+        raise Problem(problems.NO_PERSON)
+    decoded = verify_venue_code(secret, code)
+    if decoded is None or decoded[0] != event_id:
+        raise Problem(problems.INVALID_VENUE_CODE)
+    now = datetime.now(UTC)
+    if now.timestamp() >= decoded[1]:
+        raise Problem(problems.VENUE_CODE_EXPIRED)
+    _check_event_open(event)
+    opens, closes = self_checkin_window(event)
+    if not opens <= now < closes:
+        raise Problem(problems.CHECKIN_WINDOW, opens_before=_minutes())
+    registration = (
+        await Registration.select(Registration.id)
+        .where((Registration.event == event_id) & (Registration.person == person))
+        .first()
+        .run()
+    )
+    if registration is None:
+        raise Problem(problems.CHECKIN_NOT_ALLOWED)
+    outcome, row = await _record(principal, event, registration["id"], "venue", now)
+    if outcome == "not_confirmed" or row is None:
+        raise Problem(problems.CHECKIN_NOT_ALLOWED)
     return outcome, row
 
 

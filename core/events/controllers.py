@@ -35,11 +35,15 @@ from core.events.schemas import (
     EventUpdate,
     Feedback,
     FeedbackCreate,
+    MyEvent,
     OrgRating,
+    PublicEvent,
     RatingSummary,
     Registration,
     RegistrationCreate,
     RegistrationStatus,
+    VenueCheckIn,
+    VenueCode,
 )
 from core.events.services import EventFilters, etag, to_event
 from core.guards import current_principal, require_permission
@@ -265,19 +269,24 @@ class EventController(Controller):
         "/mine",
         opt={"policy": "self"},
         summary="我的活动",
-        description="本人报名的活动及报名状态。",
+        description="本人报名（已确认或候补）的活动，每项附本人的报名：报名 id、状态、签到码和签到时间。",
         summary_en="My events",
-        description_en="The caller's events and registrations.",
+        description_en=(
+            "The events the caller is registered for (confirmed or waitlisted), each with that registration: "
+            "its id, status, check-in code and check-in time."
+        ),
     )
-    async def my_events(self, request: Request[Any, Any, State], page: PageParam) -> Page[Event]:
-        """Events the caller's person is registered for (confirmed or waitlisted), by start time."""
+    async def my_events(self, request: Request[Any, Any, State], page: PageParam) -> Page[MyEvent]:
+        """Events the caller's person is registered for (confirmed or waitlisted), by start time, each
+        with that registration (id, status, check-in code)."""
         person = _principal(request).person_id
         if person is None:
             raise Problem(problems.NO_PERSON)
         rows, cursor = await paginate(
             calendars.my_events_query(person), [services.Event.starts_at, services.Event.id], page
         )
-        return Page(items=[to_event(r) for r in rows], next_cursor=cursor)
+        items = await registrations.my_events(person, rows, _secret(request))
+        return Page(items=items, next_cursor=cursor)
 
     @get(
         "/mine/calendar",
@@ -492,6 +501,61 @@ class EventController(Controller):
         return report
 
     @get(
+        "/{event_id:uuid}/venue-code",
+        opt={"permission": CHECKIN_MANAGE},
+        summary="现场签到码",
+        description=(
+            "已发布活动的现场签到码（签名、限时），在现场以二维码显示，参加者扫码自助签到；"
+            "valid_for 秒后失效（不超过活动结束），过期前请刷新显示。"
+        ),
+        summary_en="Venue code for self check-in",
+        description_en=(
+            "A signed, time-limited code of a published event to show at the venue as a QR code; attendees "
+            "scan it to check themselves in. It expires after valid_for seconds (never after the event ends): "
+            "show a fresh one before then."
+        ),
+    )
+    async def venue_code(
+        self,
+        request: Request[Any, Any, State],
+        event_id: EventId,
+        valid_for: Annotated[
+            int, QueryParameter(ge=60, le=86400, description="Seconds the code stays valid (60–86400)")
+        ] = 300,
+    ) -> VenueCode:
+        return await checkins.mint_venue_code(
+            _principal(request), event_id, secret=_secret(request), valid_for=valid_for
+        )
+
+    @post(
+        "/{event_id:uuid}/checkins/venue",
+        opt={"policy": "self"},
+        summary="扫现场签到码自助签到",
+        description=(
+            "本人扫描现场显示的签到码签到：签到码须属于此活动且未过期，时间在活动开始前 60 分钟至结束之间，"
+            "报名已确认。每人一次：再次扫码返回 200 和第一次的签到。"
+        ),
+        summary_en="Check yourself in with the venue code",
+        description_en=(
+            "Checks the caller in with the code shown at the venue: the code must be this event's and "
+            "unexpired, the time between 60 minutes before the start and the end, the registration "
+            "confirmed. Once: scanning again answers 200 with the first check-in."
+        ),
+    )
+    async def venue_check_in(
+        self, request: Request[Any, Any, State], event_id: EventId, data: JSONBody[VenueCheckIn]
+    ) -> Response[CheckIn]:
+        async with _db(request).transaction():
+            outcome, row = await checkins.self_check_in(
+                _principal(request), event_id, data.code, secret=_secret(request)
+            )
+        out = checkins.to_checkin(row)
+        if outcome == "recorded":
+            await _hook(request, "quntuan_checked_in", checkin=out)
+            return Response(out, status_code=201)
+        return Response(out, status_code=200)
+
+    @get(
         "/{event_id:uuid}/checkins",
         opt={"permission": CHECKIN_MANAGE},
         summary="签到记录",
@@ -585,6 +649,23 @@ class PublicCalendarController(Controller):
     ) -> Response[bytes]:
         rows = await calendars.public_events(await _org_path(org) if org is not None else None)
         return Response(calendars.to_ical(rows, "公开活动", _uid_host(request)), media_type=ICS)
+
+    @get(
+        "/{event_id:uuid}/public",
+        opt={"policy": "public"},
+        summary="公开活动页",
+        description=(
+            "公开活动（已发布、已取消或已结束）的公开信息，无需登录；门户订阅的条目链接到这里。"
+            "时间带活动所在时区的偏移。非公开的活动为 404。"
+        ),
+        summary_en="A public event's public page",
+        description_en=(
+            "What anyone may read of a public event (published, cancelled or finished), without a token; "
+            "portal feed items link here. Times carry the offset of the event's zone. Other events: 404."
+        ),
+    )
+    async def public_event(self, event_id: EventId) -> PublicEvent:
+        return await calendars.public_event(event_id)
 
     @get(
         "/feeds/{token:str}",

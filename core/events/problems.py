@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import register_problem
+from core.errors import register_field_code, register_problem
 from core.i18n import Text
 
 
@@ -24,6 +24,9 @@ CHECKIN_NOT_ALLOWED = "checkin-not-allowed"
 FEEDBACK_NOT_ALLOWED = "feedback-not-allowed"
 ALREADY_GAVE_FEEDBACK = "feedback-already-given"
 INVALID_FEED_TOKEN = "invalid-calendar-token"  # noqa: S105 (a problem code)
+INVALID_VENUE_CODE = "invalid-venue-code"
+VENUE_CODE_EXPIRED = "venue-code-expired"
+CHECKIN_WINDOW = "checkin-window-closed"
 
 register_problem(
     UNKNOWN_EVENT_TYPE,
@@ -164,4 +167,40 @@ register_problem(
         "此日曆訂閱位址無效。",
         "This calendar link is not valid.",
     ),
+)
+register_problem(
+    INVALID_VENUE_CODE,
+    422,
+    _t("现场签到码无效", "現場簽到碼無效", "Invalid venue code"),
+    _t(
+        "现场签到码无效或不属于此活动。",
+        "現場簽到碼無效或不屬於此活動。",
+        "The venue code is invalid or belongs to another event.",
+    ),
+)
+register_problem(
+    VENUE_CODE_EXPIRED,
+    422,
+    _t("现场签到码已过期", "現場簽到碼已過期", "Venue code expired"),
+    _t(
+        "现场签到码已过期，请扫描现场显示的最新签到码。",
+        "現場簽到碼已過期，請掃描現場顯示的最新簽到碼。",
+        "The venue code has expired; scan the one shown at the venue now.",
+    ),
+)
+register_problem(
+    CHECKIN_WINDOW,
+    409,
+    _t("不在签到时间内", "不在簽到時間內", "Outside the check-in window"),
+    _t(
+        "现场签到从活动开始前 {opens_before} 分钟起，到活动结束为止。",
+        "現場簽到從活動開始前 {opens_before} 分鐘起，到活動結束為止。",
+        "Self check-in opens {opens_before} minutes before the event starts and closes when it ends.",
+    ),
+)
+
+#: Field code of ``/starts_at`` when an event is finished before it starts.
+NOT_STARTED = register_field_code(
+    "event_not_started",
+    _t("活动尚未开始，不能结束", "活動尚未開始，不能結束", "The event has not started yet; it cannot finish"),
 )

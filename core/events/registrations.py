@@ -21,8 +21,9 @@ from core.errors import Problem
 from core.events import problems
 from core.events.checkin_codes import checkin_code
 from core.events.permissions import REGISTRATION_MANAGE
+from core.events.schemas import MyEvent, MyRegistration
 from core.events.schemas import Registration as RegistrationOut
-from core.events.services import is_invited, is_member, load_event, reaches_any, utc
+from core.events.services import is_invited, is_member, load_event, reaches_any, to_event, utc
 from core.events.signals import (
     REGISTRATION_CANCELLED,
     REGISTRATION_CONFIRMED,
@@ -30,7 +31,7 @@ from core.events.signals import (
     REGISTRATION_WAITLISTED,
     RegistrationSignal,
 )
-from core.events.tables import Event, Registration
+from core.events.tables import CheckIn, Event, Registration
 from core.identity import audit
 from core.identity.persons import today, visible_sql
 from core.integration.signals import SignalType, emit
@@ -128,6 +129,40 @@ async def to_registration(
         cancelled_at=row["cancelled_at"] and utc(row["cancelled_at"]),
         checkin_code=checkin_code(secret, row["id"]) if with_code and row["status"] == "confirmed" else None,
     )
+
+
+async def my_events(person_id: UUID, rows: list[dict[str, Any]], secret: str) -> list[MyEvent]:
+    """Events of ``/events/mine`` with the person's registration for each (its id, status, check-in
+    code and check-in time): two queries for the whole page."""
+    if not rows:
+        return []
+    registrations = await (
+        Registration.select(Registration.id, Registration.event, Registration.status)
+        .where((Registration.person == person_id) & Registration.event.is_in([r["id"] for r in rows]))
+        .run()
+    )
+    ids = [r["id"] for r in registrations]
+    checked = (
+        await CheckIn.select(CheckIn.registration, CheckIn.checked_in_at)
+        .where(CheckIn.registration.is_in(ids))
+        .run()
+    )
+    checked_at = {c["registration"]: utc(c["checked_in_at"]) for c in checked}
+    mine = {
+        r["event"]: MyRegistration(
+            id=r["id"],
+            status=r["status"],
+            checkin_code=checkin_code(secret, r["id"]) if r["status"] == "confirmed" else None,
+            checked_in_at=checked_at.get(r["id"]),
+        )
+        for r in registrations
+    }
+    out = []
+    for row in rows:
+        event = to_event(row)
+        fields = {f: getattr(event, f) for f in event.__struct_fields__}
+        out.append(MyEvent(**fields, registration=mine[row["id"]]))
+    return out
 
 
 async def _emit(signal: SignalType, row: dict[str, Any], org_path: str) -> None:

@@ -8,11 +8,16 @@ from uuid import UUID
 
 import msgspec
 
-Visibility = Literal["public", "members", "subtree"]
+#: ``public``: everyone; ``members``: active members of the lead organizer's whole subtree (a 团县委 event
+#: reaches the 团员 of its branches); ``members_direct``: members of the lead organizer itself only;
+#: ``subtree``: cadres reading events within reach (and those registered or invited).
+Visibility = Literal["public", "members", "members_direct", "subtree"]
 Eligibility = Literal["public", "members", "invited"]
 EventStatus = Literal["draft", "published", "cancelled", "finished"]
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
-CheckInMethod = Literal["code", "manual", "batch"]
+#: ``code``: the person's code scanned by the organizer; ``manual``: by registration; ``batch``: uploaded
+#: from a venue later; ``venue``: the person scanned the venue code themselves.
+CheckInMethod = Literal["code", "manual", "batch", "venue"]
 
 #: RFC 3339 date-time with an offset (a time without a zone is refused).
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -116,6 +121,43 @@ class Event(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
+class PublicEvent(msgspec.Struct, kw_only=True):
+    """What anyone may read of a public event (portal feeds link here): no counts of persons, no ids
+    of anything but the event and its lead organizer. Times carry the offset of the event's zone."""
+
+    id: UUID
+    type: str
+    title: str
+    description: str
+    org_id: UUID
+    org_name: str
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    status: EventStatus
+    #: Places still free (null when unlimited).
+    places_left: int | None
+    tags: list[str]
+
+
+class MyRegistration(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The caller's own registration for an event, as ``/events/mine`` lists it."""
+
+    id: UUID
+    status: RegistrationStatus
+    #: QR-friendly signed code to show at check-in (while confirmed).
+    checkin_code: str | None = None
+    #: When the person was checked in (absent until then).
+    checked_in_at: datetime | None = None
+
+
+class MyEvent(Event, kw_only=True):
+    """An event the caller is registered for, with that registration."""
+
+    registration: MyRegistration
+
+
 class RegistrationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Register yourself (no body or ``{}``), or — with ``core.registration.manage`` — another person."""
 
@@ -151,6 +193,24 @@ class CheckIn(msgspec.Struct, kw_only=True):
     person_id: UUID
     method: CheckInMethod
     checked_in_at: datetime
+
+
+class VenueCode(msgspec.Struct, kw_only=True):
+    """A signed, time-limited code to show at the venue (as a QR code); attendees scan it to check in."""
+
+    event_id: UUID
+    #: QR-friendly (``[A-Z2-7]``); valid until ``expires_at``. Show a fresh one before it expires.
+    code: str
+    expires_at: datetime
+    #: When attendees may check themselves in: from an hour before the start to the end.
+    checkin_opens_at: datetime
+    checkin_closes_at: datetime
+
+
+class VenueCheckIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Check yourself in with the venue code you scanned."""
+
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
 class BatchCheckInRow(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -222,18 +222,18 @@ def reaches_any(principal: Principal, permission: str, paths: Sequence[str]) -> 
     return any(within(p, reaches) for p in paths)
 
 
-async def is_member(person_id: UUID, org_path: str) -> bool:
-    """Whether the person holds an active membership of an org in the subtree at ``org_path``."""
+async def is_member(person_id: UUID, org_path: str, *, direct: bool = False) -> bool:
+    """Whether the person holds an active membership of an org in the subtree at ``org_path`` (with
+    ``direct``, of the org at ``org_path`` itself)."""
 
-    low, high = subtree_bounds(org_path)
+    if direct:
+        where = Membership.org.path == org_path
+    else:
+        low, high = subtree_bounds(org_path)
+        where = (Membership.org.path >= low) & (Membership.org.path < high)
     row = (
         await Membership.select(Membership.id)
-        .where(
-            (Membership.person == person_id)
-            & (Membership.status == "active")
-            & (Membership.org.path >= low)
-            & (Membership.org.path < high)
-        )
+        .where((Membership.person == person_id) & (Membership.status == "active") & where)
         .first()
         .run()
     )
@@ -272,7 +272,9 @@ async def load_event(principal: Principal, event_id: UUID) -> tuple[dict[str, An
         if row["visibility"] == "public" or reaches_any(principal, EVENT_READ, paths):
             return row, paths
         person = principal.person_id
-        if row["visibility"] == "members" and person is not None and await is_member(person, row["org_path"]):
+        members = row["visibility"] in ("members", "members_direct")
+        direct = row["visibility"] == "members_direct"
+        if members and person is not None and await is_member(person, row["org_path"], direct=direct):
             return row, paths
         if await _involved(event_id, person):
             return row, paths
@@ -629,6 +631,8 @@ async def change_status(
     releases the room the event reserved."""
     allowed, signal = _TRANSITIONS[status]
     row, _ = await load_managed_event(principal, event_id)
+    if status == "finished" and datetime.now(UTC) < utc(row["starts_at"]):
+        raise Problem.invalid(("/starts_at", problems.NOT_STARTED), locale=locale)
     updated = (
         await Event.update(
             {Event.status: status, Event.version: Event.version + 1, Event.updated_at: datetime.now(UTC)}
@@ -667,10 +671,19 @@ class EventFilters(msgspec.Struct, kw_only=True):
 _LIST_KEY = (Event.starts_at, Event.id)
 
 
-async def _list_context(org: UUID | None, person_id: UUID | None) -> tuple[str | None, list[str]]:
+class MemberOf(msgspec.Struct, frozen=True):
+    """The orgs whose members-only events a person may see."""
+
+    #: Every ancestor of their active memberships (a member of a union group is a member of every org
+    #: above it): ``members`` events organized there.
+    subtree: list[str]
+    #: The orgs they are active members of themselves: ``members_direct`` events organized there.
+    direct: list[str]
+
+
+async def _list_context(org: UUID | None, person_id: UUID | None) -> tuple[str | None, MemberOf]:
     """In one round trip: the path of the ``org`` filter (404 when absent), and the orgs whose
-    members-only events the person may see — every ancestor of their active memberships (a member of a
-    union group is a member of every org above it).
+    members-only events the person may see.
     """
     parts: list[str] = []
     args: list[Any] = []
@@ -687,8 +700,9 @@ async def _list_context(org: UUID | None, person_id: UUID | None) -> tuple[str |
     org_path = next((str(r["path"]) for r in rows if r["what"] == "org"), None)
     if org is not None and org_path is None:
         raise Problem("not-found")
-    member_of = sorted({a for r in rows if r["what"] == "member" for a in ancestor_paths(r["path"])})
-    return org_path, member_of
+    direct = sorted({str(r["path"]) for r in rows if r["what"] == "member"})
+    subtree = sorted({a for path in direct for a in ancestor_paths(path)})
+    return org_path, MemberOf(subtree=subtree, direct=direct)
 
 
 def _organized_within_sql(reaches: Sequence[Reach], args: list[Any]) -> str | None:
@@ -701,17 +715,19 @@ def _organized_within_sql(reaches: Sequence[Reach], args: list[Any]) -> str | No
     return f"(({lead}) OR id IN (SELECT event FROM core_event_organizer WHERE lead = {{}} AND ({co})))"  # noqa: S608 - placeholders only
 
 
-def _visible_sql(principal: Principal, member_of: Sequence[str], args: list[Any]) -> str:
+def _visible_sql(principal: Principal, member_of: MemberOf, args: list[Any]) -> str:
     """Events the principal may see in lists: published (and later) public events for everyone;
-    ``members`` events of the orgs in ``member_of``; any status but draft within the read or manage
-    reach; drafts within the manage reach.
+    ``members`` events of the orgs above the person's memberships and ``members_direct`` events of the
+    orgs they are members of; any status but draft within the read or manage reach; drafts within the
+    manage reach.
     """
     manage = list(principal.reach(EVENT_MANAGE))
     parts = ["(visibility = 'public' AND status <> 'draft')"]
-    if member_of:
-        args.extend(member_of)
-        marks = ", ".join("{}" for _ in member_of)
-        parts.append(f"(visibility = 'members' AND status <> 'draft' AND org_path IN ({marks}))")
+    for visibility, paths in (("members", member_of.subtree), ("members_direct", member_of.direct)):
+        if paths:
+            args.extend(paths)
+            marks = ", ".join("{}" for _ in paths)
+            parts.append(f"(visibility = '{visibility}' AND status <> 'draft' AND org_path IN ({marks}))")
     readable = _organized_within_sql([*principal.reach(EVENT_READ), *manage], args)
     if readable is not None:
         parts.append(f"(status <> 'draft' AND {readable})")

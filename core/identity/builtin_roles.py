@@ -23,21 +23,31 @@ async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
     declared = registry.roles
     if not declared:
         return []
-    written: list[str] = []
-    async with db.transaction():
-        rows = await Role.select().where(Role.code.is_in(list(declared))).run()
+    wanted = {code: (role.name.zh_hans, sorted(set(role.permissions))) for code, role in declared.items()}
+
+    def stale(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
         existing = {row["code"]: row for row in rows}
-        for code, role in sorted(declared.items()):
-            permissions = sorted(set(role.permissions))
-            name = role.name.zh_hans
+        out: dict[str, dict[str, Any] | None] = {}
+        for code, (name, permissions) in sorted(wanted.items()):
             row = existing.get(code)
+            if row is None or row["name"] != name or _codes(row["permissions"]) != permissions:
+                out[code] = row
+        return out
+
+    # Read first, outside a transaction: a start with nothing to change takes no write lock.
+    if not stale(await Role.select().where(Role.code.is_in(list(wanted))).run()):
+        return []
+    async with db.transaction():
+        todo = stale(await Role.select().where(Role.code.is_in(list(wanted))).run())
+        for code, row in todo.items():
+            name, permissions = wanted[code]
             if row is None:
                 await (
                     Role.insert(Role(code=code, name=name, permissions=permissions))
                     .on_conflict(target=Role.code, action="DO NOTHING")
                     .run()
                 )
-            elif row["name"] != name or _codes(row["permissions"]) != permissions:
+            else:
                 await (
                     Role.update(
                         {Role.name: name, Role.permissions: permissions, Role.updated_at: datetime.now(UTC)}
@@ -45,15 +55,12 @@ async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
                     .where(Role.id == row["id"])
                     .run()
                 )
-            else:
-                continue
-            written.append(code)
-        if written:
+        if todo:
             await authority_changed()
             await audit.record(
                 "role.builtin_synced",
                 resource_type="role",
                 resource_id="builtin",
-                changes={"codes": written},
+                changes={"codes": sorted(todo)},
             )
-    return written
+    return sorted(todo)

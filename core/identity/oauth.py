@@ -27,6 +27,7 @@ from core.body import decode_json_strict
 from core.errors import (
     BAD_REQUEST,
     FIELD_MESSAGES,
+    JSON_MEDIA,
     MALFORMED_BODY,
     UNSUPPORTED_MEDIA,
     FieldError,
@@ -98,7 +99,7 @@ async def token_request(request: Request[Any, Any, Any]) -> TokenRequest:
     elif not body:
         raise Problem.invalid(("/grant_type", "required"))
     else:
-        raise Problem(UNSUPPORTED_MEDIA)
+        raise Problem(UNSUPPORTED_MEDIA, accepted=f"{FORM}, {JSON_MEDIA}")
     request.state[_STATE_GRANT] = data.grant_type
     basic = _basic(request)
     if basic is not None:

@@ -42,12 +42,12 @@ def worker_command(
     processes: Annotated[int, typer.Option(min=1, max=64, help="Worker processes to run.")] = 1,
 ) -> None:
     """Run the outbox relay and background jobs (webhook deliveries, imports) until stopped."""
-    from core.cli import _settings
+    from core.cli import _plugin_manager, _refuse, _settings
+    from core.startup import refusals
 
     settings = _settings()
-    if settings.redis_url is None and processes > 1:
-        console.print("[red]多个工作进程需要 Redis / several worker processes need QUNTUAN_REDIS_URL.[/]")
-        raise typer.Exit(2)
+    # What `quntuan config check` reports: the same function, so the check and the start never disagree.
+    _refuse(refusals(settings, workers=1, processes=processes, plugin_manager=_plugin_manager(settings)))
     if settings.runs_embedded_worker and settings.redis_url is None:
         console.print(
             "[yellow]无 Redis：Web 进程已内置工作进程 / without Redis the web process runs the relay itself;[/] "

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -70,14 +71,14 @@ async def _event_items(org_path: str, base_url: str, locale: Locale) -> list[Fee
     for row in await public_events(org_path):
         prefix = STATUS_PREFIX.get(row.get("status", ""), {}).get(locale, "")
         place = f"{row['place']} · " if row.get("place") else ""
-        when = _utc(row["starts_at"]).isoformat()
+        when = _utc(row["starts_at"]).astimezone(ZoneInfo(row["timezone"])).isoformat()  # local, with offset
         items.append(
             FeedItem(
                 id=f"urn:uuid:{row['id']}",
                 title=prefix + row["title"],
                 content_text=f"{place}{when}\n{row.get('description') or ''}".strip(),
                 date_published=_utc(row["starts_at"]),
-                url=f"{base_url}/api/v1/events/{row['id']}",
+                url=f"{base_url}/api/v1/events/{row['id']}/public",  # readable without a token
                 tags=[row["type"]],
             )
         )

@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 from typing import Annotated, Any, Literal, NoReturn
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -21,7 +22,7 @@ from core.identity import audit
 from core.identity.runtime import identity_of
 from core.identity.throttle import LinkBudget
 from core.openapi_truth import file_responses
-from core.orgs import coverage, exports, imports, uploads
+from core.orgs import columns, coverage, exports, imports, uploads
 from core.orgs import permissions as perm
 from core.orgs import problems as P
 from core.orgs.contact import reveal_for
@@ -186,6 +187,53 @@ class DataController(Controller):
         return Response(report)
 
     @get(
+        "/imports/{what:str}/template",
+        opt={"permission": perm.DATA_IMPORT},
+        operation_class=file_responses(XLSX, description="XLSX 导入模板 · XLSX import template"),
+        summary="下载导入模板（XLSX）",
+        description=(
+            "组织、单位或成员的导入模板：第一张表是列名（调用方的语言，必填列在前），第二张表逐列说明"
+            "是否必填和填写要求。组织可填编号、本文件的序号或权限范围内唯一的全称。"
+        ),
+        summary_en="Download an import template (XLSX)",
+        description_en=(
+            "The import template of orgs, units or members: the first sheet holds the column headers (in the "
+            "caller's language, required ones first), the second says per column whether it is required "
+            "and what it takes. An org is named by its id, a ref of the file, or its full name when unique "
+            "within reach."
+        ),
+    )
+    async def import_template(
+        self, request: Req, what: FromPath[Literal["orgs", "units", "members"]]
+    ) -> Response[bytes]:
+        locale = request_locale(request)
+        fields = [
+            *imports.REQUIRED[what],
+            *(f for f in imports.COLUMNS[what] if f not in imports.REQUIRED[what]),
+        ]
+        yes, no = {"en": ("yes", "no"), "zh-Hant": ("是", "否")}.get(locale, ("是", "否"))
+        notes_header = {
+            "en": ["Column", "Field", "Required", "What it takes"],
+            "zh-Hant": ["列名", "欄位", "必填", "填寫要求"],
+        }.get(locale, ["列名", "字段", "必填", "填写要求"])
+        labels = columns.header(what, fields, locale)
+        notes = [
+            [
+                label,
+                field,
+                yes if field in imports.REQUIRED[what] else no,
+                columns.NOTES[field].get(locale) if field in columns.NOTES else "",
+            ]
+            for label, field in zip(labels, fields, strict=True)
+        ]
+        sheet_notes = {"en": "Notes", "zh-Hant": "說明"}.get(locale, "说明")
+        return Response(
+            write_xlsx(what, labels, [], more=[(sheet_notes, notes_header, notes)]),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{what}-template.xlsx"'},
+        )
+
+    @get(
         "/imports/{job_id:uuid}",
         opt={"permission": perm.DATA_IMPORT},
         summary="后台导入的进度与报告",
@@ -207,16 +255,21 @@ class DataController(Controller):
         ),
         summary="导出组织、单位或成员（CSV/XLSX）",
         description=(
-            "导出调用方权限范围内（可用 org 限定到一个下级）的组织、单位或成员。列名为固定的英文字段名，"
-            "时间为 ISO 8601 原值；成员导出不含身份证号与手机号，含已离开的成员（见 left_at）；"
+            "导出调用方权限范围内（可用 org 限定到一个下级）的组织、单位或成员。列名用调用方的语言"
+            "（Accept-Language：简体、繁体或英文；header=field 时为固定的英文字段名），导出的文件可原样再导入；"
+            "时间为所配置时区（默认 Asia/Shanghai）的 ISO 8601 本地时间，带偏移；成员导出不含身份证号与手机号，"
+            "默认不含已离开或转出的成员（include_left=true 时包含，见离开时间）；"
             "组织的联系电话除非有个人信息权限否则脱敏。"
         ),
         summary_en="Export orgs, units or members within reach as CSV or XLSX",
         description_en=(
             "Exports the orgs, units or members within reach (narrowed to one subtree with ``org``). Column "
-            "headers are fixed English field names and times ISO 8601 as stored; member rows carry no ID "
-            "numbers or phones and include members who left (see ``left_at``); orgs' contact phones are "
-            "masked unless the caller's personal-data grant reaches the org."
+            "headers are in the caller's language (Accept-Language: zh-Hans, zh-Hant or en; ``header=field`` "
+            "gives the fixed English field names), and an exported file imports again as it is; times are "
+            "ISO 8601 in the configured local zone (Asia/Shanghai by default) with its offset; member rows "
+            "carry no ID numbers or phones and leave out members who left or transferred away unless "
+            "``include_left=true`` (see ``left_at``); orgs' contact phones are masked unless the caller's "
+            "personal-data grant reaches the org."
         ),
     )
     async def export_data(
@@ -225,11 +278,26 @@ class DataController(Controller):
         what: FromPath[Literal["orgs", "units", "members"]],
         org: FromQuery[UUID | None] = None,
         fmt: Annotated[Literal["csv", "xlsx"], QueryParameter(name="format")] = "csv",
+        header_names: Annotated[
+            Literal["label", "field"],
+            QueryParameter(
+                name="header", description="Column headers: labels in the caller's language, or field names"
+            ),
+        ] = "label",
+        include_left: Annotated[
+            bool, QueryParameter(description="Members: include those who left or transferred away")
+        ] = False,
     ) -> Response[Any]:
         reaches = _reach(request, perm.DATA_EXPORT)
         reveal = reveal_for(request.user, identity_of(request.app.state).vault)  # orgs' contact phones
         concerned: set[str] = set()
-        rows = [row async for row in exports.export_rows(what, reaches, org, reveal=reveal, paths=concerned)]
+        zone = ZoneInfo(request.app.state.settings.timezone)
+        rows = [
+            row
+            async for row in exports.export_rows(
+                what, reaches, org, reveal=reveal, paths=concerned, include_left=include_left, zone=zone
+            )
+        ]
         async with request.app.state.db.transaction():
             await audit.record(
                 "data.exported",
@@ -239,6 +307,8 @@ class DataController(Controller):
                 changes={"what": what, "format": fmt, "rows": len(rows), "org": org},
             )
         header = exports.HEADERS[what]
+        if header_names == "label":
+            header = columns.header(what, header, request_locale(request))
         if fmt == "xlsx":
             return Response(
                 write_xlsx(what, header, rows),

@@ -7,8 +7,10 @@ is exported masked, in full only where the caller's ``core.person.personal_data`
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from core.access import Reach, reach_clause, subtree_bounds, within
 from core.errors import Problem
@@ -39,17 +41,22 @@ async def export_rows(
     *,
     reveal: Reveal | None = None,
     paths: set[str] | None = None,
+    include_left: bool = True,
+    zone: ZoneInfo | None = None,
 ) -> AsyncIterator[list[Any]]:
     """Rows of ``what`` within reach (and under ``org``), in batches read by keyset, in header order.
 
     Orgs' contact phones are masked unless ``reveal`` (the caller's personal-data reach) covers the org.
     ``paths`` collects the org paths the rows concern (for the export's audit entry): each org exported,
-    each unit's area, each membership's org and its person's home org.
+    each unit's area, each membership's org and its person's home org. Without ``include_left``, members
+    who left or transferred away are not exported; with ``zone``, times are local there (with offset).
     """
     path_column: Any = {"orgs": Org.path, "units": Unit.area_path, "members": Membership.org.path}[what]
     clause = reach_clause(path_column, reaches)
     if clause is None:
         return
+    if what == "members" and not include_left:
+        clause = clause & (Membership.status == "active")
     if org is not None:
         anchor = await Org.select(Org.path).where(Org.id == org).first().run()
         if anchor is None or not within(anchor["path"], reaches):
@@ -91,15 +98,18 @@ async def export_rows(
                 paths.update(p for p in (row["path"], row.get("home_path")) if p)
             if what == "orgs":
                 row = shown(row, reveal)
-            yield [_plain(row[h]) for h in HEADERS[what]]
+            yield [_plain(row[h], zone) for h in HEADERS[what]]
         if len(rows) < BATCH:
             return
         last = rows[-1]["id"]
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, zone: ZoneInfo | None = None) -> Any:
     if isinstance(value, UUID):
         return str(value)
+    if isinstance(value, datetime) and zone is not None:
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(zone).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -44,6 +44,7 @@ from core.integration.tables import OutboxSignal
 from core.members import links
 from core.members.services import MembershipRejected, person_facts
 from core.members.tables import Membership
+from core.orgs import columns
 from core.orgs import problems as P
 from core.orgs import signals as sig
 from core.orgs.contact import seal
@@ -164,6 +165,9 @@ def _header_map(what: str, header: Sequence[str], rows: _Rows) -> dict[str, int]
     aliases = {k: k for k in COLUMNS[what]}
     for key, names in COLUMNS[what].items():
         aliases.update(dict.fromkeys(names, key))
+    for name, key in columns.aliases(what).items():  # the export's headers in every language
+        if key in COLUMNS[what]:
+            aliases.setdefault(name, key)
     found: dict[str, int] = {}
     for index, raw in enumerate(header):
         name = raw.strip().lower().lstrip("\ufeff")
@@ -543,14 +547,35 @@ class _Ctx(msgspec.Struct, kw_only=True):
     #: persons it linked who existed before (their own orgs see the new membership too).
     audit_entries: list[audit.Pending] = msgspec.field(default_factory=list)
     linked: set[UUID] = msgspec.field(default_factory=set)
+    #: Cells naming an org by a name several orgs within reach bear.
+    ambiguous: set[str] = msgspec.field(default_factory=set)
+
+
+#: How many orgs of one name a lookup reads before telling them apart by reach.
+_SAME_NAME = 50
 
 
 async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
+    """The org a cell names within reach: a ref of this file, an id, or a full name that one active org
+    within reach bears (several: None, and ``ref`` joins ``ctx.ambiguous`` for the row's error)."""
     org_id = ctx.refs.get(ref) or _uuid(ref)
-    if org_id is None:
+    if org_id is not None:
+        row = await Org.select().where(Org.id == org_id).first().run()
+        return row if row is not None and within(row["path"], ctx.reaches) else None
+    name = ref.strip()
+    if not name:
         return None
-    row = await Org.select().where(Org.id == org_id).first().run()
-    return row if row is not None and within(row["path"], ctx.reaches) else None
+    named = await Org.select().where((Org.name == name) & (Org.status == "active")).limit(_SAME_NAME).run()
+    reached = [r for r in named if within(r["path"], ctx.reaches)]
+    if len(reached) > 1:
+        ctx.ambiguous.add(ref)
+        return None
+    return reached[0] if reached else None
+
+
+def _unknown(ctx: _Ctx, ref: str, code: str) -> str:
+    """The row error of a cell that named no org: ``code``, or ``ambiguous_org`` for a shared name."""
+    return P.AMBIGUOUS_ORG if ref in ctx.ambiguous else code
 
 
 async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], report: _Rows) -> UUID | None:
@@ -580,7 +605,7 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
     if parent_ref:
         parent = await _org_by_ref(ctx, parent_ref)
         if parent is None:
-            report.add(number, "parent", P.UNKNOWN_PARENT)
+            report.add(number, "parent", _unknown(ctx, parent_ref, P.UNKNOWN_PARENT))
     elif ctx.parent is not None:
         parent = await _org_by_ref(ctx, str(ctx.parent))
         if parent is None:
@@ -694,7 +719,7 @@ async def _import_units(*, ctx: _Ctx, number: int, get: Callable[[str], str], re
     if get("area"):
         area = await _org_by_ref(ctx, get("area"))
         if area is None:
-            report.add(number, "area", P.UNKNOWN_ORG)
+            report.add(number, "area", _unknown(ctx, get("area"), P.UNKNOWN_ORG))
         elif area["status"] != "active":
             report.add(number, "area", P.ORG_DISSOLVED)
     if len(report.issues) > before or area is None:
@@ -747,8 +772,21 @@ async def _prefetch_members(ctx: _Ctx, gets: Sequence[Callable[[str], str]], unk
     ids = list({i for i in wanted.values() if i is not None})
     rows = {r["id"]: r for r in await Org.select().where(Org.id.is_in(ids)).run()} if ids else {}
     for ref, org_id in wanted.items():
-        row = rows.get(org_id)
-        ctx.orgs[ref] = row if row is not None and within(row["path"], ctx.reaches) else None
+        if org_id is not None:
+            row = rows.get(org_id)
+            ctx.orgs[ref] = row if row is not None and within(row["path"], ctx.reaches) else None
+    names = sorted(ref.strip() for ref, org_id in wanted.items() if org_id is None)
+    if names:  # orgs named by their full name: one query for the chunk
+        named: dict[str, list[dict[str, Any]]] = {}
+        for row in await Org.select().where(Org.name.is_in(names) & (Org.status == "active")).run():
+            if within(row["path"], ctx.reaches):
+                named.setdefault(row["name"], []).append(row)
+        for ref, org_id in wanted.items():
+            if org_id is None:
+                same = named.get(ref.strip(), [])
+                ctx.orgs[ref] = same[0] if len(same) == 1 else None
+                if len(same) > 1:
+                    ctx.ambiguous.add(ref)
     if not unknown:
         return
     marks = ", ".join("{}" for _ in unknown)
@@ -840,7 +878,7 @@ async def _import_members(*, ctx: _Ctx, number: int, get: Callable[[str], str], 
     if ref:
         org = ctx.orgs[ref] if ref in ctx.orgs else await _member_org(ctx, ref)
         if org is None:
-            report.add(number, "org", P.UNKNOWN_ORG)
+            report.add(number, "org", _unknown(ctx, ref, P.UNKNOWN_ORG))
         elif org["status"] != "active":
             report.add(number, "org", P.ORG_DISSOLVED)
     if len(report.issues) > before or org is None:

@@ -55,6 +55,12 @@ UNKNOWN_ORG = _field(
     "Unknown organization or outside your reach",
     "組織不存在或不在權限範圍內",
 )
+AMBIGUOUS_ORG = _field(
+    "ambiguous_org",
+    "权限范围内有多个组织叫这个名称，请填写组织编号",
+    "Several organizations within your reach have this name: give the org's id",
+    "權限範圍內有多個組織叫這個名稱，請填寫組織編號",
+)
 REQUIRED = "required"
 INVALID = "invalid"
 ENCODING = _field(

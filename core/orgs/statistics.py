@@ -73,6 +73,25 @@ def _kind_name(kinds: Mapping[str, OrgKind], code: str) -> dict[str, str]:
     return kind.name.as_dict() if kind else {"zh-Hans": code, "zh-Hant": code, "en": code}
 
 
+async def plugin_figures(pm: pluggy.PluginManager, org_path: str) -> list[PluginFigure]:
+    """Every plugin's ``quntuan_statistics`` figures of the subtree at ``org_path``, named by plugin."""
+    figures: list[PluginFigure] = []
+    for impl in reversed(pm.hook.quntuan_statistics.get_hookimpls()):
+        try:
+            result = impl.function(org_path=org_path)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:  # a plugin's failure leaves its figures out, nothing more
+            log.error("statistics hook of plugin %s failed: %s", impl.plugin_name, type(exc).__name__)
+            continue
+        figures.extend(
+            PluginFigure(plugin=impl.plugin_name, code=f.code, label=f.label.as_dict(), value=f.value)
+            for f in (result or ())  # type: ignore[attr-defined]
+            if isinstance(f, StatFigure)
+        )
+    return figures
+
+
 async def statistics(
     pm: pluggy.PluginManager,
     kinds: Mapping[str, OrgKind],
@@ -109,20 +128,7 @@ async def statistics(
         low,
         high,
     ).run()
-    figures: list[PluginFigure] = []
-    for impl in reversed(pm.hook.quntuan_statistics.get_hookimpls()):
-        try:
-            result = impl.function(org_path=org["path"])
-            if inspect.isawaitable(result):
-                result = await result
-        except Exception as exc:  # a plugin's failure leaves its figures out, nothing more
-            log.error("statistics hook of plugin %s failed: %s", impl.plugin_name, type(exc).__name__)
-            continue
-        figures.extend(
-            PluginFigure(plugin=impl.plugin_name, code=f.code, label=f.label.as_dict(), value=f.value)
-            for f in (result or ())  # type: ignore[attr-defined]
-            if isinstance(f, StatFigure)
-        )
+    figures = await plugin_figures(pm, org["path"])
     orgs = [
         OrgCount(kind=r["kind"], kind_name=_kind_name(kinds, r["kind"]), level=r["level"], count=int(r["n"]))
         for r in org_rows

@@ -373,15 +373,23 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[
     yield buffer.getvalue().encode()
 
 
-def write_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One-sheet workbook (openpyxl write-only mode), every text cell defused."""
+def write_xlsx(
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    more: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = (),
+) -> bytes:
+    """A workbook (openpyxl write-only mode) of one sheet, and the ``more`` (title, header, rows) sheets
+    after it; every text cell defused."""
     from openpyxl import Workbook  # loaded on the first export, not at start-up
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append([safe_cell(h) for h in header])
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+    for name, head, body in ((title, header, rows), *more):
+        sheet = book.create_sheet(name[:31])
+        sheet.append([safe_cell(h) for h in head])
+        for row in body:
+            sheet.append([safe_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -79,6 +79,32 @@ def _wait(seconds: int) -> Problem:
     return Problem("rate-limited", headers={"Retry-After": str(seconds)}, retry_after=seconds)
 
 
+def check_signup_settings(
+    settings: Settings, pm: PluginManager, http: httpx.AsyncClient
+) -> CodeSender | None:
+    """The SMS sender the settings choose (None without one), or :class:`SettingsError`: an unknown or
+    development-only provider, a provider's missing credentials, a captcha required that no plugin
+    verifies. Sign-up calls it when the app is built; ``quntuan config check`` calls it too."""
+    sender: CodeSender | None = None
+    if settings.sms_provider:
+        provider = pm.registry.sms_providers.get(settings.sms_provider)
+        if provider is None:
+            known = ", ".join(sorted(pm.registry.sms_providers))
+            raise SettingsError(
+                [f"QUNTUAN_SMS_PROVIDER: unknown provider {settings.sms_provider!r} (known: {known})"]
+            )
+        if provider.development and settings.is_production:
+            raise SettingsError(
+                [
+                    f"QUNTUAN_SMS_PROVIDER: {provider.name} is for development only, refused on PostgreSQL without debug"
+                ]
+            )
+        sender = provider.make(settings, http)
+    if settings.captcha_required and not pm.hook.quntuan_verify_captcha.get_hookimpls():
+        raise SettingsError(["QUNTUAN_CAPTCHA_REQUIRED: no plugin implements quntuan_verify_captcha"])
+    return sender
+
+
 class SignupRuntime:
     """Built once per app (``app.state.signup``): the code store, the send limits, the SMS sender, the
     WeChat client and their shared HTTP client. Refuses impossible settings at start-up."""
@@ -99,23 +125,7 @@ class SignupRuntime:
         self.codes = CodeStore(settings, shared, db, identity.vault)
         self.limits = SendLimits(settings, shared)
         self.wechat = WeChatClient(settings, self.http)
-        self.sender: CodeSender | None = None
-        if settings.sms_provider:
-            provider = pm.registry.sms_providers.get(settings.sms_provider)
-            if provider is None:
-                known = ", ".join(sorted(pm.registry.sms_providers))
-                raise SettingsError(
-                    [f"QUNTUAN_SMS_PROVIDER: unknown provider {settings.sms_provider!r} (known: {known})"]
-                )
-            if provider.development and settings.is_production:
-                raise SettingsError(
-                    [
-                        f"QUNTUAN_SMS_PROVIDER: {provider.name} is for development only, refused on PostgreSQL without debug"
-                    ]
-                )
-            self.sender = provider.make(settings, self.http)
-        if settings.captcha_required and not pm.hook.quntuan_verify_captcha.get_hookimpls():
-            raise SettingsError(["QUNTUAN_CAPTCHA_REQUIRED: no plugin implements quntuan_verify_captcha"])
+        self.sender: CodeSender | None = check_signup_settings(settings, pm, self.http)
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -26,14 +26,14 @@ async def test_health_reports_database_and_redis(client) -> None:
     assert body["redis"]["kind"] in {"redis", "in-process"}
 
 
-async def test_plugins_lists_the_four_bundled_plugins(client) -> None:
+async def test_plugins_lists_the_bundled_plugins(client) -> None:
     response = await client.get("/api/v1/plugins")
     assert response.status_code == 200
     body = response.json()
     assert body["next_cursor"] is None
     by_slug = {p["slug"]: p for p in body["items"]}
     installed = {e.name for e in importlib.metadata.entry_points(group="quntuan.plugins")}
-    assert set(by_slug) == installed >= {"union", "youth", "women", "scitech"}
+    assert set(by_slug) == installed >= {"union", "youth", "women", "scitech", "joint"}
     union = by_slug["union"]
     assert union["name"] == "工会"
     assert union["names"] == {"zh-Hans": "工会", "zh-Hant": "工會", "en": "Trade union"}

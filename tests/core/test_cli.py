@@ -160,3 +160,75 @@ def test_serve_answers_on_the_embedded_default(embedded: Path) -> None:
         # uvicorn shuts down gracefully, then re-raises the signal it caught.
         assert proc.returncode in (0, -15)
         assert "Application shutdown complete" in output.decode()
+
+
+def test_config_check_passes_the_embedded_default(embedded: Path) -> None:
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Configuration is valid (SQLite" in result.output
+
+
+@pytest.mark.parametrize(
+    ("environment", "arguments", "named"),
+    [
+        ({"QUNTUAN_DATABASE_URL": "postgresql://postgres@127.0.0.1/none"}, [], "QUNTUAN_SECRET_KEY"),
+        ({}, ["--workers", "2"], "SQLite"),
+        (
+            {"QUNTUAN_DATABASE_URL": "postgresql://postgres@127.0.0.1/none", "QUNTUAN_SECRET_KEY": "k" * 40},
+            ["--processes", "2"],
+            "QUNTUAN_REDIS_URL",
+        ),
+        ({"QUNTUAN_SMS_PROVIDER": "nowhere"}, [], "QUNTUAN_SMS_PROVIDER: unknown provider 'nowhere'"),
+        ({"QUNTUAN_CAPTCHA_REQUIRED": "true"}, [], "QUNTUAN_CAPTCHA_REQUIRED"),
+    ],
+)
+def test_config_check_refuses_what_serve_and_worker_refuse(
+    embedded: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    arguments: list[str],
+    named: str,
+) -> None:
+    """One function decides for all three commands: the check names the setting, exit 2, no traceback."""
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    checked = runner.invoke(app, ["config", "check", *arguments])
+    assert checked.exit_code == 2, checked.output
+    assert named in checked.output and "Traceback" not in checked.output
+    if "--processes" in arguments:
+        started = runner.invoke(app, ["worker", *arguments])
+    else:
+        started = runner.invoke(app, ["serve", *arguments])
+    assert started.exit_code == 2, started.output
+    assert named in started.output and "Traceback" not in started.output
+
+
+def test_migrate_prints_one_plain_line_per_migration(embedded: Path) -> None:
+    """Piped (not a terminal): one line per migration as it is applied, no escape codes, no partial lines."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNTUAN_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "core.cli", "migrate"], cwd=embedded, env=env, capture_output=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert "\x1b" not in out and "\x1b" not in proc.stderr.decode()
+    lines = out.splitlines()
+    applied = [line for line in lines if line.startswith("applied ")]
+    assert applied and lines[-1] == f"{len(applied)} migration(s) applied."
+    assert all(line.startswith(("applied ", "  note: ")) for line in lines[:-1]), lines
+    assert all(line.endswith(" s)") for line in applied)
+
+
+def test_a_database_that_cannot_be_reached_is_one_line_and_its_own_exit_code(
+    embedded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("QUNTUAN_DATABASE_URL", f"postgresql://postgres@127.0.0.1:{port}/none")
+    monkeypatch.setenv("QUNTUAN_SECRET_KEY", "k" * 40)
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 4, result.output
+    assert "database unreachable" in result.output and "Traceback" not in result.output

@@ -23,11 +23,10 @@ async def app(make_app: Callable[..., Litestar]) -> Litestar:
 
 @pytest.fixture
 async def document(app: Litestar) -> dict[str, Any]:
-    # Read inside, return after the loop: the app's lifespan ends before a test starts the app again
-    # (returning from inside would leave it running, its worker holding the SQLite write lock).
-    async for client in open_client(app):
-        document: dict[str, Any] = (await client.get("/schema/openapi.json")).json()
-    return document
+    found: dict[str, Any] = {}
+    async for client in open_client(app):  # ran to its end, so the app is shut down before tests start it
+        found = (await client.get("/schema/openapi.json")).json()
+    return found
 
 
 def _public(app: Litestar) -> set[tuple[str, str]]:
@@ -155,3 +154,37 @@ async def test_the_document_in_english_and_traditional_characters(
     assert events["listEvents"]["summary"] == "活動列表"
     assert events["listEvents"]["parameters"] == zh["listEvents"]["parameters"]
     assert ui.status_code == 200 and "List events" in ui.text and "活动列表" not in ui.text
+
+
+async def test_plugin_typed_details_are_a_discriminated_union_on_the_type(
+    app: Litestar, document: dict[str, Any]
+) -> None:
+    """Each event type's ``details`` Struct is published: ``Event`` is a union on ``type`` whose variants
+    type ``details``; the same schema is listed in /api/v1/plugins."""
+    from openapi_spec_validator import validate
+
+    validate(document)
+    schemas = document["components"]["schemas"]
+    types = app.state.registry.event_types
+    typed = {code for code, t in types.items() if t.details is not None}
+    assert typed, "the installed plugins declare typed details"
+    for carrier in ("Event", "MyEvent", "EventCreate"):
+        union = schemas[carrier]
+        assert union["discriminator"]["propertyName"] == "type"
+        mapping = union["discriminator"]["mapping"]
+        assert set(mapping) == set(types)  # every type code, typed or not, has its variant
+        assert {r["$ref"] for r in union["oneOf"]} == set(mapping.values())
+        for code in typed:
+            variant = schemas[mapping[code].rsplit("/", 1)[-1]]
+            assert variant["properties"]["type"]["enum"] == [code]
+            details = schemas[variant["properties"]["details"]["$ref"].rsplit("/", 1)[-1]]
+            fields = set(types[code].details.__struct_fields__)
+            assert set(details["properties"]) == fields
+    async for client in open_client(app):
+        listed = (await client.get("/api/v1/plugins")).json()
+        by_code = {t["code"]: t for p in [*listed["items"], listed["core"]] for t in p["event_types"]}
+        for code in typed:
+            assert set(
+                by_code[code]["details_schema"]["$defs"][types[code].details.__name__]["properties"]
+            ) == set(types[code].details.__struct_fields__)
+        assert all(by_code[c]["details_schema"] is None for c in set(types) - typed)

@@ -6,12 +6,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.events.checkin_codes import checkin_code, verify_checkin_code
+from core.events.checkin_codes import checkin_code, venue_code, verify_checkin_code, verify_venue_code
 from core.events.tables import CheckIn, Event
 from core.integration.tables import OutboxSignal
 from core.pagination import encode_cursor
 from tests.conftest import SECRET, ApiClient
-from tests.core.events.conftest import World, cadre, make_persons, person, published_event
+from tests.core.events.conftest import World, cadre, make_persons, person, published_event, soon
 from tests.helpers import AllowAll, problem
 
 
@@ -130,7 +130,7 @@ async def test_batch_check_in_twice_changes_nothing_the_second_time(api: ApiClie
 
 
 async def test_feedback_after_the_event_by_attendees(api: ApiClient, world: World) -> None:
-    boss, event, regs = await _registered(api, world, 3, capacity=10)
+    boss, event, regs = await _registered(api, world, 3, capacity=10, starts_at=soon(-0.1), ends_at=soon(1))
     url = f"/api/v1/events/{event['id']}/feedback"
     for r in regs[:2]:
         response = await api.post(
@@ -262,3 +262,94 @@ async def test_ratings_count_only_the_events_the_caller_may_see(api: ApiClient, 
         "/api/v1/events/ratings", params={"org": str(world.root["id"]), "cursor": cursor}, headers=boss
     )
     assert refused.status_code == 400
+
+
+def test_venue_codes_are_signed_per_event_and_never_person_codes() -> None:
+    event_id, expires = uuid.uuid4(), 2_000_000_000
+    code = venue_code(SECRET, event_id, expires)
+    assert code.isupper() and code.isalnum()
+    assert verify_venue_code(SECRET, code) == (event_id, expires)
+    assert verify_venue_code("another-secret", code) is None
+    assert verify_venue_code(SECRET, venue_code("another-secret", event_id, expires)) is None
+    for i in (0, 20, 30, len(code) - 1):
+        changed = code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1 :]
+        assert verify_venue_code(SECRET, changed) is None
+    assert verify_venue_code(SECRET, checkin_code(SECRET, event_id)) is None
+    assert verify_checkin_code(SECRET, code) is None
+
+
+async def test_my_events_carry_my_registration(api: ApiClient, world: World) -> None:
+    _, event, regs = await _registered(api, world, 2, capacity=1)
+    for reg in regs:
+        mine = (await api.get("/api/v1/events/mine", headers=reg["headers"])).json()["items"]
+        assert [e["id"] for e in mine] == [event["id"]]
+        assert mine[0]["title"] == event["title"]
+        registration = mine[0]["registration"]
+        assert registration["id"] == reg["id"] and registration["status"] == reg["status"]
+        assert registration.get("checkin_code") == reg.get("checkin_code")
+    assert "checkin_code" not in regs[1]  # waitlisted: no code yet
+    assert "checked_in_at" not in mine[0]["registration"]
+
+
+async def test_self_check_in_by_the_venue_code(api: ApiClient, world: World) -> None:
+    boss, event, regs = await _registered(api, world, 3, capacity=2, starts_at=soon(-0.01), ends_at=soon(0.1))
+    minted = await api.get(f"/api/v1/events/{event['id']}/venue-code", headers=boss)
+    assert minted.status_code == 200, minted.text
+    venue = minted.json()
+    assert venue["event_id"] == event["id"]
+    assert datetime.fromisoformat(venue["expires_at"]) <= datetime.now(UTC) + timedelta(seconds=301)
+    problem(await api.get(f"/api/v1/events/{event['id']}/venue-code", headers=regs[0]["headers"]), 403)
+    url = f"/api/v1/events/{event['id']}/checkins/venue"
+
+    first = await api.post(url, json={"code": venue["code"]}, headers=regs[0]["headers"])
+    assert first.status_code == 201, first.text
+    assert first.json()["method"] == "venue" and first.json()["registration_id"] == regs[0]["id"]
+    again = await api.post(url, json={"code": venue["code"]}, headers=regs[0]["headers"])
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]  # once
+    mine = (await api.get("/api/v1/events/mine", headers=regs[0]["headers"])).json()["items"]
+    assert mine[0]["registration"]["checked_in_at"] == first.json()["checked_in_at"]
+
+    body = problem(await api.post(url, json={"code": venue["code"]}, headers=regs[2]["headers"]), 409)
+    assert body["type"].endswith("/checkin-not-allowed")  # waitlisted
+    outsider = world.add("outsider", person((await make_persons(1))[0]))
+    problem(await api.post(url, json={"code": venue["code"]}, headers=outsider), 409)
+
+    other = await published_event(api, boss, world.union, starts_at=soon(-0.01), ends_at=soon(0.1))
+    other_code = (await api.get(f"/api/v1/events/{other['id']}/venue-code", headers=boss)).json()["code"]
+    body = problem(await api.post(url, json={"code": other_code}, headers=regs[1]["headers"]), 422)
+    assert body["type"].endswith("/invalid-venue-code")  # another event's code
+    forged = venue_code("forged-secret", uuid.UUID(event["id"]), int(datetime.now(UTC).timestamp()) + 300)
+    body = problem(await api.post(url, json={"code": forged}, headers=regs[1]["headers"]), 422)
+    assert body["type"].endswith("/invalid-venue-code")
+    expired = venue_code(SECRET, uuid.UUID(event["id"]), int(datetime.now(UTC).timestamp()) - 1)
+    body = problem(await api.post(url, json={"code": expired}, headers=regs[1]["headers"]), 422)
+    assert body["type"].endswith("/venue-code-expired")
+    assert (await CheckIn.count().where(CheckIn.event == uuid.UUID(event["id"])).run()) == 1
+
+
+async def test_self_check_in_only_within_the_events_window(api: ApiClient, world: World) -> None:
+    boss, event, regs = await _registered(api, world, 1, starts_at=soon(1), ends_at=soon(1.1))
+    code = (await api.get(f"/api/v1/events/{event['id']}/venue-code", headers=boss)).json()["code"]
+    url = f"/api/v1/events/{event['id']}/checkins/venue"
+    body = problem(await api.post(url, json={"code": code}, headers=regs[0]["headers"]), 409)
+    assert body["type"].endswith("/checkin-window-closed")
+    assert "60" in body["detail"]
+    # An hour before the start the window opens.
+    await (
+        Event.update({Event.starts_at: datetime.now(UTC) + timedelta(minutes=50)})
+        .where(Event.id == uuid.UUID(event["id"]))
+        .run()
+    )
+    assert (await api.post(url, json={"code": code}, headers=regs[0]["headers"])).status_code == 201
+
+
+async def test_an_event_cannot_finish_before_it_starts(api: ApiClient, world: World) -> None:
+    boss = world.add("boss", cadre(world.union))
+    event = await published_event(api, boss, world.union)
+    body = problem(
+        await api.post(f"/api/v1/events/{event['id']}/finish", headers={**boss, "Accept-Language": "en"}), 422
+    )
+    assert body["errors"][0]["pointer"] == "/starts_at" and body["errors"][0]["code"] == "event_not_started"
+    assert "not started" in body["errors"][0]["message"]
+    read = (await api.get(f"/api/v1/events/{event['id']}", headers=boss)).json()
+    assert read["status"] == "published" and read["version"] == event["version"]

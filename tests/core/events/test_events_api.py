@@ -189,3 +189,25 @@ async def test_update_needs_if_match(api: ApiClient, world: World) -> None:
     assert cancelled.json()["status"] == "cancelled"
     body = problem(await api.patch(url, json={"title": "x"}, headers={**boss, "If-Match": '"3"'}), 409)
     assert body["type"].endswith("/event-not-editable")
+
+
+async def test_public_events_have_a_public_page_the_feeds_link_to(api: ApiClient, world: World) -> None:
+    boss = world.add("boss", cadre(world.union))
+    event = await published_event(api, boss, world.union, title="职工运动会")
+    members = await published_event(api, boss, world.union, title="会员座谈", visibility="members")
+    draft = (await api.post("/api/v1/events", json=event_body(world.union), headers=boss)).json()
+
+    page = await api.get(f"/api/v1/events/{event['id']}/public")  # no token
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert body["title"] == "职工运动会" and body["org_name"] == "区总工会"
+    assert body["starts_at"].endswith("+08:00") and body["timezone"] == "Asia/Shanghai"
+    assert "confirmed_count" not in body and "organizer_ids" not in body
+    for hidden in (members, draft):
+        problem(await api.get(f"/api/v1/events/{hidden['id']}/public"), 404)
+
+    feed = (await api.get(f"/api/v1/feeds/orgs/{world.union['id']}/feed.json")).json()
+    item = next(i for i in feed["items"] if i["title"] == "职工运动会")
+    assert item["url"].endswith(f"/api/v1/events/{event['id']}/public")
+    assert "+08:00" in item["content_text"]
+    assert not any(i["title"] == "会员座谈" for i in feed["items"])

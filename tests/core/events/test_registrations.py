@@ -228,3 +228,24 @@ async def test_members_see_members_only_events_of_the_orgs_above_them(api: ApiCl
     problem(
         await api.get(f"/api/v1/events/{above['id']}", headers=world.add("outsider", person(outsider))), 404
     )
+
+
+async def test_members_direct_events_reach_the_organizers_own_members_only(
+    api: ApiClient, world: World
+) -> None:
+    """``members`` reaches the whole subtree's members; ``members_direct`` the lead organizer's own."""
+    boss = world.add("boss", cadre(world.root))
+    whole = await published_event(api, boss, world.root, title="区委全体会员", visibility="members")
+    direct = await published_event(api, boss, world.root, title="区委直属会员", visibility="members_direct")
+    below, own = await make_persons(2)
+    await Membership.insert(
+        Membership(org=world.union["id"], person=below, status="active"),
+        Membership(org=world.root["id"], person=own, status="active"),
+    ).run()
+    for who, titles in ((below, ["区委全体会员"]), (own, ["区委全体会员", "区委直属会员"])):
+        headers = world.add(str(who), person(who))
+        seen = (await api.get("/api/v1/events", headers=headers)).json()
+        assert sorted(e["title"] for e in seen["items"]) == titles
+        assert (await api.get(f"/api/v1/events/{whole['id']}", headers=headers)).status_code == 200
+        expected = 200 if who == own else 404
+        assert (await api.get(f"/api/v1/events/{direct['id']}", headers=headers)).status_code == expected

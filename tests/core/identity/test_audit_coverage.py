@@ -270,7 +270,8 @@ async def _cancel_event(w: World) -> Call:
 
 @case("POST", "/api/v1/events/{event_id}/finish")
 async def _finish(w: World) -> Call:
-    return "POST", f"/api/v1/events/{(await event(w, publish=True)).json()['id']}/finish", {}
+    started = await event(w, publish=True, starts_at=soon(-1))  # not before it starts
+    return "POST", f"/api/v1/events/{started.json()['id']}/finish", {}
 
 
 @case("POST", "/api/v1/events/{event_id}/registrations")
@@ -300,9 +301,17 @@ async def _batch_check_in(w: World) -> Call:
     return "POST", f"/api/v1/events/{event_id}/checkins/batch", {"json": {"items": [{"code": code}]}}
 
 
+@case("POST", "/api/v1/events/{event_id}/checkins/venue")
+async def _venue_check_in(w: World) -> Call:
+    event_id = (await event(w, publish=True, starts_at=soon(-1))).json()["id"]
+    await registration(w, event_id, str(w.admin_person))
+    code = (await w.ok("GET", f"/api/v1/events/{event_id}/venue-code")).json()["code"]
+    return "POST", f"/api/v1/events/{event_id}/checkins/venue", {"json": {"code": code}, "headers": w.admin}
+
+
 @case("POST", "/api/v1/events/{event_id}/feedback")
 async def _feedback(w: World) -> Call:
-    event_id = (await event(w, publish=True)).json()["id"]
+    event_id = (await event(w, publish=True, starts_at=soon(-1))).json()["id"]
     registered = await registration(w, event_id, str(w.admin_person))
     await w.ok("POST", f"/api/v1/events/{event_id}/checkins", json={"registration_id": registered["id"]})
     await w.ok("POST", f"/api/v1/events/{event_id}/finish")
@@ -825,6 +834,108 @@ async def _disable_client(w: World) -> Call:
 @case("POST", "/api/v1/audit/checkpoints", platform=True)
 async def _checkpoint(w: World) -> Call:
     return "POST", "/api/v1/audit/checkpoints", {}
+
+
+# --- joint plugin -----------------------------------------------------------------------------------------
+
+
+async def _joint_council(w: World, *members: dict[str, Any]) -> dict[str, Any]:
+    body = {"org_id": str(w.a["id"]), "name": w.name("联席会议")}
+    council = (await w.ok("POST", "/api/v1/joint/councils", json=body)).json()
+    for member in members:
+        url = f"/api/v1/joint/councils/{council['id']}/members"
+        council = (await w.ok("POST", url, json={"org_id": str(member["id"])})).json()
+    return council
+
+
+async def _joint_etag(w: World, url: str) -> dict[str, str]:
+    return {**w.admin, "If-Match": (await w.ok("GET", url)).headers["etag"]}
+
+
+async def _joint_decision(w: World) -> dict[str, Any]:
+    council = await _joint_council(w, w.union)
+    body = {
+        "title": w.name("议定"),
+        "tasks": [{"org_id": str(w.union["id"]), "title": "任务", "due_on": "2030-01-01"}],
+    }
+    return (await w.ok("POST", f"/api/v1/joint/councils/{council['id']}/decisions", json=body)).json()
+
+
+async def _joint_rule(w: World) -> dict[str, Any]:
+    body = {"region_id": str(w.a["id"]), "request_type": f"t{next(w.counter)}", "target": "union.*"}
+    return (await w.ok("POST", "/api/v1/joint/referral-rules", json=body)).json()
+
+
+@case("POST", "/api/v1/joint/councils")
+async def _joint_create_council(w: World) -> Call:
+    return "POST", "/api/v1/joint/councils", {"json": {"org_id": str(w.a["id"]), "name": w.name("联席会议")}}
+
+
+@case("PATCH", "/api/v1/joint/councils/{council_id}")
+async def _joint_update_council(w: World) -> Call:
+    url = f"/api/v1/joint/councils/{(await _joint_council(w))['id']}"
+    return "PATCH", url, {"json": {"description": "改"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/councils/{council_id}/members")
+async def _joint_add_member(w: World) -> Call:
+    council = await _joint_council(w)
+    return "POST", f"/api/v1/joint/councils/{council['id']}/members", {"json": {"org_id": str(w.women["id"])}}
+
+
+@case("DELETE", "/api/v1/joint/councils/{council_id}/members/{member_id}")
+async def _joint_remove_member(w: World) -> Call:
+    council = await _joint_council(w, w.women)
+    return "DELETE", f"/api/v1/joint/councils/{council['id']}/members/{council['members'][0]['id']}", {}
+
+
+@case("POST", "/api/v1/joint/councils/{council_id}/meetings")
+async def _joint_meeting(w: World) -> Call:
+    council = await _joint_council(w)
+    body = {"title": w.name("会议"), "starts_at": soon()}
+    return "POST", f"/api/v1/joint/councils/{council['id']}/meetings", {"json": body}
+
+
+@case("PATCH", "/api/v1/joint/meetings/{meeting_id}")
+async def _joint_update_meeting(w: World) -> Call:
+    council = await _joint_council(w)
+    body = {"title": w.name("会议"), "starts_at": soon()}
+    meeting = (await w.ok("POST", f"/api/v1/joint/councils/{council['id']}/meetings", json=body)).json()
+    url = f"/api/v1/joint/meetings/{meeting['id']}"
+    return "PATCH", url, {"json": {"status": "held"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/councils/{council_id}/decisions")
+async def _joint_decide(w: World) -> Call:
+    council = await _joint_council(w, w.union)
+    body = {
+        "title": w.name("议定"),
+        "tasks": [{"org_id": str(w.union["id"]), "title": "任务", "due_on": "2030-01-01"}],
+    }
+    return "POST", f"/api/v1/joint/councils/{council['id']}/decisions", {"json": body}
+
+
+@case("POST", "/api/v1/joint/tasks/{task_id}/followups")
+async def _joint_follow_up(w: World) -> Call:
+    task = (await _joint_decision(w))["tasks"][0]
+    return "POST", f"/api/v1/joint/tasks/{task['id']}/followups", {"json": {"note": "督办"}}
+
+
+@case("POST", "/api/v1/joint/referral-rules")
+async def _joint_create_rule(w: World) -> Call:
+    body = {"region_id": str(w.a["id"]), "request_type": f"t{next(w.counter)}", "target": "women.*"}
+    return "POST", "/api/v1/joint/referral-rules", {"json": body}
+
+
+@case("PATCH", "/api/v1/joint/referral-rules/{rule_id}")
+async def _joint_update_rule(w: World) -> Call:
+    url = f"/api/v1/joint/referral-rules/{(await _joint_rule(w))['id']}"
+    return "PATCH", url, {"json": {"note": "改"}, "headers": await _joint_etag(w, url)}
+
+
+@case("DELETE", "/api/v1/joint/referral-rules/{rule_id}")
+async def _joint_delete_rule(w: World) -> Call:
+    return "DELETE", f"/api/v1/joint/referral-rules/{(await _joint_rule(w))['id']}", {}
 
 
 # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) -----------------------

@@ -143,6 +143,9 @@ async def test_other_media_types_are_415(client: ApiClient) -> None:
         TOKEN, content=b"grant_type=password", headers={"Content-Type": "text/plain"}
     )
     assert response.status_code == 415 and response.json()["error"] == "invalid_request"
+    # The detail names what the endpoint does take (forms and JSON), not JSON alone.
+    assert "application/x-www-form-urlencoded" in response.json()["detail"]
+    assert "application/json" in response.json()["detail"]
 
 
 async def test_openapi_documents_both_media_types(client: ApiClient) -> None:

@@ -106,6 +106,12 @@ PARAMETERS: dict[str, str] = {
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
+    # --- joint plugin ---
+    "council_id": "joint_council",
+    "member_id": "joint_member",
+    "meeting_id": "joint_meeting",
+    "task_id": "joint_task",
+    "rule_id": "joint_rule",
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     "certificate_id": "disabled_certificate",
 }
@@ -230,6 +236,28 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"description": "改"},
     ("POST", "/api/v1/webhooks/{webhook_id}/secret/rotate"): {"overlap_seconds": 0},
+    # core16 (issue 16): self check-in by the venue code of B's event.
+    ("POST", "/api/v1/events/{event_id}/checkins/venue"): {"code": "{venue_code}"},
+    # --- joint plugin ---
+    ("POST", "/api/v1/joint/councils"): {"org_id": "{org}", "name": "乙方联席会议"},
+    ("PATCH", "/api/v1/joint/councils/{council_id}"): {"description": "改"},
+    ("POST", "/api/v1/joint/councils/{council_id}/members"): {"org_id": "{org}"},
+    ("POST", "/api/v1/joint/councils/{council_id}/meetings"): {
+        "title": "乙方会议",
+        "starts_at": "2030-01-01T09:00:00+08:00",
+    },
+    ("PATCH", "/api/v1/joint/meetings/{meeting_id}"): {"minutes": "纪要"},
+    ("POST", "/api/v1/joint/councils/{council_id}/decisions"): {
+        "title": "乙方议定",
+        "tasks": [{"org_id": "{org2}", "title": "任务", "due_on": "2030-01-01"}],
+    },
+    ("POST", "/api/v1/joint/tasks/{task_id}/followups"): {"note": "督办"},
+    ("POST", "/api/v1/joint/referral-rules"): {
+        "region_id": "{org}",
+        "request_type": "{unique}",
+        "target": "union.*",
+    },
+    ("PATCH", "/api/v1/joint/referral-rules/{rule_id}"): {"note": "改"},
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     ("POST", "/api/v1/disabled/certificates"): {
         "person_id": "{person}",
@@ -271,11 +299,18 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/files"): {"owner_kind": "filetest.dossier", "owner_id": "{org}"},
     ("GET", "/api/v1/processes/statistics"): {"org": "{org}"},
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
+    # --- joint plugin ---
+    ("GET", "/api/v1/joint/referrals/route"): {"org_id": "{org}", "request_type": "wage_arrears"},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
 #: Routes that answer about one resource of B given in the query: A's callers must be refused.
-QUERY_TARGETS = {("GET", "/api/v1/processes/statistics"), ("GET", "/api/v1/files")}
+QUERY_TARGETS = {
+    ("GET", "/api/v1/processes/statistics"),
+    ("GET", "/api/v1/files"),
+    # --- joint plugin ---
+    ("GET", "/api/v1/joint/referrals/route"),
+}
 
 CAMPAIGNS_PUBLIC = "campaigns are announced to every logged-in caller, to be nominated and voted in"
 #: Routes where A's callers may get 2xx on B's resource, and why. Their answers still show nothing of B
@@ -380,6 +415,11 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
         {403},
         "only who filed a nomination withdraws it (B's admin did)",
     ),
+    # core16 (issue 16)
+    ("POST", "/api/v1/events/{event_id}/checkins/venue"): ({409}, "R's administrator is not registered"),
+    ("GET", "/api/v1/events/{event_id}/public"): ({404}, "B's event is for members: it has no public page"),
+    # --- joint plugin ---
+    ("GET", "/api/v1/joint/referrals/route"): ({422}, "B's rule sends wage arrears to a union; B has none"),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
@@ -411,6 +451,9 @@ LAST = [
     ("POST", "/api/v1/orgs/{org_id}/dissolve"),
     ("POST", "/api/v1/invitations/acceptance"),
     ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
+    # --- joint plugin (before the logout, which ends every session) ---
+    ("DELETE", "/api/v1/joint/councils/{council_id}/members/{member_id}"),
+    ("DELETE", "/api/v1/joint/referral-rules/{rule_id}"),
     ("POST", "/api/v1/auth/logout"),
 ]
 
@@ -604,6 +647,8 @@ async def world(client: ApiClient) -> World:
     ids.update(
         event_type=event_type, future=start.isoformat(), future_end=(start + timedelta(hours=2)).isoformat()
     )
+    # B's event began an hour ago (so it may be finished, and checked in at) and lasts a week.
+    began = datetime.now(UTC) - timedelta(hours=1)
     event = await _ok(
         await api.post(
             "/api/v1/events",
@@ -611,8 +656,8 @@ async def world(client: ApiClient) -> World:
                 "type": event_type,
                 "title": "乙方内部活动",
                 "org_id": ids["org"],
-                "starts_at": ids["future"],
-                "ends_at": ids["future_end"],
+                "starts_at": began.isoformat(),
+                "ends_at": (began + timedelta(days=7)).isoformat(),
                 "visibility": "members",
                 "eligibility": "members",
             },
@@ -628,6 +673,8 @@ async def world(client: ApiClient) -> World:
     )
     ids["registration"] = str(registration["id"])
     ids["checkin_code"] = registration["checkin_code"]
+    venue = await api.get(f"/api/v1/events/{ids['event']}/venue-code", headers=control)
+    ids["venue_code"] = (await _ok(venue))["code"]
 
     notice = await _ok(
         await api.post("/api/v1/notices", json={"org_id": ids["org"], "title": "乙方公示"}, headers=control)
@@ -783,6 +830,46 @@ async def world(client: ApiClient) -> World:
     ids["what"] = "members"
     ids["orgs"] = "orgs"
 
+    # --- joint plugin: B's council (member B2), meeting, decision with a task, referral rule ---
+    council = await _ok(
+        await api.post(
+            "/api/v1/joint/councils", json={"org_id": ids["org"], "name": "乙方联席会议"}, headers=control
+        )
+    )
+    ids["joint_council"] = str(council["id"])
+    joined = await _ok(
+        await api.post(
+            f"/api/v1/joint/councils/{council['id']}/members", json={"org_id": ids["org2"]}, headers=control
+        )
+    )
+    ids["joint_member"] = str(joined["members"][0]["id"])
+    meeting = await _ok(
+        await api.post(
+            f"/api/v1/joint/councils/{council['id']}/meetings",
+            json={"title": "乙方会议", "starts_at": "2030-01-01T09:00:00+08:00"},
+            headers=control,
+        )
+    )
+    ids["joint_meeting"] = str(meeting["id"])
+    decision = await _ok(
+        await api.post(
+            f"/api/v1/joint/councils/{council['id']}/decisions",
+            json={
+                "title": "乙方议定",
+                "tasks": [{"org_id": ids["org2"], "title": "任务", "due_on": "2030-01-01"}],
+            },
+            headers=control,
+        )
+    )
+    ids["joint_task"] = str(decision["tasks"][0]["id"])
+    rule = await _ok(
+        await api.post(
+            "/api/v1/joint/referral-rules",
+            json={"region_id": ids["org"], "request_type": "wage_arrears", "target": "union.*"},
+            headers=control,
+        )
+    )
+    ids["joint_rule"] = str(rule["id"])
     # --- disabled (the example 残联 plugin, when installed): a county 残联 of B and a certificate of B's
     # person there (without the plugin no route names them: the ids are just never requested).
     ids.update(disabled_org=str(uuid.uuid4()), disabled_certificate=str(uuid.uuid4()))

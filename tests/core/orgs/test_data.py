@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -171,8 +172,91 @@ async def test_exports_are_safe_against_formula_injection(api: ApiClient, tree: 
     rows = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content)).get_sheet_by_index(0).to_python()
     names = [r[2] for r in rows[1:]]
     assert '\'=HYPERLINK("http://x","y")' in names and not any(str(n).startswith("=") for n in names)
-    members = await api.get("/api/v1/exports/members", params={"org": tree.ids["city"]})
+    members = await api.get("/api/v1/exports/members", params={"org": tree.ids["city"], "header": "field"})
     assert members.content.decode("utf-8-sig").startswith("id,org,org_name,person,name,role")
+
+
+async def test_export_headers_follow_the_callers_language(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    params = {"org": tree.ids["city"]}
+    for language, start in (
+        ("zh-CN", "编号,上级组织,名称,类型,层级,行政区划代码"),
+        ("zh-TW", "編號,上級組織,名稱,類型,層級,行政區劃代碼"),
+        ("en", "ID,Parent org,Name,Kind,Level,Region code"),
+    ):
+        exported = await api.get("/api/v1/exports/orgs", params=params, headers={"Accept-Language": language})
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert exported.content.decode("utf-8-sig").startswith(start), language
+    members = await api.get("/api/v1/exports/members", params=params, headers={"Accept-Language": "zh-CN"})
+    assert members.content.decode("utf-8-sig").startswith("编号,组织,组织名称,人员编号,姓名,角色")
+
+
+async def test_an_exported_file_imports_again_whatever_its_language(api: ApiClient, tree: Tree) -> None:
+    """Headers in any of the three languages are accepted; orgs named by their full name are found."""
+    await _base(tree)
+    for language, header in (
+        ("zh-Hant", "名稱,類型,層級,上級組織"),
+        ("en", "Name,Kind,Level,Parent org"),
+    ):
+        rows = f"{header}\n{language}街道党工委,party.committee,township,杭州市委\n"
+        response = await upload(api, "orgs", rows.encode())
+        assert response.status_code == 200, response.text
+        assert response.json()["imported"] == 1
+    parents = await Org.select(Org.parent).where(Org.name.like("%街道党工委")).run()
+    assert {p["parent"] for p in parents} == {uuid.UUID(tree.ids["city"])}
+
+
+async def test_orgs_named_in_imports_by_id_or_full_name_ambiguous_names_refused(
+    api: ApiClient, tree: Tree
+) -> None:
+    await _base(tree)
+    await tree.add("g1", "union.grassroots", "unit", "fed", name="甲公司工会")
+    await tree.add("d1", "union.grassroots", "unit", "fed", name="同名工会")
+    await tree.add("d2", "union.grassroots", "unit", "fed", name="同名工会")
+    rows = [
+        "组织,姓名",
+        "甲公司工会,张三",
+        f"{tree.ids['d1']},李四",
+        "同名工会,王五",
+        "没有的工会,赵六",
+    ]
+    response = await upload(api, "members", "\n".join(rows).encode(), mode="valid")
+    body = response.json()
+    assert issues(body) == [(4, "org", "ambiguous_org"), (5, "org", "unknown_org")]
+    assert body["imported"] == 2
+    message = next(i["message"] for i in body["issues"] if i["code"] == "ambiguous_org")
+    assert "组织编号" in message
+    orgs = {r["org"] for r in await Membership.select(Membership.org).run()}
+    assert orgs == {uuid.UUID(tree.ids["g1"]), uuid.UUID(tree.ids["d1"])}
+    # Units name their area the same way.
+    units = "单位名称,单位类型,所在组织\n甲公司,non_public_enterprise,甲公司工会\n乙公司,non_public_enterprise,同名工会\n"
+    refused = await upload(api, "units", units.encode(), mode="all")
+    assert issues(refused.json()) == [(3, "area", "ambiguous_org")]
+
+
+async def test_import_templates_in_the_callers_language(api: ApiClient, tree: Tree) -> None:
+    for what, language, first, required in (
+        ("orgs", "zh-CN", ["名称", "类型", "层级"], "是"),
+        ("units", "en", ["Name", "Kind", "Area org"], "yes"),
+        ("members", "zh-TW", ["組織", "姓名"], "是"),
+    ):
+        response = await api.get(f"/api/v1/imports/{what}/template", headers={"Accept-Language": language})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert f"{what}-template.xlsx" in response.headers["content-disposition"]
+        book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        header = book.get_sheet_by_index(0).to_python()[0]
+        assert header[: len(first)] == first, (what, header)
+        notes = book.get_sheet_by_index(1).to_python()
+        assert [n[0] for n in notes[1:]] == header  # one note per column
+        assert {n[2] for n in notes[1 : len(first) + 1]} == {required}
+        # The template's own header row imports as it is (here: no rows, every column known).
+        empty = io.BytesIO()
+        sheet = Workbook()
+        sheet.active.append(header)  # type: ignore[union-attr]
+        sheet.save(empty)
+        answered = await upload(api, what, empty.getvalue(), name="t.xlsx")
+        assert not [i for i in issues(answered.json()) if i[2] == "unknown_column"], answered.text
 
 
 async def test_statistics_json_and_xlsx(api: ApiClient, tree: Tree) -> None:
@@ -263,3 +347,22 @@ async def test_league_member_import_judges_age_by_the_id_number(api: ApiClient, 
     assert body["imported"] == 1
     stored = await Person.select(Person.name, Person.birth_date).run()
     assert [(p["name"], p["birth_date"]) for p in stored] == [("张三", date(young_year, 3, 7))]
+
+
+async def test_member_exports_leave_out_who_left_and_show_local_times(api: ApiClient, tree: Tree) -> None:
+    await _base(tree)
+    await tree.add("g", "union.grassroots", "unit", "fed", name="甲公司工会")
+    rows = "组织,姓名\n" + "".join(f"{tree.ids['g']},{n}\n" for n in ("在册", "已离开"))
+    assert (await upload(api, "members", rows.encode())).json()["imported"] == 2
+    await (
+        Membership.update({Membership.status: "left"})
+        .where(Membership.person.is_in(Person.select(Person.id).where(Person.name == "已离开")))
+        .run()
+    )
+    params = {"org": tree.ids["g"], "header": "field"}
+    current = (await api.get("/api/v1/exports/members", params=params)).content.decode("utf-8-sig")
+    assert "在册" in current and "已离开" not in current
+    joined = current.splitlines()[1].split(",")[7]
+    assert joined.endswith("+08:00"), joined  # Asia/Shanghai, with its offset
+    everyone = await api.get("/api/v1/exports/members", params={**params, "include_left": "true"})
+    assert "已离开" in everyone.content.decode("utf-8-sig")

@@ -1,0 +1,91 @@
+"""The joint plugin's hook implementations (entry point ``quntuan.plugins``: ``joint``): thin, they return
+declarations; the work is in the modules they name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from piccolo.conf.apps import AppConfig
+
+from core.sdk import (
+    BuiltinRole,
+    OrgPathColumn,
+    Permission,
+    PersonalDataTable,
+    PluginInfo,
+    ProcessType,
+    SignalType,
+    hookimpl,
+)
+from plugins.joint import PLUGIN_INFO
+from plugins.joint import overdue as _overdue  # noqa: F401 (registers the periodic overdue job)
+from plugins.joint.councils import CouncilController, MeetingController, TaskController
+from plugins.joint.permissions import PERMISSIONS
+from plugins.joint.picture import PictureController
+from plugins.joint.processes import TASK
+from plugins.joint.referrals import ReferralController
+from plugins.joint.roles import ROLES
+from plugins.joint.signals import SIGNALS
+from plugins.joint.tables import APP_CONFIG, JointMember
+
+
+@hookimpl
+def quntuan_plugin_info() -> PluginInfo:
+    return PLUGIN_INFO
+
+
+@hookimpl
+def quntuan_permissions() -> Sequence[Permission]:
+    return PERMISSIONS
+
+
+@hookimpl
+def quntuan_piccolo_app() -> AppConfig:
+    return APP_CONFIG
+
+
+@hookimpl
+def quntuan_routes() -> Sequence[Any]:
+    return [CouncilController, MeetingController, TaskController, ReferralController, PictureController]
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return ROLES
+
+
+@hookimpl
+def quntuan_signals() -> Sequence[SignalType]:
+    return SIGNALS
+
+
+@hookimpl
+def quntuan_process_types() -> Sequence[ProcessType]:
+    return [TASK]
+
+
+@hookimpl
+def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
+    return [
+        OrgPathColumn(table="joint_council", column="org_path"),
+        OrgPathColumn(table="joint_member", column="org_path"),
+        OrgPathColumn(table="joint_meeting", column="org_path"),
+        OrgPathColumn(table="joint_decision", column="org_path"),
+        OrgPathColumn(table="joint_task", column="org_path"),
+        OrgPathColumn(table="joint_task", column="member_path"),
+        OrgPathColumn(table="joint_referral_rule", column="region_path"),
+    ]
+
+
+@hookimpl
+def quntuan_personal_data() -> Sequence[PersonalDataTable]:
+    # A member org's representative is a person: erasure clears who it was, the membership stays.
+    return [
+        PersonalDataTable(
+            table=JointMember,
+            person_column="representative",
+            on_erasure="anonymise",
+            fields={"representative": None, "post_title": ""},
+        )
+    ]

@@ -1,0 +1,50 @@
+"""Permission names of the joint plugin (roles are built from them)."""
+
+from __future__ import annotations
+
+from core.sdk import Permission, Text
+
+COUNCIL_READ = "joint.council.read"
+COUNCIL_MANAGE = "joint.council.manage"
+TASK_HANDLE = "joint.task.handle"
+TASK_SUPERVISE = "joint.task.supervise"
+REFERRAL_READ = "joint.referral.read"
+REFERRAL_MANAGE = "joint.referral.manage"
+PICTURE_READ = "joint.picture.read"
+
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission(
+        code=COUNCIL_READ,
+        name=Text(zh_hans="查看联席会议", zh_hant="查看聯席會議", en="Read joint councils"),
+    ),
+    Permission(
+        code=COUNCIL_MANAGE,
+        name=Text(
+            zh_hans="管理联席会议、会议与议定事项",
+            zh_hant="管理聯席會議、會議與議定事項",
+            en="Manage councils, meetings and decisions",
+        ),
+    ),
+    Permission(
+        code=TASK_HANDLE,
+        name=Text(zh_hans="办理交办任务", zh_hant="辦理交辦任務", en="Handle assigned tasks"),
+    ),
+    Permission(
+        code=TASK_SUPERVISE,
+        name=Text(zh_hans="督办交办任务", zh_hant="督辦交辦任務", en="Follow up assigned tasks"),
+    ),
+    Permission(
+        code=REFERRAL_READ,
+        name=Text(
+            zh_hans="查看与使用转办规则", zh_hant="查看與使用轉辦規則", en="Read and apply referral rules"
+        ),
+    ),
+    Permission(
+        code=REFERRAL_MANAGE,
+        name=Text(zh_hans="管理转办规则", zh_hant="管理轉辦規則", en="Manage referral rules"),
+    ),
+    Permission(
+        code=PICTURE_READ,
+        name=Text(zh_hans="查看区域一张图", zh_hant="查看區域一張圖", en="Read the region picture"),
+    ),
+)

@@ -1,0 +1,124 @@
+"""Problem types and field-error codes of the joint plugin, in zh-Hans, zh-Hant and en."""
+
+from __future__ import annotations
+
+from core.sdk import Text, register_field_code, register_problem
+
+
+def _t(zh_hans: str, zh_hant: str, en: str) -> Text:
+    return Text(zh_hans=zh_hans, zh_hant=zh_hant, en=en)
+
+
+CHANGED = register_problem(
+    "joint-changed",
+    412,
+    _t("记录已被他人修改", "記錄已被他人修改", "Changed meanwhile"),
+    _t(
+        "此记录已被修改（当前版本 {version}），请刷新后重试。",
+        "此記錄已被修改（目前版本 {version}），請重新整理後重試。",
+        "The record was changed meanwhile (now version {version}); reload it and try again.",
+    ),
+)
+MEMBER_EXISTS = register_problem(
+    "joint-member-exists",
+    409,
+    _t("该组织已是成员单位", "該組織已是成員單位", "Already a member"),
+    _t(
+        "该组织已是此联席会议的成员单位。",
+        "該組織已是此聯席會議的成員單位。",
+        "The org is already a member of this council.",
+    ),
+)
+COUNCIL_DISSOLVED = register_problem(
+    "joint-council-dissolved",
+    409,
+    _t("联席会议已撤销", "聯席會議已撤銷", "Council dissolved"),
+    _t(
+        "此联席会议已撤销，不能再开会、议事或增加成员。",
+        "此聯席會議已撤銷，不能再開會、議事或增加成員。",
+        "The council is dissolved: no more meetings, decisions or members.",
+    ),
+)
+RULE_EXISTS = register_problem(
+    "joint-rule-exists",
+    409,
+    _t("转办规则已存在", "轉辦規則已存在", "Rule exists"),
+    _t(
+        "该区域已有 {request_type} 的转办规则，请修改它。",
+        "該區域已有 {request_type} 的轉辦規則，請修改它。",
+        "The region already has a rule for {request_type}; change that one.",
+    ),
+)
+NO_RULE = register_problem(
+    "joint-no-rule",
+    422,
+    _t("没有适用的转办规则", "沒有適用的轉辦規則", "No referral rule"),
+    _t(
+        "本区域及上级区域都没有 {request_type} 类诉求的转办规则。",
+        "本區域及上級區域都沒有 {request_type} 類訴求的轉辦規則。",
+        "Neither this region nor any above it has a referral rule for {request_type} requests.",
+    ),
+)
+NO_OWNER = register_problem(
+    "joint-no-owner",
+    422,
+    _t("承办组织未安装", "承辦組織未安裝", "No installed owner"),
+    _t(
+        "{request_type} 类诉求应由 {target} 承办，但平台未安装该组织的插件；请线下转交或安装后再转办。",
+        "{request_type} 類訴求應由 {target} 承辦，但平台未安裝該組織的外掛；請線下轉交或安裝後再轉辦。",
+        "{request_type} requests go to {target}, whose plugin is not installed on this platform: "
+        "hand the request over outside the platform, or install the plugin.",
+    ),
+)
+NO_TARGET_ORG = register_problem(
+    "joint-no-target-org",
+    422,
+    _t("附近没有承办组织", "附近沒有承辦組織", "No org to take it"),
+    _t(
+        "{request_type} 类诉求应由 {target} 承办，但该组织所在区域内没有此类组织。",
+        "{request_type} 類訴求應由 {target} 承辦，但該組織所在區域內沒有此類組織。",
+        "{request_type} requests go to {target}, but there is no such org in the region of this org.",
+    ),
+)
+
+#: Field-error texts of this plugin by code (for ProcessRejected, which carries its own message).
+FIELD_MESSAGES: dict[str, Text] = {}
+
+
+def _field(code: str, text: Text) -> str:
+    FIELD_MESSAGES[code] = text
+    return register_field_code(code, text)
+
+
+NOT_OFFICE = _field(
+    "joint_not_office",
+    _t(
+        "只有联席会议办公室可以办理此步",
+        "只有聯席會議辦公室可以辦理此步",
+        "Only the council's office may take this step",
+    ),
+)
+NOT_MEMBER = _field(
+    "joint_not_member",
+    _t("该组织不是此联席会议的成员单位", "該組織不是此聯席會議的成員單位", "Not a member org of the council"),
+)
+OUTSIDE_COUNCIL = _field(
+    "joint_outside_council",
+    _t(
+        "成员单位须在联席会议所在组织的下级范围内",
+        "成員單位須在聯席會議所在組織的下級範圍內",
+        "A member org must lie in the subtree of the council's org",
+    ),
+)
+UNKNOWN_TARGET = _field(
+    "joint_unknown_target",
+    _t(
+        "须为组织类型代码（如 union.grassroots）或插件前缀（如 union.*）",
+        "須為組織類型代碼（如 union.grassroots）或外掛前綴（如 union.*）",
+        "An org kind code (union.grassroots) or a plugin prefix (union.*)",
+    ),
+)
+DUE_PAST = _field(
+    "joint_due_past",
+    _t("期限不能早于今天", "期限不能早於今天", "The deadline cannot be before today"),
+)

@@ -1,0 +1,144 @@
+"""The joint plugin's tables; every change to them needs a migration in ``migrations/``.
+
+Org paths are copied (``*_path``) so that a subtree query is one range scan; the core rewrites them when
+an org moves (declared in ``quntuan_org_path_columns``).
+"""
+
+import uuid
+from pathlib import Path
+
+from piccolo.columns import JSON, UUID, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.conf.apps import AppConfig
+from piccolo.table import Table
+
+PATH = 120
+
+
+class JointCouncil(Table, tablename="joint_council"):
+    """A joint council (联席会议) convened at an org, usually a Party committee."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    name = Varchar(length=200)
+    description = Text(default="")
+    #: active or dissolved.
+    status = Varchar(length=16, default="active")
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointMember(Table, tablename="joint_member"):
+    """A member org of a council (of any plugin) and its representative: a person holding a post."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    council = UUID(index=True)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH)
+    org_kind = Varchar(length=64)
+    #: convenor (召集单位) or member (成员单位).
+    role = Varchar(length=16, default="member")
+    representative = UUID(null=True, default=None)
+    post_title = Varchar(length=100, default="")
+    created_at = Timestamptz()
+
+
+class JointMeeting(Table, tablename="joint_meeting"):
+    """A meeting of a council: agenda, minutes, which member orgs attended."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    council = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    title = Varchar(length=200)
+    starts_at = Timestamptz()
+    place = Varchar(length=300, default="")
+    agenda = JSON(default=[])
+    minutes = Text(default="")
+    attendance = JSON(default=[])
+    #: scheduled, held or cancelled.
+    status = Varchar(length=16, default="scheduled")
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointDecision(Table, tablename="joint_decision"):
+    """A decision (议定事项) of a council, possibly taken at one of its meetings."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    council = UUID(index=True)
+    meeting = UUID(null=True, default=None)
+    org_path = Varchar(length=PATH, index=True)
+    title = Varchar(length=200)
+    content = Text(default="")
+    created_by = UUID()
+    created_at = Timestamptz()
+
+
+class JointTask(Table, tablename="joint_task"):
+    """A task of a decision assigned to a member org, followed as a core process (``joint.task``)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    decision = UUID(index=True)
+    council = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    member_org = UUID(index=True)
+    member_path = Varchar(length=PATH)
+    title = Varchar(length=200)
+    due_on = Date()
+    process = UUID(index=True)
+    #: the process's state, kept by the type's ``after`` hooks in the step's transaction.
+    state = Varchar(length=40, default="assigned")
+    progress = Integer(default=0)
+    urged = Integer(default=0)
+    #: whether the council was told the task is overdue (``joint.task_overdue``, once per task).
+    flagged = Integer(default=0)
+    closed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class JointTaskReport(Table, tablename="joint_task_report"):
+    """A progress report on a task, or a follow-up note (督办) from the council's office."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    task = UUID(index=True)
+    #: progress, completion, followup or returned.
+    kind = Varchar(length=16)
+    progress = Integer(null=True, default=None)
+    note = Text(default="")
+    actor = UUID()
+    created_at = Timestamptz()
+
+
+class JointReferralRule(Table, tablename="joint_referral_rule"):
+    """Within a region (an org's subtree), a request type goes to orgs of a kind (or of a plugin)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    region = UUID(index=True)
+    region_path = Varchar(length=PATH, index=True)
+    request_type = Varchar(length=64)
+    #: an org kind code (``union.grassroots``) or a plugin's prefix (``union.*``).
+    target = Varchar(length=64)
+    note = Varchar(length=300, default="")
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+TABLES = [
+    JointCouncil,
+    JointMember,
+    JointMeeting,
+    JointDecision,
+    JointTask,
+    JointTaskReport,
+    JointReferralRule,
+]
+
+APP_CONFIG = AppConfig(
+    app_name="joint",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=TABLES,
+    migration_dependencies=["core.orgs.piccolo_app", "core.processes.piccolo_app"],
+)
