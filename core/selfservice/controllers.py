@@ -684,8 +684,13 @@ class SelfServiceController(Controller):
                 .run()
             )
             await revoke_sessions(principal.id)
+            # Seen by the orgs of the person behind the account, who would otherwise re-enable it unaware.
             await audit.record(
-                "account.closed", resource_type="account", resource_id=principal.id, changes={"by": "self"}
+                "account.closed",
+                resource_type="account",
+                resource_id=principal.id,
+                org_paths=await audit.paths_of_holder(account=principal.id),
+                changes={"by": "self"},
             )
 
 

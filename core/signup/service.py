@@ -289,6 +289,8 @@ class SignupRuntime:
                 "account.login_bound",
                 resource_type="account",
                 resource_id=account_id,
+                # A new way into the account: the orgs of its person see it.
+                org_paths=await audit.paths_of_holder(account=account_id),
                 changes={"provider": "wechat"},
             )
 
