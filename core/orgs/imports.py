@@ -72,6 +72,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "kind": ("类型", "组织类型"),
         "level": ("层级",),
         "parent": ("上级", "上级组织"),
+        "code": ("组织代码",),
         "region_code": ("行政区划代码", "区划代码"),
         "two_new": ("两新组织",),
         "place": ("场所",),
@@ -107,6 +108,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 CHUNK = 1000
 _ROLE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _REGION = re.compile(r"^(\d{6})?$")
+#: An org's own code (as :data:`core.orgs.schemas.OrgCode`), or empty.
+_ORG_CODE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{1,31})?$")
 
 
 class RowIssue(msgspec.Struct, kw_only=True):
@@ -517,6 +520,8 @@ class _Ctx(msgspec.Struct, kw_only=True):
     after: list[MembershipInfo]
     refs: dict[str, UUID] = msgspec.field(default_factory=dict)
     seen: set[str] = msgspec.field(default_factory=set)
+    #: Org codes this import gave so far (unique like those in the table).
+    codes: set[str] = msgspec.field(default_factory=set)
     pairs: set[tuple[str, str]] = msgspec.field(default_factory=set)
     extra_columns: list[str] = msgspec.field(default_factory=list)
     vault: Any = None
@@ -550,10 +555,14 @@ class _Ctx(msgspec.Struct, kw_only=True):
 
 
 async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
+    """An org within reach named by a reference of this file, its id, or its code (组织代码)."""
     org_id = ctx.refs.get(ref) or _uuid(ref)
-    if org_id is None:
+    if org_id is not None:
+        row = await Org.select().where(Org.id == org_id).first().run()
+    elif _ORG_CODE.match(ref):
+        row = await Org.select().where(Org.code == ref.upper()).first().run()
+    else:
         return None
-    row = await Org.select().where(Org.id == org_id).first().run()
     return row if row is not None and within(row["path"], ctx.reaches) else None
 
 
@@ -579,6 +588,11 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
         report.add(number, "two_new", "enum")
     if place not in ("", "building", "park", "business_district"):
         report.add(number, "place", "enum")
+    code = get("code").upper()
+    if not _ORG_CODE.match(code):
+        report.add(number, "code", P.INVALID)
+    elif code and (code in ctx.codes or await Org.exists().where(Org.code == code).run()):
+        report.add(number, "code", P.DUPLICATE)
     parent_ref = get("parent")
     parent = None
     if parent_ref:
@@ -623,6 +637,7 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
             kind=kind,
             level=level,
             name=name,
+            code=code or None,
             status="active",
             region_code=region,
             two_new=two_new,
@@ -638,6 +653,8 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
     ).run()
     if ref:
         ctx.refs[ref] = org_id
+    if code:
+        ctx.codes.add(code)
     ctx.audit_entries.append(
         audit.Pending(
             "org.created", "org", org_id, [path], {"kind": kind, "level": level, "source": "import"}

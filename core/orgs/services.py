@@ -17,7 +17,7 @@ from uuid import UUID
 import msgspec
 
 from core.access import Reach, reach_sql, subtree_bounds, within
-from core.db import Database, fetch, one_connection
+from core.db import Database, fetch, is_unique_violation, one_connection
 from core.declarations import AdminLevel, OrgKind
 from core.errors import Problem
 from core.identity import audit
@@ -164,12 +164,15 @@ async def list_orgs(
     if q:
         term = search_term(q)
         if term:
+            # The org's code, from its start (upper case like the stored ones), besides the name.
+            code = f"{q.strip().upper()}%"
             args.append(f"%{term}%")
             if is_initials_query(term):
-                where.append("(search_name LIKE {} OR initials LIKE {})")
-                args.append(f"{term}%")
+                where.append("(search_name LIKE {} OR initials LIKE {} OR code LIKE {})")
+                args.extend((f"{term}%", code))
             else:
-                where.append("search_name LIKE {}")
+                where.append("(search_name LIKE {} OR code LIKE {})")
+                args.append(code)
     async with one_connection(Org):
         if org is not None:
             anchor = await load(org, reaches)
@@ -205,6 +208,42 @@ def _audit_changes(data: msgspec.Struct, fields: Sequence[str]) -> dict[str, Any
     }
 
 
+async def _write_with_code(query: Any) -> None:
+    """Run a write of an org's code: a unique violation (a concurrent writer took the code) is 409."""
+    try:
+        await query.run()
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Problem(P.ORG_CODE_TAKEN) from None
+        raise
+
+
+def org_code(code: str | None) -> str | None:
+    """A code as stored: upper case (codes are compared and searched that way); None for none."""
+    return code.strip().upper() if code else None
+
+
+async def _code_free(code: str | None, org_id: UUID | None = None) -> None:
+    """409 ``org-code-taken`` when another org has ``code`` (the unique index catches a racing writer)."""
+    if code is None:
+        return
+    taken = Org.code == code
+    if org_id is not None:
+        taken = taken & (Org.id != org_id)
+    if await Org.exists().where(taken).run():
+        raise Problem(P.ORG_CODE_TAKEN)
+
+
+async def by_code(code: str) -> dict[str, Any] | None:
+    """The active org with ``code`` (any case), or None."""
+    return (
+        await Org.select(Org.id, Org.path, Org.kind, Org.name)
+        .where((Org.code == org_code(code)) & (Org.status == "active"))
+        .first()
+        .run()
+    )
+
+
 async def _free_path(prefix: str) -> str:
     while True:
         path = prefix + new_segment()
@@ -231,6 +270,8 @@ async def create_org(
         errors = placement_errors(kinds, data.kind, data.level, parent)
         if errors:
             raise Problem.invalid(*errors)
+        code = org_code(data.code)
+        await _code_free(code)
         path = await _free_path(parent["path"] if parent else "")
         stamp = now()
         row = Org(
@@ -240,6 +281,7 @@ async def create_org(
             kind=data.kind,
             level=data.level,
             name=data.name,
+            code=code,
             status="active",
             region_code=data.region_code,
             two_new=data.two_new,
@@ -252,7 +294,7 @@ async def create_org(
             created_at=stamp,
             updated_at=stamp,
         )
-        await Org.insert(row).run()
+        await _write_with_code(Org.insert(row))
         await audit.record(
             "org.created",
             resource_type="org",
@@ -298,6 +340,8 @@ async def update_org(
         current = dict(row)
         if data.contact_phone is not msgspec.UNSET:
             current["contact_phone"] = full_contact_phone(vault, row)
+        if isinstance(data.code, str):
+            data = msgspec.structs.replace(data, code=org_code(data.code))
         changes = {
             name: value
             for name in data.__struct_fields__
@@ -311,8 +355,10 @@ async def update_org(
         if "name" in changes:
             values[Org.search_name] = fold(changes["name"])
             values[Org.initials] = initials(changes["name"])
+        if "code" in changes:
+            await _code_free(changes["code"], org_id)
         values[Org.updated_at] = now()
-        await Org.update(values).where(Org.id == org_id).run()
+        await _write_with_code(Org.update(values).where(Org.id == org_id))
         if "region_code" in changes and on_region_change is not None:
             await on_region_change(row["region_code"], changes["region_code"])
         signal = sig.ORG_RENAMED if "name" in changes else sig.ORG_UPDATED

@@ -1,0 +1,109 @@
+"""An org's own code (组织代码): set on create and update, unique where set, shown, searchable."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.identity.tables import AuditEntry
+from tests.conftest import ApiClient
+from tests.core.orgs.conftest import Tree
+from tests.helpers import problem
+
+
+async def test_a_code_is_set_stored_upper_case_and_unique(api: ApiClient, tree: Tree) -> None:
+    city = await tree.add("city", "party.committee", "city", name="杭州市委", code="hz-0571")
+    got = (await api.get(f"/api/v1/orgs/{city}")).json()
+    assert got["code"] == "HZ-0571"
+    # Orgs without a code are many: null is not a value that collides.
+    plain = await tree.add("plain", "party.committee", "county", "city", name="西湖区委")
+    other = await tree.add("other", "party.committee", "county", "city", name="上城区委")
+    assert (await api.get(f"/api/v1/orgs/{plain}")).json()["code"] is None
+
+    # Taken in any case: 409 on create and on update, and nothing changed.
+    taken = await api.post(
+        "/api/v1/orgs", json={"name": "x", "kind": "party.committee", "level": "county", "code": "HZ-0571"}
+    )
+    assert problem(taken, 409)["type"].endswith("/org-code-taken")
+    taken = await api.patch(f"/api/v1/orgs/{plain}", json={"code": "Hz-0571"})
+    assert problem(taken, 409)["type"].endswith("/org-code-taken")
+    assert (await api.get(f"/api/v1/orgs/{plain}")).json()["code"] is None
+
+    # Set, changed (its own code again is no conflict), removed with null; each change audited.
+    etag = (await api.get(f"/api/v1/orgs/{plain}")).headers["etag"]
+    changed = await api.patch(f"/api/v1/orgs/{plain}", json={"code": "xh-1"}, headers={"If-Match": etag})
+    assert changed.status_code == 200 and changed.json()["code"] == "XH-1"
+    same = await api.patch(f"/api/v1/orgs/{plain}", json={"code": "XH-1", "address": "文三路"})
+    assert same.status_code == 200, same.text
+    cleared = await api.patch(f"/api/v1/orgs/{plain}", json={"code": None})
+    assert cleared.json()["code"] is None
+    assert (await api.patch(f"/api/v1/orgs/{other}", json={"code": "XH-1"})).json()["code"] == "XH-1"
+    entries = await AuditEntry.select(AuditEntry.changes).where(AuditEntry.resource_id == plain).run()
+    assert any("code" in str(e["changes"]) for e in entries)
+
+    # Bad codes are 422 problem details naming the field.
+    for bad in ("x", "has space", "汉字代码", "-lead", "a" * 33, 7):
+        response = await api.post(
+            "/api/v1/orgs", json={"name": "x", "kind": "party.committee", "level": "county", "code": bad}
+        )
+        assert problem(response, 422)["errors"][0]["pointer"] == "/code", bad
+
+
+async def test_two_orgs_racing_for_one_code_one_wins(api: ApiClient, tree: Tree) -> None:
+    await tree.add("city", "party.committee", "city", name="杭州市委")
+    answers = await asyncio.gather(
+        *(
+            api.post(
+                "/api/v1/orgs",
+                json={"name": f"区委{i}", "kind": "party.committee", "level": "county", "code": "RACE-1"},
+            )
+            for i in range(6)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 5, [a.text for a in answers]
+
+
+async def test_the_list_finds_an_org_by_its_code(api: ApiClient, tree: Tree) -> None:
+    await tree.add("city", "party.committee", "city", name="杭州市委", code="ZJ-HZ")
+    await tree.add("union", "union.federation", "city", "city", name="杭州市总工会", code="ZGH-330100")
+    await tree.add("women", "women.federation", "city", "city", name="杭州市妇联")
+
+    def names(response: object) -> list[str]:
+        return [o["name"] for o in response.json()["items"]]  # type: ignore[attr-defined]
+
+    assert names(await api.get("/api/v1/orgs", params={"q": "zgh-330100"})) == ["杭州市总工会"]
+    assert names(await api.get("/api/v1/orgs", params={"q": "ZGH"})) == ["杭州市总工会"]
+    assert names(await api.get("/api/v1/orgs", params={"q": "ZJ-HZ"})) == ["杭州市委"]
+    # Name search is as before.
+    assert names(await api.get("/api/v1/orgs", params={"q": "妇联"})) == ["杭州市妇联"]
+
+
+async def test_an_import_sets_codes_and_names_parents_by_code(api: ApiClient, tree: Tree) -> None:
+    await tree.add("city", "party.committee", "city", name="杭州市委", code="HZ-0571")
+    csv = (
+        "ref,name,kind,level,parent,组织代码\n"
+        "s1,西湖街道党工委,party.committee,township,hz-0571,xh-01\n"
+        "s2,上城街道党工委,party.committee,township,s1,\n"
+    ).encode()
+    report = await api.post("/api/v1/imports/orgs", files={"file": ("orgs.csv", csv)})
+    assert report.status_code == 200, report.text
+    listed = (await api.get("/api/v1/orgs", params={"q": "XH-01"})).json()["items"]
+    assert [(o["name"], o["code"], o["parent"]) for o in listed] == [
+        ("西湖街道党工委", "XH-01", tree.ids["city"])
+    ]
+    # A code taken (in the table or earlier in the file) or malformed is reported by row; nothing written.
+    csv = (
+        "name,kind,level,parent,组织代码\n"
+        "甲,party.committee,township,HZ-0571,xh-01\n"
+        "乙,party.committee,township,HZ-0571,NEW-1\n"
+        "丙,party.committee,township,HZ-0571,new-1\n"
+        "丁,party.committee,township,HZ-0571,坏代码\n"
+    ).encode()
+    refused = await api.post("/api/v1/imports/orgs", files={"file": ("orgs.csv", csv)})
+    body = refused.json()
+    assert refused.status_code == 422, refused.text
+    assert [(e["pointer"], e["code"]) for e in body["errors"]] == [
+        ("/rows/2/code", "duplicate"),
+        ("/rows/4/code", "duplicate"),
+        ("/rows/5/code", "invalid"),
+    ]
+    assert (await api.get("/api/v1/orgs", params={"q": "NEW-1"})).json()["items"] == []
