@@ -66,6 +66,18 @@ class OrgUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     contact_phone: ContactPhone | msgspec.UnsetType = msgspec.UNSET
 
 
+class OrgListing(msgspec.Struct, kw_only=True):
+    """An active org as the directory shows it to anyone signed in: what names it, nothing of its
+    people (no contacts, no address), to choose an org to apply or transfer to."""
+
+    id: UUID
+    name: str
+    kind: str
+    level: str
+    code: str | None
+    region_code: str
+
+
 class OrgMove(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Move the org, with everything under it, beneath ``parent`` (调整隶属关系)."""
 

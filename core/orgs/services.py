@@ -31,7 +31,7 @@ from core.orgs.contact import FIELD as CONTACT_PHONE
 from core.orgs.contact import Reveal, seal, shown
 from core.orgs.declarations import OrgPathColumn
 from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
-from core.orgs.search import fold, initials, is_initials_query, search_term
+from core.orgs.search import code_term, fold, initials, is_initials_query, search_term
 from core.orgs.tables import Org
 from core.pagination import PageRequest, cursor_values, page_of
 
@@ -164,15 +164,13 @@ async def list_orgs(
     if q:
         term = search_term(q)
         if term:
-            # The org's code, from its start (upper case like the stored ones), besides the name.
-            code = f"{q.strip().upper()}%"
-            args.append(f"%{term}%")
+            # Besides the name: the org's code, from its start (upper case like the stored ones).
+            found = ["search_name LIKE {}", "code LIKE {}"]
+            args.extend((f"%{term}%", f"{code_term(q)}%"))
             if is_initials_query(term):
-                where.append("(search_name LIKE {} OR initials LIKE {} OR code LIKE {})")
-                args.extend((f"{term}%", code))
-            else:
-                where.append("(search_name LIKE {} OR code LIKE {})")
-                args.append(code)
+                found.append("initials LIKE {}")
+                args.append(f"{term}%")
+            where.append("(" + " OR ".join(found) + ")")
     async with one_connection(Org):
         if org is not None:
             anchor = await load(org, reaches)
@@ -193,6 +191,33 @@ async def list_orgs(
         rows = list(await fetch(Org, sql, args))
     rows, cursor = page_of(rows, _LIST_KEY, page)
     return [as_org(dict(r), reveal) for r in rows], cursor
+
+
+#: Most orgs one directory answer lists: a search to choose from, not a way to page through the tree.
+DIRECTORY_LIMIT = 20
+
+
+async def directory(q: str, kind: str | None = None, limit: int = DIRECTORY_LIMIT) -> list[S.OrgListing]:
+    """Active orgs anywhere whose code is ``q`` (any case) or whose name contains it (any script, or
+    pinyin initials): the org with that exact code first, then by name."""
+    term, code = search_term(q), code_term(q)
+    if not term:
+        return []
+    found = Org.search_name.like(f"%{term}%") | (Org.code == code)
+    if is_initials_query(term):
+        found = found | Org.initials.like(f"{term}%")
+    where = (Org.status == "active") & found
+    if kind:
+        where = where & (Org.kind == kind)
+    rows = (
+        await Org.select(Org.id, Org.name, Org.kind, Org.level, Org.code, Org.region_code)
+        .where(where)
+        .order_by(Org.name)
+        .limit(min(limit, DIRECTORY_LIMIT) + 1)
+        .run()
+    )
+    rows.sort(key=lambda r: r["code"] != code)  # stable: the exact code first, the rest by name
+    return [msgspec.convert(r, S.OrgListing) for r in rows[:limit]]
 
 
 # --- writing ---------------------------------------------------------------------------------------------

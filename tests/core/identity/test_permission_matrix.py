@@ -302,6 +302,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/files"): {"owner_kind": "filetest.dossier", "owner_id": "{org}"},
     ("GET", "/api/v1/processes/statistics"): {"org": "{org}"},
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
+    ("GET", "/api/v1/orgs/directory"): {"q": ORG_NAME},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
@@ -354,6 +355,8 @@ SHOWN: dict[tuple[str, str], set[str]] = {
     # A public notice names the org that published it.
     ("GET", "/api/v1/notices"): {"org"},
     ("GET", "/api/v1/notices/{notice_id}"): {"org"},
+    # The directory of orgs names active orgs anywhere (name, kind, code: no people), to apply or transfer.
+    ("GET", "/api/v1/orgs/directory"): {"org", "org2", "org_name"},
     # A review of a claim is a process at the org the person asked, which names it.
     ("POST", "/api/v1/me/claims/reviews"): {"org", "org_name"},
 }

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Litestar
 
 from core.identity.tables import AuditEntry
-from tests.conftest import ApiClient
+from core.orgs.search import fold, initials
+from core.orgs.tables import Org
+from tests.conftest import ApiClient, open_client
 from tests.core.orgs.conftest import Tree
 from tests.helpers import problem
+from tests.identity_helpers import bearer, make_account, make_org
 
 
 async def test_a_code_is_set_stored_upper_case_and_unique(api: ApiClient, tree: Tree) -> None:
@@ -107,3 +114,42 @@ async def test_an_import_sets_codes_and_names_parents_by_code(api: ApiClient, tr
         ("/rows/5/code", "invalid"),
     ]
     assert (await api.get("/api/v1/orgs", params={"q": "NEW-1"})).json()["items"] == []
+
+
+async def _org(parent: dict[str, Any] | None, name: str, **values: Any) -> dict[str, Any]:
+    """An org inserted as the API would store it (its search name folded)."""
+    made = await make_org(parent, name=name, kind="union.federation")
+    values = {"search_name": fold(name), "initials": initials(name), **values}
+    await Org.update({getattr(Org, k): v for k, v in values.items()}).where(Org.id == made["id"]).run()
+    return made
+
+
+async def test_anyone_signed_in_finds_an_org_by_code_or_name(make_app: Callable[..., Litestar]) -> None:
+    async for api in open_client(make_app()):
+        city = await _org(None, "杭州市总工会", code="ZGH-0571")
+        await _org(city, "西湖区总工会")
+        await _org(city, "旧区总工会", status="dissolved", code="ZGH-OLD")
+        # A self-signed-up person: no grant, no org.
+        me = await bearer(api, *await make_account(api.app.state.db))
+
+        found = await api.get("/api/v1/orgs/directory", params={"q": "zgh-0571"}, headers=me)
+        assert found.status_code == 200, found.text
+        assert found.json() == [
+            {
+                "id": str(city["id"]),
+                "name": "杭州市总工会",
+                "kind": "union.federation",
+                "level": "county",
+                "code": "ZGH-0571",
+                "region_code": "",
+            }
+        ]
+        by_name = await api.get("/api/v1/orgs/directory", params={"q": "總工會"}, headers=me)
+        assert [o["name"] for o in by_name.json()] == ["杭州市总工会", "西湖区总工会"]
+        # Nothing of the org's people, no dissolved org, no partial code, nothing without a token.
+        assert "contact_phone" not in by_name.text and "path" not in by_name.json()[0]
+        for q in ("ZGH-OLD", "旧区", "ZGH"):
+            assert (await api.get("/api/v1/orgs/directory", params={"q": q}, headers=me)).json() == [], q
+        assert (await api.get("/api/v1/orgs/directory", params={"q": "总工会"})).status_code == 401
+        for params, status in (({"q": "x"}, 422), ({}, 400), ({"q": "总工会", "limit": 21}, 422)):
+            problem(await api.get("/api/v1/orgs/directory", params=params, headers=me), status)
