@@ -17,6 +17,12 @@ from tests.helpers import problem
 from tests.identity_helpers import bearer, make_account, make_org
 
 
+async def _patch(api: ApiClient, org_id: str, body: dict[str, Any]) -> Any:
+    """An update as a front end sends it: with the org's current ETag."""
+    etag = (await api.get(f"/api/v1/orgs/{org_id}")).headers["etag"]
+    return await api.patch(f"/api/v1/orgs/{org_id}", json=body, headers={"If-Match": etag})
+
+
 async def test_a_code_is_set_stored_upper_case_and_unique(api: ApiClient, tree: Tree) -> None:
     city = await tree.add("city", "party.committee", "city", name="杭州市委", code="hz-0571")
     got = (await api.get(f"/api/v1/orgs/{city}")).json()
@@ -31,19 +37,18 @@ async def test_a_code_is_set_stored_upper_case_and_unique(api: ApiClient, tree: 
         "/api/v1/orgs", json={"name": "x", "kind": "party.committee", "level": "county", "code": "HZ-0571"}
     )
     assert problem(taken, 409)["type"].endswith("/org-code-taken")
-    taken = await api.patch(f"/api/v1/orgs/{plain}", json={"code": "Hz-0571"})
+    taken = await _patch(api, plain, {"code": "Hz-0571"})
     assert problem(taken, 409)["type"].endswith("/org-code-taken")
     assert (await api.get(f"/api/v1/orgs/{plain}")).json()["code"] is None
 
     # Set, changed (its own code again is no conflict), removed with null; each change audited.
-    etag = (await api.get(f"/api/v1/orgs/{plain}")).headers["etag"]
-    changed = await api.patch(f"/api/v1/orgs/{plain}", json={"code": "xh-1"}, headers={"If-Match": etag})
+    changed = await _patch(api, plain, {"code": "xh-1"})
     assert changed.status_code == 200 and changed.json()["code"] == "XH-1"
-    same = await api.patch(f"/api/v1/orgs/{plain}", json={"code": "XH-1", "address": "文三路"})
+    same = await _patch(api, plain, {"code": "XH-1", "address": "文三路"})
     assert same.status_code == 200, same.text
-    cleared = await api.patch(f"/api/v1/orgs/{plain}", json={"code": None})
+    cleared = await _patch(api, plain, {"code": None})
     assert cleared.json()["code"] is None
-    assert (await api.patch(f"/api/v1/orgs/{other}", json={"code": "XH-1"})).json()["code"] == "XH-1"
+    assert (await _patch(api, other, {"code": "XH-1"})).json()["code"] == "XH-1"
     entries = await AuditEntry.select(AuditEntry.changes).where(AuditEntry.resource_id == plain).run()
     assert any("code" in str(e["changes"]) for e in entries)
 
