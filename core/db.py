@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import asyncpg
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
 from piccolo.engine.base import Engine
@@ -209,3 +211,11 @@ class Database:
         started = time.perf_counter()
         await self.engine.run_ddl("SELECT 1")
         return (time.perf_counter() - started) * 1000
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` is a unique constraint refusing a write, on either database (a concurrent writer
+    took the value between the check and the insert)."""
+    return isinstance(exc, asyncpg.exceptions.UniqueViolationError) or (
+        isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+    )

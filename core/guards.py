@@ -9,7 +9,8 @@ Every route declares who may call it, in its ``opt``:
 - ``{"policy": "<name>"}`` — another policy the handler enforces itself and names: ``visible`` (signed
   in; the handler shows only what the caller may see: public items, its own, its reach), ``process-roles``
   (the process type's transitions name who may take each step), ``file-owner`` (the owner kind's
-  callback decides), ``signed-in`` (any signed-in principal: aggregate figures), ``signed-link`` and
+  callback decides), ``signed-in`` (any signed-in principal: aggregate figures), ``directory`` (any
+  signed-in principal: what names active orgs, to choose one to apply or transfer to), ``signed-link`` and
   ``metrics-token`` (no bearer token: a signed link or the metrics token is checked instead).
 
 A route that declares none of these is refused at start-up (:func:`check_route_policies`), and the

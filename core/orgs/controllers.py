@@ -117,6 +117,31 @@ class OrgController(Controller):
         )
         return Page(items=items, next_cursor=cursor)
 
+    @get(
+        "/directory",
+        opt={"policy": "directory"},
+        summary="查找组织（申请加入、转接时选择）",
+        description=(
+            "任何已登录的人都可按组织代码（不区分大小写）或名称（简繁体、部分名称、拼音首字母）查找有效的"
+            "组织，以便申请加入或转接组织关系时选择；只返回名称、类型、层级、代码和行政区划，"
+            "不含联系人和地址。按代码精确匹配的排在最前，最多 20 个。"
+        ),
+        summary_en="Find an org to apply or transfer to (anyone signed in)",
+        description_en=(
+            "Anyone signed in finds active orgs by their code (any case) or name (either script, part of "
+            "it, or pinyin initials), to choose one when applying to join or transferring; only the name, "
+            "kind, level, code and region are shown, no contacts or address. The org with exactly that "
+            "code comes first; at most 20."
+        ),
+    )
+    async def find_orgs(
+        self,
+        q: Annotated[str, QueryParameter(min_length=2, max_length=100, description="A code or a name.")],
+        kind: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=services.DIRECTORY_LIMIT)] = 10,
+    ) -> list[S.OrgListing]:
+        return await services.directory(q, kind, limit)
+
     @post(
         "/",
         opt={"permission": perm.ORG_CREATE},

@@ -24,7 +24,7 @@ BATCH = 2000
 HEADERS: dict[str, list[str]] = {
     "orgs": [
         "id", "parent", "name", "kind", "level", "region_code", "two_new", "place", "address",
-        "contact_name", "contact_phone", "status",
+        "contact_name", "contact_phone", "status", "code",
     ],
     "units": [
         "id", "name", "kind", "credit_code", "employees", "female_employees", "youth_employees", "area",

@@ -72,6 +72,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "kind": ("类型", "组织类型"),
         "level": ("层级",),
         "parent": ("上级", "上级组织"),
+        "code": ("组织代码",),
         "region_code": ("行政区划代码", "区划代码"),
         "two_new": ("两新组织",),
         "place": ("场所",),
@@ -107,6 +108,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 CHUNK = 1000
 _ROLE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _REGION = re.compile(r"^(\d{6})?$")
+#: An org's own code (as :data:`core.orgs.schemas.OrgCode`), or empty.
+_ORG_CODE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{1,31})?$")
 
 
 class RowIssue(msgspec.Struct, kw_only=True):
@@ -517,6 +520,8 @@ class _Ctx(msgspec.Struct, kw_only=True):
     after: list[MembershipInfo]
     refs: dict[str, UUID] = msgspec.field(default_factory=dict)
     seen: set[str] = msgspec.field(default_factory=set)
+    #: Org codes this import gave so far (unique like those in the table).
+    codes: set[str] = msgspec.field(default_factory=set)
     pairs: set[tuple[str, str]] = msgspec.field(default_factory=set)
     extra_columns: list[str] = msgspec.field(default_factory=list)
     vault: Any = None
@@ -556,8 +561,9 @@ _SAME_NAME = 50
 
 
 async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
-    """The org a cell names within reach: a ref of this file, an id, or a full name that one active org
-    within reach bears (several: None, and ``ref`` joins ``ctx.ambiguous`` for the row's error)."""
+    """The org a cell names within reach: a ref of this file, an id, its code (组织代码), or a full name
+    that one active org within reach bears (several: None, and ``ref`` joins ``ctx.ambiguous`` for the
+    row's error)."""
     org_id = ctx.refs.get(ref) or _uuid(ref)
     if org_id is not None:
         row = await Org.select().where(Org.id == org_id).first().run()
@@ -565,6 +571,10 @@ async def _org_by_ref(ctx: _Ctx, ref: str) -> dict[str, Any] | None:
     name = ref.strip()
     if not name:
         return None
+    if _ORG_CODE.match(name):
+        row = await Org.select().where(Org.code == name.upper()).first().run()
+        if row is not None and within(row["path"], ctx.reaches):
+            return row
     named = await Org.select().where((Org.name == name) & (Org.status == "active")).limit(_SAME_NAME).run()
     reached = [r for r in named if within(r["path"], ctx.reaches)]
     if len(reached) > 1:
@@ -600,6 +610,11 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
         report.add(number, "two_new", "enum")
     if place not in ("", "building", "park", "business_district"):
         report.add(number, "place", "enum")
+    code = get("code").upper()
+    if not _ORG_CODE.match(code):
+        report.add(number, "code", P.INVALID)
+    elif code and (code in ctx.codes or await Org.exists().where(Org.code == code).run()):
+        report.add(number, "code", P.DUPLICATE)
     parent_ref = get("parent")
     parent = None
     if parent_ref:
@@ -644,6 +659,7 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
             kind=kind,
             level=level,
             name=name,
+            code=code or None,
             status="active",
             region_code=region,
             two_new=two_new,
@@ -659,6 +675,8 @@ async def _import_orgs(*, ctx: _Ctx, number: int, get: Callable[[str], str], rep
     ).run()
     if ref:
         ctx.refs[ref] = org_id
+    if code:
+        ctx.codes.add(code)
     ctx.audit_entries.append(
         audit.Pending(
             "org.created", "org", org_id, [path], {"kind": kind, "level": level, "source": "import"}

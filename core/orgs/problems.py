@@ -150,6 +150,16 @@ UNIT_DUPLICATE = register_problem(
         en="A unit with this unified social credit code is already registered.",
     ),
 )
+ORG_CODE_TAKEN = register_problem(
+    "org-code-taken",
+    409,
+    Text(zh_hans="组织代码已被使用", zh_hant="組織代碼已被使用", en="Org code taken"),
+    Text(
+        zh_hans="已有组织使用这个组织代码。",
+        zh_hant="已有組織使用這個組織代碼。",
+        en="Another org already has this code.",
+    ),
+)
 IMPORT_REFUSED = register_problem(
     "import-refused",
     422,

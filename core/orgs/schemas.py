@@ -16,6 +16,17 @@ TwoNew = Literal["", "non_public_enterprise", "social_organization"]
 Place = Literal["", "building", "park", "business_district"]
 Address = Annotated[str, msgspec.Meta(max_length=300)]
 ContactName = Annotated[str, msgspec.Meta(max_length=100)]
+OrgCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{1,31}$",
+        description=(
+            "The org's own code (组织代码), 2–32 letters, digits and hyphens; stored upper case, unique "
+            "across the platform."
+        ),
+        examples=["ZGH-330106-0001"],
+    ),
+]
 ContactPhone = Annotated[
     str,
     msgspec.Meta(
@@ -32,6 +43,7 @@ class OrgCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     kind: Annotated[str, msgspec.Meta(min_length=3, max_length=64)]
     level: AdminLevel
     parent: UUID | None = None
+    code: OrgCode | None = None
     region_code: RegionCode = ""
     two_new: TwoNew = ""
     place: Place = ""
@@ -44,12 +56,26 @@ class OrgUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Fields to change; absent fields stay as they are. Kind, level and parent change by other means."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
+    #: null removes the code.
+    code: OrgCode | msgspec.UnsetType | None = msgspec.UNSET
     region_code: RegionCode | msgspec.UnsetType = msgspec.UNSET
     two_new: TwoNew | msgspec.UnsetType = msgspec.UNSET
     place: Place | msgspec.UnsetType = msgspec.UNSET
     address: Address | msgspec.UnsetType = msgspec.UNSET
     contact_name: ContactName | msgspec.UnsetType = msgspec.UNSET
     contact_phone: ContactPhone | msgspec.UnsetType = msgspec.UNSET
+
+
+class OrgListing(msgspec.Struct, kw_only=True):
+    """An active org as the directory shows it to anyone signed in: what names it, nothing of its
+    people (no contacts, no address), to choose an org to apply or transfer to."""
+
+    id: UUID
+    name: str
+    kind: str
+    level: str
+    code: str | None
+    region_code: str
 
 
 class OrgMove(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -65,6 +91,7 @@ class Org(msgspec.Struct, kw_only=True):
     kind: str
     level: str
     name: str
+    code: Annotated[str | None, msgspec.Meta(description="The org's own code (组织代码); null when none.")]
     region_code: str
     two_new: str
     place: str

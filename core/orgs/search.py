@@ -28,5 +28,10 @@ def search_term(query: str) -> str:
     return _LIKE_SPECIALS.sub("", fold(query))
 
 
+def code_term(query: str) -> str:
+    """A query as an org code is stored (upper case, no spaces), safe for a ``LIKE`` pattern."""
+    return _LIKE_SPECIALS.sub("", _SPACE.sub("", query)).upper()
+
+
 def is_initials_query(term: str) -> bool:
     return term.isascii() and term.isalpha()

@@ -18,7 +18,7 @@ import msgspec
 
 from core import preconditions
 from core.access import Reach, reach_sql, subtree_bounds, within
-from core.db import Database, fetch, one_connection
+from core.db import Database, fetch, is_unique_violation, one_connection
 from core.declarations import AdminLevel, OrgKind
 from core.errors import Problem
 from core.identity import audit
@@ -32,7 +32,7 @@ from core.orgs.contact import FIELD as CONTACT_PHONE
 from core.orgs.contact import Reveal, seal, shown
 from core.orgs.declarations import OrgPathColumn
 from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
-from core.orgs.search import fold, initials, is_initials_query, search_term
+from core.orgs.search import code_term, fold, initials, is_initials_query, search_term
 from core.orgs.tables import Org
 from core.pagination import PageRequest, cursor_values, page_of
 
@@ -165,12 +165,13 @@ async def list_orgs(
     if q:
         term = search_term(q)
         if term:
-            args.append(f"%{term}%")
+            # Besides the name: the org's code, from its start (upper case like the stored ones).
+            found = ["search_name LIKE {}", "code LIKE {}"]
+            args.extend((f"%{term}%", f"{code_term(q)}%"))
             if is_initials_query(term):
-                where.append("(search_name LIKE {} OR initials LIKE {})")
+                found.append("initials LIKE {}")
                 args.append(f"{term}%")
-            else:
-                where.append("search_name LIKE {}")
+            where.append("(" + " OR ".join(found) + ")")
     async with one_connection(Org):
         if org is not None:
             anchor = await load(org, reaches)
@@ -193,6 +194,33 @@ async def list_orgs(
     return [as_org(dict(r), reveal) for r in rows], cursor
 
 
+#: Most orgs one directory answer lists: a search to choose from, not a way to page through the tree.
+DIRECTORY_LIMIT = 20
+
+
+async def directory(q: str, kind: str | None = None, limit: int = DIRECTORY_LIMIT) -> list[S.OrgListing]:
+    """Active orgs anywhere whose code is ``q`` (any case) or whose name contains it (any script, or
+    pinyin initials): the org with that exact code first, then by name."""
+    term, code = search_term(q), code_term(q)
+    if not term:
+        return []
+    found = Org.search_name.like(f"%{term}%") | (Org.code == code)
+    if is_initials_query(term):
+        found = found | Org.initials.like(f"{term}%")
+    where = (Org.status == "active") & found
+    if kind:
+        where = where & (Org.kind == kind)
+    rows = (
+        await Org.select(Org.id, Org.name, Org.kind, Org.level, Org.code, Org.region_code)
+        .where(where)
+        .order_by(Org.name)
+        .limit(min(limit, DIRECTORY_LIMIT) + 1)
+        .run()
+    )
+    rows.sort(key=lambda r: r["code"] != code)  # stable: the exact code first, the rest by name
+    return [msgspec.convert(r, S.OrgListing) for r in rows[:limit]]
+
+
 # --- writing ---------------------------------------------------------------------------------------------
 
 #: An org's fields naming a person (its contact): their values never reach the audit log.
@@ -204,6 +232,42 @@ def _audit_changes(data: msgspec.Struct, fields: Sequence[str]) -> dict[str, Any
         f: audit.CHANGED if f in _PERSONAL_ORG_FIELDS else msgspec.to_builtins(getattr(data, f))
         for f in fields
     }
+
+
+async def _write_with_code(query: Any) -> None:
+    """Run a write of an org's code: a unique violation (a concurrent writer took the code) is 409."""
+    try:
+        await query.run()
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Problem(P.ORG_CODE_TAKEN) from None
+        raise
+
+
+def org_code(code: str | None) -> str | None:
+    """A code as stored: upper case (codes are compared and searched that way); None for none."""
+    return code.strip().upper() if code else None
+
+
+async def _code_free(code: str | None, org_id: UUID | None = None) -> None:
+    """409 ``org-code-taken`` when another org has ``code`` (the unique index catches a racing writer)."""
+    if code is None:
+        return
+    taken = Org.code == code
+    if org_id is not None:
+        taken = taken & (Org.id != org_id)
+    if await Org.exists().where(taken).run():
+        raise Problem(P.ORG_CODE_TAKEN)
+
+
+async def by_code(code: str) -> dict[str, Any] | None:
+    """The active org with ``code`` (any case), or None."""
+    return (
+        await Org.select(Org.id, Org.path, Org.kind, Org.name)
+        .where((Org.code == org_code(code)) & (Org.status == "active"))
+        .first()
+        .run()
+    )
 
 
 async def _free_path(prefix: str) -> str:
@@ -232,6 +296,8 @@ async def create_org(
         errors = placement_errors(kinds, data.kind, data.level, parent)
         if errors:
             raise Problem.invalid(*errors)
+        code = org_code(data.code)
+        await _code_free(code)
         path = await _free_path(parent["path"] if parent else "")
         stamp = now()
         row = Org(
@@ -241,6 +307,7 @@ async def create_org(
             kind=data.kind,
             level=data.level,
             name=data.name,
+            code=code,
             status="active",
             region_code=data.region_code,
             two_new=data.two_new,
@@ -253,7 +320,7 @@ async def create_org(
             created_at=stamp,
             updated_at=stamp,
         )
-        await Org.insert(row).run()
+        await _write_with_code(Org.insert(row))
         await audit.record(
             "org.created",
             resource_type="org",
@@ -298,6 +365,8 @@ async def update_org(
         current = dict(row)
         if data.contact_phone is not msgspec.UNSET:
             current["contact_phone"] = full_contact_phone(vault, row)
+        if isinstance(data.code, str):
+            data = msgspec.structs.replace(data, code=org_code(data.code))
         changes = {
             name: value
             for name in data.__struct_fields__
@@ -311,8 +380,10 @@ async def update_org(
         if "name" in changes:
             values[Org.search_name] = fold(changes["name"])
             values[Org.initials] = initials(changes["name"])
+        if "code" in changes:
+            await _code_free(changes["code"], org_id)
         values[Org.updated_at] = now()
-        await Org.update(values).where(Org.id == org_id).run()
+        await _write_with_code(Org.update(values).where(Org.id == org_id))
         if "region_code" in changes and on_region_change is not None:
             await on_region_change(row["region_code"], changes["region_code"])
         signal = sig.ORG_RENAMED if "name" in changes else sig.ORG_UPDATED

@@ -38,6 +38,10 @@ class Org(Table, tablename="core_org"):
     #: Administrative level (层级): national, province, city, county, township, village, unit.
     level = Varchar(length=16)
     name = Varchar(length=200)
+    #: The org's own code (组织代码 / 团组织编码 / 工会组织代码), upper case; unique where set (a unique
+    #: index, core_org_code, made by the migration: NULLs are distinct on both databases). Members name the
+    #: receiving org of a transfer by it.
+    code = Varchar(length=32, null=True, default=None)
     #: active or dissolved (dissolving keeps history).
     status = Varchar(length=16, default="active")
     created_at = Timestamptz(default=TimestamptzNow())

@@ -204,9 +204,15 @@ class SelfServiceController(Controller):
         "/transfers",
         opt=SELF,
         summary="发起组织关系转接（core.transfer 办理事项）",
-        description="本人申请把组织关系转到另一个组织。",
+        description=(
+            "本人申请把组织关系转到另一个组织。接收组织用 to_org_id、to_org_code（组织代码，不区分大小写）"
+            "或 invitation（邀请码）三者之一指明。"
+        ),
         summary_en="Ask for a transfer (core.transfer)",
-        description_en="Asks to move one's membership to another org (a core.transfer process).",
+        description_en=(
+            "Asks to move one's membership to another org (a core.transfer process). Name the receiving org "
+            "by exactly one of `to_org_id`, `to_org_code` (its 组织代码, any case) or `invitation`."
+        ),
     )
     async def start_transfer(
         self, request: Request[Any, Any, State], data: JSONBody[S.TransferStart]
@@ -216,14 +222,22 @@ class SelfServiceController(Controller):
         _person(request)
         principal = _principal(request)
         env = _env(request)
-        if (data.to_org_id is None) == (data.invitation is None):
-            raise Problem.invalid(("/to_org_id", "required"))
+        named = [n for n in ("to_org_id", "to_org_code", "invitation") if getattr(data, n) is not None]
+        if len(named) != 1:  # exactly one way of naming the receiving org
+            raise Problem.invalid(*[(f"/{n}", "invalid") for n in named[1:]] or [("/to_org_id", "required")])
         async with request.app.state.db.transaction():
             to_org = data.to_org_id
             if data.invitation is not None:
                 to_org = (await invitations.by_token(identity_of(request.app.state).secret, data.invitation))[
                     "org"
                 ]
+            elif data.to_org_code is not None:
+                from core.orgs.services import by_code
+
+                found = await by_code(data.to_org_code)
+                if found is None:
+                    raise Problem.invalid(("/to_org_code", "invalid"))
+                to_org = found["id"]
             membership = (
                 await Membership.select(Membership.org, Membership.person)
                 .where(Membership.id == data.membership_id)
@@ -684,8 +698,13 @@ class SelfServiceController(Controller):
                 .run()
             )
             await revoke_sessions(principal.id)
+            # Seen by the orgs of the person behind the account, who would otherwise re-enable it unaware.
             await audit.record(
-                "account.closed", resource_type="account", resource_id=principal.id, changes={"by": "self"}
+                "account.closed",
+                resource_type="account",
+                resource_id=principal.id,
+                org_paths=await audit.paths_of_holder(account=principal.id),
+                changes={"by": "self"},
             )
 
 

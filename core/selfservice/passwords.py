@@ -90,6 +90,8 @@ async def complete(
             "account.password_changed",
             resource_type="account",
             resource_id=account["id"],
+            # The orgs that saw the reset see it completed.
+            org_paths=await audit.paths_of_holder(account=account["id"]),
             changes={"password": audit.CHANGED, "after_reset": True},
             actor=_AccountActor(account["id"]),
         )

@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from core.orgs.schemas import OrgCode
+
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
 IdNumber = Annotated[str, Meta(min_length=15, max_length=32)]
 Statement = Annotated[str, Meta(max_length=1000)]
@@ -53,7 +55,9 @@ class TransferStart(_In):
     """Move ``membership_id`` to the org given by ``to_org_id`` or by an invitation ``invitation`` token."""
 
     membership_id: UUID
+    #: The receiving org: one of its id, its code (组织代码, any case) or an invitation of it.
     to_org_id: UUID | None = None
+    to_org_code: OrgCode | None = None
     invitation: Token | None = None
     reason: Statement = ""
 

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-import sqlite3
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 import httpx
 
-from core.db import Database
+from core.db import Database, is_unique_violation
 from core.errors import FIELD_MESSAGES, FieldError, Problem
 from core.i18n import Text
 from core.identity import audit
@@ -63,12 +61,6 @@ log = logging.getLogger("quntuan.signup")
 
 #: Name a person signed up by phone or WeChat has until they edit it.
 PLACEHOLDER_NAME = {"phone": "手机用户", "wechat": "微信用户"}
-
-
-def is_unique_violation(exc: BaseException) -> bool:
-    return isinstance(exc, asyncpg.exceptions.UniqueViolationError) or (
-        isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
-    )
 
 
 def _unavailable() -> Problem:
@@ -299,6 +291,8 @@ class SignupRuntime:
                 "account.login_bound",
                 resource_type="account",
                 resource_id=account_id,
+                # A new way into the account: the orgs of its person see it.
+                org_paths=await audit.paths_of_holder(account=account_id),
                 changes={"provider": "wechat"},
             )
 

@@ -4,10 +4,12 @@ resources of a sibling subtree.
 The app carries every installed plugin and the test suite's own (so plugin routes are walked too). Under
 a root R sit two sibling subtrees, A and B. The callers live in A: its administrator (every permission on
 A), a read-only cadre (the ``*.read`` permissions on A), an API client scoped to A, a plain member of A
-with a login, and a self-signed-up person (there is no sign-up route yet: an account with no grants and
-no org) — and an anonymous caller. B holds one resource of every kind a path parameter names: org,
+with a login, and a self-signed-up person (an account with no grants and no org, as sign-up makes) — and
+an anonymous caller. B holds one resource of every kind a path parameter names: org,
 person, membership, account, post, grant, consent, event, registration, notice, objection, process,
-file, webhook, delivery, import job, unit, role, API client, calendar link.
+file, webhook, delivery, import job, unit, role, API client, calendar link, place, bookable resource,
+booking, campaign, nomination, honor, notification, session, invitation, claim, and person link requests
+about B's persons (proposed by the administrator of a third subtree C, who cannot see them).
 
 For every operation of the OpenAPI document:
 
@@ -37,10 +39,11 @@ import asyncio
 import re
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -57,6 +60,8 @@ from core.plugin_host import make_plugin_manager
 from core.selfservice.tables import Notification
 from core.settings import Settings
 from tests.conftest import ApiClient, all_test_plugins, open_client
+from tests.core.signup.servers import APP_ID, APP_SECRET, WeChatServer
+from tests.core.signup.support import signup_overrides
 from tests.fixtures import files_plugin, process_plugin
 from tests.identity_helpers import bearer, make_account, make_org
 
@@ -103,6 +108,8 @@ PARAMETERS: dict[str, str] = {
     "notification_id": "notification",
     "session_id": "session",
     "invitation_id": "invitation",
+    "claim_id": "claim",
+    "link_id": "link",
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
@@ -124,6 +131,9 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("DELETE", "/api/v1/units/{unit_id}/links/{org_id}"): {"org_id": "org2"},
     # A membership of its own: the first one is ended by leave.
     ("POST", "/api/v1/members/{membership_id}/transfer"): {"membership_id": "membership2"},
+    # Self-service: a pending link request of its own for each answer that closes one.
+    ("POST", "/api/v1/person-links/{link_id}/reject"): {"link_id": "link2"},
+    ("POST", "/api/v1/person-links/{link_id}/withdraw"): {"link_id": "link3"},
 }
 
 #: JSON bodies: ``{name}`` is replaced by ``World.ids[name]`` (B's resources and a few values).
@@ -269,6 +279,32 @@ BODIES: dict[tuple[str, str], Any] = {
         "valid_until": "2035-01-01",
     },
     ("PATCH", "/api/v1/disabled/certificates/{certificate_id}"): {"valid_until": "2040-01-01"},
+    # --- self-service: sign-up, claims, the caller's account and data, transfers -------------------------
+    ("POST", "/api/v1/auth/codes"): {"phone": "13800138999"},
+    ("POST", "/api/v1/auth/signup"): {
+        "username": "{unique}",
+        "password": "Quntuan-Matrix-2026!",
+        "name": "注册人",
+    },
+    ("POST", "/api/v1/auth/wechat/bind"): {"code": "matrix-code"},
+    ("POST", "/api/v1/auth/password-change"): {
+        "username": "{unique}",
+        "password": "not the temporary one",
+        "new_password": "Another-Matrix-2027?",
+    },
+    ("POST", "/api/v1/me/claims"): {"name": PERSON_NAME + "乙", "id_number": "{id_number}"},
+    ("POST", "/api/v1/me/claims/{claim_id}/confirmation"): {"code": "000000"},
+    # The caller's own name and ID number (echoed back in the process's form), B's org to review them.
+    ("POST", "/api/v1/me/claims/reviews"): {
+        "org_id": "{org}",
+        "name": "审核申请人",
+        "id_number": "110105198505051233",
+        "statement": "本人",
+    },
+    ("POST", "/api/v1/me/closure"): {"password": "not my password"},
+    ("POST", "/api/v1/me/data/corrections"): {"employer": "新单位", "statement": "换了工作"},
+    ("POST", "/api/v1/me/data/erasure"): {"statement": "请删除"},
+    ("POST", "/api/v1/me/transfers"): {"membership_id": "{membership}", "to_org_id": "{org2}"},
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -290,6 +326,14 @@ NEUTRAL_BODIES = {
     ("POST", "/api/v1/demo/greetings"),
     ("PUT", "/api/v1/me/inbox/preferences"),
     ("PATCH", "/api/v1/me"),
+    # --- self-service: sign-up and login methods, the caller's own account and data ------------------------
+    ("POST", "/api/v1/auth/codes"),
+    ("POST", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/wechat/bind"),
+    ("POST", "/api/v1/auth/password-change"),
+    ("POST", "/api/v1/me/closure"),
+    ("POST", "/api/v1/me/data/corrections"),
+    ("POST", "/api/v1/me/data/erasure"),
 }
 #: Query parameters a route requires (``{name}`` filled like BODIES); a required one not here fails.
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
@@ -301,6 +345,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"): {"org_id": "{org}", "request_type": "wage_arrears"},
+    ("GET", "/api/v1/orgs/directory"): {"q": ORG_NAME},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
@@ -332,6 +377,14 @@ BY_DESIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"): "a campaign's candidates are public",
     ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): "any signed-in person may vote",
     ("GET", "/api/v1/selections/campaigns/{campaign_id}/votes/mine"): "the caller's own votes",
+    # --- self-service: claims ---------------------------------------------------------------------------
+    # A claim answers alike whatever it names (no oracle over ID numbers): a match only sends a code to the
+    # record's phone, which A's callers do not hold.
+    ("POST", "/api/v1/me/claims"): "a claim answers alike whatever it names; the code goes to B's phone",
+    ("POST", "/api/v1/me/claims/{claim_id}/confirmation"): (
+        "another's claim answers claim-failed exactly as a wrong code does (nothing says whose it is)"
+    ),
+    ("POST", "/api/v1/me/claims/reviews"): "anyone signed in may ask an org to review their claim",
 }
 #: What of B an answer to A's callers may show by design (keys of ``World.secrets``).
 SHOWN: dict[tuple[str, str], set[str]] = {
@@ -350,37 +403,11 @@ SHOWN: dict[tuple[str, str], set[str]] = {
     # A public notice names the org that published it.
     ("GET", "/api/v1/notices"): {"org"},
     ("GET", "/api/v1/notices/{notice_id}"): {"org"},
+    # The directory of orgs names active orgs anywhere (name, kind, code: no people), to apply or transfer.
+    ("GET", "/api/v1/orgs/directory"): {"org", "org2", "org_name"},
+    # A review of a claim is a process at the org the person asked, which names it.
+    ("POST", "/api/v1/me/claims/reviews"): {"org", "org_name"},
 }
-#: Routes the domains of this wave added after the matrix was written (places and bookings, selections
-#: and honors, sign-up, self-service, person link requests, audit checkpoints). Their resources in B are not
-#: built by :func:`world` yet, so only their own domain tests walk them across subtrees. The set may only
-#: shrink: any route added from now on fails the matrix until it is covered here, and an entry for a route
-#: that is gone fails :func:`test_the_tables_name_only_routes_that_exist`.
-NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("POST", "/api/v1/accounts/{account_id}/password-reset"),
-        ("POST", "/api/v1/audit/checkpoints"),
-        ("POST", "/api/v1/auth/codes"),
-        ("POST", "/api/v1/auth/password-change"),
-        ("POST", "/api/v1/auth/signup"),
-        ("POST", "/api/v1/auth/wechat/bind"),
-        ("POST", "/api/v1/me/claims"),
-        ("POST", "/api/v1/me/claims/reviews"),
-        ("POST", "/api/v1/me/claims/{claim_id}/confirmation"),
-        ("POST", "/api/v1/me/closure"),
-        ("POST", "/api/v1/me/data/corrections"),
-        ("POST", "/api/v1/me/data/erasure"),
-        ("POST", "/api/v1/me/person-links/{link_id}/approve"),
-        ("POST", "/api/v1/me/person-links/{link_id}/reject"),
-        ("POST", "/api/v1/me/transfers"),
-        ("GET", "/api/v1/person-links"),
-        ("GET", "/api/v1/person-links/sent"),
-        ("POST", "/api/v1/person-links/{link_id}/approve"),
-        ("POST", "/api/v1/person-links/{link_id}/reject"),
-        ("POST", "/api/v1/person-links/{link_id}/withdraw"),
-    }
-)
-
 SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it, not a cadre above"
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
 #: What R's administrator (the control) gets where it is not 2xx, and why.
@@ -420,11 +447,30 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("GET", "/api/v1/events/{event_id}/public"): ({404}, "B's event is for members: it has no public page"),
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"): ({422}, "B's rule sends wage arrears to a union; B has none"),
+    # --- self-service -----------------------------------------------------------------------------------
+    ("POST", "/api/v1/auth/codes"): ({429}, "A's callers just asked a code for this phone: the resend wait"),
+    ("POST", "/api/v1/auth/signup"): ({409}, "one of A's callers just signed up with this very username"),
+    ("POST", "/api/v1/auth/password-change"): (
+        {429},
+        "A's callers just tried six wrong passwords for this username from this address: throttled",
+    ),
+    ("POST", "/api/v1/audit/checkpoints"): ({403}, PLATFORM_ONLY),
+    ("POST", "/api/v1/me/closure"): (
+        {422},
+        "a wrong password (a real closure would end the control's login)",
+    ),
+    ("POST", "/api/v1/me/claims/{claim_id}/confirmation"): ({422}, SELF_ONLY),
+    ("POST", "/api/v1/me/transfers"): ({422}, "only the member moves their own membership"),
+    ("POST", "/api/v1/me/person-links/{link_id}/approve"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/me/person-links/{link_id}/reject"): ({404}, SELF_ONLY),
+    ("POST", "/api/v1/person-links/{link_id}/withdraw"): ({404}, "only who proposed a link withdraws it"),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
 #: Run last, in this order (each removes or ends something a later route or the next caller needs).
 LAST = [
+    # Opens a process at B naming the caller: after every list and /me that would show it.
+    ("POST", "/api/v1/me/claims/reviews"),
     ("POST", "/api/v1/processes/{process_id}/transitions"),
     ("POST", "/api/v1/notices/{notice_id}/objections/{objection_id}/resolve"),
     ("POST", "/api/v1/notices/{notice_id}/withdraw"),
@@ -444,6 +490,7 @@ LAST = [
     ("DELETE", "/api/v1/grants/{grant_id}"),
     ("DELETE", "/api/v1/roles/{role_id}"),
     ("POST", "/api/v1/clients/{client_id}/disable"),
+    ("POST", "/api/v1/accounts/{account_id}/password-reset"),
     ("POST", "/api/v1/accounts/{account_id}/disable"),
     ("POST", "/api/v1/accounts/{account_id}/enable"),
     ("DELETE", "/api/v1/persons/{person_id}"),
@@ -487,13 +534,36 @@ def _matrix_plugins() -> dict[str, object]:
     return {**all_test_plugins(), "filetest": files_plugin, "proctest": process_plugin}
 
 
+class _AnyWeChat(WeChatServer):
+    """``code2session`` answering every code with a new WeChat user: each caller binds one of its own."""
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+        self.codes[parse_qs(urlsplit(path).query).get("js_code", [""])[0]] = (f"o-{uuid.uuid4().hex}", None)
+        self.used.clear()
+        return super().handle(method, path, headers, body)
+
+
+@pytest.fixture(scope="module")
+def wechat() -> Iterator[WeChatServer]:
+    server = _AnyWeChat()
+    yield server
+    server.close()
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def client(module_settings: Settings) -> AsyncIterator[ApiClient]:
+async def client(module_settings: Settings, wechat: WeChatServer) -> AsyncIterator[ApiClient]:
     settings = msgspec.structs.replace(
         module_settings,
         embedded_worker=False,  # deliveries stay queued: nothing is sent anywhere
         webhook_allowed_networks=("127.0.0.1/32",),
         webhook_allow_http_loopback=True,
+        # Sign-up open in every way, codes logged, WeChat answered by a local code2session server.
+        **signup_overrides(
+            signup_password_enabled=True,
+            wechat_app_id=APP_ID,
+            wechat_app_secret=APP_SECRET,
+            wechat_api_base=wechat.url,
+        ),
     )
     app = create_app(settings, make_plugin_manager(settings, plugins=_matrix_plugins()))
     async for c in open_client(app):
@@ -546,6 +616,7 @@ async def world(client: ApiClient) -> World:
     a = await make_org(root, name="甲方组织")
     b = await make_org(root, name=ORG_NAME)
     b2 = await make_org(b, name=ORG_NAME + "下级")
+    c = await make_org(root, name="丙方组织")
     member_of_a = uuid.uuid4()
     await Person.insert(Person(id=member_of_a, name="甲方成员", home_org=a["id"])).run()
     # Accounts hash their passwords and logins verify them (argon2, about a second each on a busy
@@ -558,8 +629,9 @@ async def world(client: ApiClient) -> World:
         make_account(db),
         make_account(db, grants=[(b["path"], every, True)], home_org=b["path"]),
         make_account(db, grants=[(root["path"], every, True)], home_org=root["path"]),
+        make_account(db, grants=[(c["path"], every, True)], home_org=c["path"]),
     )
-    platform, admin, readonly, member, selfsigned, b_admin, parent = await asyncio.gather(
+    platform, admin, readonly, member, selfsigned, b_admin, parent, c_admin = await asyncio.gather(
         *(bearer(api, *account) for account in accounts)
     )
     await _ok(
@@ -578,18 +650,20 @@ async def world(client: ApiClient) -> World:
     me = await _ok(await api.get("/api/v1/me", headers=parent))
     ids: dict[str, str] = {"org": str(b["id"]), "org2": str(b2["id"]), "root": str(root["id"])}
 
-    async def person(name: str, phone: str) -> str:
+    async def person(name: str, phone: str, **more: str) -> str:
         made = await _ok(
             await api.post(
                 "/api/v1/persons",
-                json={"name": name, "home_org": ids["org"], "phone": phone},
+                json={"name": name, "home_org": ids["org"], "phone": phone, **more},
                 headers=control,
             )
         )
         return str(made["id"])
 
     ids["person"] = await person(PERSON_NAME, "13900139000")
-    ids["person2"] = await person(PERSON_NAME + "乙", "13900139001")
+    # A record imported with its ID number and no login yet: what a claim names.
+    ids["id_number"] = "110105199001010037"
+    ids["person2"] = await person(PERSON_NAME + "乙", "13900139001", id_number=ids["id_number"])
     ids["person3"] = await person(PERSON_NAME + "丙", "13900139002")
     ids["phone"] = "13900139000"
     joined = await _ok(
@@ -824,6 +898,22 @@ async def world(client: ApiClient) -> World:
         await api.post(f"/api/v1/orgs/{ids['org']}/invitations", json={"note": "乙方邀请"}, headers=control)
     )
     ids.update(invitation=str(invitation["id"]), invitation_token=invitation["token"])
+    # B's member claims B's imported record (a code goes to its phone); C's administrator, who cannot see
+    # B's persons, names each of them for C: link requests the org keeping their file answers.
+    claim = await _ok(
+        await api.post(
+            "/api/v1/me/claims",
+            json={"name": PERSON_NAME + "乙", "id_number": ids["id_number"]},
+            headers=b_member,
+        )
+    )
+    ids["claim"] = str(claim["claim_id"])
+    for key, who in (("link", "person"), ("link2", "person2"), ("link3", "person3")):
+        proposed = await api.post(
+            f"/api/v1/orgs/{c['id']}/members", json={"person": ids[who]}, headers=c_admin
+        )
+        assert proposed.status_code == 202, proposed.text
+        ids[key] = str(proposed.json()["id"])
     secret = api.app.state.settings.secret_key
     ids["feed_link"] = feed_token(secret, uuid.UUID(ids["person"])) + ".ics"
     ids["problem_code"] = "not-found"
@@ -904,7 +994,15 @@ async def world(client: ApiClient) -> World:
         )
         ids["disabled_certificate"] = str(certificate["id"])
 
-    resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {"person2", "person3", "org2", "membership2"}
+    resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {
+        "person2",
+        "person3",
+        "org2",
+        "membership2",
+        "link2",
+        "link3",
+        "id_number",
+    }
     found = {key: ids[key] for key in resource_keys}
     found.update(org_path=b["path"], person_name=PERSON_NAME, org_name=ORG_NAME)
     return World(ids=ids, callers=callers, control=parent, secrets=found)
@@ -945,8 +1043,6 @@ def operations(app: Litestar) -> list[Operation]:
     for path, item in app.openapi_schema.to_schema()["paths"].items():
         for method, op in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
-                continue
-            if (method.upper(), path) in NOT_YET_COVERED:
                 continue
             content = op.get("requestBody", {}).get("content", {})
             found.append(
@@ -1102,12 +1198,6 @@ async def test_every_route_against_a_sibling_subtree(client: ApiClient, world: W
 async def test_the_tables_name_only_routes_that_exist(client: ApiClient) -> None:
     """An entry for a route that is gone (renamed, removed) fails: the tables stay a true account."""
     known = {op.key for op in operations(client.app)}
-    documented = {
-        (method.upper(), path)
-        for path, item in client.app.openapi_schema.to_schema()["paths"].items()
-        for method in item
-    }
-    assert not (stale := NOT_YET_COVERED - documented), f"NOT_YET_COVERED names gone routes: {sorted(stale)}"
     for name, table in (
         ("PATH_VALUES", PATH_VALUES),
         ("BODIES", BODIES),

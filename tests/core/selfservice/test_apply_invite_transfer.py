@@ -9,6 +9,7 @@ from typing import Any
 
 from core.members.tables import Membership
 from core.orgs.permissions import MEMBER_MANAGE
+from core.orgs.tables import Org
 from core.processes.deadlines import apply_due_deadlines
 from core.processes.machine import Env, now
 from core.processes.permissions import PROCESS_HANDLE, PROCESS_READ
@@ -283,3 +284,40 @@ async def test_transfer_to_the_org_of_an_invitation(api: ApiClient) -> None:
     )
     assert started.status_code == 201, started.text
     assert started.json()["form"]["to_org_id"] == str(receiving["id"])
+
+
+async def test_transfer_to_the_org_named_by_its_code(api: ApiClient) -> None:
+    sending = await make_org(name="甲厂工会")
+    receiving = await make_org(name="乙厂工会")
+    await Org.update({Org.code: "YC-GH-0001"}).where(Org.id == receiving["id"]).run()
+    me = await person_login(api)
+    membership = await _member_of(api, sending, me)
+    send_cadre = await cadre_login(api, sending, *STAFF)
+    recv_cadre = await cadre_login(api, receiving, *STAFF)
+
+    # Any case; the process records the org the code named.
+    started = await api.post(
+        "/api/v1/me/transfers", json={"membership_id": membership, "to_org_code": "yc-gh-0001"}, headers=me
+    )
+    assert started.status_code == 201, started.text
+    process = started.json()
+    assert process["form"]["to_org_id"] == str(receiving["id"])
+    assert (await _step(api, send_cadre, process, "release")).status_code == 200
+    assert (await _step(api, recv_cadre, process, "accept")).status_code == 200
+    states = await _memberships(await _person_id(api, me))
+    assert (receiving["id"], "active") in states and (sending["id"], "transferred") in states
+
+    # An unknown code, a dissolved org's code, a malformed one, a code beside an id: 422 naming the field.
+    again = await _member_of(api, sending, me)
+    for body, pointer in (
+        ({"to_org_code": "NO-SUCH-ORG"}, "/to_org_code"),
+        ({"to_org_code": "坏 代码"}, "/to_org_code"),
+        ({"to_org_code": "YC-GH-0001", "to_org_id": str(sending["id"])}, "/to_org_code"),
+    ):
+        refused = await api.post("/api/v1/me/transfers", json={"membership_id": again, **body}, headers=me)
+        assert problem(refused, 422)["errors"][0]["pointer"] == pointer, (body, refused.text)
+    await Org.update({Org.status: "dissolved"}).where(Org.id == receiving["id"]).run()
+    gone = await api.post(
+        "/api/v1/me/transfers", json={"membership_id": again, "to_org_code": "YC-GH-0001"}, headers=me
+    )
+    assert problem(gone, 422)["errors"][0]["pointer"] == "/to_org_code"
