@@ -1,0 +1,34 @@
+"""Permission names of the women's federation. Each holds on an org subtree."""
+
+from __future__ import annotations
+
+from core.sdk import Permission, Text
+
+#: See rights-protection cases (维权): sensitive, every read audited, refused reads too.
+RIGHTS_READ = "women.rights.read"
+#: Take the steps of rights cases handled within reach (受理, 办理, 人身安全保护令协助, 转介).
+RIGHTS_HANDLE = "women.rights.handle"
+#: See executive members (执委), their contacts, activity and evaluations, and the org shape.
+EXEC_READ = "women.exec.read"
+#: Appoint and end executive members, record their contacts, activity and evaluations.
+EXEC_MANAGE = "women.exec.manage"
+
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission(
+        code=RIGHTS_READ,
+        name=Text(zh_hans="查看妇女儿童维权案件", zh_hant="查看婦女兒童維權案件", en="Read rights cases"),
+        personal_data=True,
+    ),
+    Permission(
+        code=RIGHTS_HANDLE,
+        name=Text(zh_hans="办理妇女儿童维权案件", zh_hant="辦理婦女兒童維權案件", en="Handle rights cases"),
+    ),
+    Permission(
+        code=EXEC_READ,
+        name=Text(zh_hans="查看执委与组织架构", zh_hant="查看執委與組織架構", en="Read executive members"),
+    ),
+    Permission(
+        code=EXEC_MANAGE,
+        name=Text(zh_hans="管理执委", zh_hant="管理執委", en="Manage executive members"),
+    ),
+)
