@@ -17,6 +17,7 @@ from core.sdk import (
     PlaceKind,
     PluginInfo,
     ProcessType,
+    SelectionType,
     SignalType,
     StatFigure,
     hookimpl,
@@ -28,6 +29,7 @@ from plugins.women.kinds import ORG_KINDS
 from plugins.women.permissions import PERMISSIONS
 from plugins.women.places import PLACE_KINDS
 from plugins.women.rights import RIGHTS_CASE_TYPE
+from plugins.women.selections import SELECTION_TYPES
 from plugins.women.signals import SIGNALS
 from plugins.women.statistics import women_figures
 from plugins.women.tables import APP_CONFIG, WomenExecContact, WomenExecMember
@@ -66,6 +68,11 @@ def quntuan_permissions() -> Sequence[Permission]:
 @hookimpl
 def quntuan_process_types() -> Sequence[ProcessType]:
     return [RIGHTS_CASE_TYPE]
+
+
+@hookimpl
+def quntuan_selection_types() -> Sequence[SelectionType]:
+    return SELECTION_TYPES
 
 
 @hookimpl
