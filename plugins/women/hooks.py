@@ -112,10 +112,8 @@ async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
     return await women_figures(org_path)
 
 
-def _routes() -> list[Any]:
-    return []
-
-
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return _routes()
+    from plugins.women.controllers import ExecutiveController, ShapeController
+
+    return [ShapeController, ExecutiveController]
