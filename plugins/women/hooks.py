@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
+    BuiltinRole,
     CoverageRule,
     EventType,
     OrgKind,
@@ -29,6 +30,7 @@ from plugins.women.kinds import ORG_KINDS
 from plugins.women.permissions import PERMISSIONS
 from plugins.women.places import PLACE_KINDS
 from plugins.women.rights import RIGHTS_CASE_TYPE
+from plugins.women.roles import ROLES
 from plugins.women.selections import SELECTION_TYPES
 from plugins.women.signals import SIGNALS
 from plugins.women.statistics import women_figures
@@ -63,6 +65,11 @@ def quntuan_place_kinds() -> Sequence[PlaceKind]:
 @hookimpl
 def quntuan_permissions() -> Sequence[Permission]:
     return PERMISSIONS
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return ROLES
 
 
 @hookimpl

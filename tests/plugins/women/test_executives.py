@@ -186,3 +186,20 @@ async def test_bad_input_and_other_subtrees_are_refused(quntuan_client: Any, wom
     assert_problem(await client.get(f"{BASE}/{member['id']}/records", headers=admin_b), 404)
     # A person with no grant is refused outright.
     assert_problem(await client.get(BASE, headers=women.headers["member"]), 403)
+
+
+async def test_the_chair_and_executive_roles_are_built_in(quntuan_client: Any, women: Women) -> None:
+    roles: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        page = (
+            await quntuan_client.get(f"/api/v1/roles?cursor={cursor}", headers=women.headers["platform"])
+        ).json()
+        roles += page["items"]
+        if not page["next_cursor"]:
+            break
+        cursor = page["next_cursor"]
+    ours = {r["code"]: r for r in roles if r.get("builtin_of") == "women"}
+    assert set(ours) == {"women.chair", "women.executive"}
+    assert "women.rights.read" in ours["women.chair"]["permissions"]
+    assert "women.rights.read" not in ours["women.executive"]["permissions"]
