@@ -826,6 +826,48 @@ async def _checkpoint(w: World) -> Call:
     return "POST", "/api/v1/audit/checkpoints", {}
 
 
+# --- women plugin -----------------------------------------------------------------------------------------
+
+
+async def _women_executive(w: World) -> str:
+    body = {
+        "org_id": str(w.women["id"]),
+        "person_id": await person(w),
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    }
+    return str((await w.ok("POST", "/api/v1/women/executives", json=body)).json()["id"])
+
+
+@case("POST", "/api/v1/women/executives")
+async def _women_appoint(w: World) -> Call:
+    body = {
+        "org_id": str(w.women["id"]),
+        "person_id": await person(w),
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    }
+    return "POST", "/api/v1/women/executives", {"json": body}
+
+
+@case("PATCH", "/api/v1/women/executives/{member_id}")
+async def _women_update(w: World) -> Call:
+    url = f"/api/v1/women/executives/{await _women_executive(w)}"
+    return "PATCH", url, {"json": {"status": "ended"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+@case("POST", "/api/v1/women/executives/{member_id}/contacts")
+async def _women_contact(w: World) -> Call:
+    url = f"/api/v1/women/executives/{await _women_executive(w)}/contacts"
+    return "POST", url, {"json": {"kind": "household", "label": "三组12号户"}}
+
+
+@case("POST", "/api/v1/women/executives/{member_id}/records")
+async def _women_record(w: World) -> Call:
+    url = f"/api/v1/women/executives/{await _women_executive(w)}/records"
+    return "POST", url, {"json": {"year": 2026, "kind": "evaluation", "code": "excellent"}}
+
+
 # --- the test ---------------------------------------------------------------------------------------------
 
 

@@ -106,6 +106,8 @@ PARAMETERS: dict[str, str] = {
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
+    # --- women plugin
+    "member_id": "women_exec_member",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -228,6 +230,20 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"description": "改"},
     ("POST", "/api/v1/webhooks/{webhook_id}/secret/rotate"): {"overlap_seconds": 0},
+    # --- women plugin
+    ("POST", "/api/v1/women/executives"): {
+        "org_id": "{women_federation}",
+        "person_id": "{person2}",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    },
+    ("PATCH", "/api/v1/women/executives/{member_id}"): {"duties": "改"},
+    ("POST", "/api/v1/women/executives/{member_id}/contacts"): {"kind": "household", "label": "乙方户"},
+    ("POST", "/api/v1/women/executives/{member_id}/records"): {
+        "year": 2026,
+        "kind": "activity",
+        "code": "visit",
+    },
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -769,6 +785,34 @@ async def world(client: ApiClient) -> World:
     ids["problem_code"] = "not-found"
     ids["what"] = "members"
     ids["orgs"] = "orgs"
+
+    # --- women plugin: a federation of B and an executive member of it (B's person).
+    federation = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "name": ORG_NAME + "妇联",
+                "kind": "women.federation",
+                "level": "county",
+                "parent": ids["org"],
+            },
+            headers=control,
+        )
+    )
+    ids["women_federation"] = str(federation["id"])
+    executive = await _ok(
+        await api.post(
+            "/api/v1/women/executives",
+            json={
+                "org_id": ids["women_federation"],
+                "person_id": ids["person"],
+                "term_start": "2026-01-01",
+                "term_end": "2030-12-31",
+            },
+            headers=control,
+        )
+    )
+    ids["women_exec_member"] = str(executive["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {"person2", "person3", "org2", "membership2"}
     found = {key: ids[key] for key in resource_keys}
