@@ -24,6 +24,19 @@ async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
     if not declared:
         return []
     written: list[str] = []
+
+    def stale(existing: dict[str, Any]) -> bool:
+        return any(
+            (row := existing.get(code)) is None
+            or row["name"] != role.name.zh_hans
+            or _codes(row["permissions"]) != sorted(set(role.permissions))
+            for code, role in declared.items()
+        )
+
+    # Most starts find every role as declared: they read and take no write lock at all.
+    rows = await Role.select().where(Role.code.is_in(list(declared))).run()
+    if not stale({row["code"]: row for row in rows}):
+        return []
     async with db.transaction():
         rows = await Role.select().where(Role.code.is_in(list(declared))).run()
         existing = {row["code"]: row for row in rows}
