@@ -24,6 +24,7 @@ from core.sdk import (
     hookimpl,
 )
 from plugins.women import PLUGIN_INFO
+from plugins.women.care import CARE_FILE_TYPE
 from plugins.women.coverage import RULES
 from plugins.women.event_types import EVENT_TYPES
 from plugins.women.kinds import ORG_KINDS
@@ -74,7 +75,7 @@ def quntuan_roles() -> Sequence[BuiltinRole]:
 
 @hookimpl
 def quntuan_process_types() -> Sequence[ProcessType]:
-    return [RIGHTS_CASE_TYPE]
+    return [RIGHTS_CASE_TYPE, CARE_FILE_TYPE]
 
 
 @hookimpl

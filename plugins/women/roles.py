@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from core.sdk import BuiltinRole, Text
-from plugins.women.permissions import EXEC_MANAGE, EXEC_READ, RIGHTS_HANDLE, RIGHTS_READ
+from plugins.women.permissions import (
+    CARE_HANDLE,
+    CARE_READ,
+    EXEC_MANAGE,
+    EXEC_READ,
+    RIGHTS_HANDLE,
+    RIGHTS_READ,
+)
 
 ROLES: tuple[BuiltinRole, ...] = (
     BuiltinRole(
@@ -16,6 +23,8 @@ ROLES: tuple[BuiltinRole, ...] = (
         permissions=(
             RIGHTS_READ,
             RIGHTS_HANDLE,
+            CARE_READ,
+            CARE_HANDLE,
             EXEC_READ,
             EXEC_MANAGE,
             "core.process.read",
