@@ -9,12 +9,13 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from core.sdk import Page, PageParam, current_principal
+from plugins.women import empowerment as emp
 from plugins.women import executives as svc
 from plugins.women import schemas as S
-from plugins.women.permissions import EXEC_MANAGE, EXEC_READ
+from plugins.women.permissions import EXEC_MANAGE, EXEC_READ, PROGRAM_MANAGE, PROGRAM_READ
 
 IfMatch = Annotated[
-    str | None, HeaderParameter(name="If-Match", description="The member's ETag (required)", max_length=64)
+    str | None, HeaderParameter(name="If-Match", description="The record's ETag (required)", max_length=64)
 ]
 
 
@@ -172,3 +173,139 @@ class ExecutiveController(Controller):
         year: Annotated[int | None, QueryParameter(description="Only this year", ge=2000, le=2100)] = None,
     ) -> S.WomenExecRecords:
         return await svc.records(current_principal(request), member_id, year)
+
+
+def _enrolment_tagged(row: dict[str, Any], status_code: int = 200) -> Response[S.WomenEnrolment]:
+    return Response(emp.to_enrolment(row), status_code=status_code, headers={"ETag": f'"{row["version"]}"'})
+
+
+class ProgramController(Controller):
+    path = "/programs"
+
+    @post(
+        "/",
+        opt={"permission": PROGRAM_MANAGE},
+        summary="新建赋能项目",
+        description="妇联新建低收入妇女赋能、巾帼创业等项目，写明报名条件与培训课次。",
+        summary_en="Create an empowerment program",
+        description_en="A federation creates an empowerment program with its enrolment criteria and sessions.",
+    )
+    async def create_program(
+        self, request: Request[Any, Any, Any], data: JSONBody[S.WomenProgramCreate]
+    ) -> S.WomenProgram:
+        return emp.to_program(await emp.create(current_principal(request), data))
+
+    @get(
+        "/",
+        opt={"permission": PROGRAM_READ},
+        summary="赋能项目列表",
+        description="调用方权限范围内的赋能项目，可按组织（含下级）筛选。",
+        summary_en="Empowerment programs",
+        description_en="The empowerment programs within reach, filterable by org and its subtree.",
+    )
+    async def list_programs(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageParam,
+        org: Annotated[UUID | None, QueryParameter(description="Only this org and its subtree")] = None,
+    ) -> Page[S.WomenProgram]:
+        rows, cursor = await emp.list_programs(current_principal(request), page, org)
+        return Page(items=[emp.to_program(r) for r in rows], next_cursor=cursor)
+
+    @get(
+        "/{program_id:uuid}",
+        opt={"permission": PROGRAM_READ},
+        summary="赋能项目及其统计",
+        description="一个赋能项目，附报名、结业、退出人数、出勤率、就业创业人数与平均月收入。",
+        summary_en="A program and its figures",
+        description_en=(
+            "One program with its figures: enrolled, completed, dropped, attendance rate, employed and the "
+            "average monthly income."
+        ),
+    )
+    async def get_program(
+        self, request: Request[Any, Any, Any], program_id: FromPath[UUID]
+    ) -> S.WomenProgram:
+        row = await emp.program_in_reach(current_principal(request), program_id, PROGRAM_READ)
+        return emp.to_program(row, await emp.figures(row["id"], row["sessions"]))
+
+    @post(
+        "/{program_id:uuid}/enrolments",
+        opt={"permission": PROGRAM_MANAGE},
+        summary="项目报名",
+        description="为符合全部报名条件的妇女报名；每人每个项目一次。",
+        summary_en="Enrol a woman",
+        description_en="Enrols a woman who meets every criterion of the program; once per person and program.",
+    )
+    async def enrol(
+        self,
+        request: Request[Any, Any, Any],
+        program_id: FromPath[UUID],
+        data: JSONBody[S.WomenEnrolmentCreate],
+    ) -> Response[S.WomenEnrolment]:
+        return _enrolment_tagged(await emp.enrol(current_principal(request), program_id, data), 201)
+
+    @get(
+        "/{program_id:uuid}/enrolments",
+        opt={"permission": PROGRAM_READ},
+        summary="项目学员",
+        description="项目的报名记录、出勤与结果，分页返回。",
+        summary_en="Enrolments",
+        description_en="The program's enrolments with attendance and outcomes, one page at a time.",
+    )
+    async def list_enrolments(
+        self, request: Request[Any, Any, Any], program_id: FromPath[UUID], page: PageParam
+    ) -> Page[S.WomenEnrolment]:
+        rows, cursor = await emp.enrolments(current_principal(request), program_id, page)
+        return Page(items=[emp.to_enrolment(r) for r in rows], next_cursor=cursor)
+
+
+class EnrolmentController(Controller):
+    path = "/enrolments"
+
+    @get(
+        "/{enrolment_id:uuid}",
+        opt={"permission": PROGRAM_READ},
+        summary="查看报名记录",
+        description="一条报名记录及其出勤与结果；权限范围外的与不存在的一样答复 404。",
+        summary_en="An enrolment",
+        description_en="One enrolment with its attendance and outcome; outside reach it is answered 404.",
+    )
+    async def get_enrolment(
+        self, request: Request[Any, Any, Any], enrolment_id: FromPath[UUID]
+    ) -> Response[S.WomenEnrolment]:
+        row = await emp.enrolment_in_reach(current_principal(request), enrolment_id, PROGRAM_READ)
+        return _enrolment_tagged(row)
+
+    @post(
+        "/{enrolment_id:uuid}/attendance",
+        opt={"permission": PROGRAM_MANAGE},
+        summary="记录培训出勤",
+        description="记录学员参加一次培训；不超过项目的培训课次。",
+        summary_en="Record attendance",
+        description_en="Records that the participant attended one session; never more than the program's sessions.",
+    )
+    async def record_attendance(
+        self,
+        request: Request[Any, Any, Any],
+        enrolment_id: FromPath[UUID],
+        data: JSONBody[S.WomenAttendanceCreate],
+    ) -> Response[S.WomenEnrolment]:
+        return _enrolment_tagged(await emp.attend(current_principal(request), enrolment_id, data), 201)
+
+    @patch(
+        "/{enrolment_id:uuid}",
+        opt={"permission": PROGRAM_MANAGE, "if_match": "required"},
+        summary="记录项目结果（须 If-Match）",
+        description="记录学员结业、退出，以及就业创业情况和月收入；须带 If-Match。",
+        summary_en="Record the outcome (If-Match)",
+        description_en="Records completion or dropping out, employment and monthly income; send If-Match.",
+    )
+    async def update_enrolment(
+        self,
+        request: Request[Any, Any, Any],
+        enrolment_id: FromPath[UUID],
+        data: JSONBody[S.WomenEnrolmentUpdate],
+        if_match: IfMatch = None,
+    ) -> Response[S.WomenEnrolment]:
+        return _enrolment_tagged(await emp.update(current_principal(request), enrolment_id, data, if_match))

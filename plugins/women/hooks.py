@@ -35,7 +35,7 @@ from plugins.women.roles import ROLES
 from plugins.women.selections import SELECTION_TYPES
 from plugins.women.signals import SIGNALS
 from plugins.women.statistics import women_figures
-from plugins.women.tables import APP_CONFIG, WomenExecContact, WomenExecMember
+from plugins.women.tables import APP_CONFIG, WomenEnrolment, WomenExecContact, WomenExecMember
 
 
 @hookimpl
@@ -103,6 +103,8 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
             "women_exec_member",
             "women_exec_contact",
             "women_exec_record",
+            "women_program",
+            "women_enrolment",
         )
     ]
 
@@ -112,6 +114,7 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
     return [
         PersonalDataTable(table=WomenExecMember, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=WomenExecContact, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=WomenEnrolment, person_column="person", on_erasure="delete"),
     ]
 
 
@@ -122,6 +125,11 @@ async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    from plugins.women.controllers import ExecutiveController, ShapeController
+    from plugins.women.controllers import (
+        EnrolmentController,
+        ExecutiveController,
+        ProgramController,
+        ShapeController,
+    )
 
-    return [ShapeController, ExecutiveController]
+    return [ShapeController, ExecutiveController, ProgramController, EnrolmentController]

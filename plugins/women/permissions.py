@@ -17,6 +17,11 @@ EXEC_READ = "women.exec.read"
 #: Appoint and end executive members, record their contacts, activity and evaluations.
 EXEC_MANAGE = "women.exec.manage"
 
+#: See empowerment programs, their enrolments and figures.
+PROGRAM_READ = "women.program.read"
+#: Run empowerment programs: create them, enrol women, record attendance and outcomes.
+PROGRAM_MANAGE = "women.program.manage"
+
 PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         code=RIGHTS_READ,
@@ -43,5 +48,13 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         code=EXEC_MANAGE,
         name=Text(zh_hans="管理执委", zh_hant="管理執委", en="Manage executive members"),
+    ),
+    Permission(
+        code=PROGRAM_READ,
+        name=Text(zh_hans="查看赋能项目", zh_hant="查看賦能項目", en="Read empowerment programs"),
+    ),
+    Permission(
+        code=PROGRAM_MANAGE,
+        name=Text(zh_hans="管理赋能项目", zh_hant="管理賦能項目", en="Manage empowerment programs"),
     ),
 )

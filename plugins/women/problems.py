@@ -58,3 +58,31 @@ CONTACT_TARGET = register_field_code(
         en="A person contact needs person_id, an org contact org_id",
     ),
 )
+CRITERIA_UNMET = register_field_code(
+    "women_criteria_unmet",
+    Text(
+        zh_hans="未满足项目的全部报名条件",
+        zh_hant="未滿足項目的全部報名條件",
+        en="Not every enrolment criterion of the program is met",
+    ),
+)
+ALREADY_ENROLLED = register_problem(
+    "women-already-enrolled",
+    409,
+    Text(zh_hans="已报名", zh_hant="已報名", en="Already enrolled"),
+    Text(
+        zh_hans="此人已报名该项目。",
+        zh_hant="此人已報名該項目。",
+        en="The person is already enrolled in this program.",
+    ),
+)
+ALL_SESSIONS = register_problem(
+    "women-sessions-complete",
+    409,
+    Text(zh_hans="培训课次已满", zh_hant="培訓課次已滿", en="Every session attended"),
+    Text(
+        zh_hans="该学员已参加项目的全部 {sessions} 次培训。",
+        zh_hant="該學員已參加項目的全部 {sessions} 次培訓。",
+        en="The participant attended all {sessions} sessions of the program.",
+    ),
+)

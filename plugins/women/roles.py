@@ -8,6 +8,8 @@ from plugins.women.permissions import (
     CARE_READ,
     EXEC_MANAGE,
     EXEC_READ,
+    PROGRAM_MANAGE,
+    PROGRAM_READ,
     RIGHTS_HANDLE,
     RIGHTS_READ,
 )
@@ -27,6 +29,8 @@ ROLES: tuple[BuiltinRole, ...] = (
             CARE_HANDLE,
             EXEC_READ,
             EXEC_MANAGE,
+            PROGRAM_READ,
+            PROGRAM_MANAGE,
             "core.process.read",
             "core.process.handle",
             "core.process.personal_data",
@@ -52,6 +56,7 @@ ROLES: tuple[BuiltinRole, ...] = (
         ),
         permissions=(
             EXEC_READ,
+            PROGRAM_READ,
             "core.selection.nominate",
             "core.selection.read",
             "core.event.read",

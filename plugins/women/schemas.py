@@ -127,3 +127,79 @@ class WomenOrgShape(msgspec.Struct, kw_only=True):
     formula: str
     executives: int
     breakdown: list[WomenShapeCount]
+
+
+Criterion = Literal[
+    "low_income",  # 低收入
+    "rural",  # 农村妇女
+    "unemployed",  # 失业
+    "age_18_55",  # 18–55 岁
+    "disabled",  # 残疾
+    "single_parent",  # 单亲母亲
+    "returning_migrant",  # 返乡
+]
+
+
+class WomenProgramCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An empowerment program: who may enrol (``criteria``, all required), how many training sessions."""
+
+    org_id: UUID
+    kind: Literal["low_income", "entrepreneurship", "skills", "digital"]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    criteria: Annotated[list[Criterion], msgspec.Meta(max_length=7)] = []
+    sessions: Annotated[int, msgspec.Meta(ge=1, le=500)] = 1
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class WomenProgramFigures(msgspec.Struct, kw_only=True):
+    enrolled: int
+    completed: int
+    dropped: int
+    attendance_rate: float
+    employed: int
+    average_monthly_income: int | None
+
+
+class WomenProgram(msgspec.Struct, kw_only=True):
+    id: UUID
+    org_id: UUID
+    kind: str
+    name: str
+    criteria: list[str]
+    sessions: int
+    starts_on: dt.date
+    ends_on: dt.date
+    figures: WomenProgramFigures | None = None
+
+
+class WomenEnrolmentCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Enrol a woman; ``criteria_met`` are the criteria the cadre confirmed, and must cover the program's."""
+
+    person_id: UUID
+    criteria_met: Annotated[list[Criterion], msgspec.Meta(max_length=7)] = []
+
+
+class WomenAttendanceCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    attended_on: dt.date
+
+
+class WomenEnrolmentUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The outcome (send ``If-Match``): employment after the program, monthly income in yuan, status."""
+
+    employment: Literal["employed", "self_employed", "business", "none"] | msgspec.UnsetType = msgspec.UNSET
+    monthly_income: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | msgspec.UnsetType = msgspec.UNSET
+    status: Literal["enrolled", "completed", "dropped"] | msgspec.UnsetType = msgspec.UNSET
+
+
+class WomenEnrolment(msgspec.Struct, kw_only=True):
+    id: UUID
+    program_id: UUID
+    person_id: UUID
+    criteria_met: list[str]
+    attended: int
+    last_attended: dt.date | None
+    employment: str
+    monthly_income: int | None
+    status: str
+    version: int

@@ -35,6 +35,18 @@ class ExecRecordAdded(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
 
 
+class ProgramCreated(msgspec.Struct, frozen=True, kw_only=True):
+    program_id: str
+    org_id: str
+    kind: str
+
+
+class EnrolmentChanged(msgspec.Struct, frozen=True, kw_only=True):
+    enrolment_id: str
+    program_id: str
+    status: str
+
+
 RIGHTS_CASE_OPENED = SignalType(
     name="women.rights_case_opened",
     payload=RightsCaseOpened,
@@ -66,7 +78,22 @@ EXEC_RECORD_ADDED = SignalType(
     ),
 )
 
+PROGRAM_CREATED = SignalType(
+    name="women.program_created",
+    payload=ProgramCreated,
+    description=Text(zh_hans="新建了赋能项目", en="An empowerment program was created"),
+)
+ENROLMENT_CHANGED = SignalType(
+    name="women.enrolment_changed",
+    payload=EnrolmentChanged,
+    description=Text(
+        zh_hans="赋能项目报名、出勤或结果发生变化", en="An enrolment, its attendance or outcome changed"
+    ),
+)
+
 SIGNALS = (
+    PROGRAM_CREATED,
+    ENROLMENT_CHANGED,
     RIGHTS_CASE_OPENED,
     PROTECTION_ORDER_RECORDED,
     RIGHTS_REFERRED_OUT,

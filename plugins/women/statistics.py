@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.sdk import StatFigure, Text, subtree_bounds
+from plugins.women.empowerment import subtree_figures
 from plugins.women.tables import WomenExecMember, WomenRightsAction, WomenRightsIntake
 
 
@@ -27,6 +28,7 @@ async def women_figures(org_path: str) -> list[StatFigure]:
         & (WomenExecMember.status == "active")
     )
     return [
+        *await subtree_figures(org_path),
         StatFigure(
             code="women.rights_cases",
             label=Text(zh_hans="维权案件数", zh_hant="維權案件數", en="Rights cases"),

@@ -77,7 +77,47 @@ class WomenExecRecord(Table, tablename="women_exec_record"):
     created_at = Timestamptz()
 
 
-TABLES = [WomenRightsIntake, WomenRightsAction, WomenExecMember, WomenExecContact, WomenExecRecord]
+class WomenProgram(Table, tablename="women_program"):
+    """An empowerment program (低收入妇女赋能, 巾帼创业) run by a federation."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    kind = Varchar(length=20)  #: low_income | entrepreneurship | skills | digital
+    name = Varchar(length=100)
+    criteria = Varchar(length=400)  #: JSON list of criterion codes every enrolment must meet
+    sessions = Integer(default=1)
+    starts_on = Date()
+    ends_on = Date()
+    created_at = Timestamptz()
+
+
+class WomenEnrolment(Table, tablename="women_enrolment"):
+    """A woman's enrolment in a program, her attendance and outcome (employment, income)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    program = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    person = UUID(index=True)
+    criteria_met = Varchar(length=400)
+    attended = Integer(default=0)
+    last_attended = Date(null=True)
+    employment = Varchar(length=20, default="")  #: '' | employed | self_employed | business | none
+    monthly_income = Integer(null=True)
+    status = Varchar(length=10, default="enrolled")  #: enrolled | completed | dropped
+    version = Integer(default=1)
+    created_at = Timestamptz()
+
+
+TABLES = [
+    WomenRightsIntake,
+    WomenRightsAction,
+    WomenExecMember,
+    WomenExecContact,
+    WomenExecRecord,
+    WomenProgram,
+    WomenEnrolment,
+]
 
 APP_CONFIG = AppConfig(
     app_name="women",

@@ -868,6 +868,42 @@ async def _women_record(w: World) -> Call:
     return "POST", url, {"json": {"year": 2026, "kind": "evaluation", "code": "excellent"}}
 
 
+async def _women_program(w: World) -> str:
+    body = {"org_id": str(w.women["id"]), "kind": "digital", "name": w.name("培训"), "sessions": 4}
+    body.update(starts_on="2026-03-01", ends_on="2026-06-30")
+    return str((await w.ok("POST", "/api/v1/women/programs", json=body)).json()["id"])
+
+
+async def _women_enrolment(w: World) -> str:
+    url = f"/api/v1/women/programs/{await _women_program(w)}/enrolments"
+    return str((await w.ok("POST", url, json={"person_id": await person(w)})).json()["id"])
+
+
+@case("POST", "/api/v1/women/programs")
+async def _women_create_program(w: World) -> Call:
+    body = {"org_id": str(w.women["id"]), "kind": "skills", "name": w.name("培训")}
+    body.update(starts_on="2026-03-01", ends_on="2026-06-30")
+    return "POST", "/api/v1/women/programs", {"json": body}
+
+
+@case("POST", "/api/v1/women/programs/{program_id}/enrolments")
+async def _women_enrol(w: World) -> Call:
+    url = f"/api/v1/women/programs/{await _women_program(w)}/enrolments"
+    return "POST", url, {"json": {"person_id": await person(w)}}
+
+
+@case("POST", "/api/v1/women/enrolments/{enrolment_id}/attendance")
+async def _women_attend(w: World) -> Call:
+    url = f"/api/v1/women/enrolments/{await _women_enrolment(w)}/attendance"
+    return "POST", url, {"json": {"attended_on": "2026-04-01"}}
+
+
+@case("PATCH", "/api/v1/women/enrolments/{enrolment_id}")
+async def _women_outcome(w: World) -> Call:
+    url = f"/api/v1/women/enrolments/{await _women_enrolment(w)}"
+    return "PATCH", url, {"json": {"employment": "employed"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
 # --- the test ---------------------------------------------------------------------------------------------
 
 

@@ -108,6 +108,8 @@ PARAMETERS: dict[str, str] = {
     "what": "what",
     # --- women plugin
     "member_id": "women_exec_member",
+    "program_id": "women_program",
+    "enrolment_id": "women_enrolment",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -244,6 +246,16 @@ BODIES: dict[tuple[str, str], Any] = {
         "kind": "activity",
         "code": "visit",
     },
+    ("POST", "/api/v1/women/programs"): {
+        "org_id": "{women_federation}",
+        "kind": "skills",
+        "name": "乙方培训",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-06-30",
+    },
+    ("POST", "/api/v1/women/programs/{program_id}/enrolments"): {"person_id": "{person2}"},
+    ("POST", "/api/v1/women/enrolments/{enrolment_id}/attendance"): {"attended_on": "2026-04-01"},
+    ("PATCH", "/api/v1/women/enrolments/{enrolment_id}"): {"employment": "employed"},
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -813,6 +825,29 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["women_exec_member"] = str(executive["id"])
+    program = await _ok(
+        await api.post(
+            "/api/v1/women/programs",
+            json={
+                "org_id": ids["women_federation"],
+                "kind": "skills",
+                "name": "乙方技能培训",
+                "sessions": 5,
+                "starts_on": "2026-03-01",
+                "ends_on": "2026-06-30",
+            },
+            headers=control,
+        )
+    )
+    ids["women_program"] = str(program["id"])
+    enrolment = await _ok(
+        await api.post(
+            f"/api/v1/women/programs/{ids['women_program']}/enrolments",
+            json={"person_id": ids["person"]},
+            headers=control,
+        )
+    )
+    ids["women_enrolment"] = str(enrolment["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {"person2", "person3", "org2", "membership2"}
     found = {key: ids[key] for key in resource_keys}
