@@ -98,6 +98,13 @@ class ProcessType(msgspec.Struct, frozen=True, kw_only=True):
     may veto like a transition's ``validate`` (a transfer checks the membership is the applicant's).
     ``notice_days`` is the default window of its notices; ``on_objection`` says whether an objection
     ``hold``\\ s the process or ``reopen``\\ s it into ``reopen_state``.
+
+    ``read_permission`` makes the type sensitive (维权 cases, child-care files): only the applicant and
+    holders of that permission on the home or handling org see its processes (in lists, the queue and
+    the detail), every detail read is audited (``process.read``) and so is every refused one
+    (``process.read_denied``). ``refers_to`` names other types (of any plugin) this one may be referred
+    onto without their declaring ``referral_from``; naming one that no installed plugin declares answers
+    ``referral-type-missing``.
     """
 
     code: str
@@ -114,6 +121,8 @@ class ProcessType(msgspec.Struct, frozen=True, kw_only=True):
     reopen_state: str | None = None
     description: Text | None = None
     validate_open: Callable[[ProcessContext], Any] | None = None
+    read_permission: str | None = None
+    refers_to: tuple[str, ...] = ()
 
     def state(self, code: str) -> State | None:
         return next((s for s in self.states if s.code == code), None)

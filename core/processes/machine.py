@@ -175,10 +175,19 @@ def read_reach(principal: Principal, registry: Any) -> list[Reach]:
     return _merged_reach(principal, {PROCESS_READ, *handling_permissions(registry)})
 
 
+def sensitive_types(registry: Any) -> dict[str, str]:
+    """Type code → its own read permission, for the types that declare one (维权 cases…)."""
+    return {code: t.read_permission for code, t in registry.process_types.items() if t.read_permission}
+
+
 def may_read(principal: Principal, registry: Any, row: Mapping[str, Any]) -> bool:
     if principal.person_id is not None and principal.person_id == row["applicant"]:
         return True
-    reaches = read_reach(principal, registry)
+    ptype = registry.process_types.get(row["type"])
+    if ptype is not None and ptype.read_permission:
+        reaches = principal.reach(ptype.read_permission)
+    else:
+        reaches = read_reach(principal, registry)
     return within(row["handler_path"], reaches) or within(row["org_path"], reaches)
 
 
@@ -680,7 +689,8 @@ def referral_targets(registry: Any, ptype: ProcessType, org_kind: str) -> list[P
     found = [ptype] if not ptype.org_kinds or org_kind in ptype.org_kinds else []
     for other in registry.process_types.values():
         runs_there = not other.org_kinds or org_kind in other.org_kinds
-        if other is not ptype and ptype.code in other.referral_from and runs_there:
+        accepts = ptype.code in other.referral_from or other.code in ptype.refers_to
+        if other is not ptype and accepts and runs_there:
             found.append(other)
     return found
 
@@ -704,6 +714,8 @@ async def refer(
         )
     if not within(row["handler_path"], principal.reach(PROCESS_HANDLE)):
         raise Problem(problems.NOT_YOUR_STEP, transition="refer")
+    if type_code is not None and type_code in ptype.refers_to and type_code not in env.registry.process_types:
+        raise Problem(problems.REFERRAL_TYPE_MISSING, type=type_code)
     target_org = await _org(org_id)
     if target_org is None or target_org["status"] != "active" or target_org["id"] == row["handler_org"]:
         raise Problem.invalid(("/org_id", "invalid"), locale=env.locale)

@@ -100,6 +100,17 @@ REFERRAL_NOT_ACCEPTED = register_problem(
         "The target org's kind neither runs {type} nor declares a type {type} may be referred to.",
     ),
 )
+REFERRAL_TYPE_MISSING = register_problem(
+    "referral-type-missing",
+    422,
+    _t("转办目标事项类型未安装", "轉辦目標事項類型未安裝", "Referral target type not installed"),
+    _t(
+        "事项类型 {type} 未由任何已启用的插件声明（提供它的插件未安装或已停用），无法转办。",
+        "事項類型 {type} 未由任何已啟用的外掛宣告（提供它的外掛未安裝或已停用），無法轉辦。",
+        "Process type {type} is not declared by any enabled plugin (the plugin providing it is not "
+        "installed or is disabled); the process cannot be referred to it.",
+    ),
+)
 NOTICE_CLOSED = register_problem(
     "notice-closed",
     409,

@@ -87,7 +87,72 @@ async def readable(env: Env, principal: Principal, process_id: UUID) -> tuple[di
         if machine.may_read(principal, env.registry, source):
             return row, True
         source_id = source["referred_from"]
+    await audit_sensitive_read(env, principal, row, denied=True)
     raise Problem("not-found")
+
+
+async def audit_sensitive_read(
+    env: Env, principal: Principal, row: Mapping[str, Any], *, denied: bool
+) -> None:
+    """``process.read`` / ``process.read_denied`` for a process of a type with its own read permission
+    (ids and codes only), seen by its home and handling orgs. In a transaction of its own (reads have
+    none; inside a write's it joins it)."""
+    from core.db import active_database
+
+    ptype = env.registry.process_types.get(row["type"])
+    db = active_database()
+    if ptype is None or not ptype.read_permission or db is None:
+        return
+    async with db.transaction():
+        await audit.record(
+            "process.read_denied" if denied else "process.read",
+            resource_type="process",
+            resource_id=row["id"],
+            org_path=row["org_path"],
+            org_paths=[row["handler_path"]],
+            changes={"type": row["type"], "permission": ptype.read_permission},
+            actor=principal,
+        )
+
+
+def _sensitive_sql(env: Env, principal: Principal, column: str, args: list[Any]) -> str | None:
+    """SQL keeping rows of sensitive types (their own read permission) to where the caller holds it."""
+    hidden = machine.sensitive_types(env.registry)
+    if not hidden:
+        return None
+    codes = sorted(hidden)
+    args.extend(codes)
+    parts = [f"type NOT IN ({', '.join('{}' for _ in codes)})"]
+    for code in codes:
+        reach = principal.reach(hidden[code])
+        if not reach:
+            continue
+        args.append(code)
+        parts.append(f"(type = {{}} AND ({reach_sql(column, reach, args)}))")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _visible_clause(env: Env, principal: Principal, org_path: str | None, subtree: bool) -> Any | None:
+    """Processes homed or handled within the caller's read reach — those of sensitive types (their own
+    read permission) only where the caller holds that permission. None when nothing is visible."""
+    hidden = machine.sensitive_types(env.registry)
+
+    def within_reach(reaches: Sequence[Reach]) -> Any | None:
+        if org_path is not None:
+            reaches = _narrow(reaches, org_path, subtree)
+        home = reach_clause(Process.org_path, reaches)
+        handled = reach_clause(Process.handler_path, reaches)
+        return None if home is None or handled is None else home | handled
+
+    clause = within_reach(machine.read_reach(principal, env.registry))
+    if clause is not None and hidden:
+        clause = clause & Process.type.not_in(sorted(hidden))
+    for code in sorted(hidden):
+        own = within_reach(principal.reach(hidden[code]))
+        if own is not None:
+            part = (Process.type == code) & own
+            clause = part if clause is None else clause | part
+    return clause
 
 
 async def detail(env: Env, principal: Principal, row: Mapping[str, Any], read_only: bool) -> S.ProcessDetail:
@@ -95,6 +160,7 @@ async def detail(env: Env, principal: Principal, row: Mapping[str, Any], read_on
     offered = [] if read_only else await machine.available(principal, ptype, row)
     personal = machine.sees_personal(principal, row)
     base = to_process(env, row, personal=personal, available=offered, read_only=read_only)
+    await audit_sensitive_read(env, principal, row, denied=False)
     if personal and row.get("personal_enc"):  # the applicant's personal fields leave in clear
         await audit.record_personal_data_read(
             principal,
@@ -152,6 +218,9 @@ async def queue(
     where = ["status = {}"]
     clause = reach_sql("handler_path", reaches, args)
     where.append(f"({clause})")
+    sensitive = _sensitive_sql(env, principal, "handler_path", args)
+    if sensitive is not None:
+        where.append(sensitive)
     filters: list[str] = []
     if type_code is not None:
         args.append(type_code)
@@ -249,14 +318,10 @@ async def list_processes(
     status: str | None,
 ) -> tuple[list[S.Process], str | None]:
     """Processes homed or handled within the caller's read reach, newest first."""
-    reaches = machine.read_reach(principal, env.registry)
-    if org_path is not None:
-        reaches = _narrow(reaches, org_path, subtree)
-    home = reach_clause(Process.org_path, reaches)
-    handled = reach_clause(Process.handler_path, reaches)
-    if home is None or handled is None:
+    visible = _visible_clause(env, principal, org_path, subtree)
+    if visible is None:
         return [], None
-    query = Process.select().where(home | handled)
+    query = Process.select().where(visible)
     if type_code is not None:
         query = query.where(Process.type == type_code)
     if status is not None:

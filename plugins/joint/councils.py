@@ -398,7 +398,7 @@ class CouncilController(Controller):
         return tagged(await _detail(request, council), council["version"], 201)
 
     @delete(
-        "/{council_id:uuid}/members/{member_id:uuid}",
+        "/{council_id:uuid}/members/{council_member_id:uuid}",
         opt={"permission": perm.COUNCIL_MANAGE},
         status_code=204,
         summary="移除成员单位",
@@ -407,19 +407,19 @@ class CouncilController(Controller):
         description_en="Removes a member org from the council; tasks already assigned stay as they are.",
     )
     async def remove_member(
-        self, request: Req, council_id: CouncilId, member_id: FromPath[uuid.UUID]
+        self, request: Req, council_id: CouncilId, council_member_id: FromPath[uuid.UUID]
     ) -> None:
         council = await council_row(council_id, principal(request), perm.COUNCIL_MANAGE)
         member = (
             await JointMember.select()
-            .where((JointMember.id == member_id) & (JointMember.council == council_id))
+            .where((JointMember.id == council_member_id) & (JointMember.council == council_id))
             .first()
             .run()
         )
         if member is None:
             raise Problem("not-found")
         async with transaction():
-            await JointMember.delete().where(JointMember.id == member_id).run()
+            await JointMember.delete().where(JointMember.id == council_member_id).run()
             await record_audit(
                 "joint.member.removed",
                 resource_type="joint.council",
@@ -430,7 +430,9 @@ class CouncilController(Controller):
             )
             await emit(
                 sig.MEMBER_REMOVED,
-                sig.MemberSignal(council=str(council_id), member=str(member_id), org=str(member["org"])),
+                sig.MemberSignal(
+                    council=str(council_id), member=str(council_member_id), org=str(member["org"])
+                ),
                 resource_type="joint.council",
                 resource_id=council_id,
                 org_path=council["org_path"],

@@ -27,6 +27,17 @@ class WomensHomeDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     theme: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
 
+class FamilyEducationDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A family-education activity (家庭教育): a parents' school lecture, a consultation, a parent-child day."""
+
+    form: Literal["lecture", "consultation", "parent_child", "home_visit", "online"] = "lecture"
+    audience: Literal["parents", "children", "families", "grandparents"] = "parents"
+    topic: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    lecturer: Annotated[str, msgspec.Meta(max_length=50)] = ""
+    #: Whether it is part of the parents' school (家长学校) course.
+    parents_school: bool = False
+
+
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType(
         code="women.beautiful_family",
@@ -37,5 +48,10 @@ EVENT_TYPES: tuple[EventType, ...] = (
         code="women.home_activity",
         name=Text(zh_hans="妇女之家活动", zh_hant="婦女之家活動", en="Women's home activity"),
         details=WomensHomeDetails,
+    ),
+    EventType(
+        code="women.family_education",
+        name=Text(zh_hans="家庭教育活动", zh_hant="家庭教育活動", en="Family education"),
+        details=FamilyEducationDetails,
     ),
 )

@@ -901,7 +901,7 @@ async def _joint_add_member(w: World) -> Call:
     return "POST", f"/api/v1/joint/councils/{council['id']}/members", {"json": {"org_id": str(w.women["id"])}}
 
 
-@case("DELETE", "/api/v1/joint/councils/{council_id}/members/{member_id}")
+@case("DELETE", "/api/v1/joint/councils/{council_id}/members/{council_member_id}")
 async def _joint_remove_member(w: World) -> Call:
     council = await _joint_council(w, w.women)
     return "DELETE", f"/api/v1/joint/councils/{council['id']}/members/{council['members'][0]['id']}", {}
@@ -1145,6 +1145,84 @@ async def _reject_link(w: World) -> Call:
 async def _withdraw_link(w: World) -> Call:
     link_id = await link_request(w, await person(w))
     return "POST", f"/api/v1/person-links/{link_id}/withdraw", {"headers": w.b_admin}
+
+
+# --- women plugin -----------------------------------------------------------------------------------------
+
+
+async def _women_executive(w: World) -> str:
+    body = {
+        "org_id": str(w.women["id"]),
+        "person_id": await person(w),
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    }
+    return str((await w.ok("POST", "/api/v1/women/executives", json=body)).json()["id"])
+
+
+@case("POST", "/api/v1/women/executives")
+async def _women_appoint(w: World) -> Call:
+    body = {
+        "org_id": str(w.women["id"]),
+        "person_id": await person(w),
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    }
+    return "POST", "/api/v1/women/executives", {"json": body}
+
+
+@case("PATCH", "/api/v1/women/executives/{member_id}")
+async def _women_update(w: World) -> Call:
+    url = f"/api/v1/women/executives/{await _women_executive(w)}"
+    return "PATCH", url, {"json": {"status": "ended"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+@case("POST", "/api/v1/women/executives/{member_id}/contacts")
+async def _women_contact(w: World) -> Call:
+    url = f"/api/v1/women/executives/{await _women_executive(w)}/contacts"
+    return "POST", url, {"json": {"kind": "household", "label": "三组12号户"}}
+
+
+@case("POST", "/api/v1/women/executives/{member_id}/records")
+async def _women_record(w: World) -> Call:
+    url = f"/api/v1/women/executives/{await _women_executive(w)}/records"
+    return "POST", url, {"json": {"year": 2026, "kind": "evaluation", "code": "excellent"}}
+
+
+async def _women_program(w: World) -> str:
+    body = {"org_id": str(w.women["id"]), "kind": "digital", "name": w.name("培训"), "sessions": 4}
+    body.update(starts_on="2026-03-01", ends_on="2026-06-30")
+    return str((await w.ok("POST", "/api/v1/women/programs", json=body)).json()["id"])
+
+
+async def _women_enrolment(w: World) -> str:
+    url = f"/api/v1/women/programs/{await _women_program(w)}/enrolments"
+    return str((await w.ok("POST", url, json={"person_id": await person(w)})).json()["id"])
+
+
+@case("POST", "/api/v1/women/programs")
+async def _women_create_program(w: World) -> Call:
+    body = {"org_id": str(w.women["id"]), "kind": "skills", "name": w.name("培训")}
+    body.update(starts_on="2026-03-01", ends_on="2026-06-30")
+    return "POST", "/api/v1/women/programs", {"json": body}
+
+
+@case("POST", "/api/v1/women/programs/{program_id}/enrolments")
+async def _women_enrol(w: World) -> Call:
+    url = f"/api/v1/women/programs/{await _women_program(w)}/enrolments"
+    return "POST", url, {"json": {"person_id": await person(w)}}
+
+
+@case("POST", "/api/v1/women/enrolments/{enrolment_id}/attendance")
+async def _women_attend(w: World) -> Call:
+    url = f"/api/v1/women/enrolments/{await _women_enrolment(w)}/attendance"
+    return "POST", url, {"json": {"attended_on": "2026-04-01"}}
+
+
+@case("PATCH", "/api/v1/women/enrolments/{enrolment_id}")
+async def _women_outcome(w: World) -> Call:
+    url = f"/api/v1/women/enrolments/{await _women_enrolment(w)}"
+    return "PATCH", url, {"json": {"employment": "employed"}, "headers": {**w.admin, "If-Match": '"1"'}}
 
 
 # --- the test ---------------------------------------------------------------------------------------------

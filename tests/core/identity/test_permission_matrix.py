@@ -115,12 +115,16 @@ PARAMETERS: dict[str, str] = {
     "what": "what",
     # --- joint plugin ---
     "council_id": "joint_council",
-    "member_id": "joint_member",
+    "council_member_id": "joint_member",
     "meeting_id": "joint_meeting",
     "task_id": "joint_task",
     "rule_id": "joint_rule",
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     "certificate_id": "disabled_certificate",
+    # --- women plugin
+    "member_id": "women_exec_member",
+    "program_id": "women_program",
+    "enrolment_id": "women_enrolment",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -305,6 +309,30 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/me/data/corrections"): {"employer": "新单位", "statement": "换了工作"},
     ("POST", "/api/v1/me/data/erasure"): {"statement": "请删除"},
     ("POST", "/api/v1/me/transfers"): {"membership_id": "{membership}", "to_org_id": "{org2}"},
+    # --- women plugin
+    ("POST", "/api/v1/women/executives"): {
+        "org_id": "{women_federation}",
+        "person_id": "{person2}",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    },
+    ("PATCH", "/api/v1/women/executives/{member_id}"): {"duties": "改"},
+    ("POST", "/api/v1/women/executives/{member_id}/contacts"): {"kind": "household", "label": "乙方户"},
+    ("POST", "/api/v1/women/executives/{member_id}/records"): {
+        "year": 2026,
+        "kind": "activity",
+        "code": "visit",
+    },
+    ("POST", "/api/v1/women/programs"): {
+        "org_id": "{women_federation}",
+        "kind": "skills",
+        "name": "乙方培训",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-06-30",
+    },
+    ("POST", "/api/v1/women/programs/{program_id}/enrolments"): {"person_id": "{person2}"},
+    ("POST", "/api/v1/women/enrolments/{enrolment_id}/attendance"): {"attended_on": "2026-04-01"},
+    ("PATCH", "/api/v1/women/enrolments/{enrolment_id}"): {"employment": "employed"},
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -499,7 +527,7 @@ LAST = [
     ("POST", "/api/v1/invitations/acceptance"),
     ("POST", "/api/v1/invitations/{invitation_id}/revocation"),
     # --- joint plugin (before the logout, which ends every session) ---
-    ("DELETE", "/api/v1/joint/councils/{council_id}/members/{member_id}"),
+    ("DELETE", "/api/v1/joint/councils/{council_id}/members/{council_member_id}"),
     ("DELETE", "/api/v1/joint/referral-rules/{rule_id}"),
     ("POST", "/api/v1/auth/logout"),
 ]
@@ -993,6 +1021,57 @@ async def world(client: ApiClient) -> World:
             )
         )
         ids["disabled_certificate"] = str(certificate["id"])
+
+    # --- women plugin: a federation of B and an executive member of it (B's person).
+    federation = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "name": ORG_NAME + "妇联",
+                "kind": "women.federation",
+                "level": "county",
+                "parent": ids["org"],
+            },
+            headers=control,
+        )
+    )
+    ids["women_federation"] = str(federation["id"])
+    executive = await _ok(
+        await api.post(
+            "/api/v1/women/executives",
+            json={
+                "org_id": ids["women_federation"],
+                "person_id": ids["person"],
+                "term_start": "2026-01-01",
+                "term_end": "2030-12-31",
+            },
+            headers=control,
+        )
+    )
+    ids["women_exec_member"] = str(executive["id"])
+    program = await _ok(
+        await api.post(
+            "/api/v1/women/programs",
+            json={
+                "org_id": ids["women_federation"],
+                "kind": "skills",
+                "name": "乙方技能培训",
+                "sessions": 5,
+                "starts_on": "2026-03-01",
+                "ends_on": "2026-06-30",
+            },
+            headers=control,
+        )
+    )
+    ids["women_program"] = str(program["id"])
+    enrolment = await _ok(
+        await api.post(
+            f"/api/v1/women/programs/{ids['women_program']}/enrolments",
+            json={"person_id": ids["person"]},
+            headers=control,
+        )
+    )
+    ids["women_enrolment"] = str(enrolment["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {
         "person2",

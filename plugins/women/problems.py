@@ -1,0 +1,88 @@
+"""Problem types and field codes of the women plugin, in zh-Hans, zh-Hant and en."""
+
+from __future__ import annotations
+
+from core.sdk import Text, register_field_code, register_problem
+
+NOT_A_FEDERATION = register_problem(
+    "women-not-a-federation",
+    422,
+    Text(zh_hans="不是妇联组织", zh_hant="不是婦聯組織", en="Not a women's federation"),
+    Text(
+        zh_hans="执委只能在妇联或基层妇联中任命。",
+        zh_hant="執委只能在婦聯或基層婦聯中任命。",
+        en="Executive members are appointed in women's federations and grassroots federations only.",
+    ),
+)
+ALREADY_EXECUTIVE = register_problem(
+    "women-already-executive",
+    409,
+    Text(zh_hans="已是该组织执委", zh_hant="已是該組織執委", en="Already an executive member"),
+    Text(
+        zh_hans="此人已在该组织担任执委，请修改现有任期。",
+        zh_hant="此人已在該組織擔任執委，請修改現有任期。",
+        en="The person is already an executive member of this org; change the existing term instead.",
+    ),
+)
+EVALUATED = register_problem(
+    "women-already-evaluated",
+    409,
+    Text(zh_hans="该年度已评价", zh_hant="該年度已評價", en="Year already evaluated"),
+    Text(
+        zh_hans="该执委本年度已有评价，每年只评价一次。",
+        zh_hant="該執委本年度已有評價，每年只評價一次。",
+        en="The member already has an evaluation for this year; there is one per year.",
+    ),
+)
+TERM_ORDER = register_field_code(
+    "women_term_order",
+    Text(
+        zh_hans="任期结束日期不能早于开始日期",
+        zh_hant="任期結束日期不能早於開始日期",
+        en="The term ends before it starts",
+    ),
+)
+CODE_FOR_KIND = register_field_code(
+    "women_code_for_kind",
+    Text(
+        zh_hans="活动记录须填写活动类型，评价须填写等次",
+        zh_hant="活動記錄須填寫活動類型，評價須填寫等次",
+        en="An activity takes an activity kind, an evaluation a grade",
+    ),
+)
+CONTACT_TARGET = register_field_code(
+    "women_contact_target",
+    Text(
+        zh_hans="联系对象为个人时须填写 person_id，为组织时须填写 org_id",
+        zh_hant="聯繫對象為個人時須填寫 person_id，為組織時須填寫 org_id",
+        en="A person contact needs person_id, an org contact org_id",
+    ),
+)
+CRITERIA_UNMET = register_field_code(
+    "women_criteria_unmet",
+    Text(
+        zh_hans="未满足项目的全部报名条件",
+        zh_hant="未滿足項目的全部報名條件",
+        en="Not every enrolment criterion of the program is met",
+    ),
+)
+ALREADY_ENROLLED = register_problem(
+    "women-already-enrolled",
+    409,
+    Text(zh_hans="已报名", zh_hant="已報名", en="Already enrolled"),
+    Text(
+        zh_hans="此人已报名该项目。",
+        zh_hant="此人已報名該項目。",
+        en="The person is already enrolled in this program.",
+    ),
+)
+ALL_SESSIONS = register_problem(
+    "women-sessions-complete",
+    409,
+    Text(zh_hans="培训课次已满", zh_hant="培訓課次已滿", en="Every session attended"),
+    Text(
+        zh_hans="该学员已参加项目的全部 {sessions} 次培训。",
+        zh_hant="該學員已參加項目的全部 {sessions} 次培訓。",
+        en="The participant attended all {sessions} sessions of the program.",
+    ),
+)
