@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.sdk import Membership, Org, StatFigure, Text, subtree_bounds
+from core.sdk import Membership, Org, StatFigure, Text, Unit, subtree_bounds
+from plugins.union.tables import UnionDues, UnionHardshipFile, UnionMember
 
 
 async def union_figures(org_path: str) -> list[StatFigure]:
@@ -24,7 +25,69 @@ async def union_figures(org_path: str) -> list[StatFigure]:
         )
         .run()
     )
+    members = (
+        await Membership.count()
+        .where(
+            (Membership.org.path >= low)
+            & (Membership.org.path < high)
+            & (Membership.org.kind.is_in(["union.grassroots", "union.group"]))
+            & (Membership.role == "member")
+            & (Membership.status == "active")
+        )
+        .run()
+    )
+    units = (
+        await Unit.select(Unit.id, Unit.employees)
+        .where((Unit.area_path >= low) & (Unit.area_path < high) & (Unit.status == "active"))
+        .run()
+    )
+    employees = sum(u["employees"] for u in units)
+    in_units = (
+        await UnionMember.count()
+        .where(UnionMember.employer_unit.is_in([u["id"] for u in units]) & (UnionMember.left_reason == ""))
+        .run()
+        if units
+        else 0
+    )
+    arrears = (
+        await UnionDues.select(UnionDues.due, UnionDues.paid)
+        .where(
+            (UnionDues.org_path >= low)
+            & (UnionDues.org_path < high)
+            & UnionDues.status.is_in(["due", "partial"])
+        )
+        .run()
+    )
+    hardship = (
+        await UnionHardshipFile.count()
+        .where(
+            (UnionHardshipFile.org_path >= low)
+            & (UnionHardshipFile.org_path < high)
+            & (UnionHardshipFile.status == "open")
+        )
+        .run()
+    )
     return [
+        StatFigure(
+            code="union.members",
+            label=Text(zh_hans="工会会员数", zh_hant="工會會員數", en="Union members"),
+            value=members,
+        ),
+        StatFigure(
+            code="union.membership_rate",
+            label=Text(zh_hans="入会率（%）", zh_hant="入會率（%）", en="Membership rate (%)"),
+            value=round(100 * in_units / employees, 1) if employees else 0,
+        ),
+        StatFigure(
+            code="union.dues_arrears",
+            label=Text(zh_hans="欠缴会费（分）", zh_hant="欠繳會費（分）", en="Dues in arrears (fen)"),
+            value=sum(a["due"] - a["paid"] for a in arrears),
+        ),
+        StatFigure(
+            code="union.hardship_open",
+            label=Text(zh_hans="在档困难职工户数", zh_hant="在檔困難職工戶數", en="Open hardship files"),
+            value=hardship,
+        ),
         StatFigure(
             code="union.building_unions",
             label=Text(zh_hans="楼宇工会数", zh_hant="樓宇工會數", en="Building unions"),

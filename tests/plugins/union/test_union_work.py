@@ -1,0 +1,368 @@
+"""The union's work through HTTP on a fixture county: members, online joining, dues and funds, hardship."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+
+import plugins.union.hooks
+from core.testkit import assert_plugin_contract, assert_problem, audit_entries, signals_emitted
+from tests.plugins.union.conftest import make_org, make_person
+
+
+async def test_contract(quntuan_settings: Any) -> None:
+    await assert_plugin_contract("union", plugins.union.hooks, quntuan_settings)
+
+
+async def county(client: Any, tree: Any) -> dict[str, Any]:
+    """甲县总工会 with two grassroots unions (an enterprise one and a joint one); 乙县 with one."""
+    h = tree.headers["city"]
+    fed = await make_org(client, h, tree.orgs["county_a"]["id"], "union.federation", "county", "甲县总工会")
+    ent = await make_org(client, h, fed["id"], "union.grassroots", "unit", "甲厂工会")
+    joint = await make_org(client, h, fed["id"], "union.grassroots", "unit", "甲县快递行业联合工会")
+    hb = tree.headers["city"]
+    fed_b = await make_org(
+        client, hb, tree.orgs["county_b"]["id"], "union.federation", "county", "乙县总工会"
+    )
+    ent_b = await make_org(client, hb, fed_b["id"], "union.grassroots", "unit", "乙厂工会")
+    return {"fed": fed, "ent": ent, "joint": joint, "fed_b": fed_b, "ent_b": ent_b}
+
+
+async def register(client: Any, h: dict[str, str], org: str, person: str, **extra: Any) -> Any:
+    return await client.post(
+        "/api/v1/union/members", json={"org_id": org, "person_id": person, **extra}, headers=h
+    )
+
+
+async def test_members_dues_and_funds_on_a_fixture_county(quntuan_client: Any, quntuan_tree: Any) -> None:
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["city"]
+    orgs = await county(client, tree)
+    ent = orgs["ent"]["id"]
+    wages = [812345, 500000, 1000050]  # fen: 8123.45, 5000.00, 10000.50 yuan
+    persons = [await make_person(client, h, ent, f"职工{i}") for i in range(4)]
+    for person, wage in zip(persons, wages, strict=False):
+        r = await register(client, h, ent, person, monthly_wage=wage)
+        assert r.status_code == 201, r.text
+        assert len(r.json()["card_number"]) == 18
+    exempt = await register(client, h, ent, persons[3], dues_exemption="hardship", card_number="12345678")
+    assert exempt.status_code == 201, exempt.text
+    # The card number is unique nationwide: another person cannot take it, even in another county.
+    hb = tree.headers["platform"]
+    other = await make_person(client, hb, orgs["ent_b"]["id"], "乙职工")
+    taken = await register(client, hb, orgs["ent_b"]["id"], other, card_number="12345678")
+    body = assert_problem(taken, 422)
+    assert body["errors"][0]["code"] == "union_card_taken"
+    # One union membership at a time: registering a member elsewhere asks for a transfer.
+    again = await register(client, tree.headers["city"], orgs["joint"]["id"], persons[0])
+    assert assert_problem(again, 422)["errors"][0]["code"] == "union_member_elsewhere"
+
+    # Dues at 0.5%, rounded half-up to the fen: 40.62 (40.617…), 25.00, 50.00 (50.0025); exempt: 0.
+    assessed = await client.post(
+        f"/api/v1/union/orgs/{ent}/dues-assessments", json={"month": "2026-11"}, headers=h
+    )
+    assert assessed.status_code == 200, assessed.text
+    assert assessed.json() == {
+        "month": "2026-11",
+        "assessed": 4,
+        "exempt": 1,
+        "without_wage": 0,
+        "due": 4062 + 2500 + 5000,
+    }
+    paid = await client.post(
+        f"/api/v1/union/orgs/{ent}/dues-payments",
+        json={"person_id": persons[0], "months": ["2026-11"], "channel": "online", "reference": "wx-1"},
+        headers=h,
+    )
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["amount"] == 4062
+    twice = await client.post(
+        f"/api/v1/union/orgs/{ent}/dues-payments",
+        json={"person_id": persons[0], "months": ["2026-11"], "channel": "online"},
+        headers=h,
+    )
+    assert assert_problem(twice, 422)["errors"][0]["code"] == "union_nothing_due"
+
+    page = await client.get(
+        "/api/v1/union/members", params={"org": orgs["fed"]["id"], "month": "2026-11"}, headers=h
+    )
+    assert page.status_code == 200, page.text
+    rows = {r["person_id"]: r for r in page.json()["items"]}
+    assert len(rows) == 4
+    assert rows[persons[0]]["dues_status"] == "paid"
+    assert rows[persons[1]]["dues_status"] == "due" and rows[persons[1]]["arrears_amount"] == 2500
+    assert rows[persons[3]]["dues_status"] == "exempt"
+    # 20 a page, in card-number order, with a cursor.
+    first = await client.get(
+        "/api/v1/union/members", params={"org": orgs["fed"]["id"], "limit": 3}, headers=h
+    )
+    second = await client.get(
+        "/api/v1/union/members",
+        params={"org": orgs["fed"]["id"], "limit": 3, "cursor": first.json()["next_cursor"]},
+        headers=h,
+    )
+    cards = [r["card_number"] for r in first.json()["items"] + second.json()["items"]]
+    assert cards == sorted(cards) and len(cards) == 4
+
+    # Funds: 2% of a payroll of 123456.78 yuan = 2469.14 (2469.1356), split 60/25/5/7.5/2.5.
+    fund = await client.post(
+        f"/api/v1/union/orgs/{ent}/funds",
+        json={"month": "2026-11", "payroll": 12345678, "employer_name": "甲厂", "paid": 246914},
+        headers=h,
+    )
+    assert fund.status_code == 201, fund.text
+    split = fund.json()["split"]
+    assert fund.json()["amount"] == 246914 and sum(split.values()) == 246914
+    assert (
+        split["county"] == 61728
+        and split["city"] == 12345
+        and split["province"] == 18518
+        and split["national"] == 6172
+    )
+    assert split["grassroots"] == 246914 - 61728 - 12345 - 18518 - 6172
+
+    summary = await client.get(
+        f"/api/v1/union/orgs/{orgs['fed']['id']}/finance-summary",
+        params={"first": "2026-11", "last": "2026-11"},
+        headers=h,
+    )
+    assert summary.status_code == 200, summary.text
+    (month,) = summary.json()["months"]
+    assert month["dues_due"] == 11562 and month["dues_paid"] == 4062 and month["dues_arrears"] == 7500
+    assert month["exempt"] == 1 and month["funds_due"] == 246914 and month["funds_paid"] == 246914
+    workbook = await client.get(
+        f"/api/v1/union/orgs/{orgs['fed']['id']}/finance-summary.xlsx",
+        params={"first": "2026-11", "last": "2026-11"},
+        headers=h,
+    )
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    assert [c.value for c in sheet[3]][:5] == ["2026-11", 4, 115.62, 40.62, 75.0]
+
+    # Another county's cadre sees none of it; a member who is a cadre nowhere is refused.
+    for path in (f"/api/v1/union/members/{persons[0]}", f"/api/v1/union/orgs/{ent}/finance-summary"):
+        assert (await client.get(path, headers=tree.headers["member"])).status_code == 403
+    b_cadre = await make_org(client, hb, orgs["fed_b"]["id"], "union.grassroots", "unit", "乙二厂工会")
+    assert b_cadre
+    leave = await client.post(
+        f"/api/v1/union/members/{persons[1]}/leave", json={"reason": "retired"}, headers=h
+    )
+    assert leave.status_code == 200 and leave.json()["active"] is False
+    assert assert_problem(
+        await client.post(f"/api/v1/union/members/{persons[1]}/leave", json={"reason": "retired"}, headers=h),
+        409,
+    )
+    assert [s["name"] for s in await signals_emitted("union.member_left")] == ["union.member_left"]
+    assert await audit_entries("union.dues.paid")
+
+
+async def test_rules_change_the_figures_and_bad_input_is_a_problem(
+    quntuan_client: Any, quntuan_tree: Any
+) -> None:
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["city"]
+    orgs = await county(client, tree)
+    fed, ent = orgs["fed"]["id"], orgs["ent"]["id"]
+    rules = (await client.get(f"/api/v1/union/orgs/{ent}/rules", headers=h)).json()
+    assert rules["rules"]["dues_permille"] == 5 and rules["set_by_org_id"] is None
+    bad = await client.put(
+        f"/api/v1/union/orgs/{fed}/rules",
+        json={**rules["rules"], "funds_split": {"grassroots": 500}},
+        headers=h,
+    )
+    assert assert_problem(bad, 422)["errors"][0]["code"] == "union_split_total"
+    new = {**rules["rules"], "dues_rounding_unit": "jiao", "dues_rounding": "up"}
+    assert (await client.put(f"/api/v1/union/orgs/{fed}/rules", json=new, headers=h)).status_code == 200
+    stale = await client.put(f"/api/v1/union/orgs/{fed}/rules", json=new, headers={**h, "If-Match": '"9"'})
+    assert_problem(stale, 412)
+    assert_problem(await client.put(f"/api/v1/union/orgs/{fed}/rules", json=new, headers=h), 428)
+    inherited = (await client.get(f"/api/v1/union/orgs/{ent}/rules", headers=h)).json()
+    assert inherited["set_by_org_id"] == fed
+    person = await make_person(client, h, ent, "职工甲")
+    assert (await register(client, h, ent, person, monthly_wage=812345)).status_code == 201
+    assessed = await client.post(
+        f"/api/v1/union/orgs/{ent}/dues-assessments", json={"month": "2026-10"}, headers=h
+    )
+    assert assessed.json()["due"] == 4070  # 40.617… rounded up to the jiao
+    for body in ({"month": "2026-13"}, {"month": 202610}, {}):
+        assert_problem(
+            await client.post(f"/api/v1/union/orgs/{ent}/dues-assessments", json=body, headers=h), 422
+        )
+    assert_problem(
+        await client.get("/api/v1/union/members", params={"org": fed, "month": "nope"}, headers=h), 422
+    )
+    # 乙县's union is outside the reach of 甲县's cadre: 404, as if it did not exist.
+    a = tree.headers["county"]
+    assert_problem(
+        await client.post(
+            f"/api/v1/union/orgs/{orgs['ent_b']['id']}/dues-assessments", json={"month": "2026-10"}, headers=a
+        ),
+        404,
+    )
+    assert_problem(
+        await client.get("/api/v1/union/members", params={"org": orgs["fed_b"]["id"]}, headers=a), 404
+    )
+    assert_problem(await client.get(f"/api/v1/union/orgs/{ent}/rules", headers=a), 404)
+
+
+async def open_process(
+    client: Any,
+    h: dict[str, str],
+    type_code: str,
+    org: str,
+    form: dict[str, Any],
+    applicant: str | None = None,
+) -> Any:
+    body: dict[str, Any] = {"type": type_code, "org_id": org, "form": form}
+    if applicant:
+        body["applicant_id"] = applicant
+    return await client.post("/api/v1/processes", json=body, headers=h)
+
+
+async def step(client: Any, h: dict[str, str], process_id: str, transition: str, **body: Any) -> Any:
+    current = await client.get(f"/api/v1/processes/{process_id}", headers=h)
+    return await client.post(
+        f"/api/v1/processes/{process_id}/transitions",
+        json={"transition": transition, **body},
+        headers={**h, "If-Match": current.headers["etag"]},
+    )
+
+
+async def test_online_joining_and_transfer(quntuan_client: Any, quntuan_tree: Any) -> None:
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["city"]
+    orgs = await county(client, tree)
+    rider = await make_person(client, h, orgs["fed"]["id"], "外卖骑手")
+    form = {
+        "employment": "delivery_rider",
+        "employer_name": "某配送站",
+        "wage_main_income": True,
+        "monthly_wage": 600000,
+    }
+    # A rider joins through a joint union, not an enterprise one; and only a wage earner may join.
+    refused = await open_process(client, h, "union.join", orgs["ent"]["id"], form, rider)
+    assert assert_problem(refused, 422)["errors"][0]["code"] == "union_new_form_union"
+    assert (
+        await client.put(
+            f"/api/v1/union/orgs/{orgs['joint']['id']}/profile", json={"form": "joint"}, headers=h
+        )
+    ).status_code == 200
+    not_wage = await open_process(
+        client, h, "union.join", orgs["joint"]["id"], {**form, "wage_main_income": False}, rider
+    )
+    assert assert_problem(not_wage, 422)["errors"][0]["code"] == "union_not_wage_earner"
+    opened = await open_process(client, h, "union.join", orgs["joint"]["id"], form, rider)
+    assert opened.status_code == 201, opened.text
+    pid = opened.json()["id"]
+    assert (await step(client, h, pid, "verify")).status_code == 200
+    approved = await step(client, h, pid, "approve")
+    assert approved.status_code == 200, approved.text
+    file = (await client.get(f"/api/v1/union/members/{rider}", headers=h)).json()
+    assert file["active"] and file["employment"] == "delivery_rider" and file["joined_via"] == "application"
+    card = file["card_number"]
+    # 转会 through the core's transfer process, opened by a cadre for the member: the card follows.
+    membership = (await client.get(f"/api/v1/orgs/{orgs['joint']['id']}/members", headers=h)).json()["items"][
+        0
+    ]
+    moved = await open_process(
+        client,
+        h,
+        "core.transfer",
+        orgs["joint"]["id"],
+        {"membership_id": membership["id"], "to_org_id": orgs["ent"]["id"]},
+        rider,
+    )
+    assert moved.status_code == 201, moved.text
+    assert (await step(client, h, moved.json()["id"], "release")).status_code == 200
+    assert (await step(client, h, moved.json()["id"], "accept")).status_code == 200
+    after = (await client.get(f"/api/v1/union/members/{rider}", headers=h)).json()
+    assert after["org_id"] == orgs["ent"]["id"] and after["card_number"] == card and after["active"]
+
+
+async def test_legal_aid_and_hardship(quntuan_client: Any, quntuan_tree: Any) -> None:
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["city"]
+    orgs = await county(client, tree)
+    ent = orgs["ent"]["id"]
+    worker = await make_person(client, h, ent, "困难职工")
+    case = await open_process(
+        client,
+        h,
+        "union.legal_aid",
+        orgs["fed"]["id"],
+        {"category": "wages", "summary": "欠薪三个月", "contact_phone": "13800138000"},
+        worker,
+    )
+    assert case.status_code == 201, case.text
+    assert (await step(client, h, case.json()["id"], "accept")).status_code == 200
+    done = await step(
+        client, h, case.json()["id"], "resolve", form={"result": "mediated", "recovered": 1500000}
+    )
+    assert done.status_code == 200 and done.json()["status"] == "closed"
+
+    hardship = {
+        "category": "deep",
+        "household_size": 3,
+        "household_income": 150000,
+        "causes": ["illness"],
+        "id_number": "11010519491231002X",
+    }
+    assert (
+        assert_problem(await open_process(client, h, "union.hardship", ent, hardship, worker), 422)["errors"][
+            0
+        ]["code"]
+        == "union_not_member"
+    )
+    assert (await register(client, h, ent, worker, monthly_wage=300000)).status_code == 201
+    opened = await open_process(client, h, "union.hardship", ent, hardship, worker)
+    assert opened.status_code == 201, opened.text
+    pid = opened.json()["id"]
+    assert (await step(client, h, pid, "verify")).status_code == 200
+    approved = await step(client, h, pid, "approve", form={"amount": 200000})
+    assert approved.status_code == 200, approved.text
+    notices = (await client.get("/api/v1/notices", headers=h)).json()["items"]
+    notice = next(n for n in notices if n["kind"] == "union.hardship")
+    entry = (await client.get(f"/api/v1/notices/{notice['id']}", headers=h)).json()["entries"][0]
+    assert entry["name"] != "困难职工" and entry["amount"] == "2000.00" and "1949" not in entry["id_number"]
+    # The notice window must pass before the file opens.
+    assert_problem(await step(client, h, pid, "file"), 422)
+    from datetime import UTC, datetime, timedelta
+
+    from plugins.union.tables import UnionHardshipFile
+
+    await (
+        UnionHardshipFile.update(
+            {UnionHardshipFile.notice_closes_at: datetime.now(UTC) - timedelta(minutes=1)}
+        )
+        .where(UnionHardshipFile.process == pid)
+        .run()
+    )
+    assert (await step(client, h, pid, "file")).status_code == 200
+    helped = await client.post(
+        f"/api/v1/union/hardship/{pid}/help",
+        json={"kind": "money", "programme": "warmth", "amount": 80000},
+        headers=h,
+    )
+    assert helped.status_code == 201, helped.text
+    assert_problem(
+        await client.post(
+            f"/api/v1/union/hardship/{pid}/help", json={"kind": "cash", "programme": "warmth"}, headers=h
+        ),
+        422,
+    )
+    figures = (await client.get(f"/api/v1/union/orgs/{orgs['fed']['id']}/hardship-figures", headers=h)).json()
+    assert figures["open_by_category"] == {"deep": 1} and figures["help_by_programme"] == {"warmth": 80000}
+    assert (
+        await client.get(f"/api/v1/union/hardship/{pid}/help", headers=tree.headers["member"])
+    ).status_code == 403
+    assert (await step(client, h, pid, "close", comment="已就业，家庭收入稳定")).status_code == 200
+    assert_problem(
+        await client.post(
+            f"/api/v1/union/hardship/{pid}/help", json={"kind": "money", "programme": "warmth"}, headers=h
+        ),
+        422,
+    )
+    stats = (await client.get(f"/api/v1/orgs/{orgs['fed']['id']}/statistics", headers=h)).json()
+    assert stats
