@@ -27,6 +27,7 @@ from core.sdk import (
 from plugins.union import PLUGIN_INFO
 from plugins.union.coverage import RULES
 from plugins.union.event_types import EVENT_TYPES
+from plugins.union.formation_routes import UnionFormationController
 from plugins.union.hardship_routes import UnionHardshipController
 from plugins.union.kinds import ORG_KINDS
 from plugins.union.members_routes import UnionMemberController
@@ -89,7 +90,7 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [UnionMemberController, UnionFinanceController, UnionHardshipController]
+    return [UnionMemberController, UnionFinanceController, UnionFormationController, UnionHardshipController]
 
 
 @hookimpl

@@ -40,8 +40,6 @@ class UnionRules(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     )
     #: 建立工会委员会的职工人数下限; below it an organizer (组织员) or a joint union.
     committee_min_employees: Annotated[int, msgspec.Meta(ge=1, le=100000)] = 25
-    #: Units from this head count are expected to be covered at all (by their own or a joint union).
-    coverage_min_employees: Annotated[int, msgspec.Meta(ge=1, le=100000)] = 1
 
 
 DEFAULT = UnionRules()

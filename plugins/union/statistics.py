@@ -1,9 +1,11 @@
-"""The union's own figures in the unified statistics: building unions and members in two-new unions."""
+"""The union's figures in the unified statistics (JSON and XLSX): members, 建会率 and 入会率, dues in
+arrears, open hardship files, building unions and members in two-new units."""
 
 from __future__ import annotations
 
-from core.sdk import Membership, Org, StatFigure, Text, Unit, subtree_bounds
-from plugins.union.tables import UnionDues, UnionHardshipFile, UnionMember
+from core.sdk import Membership, Org, StatFigure, Text, subtree_bounds
+from plugins.union.formation_routes import formation
+from plugins.union.tables import UnionDues, UnionHardshipFile
 
 
 async def union_figures(org_path: str) -> list[StatFigure]:
@@ -36,19 +38,7 @@ async def union_figures(org_path: str) -> list[StatFigure]:
         )
         .run()
     )
-    units = (
-        await Unit.select(Unit.id, Unit.employees)
-        .where((Unit.area_path >= low) & (Unit.area_path < high) & (Unit.status == "active"))
-        .run()
-    )
-    employees = sum(u["employees"] for u in units)
-    in_units = (
-        await UnionMember.count()
-        .where(UnionMember.employer_unit.is_in([u["id"] for u in units]) & (UnionMember.left_reason == ""))
-        .run()
-        if units
-        else 0
-    )
+    required, covered, employees, in_units = await formation(org_path)
     arrears = (
         await UnionDues.select(UnionDues.due, UnionDues.paid)
         .where(
@@ -72,6 +62,11 @@ async def union_figures(org_path: str) -> list[StatFigure]:
             code="union.members",
             label=Text(zh_hans="工会会员数", zh_hant="工會會員數", en="Union members"),
             value=members,
+        ),
+        StatFigure(
+            code="union.formation_rate",
+            label=Text(zh_hans="建会率（%）", zh_hant="建會率（%）", en="Union formation rate (%)"),
+            value=round(100 * covered / required, 1) if required else 0,
         ),
         StatFigure(
             code="union.membership_rate",

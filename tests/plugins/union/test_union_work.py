@@ -366,3 +366,67 @@ async def test_legal_aid_and_hardship(quntuan_client: Any, quntuan_tree: Any) ->
     )
     stats = (await client.get(f"/api/v1/orgs/{orgs['fed']['id']}/statistics", headers=h)).json()
     assert stats
+
+
+async def test_formation_and_membership_rates_against_hand_counts(
+    quntuan_client: Any, quntuan_tree: Any
+) -> None:
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["city"]
+    orgs = await county(client, tree)
+    area = str(tree.orgs["county_a"]["id"])
+
+    async def unit(name: str, employees: int) -> str:
+        r = await client.post(
+            "/api/v1/units",
+            json={"name": name, "kind": "non_public_enterprise", "area": area, "employees": employees},
+            headers=h,
+        )
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    big, open_unit, small = await unit("甲厂", 30), await unit("乙厂", 40), await unit("丙店", 10)
+    assert (
+        await client.post(f"/api/v1/units/{big}/links", json={"org": orgs["ent"]["id"]}, headers=h)
+    ).status_code in (200, 201)
+    for i, where in enumerate([big, big, big, small]):
+        person = await make_person(client, h, orgs["ent"]["id"], f"会员{i}")
+        assert (
+            await register(client, h, orgs["ent"]["id"], person, employer_unit_id=where)
+        ).status_code == 201
+    figures = (await client.get(f"/api/v1/union/orgs/{area}/formation", headers=h)).json()
+    # Required: 甲厂 and 乙厂 (25 or more); covered: 甲厂. Employees 80, members in the units 4.
+    assert (
+        figures["units_required"] == 2 and figures["units_covered"] == 1 and figures["formation_rate"] == 50.0
+    )
+    assert (
+        figures["employees"] == 80 and figures["members_in_units"] == 4 and figures["membership_rate"] == 5.0
+    )
+    units = {
+        u["name"]: u
+        for u in (await client.get(f"/api/v1/union/orgs/{area}/units", headers=h)).json()["items"]
+    }
+    assert (
+        units["甲厂"]["members"] == 3
+        and units["甲厂"]["membership_rate"] == 10.0
+        and units["甲厂"]["covered"]
+    )
+    assert units["丙店"]["required"] is False and units["丙店"]["recommended_form"] == "organizer_or_joint"
+    uncovered = (
+        await client.get(f"/api/v1/union/orgs/{area}/units", params={"uncovered": "true"}, headers=h)
+    ).json()["items"]
+    assert [(u["name"], u["recommended_form"]) for u in uncovered] == [("乙厂", "committee")]
+    stats = (await client.get(f"/api/v1/orgs/{area}/statistics", headers=h)).json()
+    flat = {f["code"]: f["value"] for f in stats["plugins"] if f["plugin"] == "union"}
+    assert (
+        flat["union.formation_rate"] == 50.0
+        and flat["union.membership_rate"] == 5.0
+        and flat["union.members"] == 4
+    )
+    assert_problem(await client.get(f"/api/v1/union/orgs/{area}/units", headers=tree.headers["member"]), 403)
+    assert_problem(
+        await client.get(
+            f"/api/v1/union/orgs/{tree.orgs['county_b']['id']}/formation", headers=tree.headers["county"]
+        ),
+        404,
+    )
