@@ -385,7 +385,7 @@ async def test_formation_and_membership_rates_against_hand_counts(
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
 
-    big, open_unit, small = await unit("甲厂", 30), await unit("乙厂", 40), await unit("丙店", 10)
+    big, _uncovered, small = await unit("甲厂", 30), await unit("乙厂", 40), await unit("丙店", 10)
     assert (
         await client.post(f"/api/v1/units/{big}/links", json={"org": orgs["ent"]["id"]}, headers=h)
     ).status_code in (200, 201)
