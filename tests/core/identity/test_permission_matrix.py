@@ -228,6 +228,20 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): {"description": "改"},
     ("POST", "/api/v1/webhooks/{webhook_id}/secret/rotate"): {"overlap_seconds": 0},
+    # --- union plugin (工会) ---
+    ("POST", "/api/v1/union/members"): {"org_id": "{org}", "person_id": "{person2}"},
+    ("PATCH", "/api/v1/union/members/{person_id}"): {"floating": True},
+    ("POST", "/api/v1/union/members/{person_id}/leave"): {"reason": "retired"},
+    ("PUT", "/api/v1/union/orgs/{org_id}/rules"): {},
+    ("PUT", "/api/v1/union/orgs/{org_id}/profile"): {"form": "joint"},
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-assessments"): {"month": "2026-11"},
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-payments"): {
+        "person_id": "{person}",
+        "months": ["2026-11"],
+        "channel": "online",
+    },
+    ("POST", "/api/v1/union/orgs/{org_id}/funds"): {"month": "2026-11", "payroll": 1000000},
+    ("POST", "/api/v1/union/hardship/{process_id}/help"): {"kind": "money", "programme": "warmth"},
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -258,11 +272,18 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/files"): {"owner_kind": "filetest.dossier", "owner_id": "{org}"},
     ("GET", "/api/v1/processes/statistics"): {"org": "{org}"},
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
+    # --- union plugin (工会) ---
+    ("GET", "/api/v1/union/members"): {"org": "{org}"},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
 #: Routes that answer about one resource of B given in the query: A's callers must be refused.
-QUERY_TARGETS = {("GET", "/api/v1/processes/statistics"), ("GET", "/api/v1/files")}
+QUERY_TARGETS = {
+    ("GET", "/api/v1/processes/statistics"),
+    ("GET", "/api/v1/files"),
+    # --- union plugin (工会) ---
+    ("GET", "/api/v1/union/members"),
+}
 
 CAMPAIGNS_PUBLIC = "campaigns are announced to every logged-in caller, to be nominated and voted in"
 #: Routes where A's callers may get 2xx on B's resource, and why. Their answers still show nothing of B
@@ -335,6 +356,8 @@ NOT_YET_COVERED: frozenset[tuple[str, str]] = frozenset(
 
 SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it, not a cadre above"
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
+UNION_NOT_GRASSROOTS = "B's org is a Party committee: members, dues and funds belong to grassroots unions"
+UNION_NO_FILE = "B's person has no union member file"
 #: What R's administrator (the control) gets where it is not 2xx, and why.
 CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("GET", "/api/v1/audit/verify"): ({403}, PLATFORM_ONLY),
@@ -367,6 +390,17 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
         {403},
         "only who filed a nomination withdraws it (B's admin did)",
     ),
+    # --- union plugin (工会): B's org is a Party committee, not a union; B's persons have no union file ---
+    ("POST", "/api/v1/union/members"): ({422}, UNION_NOT_GRASSROOTS),
+    ("GET", "/api/v1/union/members/{person_id}"): ({404}, UNION_NO_FILE),
+    ("PATCH", "/api/v1/union/members/{person_id}"): ({404}, UNION_NO_FILE),
+    ("POST", "/api/v1/union/members/{person_id}/leave"): ({404}, UNION_NO_FILE),
+    ("PUT", "/api/v1/union/orgs/{org_id}/profile"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-assessments"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-payments"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/funds"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
+    ("GET", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
