@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
+    BuiltinRole,
     CoverageRule,
     EventType,
     MembershipDraft,
@@ -37,6 +38,7 @@ from plugins.union.permissions import PERMISSIONS
 from plugins.union.piccolo_app import APP_CONFIG
 from plugins.union.places import PLACE_KINDS
 from plugins.union.process_types import PROCESS_TYPES
+from plugins.union.roles import ROLES
 from plugins.union.selection_types import SELECTION_TYPES
 from plugins.union.signals import SIGNALS
 from plugins.union.statistics import union_figures
@@ -146,3 +148,8 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
         ),
         PersonalDataTable(table=UnionHelp, person_column="person", on_erasure="keep", retention=_KEPT),
     ]
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return ROLES

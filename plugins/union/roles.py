@@ -3,15 +3,38 @@ daily work of members, dues, funds and help, without the rules or the level-abov
 
 from __future__ import annotations
 
+from core.sdk import BuiltinRole, Text
 from plugins.union import permissions as P
 
-CHAIR = ("union.chair", "工会主席", "工會主席", "Union chair", tuple(p.code for p in P.PERMISSIONS))
-OFFICER = (
-    "union.officer",
-    "工会干事",
-    "工會幹事",
-    "Union officer",
-    (
+#: What a union cadre needs of the core beside the union's own: persons and members to register, the
+#: processes (网上入会, 困难帮扶, 法律援助) to handle, events, places, notices, selections and statistics.
+CORE_DAILY = (
+    "core.person.read",
+    "core.person.write",
+    "core.member.read",
+    "core.member.manage",
+    "core.process.read",
+    "core.process.handle",
+    "core.event.read",
+    "core.event.manage",
+    "core.place.read",
+    "core.place.manage",
+    "core.selection.read",
+    "core.selection.nominate",
+    "core.stats.read",
+)
+CORE_CHAIR = (*CORE_DAILY, "core.notice.manage", "core.selection.manage", "core.selection.review")
+
+CHAIR = BuiltinRole(
+    code="union.chair",
+    name=Text(zh_hans="工会主席", zh_hant="工會主席", en="Union chair"),
+    permissions=(*(p.code for p in P.PERMISSIONS), *CORE_CHAIR),
+    description=Text(zh_hans="工会的全部工作，含规则设定与上级审定", en="All of the union's work"),
+)
+OFFICER = BuiltinRole(
+    code="union.officer",
+    name=Text(zh_hans="工会干事", zh_hant="工會幹事", en="Union officer"),
+    permissions=(
         P.MEMBER_READ,
         P.MEMBER_MANAGE,
         P.DUES_READ,
@@ -24,6 +47,10 @@ OFFICER = (
         P.HARDSHIP_READ,
         P.HARDSHIP_REVIEW,
         P.HARDSHIP_MANAGE,
+        *CORE_DAILY,
+    ),
+    description=Text(
+        zh_hans="会员、会费、经费与帮扶的日常工作", en="The daily work of members, dues, funds and help"
     ),
 )
 ROLES = (CHAIR, OFFICER)

@@ -430,3 +430,13 @@ async def test_formation_and_membership_rates_against_hand_counts(
         ),
         404,
     )
+
+
+async def test_builtin_roles_are_seeded(quntuan_client: Any, quntuan_tree: Any) -> None:
+    roles = (await quntuan_client.get("/api/v1/roles", headers=quntuan_tree.headers["platform"])).json()["items"]
+    by_code = {r["code"]: r for r in roles}
+    assert by_code["union.chair"]["builtin_of"] == "union" and by_code["union.chair"]["name"] == "工会主席"
+    assert "union.hardship.approve" in by_code["union.chair"]["permissions"]
+    officer = by_code["union.officer"]["permissions"]
+    assert "union.dues.manage" in officer and "union.rules.manage" not in officer
+    assert "union.hardship.approve" not in officer
