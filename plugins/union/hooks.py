@@ -121,6 +121,7 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         "union_fund",
         "union_hardship_file",
         "union_help",
+        "union_agreement",
     )
     return [OrgPathColumn(table=t, column="org_path") for t in tables]
 

@@ -18,6 +18,7 @@ HARDSHIP_READ = "union.hardship.read"
 HARDSHIP_REVIEW = "union.hardship.review"
 HARDSHIP_APPROVE = "union.hardship.approve"
 HARDSHIP_MANAGE = "union.hardship.manage"
+AGREEMENT_MANAGE = "union.agreement.manage"
 
 
 def _p(code: str, zh_hans: str, zh_hant: str, en: str) -> Permission:
@@ -49,4 +50,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p(HARDSHIP_REVIEW, "基层审核困难职工", "基層審核困難職工", "Review hardship files (grassroots)"),
     _p(HARDSHIP_APPROVE, "上级审定困难职工", "上級審定困難職工", "Approve hardship files (level above)"),
     _p(HARDSHIP_MANAGE, "登记帮扶与解困", "登記幫扶與解困", "Record help and close hardship files"),
+    _p(
+        AGREEMENT_MANAGE,
+        "办理工资集体协商与备案",
+        "辦理工資集體協商與備案",
+        "Handle collective wage agreements",
+    ),
 )

@@ -67,6 +67,9 @@ CODES = {
     "union_not_member": _t(
         "申请人不是在册会员", "申請人不是在冊會員", "The applicant is not a current union member"
     ),
+    "union_term": _t(
+        "协议期限的结束日应晚于开始日", "協議期限的結束日應晚於開始日", "The term ends after it starts"
+    ),
     "union_month": _t("月份格式为 YYYY-MM", "月份格式為 YYYY-MM", "A month is YYYY-MM"),
     "union_overpaid": _t("缴费金额超过应缴", "繳費金額超過應繳", "More than is due"),
     "union_nothing_due": _t("所选月份没有待缴会费", "所選月份沒有待繳會費", "Nothing due in these months"),

@@ -47,6 +47,7 @@ OFFICER = BuiltinRole(
         P.HARDSHIP_READ,
         P.HARDSHIP_REVIEW,
         P.HARDSHIP_MANAGE,
+        P.AGREEMENT_MANAGE,
         *CORE_DAILY,
     ),
     description=Text(

@@ -55,6 +55,12 @@ class HelpGiven(msgspec.Struct, frozen=True, kw_only=True):
     amount: int
 
 
+class AgreementTerm(msgspec.Struct, frozen=True, kw_only=True):
+    process_id: str
+    org_id: str
+    term_end: str
+
+
 def _s(name: str, payload: type, zh: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh, en=en))
 
@@ -78,6 +84,16 @@ HARDSHIP_CLOSED = _s(
 )
 HELP_GIVEN = _s("union.help_given", HelpGiven, "登记帮扶", "Help was given on a hardship file")
 
+AGREEMENT_EXPIRING = _s(
+    "union.agreement_expiring",
+    AgreementTerm,
+    "工资集体协议即将到期，请启动续签",
+    "A wage agreement ends soon",
+)
+AGREEMENT_EXPIRED = _s(
+    "union.agreement_expired", AgreementTerm, "工资集体协议已到期", "A wage agreement has ended"
+)
+
 SIGNALS = (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
@@ -89,4 +105,6 @@ SIGNALS = (
     HARDSHIP_FILED,
     HARDSHIP_CLOSED,
     HELP_GIVEN,
+    AGREEMENT_EXPIRING,
+    AGREEMENT_EXPIRED,
 )

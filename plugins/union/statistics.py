@@ -4,6 +4,7 @@ arrears, open hardship files, building unions and members in two-new units."""
 from __future__ import annotations
 
 from core.sdk import Membership, Org, StatFigure, Text, subtree_bounds
+from plugins.union.agreements import agreement_coverage
 from plugins.union.formation_routes import formation
 from plugins.union.tables import UnionDues, UnionHardshipFile
 
@@ -57,7 +58,26 @@ async def union_figures(org_path: str) -> list[StatFigure]:
         )
         .run()
     )
+    enterprises, covered_employees = await agreement_coverage(org_path)
     return [
+        StatFigure(
+            code="union.agreement_enterprises",
+            label=Text(
+                zh_hans="工资集体协议覆盖企业数",
+                zh_hant="工資集體協議覆蓋企業數",
+                en="Enterprises under wage agreements",
+            ),
+            value=enterprises,
+        ),
+        StatFigure(
+            code="union.agreement_employees",
+            label=Text(
+                zh_hans="工资集体协议覆盖职工数",
+                zh_hant="工資集體協議覆蓋職工數",
+                en="Employees under wage agreements",
+            ),
+            value=covered_employees,
+        ),
         StatFigure(
             code="union.members",
             label=Text(zh_hans="工会会员数", zh_hant="工會會員數", en="Union members"),

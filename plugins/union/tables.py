@@ -170,6 +170,25 @@ class UnionHelp(Table, tablename="union_help"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class UnionAgreement(Table, tablename="union_agreement"):
+    """A collective wage agreement in force once filed (备案): its term, for reminders and coverage."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    process = UUID(unique=True)
+    org = UUID()
+    org_path = Varchar(length=255, index=True)
+    #: enterprise, industry or region.
+    scope = Varchar(length=12)
+    enterprises = Integer(default=1)
+    employees = Integer(default=0)
+    wage_increase_permille = Integer(default=0)
+    #: YYYY-MM-DD, the last day of the term.
+    term_end = Varchar(length=10, index=True)
+    filing_number = Varchar(length=64, default="")
+    #: in_force, reminded (expiry announced) or expired.
+    status = Varchar(length=10, default="in_force")
+
+
 TABLES: list[type[Table]] = [
     UnionSetting,
     UnionOrgProfile,
@@ -179,4 +198,5 @@ TABLES: list[type[Table]] = [
     UnionFund,
     UnionHardshipFile,
     UnionHelp,
+    UnionAgreement,
 ]

@@ -433,10 +433,63 @@ async def test_formation_and_membership_rates_against_hand_counts(
 
 
 async def test_builtin_roles_are_seeded(quntuan_client: Any, quntuan_tree: Any) -> None:
-    roles = (await quntuan_client.get("/api/v1/roles", headers=quntuan_tree.headers["platform"])).json()["items"]
+    roles = (await quntuan_client.get("/api/v1/roles", headers=quntuan_tree.headers["platform"])).json()[
+        "items"
+    ]
     by_code = {r["code"]: r for r in roles}
     assert by_code["union.chair"]["builtin_of"] == "union" and by_code["union.chair"]["name"] == "工会主席"
     assert "union.hardship.approve" in by_code["union.chair"]["permissions"]
     officer = by_code["union.officer"]["permissions"]
     assert "union.dues.manage" in officer and "union.rules.manage" not in officer
     assert "union.hardship.approve" not in officer
+
+
+async def test_wage_agreement_is_filed_and_reminded_before_it_ends(
+    quntuan_client: Any, quntuan_tree: Any
+) -> None:
+    from datetime import date, timedelta
+
+    from plugins.union.agreements import remind_expiring
+
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["city"]
+    orgs = await county(client, tree)
+    worker = await make_person(client, h, orgs["ent"]["id"], "职工代表")
+    today = date.today()
+    form = {
+        "scope": "enterprise",
+        "title": "甲厂 2026 年工资专项集体合同",
+        "employer_side": "甲厂",
+        "employees": 120,
+        "term_start": today.isoformat(),
+        "term_end": (today + timedelta(days=20)).isoformat(),
+        "wage_increase_permille": 60,
+    }
+    backwards = {**form, "term_end": (today - timedelta(days=1)).isoformat()}
+    assert (
+        assert_problem(
+            await open_process(client, h, "union.wage_agreement", orgs["ent"]["id"], backwards, worker), 422
+        )["errors"][0]["code"]
+        == "union_term"
+    )
+    opened = await open_process(client, h, "union.wage_agreement", orgs["ent"]["id"], form, worker)
+    assert opened.status_code == 201, opened.text
+    pid = opened.json()["id"]
+    assert (await step(client, h, pid, "sign")).status_code == 200
+    assert_problem(await step(client, h, pid, "file", form={}), 422)
+    filed = await step(client, h, pid, "file", form={"filing_number": "人社备 2026-001"})
+    assert filed.status_code == 200 and filed.json()["status"] == "closed"
+    stats = (await client.get(f"/api/v1/orgs/{orgs['fed']['id']}/statistics", headers=h)).json()
+    flat = {f["code"]: f["value"] for f in stats["plugins"] if f["plugin"] == "union"}
+    assert flat["union.agreement_enterprises"] == 1 and flat["union.agreement_employees"] == 120
+    # Twenty days before the end: announced once; after the end: expired, no longer counted.
+    assert await remind_expiring(today) == 1
+    assert await remind_expiring(today) == 0
+    assert [s["name"] for s in await signals_emitted("union.agreement_expiring")] == [
+        "union.agreement_expiring"
+    ]
+    assert await remind_expiring(today + timedelta(days=21)) == 1
+    assert len(await signals_emitted("union.agreement_expired")) == 1
+    stats = (await client.get(f"/api/v1/orgs/{orgs['fed']['id']}/statistics", headers=h)).json()
+    flat = {f["code"]: f["value"] for f in stats["plugins"] if f["plugin"] == "union"}
+    assert flat["union.agreement_enterprises"] == 0
