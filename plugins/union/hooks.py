@@ -38,11 +38,20 @@ from plugins.union.permissions import PERMISSIONS
 from plugins.union.piccolo_app import APP_CONFIG
 from plugins.union.places import PLACE_KINDS
 from plugins.union.process_types import PROCESS_TYPES
+from plugins.union.representatives import UnionRepresentativeController
 from plugins.union.roles import ROLES
 from plugins.union.selection_types import SELECTION_TYPES
 from plugins.union.signals import SIGNALS
 from plugins.union.statistics import union_figures
-from plugins.union.tables import UnionDues, UnionDuesPayment, UnionHardshipFile, UnionHelp, UnionMember
+from plugins.union.tables import (
+    UnionDues,
+    UnionDuesPayment,
+    UnionEvaluation,
+    UnionHardshipFile,
+    UnionHelp,
+    UnionMember,
+    UnionRepresentative,
+)
 
 
 @hookimpl
@@ -92,7 +101,13 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [UnionMemberController, UnionFinanceController, UnionFormationController, UnionHardshipController]
+    return [
+        UnionMemberController,
+        UnionFinanceController,
+        UnionFormationController,
+        UnionHardshipController,
+        UnionRepresentativeController,
+    ]
 
 
 @hookimpl
@@ -122,6 +137,9 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         "union_hardship_file",
         "union_help",
         "union_agreement",
+        "union_representative",
+        "union_duty_report",
+        "union_evaluation",
     )
     return [OrgPathColumn(table=t, column="org_path") for t in tables]
 
@@ -130,6 +148,13 @@ _KEPT = Text(
     zh_hans="会费、经费与帮扶记录按财务会计制度保存",
     zh_hant="會費、經費與幫扶記錄按財務會計制度保存",
     en="Dues, funds and aid records are kept under accounting rules",
+)
+
+
+_ELECTED = Text(
+    zh_hans="会员代表的当选与任期是工会的选举记录",
+    zh_hant="會員代表的當選與任期是工會的選舉記錄",
+    en="A representative's election and term are the union's electoral record",
 )
 
 
@@ -148,6 +173,10 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
             table=UnionHardshipFile, person_column="person", on_erasure="keep", retention=_KEPT
         ),
         PersonalDataTable(table=UnionHelp, person_column="person", on_erasure="keep", retention=_KEPT),
+        PersonalDataTable(
+            table=UnionRepresentative, person_column="person", on_erasure="keep", retention=_ELECTED
+        ),
+        PersonalDataTable(table=UnionEvaluation, person_column="evaluator", on_erasure="delete"),
     ]
 
 

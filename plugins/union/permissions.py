@@ -19,6 +19,7 @@ HARDSHIP_REVIEW = "union.hardship.review"
 HARDSHIP_APPROVE = "union.hardship.approve"
 HARDSHIP_MANAGE = "union.hardship.manage"
 AGREEMENT_MANAGE = "union.agreement.manage"
+REPRESENTATIVE_MANAGE = "union.representative.manage"
 
 
 def _p(code: str, zh_hans: str, zh_hant: str, en: str) -> Permission:
@@ -50,6 +51,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p(HARDSHIP_REVIEW, "基层审核困难职工", "基層審核困難職工", "Review hardship files (grassroots)"),
     _p(HARDSHIP_APPROVE, "上级审定困难职工", "上級審定困難職工", "Approve hardship files (level above)"),
     _p(HARDSHIP_MANAGE, "登记帮扶与解困", "登記幫扶與解困", "Record help and close hardship files"),
+    _p(REPRESENTATIVE_MANAGE, "管理会员代表与述职", "管理會員代表與述職", "Manage member representatives"),
     _p(
         AGREEMENT_MANAGE,
         "办理工资集体协商与备案",

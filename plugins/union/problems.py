@@ -70,6 +70,13 @@ CODES = {
     "union_term": _t(
         "协议期限的结束日应晚于开始日", "協議期限的結束日應晚於開始日", "The term ends after it starts"
     ),
+    "union_already_evaluated": _t(
+        "本年度已评议过该代表", "本年度已評議過該代表", "Already evaluated this year"
+    ),
+    "union_already_reported": _t("该代表本年度已述职", "該代表本年度已述職", "Already reported this year"),
+    "union_already_representative": _t(
+        "此人已是本工会的会员代表", "此人已是本工會的會員代表", "Already a representative here"
+    ),
     "union_month": _t("月份格式为 YYYY-MM", "月份格式為 YYYY-MM", "A month is YYYY-MM"),
     "union_overpaid": _t("缴费金额超过应缴", "繳費金額超過應繳", "More than is due"),
     "union_nothing_due": _t("所选月份没有待缴会费", "所選月份沒有待繳會費", "Nothing due in these months"),

@@ -48,6 +48,7 @@ OFFICER = BuiltinRole(
         P.HARDSHIP_REVIEW,
         P.HARDSHIP_MANAGE,
         P.AGREEMENT_MANAGE,
+        P.REPRESENTATIVE_MANAGE,
         *CORE_DAILY,
     ),
     description=Text(

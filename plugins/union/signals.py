@@ -61,6 +61,12 @@ class AgreementTerm(msgspec.Struct, frozen=True, kw_only=True):
     term_end: str
 
 
+class RepresentativeChanged(msgspec.Struct, frozen=True, kw_only=True):
+    representative_id: str
+    org_id: str
+    what: str
+
+
 def _s(name: str, payload: type, zh: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh, en=en))
 
@@ -94,6 +100,13 @@ AGREEMENT_EXPIRED = _s(
     "union.agreement_expired", AgreementTerm, "工资集体协议已到期", "A wage agreement has ended"
 )
 
+REPRESENTATIVE_CHANGED = _s(
+    "union.representative_changed",
+    RepresentativeChanged,
+    "会员代表当选、述职或受评议",
+    "A representative was elected, reported or evaluated",
+)
+
 SIGNALS = (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
@@ -107,4 +120,5 @@ SIGNALS = (
     HELP_GIVEN,
     AGREEMENT_EXPIRING,
     AGREEMENT_EXPIRED,
+    REPRESENTATIVE_CHANGED,
 )

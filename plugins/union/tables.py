@@ -189,6 +189,45 @@ class UnionAgreement(Table, tablename="union_agreement"):
     status = Varchar(length=10, default="in_force")
 
 
+class UnionRepresentative(Table, tablename="union_representative"):
+    """A member representative (会员代表常任制) of a union for a term, elected by a constituency."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    person = UUID(index=True)
+    #: The constituency (选区), e.g. a workshop or a union group.
+    constituency = Varchar(length=100)
+    term_start = Varchar(length=10)
+    term_end = Varchar(length=10)
+    #: active or ended.
+    status = Varchar(length=8, default="active")
+
+
+class UnionDutyReport(Table, tablename="union_duty_report"):
+    """A representative's annual duty report (履职述职)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    representative = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    summary = Varchar(length=3000)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionEvaluation(Table, tablename="union_evaluation"):
+    """A member's evaluation of their representative for one year (one per member and year)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    representative = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    evaluator = UUID(index=True)
+    #: satisfied (满意), basic (基本满意) or unsatisfied (不满意).
+    rating = Varchar(length=12)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     UnionSetting,
     UnionOrgProfile,
@@ -199,4 +238,7 @@ TABLES: list[type[Table]] = [
     UnionHardshipFile,
     UnionHelp,
     UnionAgreement,
+    UnionRepresentative,
+    UnionDutyReport,
+    UnionEvaluation,
 ]

@@ -242,6 +242,20 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/union/orgs/{org_id}/funds"): {"month": "2026-11", "payroll": 1000000},
     ("POST", "/api/v1/union/hardship/{process_id}/help"): {"kind": "money", "programme": "warmth"},
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives"): {
+        "person_id": "{person}",
+        "constituency": "一车间",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    },
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports"): {
+        "year": 2026,
+        "summary": "述职",
+    },
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/evaluations"): {
+        "year": 2026,
+        "rating": "satisfied",
+    },
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -401,6 +415,15 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/funds"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
     ("GET", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports"): (
+        {404},
+        "B's person is no representative",
+    ),
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/evaluations"): (
+        {404},
+        "only a member of B's union evaluates its representatives",
+    ),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}

@@ -493,3 +493,41 @@ async def test_wage_agreement_is_filed_and_reminded_before_it_ends(
     stats = (await client.get(f"/api/v1/orgs/{orgs['fed']['id']}/statistics", headers=h)).json()
     flat = {f["code"]: f["value"] for f in stats["plugins"] if f["plugin"] == "union"}
     assert flat["union.agreement_enterprises"] == 0
+
+
+async def test_representatives_report_and_are_evaluated_by_members(
+    quntuan_client: Any, quntuan_tree: Any
+) -> None:
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["platform"]
+    orgs = await county(client, tree)
+    fed_b, ent_b = orgs["fed_b"]["id"], orgs["ent_b"]["id"]
+    rep = await make_person(client, h, ent_b, "代表甲")
+    outsider = await make_person(client, h, ent_b, "非会员")
+    term = {"constituency": "一车间", "term_start": "2026-01-01", "term_end": "2030-12-31"}
+    url = f"/api/v1/union/orgs/{fed_b}/representatives"
+    refused = await client.post(url, json={"person_id": outsider, **term}, headers=h)
+    assert assert_problem(refused, 422)["errors"][0]["code"] == "union_not_member"
+    assert (await register(client, h, ent_b, rep)).status_code == 201
+    assert (await client.post(url, json={"person_id": rep, **term}, headers=h)).status_code == 201
+    again = await client.post(url, json={"person_id": rep, **term}, headers=h)
+    assert assert_problem(again, 422)["errors"][0]["code"] == "union_already_representative"
+    report = {"year": 2026, "summary": "收集职工意见 12 条，推动食堂改造"}
+    assert (await client.post(f"{url}/{rep}/reports", json=report, headers=h)).status_code == 201
+    assert_problem(await client.post(f"{url}/{rep}/reports", json=report, headers=h), 422)
+    # The member account (a cadre nowhere) evaluates once it is a member of a union under 乙县总工会.
+    member = tree.headers["member"]
+    evaluation = {"year": 2026, "rating": "satisfied"}
+    assert_problem(await client.post(f"{url}/{rep}/evaluations", json=evaluation, headers=member), 404)
+    me = (await client.get("/api/v1/me", headers=member)).json()["person"]["id"]
+    assert (await register(client, h, ent_b, me)).status_code == 201
+    assert (await client.post(f"{url}/{rep}/evaluations", json=evaluation, headers=member)).status_code == 201
+    assert_problem(await client.post(f"{url}/{rep}/evaluations", json=evaluation, headers=member), 422)
+    assert_problem(
+        await client.post(f"{url}/{rep}/evaluations", json={"year": 2026, "rating": "great"}, headers=member),
+        422,
+    )
+    (listed,) = (await client.get(url, headers=h)).json()
+    assert listed["reported_years"] == [2026] and listed["evaluations"] == {"satisfied": 1}
+    assert_problem(await client.get(url, headers=tree.headers["county"]), 404)
+    assert_problem(await client.post(f"{url}/{rep}/reports", json=report, headers=member), 403)
