@@ -42,6 +42,7 @@ from core.orgs.declarations import (
     UnitFacts,
 )
 from core.orgs.tables import CoverageRequirement, Org, Unit
+from core.orgs.tabular import UnreadableFile
 from core.pagination import Page, PageParam, PageRequest, decode_cursor, encode_cursor, paginate
 from core.places.declarations import PlaceKind, PlaceService
 from core.processes.declarations import (
@@ -156,6 +157,15 @@ async def person_visible(principal: Principal, permission: str, person_id: objec
     return await is_visible(principal, permission, person_id, timezone)  # type: ignore[arg-type]
 
 
+async def read_upload_rows(raw: bytes, filename: str, settings: object) -> list[list[str]]:
+    """The rows of an uploaded CSV (UTF-8/GBK) or XLSX workbook as stripped strings, read off the event
+    loop within the ``QUNTUAN_IMPORT_MAX_*`` limits, as the core's imports read them; raises
+    :class:`UnreadableFile` (``.code``: ``too_large``, ``file_format``, …) for a file it cannot take."""
+    from core.orgs.imports import read_table
+
+    return await read_table(raw, filename, settings)  # type: ignore[arg-type]
+
+
 async def end_membership(membership_id: object) -> None:
     """End an active membership as the core's leave does (audited, ``member.left`` signalled), inside
     the caller's write transaction; the plugin has checked the caller may. A closed one is refused."""
@@ -235,6 +245,7 @@ __all__ = [
     "Transition",
     "Unit",
     "UnitFacts",
+    "UnreadableFile",
     "add_membership",
     "audit_person_paths",
     "claim_key",
@@ -251,6 +262,7 @@ __all__ = [
     "publish_notice",
     "reach_clause",
     "reach_sql",
+    "read_upload_rows",
     "record_audit",
     "register_field_code",
     "register_job",

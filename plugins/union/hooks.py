@@ -12,6 +12,7 @@ from core.sdk import (
     CoverageRule,
     EventType,
     MembershipDraft,
+    MembershipInfo,
     OrgKind,
     OrgPathColumn,
     Permission,
@@ -30,9 +31,10 @@ from plugins.union.coverage import RULES
 from plugins.union.event_types import EVENT_TYPES
 from plugins.union.formation_routes import UnionFormationController
 from plugins.union.hardship_routes import UnionHardshipController
+from plugins.union.imports import UnionImportController
 from plugins.union.kinds import ORG_KINDS
 from plugins.union.members_routes import UnionMemberController
-from plugins.union.membership import on_membership
+from plugins.union.membership import on_member_joined, on_membership
 from plugins.union.money_routes import UnionFinanceController
 from plugins.union.permissions import PERMISSIONS
 from plugins.union.piccolo_app import APP_CONFIG
@@ -75,6 +77,11 @@ async def quntuan_validate_membership(draft: MembershipDraft) -> None:
 
 
 @hookimpl
+async def quntuan_member_joined(membership: MembershipInfo) -> None:
+    await on_member_joined(membership)
+
+
+@hookimpl
 async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
     return await union_figures(org_path)
 
@@ -107,6 +114,7 @@ def quntuan_routes() -> Sequence[Any]:
         UnionFormationController,
         UnionHardshipController,
         UnionRepresentativeController,
+        UnionImportController,
     ]
 
 

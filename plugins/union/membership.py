@@ -13,8 +13,9 @@ import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
-from core.sdk import Membership, MembershipDraft, MembershipRejected, Org, Text
+from core.sdk import Membership, MembershipDraft, MembershipInfo, MembershipRejected, Org, Text, transaction
 from plugins.union.problems import CODES
 from plugins.union.tables import UnionMember
 
@@ -57,6 +58,35 @@ async def new_card_number(region_code: str) -> str:
             return card
 
 
+#: The person id a member import validates a row with before the person exists.
+NOBODY = UUID(int=0)
+_YES = {"true", "1", "是", "yes"}
+_NO = {"false", "0", "否", "no", ""}
+
+
+def file_fields(extra: dict[str, Any]) -> dict[Any, Any]:
+    """The member-file fields a membership's ``extra`` may carry (a member import's ``extra.*`` columns):
+    ``employment``, ``employer_name`` and ``floating`` (是/否)."""
+    out: dict[Any, Any] = {}
+    employment = extra.get("employment")
+    if employment is not None:
+        if employment not in EMPLOYMENTS:
+            raise MembershipRejected("/extra/employment", "invalid", CODES["union_employment"])
+        out[UnionMember.employment] = employment
+    name = extra.get("employer_name")
+    if name is not None:
+        if not isinstance(name, str) or len(name) > 200:
+            raise MembershipRejected("/extra/employer_name", "invalid", CODES["union_employment"])
+        out[UnionMember.employer_name] = name
+    floating = extra.get("floating")
+    if floating is not None:
+        text = str(floating).strip().lower()
+        if text not in _YES | _NO:
+            raise MembershipRejected("/extra/floating", "invalid", CODES["union_employment"])
+        out[UnionMember.floating] = text in _YES
+    return out
+
+
 async def on_membership(draft: MembershipDraft) -> None:
     """Validation hook for memberships of union orgs: the rules of who may be a member where, and the
     member file kept current inside the membership's own transaction (vetoed together with it)."""
@@ -65,10 +95,8 @@ async def on_membership(draft: MembershipDraft) -> None:
     card = draft.extra.get("card_number")
     if card is not None and not (isinstance(card, str) and _CARD.match(card)):
         raise MembershipRejected("/extra/card_number", "union_card_number", _MESSAGE)
-    if draft.role != "member":
-        return  # a federation's staff or a chair's post is not a 会员 file
-    if draft.org_kind not in MEMBER_KINDS:
-        raise _reject("/org", "union_grassroots_only")
+    if draft.role != "member" or draft.org_kind not in MEMBER_KINDS:
+        return  # a federation's staff or committee, a chair's post: not a 会员 file
     if draft.action == "join":
         elsewhere = (
             await Membership.exists()
@@ -85,6 +113,9 @@ async def on_membership(draft: MembershipDraft) -> None:
             raise _reject("/person", "union_member_elsewhere")
     if card is not None and await card_taken(card, draft.person_id):
         raise _reject("/extra/card_number", "union_card_taken")
+    extra_fields = file_fields(draft.extra)
+    if draft.person_id == NOBODY:
+        return  # a person an import is about to create: the file follows in member_joined
     org = await Org.select(Org.path, Org.region_code).where(Org.id == draft.org_id).first().run()
     assert org is not None  # the core loaded it before calling the hook
     existing = (
@@ -102,6 +133,7 @@ async def on_membership(draft: MembershipDraft) -> None:
                 org=draft.org_id,
                 org_path=org["path"],
                 joined_via="core",
+                **{k._meta.name: v for k, v in extra_fields.items()},
                 created_at=now,
                 updated_at=now,
             )
@@ -116,4 +148,33 @@ async def on_membership(draft: MembershipDraft) -> None:
     }
     if card is not None:
         values[UnionMember.card_number] = card
+    values.update(extra_fields)
     await UnionMember.update(values).where(UnionMember.id == existing["id"]).run()
+
+
+async def on_member_joined(membership: MembershipInfo) -> None:
+    """After a membership committed (a member import's new persons): open the file if none exists yet."""
+    if membership.role != "member" or membership.org_kind not in MEMBER_KINDS:
+        return
+    if await UnionMember.exists().where(UnionMember.person == membership.person_id).run():
+        return
+    org = await Org.select(Org.path, Org.region_code).where(Org.id == membership.org_id).first().run()
+    if org is None:
+        return
+    card = membership.extra.get("card_number")
+    if not (isinstance(card, str) and _CARD.match(card)) or await card_taken(card, membership.person_id):
+        card = await new_card_number(org["region_code"])
+    now = datetime.now(UTC)
+    async with transaction():
+        await UnionMember.insert(
+            UnionMember(
+                person=membership.person_id,
+                card_number=card,
+                org=membership.org_id,
+                org_path=org["path"],
+                joined_via="import",
+                **{k._meta.name: v for k, v in file_fields(membership.extra).items()},
+                created_at=now,
+                updated_at=now,
+            )
+        ).run()

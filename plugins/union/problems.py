@@ -77,6 +77,17 @@ CODES = {
     "union_already_representative": _t(
         "此人已是本工会的会员代表", "此人已是本工會的會員代表", "Already a representative here"
     ),
+    "union_file_unreadable": _t(
+        "无法读取文件（须为 CSV 或 XLSX）",
+        "無法讀取檔案（須為 CSV 或 XLSX）",
+        "The file cannot be read (CSV or XLSX)",
+    ),
+    "union_too_many_rows": _t("一次至多导入 5000 行", "一次至多匯入 5000 行", "At most 5000 rows at a time"),
+    "union_employment": _t(
+        "就业形态、用人单位或流动会员标记无效",
+        "就業形態、用人單位或流動會員標記無效",
+        "Invalid employment, employer or floating flag",
+    ),
     "union_month": _t("月份格式为 YYYY-MM", "月份格式為 YYYY-MM", "A month is YYYY-MM"),
     "union_overpaid": _t("缴费金额超过应缴", "繳費金額超過應繳", "More than is due"),
     "union_nothing_due": _t("所选月份没有待缴会费", "所選月份沒有待繳會費", "Nothing due in these months"),

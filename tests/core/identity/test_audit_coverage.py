@@ -1023,6 +1023,18 @@ async def _union_evaluation(w: World) -> Call:
     return "POST", url, {"json": {"year": 2026, "rating": "basic"}}
 
 
+@case("POST", "/api/v1/union/orgs/{org_id}/dues-imports")
+async def _union_dues_import(w: World) -> Call:
+    member = await union_member(w, monthly_wage=600000)
+    card = (await w.ok("GET", f"/api/v1/union/members/{member}")).json()["card_number"]
+    sheet = f"会员证号,月份,实缴（元）\n{card},2026-07,30\n".encode()
+    return (
+        "POST",
+        f"/api/v1/union/orgs/{w.grassroots['id']}/dues-imports",
+        {"files": {"file": ("dues.csv", sheet)}},
+    )
+
+
 #: Write routes of this wave's domains merged after this test was written (places and bookings, selections
 #: and honors, sign-up, self-service, person link requests): each audits in its own code (see their domain
 #: tests), but has no case here yet. The set may only shrink: a write route added from now on fails this

@@ -267,6 +267,11 @@ FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
         {},
         ("orgs.csv", "名称,类型,层级,上级\n新组织,party.committee,township,{org}\n".encode(), "text/csv"),
     ),
+    # --- union plugin (工会) ---
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-imports"): (
+        {},
+        ("dues.csv", "会员证号,月份\n".encode(), "text/csv"),
+    ),
 }
 #: Bodies that name nothing of B (a login, one's own password, a lookup answered from reach, a greeting):
 #: the route is judged by its answer (nothing of B), not refused outright.

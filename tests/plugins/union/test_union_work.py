@@ -531,3 +531,76 @@ async def test_representatives_report_and_are_evaluated_by_members(
     assert listed["reported_years"] == [2026] and listed["evaluations"] == {"satisfied": 1}
     assert_problem(await client.get(url, headers=tree.headers["county"]), 404)
     assert_problem(await client.post(f"{url}/{rep}/reports", json=report, headers=member), 403)
+
+
+def workbook(rows: list[list[Any]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_members_through_the_core_import_and_dues_from_a_workbook(
+    quntuan_client: Any, quntuan_tree: Any
+) -> None:
+    client, tree = quntuan_client, quntuan_tree
+    h = tree.headers["platform"]
+    orgs = await county(client, tree)
+    ent = orgs["ent"]["id"]
+    csv = (
+        "组织,姓名,身份证号,extra.card_number,extra.employment,extra.floating\n"
+        f"{ent},导入甲,11010519491231002X,33010000000001,employee,否\n"
+        f"{ent},导入乙,,33010000000002,courier,是\n"
+    )
+    imported = await client.post(
+        "/api/v1/imports/members", files={"file": ("m.csv", csv.encode())}, headers=h
+    )
+    assert imported.status_code == 200 and imported.json()["committed"], imported.text
+    page = (await client.get("/api/v1/union/members", params={"org": ent}, headers=h)).json()["items"]
+    assert [(r["card_number"], r["employment"], r["floating"]) for r in page] == [
+        ("33010000000001", "employee", False),
+        ("33010000000002", "courier", True),
+    ]
+    url = f"/api/v1/union/orgs/{ent}/dues-imports"
+    header = ["会员证号", "月份", "月工资（元）", "实缴（元）"]
+    bad = workbook([header, ["33010000000001", "2026-13", "8000", "40"], ["99999999", "2026-10", "x", ""]])
+    response = await client.post(url, files={"file": ("d.xlsx", bad)}, headers=h)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert not report["committed"]
+    assert [(i["row"], i["column"], i["code"]) for i in report["issues"]] == [
+        (2, "month", "union_month"),
+        (3, "card", "union_not_member"),
+        (3, "wage", "invalid"),
+    ]
+    good = workbook(
+        [header, ["33010000000001", "2026-10", "8000.00", "40"], ["33010000000002", "2026-10", "5000.01", ""]]
+    )
+    report = (await client.post(url, files={"file": ("d.xlsx", good)}, headers=h)).json()
+    assert (
+        report["committed"]
+        and report["dues_lines"] == 2
+        and report["paid"] == 4000
+        and report["members_updated"] == 2
+    )
+    rows = {
+        r["card_number"]: r
+        for r in (
+            await client.get("/api/v1/union/members", params={"org": ent, "month": "2026-10"}, headers=h)
+        ).json()["items"]
+    }
+    assert rows["33010000000001"]["dues_status"] == "paid" and rows["33010000000001"]["dues_due"] == 4000
+    assert rows["33010000000002"]["dues_status"] == "due" and rows["33010000000002"]["dues_due"] == 2500
+    assert_problem(
+        await client.post(url, files={"file": ("d.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")}, headers=h), 422
+    )
+    assert_problem(
+        await client.post(
+            f"/api/v1/union/orgs/{ent}/dues-imports",
+            files={"file": ("d.xlsx", good)},
+            headers=tree.headers["county"],
+        ),
+        404,
+    )
