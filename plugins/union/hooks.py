@@ -28,6 +28,7 @@ from core.sdk import (
 )
 from plugins.union import PLUGIN_INFO
 from plugins.union.coverage import RULES
+from plugins.union.demo import seed_union
 from plugins.union.event_types import EVENT_TYPES
 from plugins.union.formation_routes import UnionFormationController
 from plugins.union.hardship_routes import UnionHardshipController
@@ -74,6 +75,11 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
 @hookimpl
 async def quntuan_validate_membership(draft: MembershipDraft) -> None:
     await on_membership(draft)
+
+
+@hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int) -> None:
+    await seed_union(root_path, seed)
 
 
 @hookimpl

@@ -604,3 +604,27 @@ async def test_members_through_the_core_import_and_dues_from_a_workbook(
         ),
         404,
     )
+
+
+async def test_demo_seed_gives_the_union_members_dues_and_funds(
+    quntuan_client: Any, quntuan_tree: Any
+) -> None:
+    from core.orgs.demo import seed
+
+    client, h = quntuan_client, quntuan_tree.headers["platform"]
+    result = await seed(client.app.state.db, client.app.state.plugin_manager, "small", seed=3)
+    root = str(result.root)
+    page = (
+        await client.get("/api/v1/union/members", params={"org": root, "month": "2026-06"}, headers=h)
+    ).json()
+    assert len(page["items"]) == 20 and page["next_cursor"]
+    assert all(r["dues_status"] in ("paid", "due") and r["dues_due"] > 0 for r in page["items"])
+    months = (
+        await client.get(
+            f"/api/v1/union/orgs/{root}/finance-summary",
+            params={"first": "2026-04", "last": "2026-06"},
+            headers=h,
+        )
+    ).json()["months"]
+    assert [m["month"] for m in months] == ["2026-04", "2026-05", "2026-06"]
+    assert all(0 < m["dues_arrears"] < m["dues_due"] for m in months) and months[-1]["funds_due"] > 0
