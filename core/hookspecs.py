@@ -267,6 +267,17 @@ def quntuan_validate_membership(draft: MembershipDraft) -> None:
 
 
 @hookspec
+def quntuan_demo_seeded(root_path: str, seed: int) -> Any:
+    """Runtime hook: called after ``quntuan demo seed`` wrote its region (orgs, units, persons,
+    memberships, events), with the path of the region's root org and the seed.
+
+    A plugin adds its own demo records for that subtree (the union: member files, a few months of dues,
+    union funds), deterministically for the seed. May be ``async``; a failure is logged and the seed
+    stands.
+    """
+
+
+@hookspec
 def quntuan_member_joined(membership: MembershipInfo) -> Any:
     """Runtime hook: called after a person joined an org and the change committed.
 

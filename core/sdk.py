@@ -7,7 +7,8 @@ here may change without notice.
 from typing import Any
 
 from core import CORE_API_VERSION
-from core.access import Principal, Reach, reach_clause, subtree_bounds, within
+from core.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
+from core.db import fetch as fetch_rows
 from core.declarations import AdminLevel, BuiltinRole, EventType, OrgKind, Permission, PluginInfo
 from core.errors import FieldError, Problem, register_field_code, register_problem, request_locale
 from core.events.schemas import CheckIn as CheckInInfo
@@ -33,6 +34,7 @@ from core.identity.crypto import (
     normalise_phone,
 )
 from core.identity.personal_data import PersonalDataTable
+from core.identity.tables import Person
 from core.integration.jobs import JobContext, register_job, register_periodic
 from core.integration.signals import SignalType, emit
 from core.members.services import MembershipRejected
@@ -49,8 +51,9 @@ from core.orgs.declarations import (
     UnitFacts,
 )
 from core.orgs.owners import OwnerFigures, figures_by_owner, installed_plugins, kind_owners
-from core.orgs.tables import Org
-from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
+from core.orgs.tables import CoverageRequirement, Org, Unit
+from core.orgs.tabular import UnreadableFile
+from core.pagination import Page, PageParam, PageRequest, decode_cursor, encode_cursor, paginate
 from core.places.declarations import PlaceKind, PlaceService
 from core.processes.declarations import (
     Deadline,
@@ -154,17 +157,25 @@ async def publish_notice(
     kind: str,
     days: int = 5,
     entries: list[NoticeEntryIn] | None = None,
+    process_id: object = None,
 ) -> object:
     """Publish a public notice (公示) of ``org_id`` as the plugin (inside the caller's write transaction).
 
-    ``state`` is ``request.app.state`` (or a job's context); ``kind`` is ``<slug>.<name>``; entries are
-    stored masked (names as 张*三). Returns the notice's id; the notice appears in ``/api/v1/notices``
-    and the portal feeds, and takes objections during its ``days``.
+    ``state`` is ``request.app.state``, a job's context, or the :class:`ProcessContext` of a transition's
+    ``after`` (a step that publishes its own entries); ``kind`` is ``<slug>.<name>``; entries are stored
+    masked (names as 张*三, ID numbers as 110101********1234). ``process_id`` links the notice to a
+    process, so an objection holds or reopens it as the type says. Returns the notice's id; the notice
+    appears in ``/api/v1/notices`` and the portal feeds, and takes objections during its ``days``.
     """
     from core.processes.machine import Env
 
+    if isinstance(state, ProcessContext):
+        pm: Any = state.plugin_manager
+        env = Env(pm.registry, pm, state.vault)
+    else:
+        env = Env.of(state)
     row = await _publish_notice(
-        Env.of(state),
+        env,
         None,
         org_id=org_id,  # type: ignore[arg-type]
         title=title,
@@ -172,8 +183,74 @@ async def publish_notice(
         kind=kind,
         days=days,
         entries=entries or [],
+        process_id=process_id,  # type: ignore[arg-type]
     )
     return row["id"]
+
+
+async def add_membership(
+    plugin_manager: object,
+    *,
+    org_id: object,
+    person_id: object,
+    role: str = "member",
+    extra: dict[str, Any] | None = None,
+) -> object:
+    """Make ``person_id`` a member of ``org_id`` as the core's join does (inside the caller's write
+    transaction): every plugin's ``quntuan_validate_membership`` runs, ``member.joined`` is audited and
+    signalled. For a plugin's own approval step (an online application approved) — the plugin has
+    checked the caller's right to decide. Returns the membership's id; a person already a member of the
+    org is refused (``already-member``)."""
+    from core.db import active_database
+    from core.members import services as members
+    from core.members.schemas import MemberJoin
+
+    org = await Org.select(Org.path).where(Org.id == org_id).first().run()
+    if org is None:
+        raise Problem("not-found")
+    joined = await members.join(
+        active_database(),  # type: ignore[arg-type]
+        plugin_manager,  # type: ignore[arg-type]
+        org_id,  # type: ignore[arg-type]
+        MemberJoin(person=person_id, role=role, extra=extra or {}),  # type: ignore[arg-type]
+        [Reach(path=org["path"], subtree=False)],
+    )
+    return joined.id
+
+
+async def person_visible(principal: Principal, permission: str, person_id: object, timezone: str) -> bool:
+    """Whether the caller sees ``person_id`` through ``permission`` (their home org, a membership or a
+    post within its reach, as the core's person routes judge): a plugin registering someone into one of
+    its orgs refuses a person outside, answering like an id that names nobody."""
+    from core.identity.persons import is_visible
+
+    return await is_visible(principal, permission, person_id, timezone)  # type: ignore[arg-type]
+
+
+async def read_upload_rows(raw: bytes, filename: str, settings: object) -> list[list[str]]:
+    """The rows of an uploaded CSV (UTF-8/GBK) or XLSX workbook as stripped strings, read off the event
+    loop within the ``QUNTUAN_IMPORT_MAX_*`` limits, as the core's imports read them; raises
+    :class:`UnreadableFile` (``.code``: ``too_large``, ``file_format``, …) for a file it cannot take."""
+    from core.orgs.imports import read_table
+
+    return await read_table(raw, filename, settings)  # type: ignore[arg-type]
+
+
+async def end_membership(membership_id: object) -> None:
+    """End an active membership as the core's leave does (audited, ``member.left`` signalled), inside
+    the caller's write transaction; the plugin has checked the caller may. A closed one is refused."""
+    from core.db import active_database
+    from core.members import services as members
+
+    row = (
+        await Membership.select(Membership.org.path.as_alias("path"))
+        .where(Membership.id == membership_id)
+        .first()
+        .run()
+    )
+    if row is None:
+        raise Problem("not-found")
+    await members.leave(active_database(), membership_id, [Reach(path=row["path"], subtree=False)])  # type: ignore[arg-type]
 
 
 __all__ = [
@@ -185,6 +262,7 @@ __all__ = [
     "AdminLevel",
     "BuiltinRole",
     "CheckInInfo",
+    "CoverageRequirement",
     "CoverageRule",
     "Deadline",
     "Decline",
@@ -216,6 +294,7 @@ __all__ = [
     "PageParam",
     "PageRequest",
     "Permission",
+    "Person",
     "PersonFacts",
     "PersonalDataTable",
     "PlaceKind",
@@ -237,13 +316,19 @@ __all__ = [
     "State",
     "Text",
     "Transition",
+    "Unit",
     "UnitFacts",
+    "UnreadableFile",
     "Vault",
+    "add_membership",
     "audit_person_paths",
     "claim_key",
     "current_principal",
+    "decode_cursor",
     "emit",
     "encode_cursor",
+    "end_membership",
+    "fetch_rows",
     "figures_by_owner",
     "hookimpl",
     "hookspec",
@@ -256,8 +341,11 @@ __all__ = [
     "open_process",
     "paginate",
     "person_facts",
+    "person_visible",
     "publish_notice",
     "reach_clause",
+    "reach_sql",
+    "read_upload_rows",
     "record_audit",
     "register_field_code",
     "register_job",

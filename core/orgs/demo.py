@@ -434,6 +434,11 @@ async def seed(
         raise FileExistsError(f"the demo region of seed {seed} is already there")
     await write(db, batch, progress)
     events = await _events(db, pm, batch.event_hosts, seed, progress)
+    root_row = await Org.select(Org.path).where(Org.id == root).first().run()
+    if root_row is not None:
+        from core.plugin_host import call_runtime_hook
+
+        await call_runtime_hook(pm, "quntuan_demo_seeded", root_path=root_row["path"], seed=seed)
     await take_snapshot(db)
     return SeedResult(
         scale=scale,

@@ -6,10 +6,14 @@ joint or street union, which is how the 建会率 is commonly counted.
 
 from __future__ import annotations
 
+import os
+
 from core.sdk import TWO_NEW_KINDS, CoverageRule, Text, UnitFacts
 
-#: Head count from which a two-new unit is expected to have its own union.
-MIN_EMPLOYEES = 25
+#: Head count from which a two-new unit counts in the 建会率 (``QUNTUAN_UNION_COVERAGE_MIN_EMPLOYEES``,
+#: default 25). Lowering it brings small units in, to be covered by a joint or building union or an
+#: organizer; which form a unit should have follows the subtree's rules (``committee_min_employees``).
+MIN_EMPLOYEES = int(os.environ.get("QUNTUAN_UNION_COVERAGE_MIN_EMPLOYEES", "25"))
 
 
 def requires_union(facts: UnitFacts) -> bool:

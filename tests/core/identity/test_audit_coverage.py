@@ -1321,6 +1321,141 @@ async def _new_entries(w: World, headers: dict[str, str], after: int) -> list[di
     return [e for e in listed.json()["items"] if e["seq"] > after]
 
 
+# --- union plugin (工会): member files, rules, dues, funds, help on hardship files ------------------------
+
+
+async def union_member(w: World, **fields: Any) -> str:
+    person_id = await person(w, w.grassroots)
+    body = {"org_id": str(w.grassroots["id"]), "person_id": person_id, **fields}
+    await w.ok("POST", "/api/v1/union/members", json=body)
+    return person_id
+
+
+async def union_step(w: World, process_id: str, transition: str, **body: Any) -> None:
+    current = await w.ok("GET", f"/api/v1/processes/{process_id}")
+    url = f"/api/v1/processes/{process_id}/transitions"
+    headers = {**w.platform, "If-Match": current.headers["etag"]}
+    await w.ok("POST", url, json={"transition": transition, **body}, headers=headers)
+
+
+@case("POST", "/api/v1/union/members")
+async def _union_register(w: World) -> Call:
+    body = {"org_id": str(w.grassroots["id"]), "person_id": await person(w, w.grassroots)}
+    return "POST", "/api/v1/union/members", {"json": body}
+
+
+@case("PATCH", "/api/v1/union/members/{person_id}")
+async def _union_update_member(w: World) -> Call:
+    url = f"/api/v1/union/members/{await union_member(w)}"
+    return "PATCH", url, {"json": {"monthly_wage": 500000}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+@case("POST", "/api/v1/union/members/{person_id}/leave")
+async def _union_leave(w: World) -> Call:
+    return "POST", f"/api/v1/union/members/{await union_member(w)}/leave", {"json": {"reason": "retired"}}
+
+
+@case("PUT", "/api/v1/union/orgs/{org_id}/rules")
+async def _union_rules(w: World) -> Call:
+    return "PUT", f"/api/v1/union/orgs/{w.union['id']}/rules", {"json": {"dues_rounding_unit": "jiao"}}
+
+
+@case("PUT", "/api/v1/union/orgs/{org_id}/profile")
+async def _union_profile(w: World) -> Call:
+    return "PUT", f"/api/v1/union/orgs/{w.grassroots['id']}/profile", {"json": {"form": "building"}}
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/dues-assessments")
+async def _union_assess(w: World) -> Call:
+    await union_member(w, monthly_wage=400000)
+    return "POST", f"/api/v1/union/orgs/{w.grassroots['id']}/dues-assessments", {"json": {"month": "2026-09"}}
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/dues-payments")
+async def _union_pay(w: World) -> Call:
+    member = await union_member(w, monthly_wage=400000)
+    await w.ok("POST", f"/api/v1/union/orgs/{w.grassroots['id']}/dues-assessments", json={"month": "2026-08"})
+    body = {"person_id": member, "months": ["2026-08"], "channel": "payroll"}
+    return "POST", f"/api/v1/union/orgs/{w.grassroots['id']}/dues-payments", {"json": body}
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/funds")
+async def _union_funds(w: World) -> Call:
+    body = {"month": "2026-08", "payroll": 10000000, "employer_name": w.name("企业")}
+    return "POST", f"/api/v1/union/orgs/{w.grassroots['id']}/funds", {"json": body}
+
+
+@case("POST", "/api/v1/union/hardship/{process_id}/help")
+async def _union_help(w: World) -> Call:
+    from plugins.union.tables import UnionHardshipFile
+
+    member = await union_member(w)
+    form = {"category": "relative", "household_size": 2, "household_income": 100000, "causes": ["illness"]}
+    body = {"type": "union.hardship", "org_id": str(w.grassroots["id"]), "applicant_id": member, "form": form}
+    opened = (await w.ok("POST", "/api/v1/processes", json=body)).json()
+    await union_step(w, opened["id"], "verify")
+    await union_step(w, opened["id"], "approve", form={"amount": 100000})
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    await (
+        UnionHardshipFile.update({UnionHardshipFile.notice_closes_at: past})
+        .where(UnionHardshipFile.process == opened["id"])
+        .run()
+    )
+    await union_step(w, opened["id"], "file")
+    body = {"kind": "goods", "programme": "warmth", "note": "米面油"}
+    return "POST", f"/api/v1/union/hardship/{opened['id']}/help", {"json": body}
+
+
+async def union_representative(w: World) -> str:
+    person_id = await union_member(w)
+    body = {
+        "person_id": person_id,
+        "constituency": w.name("选区"),
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    }
+    await w.ok("POST", f"/api/v1/union/orgs/{w.grassroots['id']}/representatives", json=body)
+    return person_id
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/representatives")
+async def _union_representative(w: World) -> Call:
+    body = {
+        "person_id": await union_member(w),
+        "constituency": "一车间",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    }
+    return "POST", f"/api/v1/union/orgs/{w.grassroots['id']}/representatives", {"json": body}
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports")
+async def _union_duty_report(w: World) -> Call:
+    url = f"/api/v1/union/orgs/{w.grassroots['id']}/representatives/{await union_representative(w)}/reports"
+    return "POST", url, {"json": {"year": 2026, "summary": "履职述职"}}
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/evaluations")
+async def _union_evaluation(w: World) -> Call:
+    rep = await union_representative(w)
+    body = {"org_id": str(w.grassroots["id"]), "person_id": str(w.admin_person)}
+    await w.ok("POST", "/api/v1/union/members", json=body)
+    url = f"/api/v1/union/orgs/{w.grassroots['id']}/representatives/{rep}/evaluations"
+    return "POST", url, {"json": {"year": 2026, "rating": "basic"}}
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/dues-imports")
+async def _union_dues_import(w: World) -> Call:
+    member = await union_member(w, monthly_wage=600000)
+    card = (await w.ok("GET", f"/api/v1/union/members/{member}")).json()["card_number"]
+    sheet = f"会员证号,月份,实缴（元）\n{card},2026-07,30\n".encode()
+    return (
+        "POST",
+        f"/api/v1/union/orgs/{w.grassroots['id']}/dues-imports",
+        {"files": {"file": ("dues.csv", sheet)}},
+    )
+
+
 async def test_every_write_route_leaves_an_audit_entry_its_org_sees(
     client: ApiClient, wechat: WeChatServer
 ) -> None:

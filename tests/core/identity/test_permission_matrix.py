@@ -333,6 +333,34 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/women/programs/{program_id}/enrolments"): {"person_id": "{person2}"},
     ("POST", "/api/v1/women/enrolments/{enrolment_id}/attendance"): {"attended_on": "2026-04-01"},
     ("PATCH", "/api/v1/women/enrolments/{enrolment_id}"): {"employment": "employed"},
+    # --- union plugin (工会) ---
+    ("POST", "/api/v1/union/members"): {"org_id": "{org}", "person_id": "{person2}"},
+    ("PATCH", "/api/v1/union/members/{person_id}"): {"floating": True},
+    ("POST", "/api/v1/union/members/{person_id}/leave"): {"reason": "retired"},
+    ("PUT", "/api/v1/union/orgs/{org_id}/rules"): {},
+    ("PUT", "/api/v1/union/orgs/{org_id}/profile"): {"form": "joint"},
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-assessments"): {"month": "2026-11"},
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-payments"): {
+        "person_id": "{person}",
+        "months": ["2026-11"],
+        "channel": "online",
+    },
+    ("POST", "/api/v1/union/orgs/{org_id}/funds"): {"month": "2026-11", "payroll": 1000000},
+    ("POST", "/api/v1/union/hardship/{process_id}/help"): {"kind": "money", "programme": "warmth"},
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives"): {
+        "person_id": "{person}",
+        "constituency": "一车间",
+        "term_start": "2026-01-01",
+        "term_end": "2030-12-31",
+    },
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports"): {
+        "year": 2026,
+        "summary": "述职",
+    },
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/evaluations"): {
+        "year": 2026,
+        "rating": "satisfied",
+    },
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -343,6 +371,11 @@ FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
     ("POST", "/api/v1/imports/{what}"): (
         {},
         ("orgs.csv", "名称,类型,层级,上级\n新组织,party.committee,township,{org}\n".encode(), "text/csv"),
+    ),
+    # --- union plugin (工会) ---
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-imports"): (
+        {},
+        ("dues.csv", "会员证号,月份\n".encode(), "text/csv"),
     ),
 }
 #: Bodies that name nothing of B (a login, one's own password, a lookup answered from reach, a greeting):
@@ -374,6 +407,8 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"): {"org_id": "{org}", "request_type": "wage_arrears"},
     ("GET", "/api/v1/orgs/directory"): {"q": ORG_NAME},
+    # --- union plugin (工会) ---
+    ("GET", "/api/v1/union/members"): {"org": "{org}"},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
@@ -383,6 +418,8 @@ QUERY_TARGETS = {
     ("GET", "/api/v1/files"),
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"),
+    # --- union plugin (工会) ---
+    ("GET", "/api/v1/union/members"),
 }
 
 CAMPAIGNS_PUBLIC = "campaigns are announced to every logged-in caller, to be nominated and voted in"
@@ -438,6 +475,8 @@ SHOWN: dict[tuple[str, str], set[str]] = {
 }
 SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it, not a cadre above"
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
+UNION_NOT_GRASSROOTS = "B's org is a Party committee: members, dues and funds belong to grassroots unions"
+UNION_NO_FILE = "B's person has no union member file"
 #: What R's administrator (the control) gets where it is not 2xx, and why.
 CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("GET", "/api/v1/audit/verify"): ({403}, PLATFORM_ONLY),
@@ -492,6 +531,26 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/me/person-links/{link_id}/approve"): ({404}, SELF_ONLY),
     ("POST", "/api/v1/me/person-links/{link_id}/reject"): ({404}, SELF_ONLY),
     ("POST", "/api/v1/person-links/{link_id}/withdraw"): ({404}, "only who proposed a link withdraws it"),
+    # --- union plugin (工会): B's org is a Party committee, not a union; B's persons have no union file ---
+    ("POST", "/api/v1/union/members"): ({422}, UNION_NOT_GRASSROOTS),
+    ("GET", "/api/v1/union/members/{person_id}"): ({404}, UNION_NO_FILE),
+    ("PATCH", "/api/v1/union/members/{person_id}"): ({404}, UNION_NO_FILE),
+    ("POST", "/api/v1/union/members/{person_id}/leave"): ({404}, UNION_NO_FILE),
+    ("PUT", "/api/v1/union/orgs/{org_id}/profile"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-assessments"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/dues-payments"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/funds"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
+    ("GET", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives"): ({422}, UNION_NOT_GRASSROOTS),
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports"): (
+        {404},
+        "B's person is no representative",
+    ),
+    ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/evaluations"): (
+        {404},
+        "only a member of B's union evaluates its representatives",
+    ),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}

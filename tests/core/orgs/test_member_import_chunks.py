@@ -35,10 +35,11 @@ async def _import(api: ApiClient, lines: list[str], mode: str = "all") -> Any:
 
 async def _tree(tree: Tree) -> tuple[str, str]:
     await tree.add("city", "party.committee", "city", name="杭州市委", region_code="330100")
-    await tree.add("fed", "union.federation", "city", "city", name="杭州市总工会")
+    # Party branches: a person may be a member of both (a union member belongs to one union at a time).
+    await tree.add("fed", "party.committee", "county", "city", name="西湖区委")
     return (
-        await tree.add("a", "union.grassroots", "unit", "fed", name="甲公司工会"),
-        await tree.add("b", "union.grassroots", "unit", "fed", name="乙公司工会"),
+        await tree.add("a", "party.branch", "unit", "fed", name="甲公司支部"),
+        await tree.add("b", "party.branch", "unit", "fed", name="乙公司支部"),
     )
 
 
