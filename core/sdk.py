@@ -9,7 +9,7 @@ from typing import Any
 from core import CORE_API_VERSION
 from core.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
-from core.errors import FieldError, Problem, register_field_code, register_problem
+from core.errors import FieldError, Problem, register_field_code, register_problem, request_locale
 from core.events.schemas import CheckIn as CheckInInfo
 from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
@@ -39,7 +39,12 @@ from core.orgs.declarations import (
     StatFigure,
     UnitFacts,
 )
+from core.orgs.imports import read_table
+from core.orgs.search import fold as search_fold
+from core.orgs.search import initials as search_initials
+from core.orgs.search import is_initials_query, search_term
 from core.orgs.tables import Org
+from core.orgs.tabular import TooLarge, UnreadableFile
 from core.pagination import Page, PageParam, PageRequest, encode_cursor, paginate
 from core.places.declarations import PlaceKind, PlaceService
 from core.processes.declarations import (
@@ -162,8 +167,10 @@ __all__ = [
     "StatFigure",
     "State",
     "Text",
+    "TooLarge",
     "Transition",
     "UnitFacts",
+    "UnreadableFile",
     "audit_person_paths",
     "claim_key",
     "current_principal",
@@ -171,14 +178,20 @@ __all__ = [
     "encode_cursor",
     "hookimpl",
     "hookspec",
+    "is_initials_query",
     "paginate",
     "publish_notice",
     "reach_clause",
+    "read_table",
     "record_audit",
     "register_field_code",
     "register_job",
     "register_problem",
     "replay_response",
+    "request_locale",
+    "search_fold",
+    "search_initials",
+    "search_term",
     "send_code",
     "set_code_sender",
     "subtree_bounds",

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from core.sdk import CoverageRule, EventType, OrgKind, PluginInfo, hookimpl
+from piccolo.conf.apps import AppConfig
+
+from core.sdk import (
+    CoverageRule,
+    EventType,
+    OrgKind,
+    OrgPathColumn,
+    Permission,
+    PersonalDataTable,
+    PluginInfo,
+    SignalType,
+    hookimpl,
+)
 from plugins.scitech import PLUGIN_INFO
 from plugins.scitech.coverage import RULES
 from plugins.scitech.event_types import EVENT_TYPES
+from plugins.scitech.expert_routes import ROUTES as EXPERT_ROUTES
 from plugins.scitech.kinds import ORG_KINDS
+from plugins.scitech.permissions import PERMISSIONS
+from plugins.scitech.signals import SIGNALS
+from plugins.scitech.tables import APP_CONFIG, TABLES, ScitechExpert
 
 
 @hookimpl
@@ -29,3 +46,53 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
 @hookimpl
 def quntuan_event_types() -> Sequence[EventType]:
     return EVENT_TYPES
+
+
+@hookimpl
+def quntuan_permissions() -> Sequence[Permission]:
+    return PERMISSIONS
+
+
+@hookimpl
+def quntuan_piccolo_app() -> AppConfig:
+    return APP_CONFIG
+
+
+@hookimpl
+def quntuan_routes() -> Sequence[Any]:
+    return [*EXPERT_ROUTES]
+
+
+@hookimpl
+def quntuan_signals() -> Sequence[SignalType]:
+    return SIGNALS
+
+
+@hookimpl
+def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
+    return [
+        OrgPathColumn(table=t._meta.tablename, column="org_path")
+        for t in TABLES
+        if "org_path" in t._meta.column_names
+    ]
+
+
+@hookimpl
+def quntuan_personal_data() -> Sequence[PersonalDataTable]:
+    # An expert who is one of the core's persons: erasure clears the entry and takes it out of search.
+    return [
+        PersonalDataTable(
+            table=ScitechExpert,
+            person_column="person",
+            on_erasure="anonymise",
+            fields={
+                "name": "*",
+                "bio": "",
+                "employer": "",
+                "status": "retired",
+                "search_text": "",
+                "initials": "",
+            },
+            hidden=("search_text", "initials"),
+        )
+    ]

@@ -1,0 +1,76 @@
+"""The scitech plugin's tables (``scitech_*``); every change needs a migration in ``piccolo_migrations/``.
+
+Every row carries ``org_path``, a copy of its org's path that the core rewrites when the org moves
+(declared in ``quntuan_org_path_columns``), so a subtree is one range scan.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from piccolo.columns import UUID, Boolean, Integer, SmallInt, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.conf.apps import AppConfig
+from piccolo.table import Table
+
+PATH = 120
+
+
+class ScitechExpert(Table, tablename="scitech_expert"):
+    """An expert or S&T worker (专家/科技工作者) in the library (专家库) an association keeps."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)  #: the association (or society) whose library lists the expert
+    org_path = Varchar(length=PATH)
+    #: The core's person, when the expert is one (erasure and export reach this row through it).
+    person = UUID(null=True, default=None, index=True)
+    name = Varchar(length=100)
+    #: 职称 as written (教授, 研究员, 正高级工程师…), and its grade for filtering.
+    title = Varchar(length=100, default="")
+    title_grade = Varchar(length=16, default="other")
+    employer = Varchar(length=200, default="")
+    #: JSON lists: discipline codes as given (GB/T 13745) and expertise tags as written.
+    disciplines = Text(default="[]")
+    tags = Text(default="[]")
+    bio = Text(default="")
+    #: Willing to take consulting work (愿意承担咨询), and how many open engagements at most.
+    willing = Boolean(default=True)
+    max_engagements = SmallInt(default=3)
+    #: Open engagements (consulting topics assigned, not yet closed): kept with the assignments.
+    engagements = SmallInt(default=0)
+    status = Varchar(length=16, default="active")
+    #: Folded search key (simplified, lower case) of name, employer, title and tags; pinyin initials.
+    search_text = Varchar(length=1000, default="")
+    initials = Varchar(length=300, default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScitechExpertDiscipline(Table, tablename="scitech_expert_discipline"):
+    """One discipline an expert is found under: each code given and its first-level parent."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    expert = UUID()
+    code = Varchar(length=8)
+    org_path = Varchar(length=PATH)
+
+
+class ScitechExpertTag(Table, tablename="scitech_expert_tag"):
+    """One expertise tag of an expert, folded (工業互聯網 → 工业互联网) for exact matching."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    expert = UUID()
+    tag = Varchar(length=40)
+    org_path = Varchar(length=PATH)
+
+
+TABLES: list[type[Table]] = [ScitechExpert, ScitechExpertDiscipline, ScitechExpertTag]
+
+APP_CONFIG = AppConfig(
+    app_name="scitech",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=TABLES,
+    migration_dependencies=["core.orgs.piccolo_app", "core.identity.piccolo_app"],
+)
