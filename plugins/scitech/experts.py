@@ -42,14 +42,12 @@ Employer = Annotated[str, msgspec.Meta(max_length=200)]
 Bio = Annotated[str, msgspec.Meta(max_length=2000)]
 Engagements = Annotated[int, msgspec.Meta(ge=0, le=20)]
 
-UNKNOWN_DISCIPLINE = register_field_code(
-    "scitech_unknown_discipline",
-    Text(
-        zh_hans="不是《学科分类与代码》中的学科",
-        zh_hant="不是《學科分類與代碼》中的學科",
-        en="Not a discipline of GB/T 13745",
-    ),
+UNKNOWN_DISCIPLINE_TEXT = Text(
+    zh_hans="不是《学科分类与代码》中的学科",
+    zh_hant="不是《學科分類與代碼》中的學科",
+    en="Not a discipline of GB/T 13745",
 )
+UNKNOWN_DISCIPLINE = register_field_code("scitech_unknown_discipline", UNKNOWN_DISCIPLINE_TEXT)
 DUPLICATE = register_field_code(
     "scitech_duplicate",
     Text(zh_hans="重复的取值", zh_hant="重複的取值", en="Duplicate value"),

@@ -15,16 +15,21 @@ from core.sdk import (
     Permission,
     PersonalDataTable,
     PluginInfo,
+    ProcessType,
     SignalType,
+    StatFigure,
     hookimpl,
 )
 from plugins.scitech import PLUGIN_INFO
+from plugins.scitech.consulting import PROCESS_TYPES
+from plugins.scitech.consulting_routes import ROUTES as CONSULTING_ROUTES
 from plugins.scitech.coverage import RULES
 from plugins.scitech.event_types import EVENT_TYPES
 from plugins.scitech.expert_routes import ROUTES as EXPERT_ROUTES
 from plugins.scitech.kinds import ORG_KINDS
 from plugins.scitech.permissions import PERMISSIONS
 from plugins.scitech.signals import SIGNALS
+from plugins.scitech.statistics import scitech_figures
 from plugins.scitech.tables import APP_CONFIG, TABLES, ScitechExpert
 
 
@@ -60,7 +65,7 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [*EXPERT_ROUTES]
+    return [*EXPERT_ROUTES, *CONSULTING_ROUTES]
 
 
 @hookimpl
@@ -96,3 +101,13 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
             hidden=("search_text", "initials"),
         )
     ]
+
+
+@hookimpl
+def quntuan_process_types() -> Sequence[ProcessType]:
+    return PROCESS_TYPES
+
+
+@hookimpl
+async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
+    return await scitech_figures(org_path)

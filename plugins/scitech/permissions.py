@@ -6,6 +6,8 @@ from core.sdk import Permission, Text
 
 EXPERT_READ = "scitech.expert.read"
 EXPERT_MANAGE = "scitech.expert.manage"
+CONSULT_READ = "scitech.consult.read"
+CONSULT_MANAGE = "scitech.consult.manage"
 
 PERMISSIONS: list[Permission] = [
     Permission(
@@ -15,5 +17,13 @@ PERMISSIONS: list[Permission] = [
     Permission(
         code=EXPERT_MANAGE,
         name=Text(zh_hans="维护专家库", zh_hant="維護專家庫", en="Keep the expert library"),
+    ),
+    Permission(
+        code=CONSULT_READ,
+        name=Text(zh_hans="查看决策咨询", zh_hant="查看決策諮詢", en="Read decision consulting"),
+    ),
+    Permission(
+        code=CONSULT_MANAGE,
+        name=Text(zh_hans="办理决策咨询课题", zh_hant="辦理決策諮詢課題", en="Handle consulting topics"),
     ),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from piccolo.columns import UUID, Boolean, Integer, SmallInt, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Date, Integer, SmallInt, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
@@ -66,7 +66,59 @@ class ScitechExpertTag(Table, tablename="scitech_expert_tag"):
     org_path = Varchar(length=PATH)
 
 
-TABLES: list[type[Table]] = [ScitechExpert, ScitechExpertDiscipline, ScitechExpertTag]
+class ScitechConsultAssignment(Table, tablename="scitech_consult_assignment"):
+    """An expert assigned to a decision-consulting topic (a process of ``scitech.consulting``)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    process = UUID()
+    expert = UUID()
+    lead = Boolean(default=False)
+    org_path = Varchar(length=PATH)
+    assigned_at = Timestamptz(default=TimestamptzNow())
+    #: When the topic closed and the engagement ended.
+    released_at = Timestamptz(null=True, default=None)
+
+
+class ScitechConsultDraft(Table, tablename="scitech_consult_draft"):
+    """One draft of a topic's report (初稿, 修改稿…), numbered per topic."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    process = UUID()
+    number = SmallInt()
+    summary = Text()
+    org_path = Varchar(length=PATH)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScitechConsultReport(Table, tablename="scitech_consult_report"):
+    """A topic's submitted report (咨询报告/建议) and, once it happens, its adoption (批示 or 采纳)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    process = UUID(unique=True)
+    org = UUID()
+    org_path = Varchar(length=PATH)
+    title = Varchar(length=200)
+    discipline = Varchar(length=8, default="")
+    source = Varchar(length=16)
+    submitted_to = Varchar(length=200, default="")
+    submitted_at = Timestamptz()
+    submitted_year = SmallInt()
+    #: instruction (领导批示) or adoption (部门采纳); empty until adopted.
+    adoption = Varchar(length=16, default="")
+    adopted_by = Varchar(length=200, default="")
+    adopted_level = Varchar(length=16, default="")
+    adopted_on = Date(null=True, default=None)
+    adopted_year = SmallInt(null=True, default=None)
+
+
+TABLES: list[type[Table]] = [
+    ScitechExpert,
+    ScitechExpertDiscipline,
+    ScitechExpertTag,
+    ScitechConsultAssignment,
+    ScitechConsultDraft,
+    ScitechConsultReport,
+]
 
 APP_CONFIG = AppConfig(
     app_name="scitech",
