@@ -9,11 +9,13 @@ from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
     CoverageRule,
+    EventInfo,
     EventType,
     OrgKind,
     OrgPathColumn,
     Permission,
     PersonalDataTable,
+    PlaceKind,
     PluginInfo,
     ProcessType,
     SignalType,
@@ -28,6 +30,8 @@ from plugins.scitech.event_types import EVENT_TYPES
 from plugins.scitech.expert_routes import ROUTES as EXPERT_ROUTES
 from plugins.scitech.kinds import ORG_KINDS
 from plugins.scitech.permissions import PERMISSIONS
+from plugins.scitech.popularization import PLACE_KINDS, event_cancelled, event_published
+from plugins.scitech.popularization import ROUTES as POPULARIZATION_ROUTES
 from plugins.scitech.signals import SIGNALS
 from plugins.scitech.statistics import scitech_figures
 from plugins.scitech.tables import APP_CONFIG, TABLES, ScitechExpert
@@ -65,7 +69,7 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [*EXPERT_ROUTES, *CONSULTING_ROUTES]
+    return [*EXPERT_ROUTES, *CONSULTING_ROUTES, *POPULARIZATION_ROUTES]
 
 
 @hookimpl
@@ -111,3 +115,18 @@ def quntuan_process_types() -> Sequence[ProcessType]:
 @hookimpl
 async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
     return await scitech_figures(org_path)
+
+
+@hookimpl
+def quntuan_place_kinds() -> Sequence[PlaceKind]:
+    return PLACE_KINDS
+
+
+@hookimpl
+async def quntuan_event_published(event: EventInfo) -> None:
+    await event_published(event)
+
+
+@hookimpl
+async def quntuan_event_cancelled(event: EventInfo) -> None:
+    await event_cancelled(event)

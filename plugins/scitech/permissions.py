@@ -8,6 +8,8 @@ EXPERT_READ = "scitech.expert.read"
 EXPERT_MANAGE = "scitech.expert.manage"
 CONSULT_READ = "scitech.consult.read"
 CONSULT_MANAGE = "scitech.consult.manage"
+POPSCI_READ = "scitech.popsci.read"
+POPSCI_MANAGE = "scitech.popsci.manage"
 
 PERMISSIONS: list[Permission] = [
     Permission(
@@ -25,5 +27,13 @@ PERMISSIONS: list[Permission] = [
     Permission(
         code=CONSULT_MANAGE,
         name=Text(zh_hans="办理决策咨询课题", zh_hant="辦理決策諮詢課題", en="Handle consulting topics"),
+    ),
+    Permission(
+        code=POPSCI_READ,
+        name=Text(zh_hans="查看科普活动与资源", zh_hant="查看科普活動與資源", en="Read popularization"),
+    ),
+    Permission(
+        code=POPSCI_MANAGE,
+        name=Text(zh_hans="管理科普活动与资源", zh_hant="管理科普活動與資源", en="Manage popularization"),
     ),
 ]

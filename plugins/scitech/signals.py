@@ -46,4 +46,40 @@ REPORT_ADOPTED = SignalType(
     ),
 )
 
-SIGNALS: list[SignalType] = [EXPERT_ADDED, EXPERT_CHANGED, REPORT_SUBMITTED, REPORT_ADOPTED]
+
+class RecordSignal(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    org: str
+
+
+ACTIVITY_RECORDED = SignalType(
+    name="scitech.activity_recorded",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="登记了科普活动", zh_hant="登記了科普活動", en="A popularization activity was recorded"
+    ),
+)
+REACH_REPORTED = SignalType(
+    name="scitech.reach_reported",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="填报了科普受众人数", zh_hant="填報了科普受眾人數", en="An activity's reach was reported"
+    ),
+)
+RESOURCE_CHANGED = SignalType(
+    name="scitech.resource_changed",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="科普资源新增或变更", zh_hant="科普資源新增或變更", en="A resource was added or changed"
+    ),
+)
+
+SIGNALS: list[SignalType] = [
+    EXPERT_ADDED,
+    EXPERT_CHANGED,
+    REPORT_SUBMITTED,
+    REPORT_ADOPTED,
+    ACTIVITY_RECORDED,
+    REACH_REPORTED,
+    RESOURCE_CHANGED,
+]

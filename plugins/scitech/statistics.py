@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from core.sdk import StatFigure, Text, subtree_bounds
 from plugins.scitech.common import now
+from plugins.scitech.popularization import reach_figures
 from plugins.scitech.tables import ScitechConsultReport, ScitechExpert
 
 
@@ -30,7 +33,37 @@ async def scitech_figures(org_path: str) -> list[StatFigure]:
         .where(in_reports & (ScitechConsultReport.adopted_year == year))
         .run()
     )
+    reach = await reach_figures(low, high, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    assert reach is not None
+    popularization = [
+        StatFigure(
+            code="scitech.popsci_activities_year",
+            label=Text(
+                zh_hans="本年科普活动数", zh_hant="本年科普活動數", en="Popularization activities this year"
+            ),
+            value=reach.activities,
+        ),
+        StatFigure(
+            code="scitech.popsci_offline_year",
+            label=Text(
+                zh_hans="本年科普线下受众人次",
+                zh_hant="本年科普線下受眾人次",
+                en="People reached offline this year",
+            ),
+            value=reach.offline,
+        ),
+        StatFigure(
+            code="scitech.popsci_online_year",
+            label=Text(
+                zh_hans="本年科普线上受众人次",
+                zh_hant="本年科普線上受眾人次",
+                en="People reached online this year",
+            ),
+            value=reach.online,
+        ),
+    ]
     return [
+        *popularization,
         StatFigure(
             code="scitech.experts",
             label=Text(zh_hans="在库专家数", zh_hant="在庫專家數", en="Experts in the library"),

@@ -111,6 +111,49 @@ class ScitechConsultReport(Table, tablename="scitech_consult_report"):
     adopted_year = SmallInt(null=True, default=None)
 
 
+class ScitechActivity(Table, tablename="scitech_activity"):
+    """A science-popularization activity (科普活动) and how many people it reached, offline and online.
+
+    One is kept for every popularization event a scitech org publishes (``event``), or recorded directly
+    (a caravan's tour, a campaign without sign-up)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID()
+    org_path = Varchar(length=PATH)
+    event = UUID(null=True, default=None, unique=True)
+    #: lecture, science_day, visit, caravan, other.
+    kind = Varchar(length=16)
+    title = Varchar(length=200)
+    held_on = Date()
+    offline = Integer(default=0)
+    online = Integer(default=0)
+    status = Varchar(length=16, default="held")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScitechResource(Table, tablename="scitech_resource"):
+    """A popularization resource (科普资源): an article, a video or an exhibit, with tags."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID()
+    org_path = Varchar(length=PATH)
+    kind = Varchar(length=16)
+    title = Varchar(length=200)
+    summary = Text(default="")
+    url = Varchar(length=500, default="")
+    tags = Text(default="[]")
+    #: ``|tag|tag|`` folded, for exact tag filters; and the folded text with pinyin initials.
+    tag_key = Varchar(length=1000, default="")
+    search_text = Varchar(length=1000, default="")
+    initials = Varchar(length=300, default="")
+    status = Varchar(length=16, default="published")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     ScitechExpert,
     ScitechExpertDiscipline,
@@ -118,6 +161,8 @@ TABLES: list[type[Table]] = [
     ScitechConsultAssignment,
     ScitechConsultDraft,
     ScitechConsultReport,
+    ScitechActivity,
+    ScitechResource,
 ]
 
 APP_CONFIG = AppConfig(
