@@ -33,8 +33,9 @@ from plugins.scitech.permissions import PERMISSIONS
 from plugins.scitech.popularization import PLACE_KINDS, event_cancelled, event_published
 from plugins.scitech.popularization import ROUTES as POPULARIZATION_ROUTES
 from plugins.scitech.signals import SIGNALS
+from plugins.scitech.societies import ROUTES as SOCIETY_ROUTES
 from plugins.scitech.statistics import scitech_figures
-from plugins.scitech.tables import APP_CONFIG, TABLES, ScitechExpert
+from plugins.scitech.tables import APP_CONFIG, TABLES, ScitechExpert, ScitechSocietyMember
 
 
 @hookimpl
@@ -69,7 +70,7 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [*EXPERT_ROUTES, *CONSULTING_ROUTES, *POPULARIZATION_ROUTES]
+    return [*EXPERT_ROUTES, *CONSULTING_ROUTES, *POPULARIZATION_ROUTES, *SOCIETY_ROUTES]
 
 
 @hookimpl
@@ -103,7 +104,15 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
                 "initials": "",
             },
             hidden=("search_text", "initials"),
-        )
+        ),
+        # Dues stay under the accounting rules; the member's name leaves with the person.
+        PersonalDataTable(
+            table=ScitechSocietyMember,
+            person_column="person",
+            on_erasure="anonymise",
+            fields={"name": "*", "search_text": ""},
+            hidden=("search_text",),
+        ),
     ]
 
 

@@ -10,6 +10,8 @@ CONSULT_READ = "scitech.consult.read"
 CONSULT_MANAGE = "scitech.consult.manage"
 POPSCI_READ = "scitech.popsci.read"
 POPSCI_MANAGE = "scitech.popsci.manage"
+SOCIETY_READ = "scitech.society.read"
+SOCIETY_MANAGE = "scitech.society.manage"
 
 PERMISSIONS: list[Permission] = [
     Permission(
@@ -35,5 +37,15 @@ PERMISSIONS: list[Permission] = [
     Permission(
         code=POPSCI_MANAGE,
         name=Text(zh_hans="管理科普活动与资源", zh_hant="管理科普活動與資源", en="Manage popularization"),
+    ),
+    Permission(
+        code=SOCIETY_READ,
+        name=Text(zh_hans="查看学会会员", zh_hant="查看學會會員", en="Read society members"),
+    ),
+    Permission(
+        code=SOCIETY_MANAGE,
+        name=Text(
+            zh_hans="管理学会会员与会费", zh_hant="管理學會會員與會費", en="Manage society members and dues"
+        ),
     ),
 ]

@@ -74,6 +74,26 @@ RESOURCE_CHANGED = SignalType(
     ),
 )
 
+SOCIETY_MEMBER_JOINED = SignalType(
+    name="scitech.society_member_joined",
+    payload=RecordSignal,
+    description=Text(zh_hans="学会发展了会员", zh_hant="學會發展了會員", en="A society enrolled a member"),
+)
+SOCIETY_MEMBER_CHANGED = SignalType(
+    name="scitech.society_member_changed",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="学会会员续期或变更",
+        zh_hant="學會會員續期或變更",
+        en="A society member was renewed or changed",
+    ),
+)
+DUES_PAID = SignalType(
+    name="scitech.dues_paid",
+    payload=RecordSignal,
+    description=Text(zh_hans="学会会员缴纳会费", zh_hant="學會會員繳納會費", en="A society member paid dues"),
+)
+
 SIGNALS: list[SignalType] = [
     EXPERT_ADDED,
     EXPERT_CHANGED,
@@ -82,4 +102,7 @@ SIGNALS: list[SignalType] = [
     ACTIVITY_RECORDED,
     REACH_REPORTED,
     RESOURCE_CHANGED,
+    SOCIETY_MEMBER_JOINED,
+    SOCIETY_MEMBER_CHANGED,
+    DUES_PAID,
 ]

@@ -154,6 +154,47 @@ class ScitechResource(Table, tablename="scitech_resource"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class ScitechSocietyMember(Table, tablename="scitech_society_member"):
+    """A member of an academic society (学会会员): a person (individual) or a unit (group member, 单位会员),
+    with a membership number, grade, term and yearly dues — a society's own roll, beside the core's."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    society = UUID()
+    org_path = Varchar(length=PATH)
+    kind = Varchar(length=16)
+    #: The core's person, for an individual member who is one.
+    person = UUID(null=True, default=None, index=True)
+    #: The member's name (a person's or a unit's), folded and by initials for search.
+    name = Varchar(length=200)
+    search_text = Varchar(length=400, default="")
+    member_no = Varchar(length=32)
+    #: member, senior, fellow (会员, 高级会员, 会士) or council, unit (理事单位, 会员单位).
+    grade = Varchar(length=16)
+    joined_on = Date()
+    term_start = Date()
+    term_end = Date()
+    #: Yearly dues in yuan (a decimal string), and the last year paid.
+    dues = Varchar(length=16, default="0")
+    paid_through = SmallInt(null=True, default=None)
+    status = Varchar(length=16, default="active")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScitechSocietyDues(Table, tablename="scitech_society_dues"):
+    """One year's dues paid by a society member (会费)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    member = UUID()
+    society = UUID()
+    org_path = Varchar(length=PATH)
+    year = SmallInt()
+    amount = Varchar(length=16)
+    paid_on = Date()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     ScitechExpert,
     ScitechExpertDiscipline,
@@ -163,6 +204,8 @@ TABLES: list[type[Table]] = [
     ScitechConsultReport,
     ScitechActivity,
     ScitechResource,
+    ScitechSocietyMember,
+    ScitechSocietyDues,
 ]
 
 APP_CONFIG = AppConfig(

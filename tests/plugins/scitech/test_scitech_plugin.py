@@ -20,6 +20,7 @@ async def test_app_with_only_scitech(make_app: Callable[..., Litestar]) -> None:
         assert {k["code"] for k in plugin["org_kinds"]} == {
             "scitech.association",
             "scitech.enterprise_association",
+            "scitech.popularization_base",
             "scitech.society",
             "scitech.university_association",
         }
