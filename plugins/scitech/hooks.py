@@ -34,6 +34,7 @@ from plugins.scitech.popularization import PLACE_KINDS, event_cancelled, event_p
 from plugins.scitech.popularization import ROUTES as POPULARIZATION_ROUTES
 from plugins.scitech.signals import SIGNALS
 from plugins.scitech.societies import ROUTES as SOCIETY_ROUTES
+from plugins.scitech.stations import ROUTES as STATION_ROUTES
 from plugins.scitech.statistics import scitech_figures
 from plugins.scitech.tables import APP_CONFIG, TABLES, ScitechExpert, ScitechSocietyMember
 
@@ -70,7 +71,7 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [*EXPERT_ROUTES, *CONSULTING_ROUTES, *POPULARIZATION_ROUTES, *SOCIETY_ROUTES]
+    return [*EXPERT_ROUTES, *CONSULTING_ROUTES, *POPULARIZATION_ROUTES, *SOCIETY_ROUTES, *STATION_ROUTES]
 
 
 @hookimpl

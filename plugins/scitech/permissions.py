@@ -12,6 +12,8 @@ POPSCI_READ = "scitech.popsci.read"
 POPSCI_MANAGE = "scitech.popsci.manage"
 SOCIETY_READ = "scitech.society.read"
 SOCIETY_MANAGE = "scitech.society.manage"
+STATION_READ = "scitech.station.read"
+STATION_MANAGE = "scitech.station.manage"
 
 PERMISSIONS: list[Permission] = [
     Permission(
@@ -47,5 +49,13 @@ PERMISSIONS: list[Permission] = [
         name=Text(
             zh_hans="管理学会会员与会费", zh_hant="管理學會會員與會費", en="Manage society members and dues"
         ),
+    ),
+    Permission(
+        code=STATION_READ,
+        name=Text(zh_hans="查看专家工作站", zh_hant="查看專家工作站", en="Read workstations"),
+    ),
+    Permission(
+        code=STATION_MANAGE,
+        name=Text(zh_hans="管理专家工作站", zh_hant="管理專家工作站", en="Manage workstations"),
     ),
 ]

@@ -94,6 +94,25 @@ DUES_PAID = SignalType(
     description=Text(zh_hans="学会会员缴纳会费", zh_hant="學會會員繳納會費", en="A society member paid dues"),
 )
 
+STATION_RECORDED = SignalType(
+    name="scitech.station_recorded",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="工作站建立，或登记了项目、成果",
+        zh_hant="工作站建立，或登記了項目、成果",
+        en="A station, project or result was recorded",
+    ),
+)
+STATION_CHANGED = SignalType(
+    name="scitech.station_changed",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="工作站变更或专家进站",
+        zh_hant="工作站變更或專家進站",
+        en="A station changed or took an expert",
+    ),
+)
+
 SIGNALS: list[SignalType] = [
     EXPERT_ADDED,
     EXPERT_CHANGED,
@@ -105,4 +124,6 @@ SIGNALS: list[SignalType] = [
     SOCIETY_MEMBER_JOINED,
     SOCIETY_MEMBER_CHANGED,
     DUES_PAID,
+    STATION_RECORDED,
+    STATION_CHANGED,
 ]

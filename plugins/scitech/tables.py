@@ -195,6 +195,60 @@ class ScitechSocietyDues(Table, tablename="scitech_society_dues"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class ScitechStation(Table, tablename="scitech_station"):
+    """An expert workstation serving an enterprise (院士专家工作站, 科技服务站), kept by an association."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID()
+    org_path = Varchar(length=PATH)
+    #: academician (院士专家工作站), expert (专家工作站), service (科技服务站).
+    kind = Varchar(length=16)
+    name = Varchar(length=200)
+    host = Varchar(length=200)
+    #: The host enterprise's unified social credit code, when known.
+    host_credit_code = Varchar(length=18, default="")
+    established_on = Date()
+    status = Varchar(length=16, default="active")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScitechStationExpert(Table, tablename="scitech_station_expert"):
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    station = UUID()
+    expert = UUID()
+    lead = Boolean(default=False)
+    org_path = Varchar(length=PATH)
+    joined_on = Date()
+
+
+class ScitechStationProject(Table, tablename="scitech_station_project"):
+    """A cooperation project of a station (合作项目)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    station = UUID()
+    org_path = Varchar(length=PATH)
+    title = Varchar(length=200)
+    started_on = Date()
+    status = Varchar(length=16, default="ongoing")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScitechStationResult(Table, tablename="scitech_station_result"):
+    """A result of a station's project: a patent, a standard, a product, a paper, training, other."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    project = UUID()
+    station = UUID()
+    org_path = Varchar(length=PATH)
+    kind = Varchar(length=16)
+    title = Varchar(length=200)
+    achieved_on = Date()
+    #: Economic benefit in yuan (a decimal string), when reported.
+    benefit = Varchar(length=16, default="0")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     ScitechExpert,
     ScitechExpertDiscipline,
@@ -206,6 +260,10 @@ TABLES: list[type[Table]] = [
     ScitechResource,
     ScitechSocietyMember,
     ScitechSocietyDues,
+    ScitechStation,
+    ScitechStationExpert,
+    ScitechStationProject,
+    ScitechStationResult,
 ]
 
 APP_CONFIG = AppConfig(
