@@ -18,11 +18,12 @@ from core.sdk import (
     PlaceKind,
     PluginInfo,
     ProcessType,
+    SelectionType,
     SignalType,
     StatFigure,
     hookimpl,
 )
-from plugins.scitech import PLUGIN_INFO
+from plugins.scitech import PLUGIN_INFO, contests
 from plugins.scitech.consulting import PROCESS_TYPES
 from plugins.scitech.consulting_routes import ROUTES as CONSULTING_ROUTES
 from plugins.scitech.coverage import RULES
@@ -71,7 +72,14 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [*EXPERT_ROUTES, *CONSULTING_ROUTES, *POPULARIZATION_ROUTES, *SOCIETY_ROUTES, *STATION_ROUTES]
+    return [
+        *EXPERT_ROUTES,
+        *CONSULTING_ROUTES,
+        *POPULARIZATION_ROUTES,
+        *SOCIETY_ROUTES,
+        *STATION_ROUTES,
+        *contests.ROUTES,
+    ]
 
 
 @hookimpl
@@ -135,8 +143,15 @@ def quntuan_place_kinds() -> Sequence[PlaceKind]:
 @hookimpl
 async def quntuan_event_published(event: EventInfo) -> None:
     await event_published(event)
+    await contests.event_published(event)
 
 
 @hookimpl
 async def quntuan_event_cancelled(event: EventInfo) -> None:
     await event_cancelled(event)
+    await contests.event_cancelled(event)
+
+
+@hookimpl
+def quntuan_selection_types() -> Sequence[SelectionType]:
+    return contests.SELECTION_TYPES

@@ -14,6 +14,8 @@ SOCIETY_READ = "scitech.society.read"
 SOCIETY_MANAGE = "scitech.society.manage"
 STATION_READ = "scitech.station.read"
 STATION_MANAGE = "scitech.station.manage"
+CONTEST_READ = "scitech.contest.read"
+CONTEST_MANAGE = "scitech.contest.manage"
 
 PERMISSIONS: list[Permission] = [
     Permission(
@@ -57,5 +59,13 @@ PERMISSIONS: list[Permission] = [
     Permission(
         code=STATION_MANAGE,
         name=Text(zh_hans="管理专家工作站", zh_hant="管理專家工作站", en="Manage workstations"),
+    ),
+    Permission(
+        code=CONTEST_READ,
+        name=Text(zh_hans="查看科技比武", zh_hant="查看科技比武", en="Read contests"),
+    ),
+    Permission(
+        code=CONTEST_MANAGE,
+        name=Text(zh_hans="登记比赛名次", zh_hant="登記比賽名次", en="Record contest placings"),
     ),
 ]

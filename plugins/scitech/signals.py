@@ -113,6 +113,21 @@ STATION_CHANGED = SignalType(
     ),
 )
 
+CONTEST_RECORDED = SignalType(
+    name="scitech.contest_recorded",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="发布了科技比武", zh_hant="發佈了科技比武", en="A technology contest was published"
+    ),
+)
+CONTEST_DECIDED = SignalType(
+    name="scitech.contest_decided",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="登记了比赛名次", zh_hant="登記了比賽名次", en="A contest's placings were recorded"
+    ),
+)
+
 SIGNALS: list[SignalType] = [
     EXPERT_ADDED,
     EXPERT_CHANGED,
@@ -126,4 +141,6 @@ SIGNALS: list[SignalType] = [
     DUES_PAID,
     STATION_RECORDED,
     STATION_CHANGED,
+    CONTEST_RECORDED,
+    CONTEST_DECIDED,
 ]

@@ -249,6 +249,36 @@ class ScitechStationResult(Table, tablename="scitech_station_result"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class ScitechContest(Table, tablename="scitech_contest"):
+    """A technology contest (科技比武) a scitech org published as a core event, and its results."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    event = UUID(unique=True)
+    org = UUID()
+    org_path = Varchar(length=PATH)
+    title = Varchar(length=200)
+    field = Varchar(length=100, default="")
+    level = Varchar(length=16, default="")
+    held_on = Date()
+    status = Varchar(length=16, default="scheduled")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScitechContestResult(Table, tablename="scitech_contest_result"):
+    """One placing in a contest: the entrant (a person or a team), rank and award."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    contest = UUID()
+    org_path = Varchar(length=PATH)
+    entrant = Varchar(length=200)
+    person = UUID(null=True, default=None, index=True)
+    rank = SmallInt()
+    #: gold/first (一等奖), second, third, excellence (优秀奖).
+    award = Varchar(length=16)
+    score = Varchar(length=16, default="")
+
+
 TABLES: list[type[Table]] = [
     ScitechExpert,
     ScitechExpertDiscipline,
@@ -264,6 +294,8 @@ TABLES: list[type[Table]] = [
     ScitechStationExpert,
     ScitechStationProject,
     ScitechStationResult,
+    ScitechContest,
+    ScitechContestResult,
 ]
 
 APP_CONFIG = AppConfig(
