@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
+    BuiltinRole,
     CoverageRule,
     EventInfo,
     EventType,
@@ -33,6 +34,7 @@ from plugins.scitech.kinds import ORG_KINDS
 from plugins.scitech.permissions import PERMISSIONS
 from plugins.scitech.popularization import PLACE_KINDS, event_cancelled, event_published
 from plugins.scitech.popularization import ROUTES as POPULARIZATION_ROUTES
+from plugins.scitech.roles import ROLES
 from plugins.scitech.signals import SIGNALS
 from plugins.scitech.societies import ROUTES as SOCIETY_ROUTES
 from plugins.scitech.stations import ROUTES as STATION_ROUTES
@@ -155,3 +157,8 @@ async def quntuan_event_cancelled(event: EventInfo) -> None:
 @hookimpl
 def quntuan_selection_types() -> Sequence[SelectionType]:
     return contests.SELECTION_TYPES
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return ROLES
