@@ -86,7 +86,7 @@ class ConsultingController(Controller):
     path = "/consulting"
 
     @get(
-        "/topics/{process_id:uuid}",
+        "/topics/{topic_id:uuid}",
         opt={"permission": CONSULT_READ},
         summary="课题档案",
         description="决策咨询课题的选派专家、研究稿与报告（含批示或采纳）；课题流程本身见 /api/v1/processes。",
@@ -95,26 +95,23 @@ class ConsultingController(Controller):
         "topic's process itself is at /api/v1/processes.",
     )
     async def get_scitech_consulting_topic(
-        self, request: Request[Any, Any, Any], process_id: FromPath[uuid.UUID]
+        self, request: Request[Any, Any, Any], topic_id: FromPath[uuid.UUID]
     ) -> Dossier:
         reach = reaches(request, CONSULT_READ)
         assignments = (
             await ScitechConsultAssignment.select()
-            .where(ScitechConsultAssignment.process == process_id)
+            .where(ScitechConsultAssignment.process == topic_id)
             .order_by(ScitechConsultAssignment.assigned_at)
             .run()
         )
         drafts = (
             await ScitechConsultDraft.select()
-            .where(ScitechConsultDraft.process == process_id)
+            .where(ScitechConsultDraft.process == topic_id)
             .order_by(ScitechConsultDraft.number)
             .run()
         )
         report = (
-            await ScitechConsultReport.select()
-            .where(ScitechConsultReport.process == process_id)
-            .first()
-            .run()
+            await ScitechConsultReport.select().where(ScitechConsultReport.process == topic_id).first().run()
         )
         paths = [r["org_path"] for r in (*assignments, *drafts, *([report] if report else []))]
         if not paths or not all(within(p, reach) for p in paths):
@@ -133,7 +130,7 @@ class ConsultingController(Controller):
             else {}
         )
         return Dossier(
-            process=process_id,
+            process=topic_id,
             experts=[
                 AssignedExpert(
                     expert=a["expert"],

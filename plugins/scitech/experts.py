@@ -331,7 +331,7 @@ def _text_clause(q: str) -> Any | None:
     return clause
 
 
-async def search(
+def search_query(
     reaches: Sequence[Any],
     page: PageRequest,
     *,
@@ -341,10 +341,11 @@ async def search(
     q: str | None = None,
     available: bool | None = None,
     title_grade: str | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> Any | None:
+    """The search as one query (before paging), or None when the reach is empty."""
     clause = reach_clause(ScitechExpert.org_path, reaches)
     if clause is None:
-        return [], None
+        return None
     where = [clause, ScitechExpert.status == "active"]
     if org_path is not None:
         where += [ScitechExpert.org_path >= org_path, ScitechExpert.org_path < org_path + "~"]
@@ -374,6 +375,16 @@ async def search(
     query = ScitechExpert.select()
     for part in where:
         query = query.where(part)
+    return query
+
+
+async def search(
+    reaches: Sequence[Any], page: PageRequest, **filters: Any
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of experts matching ``filters`` (see :func:`search_query`), oldest first."""
+    query = search_query(reaches, page, **filters)
+    if query is None:
+        return [], None
     return await paginate(query, [ScitechExpert.created_at, ScitechExpert.id], page)
 
 

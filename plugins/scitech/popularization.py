@@ -381,6 +381,22 @@ class PopularizationController(Controller):
             await _record("scitech.activity.recorded", ACTIVITY_RECORDED, "scitech.activity", row)
         return tagged(_activity(row), 1, 201)
 
+    @get(
+        "/activities/{activity_id:uuid}",
+        opt={"permission": POPSCI_READ},
+        summary="查看科普活动",
+        description="一项科普活动及其受众人数；不在权限范围内的与不存在的一样答复 404。",
+        summary_en="An activity",
+        description_en="One popularization activity with its reach; one outside reach is answered 404.",
+    )
+    async def get_scitech_activity(
+        self, request: Request[Any, Any, Any], activity_id: FromPath[uuid.UUID]
+    ) -> Response[Activity]:
+        row = await ScitechActivity.select().where(ScitechActivity.id == activity_id).first().run()
+        if row is None or not within(row["org_path"], reaches(request, POPSCI_READ)):
+            raise Problem("not-found")
+        return tagged(_activity(row), row["version"])
+
     @put(
         "/activities/{activity_id:uuid}/reach",
         opt={"permission": POPSCI_MANAGE},
@@ -522,8 +538,24 @@ class PopularizationController(Controller):
             await _record("scitech.resource.added", RESOURCE_CHANGED, "scitech.resource", row)
         return tagged(_resource(row), 1, 201)
 
+    @get(
+        "/resources/{popsci_resource_id:uuid}",
+        opt={"permission": POPSCI_READ},
+        summary="查看科普资源",
+        description="一项科普资源；不在权限范围内的与不存在的一样答复 404。",
+        summary_en="A resource",
+        description_en="One popularization resource; one outside reach is answered 404.",
+    )
+    async def get_scitech_resource(
+        self, request: Request[Any, Any, Any], popsci_resource_id: FromPath[uuid.UUID]
+    ) -> Response[Resource]:
+        row = await ScitechResource.select().where(ScitechResource.id == popsci_resource_id).first().run()
+        if row is None or not within(row["org_path"], reaches(request, POPSCI_READ)):
+            raise Problem("not-found")
+        return tagged(_resource(row), row["version"])
+
     @patch(
-        "/resources/{resource_id:uuid}",
+        "/resources/{popsci_resource_id:uuid}",
         opt={"permission": POPSCI_MANAGE},
         summary="修改科普资源（须 If-Match）",
         description="修改科普资源；status=withdrawn 下架。",
@@ -533,12 +565,12 @@ class PopularizationController(Controller):
     async def update_scitech_resource(
         self,
         request: Request[Any, Any, Any],
-        resource_id: FromPath[uuid.UUID],
+        popsci_resource_id: FromPath[uuid.UUID],
         data: JSONBody[ResourceUpdate],
         if_match: IfMatch = None,
     ) -> Response[Resource]:
         async with transaction():
-            row = await ScitechResource.select().where(ScitechResource.id == resource_id).first().run()
+            row = await ScitechResource.select().where(ScitechResource.id == popsci_resource_id).first().run()
             if row is None or not within(row["org_path"], reaches(request, POPSCI_MANAGE)):
                 raise Problem("not-found")
             check_if_match(row, if_match)
@@ -556,7 +588,7 @@ class PopularizationController(Controller):
             new.update(changes)
             await (
                 ScitechResource.update({getattr(ScitechResource, k): v for k, v in changes.items()})
-                .where(ScitechResource.id == resource_id)
+                .where(ScitechResource.id == popsci_resource_id)
                 .run()
             )
             fields = sorted(

@@ -154,8 +154,12 @@ def _check(kind: str, grade: str, start: dt.date, end: dt.date) -> None:
         raise Problem.invalid(("/term_end", BAD_TERM))
 
 
-async def _load(request: Request[Any, Any, Any], member_id: uuid.UUID, permission: str) -> dict[str, Any]:
-    row = await ScitechSocietyMember.select().where(ScitechSocietyMember.id == member_id).first().run()
+async def _load(
+    request: Request[Any, Any, Any], society_member_id: uuid.UUID, permission: str
+) -> dict[str, Any]:
+    row = (
+        await ScitechSocietyMember.select().where(ScitechSocietyMember.id == society_member_id).first().run()
+    )
     if row is None or not within(row["org_path"], reaches(request, permission)):
         raise Problem("not-found")
     return dict(row)
@@ -311,7 +315,7 @@ class SocietyMemberController(Controller):
     path = "/society-members"
 
     @get(
-        "/{member_id:uuid}",
+        "/{society_member_id:uuid}",
         opt={"permission": SOCIETY_READ},
         summary="查看学会会员",
         description="一位学会会员；不在权限范围内的与不存在的一样答复 404。",
@@ -319,13 +323,13 @@ class SocietyMemberController(Controller):
         description_en="One society member; one outside reach is answered 404, like a missing one.",
     )
     async def get_scitech_society_member(
-        self, request: Request[Any, Any, Any], member_id: FromPath[uuid.UUID]
+        self, request: Request[Any, Any, Any], society_member_id: FromPath[uuid.UUID]
     ) -> Response[Member]:
-        row = await _load(request, member_id, SOCIETY_READ)
+        row = await _load(request, society_member_id, SOCIETY_READ)
         return tagged(_member(row), row["version"])
 
     @patch(
-        "/{member_id:uuid}",
+        "/{society_member_id:uuid}",
         opt={"permission": SOCIETY_MANAGE},
         summary="续期或变更学会会员（须 If-Match）",
         description="续延会籍期限、调整级别或会费，或办理退会、失效。",
@@ -335,12 +339,12 @@ class SocietyMemberController(Controller):
     async def update_scitech_society_member(
         self,
         request: Request[Any, Any, Any],
-        member_id: FromPath[uuid.UUID],
+        society_member_id: FromPath[uuid.UUID],
         data: JSONBody[MemberUpdate],
         if_match: IfMatch = None,
     ) -> Response[Member]:
         async with transaction():
-            row = await _load(request, member_id, SOCIETY_MANAGE)
+            row = await _load(request, society_member_id, SOCIETY_MANAGE)
             check_if_match(row, if_match)
             changes = {
                 f: getattr(data, f)
@@ -358,7 +362,8 @@ class SocietyMemberController(Controller):
                     {getattr(ScitechSocietyMember, k): v for k, v in changes.items()}
                 )
                 .where(
-                    (ScitechSocietyMember.id == member_id) & (ScitechSocietyMember.version == row["version"])
+                    (ScitechSocietyMember.id == society_member_id)
+                    & (ScitechSocietyMember.version == row["version"])
                 )
                 .run()
             )
@@ -369,7 +374,7 @@ class SocietyMemberController(Controller):
         return tagged(_member(merged), merged["version"])
 
     @post(
-        "/{member_id:uuid}/dues",
+        "/{society_member_id:uuid}/dues",
         opt={"permission": SOCIETY_MANAGE},
         summary="登记会费",
         description="登记会员某一年度的会费；每年一次，年度须在会籍期限内。",
@@ -377,24 +382,29 @@ class SocietyMemberController(Controller):
         description_en="Records a member's dues for a year: once a year, within the member's term.",
     )
     async def pay_scitech_society_dues(
-        self, request: Request[Any, Any, Any], member_id: FromPath[uuid.UUID], data: JSONBody[DuesCreate]
+        self,
+        request: Request[Any, Any, Any],
+        society_member_id: FromPath[uuid.UUID],
+        data: JSONBody[DuesCreate],
     ) -> Response[DuesPayment]:
         async with transaction():
-            row = await _load(request, member_id, SOCIETY_MANAGE)
+            row = await _load(request, society_member_id, SOCIETY_MANAGE)
             if not row["term_start"].year <= data.year <= row["term_end"].year:
                 raise Problem.invalid(("/year", OUT_OF_TERM))
             if data.paid_on > now().date():
                 raise Problem.invalid(("/paid_on", "scitech_future_date"))
             exists = (
                 await ScitechSocietyDues.exists()
-                .where((ScitechSocietyDues.member == member_id) & (ScitechSocietyDues.year == data.year))
+                .where(
+                    (ScitechSocietyDues.member == society_member_id) & (ScitechSocietyDues.year == data.year)
+                )
                 .run()
             )
             if exists:
                 raise Problem.invalid(("/year", PAID))
             payment = {
                 "id": uuid.uuid4(),
-                "member": member_id,
+                "member": society_member_id,
                 "society": row["society"],
                 "org_path": row["org_path"],
                 "year": data.year,
@@ -411,7 +421,7 @@ class SocietyMemberController(Controller):
                         ScitechSocietyMember.updated_at: now(),
                     }
                 )
-                .where(ScitechSocietyMember.id == member_id)
+                .where(ScitechSocietyMember.id == society_member_id)
                 .run()
             )
             await _signal(

@@ -426,7 +426,7 @@ class StationProjectController(Controller):
     path = "/station-projects"
 
     @post(
-        "/{project_id:uuid}/results",
+        "/{station_project_id:uuid}/results",
         opt={"permission": STATION_MANAGE},
         summary="登记项目成果",
         description="登记合作项目的成果（专利、标准、产品、论文、培训等）与经济效益；finishes=true 同时结项。",
@@ -435,12 +435,15 @@ class StationProjectController(Controller):
         "benefit; finishes=true also closes the project.",
     )
     async def add_scitech_station_result(
-        self, request: Request[Any, Any, Any], project_id: FromPath[uuid.UUID], data: JSONBody[ResultIn]
+        self,
+        request: Request[Any, Any, Any],
+        station_project_id: FromPath[uuid.UUID],
+        data: JSONBody[ResultIn],
     ) -> Response[Result]:
         async with transaction():
             project = (
                 await ScitechStationProject.select()
-                .where(ScitechStationProject.id == project_id)
+                .where(ScitechStationProject.id == station_project_id)
                 .first()
                 .run()
             )
@@ -451,7 +454,7 @@ class StationProjectController(Controller):
             _not_future(data.achieved_on, "/achieved_on")
             result = {
                 "id": uuid.uuid4(),
-                "project": project_id,
+                "project": station_project_id,
                 "station": project["station"],
                 "org_path": project["org_path"],
                 "kind": data.kind,
@@ -464,7 +467,7 @@ class StationProjectController(Controller):
             if data.finishes:
                 await (
                     ScitechStationProject.update({ScitechStationProject.status: "finished"})
-                    .where(ScitechStationProject.id == project_id)
+                    .where(ScitechStationProject.id == station_project_id)
                     .run()
                 )
             await _note(STATION_RECORDED, result, "scitech.station.result_recorded", "scitech.station_result")
