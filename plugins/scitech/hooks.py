@@ -91,11 +91,8 @@ def quntuan_signals() -> Sequence[SignalType]:
 
 @hookimpl
 def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
-    return [
-        OrgPathColumn(table=t._meta.tablename, column="org_path")
-        for t in TABLES
-        if "org_path" in t._meta.column_names
-    ]
+    # Every scitech table keeps a copy of its org's path.
+    return [OrgPathColumn(table=t._meta.tablename, column="org_path") for t in TABLES]
 
 
 @hookimpl

@@ -269,7 +269,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "term_start": "2025-01-01",
         "term_end": "2029-12-31",
     },
-    ("PATCH", "/api/v1/scitech/society-members/{society_member_id}"): {"grade": "senior"},
+    ("PATCH", "/api/v1/scitech/society-members/{society_member_id}"): {"term_end": "2030-12-31"},
     ("POST", "/api/v1/scitech/society-members/{society_member_id}/dues"): {
         "year": 2026,
         "amount": "100",

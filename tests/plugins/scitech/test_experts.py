@@ -244,3 +244,18 @@ async def test_disciplines_are_public_data(quntuan_client) -> None:  # type: ign
     assert len([d for d in items if d["parent"] is None]) == 62
     under = await quntuan_client.get("/api/v1/scitech/disciplines", params={"parent": "520"})
     assert {"code": "52020", "name": "人工智能", "parent": "520"} in under.json()["items"]
+
+
+async def test_experts_follow_their_org_when_it_moves(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]
+    client, platform, city = quntuan_client, quntuan_tree.headers["platform"], quntuan_tree.headers["city"]
+    made = await client.post(EXPERTS, json=expert(scitech_orgs["a"], "钱学", ["520"], []), headers=city)
+    assert made.status_code == 201
+    moved = await client.post(
+        f"/api/v1/orgs/{scitech_orgs['a']}/move", json={"parent": scitech_orgs["city"]}, headers=platform
+    )
+    assert moved.status_code == 200, moved.text
+    below_city = await client.get(EXPERTS, params={"org": scitech_orgs["city"]}, headers=city)
+    assert [e["name"] for e in below_city.json()["items"]] == ["钱学"]
+    assert (
+        await client.get(EXPERTS, params={"discipline": "520"}, headers=scitech_orgs["headers"]["a"])
+    ).json()["items"][0]["name"] == "钱学"
