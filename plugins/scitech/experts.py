@@ -341,29 +341,35 @@ def search_query(
     q: str | None = None,
     available: bool | None = None,
     title_grade: str | None = None,
+    candidates: Sequence[Any] | None = None,
 ) -> Any | None:
-    """The search as one query (before paging), or None when the reach is empty."""
+    """The search as one query (before paging), or None when the reach is empty. ``candidates`` (the
+    ids :func:`candidate_ids` found) stand for the discipline and tag filters."""
     clause = reach_clause(ScitechExpert.org_path, reaches)
     if clause is None:
         return None
     where = [clause, ScitechExpert.status == "active"]
     if org_path is not None:
         where += [ScitechExpert.org_path >= org_path, ScitechExpert.org_path < org_path + "~"]
-    if discipline:
-        where.append(
-            ScitechExpert.id.is_in(
-                ScitechExpertDiscipline.select(ScitechExpertDiscipline.expert).where(
-                    ScitechExpertDiscipline.code == discipline
+    if candidates is not None:
+        where.append(ScitechExpert.id.is_in(list(candidates)))
+    else:
+        if discipline:
+            where.append(
+                ScitechExpert.id.is_in(
+                    ScitechExpertDiscipline.select(ScitechExpertDiscipline.expert).where(
+                        ScitechExpertDiscipline.code == discipline
+                    )
                 )
             )
-        )
-    if tag:
-        folded = search_fold(tag)[:40]
-        where.append(
-            ScitechExpert.id.is_in(
-                ScitechExpertTag.select(ScitechExpertTag.expert).where(ScitechExpertTag.tag == folded)
+        if tag:
+            where.append(
+                ScitechExpert.id.is_in(
+                    ScitechExpertTag.select(ScitechExpertTag.expert).where(
+                        ScitechExpertTag.tag == search_fold(tag)[:40]
+                    )
+                )
             )
-        )
     if q:
         text = _text_clause(q)
         if text is not None:
@@ -378,10 +384,41 @@ def search_query(
     return query
 
 
+#: Most candidates taken from the discipline and tag index as a list of ids; beyond, a subquery.
+MAX_CANDIDATES = 5000
+
+
+async def candidate_ids(discipline: str | None, tag: str | None) -> list[Any] | None:
+    """The experts under the discipline and with the tag, straight from their two indexes (an
+    intersection of index-only scans), or None when there is no such filter or too many to list.
+
+    Given as a list, they let the planner fetch a few experts by key instead of scanning the library
+    for the text and joining the indexes after (tens of milliseconds instead of hundreds over 100k)."""
+    parts: list[str] = []
+    args: list[Any] = []
+    if discipline:
+        parts.append("SELECT expert FROM scitech_expert_discipline WHERE code = {}")
+        args.append(discipline)
+    if tag:
+        parts.append("SELECT expert FROM scitech_expert_tag WHERE tag = {}")
+        args.append(search_fold(tag)[:40])
+    if not parts:
+        return None
+    sql = " INTERSECT ".join(parts) + " LIMIT {}"
+    rows = await ScitechExpertDiscipline.raw(sql, *args, MAX_CANDIDATES + 1).run()
+    if len(rows) > MAX_CANDIDATES:
+        return None
+    return [r["expert"] for r in rows]
+
+
 async def search(
     reaches: Sequence[Any], page: PageRequest, **filters: Any
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of experts matching ``filters`` (see :func:`search_query`), oldest first."""
+    if "candidates" not in filters:
+        filters["candidates"] = await candidate_ids(filters.get("discipline"), filters.get("tag"))
+        if filters["candidates"] == []:
+            return [], None
     query = search_query(reaches, page, **filters)
     if query is None:
         return [], None
