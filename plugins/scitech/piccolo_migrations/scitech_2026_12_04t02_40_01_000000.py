@@ -2,7 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 ID = "2026-12-04T02:40:01:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "the expert library's search indexes (subtree, discipline, tag, trigram text)"
+DESCRIPTION = "the expert library's search indexes (subtree, discipline, tag)"
 
 STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS scitech_expert_path ON scitech_expert (org_path, created_at, id)",
@@ -18,14 +18,6 @@ POSTGRES_ONLY = [
     'ALTER TABLE scitech_expert_discipline ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE scitech_expert_tag ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
 ]
-#: Text search (LIKE '%…%' on the folded key) by trigrams where the extension can be had.
-TRIGRAM = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS scitech_expert_search_trgm ON scitech_expert "
-    "USING gin (search_text gin_trgm_ops)",
-    "CREATE INDEX IF NOT EXISTS scitech_expert_initials_trgm ON scitech_expert "
-    "USING gin (initials gin_trgm_ops)",
-]
 
 
 async def forwards():
@@ -40,10 +32,6 @@ async def forwards():
         if engine.engine_type == "postgres":
             for statement in POSTGRES_ONLY:
                 await engine.run_ddl(statement)
-            # Without pg_trgm available, text search scans (slower, still correct).
-            if await engine.run_ddl("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"):
-                for statement in TRIGRAM:
-                    await engine.run_ddl(statement)
         for statement in STATEMENTS:
             await engine.run_ddl(statement)
 
