@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
@@ -90,3 +91,12 @@ def loads(raw: str | None) -> list[Any]:
 
 def dumps(values: list[Any]) -> str:
     return json.dumps(values, ensure_ascii=False)
+
+
+def name_schemas(namespace: dict[str, Any]) -> None:
+    """Give every Struct a module defines its OpenAPI name with the plugin's prefix (``Expert`` →
+    ``ScitechExpert``), so the document's schema names stay unique beside the core's and other plugins'."""
+    module = namespace["__name__"]
+    for name, value in list(namespace.items()):
+        if isinstance(value, type) and issubclass(value, msgspec.Struct) and value.__module__ == module:
+            value.__schema_name__ = name if name.startswith("Scitech") else "Scitech" + name  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ from core.sdk import (
     within,
 )
 from plugins.scitech import disciplines as vocab
-from plugins.scitech.common import now
+from plugins.scitech.common import name_schemas, now
 from plugins.scitech.experts import UNKNOWN_DISCIPLINE, UNKNOWN_DISCIPLINE_TEXT
 from plugins.scitech.permissions import CONSULT_MANAGE, EXPERT_READ
 from plugins.scitech.signals import REPORT_ADOPTED, REPORT_SUBMITTED, ReportSignal
@@ -351,3 +351,5 @@ CONSULTING = ProcessType(
 )
 
 PROCESS_TYPES = (CONSULTING,)
+
+name_schemas(globals())

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from core.sdk import Problem, reach_clause, subtree_bounds, within
-from plugins.scitech.common import org_within, reaches
+from plugins.scitech.common import name_schemas, org_within, reaches
 from plugins.scitech.permissions import CONSULT_READ
 from plugins.scitech.tables import (
     ScitechConsultAssignment,
@@ -162,7 +162,7 @@ class ConsultingController(Controller):
         request: Request[Any, Any, Any],
         org: Annotated[uuid.UUID | None, QueryParameter(description="组织（含下级）")] = None,
         year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
-        adopted: bool | None = None,
+        adopted: FromQuery[bool | None] = None,
     ) -> list[Report]:
         clause = reach_clause(ScitechConsultReport.org_path, reaches(request, CONSULT_READ))
         if clause is None:
@@ -231,3 +231,5 @@ class ConsultingController(Controller):
 
 
 ROUTES = [ConsultingController]
+
+name_schemas(globals())

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.sdk import (
     AdminLevel,
@@ -33,7 +33,7 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, org_within, tagged
+from plugins.scitech.common import IfMatch, check_if_match, name_schemas, org_within, tagged
 from plugins.scitech.common import reaches as reaches_of
 from plugins.scitech.permissions import CONTEST_MANAGE, CONTEST_READ
 from plugins.scitech.signals import CONTEST_DECIDED, CONTEST_RECORDED, RecordSignal
@@ -192,7 +192,7 @@ class ContestController(Controller):
         description_en="Published technology contests within reach, by date; optionally of an org's subtree.",
     )
     async def list_scitech_contests(
-        self, request: Request[Any, Any, Any], page: PageParam, org: uuid.UUID | None = None
+        self, request: Request[Any, Any, Any], page: PageParam, org: FromQuery[uuid.UUID | None] = None
     ) -> Page[Contest]:
         clause = reach_clause(ScitechContest.org_path, reaches_of(request, CONTEST_READ))
         if clause is None:
@@ -335,3 +335,5 @@ SELECTION_TYPES = (
 )
 
 ROUTES = [ContestController]
+
+name_schemas(globals())

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from core.sdk import EventType, Text
+from plugins.scitech.common import name_schemas
 
 Audience = Literal["public", "youth", "seniors", "farmers", "workers", "cadres"]
 People = Annotated[int, msgspec.Meta(ge=0, le=100_000_000)]
@@ -92,3 +93,5 @@ EVENT_TYPES: tuple[EventType, ...] = (
         details=ContestDetails,
     ),
 )
+
+name_schemas(globals())

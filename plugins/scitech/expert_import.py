@@ -18,6 +18,7 @@ import msgspec
 
 from core.sdk import FieldError, Problem, Text, register_field_code, search_fold
 from plugins.scitech import disciplines as vocab
+from plugins.scitech.common import name_schemas
 from plugins.scitech.experts import ExpertCreate, new_row
 
 MAX_ROWS = 5000
@@ -184,3 +185,6 @@ def parse(
             header = table[0][columns[field]] if field in columns else ""
             issues.append(issue(number, header, errors[0].code if errors else BAD_VALUE))
     return rows, issues, len(body)
+
+
+name_schemas(globals())

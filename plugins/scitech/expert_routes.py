@@ -25,7 +25,7 @@ from core.sdk import (
 from plugins.scitech import disciplines as vocab
 from plugins.scitech import expert_import
 from plugins.scitech import experts as E
-from plugins.scitech.common import IfMatch, org_within, reaches, tagged
+from plugins.scitech.common import IfMatch, name_schemas, org_within, reaches, tagged
 from plugins.scitech.permissions import EXPERT_MANAGE, EXPERT_READ
 from plugins.scitech.tables import ScitechExpert
 
@@ -54,7 +54,7 @@ class DisciplineController(Controller):
 
     @get(
         "/",
-        opt={"policy": "public"},
+        opt={"permission": EXPERT_READ},
         summary="学科分类与代码",
         description="专家库使用的学科词表（GB/T 13745）：全部一级学科及常用二级学科。",
         summary_en="Discipline vocabulary",
@@ -228,3 +228,5 @@ async def _expert(request: Request[Any, Any, Any], expert_id: uuid.UUID, permiss
 
 
 ROUTES = [DisciplineController, ExpertController]
+
+name_schemas(globals())

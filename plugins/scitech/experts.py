@@ -29,7 +29,7 @@ from core.sdk import (
     search_term,
 )
 from plugins.scitech import disciplines as vocab
-from plugins.scitech.common import check_if_match, dumps, loads, now
+from plugins.scitech.common import check_if_match, dumps, loads, name_schemas, now
 from plugins.scitech.signals import EXPERT_ADDED, EXPERT_CHANGED, ExpertSignal
 from plugins.scitech.tables import ScitechExpert, ScitechExpertDiscipline, ScitechExpertTag
 
@@ -476,3 +476,6 @@ async def match(reaches: Sequence[Any], org_path: str, data: MatchRequest) -> li
         )
     found.sort(key=lambda m: (-m.score, m.expert.created_at, str(m.expert.id)))
     return found[: data.limit]
+
+
+name_schemas(globals())

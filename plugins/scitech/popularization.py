@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.sdk import (
     EventInfo,
@@ -38,7 +38,17 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, dumps, loads, now, org_within, reaches, tagged
+from plugins.scitech.common import (
+    IfMatch,
+    check_if_match,
+    dumps,
+    loads,
+    name_schemas,
+    now,
+    org_within,
+    reaches,
+    tagged,
+)
 from plugins.scitech.consulting import FUTURE_DATE
 from plugins.scitech.event_types import POPULARIZATION
 from plugins.scitech.experts import Tag, clean_tags
@@ -331,7 +341,7 @@ class PopularizationController(Controller):
         request: Request[Any, Any, Any],
         page: PageParam,
         org: Annotated[uuid.UUID | None, QueryParameter(description="组织（含下级）")] = None,
-        kind: ActivityKind | None = None,
+        kind: FromQuery[ActivityKind | None] = None,
     ) -> Page[Activity]:
         clause = reach_clause(ScitechActivity.org_path, reaches(request, POPSCI_READ))
         if clause is None:
@@ -457,8 +467,8 @@ class PopularizationController(Controller):
         self,
         request: Request[Any, Any, Any],
         org: Annotated[uuid.UUID, QueryParameter(description="组织（含下级）")],
-        since: date | None = None,
-        until: date | None = None,
+        since: FromQuery[date | None] = None,
+        until: FromQuery[date | None] = None,
     ) -> Reach:
         if since is not None and until is not None and since > until:
             raise Problem.invalid(("query:/until", BAD_PERIOD))
@@ -481,7 +491,7 @@ class PopularizationController(Controller):
         self,
         request: Request[Any, Any, Any],
         page: PageParam,
-        kind: ResourceKind | None = None,
+        kind: FromQuery[ResourceKind | None] = None,
         tag: Annotated[str | None, QueryParameter(max_length=20)] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Page[Resource]:
@@ -601,3 +611,5 @@ class PopularizationController(Controller):
 
 
 ROUTES = [PopularizationController]
+
+name_schemas(globals())

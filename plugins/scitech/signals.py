@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from core.sdk import SignalType, Text
+from plugins.scitech.common import name_schemas
 
 
 class ExpertSignal(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,3 +145,5 @@ SIGNALS: list[SignalType] = [
     CONTEST_RECORDED,
     CONTEST_DECIDED,
 ]
+
+name_schemas(globals())

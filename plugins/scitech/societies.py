@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.sdk import (
     Page,
@@ -31,7 +31,7 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, now, org_within, reaches, tagged
+from plugins.scitech.common import IfMatch, check_if_match, name_schemas, now, org_within, reaches, tagged
 from plugins.scitech.permissions import SOCIETY_MANAGE, SOCIETY_READ
 from plugins.scitech.signals import DUES_PAID, SOCIETY_MEMBER_CHANGED, SOCIETY_MEMBER_JOINED, RecordSignal
 from plugins.scitech.tables import ScitechSocietyDues, ScitechSocietyMember
@@ -199,8 +199,8 @@ class SocietyController(Controller):
         request: Request[Any, Any, Any],
         society_id: FromPath[uuid.UUID],
         page: PageParam,
-        kind: Literal["individual", "group"] | None = None,
-        status: Literal["active", "lapsed", "withdrawn"] | None = None,
+        kind: FromQuery[Literal["individual", "group"] | None] = None,
+        status: FromQuery[Literal["active", "lapsed", "withdrawn"] | None] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Page[Member]:
         await org_within(request, society_id, SOCIETY_READ, kinds=SOCIETY, pointer="/society_id")
@@ -433,3 +433,5 @@ class SocietyMemberController(Controller):
 
 
 ROUTES = [SocietyController, SocietyMemberController]
+
+name_schemas(globals())

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.sdk import (
     Page,
@@ -29,7 +29,7 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, now, org_within, reaches, tagged
+from plugins.scitech.common import IfMatch, check_if_match, name_schemas, now, org_within, reaches, tagged
 from plugins.scitech.consulting import FUTURE_DATE, UNKNOWN_EXPERT
 from plugins.scitech.permissions import EXPERT_READ, STATION_MANAGE, STATION_READ
 from plugins.scitech.signals import STATION_CHANGED, STATION_RECORDED, RecordSignal
@@ -242,7 +242,7 @@ class StationController(Controller):
         self,
         request: Request[Any, Any, Any],
         page: PageParam,
-        kind: Literal["academician", "expert", "service"] | None = None,
+        kind: FromQuery[Literal["academician", "expert", "service"] | None] = None,
     ) -> Page[Station]:
         clause = reach_clause(ScitechStation.org_path, reaches(request, STATION_READ))
         if clause is None:
@@ -475,3 +475,5 @@ class StationProjectController(Controller):
 
 
 ROUTES = [StationController, StationProjectController]
+
+name_schemas(globals())

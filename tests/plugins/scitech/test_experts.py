@@ -237,12 +237,15 @@ async def test_import_experts_from_xlsx(quntuan_client, quntuan_tree, scitech_or
     )
 
 
-async def test_disciplines_are_public_data(quntuan_client) -> None:  # type: ignore[no-untyped-def]
-    response = await quntuan_client.get("/api/v1/scitech/disciplines")
+async def test_the_discipline_vocabulary(quntuan_client, quntuan_tree) -> None:  # type: ignore[no-untyped-def]
+    assert_problem(await quntuan_client.get("/api/v1/scitech/disciplines"), 401)
+    response = await quntuan_client.get("/api/v1/scitech/disciplines", headers=quntuan_tree.headers["city"])
     assert response.status_code == 200
     items = response.json()["items"]
     assert len([d for d in items if d["parent"] is None]) == 62
-    under = await quntuan_client.get("/api/v1/scitech/disciplines", params={"parent": "520"})
+    under = await quntuan_client.get(
+        "/api/v1/scitech/disciplines", params={"parent": "520"}, headers=quntuan_tree.headers["city"]
+    )
     assert {"code": "52020", "name": "人工智能", "parent": "520"} in under.json()["items"]
 
 
