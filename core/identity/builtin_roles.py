@@ -16,6 +16,20 @@ def _codes(value: Any) -> list[str]:
     return sorted(json.loads(value) if isinstance(value, str) else value or [])
 
 
+async def _current(declared: Any) -> bool:
+    """Whether every declared role is stored as declared (read without a transaction)."""
+    rows = (
+        await Role.select(Role.code, Role.name, Role.permissions).where(Role.code.is_in(list(declared))).run()
+    )
+    stored = {row["code"]: row for row in rows}
+    return all(
+        (row := stored.get(code)) is not None
+        and row["name"] == role.name.zh_hans
+        and _codes(row["permissions"]) == sorted(set(role.permissions))
+        for code, role in declared.items()
+    )
+
+
 async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
     """Insert every declared built-in role that is missing and bring changed ones back to their
     declaration (name in zh-Hans, permissions); returns the codes written. Several workers starting at
@@ -24,6 +38,8 @@ async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
     if not declared:
         return []
     written: list[str] = []
+    if await _current(declared):  # the usual start: nothing to write, so no write lock is taken
+        return written
     async with db.transaction():
         rows = await Role.select().where(Role.code.is_in(list(declared))).run()
         existing = {row["code"]: row for row in rows}

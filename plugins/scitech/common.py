@@ -99,4 +99,6 @@ def name_schemas(namespace: dict[str, Any]) -> None:
     module = namespace["__name__"]
     for name, value in list(namespace.items()):
         if isinstance(value, type) and issubclass(value, msgspec.Struct) and value.__module__ == module:
-            value.__schema_name__ = name if name.startswith("Scitech") else "Scitech" + name  # type: ignore[attr-defined]
+            prefixed = name if name.startswith("Scitech") else "Scitech" + name
+            value.__schema_name__ = prefixed  # type: ignore[attr-defined]
+            value.__qualname__ = prefixed  # Litestar groups component names by the qualified name

@@ -58,7 +58,7 @@ NOT_OPEN = register_field_code(
 )
 
 
-class ResultIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class PlacingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     entrant: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     rank: Annotated[int, msgspec.Meta(ge=1, le=10000)]
     award: Award
@@ -69,7 +69,7 @@ class ResultIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class ResultsIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The contest's placings, replacing any recorded before."""
 
-    results: Annotated[list[ResultIn], msgspec.Meta(max_length=500)]
+    results: Annotated[list[PlacingIn], msgspec.Meta(max_length=500)]
 
 
 class ContestResult(msgspec.Struct, kw_only=True):

@@ -84,7 +84,7 @@ class ProjectIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     started_on: dt.date
 
 
-class ResultIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class StationResultIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     kind: Literal["patent", "standard", "product", "paper", "training", "other"]
     title: Name
     achieved_on: dt.date
@@ -438,7 +438,7 @@ class StationProjectController(Controller):
         self,
         request: Request[Any, Any, Any],
         station_project_id: FromPath[uuid.UUID],
-        data: JSONBody[ResultIn],
+        data: JSONBody[StationResultIn],
     ) -> Response[Result]:
         async with transaction():
             project = (
