@@ -50,9 +50,13 @@ from core.orgs.declarations import (
     StatFigure,
     UnitFacts,
 )
+from core.orgs.imports import read_table
 from core.orgs.owners import OwnerFigures, figures_by_owner, installed_plugins, kind_owners
+from core.orgs.search import fold as search_fold
+from core.orgs.search import initials as search_initials
+from core.orgs.search import is_initials_query, search_term
 from core.orgs.tables import CoverageRequirement, Org, Unit
-from core.orgs.tabular import UnreadableFile
+from core.orgs.tabular import TooLarge, UnreadableFile
 from core.pagination import Page, PageParam, PageRequest, decode_cursor, encode_cursor, paginate
 from core.places.declarations import PlaceKind, PlaceService
 from core.processes.declarations import (
@@ -315,6 +319,7 @@ __all__ = [
     "StatFigure",
     "State",
     "Text",
+    "TooLarge",
     "Transition",
     "Unit",
     "UnitFacts",
@@ -333,6 +338,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "installed_plugins",
+    "is_initials_query",
     "kind_owners",
     "mask_id_number",
     "mask_phone",
@@ -345,6 +351,7 @@ __all__ = [
     "publish_notice",
     "reach_clause",
     "reach_sql",
+    "read_table",
     "read_upload_rows",
     "record_audit",
     "register_field_code",
@@ -353,6 +360,9 @@ __all__ = [
     "register_problem",
     "replay_response",
     "request_locale",
+    "search_fold",
+    "search_initials",
+    "search_term",
     "send_code",
     "set_code_sender",
     "subtree_bounds",

@@ -58,6 +58,8 @@ NOT_AUDITED = {
     # A real-name public vote: the vote table itself records who voted when (core/selections/votes.py);
     # votes, cast by the thousand, are not copied into the audit log one by one.
     ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): "the vote table is the record of votes",
+    # --- scitech (科协) ---
+    ("POST", "/api/v1/scitech/experts/match"): "a read sent as POST: who could take a consulting request",
 }
 
 
@@ -1223,6 +1225,174 @@ async def _women_attend(w: World) -> Call:
 async def _women_outcome(w: World) -> Call:
     url = f"/api/v1/women/enrolments/{await _women_enrolment(w)}"
     return "PATCH", url, {"json": {"employment": "employed"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+# --- scitech (科协) ------------------------------------------------------------------------------------
+
+
+async def scitech_org(w: World, kind: str = "scitech.association", parent: str | None = None) -> str:
+    body = {"name": w.name("科协"), "kind": kind, "level": "county", "parent": parent or str(w.a["id"])}
+    return str((await w.ok("POST", "/api/v1/orgs", json=body)).json()["id"])
+
+
+async def scitech_post(w: World, path: str, body: dict[str, Any]) -> Any:
+    return (await w.ok("POST", "/api/v1/scitech" + path, json=body)).json()
+
+
+async def scitech_expert(w: World, org_id: str) -> Any:
+    return await scitech_post(w, "/experts", {"org": org_id, "name": w.name("专家"), "disciplines": ["520"]})
+
+
+@case("POST", "/api/v1/scitech/experts")
+async def _scitech_add_expert(w: World) -> Call:
+    body = {"org": await scitech_org(w), "name": w.name("专家"), "disciplines": ["520"]}
+    return "POST", "/api/v1/scitech/experts", {"json": body}
+
+
+@case("PATCH", "/api/v1/scitech/experts/{expert_id}")
+async def _scitech_change_expert(w: World) -> Call:
+    expert = await scitech_expert(w, await scitech_org(w))
+    return (
+        "PATCH",
+        f"/api/v1/scitech/experts/{expert['id']}",
+        {"json": {"willing": False}, "headers": {**w.admin, "If-Match": '"1"'}},
+    )
+
+
+@case("POST", "/api/v1/scitech/experts/import")
+async def _scitech_import(w: World) -> Call:
+    files = {"file": ("e.csv", "姓名,学科\n导入专家,520\n".encode(), "text/csv")}
+    return "POST", "/api/v1/scitech/experts/import", {"params": {"org": await scitech_org(w)}, "files": files}
+
+
+@case("POST", "/api/v1/scitech/popularization/activities")
+async def _scitech_activity(w: World) -> Call:
+    body = {
+        "org": await scitech_org(w),
+        "kind": "caravan",
+        "title": w.name("大篷车"),
+        "held_on": "2026-01-03",
+    }
+    return "POST", "/api/v1/scitech/popularization/activities", {"json": body}
+
+
+@case("PUT", "/api/v1/scitech/popularization/activities/{activity_id}/reach")
+async def _scitech_reach(w: World) -> Call:
+    body = {"org": await scitech_org(w), "kind": "visit", "title": w.name("参观"), "held_on": "2026-01-03"}
+    made = await scitech_post(w, "/popularization/activities", body)
+    url = f"/api/v1/scitech/popularization/activities/{made['id']}/reach"
+    return "PUT", url, {"json": {"offline": 3}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+@case("POST", "/api/v1/scitech/popularization/resources")
+async def _scitech_resource(w: World) -> Call:
+    body = {"org": await scitech_org(w), "kind": "article", "title": w.name("文章")}
+    return "POST", "/api/v1/scitech/popularization/resources", {"json": body}
+
+
+@case("PATCH", "/api/v1/scitech/popularization/resources/{popsci_resource_id}")
+async def _scitech_change_resource(w: World) -> Call:
+    made = await scitech_post(
+        w, "/popularization/resources", {"org": await scitech_org(w), "kind": "video", "title": "v"}
+    )
+    url = f"/api/v1/scitech/popularization/resources/{made['id']}"
+    return "PATCH", url, {"json": {"status": "withdrawn"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+def _society_member_body(w: World) -> dict[str, Any]:
+    return {
+        "kind": "individual",
+        "name": w.name("会员"),
+        "member_no": f"M{next(w.counter)}",
+        "grade": "member",
+        "joined_on": "2025-01-01",
+        "term_start": "2025-01-01",
+        "term_end": "2029-12-31",
+    }
+
+
+async def scitech_society_member(w: World) -> tuple[str, Any]:
+    society = await scitech_org(w, "scitech.society", await scitech_org(w))
+    return society, await scitech_post(w, f"/societies/{society}/members", _society_member_body(w))
+
+
+@case("POST", "/api/v1/scitech/societies/{society_id}/members")
+async def _scitech_enrol(w: World) -> Call:
+    society = await scitech_org(w, "scitech.society", await scitech_org(w))
+    return "POST", f"/api/v1/scitech/societies/{society}/members", {"json": _society_member_body(w)}
+
+
+@case("PATCH", "/api/v1/scitech/society-members/{society_member_id}")
+async def _scitech_renew(w: World) -> Call:
+    _, member = await scitech_society_member(w)
+    url = f"/api/v1/scitech/society-members/{member['id']}"
+    return "PATCH", url, {"json": {"term_end": "2030-12-31"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+@case("POST", "/api/v1/scitech/society-members/{society_member_id}/dues")
+async def _scitech_dues(w: World) -> Call:
+    _, member = await scitech_society_member(w)
+    body = {"year": 2026, "amount": "50", "paid_on": "2026-01-02"}
+    return "POST", f"/api/v1/scitech/society-members/{member['id']}/dues", {"json": body}
+
+
+def _station_body(org_id: str, w: World) -> dict[str, Any]:
+    return {
+        "org": org_id,
+        "kind": "service",
+        "name": w.name("服务站"),
+        "host": "某企业",
+        "established_on": "2025-01-01",
+    }
+
+
+@case("POST", "/api/v1/scitech/stations")
+async def _scitech_station(w: World) -> Call:
+    return "POST", "/api/v1/scitech/stations", {"json": _station_body(await scitech_org(w), w)}
+
+
+@case("PATCH", "/api/v1/scitech/stations/{station_id}")
+async def _scitech_change_station(w: World) -> Call:
+    station = await scitech_post(w, "/stations", _station_body(await scitech_org(w), w))
+    url = f"/api/v1/scitech/stations/{station['id']}"
+    return "PATCH", url, {"json": {"status": "closed"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+@case("POST", "/api/v1/scitech/stations/{station_id}/experts")
+async def _scitech_station_expert(w: World) -> Call:
+    org_id = await scitech_org(w)
+    station = await scitech_post(w, "/stations", _station_body(org_id, w))
+    expert = await scitech_expert(w, org_id)
+    body = {"expert": expert["id"], "joined_on": "2025-02-01"}
+    return "POST", f"/api/v1/scitech/stations/{station['id']}/experts", {"json": body}
+
+
+@case("POST", "/api/v1/scitech/stations/{station_id}/projects")
+async def _scitech_project(w: World) -> Call:
+    station = await scitech_post(w, "/stations", _station_body(await scitech_org(w), w))
+    body = {"title": w.name("项目"), "started_on": "2025-02-01"}
+    return "POST", f"/api/v1/scitech/stations/{station['id']}/projects", {"json": body}
+
+
+@case("POST", "/api/v1/scitech/station-projects/{station_project_id}/results")
+async def _scitech_result(w: World) -> Call:
+    station = await scitech_post(w, "/stations", _station_body(await scitech_org(w), w))
+    project = await scitech_post(
+        w, f"/stations/{station['id']}/projects", {"title": "p", "started_on": "2025-02-01"}
+    )
+    body = {"kind": "standard", "title": w.name("标准"), "achieved_on": "2025-03-01"}
+    return "POST", f"/api/v1/scitech/station-projects/{project['id']}/results", {"json": body}
+
+
+@case("PUT", "/api/v1/scitech/contests/{contest_id}/results")
+async def _scitech_contest(w: World) -> Call:
+    org_id = await scitech_org(w)
+    made = await event(w, publish=True, type="scitech.tech_contest", org_id=org_id, details={"field": "焊工"})
+    contests = (await w.ok("GET", "/api/v1/scitech/contests", params={"org": org_id})).json()["items"]
+    assert [c["event"] for c in contests] == [made.json()["id"]]
+    body = {"results": [{"entrant": "焊工班组", "rank": 1, "award": "first"}]}
+    url = f"/api/v1/scitech/contests/{contests[0]['id']}/results"
+    return "PUT", url, {"json": body, "headers": {**w.admin, "If-Match": '"1"'}}
 
 
 # --- the test ---------------------------------------------------------------------------------------------

@@ -125,6 +125,16 @@ PARAMETERS: dict[str, str] = {
     "member_id": "women_exec_member",
     "program_id": "women_program",
     "enrolment_id": "women_enrolment",
+    # --- scitech (科协) ---
+    "expert_id": "scitech_expert",
+    "topic_id": "scitech_topic",
+    "activity_id": "scitech_activity",
+    "popsci_resource_id": "scitech_resource",
+    "society_id": "scitech_society",
+    "society_member_id": "scitech_member",
+    "station_id": "scitech_station",
+    "station_project_id": "scitech_project",
+    "contest_id": "scitech_contest",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -361,6 +371,67 @@ BODIES: dict[tuple[str, str], Any] = {
         "year": 2026,
         "rating": "satisfied",
     },
+    # --- scitech (科协) ---
+    ("POST", "/api/v1/scitech/experts"): {
+        "org": "{scitech_org}",
+        "name": "乙方专家二",
+        "disciplines": ["520"],
+    },
+    ("POST", "/api/v1/scitech/experts/match"): {"org": "{scitech_org}", "discipline": "520"},
+    ("PATCH", "/api/v1/scitech/experts/{expert_id}"): {"bio": "改"},
+    ("POST", "/api/v1/scitech/popularization/activities"): {
+        "org": "{scitech_org}",
+        "kind": "visit",
+        "title": "乙方开放日",
+        "held_on": "2026-01-05",
+        "offline": 10,
+    },
+    ("PUT", "/api/v1/scitech/popularization/activities/{activity_id}/reach"): {"offline": 20, "online": 5},
+    ("POST", "/api/v1/scitech/popularization/resources"): {
+        "org": "{scitech_org}",
+        "kind": "article",
+        "title": "乙方文章",
+    },
+    ("PATCH", "/api/v1/scitech/popularization/resources/{popsci_resource_id}"): {"title": "改名"},
+    ("POST", "/api/v1/scitech/societies/{society_id}/members"): {
+        "kind": "individual",
+        "name": "乙方会员",
+        "member_no": "{unique}",
+        "grade": "member",
+        "joined_on": "2025-01-01",
+        "term_start": "2025-01-01",
+        "term_end": "2029-12-31",
+    },
+    ("PATCH", "/api/v1/scitech/society-members/{society_member_id}"): {"term_end": "2030-12-31"},
+    ("POST", "/api/v1/scitech/society-members/{society_member_id}/dues"): {
+        "year": 2026,
+        "amount": "100",
+        "paid_on": "2026-01-02",
+    },
+    ("POST", "/api/v1/scitech/stations"): {
+        "org": "{scitech_org}",
+        "kind": "service",
+        "name": "乙方服务站",
+        "host": "乙方企业",
+        "established_on": "2025-06-01",
+    },
+    ("PATCH", "/api/v1/scitech/stations/{station_id}"): {"name": "改名"},
+    ("POST", "/api/v1/scitech/stations/{station_id}/experts"): {
+        "expert": "{scitech_expert2}",
+        "joined_on": "2025-06-02",
+    },
+    ("POST", "/api/v1/scitech/stations/{station_id}/projects"): {
+        "title": "乙方项目二",
+        "started_on": "2025-06-03",
+    },
+    ("POST", "/api/v1/scitech/station-projects/{station_project_id}/results"): {
+        "kind": "patent",
+        "title": "乙方专利",
+        "achieved_on": "2025-07-01",
+    },
+    ("PUT", "/api/v1/scitech/contests/{contest_id}/results"): {
+        "results": [{"entrant": "乙方选手", "rank": 1, "award": "first"}]
+    },
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -376,6 +447,11 @@ FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/dues-imports"): (
         {},
         ("dues.csv", "会员证号,月份\n".encode(), "text/csv"),
+    ),
+    # --- scitech (科协) ---
+    ("POST", "/api/v1/scitech/experts/import"): (
+        {},
+        ("experts.csv", "姓名,学科\n乙方导入专家,520\n".encode(), "text/csv"),
     ),
 }
 #: Bodies that name nothing of B (a login, one's own password, a lookup answered from reach, a greeting):
@@ -409,6 +485,11 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/orgs/directory"): {"q": ORG_NAME},
     # --- union plugin (工会) ---
     ("GET", "/api/v1/union/members"): {"org": "{org}"},
+    # --- scitech (科协) ---
+    ("POST", "/api/v1/scitech/experts/import"): {"org": "{scitech_org}"},
+    ("GET", "/api/v1/scitech/consulting/figures"): {"org": "{scitech_org}"},
+    ("GET", "/api/v1/scitech/popularization/reach"): {"org": "{scitech_org}"},
+    ("GET", "/api/v1/scitech/societies/{society_id}/dues"): {"year": "2026"},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
@@ -1131,6 +1212,115 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["women_enrolment"] = str(enrolment["id"])
+
+    # --- scitech (科协): an association, a society and one record of every kind, in B ---
+    assoc = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "parent": ids["org"],
+                "kind": "scitech.association",
+                "level": "county",
+                "name": ORG_NAME + "科协",
+            },
+            headers=control,
+        )
+    )
+    society = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "parent": assoc["id"],
+                "kind": "scitech.society",
+                "level": "county",
+                "name": ORG_NAME + "学会",
+            },
+            headers=control,
+        )
+    )
+    ids.update(scitech_org=str(assoc["id"]), scitech_society=str(society["id"]))
+
+    async def scitech(path: str, body: dict[str, Any]) -> Any:
+        return await _ok(await api.post("/api/v1/scitech" + path, json=body, headers=control))
+
+    for key in ("scitech_expert", "scitech_expert2"):
+        made = await scitech(
+            "/experts", {"org": ids["scitech_org"], "name": "乙方专家", "disciplines": ["520"]}
+        )
+        ids[key] = str(made["id"])
+    made = await scitech(
+        "/popularization/activities",
+        {"org": ids["scitech_org"], "kind": "lecture", "title": "乙方讲座", "held_on": "2026-01-02"},
+    )
+    ids["scitech_activity"] = str(made["id"])
+    made = await scitech(
+        "/popularization/resources", {"org": ids["scitech_org"], "kind": "video", "title": "乙方视频"}
+    )
+    ids["scitech_resource"] = str(made["id"])
+    made = await scitech(
+        f"/societies/{ids['scitech_society']}/members",
+        {
+            "kind": "group",
+            "name": ORG_NAME + "会员单位",
+            "member_no": "B-1",
+            "grade": "unit",
+            "joined_on": "2025-01-01",
+            "term_start": "2025-01-01",
+            "term_end": "2029-12-31",
+        },
+    )
+    ids["scitech_member"] = str(made["id"])
+    made = await scitech(
+        "/stations",
+        {
+            "org": ids["scitech_org"],
+            "kind": "expert",
+            "name": "乙方工作站",
+            "host": "乙方企业",
+            "established_on": "2025-01-01",
+        },
+    )
+    ids["scitech_station"] = str(made["id"])
+    made = await scitech(
+        f"/stations/{ids['scitech_station']}/projects", {"title": "乙方项目", "started_on": "2025-02-01"}
+    )
+    ids["scitech_project"] = str(made["id"])
+    contest_event = await _ok(
+        await api.post(
+            "/api/v1/events",
+            json={
+                "type": "scitech.tech_contest",
+                "title": "乙方比武",
+                "org_id": ids["scitech_org"],
+                "starts_at": ids["future"],
+                "ends_at": ids["future_end"],
+                "details": {"field": "电工"},
+            },
+            headers=control,
+        )
+    )
+    await _ok(await api.post(f"/api/v1/events/{contest_event['id']}/publish", headers=control))
+    contests = await _ok(await api.get("/api/v1/scitech/contests", headers=control))
+    ids["scitech_contest"] = str(contests["items"][0]["id"])
+    topic = await _ok(
+        await api.post(
+            "/api/v1/processes",
+            json={
+                "type": "scitech.consulting",
+                "org_id": ids["scitech_org"],
+                "form": {"title": "乙方课题", "source": "government", "discipline": "520"},
+            },
+            headers=control,
+        )
+    )
+    await _ok(
+        await api.post(
+            f"/api/v1/processes/{topic['id']}/transitions",
+            json={"transition": "assign", "form": {"experts": [ids["scitech_expert"]]}},
+            headers={**control, "If-Match": f'"{topic["version"]}"'},
+        )
+    )
+    ids["scitech_topic"] = str(topic["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {
         "person2",

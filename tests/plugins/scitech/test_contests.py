@@ -1,0 +1,141 @@
+"""Technology contests and awards through HTTP: a contest event, its placings; award campaigns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.testkit import assert_problem, signals_emitted
+
+CONTESTS = "/api/v1/scitech/contests"
+
+
+async def test_contest_results(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]
+    client, cadre, a = quntuan_client, scitech_orgs["headers"]["a"], scitech_orgs["a"]
+    starts = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    made = await client.post(
+        "/api/v1/events",
+        json={
+            "type": "scitech.tech_contest",
+            "title": "数控车工技术比武",
+            "org_id": a,
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + dt.timedelta(hours=6)).isoformat(),
+            "details": {"field": "数控加工", "level": "county"},
+        },
+        headers=cadre,
+    )
+    assert made.status_code == 201, made.text
+    event = made.json()["id"]
+    assert (await client.post(f"/api/v1/events/{event}/publish", headers=cadre)).status_code == 200
+    listed = (await client.get(CONTESTS, headers=cadre)).json()["items"]
+    assert [(c["title"], c["field"], c["status"]) for c in listed] == [
+        ("数控车工技术比武", "数控加工", "scheduled")
+    ]
+    contest = listed[0]["id"]
+    url = f"{CONTESTS}/{contest}/results"
+    placings = {
+        "results": [
+            {"entrant": "张工", "rank": 1, "award": "first", "score": "96.5"},
+            {"entrant": "精工班组", "rank": 2, "award": "second"},
+        ]
+    }
+    assert_problem(await client.put(url, json=placings, headers=cadre), 428)
+    dup = {
+        "results": [
+            {"entrant": "甲", "rank": 1, "award": "first"},
+            {"entrant": "乙", "rank": 1, "award": "first"},
+        ]
+    }
+    assert [
+        e["pointer"]
+        for e in assert_problem(await client.put(url, json=dup, headers={**cadre, "If-Match": '"1"'}), 422)[
+            "errors"
+        ]
+    ] == ["/results/1/rank"]
+    assert_problem(
+        await client.put(
+            url,
+            json={"results": [{"entrant": "甲", "rank": 1, "award": "gold"}]},
+            headers={**cadre, "If-Match": '"1"'},
+        ),
+        422,
+    )
+    done = await client.put(url, json=placings, headers={**cadre, "If-Match": '"1"'})
+    assert done.status_code == 200, done.text
+    assert [(r["entrant"], r["award"]) for r in done.json()["results"]] == [
+        ("张工", "first"),
+        ("精工班组", "second"),
+    ]
+    assert done.json()["status"] == "decided"
+    again = await client.put(
+        url, json={"results": placings["results"][:1]}, headers={**cadre, "If-Match": done.headers["etag"]}
+    )
+    assert [r["entrant"] for r in again.json()["results"]] == ["张工"]  # corrected: replaces
+    assert len(await signals_emitted("scitech.contest_decided")) == 2
+    assert len(await signals_emitted("scitech.contest_recorded")) == 1
+
+    county = quntuan_tree.headers["county"]
+    assert_problem(await client.get(f"{CONTESTS}/{contest}", headers=county), 404)
+    assert_problem(await client.put(url, json=placings, headers={**county, "If-Match": '"3"'}), 404)
+    assert (await client.get(CONTESTS, headers=county)).json()["items"] == []
+
+    # a cancelled contest takes no placings
+    assert (await client.post(f"/api/v1/events/{event}/cancel", headers=cadre)).status_code == 200
+    now_tag = (await client.get(f"{CONTESTS}/{contest}", headers=cadre)).headers["etag"]
+    cancelled = await client.put(url, json=placings, headers={**cadre, "If-Match": now_tag})
+    assert assert_problem(cancelled, 422)["errors"][0]["code"] == "scitech_contest_cancelled"
+
+
+async def test_award_campaigns_run_on_the_core(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]
+    client, city = quntuan_client, quntuan_tree.headers["city"]
+    types = {t["code"] for t in (await client.get("/api/v1/selections/types", headers=city)).json()}
+    assert {"scitech.innovation_award", "scitech.young_scientist_award"} <= types
+    campaign = await client.post(
+        "/api/v1/selections/campaigns",
+        json={
+            "type": "scitech.innovation_award",
+            "org_id": scitech_orgs["city"],
+            "title": "2026 年度科技创新奖",
+            "honor_title": "科技创新奖",
+            "levels": [{"quota": 3}, {"quota": 2}],
+        },
+        headers=city,
+    )
+    assert campaign.status_code == 201, campaign.text
+    nominations = f"/api/v1/selections/campaigns/{campaign.json()['id']}/nominations"
+    nominated = await client.post(
+        nominations,
+        json={
+            "source": "org",
+            "nominee_kind": "team",
+            "org_id": scitech_orgs["city"],
+            "nominee_name": "智能装备创新团队",
+            "form": {"achievement": "高精度主轴", "discipline": "460", "summary": "研制并量产"},
+        },
+        headers=city,
+    )
+    assert nominated.status_code == 201, nominated.text
+    bad_form = await client.post(
+        nominations,
+        json={
+            "source": "org",
+            "nominee_kind": "team",
+            "org_id": scitech_orgs["city"],
+            "nominee_name": "x",
+            "form": {"achievement": "x"},
+        },
+        headers=city,
+    )
+    assert bad_form.status_code == 422, bad_form.text
+    wrong_org = await client.post(
+        "/api/v1/selections/campaigns",
+        json={
+            "type": "scitech.innovation_award",
+            "org_id": str(quntuan_tree.orgs["city"]["id"]),
+            "title": "x",
+            "honor_title": "x",
+            "levels": [{"quota": 1}],
+        },
+        headers=city,
+    )
+    assert wrong_org.status_code == 422, wrong_org.text
