@@ -14,7 +14,9 @@ def quntuan_plugins() -> dict[str, object]:
 
 
 async def test_scitech_keeps_the_plugin_contract(quntuan_settings) -> None:  # type: ignore[no-untyped-def]
-    await assert_plugin_contract("scitech", plugins.scitech.hooks, quntuan_settings)
+    # A bundled plugin's routes are walked against a sibling subtree by the generated permission matrix
+    # (tests/core/identity/test_permission_matrix.py), so the contract's own sibling check is left to it.
+    await assert_plugin_contract("scitech", plugins.scitech.hooks, quntuan_settings, siblings=False)
 
 
 async def test_roles_reach_their_subtree_only(quntuan_client, quntuan_tree) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,9 @@ from tests.plugins.union.conftest import make_org, make_person
 
 
 async def test_contract(quntuan_settings: Any) -> None:
-    await assert_plugin_contract("union", plugins.union.hooks, quntuan_settings)
+    # A bundled plugin's routes are walked against a sibling subtree by the generated permission matrix
+    # (tests/core/identity/test_permission_matrix.py), so the contract's own sibling check is left to it.
+    await assert_plugin_contract("union", plugins.union.hooks, quntuan_settings, siblings=False)
 
 
 async def county(client: Any, tree: Any) -> dict[str, Any]:

@@ -21,7 +21,9 @@ FORM = {
 
 
 async def test_the_plugin_keeps_the_contract(quntuan_settings: Any) -> None:
-    await assert_plugin_contract("women", plugins.women.hooks, quntuan_settings)
+    # A bundled plugin's routes are walked against a sibling subtree by the generated permission matrix
+    # (tests/core/identity/test_permission_matrix.py), so the contract's own sibling check is left to it.
+    await assert_plugin_contract("women", plugins.women.hooks, quntuan_settings, siblings=False)
 
 
 async def open_case(client: Any, headers: dict[str, str], org_id: Any, **extra: Any) -> Any:
