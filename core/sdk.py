@@ -231,15 +231,6 @@ async def person_visible(principal: Principal, permission: str, person_id: objec
     return await is_visible(principal, permission, person_id, timezone)  # type: ignore[arg-type]
 
 
-async def read_upload_rows(raw: bytes, filename: str, settings: object) -> list[list[str]]:
-    """The rows of an uploaded CSV (UTF-8/GBK) or XLSX workbook as stripped strings, read off the event
-    loop within the ``QUNTUAN_IMPORT_MAX_*`` limits, as the core's imports read them; raises
-    :class:`UnreadableFile` (``.code``: ``too_large``, ``file_format``, …) for a file it cannot take."""
-    from core.orgs.imports import read_table
-
-    return await read_table(raw, filename, settings)  # type: ignore[arg-type]
-
-
 async def end_membership(membership_id: object) -> None:
     """End an active membership as the core's leave does (audited, ``member.left`` signalled), inside
     the caller's write transaction; the plugin has checked the caller may. A closed one is refused."""
@@ -352,7 +343,6 @@ __all__ = [
     "reach_clause",
     "reach_sql",
     "read_table",
-    "read_upload_rows",
     "record_audit",
     "register_field_code",
     "register_job",

@@ -29,7 +29,7 @@ from core.sdk import (
     UnreadableFile,
     current_principal,
     emit,
-    read_upload_rows,
+    read_table,
     record_audit,
     subtree_bounds,
     transaction,
@@ -110,7 +110,7 @@ class UnionImportController(Controller):
         org = await org_in_reach(principal, P.DUES_MANAGE, org_id)
         raw = await data.file.read()
         try:
-            table = await read_upload_rows(raw, data.file.filename or "", request.app.state.settings)
+            table = await read_table(raw, data.file.filename or "", request.app.state.settings)
         except UnreadableFile as exc:
             raise invalid("/file", "union_file_unreadable") from exc
         if not table:

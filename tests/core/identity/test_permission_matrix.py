@@ -550,7 +550,16 @@ SHOWN: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/notices"): {"org"},
     ("GET", "/api/v1/notices/{notice_id}"): {"org"},
     # The directory of orgs names active orgs anywhere (name, kind, code: no people), to apply or transfer.
-    ("GET", "/api/v1/orgs/directory"): {"org", "org2", "org_name"},
+    # Plugins' orgs of B (a society, a federation) are orgs like any other there.
+    ("GET", "/api/v1/orgs/directory"): {
+        "org",
+        "org2",
+        "org_name",
+        "scitech_org",
+        "scitech_society",
+        "women_federation",
+        "disabled_org",
+    },
     # A review of a claim is a process at the org the person asked, which names it.
     ("POST", "/api/v1/me/claims/reviews"): {"org", "org_name"},
 }
