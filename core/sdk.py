@@ -24,7 +24,7 @@ from core.idempotency import replay as replay_response
 from core.identity.audit import paths_of_persons as audit_person_paths
 from core.identity.audit import record as record_audit
 from core.identity.personal_data import PersonalDataTable
-from core.integration.jobs import JobContext, register_job
+from core.integration.jobs import JobContext, register_job, register_periodic
 from core.integration.signals import SignalType, emit
 from core.members.services import MembershipRejected
 from core.members.tables import Membership
@@ -69,6 +69,85 @@ def transaction() -> Any:
     if db is None:
         raise RuntimeError("no database is started")
     return db.transaction()
+
+
+async def person_facts(person_id: object) -> PersonFacts:
+    """The facts of the core's record of a person (birth date, gender) that a plugin's rules judge by —
+    never a fact the caller sends. An unknown person gives empty facts."""
+    from core.members.services import person_facts as _facts
+
+    return await _facts(person_id)  # type: ignore[arg-type]
+
+
+async def join_member(
+    plugin_manager: object, *, org_id: object, person_id: object, extra: dict[str, Any] | None = None
+) -> object:
+    """Inside a write (a process step's ``after``): the person becomes an active member of ``org_id``
+    through the core's own join (validation hooks, audit, ``member.joined``). Returns the membership id;
+    an active membership already there is returned as it is."""
+    from core.access import Reach
+    from core.db import active_database
+    from core.members import services as members
+    from core.members.schemas import MemberJoin
+
+    found = (
+        await Membership.select(Membership.id)
+        .where(
+            (Membership.org == org_id) & (Membership.person == person_id) & (Membership.status == "active")
+        )
+        .first()
+        .run()
+    )
+    if found is not None:
+        return found["id"]
+    path = (await Org.select(Org.path).where(Org.id == org_id).first().run())["path"]  # type: ignore[index]
+    joined = await members.join(
+        active_database(),  # type: ignore[arg-type]
+        plugin_manager,  # type: ignore[arg-type]
+        org_id,  # type: ignore[arg-type]
+        MemberJoin(person=person_id, extra=extra or {}),  # type: ignore[arg-type]
+        [Reach(path=path, subtree=False)],
+    )
+    return joined.id
+
+
+async def transfer_member(plugin_manager: object, *, membership_id: object, to_org_id: object) -> object:
+    """Inside a write: move an active membership to ``to_org_id`` through the core's transfer (old row
+    closed as ``transferred``, a new one continuing it, validation hooks, audit, signal). Returns the new
+    membership's id."""
+    from core.access import Reach
+    from core.db import active_database
+    from core.members import services as members
+    from core.members.schemas import MemberTransfer
+
+    row = await Membership.select(Membership.org.path).where(Membership.id == membership_id).first().run()
+    target = await Org.select(Org.path).where(Org.id == to_org_id).first().run()
+    if row is None or target is None:
+        raise Problem("not-found")
+    moved = await members.transfer(
+        active_database(),  # type: ignore[arg-type]
+        plugin_manager,  # type: ignore[arg-type]
+        membership_id,  # type: ignore[arg-type]
+        MemberTransfer(org=to_org_id),  # type: ignore[arg-type]
+        [Reach(path=row["org.path"], subtree=False), Reach(path=target["path"], subtree=False)],
+    )
+    return moved.id
+
+
+async def leave_member(membership_id: object) -> None:
+    """Inside a write: end an active membership (退会/离团) through the core (audit, ``member.left``)."""
+    from core.access import Reach
+    from core.db import active_database
+    from core.members import services as members
+
+    row = await Membership.select(Membership.org.path).where(Membership.id == membership_id).first().run()
+    if row is None:
+        raise Problem("not-found")
+    await members.leave(
+        active_database(),  # type: ignore[arg-type]
+        membership_id,  # type: ignore[arg-type]
+        [Reach(path=row["org.path"], subtree=False)],
+    )
 
 
 #: The core API version plugins declare against (``PluginInfo.core_api``); see docs/plugins.md.
@@ -171,12 +250,16 @@ __all__ = [
     "encode_cursor",
     "hookimpl",
     "hookspec",
+    "join_member",
+    "leave_member",
     "paginate",
+    "person_facts",
     "publish_notice",
     "reach_clause",
     "record_audit",
     "register_field_code",
     "register_job",
+    "register_periodic",
     "register_problem",
     "replay_response",
     "send_code",
@@ -185,5 +268,6 @@ __all__ = [
     "to_simplified",
     "to_traditional",
     "transaction",
+    "transfer_member",
     "within",
 ]

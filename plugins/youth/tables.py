@@ -1,0 +1,144 @@
+"""The League's own tables (``youth_``); every change to them needs a migration in ``piccolo_migrations/``.
+
+Persons, orgs, memberships and processes stay the core's: these tables reference them by id and keep a
+copy of the org path (declared through ``quntuan_org_path_columns`` so moves rewrite it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.conf.apps import AppConfig
+from piccolo.table import Table
+
+
+class YouthApplication(Table, tablename="youth_application"):
+    """The League facts of one joining pipeline (a ``youth.join`` process): the dates of each stage, the
+    introducers and the branch meeting's vote. One row per process, written by the process's steps."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)  #: the process id
+    person = UUID(index=True)
+    org = UUID()  #: the branch applied to
+    org_path = Varchar(length=255, index=True)
+    applied_on = Date()
+    activist_since = Date(null=True, default=None)
+    candidate_since = Date(null=True, default=None)
+    #: Two introducers (入团介绍人): person ids of League members.
+    introducers = JSON(default=[])
+    #: The branch meeting: {"date", "entitled", "present", "in_favour", "against", "abstained"}.
+    meeting = JSON(default={})
+    admitted_on = Date(null=True, default=None)
+    approved_on = Date(null=True, default=None)
+    member = UUID(null=True, default=None)  #: the youth_member row the approval made
+    #: None while the pipeline runs; approved, rejected or withdrawn when it ended.
+    outcome = Varchar(length=16, null=True, default=None)
+
+
+class YouthMember(Table, tablename="youth_member"):
+    """A League member (团员): the register the League keeps beside the core's membership."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    person = UUID(index=True)
+    membership = UUID(null=True, default=None)  #: the core membership in the branch
+    org = UUID(index=True)  #: the branch the member belongs to
+    org_path = Varchar(length=255, index=True)
+    #: 团员编号, unique across the platform.
+    number = Varchar(length=20, unique=True)
+    #: active, aged_out (超龄离团) or left.
+    status = Varchar(length=16, default="active")
+    joined_on = Date()
+    oath_date = Date(null=True, default=None)
+    #: The day the member passes the age limit (the day after the 28th year ends), from the person's
+    #: recorded birth date; the age-out job reads it instead of the person's file.
+    age_out_on = Date(null=True, default=None, index=True)
+    #: Joined the Party (保留团籍 until the age limit; no dues, may not vote on 推优).
+    party_member = Boolean(default=False)
+    #: Holds a League post (团干部): kept past the age limit while the post lasts.
+    league_post = Boolean(default=False)
+    #: When the member left the branch without a completed transfer (graduation, release to a receiver).
+    left_branch_at = Timestamptz(null=True, default=None)
+    #: 失联团员: six months after leaving the branch without arriving elsewhere.
+    lost_contact = Boolean(default=False)
+    lost_contact_at = Timestamptz(null=True, default=None)
+    #: 团员报到: when the member last reported in to their branch.
+    reported_at = Timestamptz(null=True, default=None)
+    #: The last year of a completed 团籍注册.
+    registered_year = Integer(null=True, default=None)
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class YouthCounter(Table, tablename="youth_counter"):
+    """Sequences for the numbers the League issues (团员编号 per year)."""
+
+    id = Varchar(length=40, primary_key=True)
+    value = Integer(default=0)
+
+
+class YouthPlan(Table, tablename="youth_plan"):
+    """发展团员计划: how many new members a committee may admit in a year (its whole subtree)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    quota = Integer()
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class YouthCampaign(Table, tablename="youth_campaign"):
+    """An annual registration campaign (团籍注册) of a committee, open between two dates."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    opens_on = Date()
+    closes_on = Date()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class YouthRegistration(Table, tablename="youth_registration"):
+    """One member registered in one campaign (and the branch path it was registered in)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    campaign = UUID(index=True)
+    member = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    registered_at = Timestamptz(default=TimestamptzNow())
+
+
+class YouthAgeOut(Table, tablename="youth_age_out"):
+    """A member found past the age limit (超龄), waiting for a cadre to confirm the leaving — never silent."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    member = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    found_on = Date()
+    #: pending, confirmed (the member left) or kept (a cadre kept them: a post, a correction).
+    status = Varchar(length=16, default="pending")
+    decided_at = Timestamptz(null=True, default=None)
+    note = Varchar(length=200, default="")
+
+
+TABLES = [
+    YouthApplication,
+    YouthMember,
+    YouthCounter,
+    YouthPlan,
+    YouthCampaign,
+    YouthRegistration,
+    YouthAgeOut,
+]
+
+APP_CONFIG = AppConfig(
+    app_name="youth",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=TABLES,
+    migration_dependencies=["core.orgs.piccolo_app"],
+)
