@@ -61,7 +61,7 @@ class League:
         response = await self.client.post(
             "/api/v1/youth/members",
             json={"person": person, "org": str(self.orgs[org]["id"]), "joined_on": years_ago(2), **body},
-            headers=self.headers["committee"],
+            headers=self.headers["other" if org in ("other", "b1") else "committee"],
         )
         assert response.status_code == 201, response.text
         return response.json()
