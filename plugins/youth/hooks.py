@@ -30,6 +30,7 @@ from plugins.youth.membership import check_age
 from plugins.youth.permissions import PERMISSIONS
 from plugins.youth.places import PLACE_KINDS
 from plugins.youth.processes import PROCESS_TYPES
+from plugins.youth.recommend import RECOMMEND_TYPE
 from plugins.youth.routes import CONTROLLERS
 from plugins.youth.signals import SIGNALS
 from plugins.youth.tables import APP_CONFIG, YouthApplication, YouthMember
@@ -87,7 +88,7 @@ def quntuan_signals() -> Sequence[SignalType]:
 
 @hookimpl
 def quntuan_process_types() -> Sequence[ProcessType]:
-    return PROCESS_TYPES
+    return (*PROCESS_TYPES, RECOMMEND_TYPE)
 
 
 @hookimpl
@@ -101,6 +102,7 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
             "youth_campaign",
             "youth_registration",
             "youth_age_out",
+            "youth_recommendation",
         )
     ]
 

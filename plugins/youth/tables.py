@@ -126,6 +126,25 @@ class YouthAgeOut(Table, tablename="youth_age_out"):
     note = Varchar(length=200, default="")
 
 
+class YouthRecommendation(Table, tablename="youth_recommendation"):
+    """推优入党: one recommendation of a member to the Party (a ``youth.recommend`` process), with the
+    branch vote, the notice and the Party branch's outcome; counted for the branch's yearly ratio cap."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)  #: the process id
+    member = UUID(index=True)
+    org = UUID()  #: the branch
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    party_org = UUID()  #: the Party org the recommendation goes to
+    party_application_on = Date()
+    #: The branch meeting: {"date", "entitled", "present", "in_favour", "against", "abstained"}.
+    vote = JSON(default={})
+    #: proposed, voted, sent, accepted, declined, expired, rejected or withdrawn.
+    status = Varchar(length=16, default="proposed")
+    valid_until = Date(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES = [
     YouthApplication,
     YouthMember,
@@ -134,6 +153,7 @@ TABLES = [
     YouthCampaign,
     YouthRegistration,
     YouthAgeOut,
+    YouthRecommendation,
 ]
 
 APP_CONFIG = AppConfig(
