@@ -24,6 +24,7 @@ from core.sdk import (
 from plugins.youth import PLUGIN_INFO
 from plugins.youth import checks as _checks  # noqa: F401  (registers the periodic job)
 from plugins.youth.coverage import RULES
+from plugins.youth.dues import YouthDuesController
 from plugins.youth.event_types import EVENT_TYPES
 from plugins.youth.kinds import ORG_KINDS
 from plugins.youth.membership import check_age
@@ -78,7 +79,7 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return CONTROLLERS
+    return (*CONTROLLERS, YouthDuesController)
 
 
 @hookimpl
@@ -103,6 +104,8 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
             "youth_registration",
             "youth_age_out",
             "youth_recommendation",
+            "youth_dues_scheme",
+            "youth_dues",
         )
     ]
 

@@ -16,6 +16,8 @@ MEMBER_APPROVE = "youth.member.approve"
 TRANSFER_HANDLE = "youth.transfer.handle"
 PLAN_MANAGE = "youth.plan.manage"
 REGISTRATION_MANAGE = "youth.registration.manage"
+DUES_READ = "youth.dues.read"
+DUES_MANAGE = "youth.dues.manage"
 
 PERMISSIONS = (
     _p(MEMBER_READ, "查看团员", "查看團員", "Read League members"),
@@ -25,6 +27,8 @@ PERMISSIONS = (
     _p(TRANSFER_HANDLE, "办理组织关系转接", "辦理組織關係轉接", "Handle membership transfers"),
     _p(PLAN_MANAGE, "管理发展团员计划", "管理發展團員計劃", "Manage development quotas"),
     _p(REGISTRATION_MANAGE, "管理团籍注册", "管理團籍註冊", "Manage annual registration"),
+    _p(DUES_READ, "查看团费", "查看團費", "Read League dues"),
+    _p(DUES_MANAGE, "管理团费", "管理團費", "Manage League dues"),
 )
 
 #: Built-in roles (seeded once the core's roles hook lands): code, names, permissions.

@@ -37,6 +37,17 @@ class AgeOutChanged(msgspec.Struct, frozen=True, kw_only=True):
     status: str
 
 
+class SchemeChanged(msgspec.Struct, frozen=True, kw_only=True):
+    scheme_id: str
+    org_id: str
+
+
+class DuesRecorded(msgspec.Struct, frozen=True, kw_only=True):
+    dues_id: str
+    member_id: str
+    month: str
+
+
 def _signal(name: str, payload: type, zh_hans: str, zh_hant: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh_hans, zh_hant=zh_hant, en=en))
 
@@ -129,6 +140,13 @@ AGE_OUT_DECIDED = _signal(
     "A member past the age limit was confirmed leaving or kept",
 )
 
+DUES_SCHEME_SET = _signal(
+    "youth.dues_scheme_set", SchemeChanged, "团费标准已设定", "團費標準已設定", "A dues scheme was set"
+)
+DUES_RECORDED = _signal(
+    "youth.dues_recorded", DuesRecorded, "团费缴纳已记录", "團費繳納已記錄", "A member's dues were recorded"
+)
+
 SIGNALS = (
     MEMBER_ADMITTED,
     MEMBER_ENTERED,
@@ -143,4 +161,6 @@ SIGNALS = (
     MEMBER_REGISTERED,
     AGE_OUT_FOUND,
     AGE_OUT_DECIDED,
+    DUES_SCHEME_SET,
+    DUES_RECORDED,
 )

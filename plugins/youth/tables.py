@@ -145,6 +145,46 @@ class YouthRecommendation(Table, tablename="youth_recommendation"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class YouthDuesScheme(Table, tablename="youth_dues_scheme"):
+    """团费 tiers a committee (usually provincial) sets for its subtree; the nearest scheme above wins.
+
+    ``wage_bands`` is a list of ``{"up_to": "3000.00" | null, "rate": "0.005"}`` in ascending order (the
+    band a monthly income falls in gives the rate for the whole income); students and members without
+    income pay fixed sums; ``kept_share`` is what the collecting committee keeps, the rest passed up.
+    """
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(unique=True)
+    org_path = Varchar(length=255, index=True)
+    wage_bands = JSON(default=[])
+    student_amount = Varchar(length=12)
+    no_income_amount = Varchar(length=12)
+    kept_share = Varchar(length=8)
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class YouthDues(Table, tablename="youth_dues"):
+    """One member's 团费 for one month: the category, the amount by the scheme, how it was paid, and the
+    share kept and passed up. The income it was computed from is not kept."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    member = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    month = Varchar(length=7)  #: YYYY-MM
+    #: ``<member>:<month>``: one payment per member and month, held by the database under concurrency.
+    key = Varchar(length=48, unique=True)
+    category = Varchar(length=12)  #: wage, student or no_income
+    amount = Varchar(length=12)
+    kept = Varchar(length=12)
+    passed_up = Varchar(length=12)
+    scheme = UUID()
+    #: cash, transfer or online; an online payment's reference from the payment platform.
+    channel = Varchar(length=12)
+    payment_ref = Varchar(length=64, default="")
+    paid_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES = [
     YouthApplication,
     YouthMember,
@@ -154,6 +194,8 @@ TABLES = [
     YouthRegistration,
     YouthAgeOut,
     YouthRecommendation,
+    YouthDuesScheme,
+    YouthDues,
 ]
 
 APP_CONFIG = AppConfig(
