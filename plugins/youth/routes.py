@@ -647,7 +647,7 @@ class YouthPlanController(Controller):
         "/{org_id:uuid}",
         opt={"permission": P.MEMBER_READ},
         summary="发展团员计划",
-        description="团委某年度（year 参数）的发展团员计划及剩余名额。",
+        description="团委某年度（year 参数，默认本年）的发展团员计划及剩余名额。",
         summary_en="Development quota",
         description_en="A committee's development quota for a year, and what is left of it.",
     )
@@ -655,8 +655,9 @@ class YouthPlanController(Controller):
         self,
         request: Request,
         org_id: FromPath[uuid.UUID],
-        year: Annotated[int, QueryParameter(name="year", ge=1950, le=2100)],
+        year: Annotated[int | None, QueryParameter(name="year", ge=1950, le=2100)] = None,
     ) -> Response[YouthPlanOut]:
+        year = year or now().year
         await org_in_reach(request, org_id, P.MEMBER_READ)
         row = (
             await YouthPlan.select().where((YouthPlan.org == org_id) & (YouthPlan.year == year)).first().run()
