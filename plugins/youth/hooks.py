@@ -8,7 +8,9 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
+    CheckInInfo,
     CoverageRule,
+    EventInfo,
     EventType,
     MembershipDraft,
     OrgKind,
@@ -34,7 +36,8 @@ from plugins.youth.processes import PROCESS_TYPES
 from plugins.youth.recommend import RECOMMEND_TYPE
 from plugins.youth.routes import CONTROLLERS
 from plugins.youth.signals import SIGNALS
-from plugins.youth.tables import APP_CONFIG, YouthApplication, YouthMember
+from plugins.youth.tables import APP_CONFIG, YouthApplication, YouthMember, YouthServiceHours, YouthVolunteer
+from plugins.youth.volunteers import YouthVolunteerController, credit_hours, remember_event
 
 
 @hookimpl
@@ -79,7 +82,7 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return (*CONTROLLERS, YouthDuesController)
+    return (*CONTROLLERS, YouthDuesController, YouthVolunteerController)
 
 
 @hookimpl
@@ -106,6 +109,9 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
             "youth_recommendation",
             "youth_dues_scheme",
             "youth_dues",
+            "youth_volunteer",
+            "youth_service_event",
+            "youth_service_hours",
         )
     ]
 
@@ -115,4 +121,16 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
     return [
         PersonalDataTable(table=YouthMember, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=YouthApplication, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthVolunteer, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthServiceHours, person_column="person", on_erasure="delete"),
     ]
+
+
+@hookimpl
+async def quntuan_event_published(event: EventInfo) -> None:
+    await remember_event(event)
+
+
+@hookimpl
+async def quntuan_checked_in(checkin: CheckInInfo) -> None:
+    await credit_hours(checkin)

@@ -18,6 +18,8 @@ PLAN_MANAGE = "youth.plan.manage"
 REGISTRATION_MANAGE = "youth.registration.manage"
 DUES_READ = "youth.dues.read"
 DUES_MANAGE = "youth.dues.manage"
+VOLUNTEER_READ = "youth.volunteer.read"
+VOLUNTEER_CONFIRM = "youth.volunteer.confirm"
 
 PERMISSIONS = (
     _p(MEMBER_READ, "查看团员", "查看團員", "Read League members"),
@@ -29,6 +31,8 @@ PERMISSIONS = (
     _p(REGISTRATION_MANAGE, "管理团籍注册", "管理團籍註冊", "Manage annual registration"),
     _p(DUES_READ, "查看团费", "查看團費", "Read League dues"),
     _p(DUES_MANAGE, "管理团费", "管理團費", "Manage League dues"),
+    _p(VOLUNTEER_READ, "查看志愿服务时长", "查看志願服務時長", "Read volunteer hours"),
+    _p(VOLUNTEER_CONFIRM, "确认志愿服务时长", "確認志願服務時長", "Confirm volunteer hours"),
 )
 
 #: Built-in roles (seeded once the core's roles hook lands): code, names, permissions.

@@ -48,6 +48,12 @@ class DuesRecorded(msgspec.Struct, frozen=True, kw_only=True):
     month: str
 
 
+class HoursChanged(msgspec.Struct, frozen=True, kw_only=True):
+    hours_id: str
+    event_id: str
+    status: str
+
+
 def _signal(name: str, payload: type, zh_hans: str, zh_hant: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh_hans, zh_hant=zh_hant, en=en))
 
@@ -147,6 +153,21 @@ DUES_RECORDED = _signal(
     "youth.dues_recorded", DuesRecorded, "团费缴纳已记录", "團費繳納已記錄", "A member's dues were recorded"
 )
 
+VOLUNTEER_REGISTERED = _signal(
+    "youth.volunteer_registered",
+    MemberChanged,
+    "已注册为志愿者",
+    "已註冊為志願者",
+    "A person registered as a volunteer",
+)
+HOURS_CHANGED = _signal(
+    "youth.hours_changed",
+    HoursChanged,
+    "志愿服务时长已记录或确认",
+    "志願服務時長已記錄或確認",
+    "Volunteer hours were credited, confirmed or rejected",
+)
+
 SIGNALS = (
     MEMBER_ADMITTED,
     MEMBER_ENTERED,
@@ -163,4 +184,6 @@ SIGNALS = (
     AGE_OUT_DECIDED,
     DUES_SCHEME_SET,
     DUES_RECORDED,
+    VOLUNTEER_REGISTERED,
+    HOURS_CHANGED,
 )

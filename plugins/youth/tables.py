@@ -185,6 +185,42 @@ class YouthDues(Table, tablename="youth_dues"):
     paid_at = Timestamptz(default=TimestamptzNow())
 
 
+class YouthVolunteer(Table, tablename="youth_volunteer"):
+    """A registered volunteer (注册志愿者): the person, the League org they serve with, their number."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    person = UUID(unique=True)
+    org = UUID()
+    org_path = Varchar(length=255, index=True)
+    number = Varchar(length=20, unique=True)
+    registered_at = Timestamptz(default=TimestamptzNow())
+
+
+class YouthServiceEvent(Table, tablename="youth_service_event"):
+    """A published volunteer-service event (``youth.volunteer_service``) and the hours it credits."""
+
+    id = UUID(primary_key=True)  #: the core event's id
+    org = UUID()
+    org_path = Varchar(length=255, index=True)
+    hours = Varchar(length=8)
+    field = Varchar(length=50, default="")
+
+
+class YouthServiceHours(Table, tablename="youth_service_hours"):
+    """Hours credited to one attendee of a volunteer event: pending until an organizer confirms them."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    event = UUID(index=True)
+    person = UUID(index=True)
+    key = Varchar(length=80, unique=True)  #: ``<event>:<person>``: credited once
+    org_path = Varchar(length=255, index=True)
+    hours = Varchar(length=8)
+    #: pending, confirmed or rejected (an organizer saw the attendee leave early, a wrong scan).
+    status = Varchar(length=12, default="pending")
+    checked_in_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+
+
 TABLES = [
     YouthApplication,
     YouthMember,
@@ -196,6 +232,9 @@ TABLES = [
     YouthRecommendation,
     YouthDuesScheme,
     YouthDues,
+    YouthVolunteer,
+    YouthServiceEvent,
+    YouthServiceHours,
 ]
 
 APP_CONFIG = AppConfig(

@@ -976,6 +976,36 @@ async def _youth_dues(w: World) -> Call:
     return "POST", "/api/v1/youth/dues", {"json": body}
 
 
+@case("POST", "/api/v1/youth/volunteers/me")
+async def _youth_volunteer(w: World) -> Call:
+    committee, _ = await _youth_branch(w)
+    return "POST", "/api/v1/youth/volunteers/me", {"json": {"org": committee}}
+
+
+@case("POST", "/api/v1/youth/volunteers/events/{event_id}/hours/decision")
+async def _youth_hours(w: World) -> Call:
+    committee, _ = await _youth_branch(w)
+    created = await w.ok(
+        "POST",
+        "/api/v1/events",
+        json={
+            "type": "youth.volunteer_service",
+            "title": w.name("志愿服务"),
+            "org_id": committee,
+            "starts_at": soon(),
+            "ends_at": soon(26),
+            "details": {"hours": 2},
+        },
+    )
+    event_id = created.json()["id"]
+    await w.ok("POST", f"/api/v1/events/{event_id}/publish")
+    return (
+        "POST",
+        f"/api/v1/youth/volunteers/events/{event_id}/hours/decision",
+        {"json": {"decision": "confirm"}},
+    )
+
+
 # --- the test ---------------------------------------------------------------------------------------------
 
 

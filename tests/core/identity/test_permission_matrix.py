@@ -264,6 +264,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "no_income_amount": "0.20",
         "kept_share": "0.5",
     },
+    ("POST", "/api/v1/youth/volunteers/me"): {"org": "{youth_branch}"},
+    ("POST", "/api/v1/youth/volunteers/events/{event_id}/hours/decision"): {"decision": "confirm"},
     ("POST", "/api/v1/youth/dues"): {
         "member": "{youth_member}",
         "month": "2025-01",
@@ -305,6 +307,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/youth/age-outs"): {"org_id": "{youth_committee}"},
     ("GET", "/api/v1/youth/dues/arrears"): {"org_id": "{youth_committee}", "month": "2025-01"},
     ("GET", "/api/v1/youth/dues/summary"): {"org_id": "{youth_committee}", "period": "2025"},
+    ("GET", "/api/v1/youth/volunteers/totals"): {"org_id": "{youth_committee}"},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
@@ -331,6 +334,11 @@ BY_DESIGN: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/selections/campaigns/{campaign_id}/results"): "a campaign's candidates are public",
     ("POST", "/api/v1/selections/campaigns/{campaign_id}/votes"): "any signed-in person may vote",
     ("GET", "/api/v1/selections/campaigns/{campaign_id}/votes/mine"): "the caller's own votes",
+    # youth (共青团)
+    (
+        "POST",
+        "/api/v1/youth/volunteers/me",
+    ): "any signed-in person may register as a volunteer with a League org",
 }
 #: What of B an answer to A's callers may show by design (keys of ``World.secrets``).
 SHOWN: dict[tuple[str, str], set[str]] = {
@@ -416,6 +424,11 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ),
     # youth (共青团)
     ("POST", "/api/v1/youth/me/report-in"): ({404}, SELF_ONLY),
+    ("GET", "/api/v1/youth/volunteers/events/{event_id}/hours"): ({404}, "B's event is no volunteer service"),
+    ("POST", "/api/v1/youth/volunteers/events/{event_id}/hours/decision"): (
+        {404},
+        "B's event is no volunteer service",
+    ),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
 PUBLIC_IDS = {"notice", "role", "problem_code", "what"}
