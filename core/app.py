@@ -39,6 +39,7 @@ from core.files.upload import SPOOL_DIR, remove_stale_spools
 from core.guards import PLUGIN_GUARDS, check_route_policies
 from core.identity import authz_cache
 from core.identity.authn import Authenticator, authentication_middleware
+from core.identity.builtin_roles import sync_builtin_roles
 from core.identity.routes import identity_router
 from core.identity.runtime import IdentityRuntime
 from core.integration.controllers import FeedController, StreamController, WebhookController
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                     log.info("applied %d migration(s)", len(applied))
             else:
                 await ensure_schema_current(db)
+            await sync_builtin_roles(db, pm.registry)
             await remove_stale_spools(settings.files_path / SPOOL_DIR)
             await call_runtime_hook(pm, "quntuan_startup", app=app)
             yield

@@ -95,3 +95,16 @@ class Permission(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     name: Text
     personal_data: bool = False
+
+
+class BuiltinRole(msgspec.Struct, frozen=True, kw_only=True):
+    """A role a plugin ships ready to grant (e.g. 工会主席): ``<slug>.<name>`` and its permission codes.
+
+    The core writes it into the role table at start-up and keeps it equal to the declaration; it cannot be
+    changed or deleted through the API (a deployment defines its own roles for other sets).
+    """
+
+    code: str
+    name: Text
+    permissions: tuple[str, ...]
+    description: Text | None = None

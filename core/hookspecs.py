@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
     from piccolo.conf.apps import AppConfig
 
-    from core.declarations import EventType, OrgKind, Permission, PluginInfo
+    from core.declarations import BuiltinRole, EventType, OrgKind, Permission, PluginInfo
     from core.events.schemas import CheckIn, Event, Feedback, Registration
     from core.files.owners import FileOwnerKind
     from core.identity.personal_data import PersonalDataTable
@@ -82,6 +82,15 @@ def quntuan_permissions() -> Sequence[Permission]:
     """Declare the permission names this plugin's routes and data need (codes ``<slug>.<resource>.<action>``).
 
     Called once at start-up; roles are built from these names.
+    """
+
+
+@hookspec
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    """Declare built-in roles (codes ``<slug>.<name>``) made of permissions this plugin or the core declares.
+
+    Called once at start-up; the core writes them into the role table (insert or update) so that they can
+    be granted at once, and refuses API changes to them.
     """
 
 

@@ -33,6 +33,20 @@ def prepare_multiprocess_dir() -> str:
     return path
 
 
+def forget_dead_gauges(path: str) -> None:
+    """Drop the live gauges (pool connections, queue depth) of processes no longer running — a worker
+    uvicorn restarted, one killed — so ``/metrics`` never sums a dead worker's last figures into the
+    living ones'. Counters stay: their totals are still true."""
+    from prometheus_client import multiprocess
+
+    for name in os.listdir(path):
+        if not (name.startswith("gauge_live") and name.endswith(".db")):
+            continue
+        pid = name.removesuffix(".db").rsplit("_", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            multiprocess.mark_process_dead(int(pid), path)
+
+
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -28,7 +28,7 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as prom_multiprocess
 
-from core.metrics_dir import MULTIPROC_ENV
+from core.metrics_dir import MULTIPROC_ENV, forget_dead_gauges
 from core.settings import Settings
 
 # --- metrics -----------------------------------------------------------------------------------------
@@ -73,7 +73,8 @@ POOL_SAMPLE_SECONDS = 1.0
 
 def metrics_payload() -> tuple[bytes, str]:
     """The exposition text: every worker's figures when several processes share the multiprocess directory."""
-    if os.environ.get(MULTIPROC_ENV):
+    if path := os.environ.get(MULTIPROC_ENV):
+        forget_dead_gauges(path)
         registry = CollectorRegistry()
         prom_multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST

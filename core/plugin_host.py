@@ -22,7 +22,15 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from core import CORE_API_VERSION, hookspecs
-from core.declarations import RESERVED_SLUGS, SLUG_RE, EventType, OrgKind, Permission, PluginInfo
+from core.declarations import (
+    RESERVED_SLUGS,
+    SLUG_RE,
+    BuiltinRole,
+    EventType,
+    OrgKind,
+    Permission,
+    PluginInfo,
+)
 from core.files.owners import check_owner_kinds
 from core.places.declarations import check_place_kinds
 from core.settings import Settings
@@ -63,6 +71,7 @@ class PluginDeclarations:
     place_kinds: list[Any] = field(default_factory=list)
     selection_types: list[Any] = field(default_factory=list)
     sms_providers: list[Any] = field(default_factory=list)
+    roles: list[BuiltinRole] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +130,15 @@ class Registry:
     def personal_data(self) -> list[Any]:
         """Every table the core and the plugins declared as holding personal data."""
         return [t for d in self.declarations.values() for t in d.personal_data]
+
+    @property
+    def roles(self) -> dict[str, BuiltinRole]:
+        """Built-in roles (code → declaration) the core and the plugins ship."""
+        return {r.code: r for d in self.declarations.values() for r in d.roles}
+
+    def role_owner(self, code: str) -> str | None:
+        """The name of the plugin (or ``core``) that declared the built-in role ``code``."""
+        return next((n for n, d in self.declarations.items() if any(r.code == code for r in d.roles)), None)
 
     @property
     def sms_providers(self) -> dict[str, Any]:
@@ -196,6 +214,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
         place_kinds=list(_call_one(pm, "quntuan_place_kinds", plugin) or ()),
         selection_types=list(_call_one(pm, "quntuan_selection_types", plugin) or ()),
         sms_providers=list(_call_one(pm, "quntuan_sms_providers", plugin) or ()),
+        roles=list(_call_one(pm, "quntuan_roles", plugin) or ()),
     )
     prefixes = _owner_prefixes(name)
     taken = {
@@ -213,6 +232,7 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
                 raise ValueError(f"{label} {item.code!r} must start with {' or '.join(prefixes)}")
             if item.code in taken[label]:
                 raise ValueError(f"{label} {item.code!r} is declared twice")
+    _check_roles(pm, decl, prefixes)
     _check_process_types(pm, decl.process_types, prefixes)
     _check_selection_types(pm, decl.selection_types, prefixes)
     for signal in decl.signals:
@@ -235,6 +255,25 @@ def _declare(pm: PluginManager, name: str, plugin: object) -> PluginDeclarations
             if not tablename.startswith(f"{name}_"):
                 raise ValueError(f"table {tablename!r} must be prefixed with {name}_")
     return decl
+
+
+def _check_roles(pm: PluginManager, decl: PluginDeclarations, prefixes: tuple[str, ...]) -> None:
+    known = set(pm.registry.permissions) | {p.code for p in decl.permissions}
+    seen = set(pm.registry.roles)
+    for role in decl.roles:
+        if not isinstance(role, BuiltinRole):
+            raise ValueError("quntuan_roles must return BuiltinRole values")
+        if not role.code.startswith(prefixes):
+            raise ValueError(f"role {role.code!r} must start with {' or '.join(prefixes)}")
+        if role.code in seen:
+            raise ValueError(f"role {role.code!r} is declared twice")
+        if len(role.code) > 64:
+            raise ValueError(f"role {role.code!r} is longer than 64 characters")
+        seen.add(role.code)
+        if not role.permissions:
+            raise ValueError(f"role {role.code!r} has no permissions")
+        if unknown := sorted(set(role.permissions) - known):
+            raise ValueError(f"role {role.code!r} names undeclared permissions {', '.join(unknown)}")
 
 
 def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:

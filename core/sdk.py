@@ -8,7 +8,7 @@ from typing import Any
 
 from core import CORE_API_VERSION
 from core.access import Principal, Reach, reach_clause, subtree_bounds, within
-from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
+from core.declarations import AdminLevel, BuiltinRole, EventType, OrgKind, Permission, PluginInfo
 from core.errors import FieldError, Problem, register_field_code, register_problem
 from core.events.schemas import CheckIn as CheckInInfo
 from core.events.schemas import Event as EventInfo
@@ -191,6 +191,7 @@ __all__ = [
     "PLACE_KINDS",
     "TWO_NEW_KINDS",
     "AdminLevel",
+    "BuiltinRole",
     "CheckInInfo",
     "CoverageRule",
     "Deadline",

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from core import preconditions
 from core.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
 from core.db import fetch, one_connection
 from core.declarations import EventType
@@ -154,8 +155,7 @@ def to_event(row: Mapping[str, Any]) -> EventOut:
     )
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+etag = preconditions.version_etag
 
 
 def search_text(title: str, place: str, tags: Sequence[str]) -> str:
@@ -516,8 +516,7 @@ async def update_event(
     if if_match is None:
         raise Problem("precondition-required")
     row, _ = await load_managed_event(principal, event_id)
-    if if_match.strip() not in (etag(row["version"]), "*", "W/" + etag(row["version"])):
-        raise Problem("precondition-failed")
+    preconditions.check_if_match(etag(row["version"]), if_match)
     if row["status"] in ("cancelled", "finished"):
         raise Problem(problems.EVENT_NOT_EDITABLE)
     changes: dict[Any, Any] = {}

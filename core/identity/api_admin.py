@@ -27,7 +27,7 @@ from core.identity.permissions import (
     POST_MANAGE,
     ROLE_MANAGE,
 )
-from core.identity.problems import DUPLICATE
+from core.identity.problems import DUPLICATE, ROLE_BUILTIN, ROLE_CODE_RESERVED
 from core.identity.rules import (
     PLATFORM,
     require_no_escalation,
@@ -276,10 +276,25 @@ class AccountController(Controller):
 # --- roles --------------------------------------------------------------------------------------------
 
 
-def _role_out(row: dict[str, Any] | None) -> RoleOut:
+def _role_out(request: Request[Any, Any, Any], row: dict[str, Any] | None) -> RoleOut:
     if row is None:
         raise Problem("not-found")
-    return RoleOut(id=row["id"], code=row["code"], name=row["name"], permissions=_codes(row["permissions"]))
+    return RoleOut(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        permissions=_codes(row["permissions"]),
+        builtin_of=request.app.state.registry.role_owner(row["code"]),
+    )
+
+
+async def _changeable_role(request: Request[Any, Any, Any], role_id: UUID) -> None:
+    """404 for an unknown role, 409 for a built-in one (its plugin owns it)."""
+    row = await Role.select(Role.code).where(Role.id == role_id).first().run()
+    if row is None:
+        raise Problem("not-found")
+    if owner := request.app.state.registry.role_owner(row["code"]):
+        raise Problem(ROLE_BUILTIN, plugin=owner)
 
 
 class RoleController(Controller):
@@ -296,9 +311,9 @@ class RoleController(Controller):
         summary_en="Roles that can be granted",
         description_en="The roles that can be granted, with their permissions.",
     )
-    async def list_roles(self, page: PageParam) -> Page[RoleOut]:
+    async def list_roles(self, request: Request[Any, Any, Any], page: PageParam) -> Page[RoleOut]:
         rows, cursor = await paginate(Role.select(), [Role.id], page)
-        return Page(items=[_role_out(r) for r in rows], next_cursor=cursor)
+        return Page(items=[_role_out(request, r) for r in rows], next_cursor=cursor)
 
     @post(
         "/",
@@ -311,6 +326,9 @@ class RoleController(Controller):
     async def create_role(self, request: Request[Any, Any, Any], data: JSONBody[RoleCreate]) -> RoleOut:
         require_platform(request.user, ROLE_MANAGE)
         _check_permissions(request, data.permissions, "/permissions")
+        prefix = data.code.split(".", 1)[0]
+        if "." in data.code and prefix in request.app.state.registry.declarations:
+            raise Problem(ROLE_CODE_RESERVED, prefix=prefix)
         role_id = uuid.uuid4()
         async with request.app.state.db.transaction():
             if await Role.exists().where(Role.code == data.code).run():
@@ -324,7 +342,7 @@ class RoleController(Controller):
                 resource_id=role_id,
                 changes={"code": data.code, "permissions": sorted(set(data.permissions))},
             )
-        return _role_out(await Role.select().where(Role.id == role_id).first().run())
+        return _role_out(request, await Role.select().where(Role.id == role_id).first().run())
 
     @patch(
         "/{role_id:uuid}",
@@ -346,12 +364,11 @@ class RoleController(Controller):
             _check_permissions(request, data.permissions, "/permissions")
             changes[Role.permissions] = logged["permissions"] = sorted(set(data.permissions))
         async with request.app.state.db.transaction():
-            if not await Role.exists().where(Role.id == role_id).run():
-                raise Problem("not-found")
+            await _changeable_role(request, role_id)
             await Role.update(changes).where(Role.id == role_id).run()
             await authority_changed()
             await audit.record("role.updated", resource_type="role", resource_id=role_id, changes=logged)
-        return _role_out(await Role.select().where(Role.id == role_id).first().run())
+        return _role_out(request, await Role.select().where(Role.id == role_id).first().run())
 
     @delete(
         "/{role_id:uuid}",
@@ -364,8 +381,7 @@ class RoleController(Controller):
     async def delete_role(self, request: Request[Any, Any, Any], role_id: FromPath[UUID]) -> None:
         require_platform(request.user, ROLE_MANAGE)
         async with request.app.state.db.transaction():
-            if not await Role.exists().where(Role.id == role_id).run():
-                raise Problem("not-found")
+            await _changeable_role(request, role_id)
             await Grant.delete().where(Grant.role == role_id).run()
             await Role.delete().where(Role.id == role_id).run()
             await authority_changed()

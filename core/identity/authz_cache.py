@@ -35,7 +35,7 @@ import time
 import uuid
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -197,6 +197,22 @@ def bind(cache: AuthzCache) -> None:
     """Make ``cache`` the one changes outside a request invalidate (the last app built in the process)."""
     global _bound
     _bound = cache
+
+
+async def bump_from_outside(settings: Any) -> bool:
+    """From a process that serves no requests (the CLI), after its commit: make every worker's cached
+    principals stale through the shared epoch in Redis. Without Redis there is no shared epoch to move and
+    each worker's cache ends within :data:`TTL_SECONDS` seconds; returns whether it was moved."""
+    if not settings.redis_url:
+        return False
+    from core.shared import make_redis
+
+    client = make_redis(settings.redis_url, timeout=settings.redis_timeout)
+    try:
+        await AuthzCache(client, timezone=settings.timezone).bump()
+    finally:
+        await client.aclose()
+    return True
 
 
 async def authority_changed() -> None:

@@ -122,11 +122,16 @@ def create(
         text = WEAKNESS_MESSAGES[reason]
         err.print(f"[red]密码太弱 / password too weak:[/] {text.zh_hans} / {text.en}")
         raise typer.Exit(2)
+
+    async def work(db: Any, pm: Any) -> uuid.UUID:
+        from core.identity.authz_cache import bump_from_outside
+
+        account = await create_admin(db, pm.registry, username=username, password=password, name=name)
+        await bump_from_outside(settings)  # the platform role may have gained permissions
+        return account
+
     try:
-        account_id = run_with_database(
-            settings,
-            lambda db, pm: create_admin(db, pm.registry, username=username, password=password, name=name),
-        )
+        account_id = run_with_database(settings, work)
     except ValueError:
         err.print(f"[red]用户名已存在 / username taken:[/] {username}")
         raise typer.Exit(1) from None

@@ -35,3 +35,23 @@ DUPLICATE = register_problem(
         en="A record with the same {what} already exists.",
     ),
 )
+ROLE_BUILTIN = register_problem(
+    "role-builtin",
+    409,
+    Text(zh_hans="内置角色不可修改", zh_hant="內建角色不可修改", en="Built-in role"),
+    Text(
+        zh_hans="该角色由插件 {plugin} 内置，不能修改或删除；请另建角色。",
+        zh_hant="該角色由外掛 {plugin} 內建，不能修改或刪除；請另建角色。",
+        en="This role is built into the plugin {plugin} and cannot be changed or deleted; define a role of your own.",
+    ),
+)
+ROLE_CODE_RESERVED = register_problem(
+    "role-code-reserved",
+    422,
+    Text(zh_hans="角色代码已保留", zh_hant="角色代碼已保留", en="Reserved role code"),
+    Text(
+        zh_hans="以“{prefix}.”开头的角色代码留给 {prefix} 的内置角色。",
+        zh_hant="以「{prefix}.」開頭的角色代碼留給 {prefix} 的內建角色。",
+        en="Role codes starting with “{prefix}.” are reserved for the built-in roles of {prefix}.",
+    ),
+)

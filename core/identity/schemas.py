@@ -228,6 +228,9 @@ class RoleOut(msgspec.Struct, kw_only=True):
     code: str
     name: str
     permissions: list[str]
+    #: The plugin (or ``core``) that ships this role built in; such a role cannot be changed or deleted.
+    #: Null for roles defined through the API.
+    builtin_of: str | None = None
 
 
 class GrantCreate(_In):

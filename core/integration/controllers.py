@@ -130,7 +130,7 @@ class WebhookController(Controller):
 
     @patch(
         "/{webhook_id:uuid}",
-        opt={"permission": WEBHOOK_MANAGE, "if_match": "optional"},
+        opt={"permission": WEBHOOK_MANAGE, "if_match": "required"},
         summary="修改 Webhook 订阅（须 If-Match）",
         description="修改地址、订阅的事件或启停状态；须带读取时的 ETag 作为 If-Match。",
         summary_en="Change a subscription (If-Match)",

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 
+from core import preconditions
 from core.access import Principal, reach_clause, within
 from core.errors import FieldError, Problem
 from core.i18n import Text
@@ -250,8 +251,7 @@ async def update(
 ) -> tuple[Webhook, str]:
     """Change a subscription; with ``if_match`` (its ETag) only if nobody changed it since (else 412)."""
     row = await load_manageable(webhook_id, principal)
-    if if_match is not None and if_match.strip() not in (etag(row), "W/" + etag(row), "*"):
-        raise Problem("precondition-failed")
+    preconditions.check_if_match(etag(row), if_match)
     values: dict[Any, Any] = {WebhookRow.updated_at: now()}
     if data.url is not None:
         await check_url(data.url, settings, locale)
@@ -266,7 +266,7 @@ async def update(
         values[WebhookRow.disabled_reason] = "owner" if data.status == "disabled" else None
     async with db.transaction():
         query = WebhookRow.update(values).where(WebhookRow.id == webhook_id)
-        if if_match is not None:  # compare-and-set: a change made since the check also fails it
+        if if_match.strip() != "*":  # compare-and-set: a change made since the check also fails it
             query = query.where(WebhookRow.updated_at == row["updated_at"])
         changed = await query.returning(WebhookRow.id).run()
         if changed:

@@ -151,16 +151,17 @@ class OrgController(Controller):
 
     @patch(
         "/{org_id:uuid}",
-        opt={"permission": perm.ORG_UPDATE, "if_match": "optional"},
+        opt={"permission": perm.ORG_UPDATE, "if_match": "required"},
         summary="修改组织信息",
         description=(
             "修改名称、地区、标签等；改地区时，以本组织为所在地且没有自己地区代码的单位随之改变。"
-            "带 If-Match 时若已被他人修改则返回 412。"
+            "须带读取时的 ETag 作为 If-Match（缺少时 428），已被他人修改则返回 412。"
         ),
         summary_en="Rename or change an org's details",
         description_en=(
             "Changes the name, region, tags and other details; a new region code carries the units of this "
-            "area that have no region of their own. With If-Match, 412 when someone changed it since."
+            "area that have no region of their own. Send the ETag you read as If-Match (428 without it); 412 when "
+            "someone changed it since."
         ),
     )
     async def update_org(

@@ -15,7 +15,6 @@ import asyncio
 import gc
 import os
 import re
-import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -470,19 +469,17 @@ async def _propose_links(ctx: _Ctx, report: _Rows) -> None:
 
 
 _IDS_PER_DRAW = 1000
-#: Bits of a draw kept random: all but each id's timestamp (48 bits), version and variant.
-_KEEP_BITS = int.from_bytes(bytes.fromhex("0000000000000fff3fffffffffffffff") * _IDS_PER_DRAW)
-#: The version (7) and variant (RFC 9562) bits of every id of a draw.
-_V7_BITS = int.from_bytes(bytes.fromhex("00000000000070008000000000000000") * _IDS_PER_DRAW)
-#: Multiplying a 128-bit value by this repeats it in every id of a draw.
-_EVERY_ID = int.from_bytes((bytes(15) + b"\x01") * _IDS_PER_DRAW)
+#: Bits of a draw kept random: all but each id's version and variant.
+_KEEP_BITS = int.from_bytes(bytes.fromhex("ffffffffffff0fff3fffffffffffffff") * _IDS_PER_DRAW)
+#: The version (4) and variant (RFC 9562) bits of every id of a draw.
+_V4_BITS = int.from_bytes(bytes.fromhex("00000000000040008000000000000000") * _IDS_PER_DRAW)
 
 
 class _RandomIds:
-    """Time-ordered (version 7) UUIDs, their random bits drawn from the OS a thousand at a time: one
-    ``getrandom`` call instead of one per id, version and time set on the whole draw (an import of 100k
-    members makes 400k ids). Ids that grow with time land at the end of the primary-key indexes instead
-    of on random pages of them, which is most of what writing the rows costs PostgreSQL."""
+    """Random (version 4) UUIDs like every other id of the platform (an id says nothing of when its
+    record was made: see docs/architecture.md), their bits drawn from the OS a thousand at a time — one
+    ``getrandom`` call instead of one per id, version and variant set on the whole draw (an import of
+    100k members makes 400k ids)."""
 
     def __init__(self) -> None:
         self._ids: list[UUID] = []
@@ -490,8 +487,7 @@ class _RandomIds:
     def __call__(self) -> UUID:
         if not self._ids:
             raw = os.urandom(16 * _IDS_PER_DRAW)
-            stamp = (time.time_ns() // 1_000_000) << 80
-            raw = ((int.from_bytes(raw) & _KEEP_BITS) | _V7_BITS | stamp * _EVERY_ID).to_bytes(len(raw))
+            raw = ((int.from_bytes(raw) & _KEEP_BITS) | _V4_BITS).to_bytes(len(raw))
             self._ids = [_uuid_of(int.from_bytes(raw[i : i + 16])) for i in range(len(raw) - 16, -1, -16)]
         return self._ids.pop()
 

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import msgspec
 
+from core import preconditions
 from core.access import Reach, reach_sql, subtree_bounds, within
 from core.db import Database, fetch, one_connection
 from core.declarations import AdminLevel, OrgKind
@@ -291,8 +292,7 @@ async def update_org(
     """
     async with db.transaction():
         row = await load(org_id, reaches)
-        if if_match is not None and if_match.strip() not in (etag(row), "*"):
-            raise Problem("precondition-failed")
+        preconditions.check_if_match(etag(row), if_match)
         if row["status"] != "active":
             raise Problem(P.ORG_ALREADY_DISSOLVED)
         current = dict(row)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from core import preconditions
 from core.access import Principal, Reach, reach_sql, subtree_bounds, within
 from core.db import fetch
 from core.errors import Problem
@@ -305,15 +306,12 @@ async def create(env: Env, principal: Principal, data: S.PlaceCreate) -> dict[st
 
 
 def check_if_match(row: Mapping[str, Any], if_match: str | None) -> None:
-    if if_match is None:
-        raise Problem("precondition-required")
-    tag = etag(row["version"])
-    if if_match.strip() not in (tag, "W/" + tag, "*"):
-        raise Problem(problems.PLACE_CHANGED, version=row["version"])
+    preconditions.check_if_match(
+        etag(row["version"]), if_match, changed=problems.PLACE_CHANGED, version=row["version"]
+    )
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+etag = preconditions.version_etag
 
 
 async def update(

@@ -21,6 +21,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 
+from core import preconditions
 from core.access import Principal, Reach, within
 from core.errors import FieldError, Problem, field_error_from_message
 from core.identity import audit
@@ -384,15 +385,12 @@ async def compare_and_set(
 
 
 def check_if_match(row: Mapping[str, Any], if_match: str | None) -> None:
-    if if_match is None:
-        raise Problem("precondition-required")
-    tag = etag(row["version"])
-    if if_match.strip() not in (tag, "W/" + tag, "*"):
-        raise Problem(problems.PROCESS_CHANGED, version=row["version"])
+    preconditions.check_if_match(
+        etag(row["version"]), if_match, changed=problems.PROCESS_CHANGED, version=row["version"]
+    )
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+etag = preconditions.version_etag
 
 
 async def open_process(

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from core import preconditions
 from core.access import Principal, within
 from core.errors import Problem
 from core.processes.machine import utc
@@ -86,14 +87,7 @@ def require_stage(campaign: Mapping[str, Any], stages: tuple[str, ...], action: 
 
 def check_if_match(version: int, if_match: str | None, *, required: bool) -> None:
     """Honour ``If-Match`` (required on campaign changes): 412 when the resource moved on."""
-    if if_match is None:
-        if required:
-            raise Problem("precondition-required")
-        return
-    tag = f'"{version}"'
-    if if_match.strip() not in (tag, "W/" + tag, "*"):
-        raise Problem("precondition-failed")
+    preconditions.check_if_match(etag(version), if_match, required=required)
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+etag = preconditions.version_etag

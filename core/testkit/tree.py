@@ -32,6 +32,35 @@ class OrgTree:
     accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    async def holder_of(
+        self, client: httpx.AsyncClient, role_code: str, org: str | uuid.UUID, *, subtree: bool = True
+    ) -> dict[str, str]:
+        """Headers of a new account holding the role ``role_code`` (e.g. a plugin's built-in role) at
+        ``org`` (a key of :attr:`orgs` or an org id), with its subtree unless ``subtree=False``."""
+        org_id = self.orgs[org]["id"] if isinstance(org, str) else org
+        role = await Role.select(Role.id).where(Role.code == role_code).first().run()
+        if role is None:
+            raise LookupError(f"no role {role_code!r} (is its plugin loaded?)")
+        username, password = f"holder{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+        async with client.app.state.db.transaction():  # type: ignore[attr-defined]
+            person, account = uuid.uuid4(), uuid.uuid4()
+            await Person.insert(Person(id=person, name=f"测试{role_code}", home_org=org_id)).run()
+            await Account.insert(
+                Account(
+                    id=account, username=username, person=person, password_hash=await hash_password(password)
+                )
+            ).run()
+            await Grant.insert(Grant(role=role["id"], account=account, org=org_id, subtree=subtree)).run()
+        return await _sign_in(client, username, password)
+
+
+async def _sign_in(client: httpx.AsyncClient, username: str, password: str) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/token", json={"grant_type": "password", "username": username, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
 
 async def _org(parent: dict[str, Any] | None, level: str, name: str) -> dict[str, Any]:
     path = (parent["path"] if parent else "") + new_segment()
@@ -84,9 +113,5 @@ async def make_tree(client: httpx.AsyncClient) -> OrgTree:
                 await Grant.insert(Grant(role=role_id, account=account, org=home, subtree=subtree)).run()
             tree.accounts[role] = (username, password)
     for role, (username, password) in tree.accounts.items():
-        response = await client.post(
-            "/api/v1/auth/token", json={"grant_type": "password", "username": username, "password": password}
-        )
-        assert response.status_code == 200, response.text
-        tree.headers[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        tree.headers[role] = await _sign_in(client, username, password)
     return tree

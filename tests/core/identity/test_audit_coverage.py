@@ -179,7 +179,8 @@ async def _create_org(w: World) -> Call:
 
 @case("PATCH", "/api/v1/orgs/{org_id}")
 async def _update_org(w: World) -> Call:
-    return "PATCH", f"/api/v1/orgs/{await org(w)}", {"json": {"name": w.name(), "contact_name": "李四"}}
+    body = {"name": w.name(), "contact_name": "李四"}
+    return "PATCH", f"/api/v1/orgs/{await org(w)}", {"json": body, "headers": {**w.admin, "If-Match": "*"}}
 
 
 @case("POST", "/api/v1/orgs/{org_id}/move")

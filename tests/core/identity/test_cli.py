@@ -98,3 +98,28 @@ async def _count_accounts() -> int:
     async for _client in open_client(create_app(settings, make_plugin_manager(settings))):
         return await Account.count().run()  # type: ignore[no-any-return]
     raise AssertionError("unreachable")
+
+
+def test_admin_create_moves_the_shared_authorization_epoch(embedded: Path, monkeypatch) -> None:
+    """Workers cache principals under the epoch in Redis: the CLI's grant must make them reload at once."""
+    import pytest
+
+    from tests.conftest import TEST_REDIS_URL as url
+
+    if not url:
+        pytest.skip("needs QUNTUAN_TEST_REDIS_URL")
+    from redis import Redis
+
+    from core.identity.authz_cache import EPOCH_KEY
+
+    monkeypatch.setenv("QUNTUAN_REDIS_URL", url)
+    redis = Redis.from_url(url)
+    redis.set(EPOCH_KEY, "before")
+    result = runner.invoke(
+        app,
+        ["admin", "create", "--username", "epochadmin", "--password-stdin"],
+        input="a very long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert redis.get(EPOCH_KEY) not in (None, b"before")
+    redis.delete(EPOCH_KEY)

@@ -126,7 +126,9 @@ async def test_persistent_failure_gives_up_and_disables_the_endpoint(
         await eventually(lambda: _count_pending(hook["id"], 1))
         assert len(receiver.received) == 3
         receiver.default = (200, {})
-        response = await client.patch(f"/api/v1/webhooks/{hook['id']}", json={"status": "active"})
+        response = await client.patch(
+            f"/api/v1/webhooks/{hook['id']}", json={"status": "active"}, headers={"If-Match": "*"}
+        )
         assert response.json()["status"] == "active"
         await eventually(lambda: _deliveries(client, hook["id"], "succeeded"))
         assert len(receiver.received) == 4
@@ -288,10 +290,14 @@ async def test_crud_and_visibility(
         listed = (await client.get("/api/v1/webhooks")).json()
         assert [h["id"] for h in listed["items"]] == [hook["id"]] and "secret" not in listed["items"][0]
         response = await client.patch(
-            f"/api/v1/webhooks/{hook['id']}", json={"description": "门户", "signal_types": ["org.moved"]}
+            f"/api/v1/webhooks/{hook['id']}",
+            json={"description": "门户", "signal_types": ["org.moved"]},
+            headers={"If-Match": "*"},
         )
         assert response.json()["description"] == "门户" and response.json()["signal_types"] == ["org.moved"]
-        response = await client.patch(f"/api/v1/webhooks/{hook['id']}", json={"signal_types": ["no.such"]})
+        response = await client.patch(
+            f"/api/v1/webhooks/{hook['id']}", json={"signal_types": ["no.such"]}, headers={"If-Match": "*"}
+        )
         assert problem(response, 422)["errors"][0] == {
             "pointer": "/signal_types/0",
             "code": "unknown_signal",
@@ -376,8 +382,9 @@ async def test_updates_honour_if_match(
         assert (await client.get(url)).headers["etag"] == fresh
         response = await client.patch(url, json={"description": "三"}, headers={"If-Match": fresh})
         assert response.status_code == 200 and response.json()["description"] == "三"
-        # Like the org routes, If-Match is optional (without it the last write wins).
-        assert (await client.patch(url, json={"description": "四"})).status_code == 200
+        # Like every update of a versioned resource, If-Match is required: no silent last write wins.
+        problem(await client.patch(url, json={"description": "四"}), 428)
+        assert (await client.get(url)).json()["description"] == "三"
 
 
 async def test_the_data_migration_encrypts_secrets_stored_in_plain_text(

@@ -102,7 +102,9 @@ async def test_writes_take_the_full_number_and_answer_masked_without_the_permiss
 ) -> None:
     paths = await _two_districts(tree)
     # The caller with personal data everywhere gets the full number back (other apps are opened after).
-    full = await api.patch(f"/api/v1/orgs/{tree.ids['none']}", json={"contact_phone": "010-12345678"})
+    full = await api.patch(
+        f"/api/v1/orgs/{tree.ids['none']}", json={"contact_phone": "010-12345678"}, headers={"If-Match": "*"}
+    )
     assert full.json()["contact_phone"] == "010-12345678"
     moved = await api.post(f"/api/v1/orgs/{tree.ids['a']}/move", json={"parent": tree.ids["b"]})
     assert moved.status_code == 200 and moved.json()["contact_phone"] == MOBILE
@@ -111,15 +113,15 @@ async def test_writes_take_the_full_number_and_answer_masked_without_the_permiss
     )
     async for client in open_client(with_principal(make_app(), writer)):
         url = f"/api/v1/orgs/{tree.ids['city']}"
-        changed = await client.patch(url, json={"contact_phone": "13912345678"})
+        changed = await client.patch(url, json={"contact_phone": "13912345678"}, headers={"If-Match": "*"})
         assert changed.status_code == 200 and changed.json()["contact_phone"] == "139****5678"
         etag = changed.headers["etag"]
         # The same number again is no change (the stored one is compared in full).
-        same = await client.patch(url, json={"contact_phone": "13912345678"})
+        same = await client.patch(url, json={"contact_phone": "13912345678"}, headers={"If-Match": "*"})
         assert same.headers["etag"] == etag
-        too_long = await client.patch(url, json={"contact_phone": "1" * 33})
+        too_long = await client.patch(url, json={"contact_phone": "1" * 33}, headers={"If-Match": "*"})
         assert problem(too_long, 422)["errors"][0]["pointer"] == "/contact_phone"
-        cleared = await client.patch(url, json={"contact_phone": ""})
+        cleared = await client.patch(url, json={"contact_phone": ""}, headers={"If-Match": "*"})
         assert cleared.json()["contact_phone"] == ""
         row = (
             await Org.select(Org.contact_phone_enc, Org.contact_phone_masked)
@@ -134,7 +136,9 @@ async def test_never_in_plain_text_in_the_database_logs_or_signals(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     await _two_districts(tree)
-    await api.patch(f"/api/v1/orgs/{tree.ids['none']}", json={"contact_phone": "13698765432"})
+    await api.patch(
+        f"/api/v1/orgs/{tree.ids['none']}", json={"contact_phone": "13698765432"}, headers={"If-Match": "*"}
+    )
     await api.post(f"/api/v1/orgs/{tree.ids['none']}/dissolve")
     engine = Org._meta.db
     if engine.engine_type == "postgres":

@@ -203,7 +203,9 @@ async def test_units_without_a_region_take_their_areas_and_follow_it(api: ApiCli
         "union.formation"
     ] == (2, 0)
 
-    r = await api.patch(f"/api/v1/orgs/{tree.ids['county']}", json={"region_code": "330103"})
+    r = await api.patch(
+        f"/api/v1/orgs/{tree.ids['county']}", json={"region_code": "330103"}, headers={"If-Match": "*"}
+    )
     assert r.status_code == 200, r.text
     assert (await api.get(f"/api/v1/units/{inherits}")).json()["region_code"] == "330103"
     assert (await api.get(f"/api/v1/units/{own}")).json()["region_code"] == "330105"
