@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.conf.apps import AppConfig
 
 from core.sdk import (
+    BuiltinRole,
     CheckInInfo,
     CoverageRule,
     EventInfo,
@@ -34,6 +35,7 @@ from plugins.youth.permissions import PERMISSIONS
 from plugins.youth.places import PLACE_KINDS
 from plugins.youth.processes import PROCESS_TYPES
 from plugins.youth.recommend import RECOMMEND_TYPE
+from plugins.youth.roles import BUILTIN_ROLES
 from plugins.youth.routes import CONTROLLERS
 from plugins.youth.signals import SIGNALS
 from plugins.youth.tables import APP_CONFIG, YouthApplication, YouthMember, YouthServiceHours, YouthVolunteer
@@ -134,3 +136,8 @@ async def quntuan_event_published(event: EventInfo) -> None:
 @hookimpl
 async def quntuan_checked_in(checkin: CheckInInfo) -> None:
     await credit_hours(checkin)
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return BUILTIN_ROLES

@@ -35,23 +35,38 @@ PERMISSIONS = (
     _p(VOLUNTEER_CONFIRM, "确认志愿服务时长", "確認志願服務時長", "Confirm volunteer hours"),
 )
 
-#: Built-in roles (seeded once the core's roles hook lands): code, names, permissions.
+#: What a League cadre needs of the core: its processes (the League's applications run there), events
+#: (branch life, volunteer services), members and notices.
+CORE_CADRE = (
+    "core.event.manage",
+    "core.event.read",
+    "core.member.read",
+    "core.notice.manage",
+    "core.process.handle",
+    "core.process.read",
+)
+
+#: Built-in roles (``quntuan_roles``, seeded into the role table at start-up): code, names, permissions.
 ROLES = (
     (
         "youth.committee_secretary",
         Text(zh_hans="团委书记", zh_hant="團委書記", en="League committee secretary"),
-        (*tuple(p.code for p in PERMISSIONS), "core.process.handle", "core.process.read"),
+        (*CORE_CADRE, *(p.code for p in PERMISSIONS)),
     ),
     (
         "youth.branch_secretary",
         Text(zh_hans="团支部书记", zh_hant="團支部書記", en="League branch secretary"),
         (
+            *CORE_CADRE,
             MEMBER_READ,
             MEMBER_MANAGE,
             MEMBER_DEVELOP,
             TRANSFER_HANDLE,
-            "core.process.handle",
-            "core.process.read",
+            REGISTRATION_MANAGE,
+            DUES_READ,
+            DUES_MANAGE,
+            VOLUNTEER_READ,
+            VOLUNTEER_CONFIRM,
         ),
     ),
 )

@@ -5,4 +5,6 @@ from __future__ import annotations
 from core.sdk import BuiltinRole
 from plugins.youth.permissions import ROLES
 
-BUILTIN_ROLES = tuple(BuiltinRole(code=code, name=name, permissions=permissions) for code, name, permissions in ROLES)
+BUILTIN_ROLES = tuple(
+    BuiltinRole(code=code, name=name, permissions=permissions) for code, name, permissions in ROLES
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import plugins.youth.hooks
@@ -229,3 +230,40 @@ async def test_register_reads_and_changes(league: League) -> None:
         422,
     )
     assert_problem(await lg.client.post(MEMBERS, json=body, headers=lg.headers["other"]), 404)
+
+
+async def test_built_in_roles_split_development_and_approval(league: League) -> None:
+    lg = league
+    secretary = await lg.tree.holder_of(
+        lg.client, "youth.branch_secretary", uuid.UUID(lg.orgs["a1"]["id"]), subtree=False
+    )
+    committee = await lg.tree.holder_of(
+        lg.client, "youth.committee_secretary", uuid.UUID(lg.orgs["committee"]["id"])
+    )
+    person = await lg.person("a1", years_ago(16))
+    opened = await lg.client.post(
+        PROCESSES,
+        json={
+            "type": "youth.join",
+            "org_id": lg.orgs["a1"]["id"],
+            "applicant_id": person,
+            "form": {"statement": "我志愿加入中国共产主义青年团"},
+        },
+        headers=secretary,
+    )
+    assert opened.status_code == 201, opened.text
+    process = opened.json()
+    lg.headers["secretary"], lg.headers["secretary_of_committee"] = secretary, committee
+    since = (dt.date.today() - dt.timedelta(days=rules.ACTIVIST_MIN_DAYS + 1)).isoformat()
+    assert (
+        await step(lg, process, "secretary", "confirm_activist", form={"since": since})
+    ).status_code == 200
+    introducers = [(await lg.member("a1"))["person"], (await lg.member("a1"))["person"]]
+    assert (
+        await step(lg, process, "secretary", "make_candidate", form={"introducers": introducers})
+    ).status_code == 200
+    meeting = {"date": dt.date.today().isoformat(), "entitled": 9, "present": 9, "in_favour": 9}
+    assert (await step(lg, process, "secretary", "branch_admit", form=meeting)).status_code == 200
+    assert_problem(await step(lg, process, "secretary", "approve", form={}), 403)
+    approved = await step(lg, process, "secretary_of_committee", "approve", form={})
+    assert approved.status_code == 200, approved.text
