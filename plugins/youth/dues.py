@@ -382,7 +382,7 @@ class YouthDuesController(Controller):
         "/arrears",
         opt={"permission": P.DUES_READ},
         summary="欠缴团费名单",
-        description="某团组织及下级中某月未交团费的在册团员（保留团籍的党员按党费缴纳，不列入）。",
+        description="某团组织及下级中某月（month，默认本月）未交团费的在册团员（保留团籍的党员按党费缴纳，不列入）。",
         summary_en="Dues arrears",
         description_en="The active members of an org's subtree without dues for a month (Party members keeping "
         "their League membership pay Party dues and are left out).",
@@ -392,10 +392,13 @@ class YouthDuesController(Controller):
         request: Request,
         page: PageParam,
         org_id: Annotated[
-            uuid.UUID, QueryParameter(name="org_id", description="The League org (and its subtree)")
+            uuid.UUID, QueryParameter(name="org", description="The League org (and its subtree)")
         ],
-        month: Annotated[str, QueryParameter(name="month", pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")],
+        month: Annotated[
+            str | None, QueryParameter(name="month", pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
+        ] = None,
     ) -> Page[Arrear]:
+        month = month or now().strftime("%Y-%m")
         org = await org_in_reach(request, org_id, P.DUES_READ)
         low, high = subtree_bounds(org["path"])
         paid = YouthDues.select(YouthDues.member).where(
@@ -424,7 +427,7 @@ class YouthDuesController(Controller):
         "/summary",
         opt={"permission": P.DUES_READ},
         summary="团费收缴汇总",
-        description="某团组织及下级在某年或某月收缴的团费合计、留存与上缴金额。",
+        description="某团组织及下级在某年或某月（period，默认本年）收缴的团费合计、留存与上缴金额。",
         summary_en="Dues summary",
         description_en="The dues an org's subtree collected in a year or a month: total, kept and passed up.",
     )
@@ -432,10 +435,13 @@ class YouthDuesController(Controller):
         self,
         request: Request,
         org_id: Annotated[
-            uuid.UUID, QueryParameter(name="org_id", description="The League org (and its subtree)")
+            uuid.UUID, QueryParameter(name="org", description="The League org (and its subtree)")
         ],
-        period: Annotated[str, QueryParameter(name="period", pattern=r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")],
+        period: Annotated[
+            str | None, QueryParameter(name="period", pattern=r"^(19|20)\d\d(-(0[1-9]|1[0-2]))?$")
+        ] = None,
     ) -> DuesSummary:
+        period = period or str(now().year)
         org = await org_in_reach(request, org_id, P.DUES_READ)
         low, high = subtree_bounds(org["path"])
         rows = (

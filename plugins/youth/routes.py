@@ -16,6 +16,7 @@ from core.sdk import (
     Org,
     Page,
     PageParam,
+    PageRequest,
     Problem,
     Text,
     current_principal,
@@ -378,6 +379,30 @@ async def enter_member(request: Request, data: YouthMemberIn) -> uuid.UUID:
     return member_id
 
 
+async def members_page(
+    org_path: str,
+    page: PageRequest,
+    *,
+    status: str | None = None,
+    lost_contact: bool | None = None,
+    registered_in: int | None = None,
+) -> Page[YouthMemberOut]:
+    """One page of the members of the subtree at ``org_path`` by member number (the League's hottest
+    read: a committee's register with each member's registration year)."""
+    low, high = subtree_bounds(org_path)
+    where = (YouthMember.org_path >= low) & (YouthMember.org_path < high)
+    if status is not None:
+        where &= YouthMember.status == status
+    if lost_contact is not None:
+        where &= YouthMember.lost_contact == lost_contact
+    if registered_in is not None:
+        where &= YouthMember.registered_year >= registered_in
+    rows, cursor = await paginate(
+        YouthMember.select(*_MEMBER_COLUMNS).where(where), [YouthMember.number], page
+    )
+    return Page(items=[member_out(r) for r in rows], next_cursor=cursor)
+
+
 # --- the register ---------------------------------------------------------------------------------
 
 
@@ -390,7 +415,7 @@ class YouthMemberController(Controller):
         summary="团员名册",
         description="某团组织及其下级的团员，按团员编号分页返回；可按状态、失联、是否已完成某年度团籍注册筛选。",
         summary_en="League members",
-        description_en="The members of an org and its subtree by member number, one page at a time; filter by "
+        description_en="The members of an org (query org) and its subtree by member number, one page at a time; filter by "
         "status, lost contact, or registration in a year.",
     )
     async def youth_list_members(
@@ -398,25 +423,16 @@ class YouthMemberController(Controller):
         request: Request,
         page: PageParam,
         org_id: Annotated[
-            uuid.UUID, QueryParameter(name="org_id", description="The League org (and its subtree)")
+            uuid.UUID, QueryParameter(name="org", description="The League org (and its subtree)")
         ],
         status: Annotated[Literal["active", "aged_out", "left"] | None, QueryParameter(name="status")] = None,
         lost_contact: Annotated[bool | None, QueryParameter(name="lost_contact")] = None,
         registered_in: Annotated[int | None, QueryParameter(name="registered_in", ge=1950, le=2100)] = None,
     ) -> Page[YouthMemberOut]:
         org = await org_in_reach(request, org_id, P.MEMBER_READ)
-        low, high = subtree_bounds(org["path"])
-        where = (YouthMember.org_path >= low) & (YouthMember.org_path < high)
-        if status is not None:
-            where &= YouthMember.status == status
-        if lost_contact is not None:
-            where &= YouthMember.lost_contact == lost_contact
-        if registered_in is not None:
-            where &= YouthMember.registered_year >= registered_in
-        rows, cursor = await paginate(
-            YouthMember.select(*_MEMBER_COLUMNS).where(where), [YouthMember.number], page
+        return await members_page(
+            org["path"], page, status=status, lost_contact=lost_contact, registered_in=registered_in
         )
-        return Page(items=[member_out(r) for r in rows], next_cursor=cursor)
 
     @post(
         "/",
@@ -957,7 +973,7 @@ class YouthAgeOutController(Controller):
         request: Request,
         page: PageParam,
         org_id: Annotated[
-            uuid.UUID, QueryParameter(name="org_id", description="The League org (and its subtree)")
+            uuid.UUID, QueryParameter(name="org", description="The League org (and its subtree)")
         ],
         status: Annotated[Literal["pending", "confirmed", "kept"], QueryParameter(name="status")] = "pending",
     ) -> Page[YouthAgeOutOut]:

@@ -365,7 +365,7 @@ class YouthVolunteerController(Controller):
         self,
         request: Request,
         org_id: Annotated[
-            uuid.UUID, QueryParameter(name="org_id", description="The League org (and its subtree)")
+            uuid.UUID, QueryParameter(name="org", description="The League org (and its subtree)")
         ],
     ) -> HoursTotals:
         org = await org_in_reach(request, org_id, P.VOLUNTEER_READ)

@@ -303,11 +303,11 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/processes/statistics"): {"org": "{org}"},
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
     # youth (共青团)
-    ("GET", "/api/v1/youth/members"): {"org_id": "{youth_committee}"},
-    ("GET", "/api/v1/youth/age-outs"): {"org_id": "{youth_committee}"},
-    ("GET", "/api/v1/youth/dues/arrears"): {"org_id": "{youth_committee}", "month": "2025-01"},
-    ("GET", "/api/v1/youth/dues/summary"): {"org_id": "{youth_committee}", "period": "2025"},
-    ("GET", "/api/v1/youth/volunteers/totals"): {"org_id": "{youth_committee}"},
+    ("GET", "/api/v1/youth/members"): {"org": "{youth_committee}"},
+    ("GET", "/api/v1/youth/age-outs"): {"org": "{youth_committee}"},
+    ("GET", "/api/v1/youth/dues/arrears"): {"org": "{youth_committee}", "month": "2025-01"},
+    ("GET", "/api/v1/youth/dues/summary"): {"org": "{youth_committee}", "period": "2025"},
+    ("GET", "/api/v1/youth/volunteers/totals"): {"org": "{youth_committee}"},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}

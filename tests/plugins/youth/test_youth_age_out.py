@@ -39,7 +39,7 @@ async def test_age_out_found_reported_and_confirmed(league: League, monkeypatch:
     found = await scan(lg)
     assert found.status_code == 201 and found.json()["found"] == 0
     pending = await lg.client.get(
-        AGE_OUTS, params={"org_id": lg.orgs["committee"]["id"]}, headers=lg.headers["committee"]
+        AGE_OUTS, params={"org": lg.orgs["committee"]["id"]}, headers=lg.headers["committee"]
     )
     reported = {r["member"]: r for r in pending.json()["items"]}
     # the post holder is kept, the Party member's retained membership ends at the limit too; 乙县 is not ours

@@ -81,7 +81,7 @@ async def test_dues_by_tier_arrears_and_shares(league: League) -> None:
 
     arrears = await lg.client.get(
         f"{DUES}/arrears",
-        params={"org_id": lg.orgs["committee"]["id"], "month": month},
+        params={"org": lg.orgs["committee"]["id"], "month": month},
         headers=lg.headers["committee"],
     )
     assert [a["member"] for a in arrears.json()["items"]] == [
@@ -90,7 +90,7 @@ async def test_dues_by_tier_arrears_and_shares(league: League) -> None:
     assert party["id"] not in {a["member"] for a in arrears.json()["items"]}
     summary = await lg.client.get(
         f"{DUES}/summary",
-        params={"org_id": lg.orgs["committee"]["id"], "period": month},
+        params={"org": lg.orgs["committee"]["id"], "period": month},
         headers=lg.headers["committee"],
     )
     assert summary.json() == {
@@ -103,14 +103,14 @@ async def test_dues_by_tier_arrears_and_shares(league: League) -> None:
     }
     year = await lg.client.get(
         f"{DUES}/summary",
-        params={"org_id": lg.orgs["committee"]["id"], "period": month[:4]},
+        params={"org": lg.orgs["committee"]["id"], "period": month[:4]},
         headers=lg.headers["committee"],
     )
     assert year.json()["payments"] == (4 if previous[:4] == month[:4] else 3)
     assert_problem(
         await lg.client.get(
             f"{DUES}/summary",
-            params={"org_id": lg.orgs["committee"]["id"], "period": month},
+            params={"org": lg.orgs["committee"]["id"], "period": month},
             headers=lg.headers["other"],
         ),
         404,

@@ -110,9 +110,7 @@ async def test_joining_pipeline_end_to_end(league: League) -> None:
     assert approved.status_code == 200, approved.text
     assert approved.json()["state"] == "approved"
 
-    members = await lg.client.get(
-        MEMBERS, params={"org_id": lg.orgs["a1"]["id"]}, headers=lg.headers["branch"]
-    )
+    members = await lg.client.get(MEMBERS, params={"org": lg.orgs["a1"]["id"]}, headers=lg.headers["branch"])
     new = [m for m in members.json()["items"] if m["person"] == process["applicant_id"]]
     assert len(new) == 1 and new[0]["number"].startswith(f"Y{dt.date.today().year}")
     assert new[0]["oath_date"] == today and new[0]["status"] == "active"
@@ -182,7 +180,7 @@ async def test_register_reads_and_changes(league: League) -> None:
     member = await lg.member("a1")
     assert_problem(await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["other"]), 404)
     assert_problem(
-        await lg.client.get(MEMBERS, params={"org_id": lg.orgs["a1"]["id"]}, headers=lg.headers["other"]), 404
+        await lg.client.get(MEMBERS, params={"org": lg.orgs["a1"]["id"]}, headers=lg.headers["other"]), 404
     )
     got = await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["branch"])
     assert got.status_code == 200

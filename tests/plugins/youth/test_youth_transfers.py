@@ -168,7 +168,7 @@ async def test_graduation_and_six_month_flagging(league: League) -> None:
     await lg.client.post(scan, json={"org": lg.orgs["committee"]["id"]}, headers=lg.headers["committee"])
     lost = await lg.client.get(
         MEMBERS,
-        params={"org_id": lg.orgs["committee"]["id"], "lost_contact": True},
+        params={"org": lg.orgs["committee"]["id"], "lost_contact": True},
         headers=lg.headers["committee"],
     )
     assert lost.json()["items"] == []  # not six months yet
@@ -182,7 +182,7 @@ async def test_graduation_and_six_month_flagging(league: League) -> None:
     await lg.client.post(scan, json={"org": lg.orgs["committee"]["id"]}, headers=lg.headers["committee"])
     lost = await lg.client.get(
         MEMBERS,
-        params={"org_id": lg.orgs["committee"]["id"], "lost_contact": True},
+        params={"org": lg.orgs["committee"]["id"], "lost_contact": True},
         headers=lg.headers["committee"],
     )
     assert sorted(m["id"] for m in lost.json()["items"]) == sorted(g["id"] for g in graduates[:2])
@@ -246,7 +246,7 @@ async def test_annual_registration(league: League) -> None:
     assert figures.json()["registered"] == 2 and figures.json()["completion"] == 0.5
     listed = await lg.client.get(
         MEMBERS,
-        params={"org_id": lg.orgs["committee"]["id"], "registered_in": year},
+        params={"org": lg.orgs["committee"]["id"], "registered_in": year},
         headers=lg.headers["committee"],
     )
     assert len(listed.json()["items"]) == 2

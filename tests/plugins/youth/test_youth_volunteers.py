@@ -104,7 +104,7 @@ async def test_hours_from_attended_events(league: League) -> None:
 
     totals = await lg.client.get(
         "/api/v1/youth/volunteers/totals",
-        params={"org_id": lg.orgs["committee"]["id"]},
+        params={"org": lg.orgs["committee"]["id"]},
         headers=lg.headers["committee"],
     )
     assert totals.json() == {
@@ -117,7 +117,7 @@ async def test_hours_from_attended_events(league: League) -> None:
     assert_problem(
         await lg.client.get(
             "/api/v1/youth/volunteers/totals",
-            params={"org_id": lg.orgs["committee"]["id"]},
+            params={"org": lg.orgs["committee"]["id"]},
             headers=lg.headers["other"],
         ),
         404,
