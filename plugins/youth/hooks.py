@@ -21,6 +21,7 @@ from core.sdk import (
     PlaceKind,
     PluginInfo,
     ProcessType,
+    SelectionType,
     SignalType,
     hookimpl,
 )
@@ -29,6 +30,7 @@ from plugins.youth import checks as _checks  # noqa: F401  (registers the period
 from plugins.youth.coverage import RULES
 from plugins.youth.dues import YouthDuesController
 from plugins.youth.event_types import EVENT_TYPES
+from plugins.youth.honors import SELECTION_TYPES
 from plugins.youth.kinds import ORG_KINDS
 from plugins.youth.membership import check_age
 from plugins.youth.permissions import PERMISSIONS
@@ -141,3 +143,8 @@ async def quntuan_checked_in(checkin: CheckInInfo) -> None:
 @hookimpl
 def quntuan_roles() -> Sequence[BuiltinRole]:
     return BUILTIN_ROLES
+
+
+@hookimpl
+def quntuan_selection_types() -> Sequence[SelectionType]:
+    return SELECTION_TYPES

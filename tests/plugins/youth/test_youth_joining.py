@@ -265,3 +265,11 @@ async def test_built_in_roles_split_development_and_approval(league: League) -> 
     assert_problem(await step(lg, process, "secretary", "approve", form={}), 403)
     approved = await step(lg, process, "secretary_of_committee", "approve", form={})
     assert approved.status_code == 200, approved.text
+
+
+async def test_honors_are_selection_types(league: League) -> None:
+    types = await league.client.get("/api/v1/selections/types", headers=league.headers["committee"])
+    assert types.status_code == 200, types.text
+    body = types.json()
+    codes = {t["code"] for t in (body["items"] if isinstance(body, dict) else body)}
+    assert {"youth.outstanding_member", "youth.outstanding_cadre", "youth.may_fourth_red_flag"} <= codes
