@@ -24,6 +24,16 @@ async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
     if not declared:
         return []
     written: list[str] = []
+    # Read first: a start with every role already as declared (each start but the first) takes no write
+    # transaction — on SQLite that is the platform's write lock, held across the start otherwise.
+    rows = await Role.select().where(Role.code.is_in(list(declared))).run()
+    if all(
+        (row := next((r for r in rows if r["code"] == code), None)) is not None
+        and row["name"] == role.name.zh_hans
+        and _codes(row["permissions"]) == sorted(set(role.permissions))
+        for code, role in declared.items()
+    ):
+        return []
     async with db.transaction():
         rows = await Role.select().where(Role.code.is_in(list(declared))).run()
         existing = {row["code"]: row for row in rows}
