@@ -148,6 +148,29 @@ async def subtree_figures(state: object, org_path: str) -> tuple[list[Any], list
     return await subtree_rates(coverage_rules(pm), org_path), await plugin_figures(pm, org_path)
 
 
+async def transfer_member(plugin_manager: object, *, membership_id: object, to_org_id: object) -> object:
+    """Inside a write: move an active membership to ``to_org_id`` through the core's transfer (old row
+    closed as ``transferred``, a new one continuing it, validation hooks, audit, signal). Returns the new
+    membership's id."""
+    from core.access import Reach
+    from core.db import active_database
+    from core.members import services as members
+    from core.members.schemas import MemberTransfer
+
+    row = await Membership.select(Membership.org.path).where(Membership.id == membership_id).first().run()
+    target = await Org.select(Org.path).where(Org.id == to_org_id).first().run()
+    if row is None or target is None:
+        raise Problem("not-found")
+    moved = await members.transfer(
+        active_database(),  # type: ignore[arg-type]
+        plugin_manager,  # type: ignore[arg-type]
+        membership_id,  # type: ignore[arg-type]
+        MemberTransfer(org=to_org_id),  # type: ignore[arg-type]
+        [Reach(path=row["org.path"], subtree=False), Reach(path=target["path"], subtree=False)],
+    )
+    return moved.id
+
+
 #: The core API version plugins declare against (``PluginInfo.core_api``); see docs/plugins.md.
 API_VERSION = CORE_API_VERSION
 
@@ -360,6 +383,7 @@ __all__ = [
     "to_simplified",
     "to_traditional",
     "transaction",
+    "transfer_member",
     "vault",
     "within",
 ]

@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from core.sdk import CoverageRule, EventType, MembershipDraft, OrgKind, PlaceKind, PluginInfo, hookimpl
+from piccolo.conf.apps import AppConfig
+
+from core.sdk import (
+    BuiltinRole,
+    CheckInInfo,
+    CoverageRule,
+    EventInfo,
+    EventType,
+    MembershipDraft,
+    OrgKind,
+    OrgPathColumn,
+    Permission,
+    PersonalDataTable,
+    PlaceKind,
+    PluginInfo,
+    ProcessType,
+    SelectionType,
+    SignalType,
+    hookimpl,
+)
 from plugins.youth import PLUGIN_INFO
+from plugins.youth import checks as _checks  # noqa: F401  (registers the periodic job)
 from plugins.youth.coverage import RULES
+from plugins.youth.dues import YouthDuesController
 from plugins.youth.event_types import EVENT_TYPES
+from plugins.youth.honors import SELECTION_TYPES
 from plugins.youth.kinds import ORG_KINDS
 from plugins.youth.membership import check_age
+from plugins.youth.permissions import PERMISSIONS
 from plugins.youth.places import PLACE_KINDS
+from plugins.youth.processes import PROCESS_TYPES
+from plugins.youth.recommend import RECOMMEND_TYPE
+from plugins.youth.roles import BUILTIN_ROLES
+from plugins.youth.routes import CONTROLLERS
+from plugins.youth.signals import SIGNALS
+from plugins.youth.tables import APP_CONFIG, YouthApplication, YouthMember, YouthServiceHours, YouthVolunteer
+from plugins.youth.volunteers import YouthVolunteerController, credit_hours, remember_event
 
 
 @hookimpl
@@ -41,3 +72,79 @@ def quntuan_event_types() -> Sequence[EventType]:
 @hookimpl
 def quntuan_place_kinds() -> Sequence[PlaceKind]:
     return PLACE_KINDS
+
+
+@hookimpl
+def quntuan_permissions() -> Sequence[Permission]:
+    return PERMISSIONS
+
+
+@hookimpl
+def quntuan_piccolo_app() -> AppConfig:
+    return APP_CONFIG
+
+
+@hookimpl
+def quntuan_routes() -> Sequence[Any]:
+    return (*CONTROLLERS, YouthDuesController, YouthVolunteerController)
+
+
+@hookimpl
+def quntuan_signals() -> Sequence[SignalType]:
+    return SIGNALS
+
+
+@hookimpl
+def quntuan_process_types() -> Sequence[ProcessType]:
+    return (*PROCESS_TYPES, RECOMMEND_TYPE)
+
+
+@hookimpl
+def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
+    return [
+        OrgPathColumn(table=table, column="org_path")
+        for table in (
+            "youth_application",
+            "youth_member",
+            "youth_plan",
+            "youth_campaign",
+            "youth_registration",
+            "youth_age_out",
+            "youth_recommendation",
+            "youth_dues_scheme",
+            "youth_dues",
+            "youth_volunteer",
+            "youth_service_event",
+            "youth_service_hours",
+        )
+    ]
+
+
+@hookimpl
+def quntuan_personal_data() -> Sequence[PersonalDataTable]:
+    return [
+        PersonalDataTable(table=YouthMember, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthApplication, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthVolunteer, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthServiceHours, person_column="person", on_erasure="delete"),
+    ]
+
+
+@hookimpl
+async def quntuan_event_published(event: EventInfo) -> None:
+    await remember_event(event)
+
+
+@hookimpl
+async def quntuan_checked_in(checkin: CheckInInfo) -> None:
+    await credit_hours(checkin)
+
+
+@hookimpl
+def quntuan_roles() -> Sequence[BuiltinRole]:
+    return BUILTIN_ROLES
+
+
+@hookimpl
+def quntuan_selection_types() -> Sequence[SelectionType]:
+    return SELECTION_TYPES

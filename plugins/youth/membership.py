@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from core.sdk import MembershipDraft, MembershipRejected, Text, register_field_code
+from core.sdk import (
+    Membership,
+    MembershipDraft,
+    MembershipRejected,
+    PersonFacts,
+    Text,
+    add_membership,
+    person_facts,
+    register_field_code,
+)
 
 MIN_AGE = 14
 MAX_AGE = 28
@@ -37,3 +47,26 @@ def check_age(draft: MembershipDraft, today: date | None = None) -> None:
         raise MembershipRejected("/person", YOUTH_BIRTH_DATE, _BIRTH_DATE)
     if not MIN_AGE <= age_on(birth, today or date.today()) <= MAX_AGE:
         raise MembershipRejected("/person", YOUTH_AGE, _AGE)
+
+
+async def join_org(
+    plugin_manager: object, *, org_id: object, person_id: object, extra: dict[str, Any] | None = None
+) -> object:
+    """Inside a write: the person's active membership of ``org_id`` — the one already there, or a new one
+    through the core's join (validation hooks, audit, ``member.joined``)."""
+    found = (
+        await Membership.select(Membership.id)
+        .where(
+            (Membership.org == org_id) & (Membership.person == person_id) & (Membership.status == "active")
+        )
+        .first()
+        .run()
+    )
+    if found is not None:
+        return found["id"]
+    return await add_membership(plugin_manager, org_id=org_id, person_id=person_id, extra=extra)
+
+
+async def facts_of(person_id: object) -> PersonFacts:
+    """The core's facts about a person (empty for an id that names nobody: the rules then refuse)."""
+    return await person_facts(person_id) or PersonFacts()

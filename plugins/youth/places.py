@@ -8,6 +8,7 @@ PLACE_KINDS = (
     PlaceKind(
         code="youth.hostel",
         name=Text(zh_hans="青年驿站", zh_hant="青年驛站", en="Youth hostel"),
+        org_kinds=("youth.committee", "youth.general_branch", "youth.branch"),
         services=(
             PlaceService(
                 code="lodging", name=Text(zh_hans="免费住宿", zh_hant="免費住宿", en="Free lodging")

@@ -1395,6 +1395,186 @@ async def _scitech_contest(w: World) -> Call:
     return "PUT", url, {"json": body, "headers": {**w.admin, "If-Match": '"1"'}}
 
 
+# --- youth (共青团) ------------------------------------------------------------------------------------
+
+
+async def _youth_org(w: World, kind: str, level: str, parent: str) -> str:
+    body = {"name": w.name("团组织"), "kind": kind, "level": level, "parent": parent}
+    return str((await w.ok("POST", "/api/v1/orgs", json=body)).json()["id"])
+
+
+async def _youth_branch(w: World) -> tuple[str, str]:
+    committee = await _youth_org(w, "youth.committee", "county", str(w.a["id"]))
+    return committee, await _youth_org(w, "youth.branch", "unit", committee)
+
+
+async def _youth_member(w: World, branch: str | None = None, person_id: str | None = None) -> str:
+    branch = branch or (await _youth_branch(w))[1]
+    birth = (datetime.now(UTC).date() - timedelta(days=365 * 20)).isoformat()
+    body = {
+        "person": person_id or await person(w, birth_date=birth),
+        "org": branch,
+        "joined_on": "2023-05-04",
+    }
+    return str((await w.ok("POST", "/api/v1/youth/members", json=body)).json()["id"])
+
+
+@case("POST", "/api/v1/youth/members")
+async def _youth_enter(w: World) -> Call:
+    birth = (datetime.now(UTC).date() - timedelta(days=365 * 20)).isoformat()
+    body = {
+        "person": await person(w, birth_date=birth),
+        "org": (await _youth_branch(w))[1],
+        "joined_on": "2024-05-04",
+    }
+    return "POST", "/api/v1/youth/members", {"json": body}
+
+
+@case("PATCH", "/api/v1/youth/members/{league_member_id}")
+async def _youth_update(w: World) -> Call:
+    member = await _youth_member(w)
+    tag = (await w.ok("GET", f"/api/v1/youth/members/{member}")).headers["ETag"]
+    return (
+        "PATCH",
+        f"/api/v1/youth/members/{member}",
+        {"json": {"league_post": True}, "headers": {**w.admin, "If-Match": tag}},
+    )
+
+
+@case("POST", "/api/v1/youth/me/report-in")
+async def _youth_report_in(w: World) -> Call:
+    from core.identity.tables import Person
+
+    birth = datetime.now(UTC).date() - timedelta(days=365 * 20)
+    await Person.update({Person.birth_date: birth}).where(Person.id == w.admin_person).run()
+    member = await _youth_member(w, person_id=str(w.admin_person))
+    return "POST", "/api/v1/youth/me/report-in", {"json": {"member": member}}
+
+
+@case("POST", "/api/v1/youth/branches/{org_id}/graduation")
+async def _youth_graduation(w: World) -> Call:
+    _, branch = await _youth_branch(w)
+    await _youth_member(w, branch)
+    return "POST", f"/api/v1/youth/branches/{branch}/graduation", {"json": {}}
+
+
+@case("PUT", "/api/v1/youth/plans/{org_id}")
+async def _youth_plan(w: World) -> Call:
+    committee, _ = await _youth_branch(w)
+    return "PUT", f"/api/v1/youth/plans/{committee}", {"json": {"year": 2026, "quota": 10}}
+
+
+def _youth_window() -> dict[str, str]:
+    today = datetime.now(UTC).date()
+    return {
+        "opens_on": (today - timedelta(days=1)).isoformat(),
+        "closes_on": (today + timedelta(days=9)).isoformat(),
+    }
+
+
+@case("POST", "/api/v1/youth/campaigns")
+async def _youth_campaign(w: World) -> Call:
+    committee, _ = await _youth_branch(w)
+    return "POST", "/api/v1/youth/campaigns", {"json": {"org": committee, "year": 2026, **_youth_window()}}
+
+
+@case("POST", "/api/v1/youth/campaigns/{campaign_id}/registrations")
+async def _youth_register(w: World) -> Call:
+    committee, branch = await _youth_branch(w)
+    member = await _youth_member(w, branch)
+    body = {"org": committee, "year": datetime.now(UTC).year, **_youth_window()}
+    campaign = (await w.ok("POST", "/api/v1/youth/campaigns", json=body)).json()["id"]
+    return "POST", f"/api/v1/youth/campaigns/{campaign}/registrations", {"json": {"members": [member]}}
+
+
+async def _youth_age_out_of(w: World) -> tuple[str, str]:
+    from plugins.youth.tables import YouthAgeOut, YouthMember
+
+    committee, branch = await _youth_branch(w)
+    member = await _youth_member(w, branch)
+    await (
+        YouthMember.update({YouthMember.age_out_on: datetime.now(UTC).date()})
+        .where(YouthMember.id == UUID(member))
+        .run()
+    )
+    await w.ok("POST", "/api/v1/youth/age-outs/scan", json={"org": committee})
+    row = await YouthAgeOut.select(YouthAgeOut.id).where(YouthAgeOut.member == UUID(member)).first().run()
+    return committee, str(row["id"])  # type: ignore[index]
+
+
+@case("POST", "/api/v1/youth/age-outs/scan")
+async def _youth_scan(w: World) -> Call:
+    from plugins.youth.tables import YouthMember
+
+    committee, branch = await _youth_branch(w)
+    member = await _youth_member(w, branch)
+    await (
+        YouthMember.update({YouthMember.age_out_on: datetime.now(UTC).date()})
+        .where(YouthMember.id == UUID(member))
+        .run()
+    )
+    return "POST", "/api/v1/youth/age-outs/scan", {"json": {"org": committee}}
+
+
+@case("POST", "/api/v1/youth/age-outs/{age_out_id}/decision")
+async def _youth_decide(w: World) -> Call:
+    _, age_out = await _youth_age_out_of(w)
+    return "POST", f"/api/v1/youth/age-outs/{age_out}/decision", {"json": {"decision": "confirm"}}
+
+
+_YOUTH_SCHEME = {
+    "wage_bands": [{"up_to": "3000", "rate": "0.005"}, {"up_to": None, "rate": "0.01"}],
+    "student_amount": "0.20",
+    "no_income_amount": "0.20",
+    "kept_share": "0.5",
+}
+
+
+@case("PUT", "/api/v1/youth/dues/schemes/{org_id}")
+async def _youth_scheme(w: World) -> Call:
+    committee, _ = await _youth_branch(w)
+    return "PUT", f"/api/v1/youth/dues/schemes/{committee}", {"json": _YOUTH_SCHEME}
+
+
+@case("POST", "/api/v1/youth/dues")
+async def _youth_dues(w: World) -> Call:
+    committee, branch = await _youth_branch(w)
+    await w.ok("PUT", f"/api/v1/youth/dues/schemes/{committee}", json=_YOUTH_SCHEME)
+    member = await _youth_member(w, branch)
+    body = {"member": member, "month": "2025-01", "category": "student", "channel": "cash"}
+    return "POST", "/api/v1/youth/dues", {"json": body}
+
+
+@case("POST", "/api/v1/youth/volunteers/me")
+async def _youth_volunteer(w: World) -> Call:
+    committee, _ = await _youth_branch(w)
+    return "POST", "/api/v1/youth/volunteers/me", {"json": {"org": committee}}
+
+
+@case("POST", "/api/v1/youth/volunteers/events/{event_id}/hours/decision")
+async def _youth_hours(w: World) -> Call:
+    committee, _ = await _youth_branch(w)
+    created = await w.ok(
+        "POST",
+        "/api/v1/events",
+        json={
+            "type": "youth.volunteer_service",
+            "title": w.name("志愿服务"),
+            "org_id": committee,
+            "starts_at": soon(),
+            "ends_at": soon(26),
+            "details": {"hours": 2},
+        },
+    )
+    event_id = created.json()["id"]
+    await w.ok("POST", f"/api/v1/events/{event_id}/publish")
+    return (
+        "POST",
+        f"/api/v1/youth/volunteers/events/{event_id}/hours/decision",
+        {"json": {"decision": "confirm"}},
+    )
+
+
 # --- the test ---------------------------------------------------------------------------------------------
 
 

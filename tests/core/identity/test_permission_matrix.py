@@ -135,6 +135,9 @@ PARAMETERS: dict[str, str] = {
     "station_id": "scitech_station",
     "station_project_id": "scitech_project",
     "contest_id": "scitech_contest",
+    # youth (共青团): the League register and its age-out reports
+    "league_member_id": "youth_member",
+    "age_out_id": "youth_age_out",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -148,6 +151,14 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     # Self-service: a pending link request of its own for each answer that closes one.
     ("POST", "/api/v1/person-links/{link_id}/reject"): {"link_id": "link2"},
     ("POST", "/api/v1/person-links/{link_id}/withdraw"): {"link_id": "link3"},
+    # youth (共青团): its routes act on League orgs of B, and a registration campaign of its own
+    ("POST", "/api/v1/youth/branches/{org_id}/graduation"): {"org_id": "youth_branch"},
+    ("GET", "/api/v1/youth/plans/{org_id}"): {"org_id": "youth_committee"},
+    ("PUT", "/api/v1/youth/plans/{org_id}"): {"org_id": "youth_committee"},
+    ("GET", "/api/v1/youth/dues/schemes/{org_id}"): {"org_id": "youth_committee"},
+    ("PUT", "/api/v1/youth/dues/schemes/{org_id}"): {"org_id": "youth_committee"},
+    ("GET", "/api/v1/youth/campaigns/{campaign_id}"): {"campaign_id": "youth_campaign"},
+    ("POST", "/api/v1/youth/campaigns/{campaign_id}/registrations"): {"campaign_id": "youth_campaign"},
 }
 
 #: JSON bodies: ``{name}`` is replaced by ``World.ids[name]`` (B's resources and a few values).
@@ -432,6 +443,39 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/api/v1/scitech/contests/{contest_id}/results"): {
         "results": [{"entrant": "乙方选手", "rank": 1, "award": "first"}]
     },
+    # youth (共青团)
+    ("POST", "/api/v1/youth/members"): {
+        "person": "{youth_person2}",
+        "org": "{youth_branch}",
+        "joined_on": "2024-05-04",
+    },
+    ("PATCH", "/api/v1/youth/members/{league_member_id}"): {"league_post": True},
+    ("POST", "/api/v1/youth/me/report-in"): {"member": "{youth_member}"},
+    ("POST", "/api/v1/youth/branches/{org_id}/graduation"): {"members": ["{youth_member}"]},
+    ("PUT", "/api/v1/youth/plans/{org_id}"): {"year": datetime.now(UTC).year, "quota": 10},
+    ("POST", "/api/v1/youth/campaigns"): {
+        "org": "{youth_committee}",
+        "year": 2031,
+        "opens_on": "2031-03-01",
+        "closes_on": "2031-06-30",
+    },
+    ("POST", "/api/v1/youth/campaigns/{campaign_id}/registrations"): {"members": ["{youth_member}"]},
+    ("POST", "/api/v1/youth/age-outs/scan"): {"org": "{youth_committee}"},
+    ("POST", "/api/v1/youth/age-outs/{age_out_id}/decision"): {"decision": "keep", "note": "担任团内职务"},
+    ("PUT", "/api/v1/youth/dues/schemes/{org_id}"): {
+        "wage_bands": [{"up_to": "3000", "rate": "0.005"}, {"up_to": None, "rate": "0.01"}],
+        "student_amount": "0.20",
+        "no_income_amount": "0.20",
+        "kept_share": "0.5",
+    },
+    ("POST", "/api/v1/youth/volunteers/me"): {"org": "{youth_branch}"},
+    ("POST", "/api/v1/youth/volunteers/events/{event_id}/hours/decision"): {"decision": "confirm"},
+    ("POST", "/api/v1/youth/dues"): {
+        "member": "{youth_member}",
+        "month": "2025-01",
+        "category": "student",
+        "channel": "cash",
+    },
 }
 #: Multipart bodies: form fields (filled like BODIES) and one file.
 FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
@@ -490,6 +534,12 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/scitech/consulting/figures"): {"org": "{scitech_org}"},
     ("GET", "/api/v1/scitech/popularization/reach"): {"org": "{scitech_org}"},
     ("GET", "/api/v1/scitech/societies/{society_id}/dues"): {"year": "2026"},
+    # youth (共青团)
+    ("GET", "/api/v1/youth/members"): {"org": "{youth_committee}"},
+    ("GET", "/api/v1/youth/age-outs"): {"org": "{youth_committee}"},
+    ("GET", "/api/v1/youth/dues/arrears"): {"org": "{youth_committee}", "month": "2025-01"},
+    ("GET", "/api/v1/youth/dues/summary"): {"org": "{youth_committee}", "period": "2025"},
+    ("GET", "/api/v1/youth/volunteers/totals"): {"org": "{youth_committee}"},
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
@@ -531,6 +581,11 @@ BY_DESIGN: dict[tuple[str, str], str] = {
         "another's claim answers claim-failed exactly as a wrong code does (nothing says whose it is)"
     ),
     ("POST", "/api/v1/me/claims/reviews"): "anyone signed in may ask an org to review their claim",
+    # youth (共青团)
+    (
+        "POST",
+        "/api/v1/youth/volunteers/me",
+    ): "any signed-in person may register as a volunteer with a League org",
 }
 #: What of B an answer to A's callers may show by design (keys of ``World.secrets``).
 SHOWN: dict[tuple[str, str], set[str]] = {
@@ -640,6 +695,13 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/evaluations"): (
         {404},
         "only a member of B's union evaluates its representatives",
+    ),
+    # youth (共青团)
+    ("POST", "/api/v1/youth/me/report-in"): ({404}, SELF_ONLY),
+    ("GET", "/api/v1/youth/volunteers/events/{event_id}/hours"): ({404}, "B's event is no volunteer service"),
+    ("POST", "/api/v1/youth/volunteers/events/{event_id}/hours/decision"): (
+        {404},
+        "B's event is no volunteer service",
     ),
 }
 #: Ids that may appear in A's answers: notices are public, roles and problem types platform-wide.
@@ -1330,6 +1392,94 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["scitech_topic"] = str(topic["id"])
+
+    # youth (共青团): a League committee and branch of B, a member (with an age-out report), a second
+    # person to enter, a registration campaign open now and a dues scheme.
+    youth_committee = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "name": ORG_NAME + "团委",
+                "kind": "youth.committee",
+                "level": "county",
+                "parent": ids["org"],
+            },
+            headers=control,
+        )
+    )
+    ids["youth_committee"] = str(youth_committee["id"])
+    youth_branch = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "name": ORG_NAME + "团支部",
+                "kind": "youth.branch",
+                "level": "unit",
+                "parent": ids["youth_committee"],
+            },
+            headers=control,
+        )
+    )
+    ids["youth_branch"] = str(youth_branch["id"])
+    youth_birth = (datetime.now(UTC).date() - timedelta(days=365 * 20)).isoformat()
+    for key in ("youth_person", "youth_person2"):
+        made = await _ok(
+            await api.post(
+                "/api/v1/persons",
+                json={"name": PERSON_NAME + "团员", "home_org": ids["org"], "birth_date": youth_birth},
+                headers=control,
+            )
+        )
+        ids[key] = str(made["id"])
+    youth_member = await _ok(
+        await api.post(
+            "/api/v1/youth/members",
+            json={"person": ids["youth_person"], "org": ids["youth_branch"], "joined_on": "2023-05-04"},
+            headers=control,
+        )
+    )
+    ids["youth_member"] = str(youth_member["id"])
+    today = datetime.now(UTC).date()
+    youth_campaign = await _ok(
+        await api.post(
+            "/api/v1/youth/campaigns",
+            json={
+                "org": ids["youth_committee"],
+                "year": today.year,
+                "opens_on": (today - timedelta(days=1)).isoformat(),
+                "closes_on": (today + timedelta(days=30)).isoformat(),
+            },
+            headers=control,
+        )
+    )
+    ids["youth_campaign"] = str(youth_campaign["id"])
+    await _ok(
+        await api.put(
+            f"/api/v1/youth/dues/schemes/{ids['youth_committee']}",
+            json=BODIES[("PUT", "/api/v1/youth/dues/schemes/{org_id}")],
+            headers=control,
+        )
+    )
+    await _ok(
+        await api.put(
+            f"/api/v1/youth/plans/{ids['youth_committee']}",
+            json=BODIES[("PUT", "/api/v1/youth/plans/{org_id}")],
+            headers=control,
+        )
+    )
+    from plugins.youth.tables import YouthAgeOut, YouthMember
+
+    youth_path = (
+        await YouthMember.select(YouthMember.org_path)
+        .where(YouthMember.id == uuid.UUID(ids["youth_member"]))
+        .first()
+        .run()
+    )["org_path"]
+    age_out = uuid.uuid4()
+    await YouthAgeOut.insert(
+        YouthAgeOut(id=age_out, member=uuid.UUID(ids["youth_member"]), org_path=youth_path, found_on=today)
+    ).run()
+    ids["youth_age_out"] = str(age_out)
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {
         "person2",

@@ -1,0 +1,268 @@
+"""组织关系转接, 失联团员, graduation, 团员报到 and 团籍注册, through HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from core.processes.deadlines import apply_due_deadlines
+from core.processes.machine import Env
+from core.testkit import assert_problem, audit_entries, signals_emitted
+from plugins.youth import rules
+from plugins.youth.tables import YouthMember
+from tests.identity_helpers import bearer, make_account
+from tests.plugins.youth.conftest import League, years_ago
+
+PROCESSES = "/api/v1/processes"
+MEMBERS = "/api/v1/youth/members"
+
+
+async def step(lg: League, process_id: str, who: str, transition: str, **body: Any) -> Any:
+    current = await lg.client.get(f"{PROCESSES}/{process_id}", headers=lg.headers[who])
+    assert current.status_code == 200, current.text
+    return await lg.client.post(
+        f"{PROCESSES}/{process_id}/transitions",
+        json={"transition": transition, **body},
+        headers={**lg.headers[who], "If-Match": current.headers["ETag"]},
+    )
+
+
+async def start(lg: League, member: dict[str, Any], to: str, who: str = "branch") -> Any:
+    return await lg.client.post(
+        PROCESSES,
+        json={
+            "type": "youth.transfer",
+            "org_id": member["org"],
+            "applicant_id": member["person"],
+            "form": {"member_id": member["id"], "to_org_id": lg.orgs[to]["id"], "reason": "升学"},
+        },
+        headers=lg.headers[who],
+    )
+
+
+async def test_a_transfer_approved_by_both_sides(league: League) -> None:
+    lg = league
+    member = await lg.member("a1")
+    opened = await start(lg, member, "b1")
+    assert opened.status_code == 201, opened.text
+    pid = opened.json()["id"]
+    # the receiving side cannot act before the sending side released the member
+    early = await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["other"])
+    assert early.status_code in (403, 404)
+    released = await step(lg, pid, "branch", "release")
+    assert released.status_code == 200, released.text
+    assert released.json()["handler_org_id"] == lg.orgs["b1"]["id"]
+    left = await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["branch"])
+    assert left.json()["left_branch_at"] is not None
+    accepted = await step(lg, pid, "other", "accept")
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["state"] == "transferred"
+    moved = await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["other"])
+    assert moved.json()["org"] == lg.orgs["b1"]["id"] and moved.json()["left_branch_at"] is None
+    assert_problem(await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["branch"]), 404)
+    assert [e["resource_id"] for e in await audit_entries("youth.member.transferred")] == [member["id"]]
+    assert len(await signals_emitted("youth.member_transferred")) == 1
+    core_members = await lg.client.get(
+        f"/api/v1/orgs/{lg.orgs['b1']['id']}/members", headers=lg.headers["other"]
+    )
+    assert member["person"] in {m["person"] for m in core_members.json()["items"]}
+
+
+async def test_a_transfer_rejected_and_one_timed_out(league: League) -> None:
+    lg = league
+    member = await lg.member("a1")
+    pid = (await start(lg, member, "a2", who="committee")).json()["id"]
+    assert (await step(lg, pid, "branch", "release")).status_code == 200
+    no_reason = await step(lg, pid, "committee", "reject")
+    assert_problem(no_reason, 422)
+    rejected = await step(lg, pid, "committee", "reject", comment="该团员未在本校就读")
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    stays = await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["branch"])
+    assert stays.json()["org"] == lg.orgs["a1"]["id"]
+
+    second = await lg.member("a1")
+    pid = (await start(lg, second, "b1")).json()["id"]
+    state = lg.client.app.state
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(days=rules.TRANSFER_DAYS + 1)
+    assert await apply_due_deadlines(state.db, Env.of(state), moment=moment) == 1
+    expired = await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["branch"])
+    assert expired.json()["state"] == "expired"
+
+
+async def test_bad_transfers_and_cross_subtree(league: League) -> None:
+    lg = league
+    member = await lg.member("a1")
+    to_committee = await start(lg, member, "committee")
+    assert to_committee.json()["errors"][0]["code"] == "youth_bad_target"
+    to_self = await start(lg, member, "a1")
+    assert to_self.json()["errors"][0]["code"] == "youth_bad_target"
+    # another county's cadre cannot start a transfer of this county's member
+    foreign = await start(lg, member, "b1", who="other")
+    assert foreign.status_code in (403, 404, 422)
+    # nor release one once started
+    pid = (await start(lg, member, "b1")).json()["id"]
+    assert (await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["other"])).status_code in (403, 404)
+
+
+async def test_member_starts_a_transfer_and_reports_in(league: League) -> None:
+    lg = league
+    person = await lg.person("a1", years_ago(19))
+    account = await make_account(lg.client.app.state.db, person=person)
+    me = await bearer(lg.client, *account)
+    created = await lg.client.post(
+        MEMBERS,
+        json={"person": person, "org": lg.orgs["a1"]["id"], "joined_on": years_ago(3)},
+        headers=lg.headers["committee"],
+    )
+    member = created.json()
+    mine = await lg.client.get("/api/v1/youth/me/memberships", headers=me)
+    assert [m["id"] for m in mine.json()] == [member["id"]]
+    reported = await lg.client.post("/api/v1/youth/me/report-in", json={"member": member["id"]}, headers=me)
+    assert reported.status_code == 201 and reported.json()["reported_at"]
+    someone = await lg.member("a1")
+    assert_problem(
+        await lg.client.post("/api/v1/youth/me/report-in", json={"member": someone["id"]}, headers=me), 404
+    )
+    opened = await lg.client.post(
+        PROCESSES,
+        json={
+            "type": "youth.transfer",
+            "org_id": member["org"],
+            "form": {"member_id": member["id"], "to_org_id": lg.orgs["a2"]["id"]},
+        },
+        headers=me,
+    )
+    assert opened.status_code == 201, opened.text
+    others = await lg.client.post(
+        PROCESSES,
+        json={
+            "type": "youth.transfer",
+            "org_id": someone["org"],
+            "form": {"member_id": someone["id"], "to_org_id": lg.orgs["a2"]["id"]},
+        },
+        headers=me,
+    )
+    assert others.json()["errors"][0]["code"] == "youth_not_your_membership"
+
+
+async def test_graduation_and_six_month_flagging(league: League) -> None:
+    lg = league
+    graduates = [await lg.member("a2") for _ in range(3)]
+    staying = await lg.member("a1")
+    url = f"/api/v1/youth/branches/{lg.orgs['a2']['id']}/graduation"
+    assert_problem(await lg.client.post(url, json={}, headers=lg.headers["branch"]), 404)
+    assert_problem(
+        await lg.client.post(
+            f"/api/v1/youth/branches/{lg.orgs['committee']['id']}/graduation",
+            json={},
+            headers=lg.headers["committee"],
+        ),
+        422,
+    )
+    marked = await lg.client.post(url, json={}, headers=lg.headers["committee"])
+    assert marked.status_code == 201 and sorted(marked.json()["marked"]) == sorted(g["id"] for g in graduates)
+    assert (await lg.client.post(url, json={}, headers=lg.headers["committee"])).json()["marked"] == []
+    assert len(await signals_emitted("youth.member_left_branch")) == 3
+
+    scan = "/api/v1/youth/age-outs/scan"
+    await lg.client.post(scan, json={"org": lg.orgs["committee"]["id"]}, headers=lg.headers["committee"])
+    lost = await lg.client.get(
+        MEMBERS,
+        params={"org": lg.orgs["committee"]["id"], "lost_contact": True},
+        headers=lg.headers["committee"],
+    )
+    assert lost.json()["items"] == []  # not six months yet
+    # two of them left seven months ago; the third was transferred in the meantime
+    ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=rules.LOST_CONTACT_DAYS + 30)
+    await (
+        YouthMember.update({YouthMember.left_branch_at: ago})
+        .where(YouthMember.id.is_in([g["id"] for g in graduates[:2]]))
+        .run()
+    )
+    await lg.client.post(scan, json={"org": lg.orgs["committee"]["id"]}, headers=lg.headers["committee"])
+    lost = await lg.client.get(
+        MEMBERS,
+        params={"org": lg.orgs["committee"]["id"], "lost_contact": True},
+        headers=lg.headers["committee"],
+    )
+    assert sorted(m["id"] for m in lost.json()["items"]) == sorted(g["id"] for g in graduates[:2])
+    assert staying["id"] not in {m["id"] for m in lost.json()["items"]}
+    assert len(await signals_emitted("youth.member_lost_contact")) == 2
+    await lg.client.post(scan, json={"org": lg.orgs["committee"]["id"]}, headers=lg.headers["committee"])
+    assert len(await signals_emitted("youth.member_lost_contact")) == 2  # flagged once
+
+
+async def test_annual_registration(league: League) -> None:
+    lg = league
+    members = [await lg.member("a1"), await lg.member("a1"), await lg.member("a2"), await lg.member("a2")]
+    today = dt.date.today()
+    year = today.year
+    body = {
+        "org": lg.orgs["committee"]["id"],
+        "year": year,
+        "opens_on": (today - dt.timedelta(days=1)).isoformat(),
+        "closes_on": (today + dt.timedelta(days=30)).isoformat(),
+    }
+    assert_problem(
+        await lg.client.post("/api/v1/youth/campaigns", json=body, headers=lg.headers["branch"]), 404
+    )
+    assert_problem(
+        await lg.client.post(
+            "/api/v1/youth/campaigns",
+            json={**body, "closes_on": "2000-01-01"},
+            headers=lg.headers["committee"],
+        ),
+        422,
+    )
+    opened = await lg.client.post("/api/v1/youth/campaigns", json=body, headers=lg.headers["committee"])
+    assert opened.status_code == 201, opened.text
+    campaign = opened.json()
+    assert campaign["members"] == 4 and campaign["registered"] == 0
+    assert_problem(
+        await lg.client.post("/api/v1/youth/campaigns", json=body, headers=lg.headers["committee"]), 409
+    )
+
+    url = f"/api/v1/youth/campaigns/{campaign['id']}/registrations"
+    # the branch registers its own members; another branch's member is refused, the other county sees nothing
+    own = await lg.client.post(
+        url, json={"members": [members[0]["id"], members[1]["id"]]}, headers=lg.headers["branch"]
+    )
+    assert own.status_code == 201, own.text
+    assert sorted(own.json()["registered"]) == sorted([members[0]["id"], members[1]["id"]])
+    theirs = await lg.client.post(url, json={"members": [members[2]["id"]]}, headers=lg.headers["branch"])
+    assert_problem(theirs, 404)
+    mixed = await lg.client.post(
+        url, json={"members": [members[0]["id"], members[2]["id"]]}, headers=lg.headers["branch"]
+    )
+    assert assert_problem(mixed, 422)["errors"][0]["pointer"] == "/members/1"
+    assert_problem(
+        await lg.client.post(url, json={"members": [members[2]["id"]]}, headers=lg.headers["other"]), 404
+    )
+    again = await lg.client.post(url, json={"members": [members[0]["id"]]}, headers=lg.headers["branch"])
+    assert again.json() == {"registered": [], "already": [members[0]["id"]]}
+    figures = await lg.client.get(
+        f"/api/v1/youth/campaigns/{campaign['id']}", headers=lg.headers["committee"]
+    )
+    assert figures.json()["registered"] == 2 and figures.json()["completion"] == 0.5
+    listed = await lg.client.get(
+        MEMBERS,
+        params={"org": lg.orgs["committee"]["id"], "registered_in": year},
+        headers=lg.headers["committee"],
+    )
+    assert len(listed.json()["items"]) == 2
+
+    closed_body = {
+        **body,
+        "year": year - 1,
+        "opens_on": f"{year - 1}-03-01",
+        "closes_on": f"{year - 1}-06-30",
+    }
+    closed = (
+        await lg.client.post("/api/v1/youth/campaigns", json=closed_body, headers=lg.headers["committee"])
+    ).json()
+    late = await lg.client.post(
+        f"/api/v1/youth/campaigns/{closed['id']}/registrations",
+        json={"members": [members[3]["id"]]},
+        headers=lg.headers["committee"],
+    )
+    assert late.json()["errors"][0]["code"] == "youth_registration_window"
