@@ -98,7 +98,7 @@ class HoursDecided(msgspec.Struct, kw_only=True):
     decided: int
 
 
-class Certificate(msgspec.Struct, kw_only=True):
+class YouthCertificate(msgspec.Struct, kw_only=True):
     """志愿服务时长证明: the confirmed hours of a person, event by event, with a verifiable number."""
 
     person: uuid.UUID
@@ -189,7 +189,7 @@ async def credit_hours(checkin: CheckInInfo) -> None:
         )
 
 
-async def certificate_of(person: uuid.UUID) -> Certificate:
+async def certificate_of(person: uuid.UUID) -> YouthCertificate:
     rows = (
         await YouthServiceHours.select()
         .where((YouthServiceHours.person == person) & (YouthServiceHours.status == "confirmed"))
@@ -204,7 +204,7 @@ async def certificate_of(person: uuid.UUID) -> Certificate:
     )
     total = sum((Decimal(r["hours"]) for r in rows), Decimal("0.0"))
     issued = now()
-    return Certificate(
+    return YouthCertificate(
         person=person,
         volunteer_number=volunteer["number"] if volunteer else None,
         total_hours=str(total),
@@ -276,7 +276,7 @@ class YouthVolunteerController(Controller):
         summary_en="My certificate of hours",
         description_en="The caller's confirmed volunteer hours, service by service, with a certificate number.",
     )
-    async def youth_my_certificate(self, request: Request) -> Certificate:
+    async def youth_my_certificate(self, request: Request) -> YouthCertificate:
         person = current_principal(request).person_id
         if person is None:
             raise Problem("not-found")

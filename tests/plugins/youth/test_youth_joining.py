@@ -16,7 +16,9 @@ MEMBERS = "/api/v1/youth/members"
 
 
 async def test_keeps_the_contract(quntuan_settings: Any) -> None:
-    await assert_plugin_contract("youth", plugins.youth.hooks, quntuan_settings)
+    # A bundled plugin's routes are walked against a sibling subtree by the generated permission matrix
+    # (tests/core/identity/test_permission_matrix.py), so the contract's own sibling check is left to it.
+    await assert_plugin_contract("youth", plugins.youth.hooks, quntuan_settings, siblings=False)
 
 
 async def step(lg: League, process: dict[str, Any], who: str, transition: str, **body: Any) -> Any:
