@@ -51,9 +51,12 @@ def verify_checkin_code(secret: str, code: str) -> UUID | None:
 def _clean(code: str) -> bytes | None:
     cleaned = code.strip().upper().replace("-", "").replace(" ", "")
     try:
-        return base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+        raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except (binascii.Error, ValueError):
         return None
+    # Only the one spelling we issue: the last character's spare bits would otherwise let several
+    # strings decode to the same code.
+    return raw if base64.b32encode(raw).decode().rstrip("=") == cleaned else None
 
 
 def _venue_tag(secret: str, event_id: UUID, expires: int) -> bytes:

@@ -401,6 +401,8 @@ async def members_page(
         # One statement with its parameters, straight to the pool: the page is read a thousand times a
         # day per committee, and the query builder cost more than the query (bench/youth_reads.py).
         sql, args = [_MEMBERS_SQL], [low, high]
+        if page.after and (len(page.after) != 1 or not isinstance(page.after[0], str)):
+            raise Problem("invalid-cursor")  # the cursor this list gives holds one member number
         for column, value, op in (
             ("status", status, "="),
             ("lost_contact", lost_contact, "="),
