@@ -428,7 +428,12 @@ def quntuan_template(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> str:
     """A database migrated for the core and ``quntuan_plugins``: a SQLite file to copy, or the PG URL."""
-    key = tuple(sorted(quntuan_plugins))
+    # By slug and the module behind it: two test modules may load different plugins under one slug (a
+    # stand-in of another plugin and the real one), and each needs its own migrations.
+    key = tuple(
+        f"{slug}={getattr(module, '__name__', type(module).__qualname__)}"
+        for slug, module in sorted(quntuan_plugins.items())
+    )
     if key not in quntuan_templates:
         url = os.environ.get("QUNTUAN_TEST_DATABASE_URL")
         if url:
