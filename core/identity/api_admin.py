@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -18,6 +17,7 @@ from core.i18n import Text
 from core.identity import audit, custody, persons
 from core.identity.auth import revoke_sessions
 from core.identity.authz_cache import authority_changed
+from core.identity.builtin_roles import role_permissions
 from core.identity.passwords import check_strength, hash_password
 from core.identity.permissions import (
     ACCOUNT_MANAGE,
@@ -66,10 +66,6 @@ from core.pagination import Page, PageParam, paginate
 
 def _tz(request: Request[Any, Any, Any]) -> str:
     return str(request.app.state.settings.timezone)
-
-
-def _codes(value: Any) -> list[str]:
-    return list(json.loads(value) if isinstance(value, str) else value or [])
 
 
 def _check_permissions(request: Request[Any, Any, Any], codes: list[str], pointer: str) -> None:
@@ -283,7 +279,7 @@ def _role_out(request: Request[Any, Any, Any], row: dict[str, Any] | None) -> Ro
         id=row["id"],
         code=row["code"],
         name=row["name"],
-        permissions=_codes(row["permissions"]),
+        permissions=role_permissions(row["permissions"]),
         builtin_of=request.app.state.registry.role_owner(row["code"]),
     )
 
@@ -482,7 +478,7 @@ class GrantController(Controller):
         if role is None:
             raise Problem("not-found")
         require_no_escalation(
-            principal, [GRANT_MANAGE, *_codes(role["permissions"])], org["path"], data.subtree
+            principal, [GRANT_MANAGE, *role_permissions(role["permissions"])], org["path"], data.subtree
         )
         if data.account is not None and not await _account_in_custody(principal, data.account):
             raise Problem("not-found")  # as for an account that does not exist
@@ -719,7 +715,7 @@ def _client_out(row: dict[str, Any]) -> ClientOut:
     return ClientOut(
         id=row["id"],
         name=row["name"],
-        scopes=_codes(row["scopes"]),
+        scopes=role_permissions(row["scopes"]),
         status=row["status"],
         last_used_at=row["last_used_at"],
         created_at=row["created_at"],

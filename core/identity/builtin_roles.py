@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,10 +11,9 @@ from core.identity.authz_cache import authority_changed
 from core.identity.tables import Role
 
 
-def _codes(value: Any) -> list[str]:
-    import json
-
-    return sorted(json.loads(value) if isinstance(value, str) else value or [])
+def role_permissions(value: Any) -> list[str]:
+    """A role row's permission codes (a JSON column: text on SQLite, a list on PostgreSQL)."""
+    return list(json.loads(value) if isinstance(value, str) else value or [])
 
 
 async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
@@ -30,7 +30,11 @@ async def sync_builtin_roles(db: Any, registry: Any) -> list[str]:
         out: dict[str, dict[str, Any] | None] = {}
         for code, (name, permissions) in sorted(wanted.items()):
             row = existing.get(code)
-            if row is None or row["name"] != name or _codes(row["permissions"]) != permissions:
+            if (
+                row is None
+                or row["name"] != name
+                or sorted(role_permissions(row["permissions"])) != permissions
+            ):
                 out[code] = row
         return out
 
