@@ -34,7 +34,7 @@ def served_document() -> dict:
     os.environ.setdefault("QUNTUAN_DATABASE_URL", f"sqlite:///{scratch / 'quntuan.db'}")
     from litestar.testing import TestClient
 
-    from core.app import create_app
+    from core.kernel.app import create_app
 
     with TestClient(create_app()) as client:
         response = client.get("/schema/openapi.json")

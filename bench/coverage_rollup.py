@@ -14,11 +14,11 @@ import asyncio
 import statistics
 import time
 
-from core.db import Database
+from core.kernel.db import Database
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.coverage import coverage_rules, subtree_rates
 from core.orgs.tables import CoverageRequirement, Org
-from core.plugin_host import make_plugin_manager
-from core.settings import load_settings
 
 
 async def main(runs: int) -> None:

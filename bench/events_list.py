@@ -19,15 +19,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from bench.principals import SubtreeCadre
-from core.db import Database
 from core.events import services
 from core.events.permissions import EVENT_MANAGE, EVENT_READ
 from core.events.tables import Event, EventOrganizer
-from core.migrations import migrate
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.pagination import PageRequest
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.tables import Org
-from core.pagination import PageRequest
-from core.plugin_host import make_plugin_manager
-from core.settings import load_settings
 
 
 async def seed(events: int) -> list[dict[str, object]]:
@@ -103,7 +103,7 @@ async def main(events: int, runs: int) -> None:
             _, cursor = await services.list_events(reader, filters, cursor_page)
             deep.append((time.perf_counter() - t) * 1000)
             if cursor:
-                from core.pagination import decode_cursor
+                from core.kernel.pagination import decode_cursor
 
                 cursor_page = PageRequest(limit=20, after=decode_cursor(cursor))
         print(f"{events} events, backend {'sqlite' if db.is_sqlite else 'postgresql'}")

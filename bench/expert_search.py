@@ -22,12 +22,12 @@ import uuid
 from typing import Any
 
 from bench.principals import SubtreeCadre
-from core.db import Database
-from core.migrations import migrate
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.pagination import PageRequest
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.tables import Org
-from core.pagination import PageRequest
-from core.plugin_host import make_plugin_manager
-from core.settings import load_settings
 from plugins.scitech import demo
 from plugins.scitech import experts as E
 from plugins.scitech.permissions import EXPERT_READ

@@ -22,14 +22,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from core.db import Database
 from core.identity.tables import Person
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.members.tables import Membership
-from core.migrations import migrate
 from core.orgs.tables import Org
-from core.plugin_host import make_plugin_manager
 from core.processes.tables import Process
-from core.settings import load_settings
 from plugins.joint.picture import build
 
 UNIT_KINDS = [

@@ -30,17 +30,17 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.db import Database
 from core.identity.crypto import Vault
 from core.identity.tables import AuditEntry, Person
-from core.migrations import migrate
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.pagination import PageRequest
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.tables import Org
-from core.pagination import PageRequest
 from core.places import bookings, services
 from core.places import schemas as S
 from core.places.tables import Place, PlaceService, Resource
-from core.plugin_host import make_plugin_manager
-from core.settings import load_settings
 
 
 class Guest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from core.access import Reach
+from core.kernel.access import Reach
 
 
 class SubtreeCadre:

@@ -20,18 +20,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from bench.principals import SubtreeCadre
-from core.db import Database
 from core.identity.crypto import Vault
 from core.identity.tables import Person
-from core.migrations import migrate
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.pagination import PageRequest
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.tables import Org
-from core.pagination import PageRequest
-from core.plugin_host import make_plugin_manager
 from core.processes import services
 from core.processes.machine import Env
 from core.processes.permissions import PROCESS_HANDLE
 from core.processes.tables import Process
-from core.settings import load_settings
 
 
 async def seed(n: int) -> str:
@@ -123,7 +123,7 @@ async def main() -> None:
         for label, page in [("first page", PageRequest(limit=20)), ("deep page", None)]:
             if page is None:
                 cursor = first.next_cursor
-                from core.pagination import decode_cursor
+                from core.kernel.pagination import decode_cursor
 
                 for _ in range(200):
                     out = await services.queue(

@@ -27,17 +27,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bench.principals import SubtreeCadre
-from core.db import Database
 from core.identity.crypto import Vault
 from core.identity.tables import AuditEntry, Person
-from core.migrations import migrate
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.tables import Org
-from core.plugin_host import make_plugin_manager
 from core.processes import machine
 from core.processes.machine import Env
 from core.processes.permissions import PROCESS_HANDLE
 from core.sdk import PluginInfo, ProcessType, State, Text, Transition, hookimpl
-from core.settings import load_settings
 
 
 class BenchPlugin:

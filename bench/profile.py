@@ -97,7 +97,7 @@ async def main_async(args: argparse.Namespace) -> None:
     os.environ.update(ENV)
     ids = await prepare()
     from bench import baseline
-    from core.app import create_app
+    from core.kernel.app import create_app
 
     quntuan = create_app()
     async with LifespanManager(quntuan), LifespanManager(baseline.app):

@@ -61,7 +61,7 @@ ENV = {
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
+        [sys.executable, "-m", "core.kernel.cli", *args],
         cwd=servers.ROOT,
         env={**os.environ, **ENV},
         input=stdin,

@@ -115,7 +115,7 @@ def quntuan(env: dict[str, str], workers: int) -> contextmanager[Running]:  # ty
     argv = [
         PYTHON,
         "-m",
-        "core.cli",
+        "core.kernel.cli",
         "serve",
         "--host",
         "127.0.0.1",

@@ -39,12 +39,12 @@ import httpx
 import msgspec
 from asgi_lifespan import LifespanManager
 
-from core.app import create_app
-from core.db import Database
 from core.identity.passwords import HASHES_AT_ONCE
-from core.migrations import migrate
-from core.plugin_host import make_plugin_manager
-from core.settings import load_settings
+from core.kernel.app import create_app
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 
 PASSWORD = "correct horse battery staple 42"
 

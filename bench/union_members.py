@@ -33,15 +33,15 @@ import httpx
 import jwt
 import msgspec
 
-from core.app import create_app
-from core.db import Database, numbered
 from core.identity.passwords import hash_password
 from core.identity.tables import Account, Grant, Person, Role
+from core.kernel.app import create_app
+from core.kernel.db import Database, numbered
+from core.kernel.migrations import migrate
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.members.tables import Membership
-from core.migrations import migrate
 from core.orgs.tables import Org
-from core.plugin_host import make_plugin_manager
-from core.settings import load_settings
 from core.testkit import open_client
 from plugins.union.members_routes import LIST_SQL
 from plugins.union.tables import UnionDues, UnionMember

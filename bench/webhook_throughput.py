@@ -121,15 +121,15 @@ async def _ensure_database(database_url: str) -> None:
 
 async def _prepare(settings: Any, signals: int) -> dict[str, Any]:
     """Schema, an org, an API client granted ``core.webhook.manage`` on it, and its subscription."""
-    from core.db import Database
     from core.identity.crypto import Vault
     from core.identity.tables import ApiClient, Grant, Role
     from core.integration.signing import new_secret, seal_secret
     from core.integration.tables import OutboxSignal, Webhook, WebhookAttempt, WebhookDelivery
-    from core.migrations import migrate
+    from core.kernel.db import Database
+    from core.kernel.migrations import migrate
+    from core.kernel.plugin_host import make_plugin_manager
     from core.orgs.signals import ORG_CREATED, OrgChanged
     from core.orgs.tables import Org
-    from core.plugin_host import make_plugin_manager
 
     db = Database(settings, make_plugin_manager(settings).registry.piccolo_apps)
     await db.start()
@@ -187,9 +187,9 @@ async def _prepare(settings: Any, signals: int) -> dict[str, Any]:
 
 
 async def _subscribe(settings: Any, prepared: dict[str, Any], url: str) -> None:
-    from core.db import Database
     from core.integration.tables import Webhook
-    from core.plugin_host import make_plugin_manager
+    from core.kernel.db import Database
+    from core.kernel.plugin_host import make_plugin_manager
 
     db = Database(settings, make_plugin_manager(settings).registry.piccolo_apps)
     await db.start()
@@ -210,9 +210,9 @@ async def _subscribe(settings: Any, prepared: dict[str, Any], url: str) -> None:
 
 
 async def _outcome(settings: Any) -> dict[str, Any]:
-    from core.db import Database
     from core.integration.tables import OutboxSignal, WebhookAttempt, WebhookDelivery
-    from core.plugin_host import make_plugin_manager
+    from core.kernel.db import Database
+    from core.kernel.plugin_host import make_plugin_manager
 
     db = Database(settings, make_plugin_manager(settings).registry.piccolo_apps)
     await db.start()
@@ -259,7 +259,7 @@ def measure(
 
     ``profile``: a path prefix; each worker then runs under cProfile and writes ``<prefix>.<n>.pstats``.
     """
-    from core.settings import load_settings
+    from core.kernel.settings import load_settings
 
     scratch = tempfile.TemporaryDirectory(prefix="quntuan-wh-bench-")
     if database_url.startswith("sqlite:"):
@@ -301,7 +301,7 @@ def measure(
             command = [sys.executable]
             if profile:
                 command += ["-m", "cProfile", "-o", f"{profile}.{n}.pstats"]
-            command += ["-m", "core.cli", "worker"]
+            command += ["-m", "core.kernel.cli", "worker"]
             log = open(Path(scratch.name) / f"worker-{n}.log", "wb")  # noqa: SIM115
             processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log))
         last, last_change = 0, time.time()

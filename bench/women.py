@@ -31,14 +31,15 @@ import msgspec
 
 import plugins.women.hooks
 from bench.principals import SubtreeCadre
-from core.db import Database
-from core.errors import Problem
 from core.identity.crypto import Vault
 from core.identity.tables import Person
-from core.migrations import migrate
+from core.kernel.db import Database
+from core.kernel.errors import Problem
+from core.kernel.migrations import migrate
+from core.kernel.pagination import PageRequest
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.tables import Org
-from core.pagination import PageRequest
-from core.plugin_host import make_plugin_manager
 from core.processes import services
 from core.processes.machine import Env
 from core.processes.tables import Process
@@ -47,7 +48,6 @@ from core.selections import schemas as SS
 from core.selections.common import Env as SelectionEnv
 from core.selections.common import load_campaign
 from core.selections.tables import Nomination, Vote
-from core.settings import load_settings
 
 RIGHTS = "women.rights_case"
 RAW = (

@@ -27,13 +27,13 @@ from typing import Any
 import asyncpg
 from openpyxl import Workbook
 
-from core.db import Database
+from core.kernel.db import Database
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.imports import run_import
 from core.orgs.services import EVERYWHERE
 from core.orgs.tables import Org
 from core.orgs.validators import id_number_check
-from core.plugin_host import make_plugin_manager
-from core.settings import load_settings
 
 HEADER = ("组织", "姓名", "身份证号", "手机", "角色")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

@@ -30,18 +30,18 @@ import asyncpg
 import msgspec
 
 from bench.principals import SubtreeCadre
-from core.db import Database
 from core.identity.crypto import Vault
 from core.identity.tables import Person
-from core.migrations import migrate
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.pagination import PageRequest
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import load_settings
 from core.orgs.tables import Org
-from core.pagination import PageRequest
-from core.plugin_host import make_plugin_manager
 from core.processes import services
 from core.processes.machine import Env
 from core.processes.permissions import PROCESS_HANDLE
 from core.processes.tables import Process
-from core.settings import load_settings
 from plugins.youth.routes import YouthMemberOut, member_out, members_page
 from plugins.youth.tables import YouthMember
 

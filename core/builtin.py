@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core import CORE_API_VERSION
-from core.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
-from core.hookspecs import hookimpl
-from core.i18n import Text
+from core.kernel.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
+from core.kernel.hookspecs import hookimpl
+from core.kernel.i18n import Text
 from core.permissions import CORE_PERMISSIONS
 
 _ALL_LEVELS = tuple(AdminLevel)

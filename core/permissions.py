@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
 from core.events.permissions import EVENT_PERMISSIONS
-from core.i18n import Text
 from core.identity.permissions import IDENTITY_PERMISSIONS
 from core.integration.permissions import INTEGRATION_PERMISSIONS
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 from core.orgs.permissions import ORG_PERMISSIONS
 from core.places.permissions import PLACE_PERMISSIONS
 from core.processes.permissions import PROCESS_PERMISSIONS

@@ -7,19 +7,11 @@ here may change without notice.
 from typing import Any
 
 from core import CORE_API_VERSION
-from core.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
-from core.db import fetch as fetch_rows
-from core.declarations import AdminLevel, BuiltinRole, EventType, OrgKind, Permission, PluginInfo
-from core.errors import FieldError, Problem, register_field_code, register_problem, request_locale
 from core.events.schemas import CheckIn as CheckInInfo
 from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
 from core.events.schemas import Registration as RegistrationInfo
-from core.fastpath import Decline, FastAnswer, FastRequest
 from core.files.owners import FileOwnerKind, OwnerAccess, OwnerContext
-from core.guards import current_principal
-from core.hookspecs import hookimpl, hookspec
-from core.i18n import Text, to_simplified, to_traditional
 from core.idempotency import claim_key
 from core.idempotency import replay as replay_response
 from core.identity.audit import CHANGED as AUDIT_CHANGED
@@ -37,6 +29,16 @@ from core.identity.personal_data import PersonalDataTable
 from core.identity.tables import Person
 from core.integration.jobs import JobContext, register_job, register_periodic
 from core.integration.signals import SignalType, emit
+from core.kernel.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
+from core.kernel.db import fetch as fetch_rows
+from core.kernel.declarations import AdminLevel, BuiltinRole, EventType, OrgKind, Permission, PluginInfo
+from core.kernel.errors import FieldError, Problem, register_field_code, register_problem, request_locale
+from core.kernel.fastpath import Decline, FastAnswer, FastRequest
+from core.kernel.guards import current_principal
+from core.kernel.hookspecs import hookimpl, hookspec
+from core.kernel.i18n import Text, to_simplified, to_traditional
+from core.kernel.pagination import Page, PageParam, PageRequest, decode_cursor, encode_cursor, paginate
+from core.kernel.settings import SettingsError
 from core.members.services import MembershipRejected
 from core.members.tables import Membership
 from core.orgs.declarations import (
@@ -57,7 +59,6 @@ from core.orgs.search import initials as search_initials
 from core.orgs.search import is_initials_query, search_term
 from core.orgs.tables import CoverageRequirement, Org, Unit
 from core.orgs.tabular import TooLarge, UnreadableFile
-from core.pagination import Page, PageParam, PageRequest, decode_cursor, encode_cursor, paginate
 from core.places.declarations import PlaceKind, PlaceService
 from core.processes.declarations import (
     Deadline,
@@ -72,7 +73,6 @@ from core.processes.schemas import NoticeEntryIn
 from core.selections.declarations import NominationSource, NomineeKind, PublicVote, SelectionType
 from core.selfservice.codes import send_code, set_code_sender
 from core.selfservice.inbox import Delivered as Notification
-from core.settings import SettingsError
 from core.signup.sms import DeliveryFailed, SmsProvider
 
 
@@ -80,7 +80,7 @@ def transaction() -> Any:
     """The platform's write transaction (``async with transaction(): ...``): a plugin's rows, its audit
     entries and its signals commit together or not at all; nested calls join the outer one. Use it, not
     Piccolo's own transaction, which would bypass the SQLite write lock."""
-    from core.db import active_database
+    from core.kernel.db import active_database
 
     db = active_database()
     if db is None:
@@ -152,8 +152,8 @@ async def transfer_member(plugin_manager: object, *, membership_id: object, to_o
     """Inside a write: move an active membership to ``to_org_id`` through the core's transfer (old row
     closed as ``transferred``, a new one continuing it, validation hooks, audit, signal). Returns the new
     membership's id."""
-    from core.access import Reach
-    from core.db import active_database
+    from core.kernel.access import Reach
+    from core.kernel.db import active_database
     from core.members import services as members
     from core.members.schemas import MemberTransfer
 
@@ -228,7 +228,7 @@ async def add_membership(
     signalled. For a plugin's own approval step (an online application approved) — the plugin has
     checked the caller's right to decide. Returns the membership's id; a person already a member of the
     org is refused (``already-member``)."""
-    from core.db import active_database
+    from core.kernel.db import active_database
     from core.members import services as members
     from core.members.schemas import MemberJoin
 
@@ -257,7 +257,7 @@ async def person_visible(principal: Principal, permission: str, person_id: objec
 async def end_membership(membership_id: object) -> None:
     """End an active membership as the core's leave does (audited, ``member.left`` signalled), inside
     the caller's write transaction; the plugin has checked the caller may. A closed one is refused."""
-    from core.db import active_database
+    from core.kernel.db import active_database
     from core.members import services as members
 
     row = (

@@ -20,11 +20,11 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from core.app import create_app
-from core.db import Database
-from core.migrations import migrate
-from core.plugin_host import ENTRY_POINT_GROUP, PluginManager, make_plugin_manager
-from core.settings import Settings
+from core.kernel.app import create_app
+from core.kernel.db import Database
+from core.kernel.migrations import migrate
+from core.kernel.plugin_host import ENTRY_POINT_GROUP, PluginManager, make_plugin_manager
+from core.kernel.settings import Settings
 from core.testkit import ApiClient, empty_postgres, flush_redis, open_client
 
 # The testkit comes through its pytest11 entry point once quntuan is (re)installed; until then load it here.

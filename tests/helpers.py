@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Litestar
 
-from core.access import Reach
+from core.kernel.access import Reach
 
 
 class AllowAll:

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
-from core.db import Database
 from core.identity.passwords import hash_password
 from core.identity.tables import Account, Grant, Person, Role
+from core.kernel.db import Database
 from core.orgs.paths import depth_of, new_segment
 from core.orgs.tables import Org
 

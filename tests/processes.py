@@ -1,9 +1,9 @@
 """Real ``quntuan serve`` and ``quntuan worker`` processes for tests that cross process boundaries.
 
     async with QuntuanProcesses(tmp_path, database_url, redis_url, QUNTUAN_LOGIN_MAX_FAILURES="4") as procs:
-        a = await procs.serve()                  # python -m core.cli serve --port <free port>
+        a = await procs.serve()                  # python -m core.kernel.cli serve --port <free port>
         b = await procs.serve(workers=2)
-        procs.worker()                           # python -m core.cli worker
+        procs.worker()                           # python -m core.kernel.cli worker
         httpx.get(a.url + "/api/v1/health/live")
 
 Every process runs from the repository with a clean environment (no ``QUNTUAN_*`` of the caller) and
@@ -88,7 +88,7 @@ class QuntuanProcesses:
         log_path = self.log_dir / f"{name}-{len(self.processes)}.log"
         with open(log_path, "wb") as log:
             popen = subprocess.Popen(
-                [sys.executable, "-m", "core.cli", *args],
+                [sys.executable, "-m", "core.kernel.cli", *args],
                 cwd=ROOT_DIR,
                 env={**self.env, **env},
                 stdout=log,

@@ -21,9 +21,9 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 
-from core.app import create_app
-from core.plugin_host import make_plugin_manager
-from core.settings import Settings
+from core.kernel.app import create_app
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from tests.conftest import ApiClient, all_test_plugins, open_client
 from tests.identity_helpers import bearer, make_account, make_org
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, settings
 from litestar import Litestar
 from schemathesis.checks import not_a_server_error
 
-from core.app import create_app
-from core.plugin_host import make_plugin_manager
+from core.kernel.app import create_app
+from core.kernel.plugin_host import make_plugin_manager
 from tests.conftest import TEST_DATABASE_URL, all_test_plugins, base_settings
 from tests.helpers import AllowAll, with_principal
 

@@ -13,13 +13,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from core import __version__
-from core.errors import Problem, problem_types, request_locale
-from core.i18n import LOCALES
-from core.migrations import pending_migrations
-from core.observability import metrics_payload, sample_state
-from core.plugin_host import CORE_PLUGIN
-from core.settings import Locale
-from core.typed_data import details_schema
+from core.kernel.errors import Problem, problem_types, request_locale
+from core.kernel.i18n import LOCALES
+from core.kernel.migrations import pending_migrations
+from core.kernel.observability import metrics_payload, sample_state
+from core.kernel.plugin_host import CORE_PLUGIN
+from core.kernel.settings import Locale
+from core.kernel.typed_data import details_schema
 
 
 class ComponentHealth(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from core.access import Reach
-from core.errors import Problem
 from core.events.schemas import PublicEvent
 from core.events.services import EVENT_COLUMNS, organized_within, to_event, utc
 from core.events.tables import Event, Registration
+from core.kernel.access import Reach
+from core.kernel.errors import Problem
 
 #: Feeds show events from this long ago onwards.
 FEED_PAST = timedelta(days=90)

@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal
-from core.errors import Problem
 from core.events import problems
 from core.events.checkin_codes import venue_code, verify_checkin_code, verify_venue_code
 from core.events.permissions import CHECKIN_MANAGE
@@ -29,7 +27,9 @@ from core.events.signals import CHECKIN_RECORDED, CheckInSignal
 from core.events.tables import CheckIn, Event, Registration
 from core.identity import audit
 from core.integration.signals import emit
-from core.pagination import PageRequest, paginate
+from core.kernel.access import Principal
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 
 CHECKIN_COLUMNS = [
     CheckIn.id,

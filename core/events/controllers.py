@@ -17,9 +17,6 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
 
-from core.access import Principal
-from core.db import Database
-from core.errors import Problem, request_locale
 from core.events import calendars, checkins, feedback, problems, registrations, services
 from core.events.permissions import CHECKIN_MANAGE, EVENT_MANAGE
 from core.events.schemas import (
@@ -46,11 +43,14 @@ from core.events.schemas import (
     VenueCode,
 )
 from core.events.services import EventFilters, etag, to_event
-from core.guards import current_principal, require_permission
 from core.idempotency import claim_key, replay
+from core.kernel.access import Principal
+from core.kernel.db import Database
+from core.kernel.errors import Problem, request_locale
+from core.kernel.guards import current_principal, require_permission
+from core.kernel.pagination import Page, PageParam, paginate
+from core.kernel.plugin_host import call_runtime_hook
 from core.orgs.tables import Org
-from core.pagination import Page, PageParam, paginate
-from core.plugin_host import call_runtime_hook
 
 ICS = "text/calendar; charset=utf-8"
 EventId = Annotated[UUID, PathParameter(description="Event id")]

@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal, subtree_bounds
-from core.errors import Problem
 from core.events import problems
 from core.events.permissions import EVENT_MANAGE
 from core.events.schemas import Feedback as FeedbackOut
@@ -18,7 +16,9 @@ from core.events.signals import FEEDBACK_GIVEN, FeedbackSignal
 from core.events.tables import CheckIn, EventOrganizer, Feedback
 from core.identity import audit
 from core.integration.signals import emit
-from core.pagination import PageRequest, cursor_values, encode_cursor, paginate
+from core.kernel.access import Principal, subtree_bounds
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, cursor_values, encode_cursor, paginate
 
 FEEDBACK_COLUMNS = [
     Feedback.id,

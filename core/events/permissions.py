@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
-from core.i18n import Text
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 
 #: See events that are not public (visibility ``members`` or ``subtree``) organized within reach.
 EVENT_READ = "core.event.read"

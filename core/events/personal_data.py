@@ -8,8 +8,8 @@ in the aggregates); invitations are deleted.
 from __future__ import annotations
 
 from core.events.tables import CheckIn, EventInvitee, Feedback, Registration
-from core.i18n import Text
 from core.identity.personal_data import PersonalDataTable
+from core.kernel.i18n import Text
 
 _LEDGER = Text(
     zh_hans="报名与签到记录属活动台账，依法保存",

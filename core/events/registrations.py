@@ -15,9 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal
-from core.db import fetch
-from core.errors import Problem
 from core.events import problems
 from core.events.checkin_codes import checkin_code
 from core.events.permissions import REGISTRATION_MANAGE
@@ -35,7 +32,10 @@ from core.events.tables import CheckIn, Event, Registration
 from core.identity import audit
 from core.identity.persons import today, visible_sql
 from core.integration.signals import SignalType, emit
-from core.pagination import PageRequest, paginate
+from core.kernel.access import Principal
+from core.kernel.db import fetch
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 
 REGISTRATION_COLUMNS = [
     Registration.id,
@@ -49,7 +49,7 @@ REGISTRATION_COLUMNS = [
 ]
 
 
-# Registering is the contended write: its statements are SQL texts written once (``core.db.fetch`` runs
+# Registering is the contended write: its statements are SQL texts written once (``core.kernel.db.fetch`` runs
 # them as prepared statements on the transaction's connection), not Piccolo queries built per request.
 _TAKE_PLACE = (
     "UPDATE core_event SET confirmed_count = confirmed_count + 1 "

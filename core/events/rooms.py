@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from core.kernel.settings import Locale
 from core.places import bookings
 from core.places.schemas import BookingCreate
 from core.places.services import Env, now, utc
-from core.settings import Locale
 
 
 def _env(state: Any, locale: Locale) -> Env:

@@ -16,11 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from core import preconditions
-from core.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
-from core.db import fetch, one_connection
-from core.declarations import EventType
-from core.errors import FieldError, Problem, field_error_from_message
 from core.events import problems
 from core.events.permissions import EVENT_MANAGE, EVENT_READ
 from core.events.schemas import Event as EventOut
@@ -34,16 +29,21 @@ from core.events.signals import (
     EventSignal,
 )
 from core.events.tables import Event, EventInvitee, EventOrganizer, Registration
-from core.i18n import to_simplified
 from core.identity import audit
 from core.identity.persons import visible_among
 from core.integration.signals import SignalType, emit
+from core.kernel import preconditions
+from core.kernel.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
+from core.kernel.db import fetch, one_connection
+from core.kernel.declarations import EventType
+from core.kernel.errors import FieldError, Problem, field_error_from_message
+from core.kernel.i18n import to_simplified
+from core.kernel.pagination import PageRequest, cursor_values, page_of
+from core.kernel.settings import Locale
 from core.members.tables import Membership
 from core.orgs.paths import ancestor_paths
 from core.orgs.permissions import ORG_READ
 from core.orgs.tables import Org
-from core.pagination import PageRequest, cursor_values, page_of
-from core.settings import Locale
 
 #: Columns an event's JSON is made of: the list reads exactly these, from one table.
 EVENT_COLUMNS = [

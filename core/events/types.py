@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from core.declarations import EventType
-from core.i18n import Text
+from core.kernel.declarations import EventType
+from core.kernel.i18n import Text
 
 
 class MeetingDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -20,15 +20,15 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 from litestar.response import Stream
 
-from core.access import Principal
 from core.files import services
 from core.files.schemas import FileInfo
 from core.files.storage import storage_key
 from core.files.upload import SPOOL_DIR, receive
-from core.guards import current_principal, require_permission
 from core.idempotency import claim_key, replay
-from core.openapi_truth import file_responses
-from core.pagination import Page, PageParam
+from core.kernel.access import Principal
+from core.kernel.guards import current_principal, require_permission
+from core.kernel.openapi_truth import file_responses
+from core.kernel.pagination import Page, PageParam
 
 POLICY = {"policy": "file-owner"}
 FileId = Annotated[UUID, Parameter(description="File id")]

@@ -17,9 +17,9 @@ from uuid import UUID
 
 import msgspec
 
-from core.access import Principal
-from core.errors import Problem
-from core.i18n import Text
+from core.kernel.access import Principal
+from core.kernel.errors import Problem
+from core.kernel.i18n import Text
 
 #: ``process`` for the core's own kinds, ``<slug>.<name>`` for a plugin's.
 OWNER_KIND_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")

@@ -3,7 +3,7 @@ erased — row and stored object — with the person they concern.
 
 A file someone uploaded about another person (a cadre scanning an applicant's certificate) stays with
 that other person; erasing the uploader only clears ``uploaded_by``. The stored objects are removed
-once the erasure has committed (:func:`core.db.after_commit`): a rolled-back erasure removes nothing.
+once the erasure has committed (:func:`core.kernel.db.after_commit`): a rolled-back erasure removes nothing.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from core.db import after_commit
 from core.files.tables import StoredFile
 from core.identity.personal_data import PersonalDataTable
+from core.kernel.db import after_commit
 
 log = logging.getLogger("quntuan.files")
 

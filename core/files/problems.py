@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.errors import register_problem
-from core.i18n import Text
+from core.kernel.errors import register_problem
+from core.kernel.i18n import Text
 
 
 def _t(zh_hans: str, zh_hant: str, en: str) -> Text:

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal
-from core.errors import Problem
 from core.files import problems, sniffing
 from core.files.owners import FileOwnerKind, OwnerAccess, owner_access
 from core.files.schemas import FileInfo
@@ -20,8 +18,10 @@ from core.files.tables import StoredFile
 from core.files.upload import Received
 from core.identity import audit
 from core.integration.signals import emit
-from core.pagination import PageRequest, paginate
-from core.settings import Settings
+from core.kernel.access import Principal
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
+from core.kernel.settings import Settings
 
 COLUMNS = [
     StoredFile.id,
@@ -216,7 +216,7 @@ def may_delete(principal: Principal, row: dict[str, Any], access: OwnerAccess) -
 
 async def delete_file(registry: Any, storage: FileStorage, principal: Principal, file_id: UUID) -> None:
     """Remove the row (with audit entry and signal) in the caller's transaction; the object after commit."""
-    from core.db import after_commit
+    from core.kernel.db import after_commit
 
     row, access = await load_visible(registry, principal, file_id)
     if not may_delete(principal, row, access):

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import anyio
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 CHUNK = 64 * 1024
 _KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}$")

@@ -21,9 +21,9 @@ import anyio
 import multipart
 from litestar import Request
 
-from core.errors import Problem
 from core.files import problems
 from core.files.sniffing import HEAD_SIZE
+from core.kernel.errors import Problem
 
 FILE_FIELD = "file"
 #: The spool directory's name inside ``QUNTUAN_FILES_DIR``.

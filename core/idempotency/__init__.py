@@ -34,11 +34,11 @@ from uuid import uuid4
 import msgspec
 from litestar import Request, Response
 
-from core.access import Principal
-from core.db import fetch
-from core.errors import Problem, register_problem
-from core.i18n import Text
 from core.idempotency.tables import IdempotencyKey
+from core.kernel.access import Principal
+from core.kernel.db import fetch
+from core.kernel.errors import Problem, register_problem
+from core.kernel.i18n import Text
 
 HEADER: Final = "Idempotency-Key"
 #: Header set on a replayed response.
@@ -69,7 +69,7 @@ KEY_REUSED = register_problem(
 )
 
 
-# SQL texts written once (core.db.fetch runs them on the write transaction's connection).
+# SQL texts written once (core.kernel.db.fetch runs them on the write transaction's connection).
 _CLAIM = (
     "INSERT INTO core_idempotency_key (id, lookup, scope, fingerprint, created_at) "
     "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (lookup) DO NOTHING RETURNING id"

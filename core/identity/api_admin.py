@@ -11,9 +11,6 @@ import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from core.access import reach_clause
-from core.errors import Problem
-from core.i18n import Text
 from core.identity import audit, custody, persons
 from core.identity.auth import revoke_sessions
 from core.identity.authz_cache import authority_changed
@@ -61,7 +58,10 @@ from core.identity.signals import (
 from core.identity.tables import Account, ApiClient, ApiClientSecret, Grant, Person, Post, Role
 from core.identity.tokens import hash_secret, new_secret
 from core.integration.signals import emit
-from core.pagination import Page, PageParam, paginate
+from core.kernel.access import reach_clause
+from core.kernel.errors import Problem
+from core.kernel.i18n import Text
+from core.kernel.pagination import Page, PageParam, paginate
 
 
 def _tz(request: Request[Any, Any, Any]) -> str:

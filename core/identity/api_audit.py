@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 
-from core.access import reach_clause
 from core.identity import audit, audit_checkpoints
 from core.identity.audit_checkpoints import CheckpointOut, Verdict
 from core.identity.permissions import AUDIT_READ
@@ -16,7 +15,8 @@ from core.identity.rules import holds_everywhere, require_platform
 from core.identity.runtime import identity_of
 from core.identity.schemas import AuditOut
 from core.identity.tables import AuditEntry, AuditOrg
-from core.pagination import Page, PageParam, paginate
+from core.kernel.access import reach_clause
+from core.kernel.pagination import Page, PageParam, paginate
 
 #: The periodic checkpoint is registered (as a job and a periodic one) wherever the routes are.
 _JOBS = (audit_checkpoints.CHECKPOINT_JOB,)

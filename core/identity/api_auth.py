@@ -7,13 +7,13 @@ from typing import Any
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody
 
-from core.errors import Problem
 from core.identity import auth
 from core.identity.oauth import TokenOperation, token_exception_handlers, token_request
 from core.identity.persons import to_out
 from core.identity.runtime import identity_of
 from core.identity.schemas import Me, MeUpdate, PasswordChange, TokenRequest, TokenResponse
 from core.identity.tables import Person
+from core.kernel.errors import Problem
 from core.signup.service import signup_of
 
 
@@ -28,7 +28,7 @@ async def _me(request: Request[Any, Any, Any]) -> Me:
         row = await Person.select().where(Person.id == principal.person_id).first().run()
         if row is not None:
             person = to_out(row, identity_of(request.app.state).vault, reveal=True)
-    from core.errors import request_locale
+    from core.kernel.errors import request_locale
     from core.selfservice import context
 
     extra = (

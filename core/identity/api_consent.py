@@ -10,14 +10,14 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 
-from core.errors import Problem
 from core.identity import audit, persons
 from core.identity.permissions import PERSON_READ, PERSON_WRITE
 from core.identity.schemas import ConsentCreate, ConsentOut
 from core.identity.signals import CONSENT_GIVEN, CONSENT_WITHDRAWN, ConsentChanged
 from core.identity.tables import Consent
 from core.integration.signals import emit
-from core.pagination import Page, PageParam, paginate
+from core.kernel.errors import Problem
+from core.kernel.pagination import Page, PageParam, paginate
 
 
 def _out(row: dict[str, Any] | None) -> ConsentOut:

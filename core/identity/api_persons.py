@@ -11,17 +11,17 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
-from core.errors import PROBLEM_MEDIA_TYPE, Problem, ProblemDetails
-from core.fastpath import FastAnswer, FastRequest
 from core.identity import personal_data, persons
 from core.identity.permissions import PERSON_ERASE, PERSON_EXPORT, PERSON_READ, PERSON_WRITE
 from core.identity.runtime import identity_of
 from core.identity.schemas import PersonCreate, PersonOut, PersonUpdate
 from core.identity.tables import Person
 from core.identity.throttle import LinkBudget
+from core.kernel.errors import PROBLEM_MEDIA_TYPE, Problem, ProblemDetails
+from core.kernel.fastpath import FastAnswer, FastRequest
+from core.kernel.pagination import Page, PageParam, paginate
 from core.members import links
 from core.members.schemas import ErasureOutcome, PersonLink
-from core.pagination import Page, PageParam, paginate
 
 
 class PersonLookup(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -43,7 +43,7 @@ async def _one(state: Any, principal: Any, person_id: UUID, permission: str) -> 
 
 
 async def _fast_get_person(request: FastRequest) -> FastAnswer:
-    """Fast twin (core/fastpath.py) of ``GET /persons/{id}``."""
+    """Fast twin (core/kernel/fastpath.py) of ``GET /persons/{id}``."""
     request.only()
     return await _one(request.state, request.principal, request.path_params["person_id"], PERSON_READ), {}
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from core.db import fetch
 from core.identity.authn import current_actor
 from core.identity.tables import AuditEntry, AuditOrg
+from core.kernel.db import fetch
 
 GENESIS = "0" * 64
 #: Value recorded for a personal field that changed: the fact, never the value.
@@ -176,7 +176,7 @@ async def record_personal_data_read(
     their orgs, naming the orgs through which the caller holds ``permission`` over the person (over the
     org paths ``at`` when the read went through other orgs, e.g. a process's). In a transaction of its own (reads have
     none). A person reading their own data is not recorded."""
-    from core.db import active_database
+    from core.kernel.db import active_database
 
     own = getattr(principal, "person_id", None)
     ids = [person for person, fields in reads.items() if fields and person != own]
@@ -250,7 +250,7 @@ async def record_many(entries: Sequence[Pending], *, actor: Any = None) -> None:
             len(entries),
         ).run()
         seqs = sorted(int(r["seq"]) for r in drawn)
-    else:  # one writer at a time (core.db): the numbers after the last are ours — after any org row left
+    else:  # one writer at a time (core.kernel.db): the numbers after the last are ours — after any org row left
         # by a deleted entry too, so no new entry inherits its orgs (SQLite reuses a freed rowid)
         orphan = await AuditOrg.raw("SELECT MAX(seq) AS seq FROM core_audit_org").run()
         after = max(int(last["seq"]) if last else 0, int(orphan[0]["seq"] or 0) if orphan else 0)

@@ -40,7 +40,7 @@ from core.identity import audit
 from core.identity.crypto import Vault
 from core.identity.tables import AuditCheckpoint, AuditEntry
 from core.integration.jobs import JobContext, register_job, register_periodic
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 log = logging.getLogger("quntuan.audit")
 

@@ -11,8 +11,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.db import Database
-from core.errors import Problem
 from core.identity import audit
 from core.identity.authz_cache import authority_changed
 from core.identity.crypto import normalise_phone
@@ -29,6 +27,8 @@ from core.identity.tokens import (
     same_secret,
     split_refresh_token,
 )
+from core.kernel.db import Database
+from core.kernel.errors import Problem
 
 
 def _locked(retry_after: int) -> Problem:

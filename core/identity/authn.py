@@ -41,7 +41,7 @@ class Authenticator:
     """One per app: a request's bearer token → its principal (or None), the one way requests authenticate.
 
     Used by :func:`authentication_middleware` for every Litestar route and by the fast routes
-    (:mod:`core.fastpath`), so both accept exactly the same tokens.
+    (:mod:`core.kernel.fastpath`), so both accept exactly the same tokens.
     """
 
     def __init__(self, secret: str, cache: AuthzCache) -> None:

@@ -41,10 +41,10 @@ from zoneinfo import ZoneInfo
 import msgspec
 from redis.asyncio import Redis
 
-from core.access import Reach
-from core.db import after_commit
 from core.identity.principal import AuthPrincipal, load_principal
-from core.shared import REDIS_UNAVAILABLE
+from core.kernel.access import Reach
+from core.kernel.db import after_commit
+from core.kernel.shared import REDIS_UNAVAILABLE
 
 log = logging.getLogger("quntuan.authz")
 
@@ -205,7 +205,7 @@ async def bump_from_outside(settings: Any) -> bool:
     each worker's cache ends within :data:`TTL_SECONDS` seconds; returns whether it was moved."""
     if not settings.redis_url:
         return False
-    from core.shared import make_redis
+    from core.kernel.shared import make_redis
 
     client = make_redis(settings.redis_url, timeout=settings.redis_timeout)
     try:

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from core.migrations import run_with_database
-from core.settings import Settings
+from core.kernel.migrations import run_with_database
+from core.kernel.settings import Settings
 
 admin_app = typer.Typer(help="Administration: first admin, key rotation, audit check.", no_args_is_help=True)
 console = Console()
@@ -98,8 +98,8 @@ def create(
     import re
     import sys
 
-    from core.cli import _settings
     from core.identity.passwords import MIN_LENGTH, WEAKNESS_MESSAGES, weakness
+    from core.kernel.cli import _settings
 
     if username is None:
         username = typer.prompt("Username")
@@ -143,10 +143,10 @@ def reencrypt() -> None:
     """Re-encrypt ID numbers, phones, orgs' and places' contact phones, process forms, webhook secrets,
     stored import uploads and every column a plugin declared encrypted (``PersonalDataTable.encrypted``)
     under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
-    from core.cli import _settings
     from core.identity.crypto import Vault
     from core.identity.keys import reencrypt_persons, reencrypt_plugin_columns
     from core.integration.webhooks import reencrypt_secrets
+    from core.kernel.cli import _settings
     from core.orgs.contact import reencrypt_contact_phones
     from core.orgs.uploads import reencrypt_uploads
     from core.places.personal_data import reencrypt_place_contacts
@@ -179,9 +179,9 @@ def reencrypt() -> None:
 def verify_audit() -> None:
     """Check the audit log: its hash chain, and its head against the signed checkpoints; exit 1 when an
     entry was changed, removed or reordered, its newest entries are missing, or a checkpoint is forged."""
-    from core.cli import _settings
     from core.identity.audit_checkpoints import verify
     from core.identity.crypto import Vault
+    from core.kernel.cli import _settings
 
     settings = _settings()
 
@@ -209,9 +209,9 @@ def verify_audit() -> None:
 @admin_app.command("audit-checkpoint")
 def audit_checkpoint() -> None:
     """Record a signed checkpoint of the audit log's head now (one is also taken periodically)."""
-    from core.cli import _settings
     from core.identity.audit_checkpoints import take
     from core.identity.crypto import Vault
+    from core.kernel.cli import _settings
 
     settings = _settings()
 
@@ -229,7 +229,7 @@ async def _redis(settings: Settings) -> AsyncIterator[Any]:
     if not settings.redis_url:
         yield None
         return
-    from core.shared import make_redis
+    from core.kernel.shared import make_redis
 
     client = make_redis(settings.redis_url, timeout=settings.redis_timeout)
     try:

@@ -23,11 +23,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from core.access import Principal, Reach, within
-from core.errors import Problem
 from core.identity.principal import reaches_from_grants
 from core.identity.rules import PLATFORM, covers
 from core.identity.tables import Account, ApiClient, Grant, Person, Post
+from core.kernel.access import Principal, Reach, within
+from core.kernel.errors import Problem
 
 Authority = dict[str, list[Reach]]
 _GRANT_COLUMNS = (Grant.role.permissions, Grant.org, Grant.org.path, Grant.subtree)

@@ -23,8 +23,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 
-from core.body import decode_json_strict
-from core.errors import (
+from core.identity.schemas import TokenRequest
+from core.kernel.body import decode_json_strict
+from core.kernel.errors import (
     BAD_REQUEST,
     FIELD_MESSAGES,
     JSON_MEDIA,
@@ -35,7 +36,6 @@ from core.errors import (
     ProblemDetails,
     exception_handlers,
 )
-from core.identity.schemas import TokenRequest
 
 FORM: Final = "application/x-www-form-urlencoded"
 _FIELDS: Final = frozenset(TokenRequest.__struct_fields__)

@@ -15,8 +15,8 @@ import zxcvbn
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from core.errors import FIELD_MESSAGES, Problem
-from core.i18n import Text
+from core.kernel.errors import FIELD_MESSAGES, Problem
+from core.kernel.i18n import Text
 
 _HASHER = PasswordHash((Argon2Hasher(),))
 

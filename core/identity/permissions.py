@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
-from core.i18n import Text
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 
 PERSON_READ = "core.person.read"
 PERSON_WRITE = "core.person.write"

@@ -16,15 +16,15 @@ from typing import Any, Literal
 
 import msgspec
 
-from core.access import Principal
-from core.errors import Problem
-from core.i18n import Text
 from core.identity import audit, custody, persons
 from core.identity.crypto import Vault
 from core.identity.rules import require_outranks
 from core.identity.signals import PERSON_ERASED, PersonChanged
 from core.identity.tables import Account, Consent, Person, Post
 from core.integration.signals import emit
+from core.kernel.access import Principal
+from core.kernel.errors import Problem
+from core.kernel.i18n import Text
 
 ERASED_NAME = "（已删除）"
 
@@ -39,7 +39,7 @@ class PersonalDataTable(msgspec.Struct, frozen=True, kw_only=True):
     columns to the field name they were encrypted under, so exports show the plaintext.
     ``before_erasure(state, person_id)`` is awaited inside the erasure's transaction before the rows are
     touched, for data kept outside the database (stored files): it schedules their removal with
-    ``core.db.after_commit``, so nothing is removed when the erasure rolls back.
+    ``core.kernel.db.after_commit``, so nothing is removed when the erasure rolls back.
     A table may be declared more than once (one declaration per column naming a person); its rows are
     exported once.
     """

@@ -17,10 +17,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 from piccolo.columns.combination import Or
 
-from core.access import Principal, Reach, reach_clause, reach_sql
-from core.db import Database, fetch
-from core.errors import Problem
-from core.i18n import Text
 from core.identity import audit
 from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.permissions import PERSON_PERSONAL_DATA
@@ -31,6 +27,10 @@ from core.identity.signals import PERSON_CREATED, PERSON_UPDATED, PersonChanged
 from core.identity.tables import Person, Post
 from core.identity.throttle import LinkBudget
 from core.integration.signals import emit
+from core.kernel.access import Principal, Reach, reach_clause, reach_sql
+from core.kernel.db import Database, fetch
+from core.kernel.errors import Problem
+from core.kernel.i18n import Text
 from core.orgs.tables import Org
 
 #: Fields whose values never reach the audit log or signals.
@@ -63,7 +63,7 @@ def visible(reaches: Sequence[Reach], on: date) -> Any | None:
 
 def visible_sql(reaches: Sequence[Reach], on: date, args: list[Any]) -> str | None:
     """:func:`visible` as SQL text on ``core_person p`` left-joined to its home org ``h`` (``{}`` placeholders,
-    values appended to ``args``), for the hot reads that run parameterised SQL (:func:`core.db.fetch`)."""
+    values appended to ``args``), for the hot reads that run parameterised SQL (:func:`core.kernel.db.fetch`)."""
     if PLATFORM in reaches:
         return "p.erased_at IS NULL"
     home = reach_sql("h.path", reaches, args)

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from core.access import Reach
 from core.identity.tables import Account, ApiClient, Grant, Post, RefreshToken
+from core.kernel.access import Reach
 
 
 class AuthPrincipal:
-    """Implements :class:`core.access.Principal` from loaded grants."""
+    """Implements :class:`core.kernel.access.Principal` from loaded grants."""
 
     def __init__(
         self,

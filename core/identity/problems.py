@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.errors import register_problem
-from core.i18n import Text
+from core.kernel.errors import register_problem
+from core.kernel.i18n import Text
 
 INVALID_CREDENTIALS = register_problem(
     "invalid-credentials",

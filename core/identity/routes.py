@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Router
 
-from core.guards import CORE_GUARDS
 from core.identity.api_admin import (
     AccountController,
     ClientController,
@@ -16,6 +15,7 @@ from core.identity.api_audit import AuditController
 from core.identity.api_auth import AuthController, MeController
 from core.identity.api_consent import ConsentController
 from core.identity.api_persons import PersonController
+from core.kernel.guards import CORE_GUARDS
 from core.signup.controllers import SignupController
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from core.access import Principal, Reach
-from core.errors import Problem
+from core.kernel.access import Principal, Reach
+from core.kernel.errors import Problem
 
 PLATFORM = Reach(path="", subtree=True)
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from core.identity.crypto import Vault
 from core.identity.throttle import Throttle
-from core.settings import Settings
-from core.shared import SharedState
+from core.kernel.settings import Settings
+from core.kernel.shared import SharedState
 
 
 class IdentityRuntime:

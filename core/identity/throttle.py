@@ -38,8 +38,8 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from redis.exceptions import RedisError
 
-from core.settings import Settings
-from core.shared import SharedState
+from core.kernel.settings import Settings
+from core.kernel.shared import SharedState
 
 #: Seconds a client is asked to wait before retrying while the counter store is unreachable.
 UNAVAILABLE_RETRY_AFTER = 5
@@ -185,6 +185,6 @@ class LinkBudget:
 
 
 def _unavailable() -> Exception:
-    from core.errors import Problem
+    from core.kernel.errors import Problem
 
     return Problem("service-unavailable", headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)})

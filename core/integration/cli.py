@@ -15,16 +15,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 console = Console()
 
 
 def _run_one(settings: Settings) -> None:
     """One worker process: runs until SIGTERM or SIGINT, then finishes or hands back what it holds."""
-    import core.app  # noqa: F401 - the web's modules register the jobs it enqueues (orgs.import, …)
+    import core.kernel.app  # noqa: F401 - the web's modules register the jobs it enqueues (orgs.import, …)
     from core.integration.runtime import run_worker
-    from core.observability import configure_logging
+    from core.kernel.observability import configure_logging
 
     configure_logging(settings)
 
@@ -42,8 +42,8 @@ def worker_command(
     processes: Annotated[int, typer.Option(min=1, max=64, help="Worker processes to run.")] = 1,
 ) -> None:
     """Run the outbox relay and background jobs (webhook deliveries, imports) until stopped."""
-    from core.cli import _plugin_manager, _refuse, _settings
-    from core.startup import refusals
+    from core.kernel.cli import _plugin_manager, _refuse, _settings
+    from core.kernel.startup import refusals
 
     settings = _settings()
     # What `quntuan config check` reports: the same function, so the check and the start never disagree.
@@ -55,7 +55,7 @@ def worker_command(
         )
     import os
 
-    from core.metrics_dir import MULTIPROC_ENV, prepare_multiprocess_dir
+    from core.kernel.metrics_dir import MULTIPROC_ENV, prepare_multiprocess_dir
 
     if os.environ.get(MULTIPROC_ENV):  # shared with `quntuan serve` on this host: /metrics shows ours too
         prepare_multiprocess_dir()

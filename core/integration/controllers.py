@@ -14,9 +14,6 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from core.access import Reach, within
-from core.errors import BAD_REQUEST, FIELD_MESSAGES, FieldError, Problem, request_locale
-from core.guards import current_principal, require_permission
 from core.identity.authn import bearer_token
 from core.identity.runtime import identity_of
 from core.identity.tokens import verify_access_token
@@ -37,7 +34,10 @@ from core.integration.schemas import (
 )
 from core.integration.tables import OutboxSignal, WebhookDelivery
 from core.integration.tables import Webhook as WebhookRow
-from core.pagination import Page, PageParam, paginate
+from core.kernel.access import Reach, within
+from core.kernel.errors import BAD_REQUEST, FIELD_MESSAGES, FieldError, Problem, request_locale
+from core.kernel.guards import current_principal, require_permission
+from core.kernel.pagination import Page, PageParam, paginate
 
 HEARTBEAT_SECONDS = 15.0
 #: The last event of a stream whose caller may no longer read it (token expired or revoked, account or

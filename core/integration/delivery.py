@@ -37,14 +37,14 @@ from uuid import UUID, uuid4
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from core.access import Reach, within
 from core.identity.crypto import DecryptionError, Vault
 from core.integration import outbound
 from core.integration.relay import Owner, iso, owner_of, owner_reaches
 from core.integration.signing import open_secret, webhook_headers
 from core.integration.tables import OutboxSignal, Webhook, WebhookAttempt, WebhookDelivery
-from core.observability import record_webhook_delivery
-from core.settings import Settings
+from core.kernel.access import Reach, within
+from core.kernel.observability import record_webhook_delivery
+from core.kernel.settings import Settings
 
 log = logging.getLogger("quntuan.delivery")
 

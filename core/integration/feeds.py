@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from core.access import Reach, reach_clause
-from core.errors import Problem
 from core.integration.tables import OutboxSignal
+from core.kernel.access import Reach, reach_clause
+from core.kernel.errors import Problem
+from core.kernel.settings import Locale
 from core.orgs.tables import Org
-from core.settings import Locale
 
 SIGNAL_ITEMS = 50
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

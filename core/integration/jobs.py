@@ -27,9 +27,9 @@ from saq import Queue as _SaqQueue
 from saq import Worker as _SaqWorker
 from saq.queue.redis import RedisQueue
 
-from core.observability import record_job
-from core.settings import Settings
-from core.shared import QUEUE_BLOCK_SECONDS
+from core.kernel.observability import record_job
+from core.kernel.settings import Settings
+from core.kernel.shared import QUEUE_BLOCK_SECONDS
 
 log = logging.getLogger("quntuan.jobs")
 

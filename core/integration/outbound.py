@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import h11
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

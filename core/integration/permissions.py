@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
-from core.i18n import Text
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 
 #: See webhook subscriptions (not their secrets) and their delivery logs within reach.
 WEBHOOK_READ = "core.webhook.read"

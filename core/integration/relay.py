@@ -22,11 +22,11 @@ from uuid import UUID, uuid4
 import msgspec
 from piccolo.engine.postgres import PostgresEngine
 
-from core.access import Reach, within
 from core.identity.principal import load_principal
 from core.integration.broadcast import Broadcaster, StreamMessage
 from core.integration.permissions import WEBHOOK_MANAGE
 from core.integration.tables import OutboxSignal, Webhook, WebhookDelivery
+from core.kernel.access import Reach, within
 
 RELAY_LOCK_KEY = 0x51_52_4C_59  # "QRLY"
 BATCH = 500

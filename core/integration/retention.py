@@ -21,7 +21,7 @@ from core.idempotency import expired_keys
 from core.idempotency.tables import IdempotencyKey
 from core.integration.jobs import JobContext, register_job
 from core.integration.tables import OutboxSignal, WebhookAttempt, WebhookDelivery
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 PURGE_JOB = "integration.purge"
 #: Rows deleted per transaction.

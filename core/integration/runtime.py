@@ -24,7 +24,7 @@ from core.integration.delivery import Deliverer, delivery_loop
 from core.integration.jobs import JobContext, JobRunner, periodic_jobs
 from core.integration.relay import relay_once
 from core.integration.retention import PURGE_JOB
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 log = logging.getLogger("quntuan.integration")
 
@@ -174,10 +174,10 @@ async def integration_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """The body of ``quntuan worker``: relay, dispatch and jobs until ``stop`` is set."""
-    from core.db import Database
-    from core.migrations import ensure_schema_current
-    from core.plugin_host import make_plugin_manager
-    from core.shared import SharedState
+    from core.kernel.db import Database
+    from core.kernel.migrations import ensure_schema_current
+    from core.kernel.plugin_host import make_plugin_manager
+    from core.kernel.shared import SharedState
 
     pm = make_plugin_manager(settings)
     db = Database(settings, pm.registry.piccolo_apps)

@@ -15,9 +15,9 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core.db import fetch
-from core.i18n import Text
 from core.integration.tables import OutboxSignal
+from core.kernel.db import fetch
+from core.kernel.i18n import Text
 
 SIGNAL_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 

@@ -17,10 +17,6 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core import preconditions
-from core.access import Principal, reach_clause, within
-from core.errors import FieldError, Problem
-from core.i18n import Text
 from core.identity import audit
 from core.identity.crypto import Vault
 from core.integration import outbound
@@ -39,8 +35,12 @@ from core.integration.signals import PING
 from core.integration.signing import SECRET_FIELD, new_secret, seal_secret
 from core.integration.tables import Webhook as WebhookRow
 from core.integration.tables import WebhookAttempt, WebhookDelivery
+from core.kernel import preconditions
+from core.kernel.access import Principal, reach_clause, within
+from core.kernel.errors import FieldError, Problem
+from core.kernel.i18n import Text
+from core.kernel.settings import Locale, Settings
 from core.orgs.tables import Org
-from core.settings import Locale, Settings
 
 URL_MESSAGES: dict[str, Text] = {
     "invalid_url": Text(zh_hans="不是有效的网址", zh_hant="不是有效的網址", en="Not a valid URL"),

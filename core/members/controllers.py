@@ -9,13 +9,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from core.errors import PROBLEM_MEDIA_TYPE, ProblemDetails
-from core.guards import require_authenticated, require_permission
 from core.identity.throttle import LinkBudget
+from core.kernel.errors import PROBLEM_MEDIA_TYPE, ProblemDetails
+from core.kernel.guards import require_authenticated, require_permission
+from core.kernel.pagination import Page, PageParam
 from core.members import schemas as S
 from core.members import services
 from core.orgs import permissions as perm
-from core.pagination import Page, PageParam
 
 Req = Request[Any, Any, Any]
 

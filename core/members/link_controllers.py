@@ -14,11 +14,11 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 
-from core.guards import require_authenticated, require_permission
 from core.identity.permissions import PERSON_WRITE
+from core.kernel.guards import require_authenticated, require_permission
+from core.kernel.pagination import Page, PageParam
 from core.members import links
 from core.members import schemas as S
-from core.pagination import Page, PageParam
 
 Req = Request[Any, Any, Any]
 StatusFilter = Annotated[

@@ -31,19 +31,19 @@ from typing import Any, Literal
 import msgspec
 import pluggy
 
-from core.access import Principal, Reach, reach_clause
-from core.db import Database
-from core.errors import Problem
 from core.identity import audit
 from core.identity.custody import in_custody
 from core.identity.rules import PLATFORM
 from core.identity.tables import Person
 from core.identity.throttle import LinkBudget
 from core.integration.jobs import JobContext, register_job, register_periodic
+from core.kernel.access import Principal, Reach, reach_clause
+from core.kernel.db import Database
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 from core.members import schemas as S
 from core.members.tables import Membership, PersonLink
 from core.orgs import problems as P
-from core.pagination import PageRequest, paginate
 
 log = logging.getLogger("quntuan.members")
 

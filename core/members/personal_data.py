@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.i18n import Text
 from core.identity.personal_data import PersonalDataTable
+from core.kernel.i18n import Text
 from core.members.tables import Membership
 
 MEMBERS_PERSONAL_DATA: tuple[PersonalDataTable, ...] = (

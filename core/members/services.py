@@ -15,15 +15,18 @@ from uuid import UUID, uuid4
 import msgspec
 import pluggy
 
-from core.access import Principal, Reach, reach_clause, subtree_bounds, within
-from core.db import Database
-from core.errors import FIELD_MESSAGES, FieldError, Problem
-from core.i18n import Text
 from core.identity import audit
 from core.identity.persons import is_visible
 from core.identity.tables import Person
 from core.identity.throttle import LinkBudget
 from core.integration.signals import emit
+from core.kernel.access import Principal, Reach, reach_clause, subtree_bounds, within
+from core.kernel.db import Database
+from core.kernel.errors import FIELD_MESSAGES, FieldError, Problem
+from core.kernel.i18n import Text
+from core.kernel.pagination import PageRequest, paginate
+from core.kernel.plugin_host import call_runtime_hook, call_validation_hook, kind_owner
+from core.kernel.settings import Settings
 from core.members import links
 from core.members import schemas as S
 from core.members.tables import Membership
@@ -31,9 +34,6 @@ from core.orgs import problems as P
 from core.orgs import signals as sig
 from core.orgs.declarations import MembershipDraft, MembershipInfo, PersonFacts
 from core.orgs.tables import Org
-from core.pagination import PageRequest, paginate
-from core.plugin_host import call_runtime_hook, call_validation_hook, kind_owner
-from core.settings import Settings
 
 
 class MembershipRejected(Exception):

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from core.migrations import run_with_database
-from core.settings import Settings
+from core.kernel.migrations import run_with_database
+from core.kernel.settings import Settings
 
 demo_app = typer.Typer(
     help="Demo data: a synthetic region for front ends and benchmarks.", no_args_is_help=True
@@ -35,7 +35,7 @@ class ScaleName(StrEnum):
 
 
 def _settings() -> Settings:
-    from core.cli import _settings as load
+    from core.kernel.cli import _settings as load
 
     return load()
 

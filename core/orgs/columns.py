@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 
 
 def _t(zh_hans: str, en: str, zh_hant: str) -> Text:

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.access import Principal, Reach, within
-from core.db import Database
 from core.identity.crypto import Vault, mask_phone, normalise_phone
 from core.identity.permissions import PERSON_PERSONAL_DATA
+from core.kernel.access import Principal, Reach, within
+from core.kernel.db import Database
 
 #: Associated data of the ciphertext: an org's contact phone cannot pass as a person's phone or ID.
 FIELD = "contact_phone"

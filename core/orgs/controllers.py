@@ -8,16 +8,16 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from core.access import within
-from core.errors import Problem
-from core.fastpath import FastAnswer, FastRequest
-from core.guards import require_authenticated, require_permission
 from core.identity.runtime import identity_of
+from core.kernel.access import within
+from core.kernel.errors import Problem
+from core.kernel.fastpath import FastAnswer, FastRequest
+from core.kernel.guards import require_authenticated, require_permission
+from core.kernel.pagination import Page, PageParam
 from core.orgs import coverage, services
 from core.orgs import permissions as perm
 from core.orgs import schemas as S
 from core.orgs.contact import Reveal, reveal_for
-from core.pagination import Page, PageParam
 
 Req = Request[Any, Any, Any]
 
@@ -39,7 +39,7 @@ def _with_etag(row: dict[str, Any], status: int = 200, reveal: Reveal | None = N
     return Response(services.as_org(row, reveal), status_code=status, headers={"ETag": services.etag(row)})
 
 
-# Fast twins (core/fastpath.py) of the hottest reads: the same services, the plain success case only.
+# Fast twins (core/kernel/fastpath.py) of the hottest reads: the same services, the plain success case only.
 
 
 async def _fast_list_orgs(request: FastRequest) -> FastAnswer:

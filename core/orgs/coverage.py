@@ -22,11 +22,12 @@ import msgspec
 import pluggy
 from piccolo.query.functions.aggregate import Count
 
-from core.access import Reach, reach_clause, subtree_bounds, within
-from core.db import Database
-from core.errors import Problem
 from core.identity import audit
 from core.integration.signals import emit
+from core.kernel.access import Reach, reach_clause, subtree_bounds, within
+from core.kernel.db import Database
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 from core.orgs import problems as P
 from core.orgs import schemas as S
 from core.orgs import signals as sig
@@ -35,7 +36,6 @@ from core.orgs.search import fold, search_term
 from core.orgs.services import tree_lock
 from core.orgs.tables import CoverageLink, CoverageRequirement, CoverageSnapshot, Org, Unit
 from core.orgs.validators import valid_credit_code
-from core.pagination import PageRequest, paginate
 
 log = logging.getLogger("quntuan.plugins")
 
@@ -52,7 +52,7 @@ def coverage_rules(pm: pluggy.PluginManager) -> dict[str, RegisteredRule]:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     found: dict[str, RegisteredRule] = {}
-    # Read and checked at start-up with the plugin's other declarations (core.plugin_host).
+    # Read and checked at start-up with the plugin's other declarations (core.kernel.plugin_host).
     for name, decl in pm.registry.declarations.items():  # type: ignore[attr-defined]
         for rule in decl.coverage_rules:
             found[rule.code] = RegisteredRule(plugin=name, rule=rule)

@@ -16,12 +16,12 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
-from core.errors import FieldError, Problem, request_locale
-from core.guards import require_authenticated, require_permission
 from core.identity import audit
 from core.identity.runtime import identity_of
 from core.identity.throttle import LinkBudget
-from core.openapi_truth import file_responses
+from core.kernel.errors import FieldError, Problem, request_locale
+from core.kernel.guards import require_authenticated, require_permission
+from core.kernel.openapi_truth import file_responses
 from core.orgs import columns, coverage, exports, imports, uploads
 from core.orgs import permissions as perm
 from core.orgs import problems as P

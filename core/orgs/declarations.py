@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 
 #: Kinds of units in the coverage registry.
 UNIT_KINDS: tuple[str, ...] = (

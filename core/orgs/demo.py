@@ -24,12 +24,12 @@ from faker import Faker
 from faker.providers.address.zh_CN import Provider as Address
 from faker.providers.company.zh_CN import Provider as Company
 
-from core.db import Database
+from core.kernel.db import Database
+from core.kernel.plugin_host import PluginManager
 from core.orgs.coverage import coverage_rules, facts_of
 from core.orgs.paths import ALPHABET, SEGMENT_WIDTH
 from core.orgs.search import fold, initials
 from core.orgs.validators import credit_code_check, id_number_check
-from core.plugin_host import PluginManager
 
 Progress = Callable[[str, int, int], None]
 
@@ -436,7 +436,7 @@ async def seed(
     events = await _events(db, pm, batch.event_hosts, seed, progress)
     root_row = await Org.select(Org.path).where(Org.id == root).first().run()
     if root_row is not None:
-        from core.plugin_host import call_runtime_hook
+        from core.kernel.plugin_host import call_runtime_hook
 
         await call_runtime_hook(pm, "quntuan_demo_seeded", root_path=root_row["path"], seed=seed)
     await take_snapshot(db)
@@ -479,7 +479,7 @@ class _Operator:
         return True
 
     def reach(self, code: str) -> list[Any]:
-        from core.access import Reach
+        from core.kernel.access import Reach
 
         return [Reach(path="", subtree=True)]
 

@@ -12,8 +12,8 @@ from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from core.access import Reach, reach_clause, subtree_bounds, within
-from core.errors import Problem
+from core.kernel.access import Reach, reach_clause, subtree_bounds, within
+from core.kernel.errors import Problem
 from core.members.tables import Membership
 from core.orgs.contact import Reveal, shown
 from core.orgs.tables import Org, Unit

@@ -27,11 +27,6 @@ import msgspec
 import pluggy
 from piccolo.table import Table
 
-from core.access import Reach, within
-from core.db import Database, fetch
-from core.declarations import AdminLevel
-from core.errors import FIELD_MESSAGES
-from core.i18n import Text
 from core.identity import audit
 from core.identity.crypto import Vault, normalise_phone
 from core.identity.persons import PERSONAL_FIELDS, visible_within
@@ -41,6 +36,13 @@ from core.identity.tables import Person
 from core.identity.throttle import LinkBudget
 from core.integration.signals import emit, outbox_row
 from core.integration.tables import OutboxSignal
+from core.kernel.access import Reach, within
+from core.kernel.db import Database, fetch
+from core.kernel.declarations import AdminLevel
+from core.kernel.errors import FIELD_MESSAGES
+from core.kernel.i18n import Text
+from core.kernel.plugin_host import call_runtime_hook, kind_owner, validation_hook
+from core.kernel.settings import Locale, Settings
 from core.members import links
 from core.members.services import MembershipRejected, person_facts
 from core.members.tables import Membership
@@ -57,8 +59,6 @@ from core.orgs.services import placement_errors, tree_lock
 from core.orgs.tables import Org, Unit
 from core.orgs.tabular import Limits, TooLarge, UnreadableFile, read_rows
 from core.orgs.validators import birth_date_of, valid_credit_code, valid_id_number, valid_mobile
-from core.plugin_host import call_runtime_hook, kind_owner, validation_hook
-from core.settings import Locale, Settings
 
 What = Literal["orgs", "units", "members"]
 Mode = Literal["all", "valid"]

@@ -29,17 +29,17 @@ from uuid import UUID
 
 import msgspec
 
-from core.access import Reach
 from core.identity.authn import current_actor
 from core.identity.crypto import Vault
 from core.identity.tables import Account
 from core.identity.throttle import LinkBudget
 from core.integration.jobs import JobContext, JobRunner, register_job, register_periodic
+from core.kernel.access import Reach
+from core.kernel.settings import Settings
 from core.members.links import Requester
 from core.orgs import uploads
 from core.orgs.imports import ImportReport, import_table
 from core.orgs.tables import ImportJob
-from core.settings import Settings
 
 log = logging.getLogger("quntuan.imports")
 
@@ -61,7 +61,7 @@ async def enqueue_import(jobs: JobRunner, job_id: UUID, attempts: int) -> bool:
 @register_job(JOB_NAME)
 async def import_job(ctx: JobContext, *, job_id: str) -> None:
     """Run one queued import; the report (or the failure and its reason) is written to its row."""
-    from core.plugin_host import make_plugin_manager
+    from core.kernel.plugin_host import make_plugin_manager
 
     settings = ctx.settings
     job = UUID(job_id)

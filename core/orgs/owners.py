@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from core.access import subtree_bounds
+from core.kernel.access import subtree_bounds
 from core.orgs.tables import Org
 
 #: The owner of the Party's own kinds (``party.*``) and the core's place and process kinds.
@@ -38,7 +38,7 @@ class OwnerFigures(msgspec.Struct, kw_only=True):
 
 
 def installed_plugins(state: Any) -> dict[str, Any]:
-    """Slug → name (:class:`core.i18n.Text`) of every enabled plugin, in load order."""
+    """Slug → name (:class:`core.kernel.i18n.Text`) of every enabled plugin, in load order."""
     return {name: declared.info.name for name, declared in state.registry.plugins.items()}
 
 

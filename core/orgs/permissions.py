@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
-from core.i18n import Text
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 
 ORG_READ = "core.org.read"
 ORG_CREATE = "core.org.create"

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from core.declarations import AdminLevel
+from core.kernel.declarations import AdminLevel
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 RegionCode = Annotated[str, msgspec.Meta(pattern=r"^(\d{6})?$", description="6-digit 行政区划代码, or empty")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.i18n import to_simplified
+from core.kernel.i18n import to_simplified
 
 _SPACE = re.compile(r"\s+")
 #: Characters with a meaning in LIKE patterns; dropped from search terms rather than escaped (portable).

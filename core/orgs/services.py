@@ -1,6 +1,6 @@
 """The org tree's rules: placement, create, update, move a subtree, dissolve, list and search. No HTTP here.
 
-Every write runs inside :meth:`core.db.Database.transaction` and emits its signal in that transaction.
+Every write runs inside :meth:`core.kernel.db.Database.transaction` and emits its signal in that transaction.
 On PostgreSQL, writes that read a parent's path take a shared advisory lock and a move takes it
 exclusively, so a subtree never moves while a child is being added under it with the old path; SQLite
 serialises writers anyway.
@@ -16,15 +16,16 @@ from uuid import UUID
 
 import msgspec
 
-from core import preconditions
-from core.access import Reach, reach_sql, subtree_bounds, within
-from core.db import Database, fetch, is_unique_violation, one_connection
-from core.declarations import AdminLevel, OrgKind
-from core.errors import Problem
 from core.identity import audit
 from core.identity.authz_cache import authority_changed
 from core.identity.crypto import Vault
 from core.integration.signals import emit
+from core.kernel import preconditions
+from core.kernel.access import Reach, reach_sql, subtree_bounds, within
+from core.kernel.db import Database, fetch, is_unique_violation, one_connection
+from core.kernel.declarations import AdminLevel, OrgKind
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, cursor_values, page_of
 from core.orgs import problems as P
 from core.orgs import schemas as S
 from core.orgs import signals as sig
@@ -34,7 +35,6 @@ from core.orgs.declarations import OrgPathColumn
 from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
 from core.orgs.search import code_term, fold, initials, is_initials_query, search_term
 from core.orgs.tables import Org
-from core.pagination import PageRequest, cursor_values, page_of
 
 #: Advisory-lock key of the tree's shape on PostgreSQL (shared: add under a path; exclusive: move paths).
 TREE_LOCK_KEY = 0x51_6F_72_67  # "Qorg"
@@ -493,7 +493,7 @@ def org_path_columns(pm: Any) -> list[OrgPathColumn]:
     cached = getattr(pm, "_quntuan_org_path_columns", None)
     if cached is None:
         cached = []
-        # Read and checked at start-up with each plugin's other declarations (core.plugin_host).
+        # Read and checked at start-up with each plugin's other declarations (core.kernel.plugin_host).
         for decl in pm.registry.declarations.values():
             for item in decl.org_path_columns:
                 if not (_IDENTIFIER.match(item.table) and _IDENTIFIER.match(item.column)):

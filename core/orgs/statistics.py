@@ -17,10 +17,10 @@ from uuid import UUID
 import msgspec
 import pluggy
 
-from core.access import Reach, subtree_bounds, within
-from core.declarations import OrgKind
-from core.errors import Problem
-from core.i18n import Text
+from core.kernel.access import Reach, subtree_bounds, within
+from core.kernel.declarations import OrgKind
+from core.kernel.errors import Problem
+from core.kernel.i18n import Text
 from core.orgs.coverage import RegisteredRule, subtree_rates
 from core.orgs.declarations import StatFigure
 from core.orgs.schemas import RuleRate

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Tried in order; GB18030 is a superset of GBK and GB2312.

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 from core.places.permissions import BOOKING_MANAGE
 from core.processes.declarations import Deadline, ProcessContext, ProcessType, State, Transition
 

@@ -18,15 +18,15 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from core.access import Principal, within
-from core.db import fetch
-from core.errors import Problem
 from core.events.checkin_codes import checkin_code, verify_checkin_code
 from core.events.services import is_member
 from core.identity import audit
 from core.integration.signals import SignalType, emit
+from core.kernel.access import Principal, within
+from core.kernel.db import fetch
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 from core.orgs.tables import Org
-from core.pagination import PageRequest, paginate
 from core.places import problems
 from core.places import schemas as S
 from core.places import signals as sig

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 
 PLACE_KIND_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 SERVICE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

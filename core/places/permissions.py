@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
-from core.i18n import Text
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 
 #: See the places of orgs within reach that are not public, with their contacts in clear.
 PLACE_READ = "core.place.read"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.i18n import Text
 from core.identity.personal_data import PersonalDataTable
+from core.kernel.i18n import Text
 from core.places.tables import Booking, BookingQuota, Place
 
 #: Vault field the contacts' phones of places are encrypted under.

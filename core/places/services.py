@@ -20,24 +20,24 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from core import preconditions
-from core.access import Principal, Reach, reach_sql, subtree_bounds, within
-from core.db import fetch
-from core.errors import Problem
 from core.identity import audit
 from core.identity.crypto import Vault
 from core.identity.permissions import PERSON_PERSONAL_DATA
 from core.integration.signals import emit
+from core.kernel import preconditions
+from core.kernel.access import Principal, Reach, reach_sql, subtree_bounds, within
+from core.kernel.db import fetch
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, encode_cursor
+from core.kernel.settings import Locale
 from core.orgs.contact import mask_contact_phone
 from core.orgs.tables import Org
-from core.pagination import PageRequest, encode_cursor
 from core.places import problems
 from core.places import schemas as S
 from core.places import signals as sig
 from core.places.permissions import BOOKING_MANAGE, PLACE_MANAGE, PLACE_READ
 from core.places.personal_data import CONTACTS_FIELD
 from core.places.tables import Place, PlaceService, PlaceShare, Resource
-from core.settings import Locale
 
 EARTH_RADIUS_M = 6_371_008.8
 MAX_RADIUS_KM = 50.0

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from core.access import subtree_bounds
-from core.db import fetch
-from core.i18n import Text
+from core.kernel.access import subtree_bounds
+from core.kernel.db import fetch
+from core.kernel.i18n import Text
 from core.orgs.declarations import StatFigure
 from core.places import schemas as S
 from core.places.services import day_number, now
@@ -93,7 +93,7 @@ def _local_today() -> date:
     """Today in the platform's time zone (nights are local dates)."""
     from zoneinfo import ZoneInfo
 
-    from core.db import active_database
+    from core.kernel.db import active_database
 
     db = active_database()
     zone = ZoneInfo(db.settings.timezone) if db is not None else UTC

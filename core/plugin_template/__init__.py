@@ -15,7 +15,7 @@ from pathlib import Path
 from string import Template
 
 from core import CORE_API_VERSION
-from core.declarations import RESERVED_SLUGS, SLUG_RE
+from core.kernel.declarations import RESERVED_SLUGS, SLUG_RE
 
 HERE = Path(__file__).parent
 
@@ -43,7 +43,7 @@ def check_slug(slug: str, taken: Iterable[str] = ()) -> None:
 
 
 def installed_slugs() -> set[str]:
-    from core.plugin_host import ENTRY_POINT_GROUP
+    from core.kernel.plugin_host import ENTRY_POINT_GROUP
 
     return {ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
 

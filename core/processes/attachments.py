@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from core.access import Principal, within
 from core.files.owners import FileOwnerKind, OwnerAccess, OwnerContext
-from core.i18n import Text
+from core.kernel.access import Principal, within
+from core.kernel.i18n import Text
 from core.processes import machine
 from core.processes.permissions import NOTICE_MANAGE
 from core.processes.tables import Notice

@@ -17,13 +17,13 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
-from core.access import Principal
-from core.db import Database
-from core.errors import Problem, request_locale
-from core.guards import current_principal, require_permission
 from core.idempotency import claim_key, replay
+from core.kernel.access import Principal
+from core.kernel.db import Database
+from core.kernel.errors import Problem, request_locale
+from core.kernel.guards import current_principal, require_permission
+from core.kernel.pagination import Page, PageParam
 from core.orgs.tables import Org
-from core.pagination import Page, PageParam
 from core.processes import deadlines, machine, notices, services
 from core.processes import schemas as S
 from core.processes.machine import Env, etag

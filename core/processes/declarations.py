@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -62,7 +62,7 @@ class Transition(msgspec.Struct, frozen=True, kw_only=True):
     (``form``). ``deadline`` overrides the target state's.
         ``publish_notice`` publishes a notice (公示) of the process when the step is taken.
 
-        ``validate(ctx)`` runs before the change and may veto by raising a :class:`core.errors.Problem` (or
+        ``validate(ctx)`` runs before the change and may veto by raising a :class:`core.kernel.errors.Problem` (or
         :class:`ProcessRejected`); ``after(ctx)`` runs after it, in the same transaction (create the
         membership on approval). Either may be ``async``. An ``after`` that raises rolls the whole step back.
     """

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import msgspec
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 from core.processes.declarations import Deadline, ProcessContext, ProcessType, State, Transition
 
 
@@ -25,7 +25,7 @@ class JoinForm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 async def create_membership(ctx: ProcessContext) -> None:
     """On approval: the applicant becomes a member of the org applied to (joins the step's transaction)."""
-    from core.access import Reach
+    from core.kernel.access import Reach
     from core.members import services as members
     from core.members.schemas import MemberJoin
     from core.members.tables import Membership
@@ -41,7 +41,7 @@ async def create_membership(ctx: ProcessContext) -> None:
     )
     if already:
         return
-    from core.db import active_database
+    from core.kernel.db import active_database
 
     db = active_database()
     await members.join(

@@ -21,14 +21,15 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core import preconditions
-from core.access import Principal, Reach, within
-from core.errors import FieldError, Problem, field_error_from_message
 from core.identity import audit
 from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.persons import is_visible
 from core.identity.tables import Post
 from core.integration.signals import SignalType, emit
+from core.kernel import preconditions
+from core.kernel.access import Principal, Reach, within
+from core.kernel.errors import FieldError, Problem, field_error_from_message
+from core.kernel.settings import Locale
 from core.orgs.paths import parent_path
 from core.orgs.tables import Org
 from core.processes import problems
@@ -43,7 +44,6 @@ from core.processes.declarations import (
 )
 from core.processes.permissions import PROCESS_HANDLE, PROCESS_PERSONAL_DATA, PROCESS_READ
 from core.processes.tables import Process, ProcessStep
-from core.settings import Locale
 
 log = logging.getLogger("quntuan.processes")
 

@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal, within
-from core.errors import Problem
 from core.identity import audit
 from core.identity.crypto import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.tables import Person
 from core.integration.signals import emit
+from core.kernel.access import Principal, within
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 from core.orgs.tables import Org
-from core.pagination import PageRequest, paginate
 from core.processes import problems
 from core.processes import schemas as S
 from core.processes import signals as sig

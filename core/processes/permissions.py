@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
-from core.i18n import Text
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 
 #: See processes handled or homed within reach (read-only), and the work queue.
 PROCESS_READ = "core.process.read"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.i18n import Text
 from core.identity.personal_data import PersonalDataTable
+from core.kernel.i18n import Text
 from core.processes.tables import Objection, Process
 
 PROCESSES_PERSONAL_DATA: tuple[PersonalDataTable, ...] = (

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from core.access import Principal, Reach, reach_clause, reach_sql, within
-from core.db import fetch
-from core.errors import Problem
 from core.identity import audit
-from core.pagination import PageRequest, cursor_values, page_of
+from core.kernel.access import Principal, Reach, reach_clause, reach_sql, within
+from core.kernel.db import fetch
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, cursor_values, page_of
 from core.processes import machine
 from core.processes import schemas as S
 from core.processes.machine import NO_DUE, Env, now, utc
@@ -97,7 +97,7 @@ async def audit_sensitive_read(
     """``process.read`` / ``process.read_denied`` for a process of a type with its own read permission
     (ids and codes only), seen by its home and handling orgs. In a transaction of its own (reads have
     none; inside a write's it joins it)."""
-    from core.db import active_database
+    from core.kernel.db import active_database
 
     ptype = env.registry.process_types.get(row["type"])
     db = active_database()

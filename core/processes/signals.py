@@ -7,8 +7,8 @@ from uuid import UUID
 
 import msgspec
 
-from core.i18n import Text
 from core.integration.signals import SignalType
+from core.kernel.i18n import Text
 
 
 class ProcessSignal(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,8 +12,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from core.access import subtree_bounds
-from core.i18n import Text
+from core.kernel.access import subtree_bounds
+from core.kernel.i18n import Text
 from core.orgs.declarations import StatFigure
 from core.processes import schemas as S
 from core.processes.machine import NO_DUE, now

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal
-from core.errors import Problem
 from core.identity import audit
 from core.identity.persons import org_in_reach
 from core.integration.signals import emit
+from core.kernel.access import Principal
+from core.kernel.errors import Problem
 from core.orgs.tables import Org
 from core.processes import notices
 from core.processes.schemas import NoticeEntryIn
@@ -427,7 +427,7 @@ async def list_campaigns(
     env: Env, org_path: str | None, subtree: bool, stage: str | None, type_code: str | None, page: Any
 ) -> tuple[list[S.Campaign], str | None]:
     """Campaigns are public to every logged-in caller (they are announced to be nominated and voted in)."""
-    from core.pagination import paginate
+    from core.kernel.pagination import paginate
 
     query = Campaign.select()
     if org_path is not None:

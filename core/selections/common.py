@@ -10,15 +10,15 @@ from uuid import UUID
 
 import msgspec
 
-from core import preconditions
-from core.access import Principal, within
-from core.errors import Problem
+from core.kernel import preconditions
+from core.kernel.access import Principal, within
+from core.kernel.errors import Problem
+from core.kernel.settings import Locale
 from core.processes.machine import utc
 from core.selections import problems
 from core.selections.declarations import SelectionType
 from core.selections.permissions import SELECTION_MANAGE, SELECTION_NOMINATE, SELECTION_READ, SELECTION_REVIEW
 from core.selections.tables import Campaign
-from core.settings import Locale
 
 #: The stages a campaign passes through, in order (``cancelled`` may follow any before ``decided``).
 STAGES = ("nominating", "reviewing", "voting", "selecting", "notice", "decided")

@@ -18,13 +18,13 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
-from core.access import Principal
-from core.db import Database
-from core.errors import Problem, request_locale
-from core.guards import current_principal, require_permission
+from core.kernel.access import Principal
+from core.kernel.db import Database
+from core.kernel.errors import Problem, request_locale
+from core.kernel.guards import current_principal, require_permission
+from core.kernel.pagination import Page, PageParam
 from core.orgs.tables import Org
 from core.orgs.tabular import write_xlsx
-from core.pagination import Page, PageParam
 from core.selections import campaigns, honors, nominations, votes
 from core.selections import schemas as S
 from core.selections.campaigns import results_hidden

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from core.declarations import AdminLevel
-from core.i18n import Text
+from core.kernel.declarations import AdminLevel
+from core.kernel.i18n import Text
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]{0,39}$")
 

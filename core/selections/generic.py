@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 from core.selections.declarations import SelectionType
 
 

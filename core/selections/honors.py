@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal, reach_clause, within
-from core.errors import Problem
 from core.identity import audit
 from core.identity.persons import find_visible, org_in_reach
 from core.identity.tables import Person
 from core.integration.signals import emit
+from core.kernel.access import Principal, reach_clause, within
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 from core.orgs.tables import Org
-from core.pagination import PageRequest, paginate
 from core.selections import schemas as S
 from core.selections import signals as sig
 from core.selections.common import Env, now, utc

@@ -18,15 +18,15 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core.access import Principal, reach_clause, within
-from core.db import fetch
-from core.errors import Problem
 from core.identity import audit
 from core.identity.tables import Person
 from core.integration.signals import emit
+from core.kernel.access import Principal, reach_clause, within
+from core.kernel.db import fetch
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, paginate
 from core.orgs.paths import SEGMENT_WIDTH
 from core.orgs.tables import Org
-from core.pagination import PageRequest, paginate
 from core.processes.machine import convert_form
 from core.selections import problems
 from core.selections import schemas as S

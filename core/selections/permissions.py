@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.declarations import Permission
-from core.i18n import Text
+from core.kernel.declarations import Permission
+from core.kernel.i18n import Text
 
 #: Run campaigns of orgs within reach: create, set quotas, move the stages on, decide.
 SELECTION_MANAGE = "core.selection.manage"

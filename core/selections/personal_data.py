@@ -8,8 +8,8 @@ counted stay). Honors are public decisions (表彰决定) and are kept.
 
 from __future__ import annotations
 
-from core.i18n import Text
 from core.identity.personal_data import ERASED_NAME, PersonalDataTable
+from core.kernel.i18n import Text
 from core.selections.tables import Honor, Nomination, Vote, VoteBudget
 
 SELECTIONS_PERSONAL_DATA: tuple[PersonalDataTable, ...] = (

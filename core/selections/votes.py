@@ -24,9 +24,9 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from redis.exceptions import RedisError
 
-from core.access import Principal
-from core.db import fetch
-from core.errors import Problem
+from core.kernel.access import Principal
+from core.kernel.db import fetch
+from core.kernel.errors import Problem
 from core.selections import problems
 from core.selections import schemas as S
 from core.selections.common import Env, now, require_stage

@@ -26,9 +26,6 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core.access import Principal, within
-from core.errors import Problem
-from core.i18n import Text
 from core.identity import audit
 from core.identity.auth import succeeded, throttled
 from core.identity.authz_cache import authority_changed
@@ -36,6 +33,9 @@ from core.identity.crypto import normalise_id_number
 from core.identity.personal_data import ERASED_NAME
 from core.identity.runtime import IdentityRuntime
 from core.identity.tables import Account, Consent, Person
+from core.kernel.access import Principal, within
+from core.kernel.errors import Problem
+from core.kernel.i18n import Text
 from core.processes.declarations import ProcessContext, ProcessRejected, ProcessType, State, Transition
 from core.processes.tables import Process
 from core.selfservice import codes
@@ -290,7 +290,7 @@ async def _record_in_reach(ctx: ProcessContext) -> dict[str, Any]:
 
 
 def _subtree(path: str) -> list[Any]:
-    from core.access import Reach
+    from core.kernel.access import Reach
 
     return [Reach(path=path, subtree=True)]
 

@@ -9,9 +9,9 @@ from uuid import UUID
 
 import msgspec
 
-from core.errors import Problem
 from core.identity.schemas import MeMembership, MePost, MeProcess, MeProfile, MeUpdate
 from core.identity.tables import Post
+from core.kernel.errors import Problem
 from core.members.tables import Membership
 from core.orgs.tables import Org
 from core.processes.tables import Process

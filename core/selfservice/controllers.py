@@ -17,14 +17,14 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from core.access import Principal
-from core.errors import Problem, request_locale
-from core.guards import current_principal, require_permission
 from core.identity.permissions import ACCOUNT_MANAGE
 from core.identity.personal_data import export_of
 from core.identity.runtime import identity_of
 from core.identity.tables import Account, Consent, Person, RefreshToken
-from core.pagination import Page, PageParam, paginate
+from core.kernel.access import Principal
+from core.kernel.errors import Problem, request_locale
+from core.kernel.guards import current_principal, require_permission
+from core.kernel.pagination import Page, PageParam, paginate
 from core.processes import machine, services
 from core.processes import schemas as PS
 from core.processes.machine import Env, etag
@@ -843,7 +843,7 @@ class InvitationController(Controller):
     async def list_invitations(
         self, request: Request[Any, Any, State], org_id: Annotated[UUID, PathParameter()], page: PageParam
     ) -> Page[S.Invitation]:
-        from core.access import within
+        from core.kernel.access import within
         from core.orgs.tables import Org
 
         org = await Org.select(Org.path).where(Org.id == org_id).first().run()

@@ -17,9 +17,9 @@ from uuid import UUID
 
 import msgspec
 
-from core.i18n import Text
 from core.identity.crypto import normalise_id_number, normalise_phone
 from core.identity.tables import Account, AuditEntry, Person
+from core.kernel.i18n import Text
 from core.orgs.tables import Org
 from core.processes.declarations import ProcessContext, ProcessRejected, ProcessType, State, Transition
 

@@ -27,10 +27,10 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core.db import after_commit
-from core.i18n import Text
 from core.integration.jobs import JobContext, register_job, register_periodic
 from core.integration.signals import SignalType, listen
+from core.kernel.db import after_commit
+from core.kernel.i18n import Text
 from core.selfservice.tables import Notification, NotificationPreference
 
 log = logging.getLogger("quntuan.selfservice.inbox")
@@ -145,7 +145,7 @@ async def notify(
 
 
 async def _deliver(rows: Sequence[dict[str, Any]]) -> None:
-    from core.plugin_host import call_runtime_hook
+    from core.kernel.plugin_host import call_runtime_hook
 
     pm = _state.get("pm")
     if pm is None:

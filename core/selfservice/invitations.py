@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from core.access import Principal, Reach, within
-from core.errors import Problem
 from core.identity import audit
+from core.kernel.access import Principal, Reach, within
+from core.kernel.errors import Problem
 from core.members.tables import Membership
 from core.orgs.permissions import MEMBER_MANAGE
 from core.orgs.tables import Org

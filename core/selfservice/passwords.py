@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from core.errors import Problem, register_problem
-from core.i18n import Text
 from core.identity import audit
 from core.identity.auth import account_subject, find_login, revoke_sessions, succeeded, throttled
 from core.identity.passwords import check_strength, hash_password, verify_password
 from core.identity.runtime import IdentityRuntime
 from core.identity.tables import Account
+from core.kernel.errors import Problem, register_problem
+from core.kernel.i18n import Text
 from core.selfservice.tables import ForcedPasswordChange
 
 PASSWORD_CHANGE_REQUIRED = register_problem(

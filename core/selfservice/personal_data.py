@@ -7,8 +7,8 @@ account, not a person, and go with the account.
 
 from __future__ import annotations
 
-from core.i18n import Text
 from core.identity.personal_data import PersonalDataTable
+from core.kernel.i18n import Text
 from core.selfservice.tables import InvitationUse, Notification, NotificationPreference
 
 SELFSERVICE_PERSONAL_DATA: tuple[PersonalDataTable, ...] = (

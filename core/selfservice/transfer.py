@@ -15,8 +15,8 @@ from uuid import UUID
 
 import msgspec
 
-from core.access import Reach
-from core.i18n import Text
+from core.kernel.access import Reach
+from core.kernel.i18n import Text
 from core.processes.declarations import (
     Deadline,
     ProcessContext,
@@ -91,7 +91,7 @@ async def validate_step(ctx: ProcessContext) -> None:
 
 async def move_membership(ctx: ProcessContext) -> None:
     """On acceptance: the membership moves (one transaction with the step)."""
-    from core.db import active_database
+    from core.kernel.db import active_database
     from core.members import services as members
     from core.members.schemas import MemberTransfer
     from core.orgs.tables import Org

@@ -11,9 +11,9 @@ from typing import Any
 from litestar import Controller, Request, post
 from litestar.params import JSONBody
 
-from core.errors import Problem
 from core.identity.api_auth import client_address
 from core.identity.schemas import CodeRequest, CodeSent, PasswordSignup, TokenResponse, WeChatBind
+from core.kernel.errors import Problem
 from core.signup.service import signup_of
 
 

@@ -25,9 +25,6 @@ from typing import Any
 
 import httpx
 
-from core.db import Database, is_unique_violation
-from core.errors import FIELD_MESSAGES, FieldError, Problem
-from core.i18n import Text
 from core.identity import audit
 from core.identity.auth import issue_tokens, succeeded, throttled
 from core.identity.crypto import mask_phone, normalise_phone
@@ -38,10 +35,13 @@ from core.identity.schemas import CodeRequest, CodeSent, PasswordSignup, TokenRe
 from core.identity.tables import Account, Person
 from core.identity.throttle import UNAVAILABLE_RETRY_AFTER, ThrottleUnavailable
 from core.integration.signals import emit
-from core.observability import LOGIN_CODES, SIGNUP_SPIKES, SIGNUPS
-from core.plugin_host import PluginManager, call_runtime_hook
-from core.settings import Settings, SettingsError
-from core.shared import SharedState
+from core.kernel.db import Database, is_unique_violation
+from core.kernel.errors import FIELD_MESSAGES, FieldError, Problem
+from core.kernel.i18n import Text
+from core.kernel.observability import LOGIN_CODES, SIGNUP_SPIKES, SIGNUPS
+from core.kernel.plugin_host import PluginManager, call_runtime_hook
+from core.kernel.settings import Settings, SettingsError
+from core.kernel.shared import SharedState
 from core.signup.codes import CodeStore, SendLimits, new_code
 from core.signup.problems import (
     CAPTCHA_FAILED,

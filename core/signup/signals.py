@@ -6,8 +6,8 @@ from uuid import UUID
 
 import msgspec
 
-from core.i18n import Text
 from core.integration.signals import SignalType
+from core.kernel.i18n import Text
 
 
 class SignupSpike(msgspec.Struct, kw_only=True):

@@ -3,7 +3,7 @@ the two large Chinese SMS clouds (Aliyun dysmsapi, signature V3 ACS3-HMAC-SHA256
 
 Providers are declared through the ``quntuan_sms_providers`` hook (the core declares the three below);
 ``QUNTUAN_SMS_PROVIDER`` names the one a deployment uses. A provider's ``make(settings, http)`` builds its
-sender once per app and refuses missing settings at start-up (:class:`~core.settings.SettingsError`); the
+sender once per app and refuses missing settings at start-up (:class:`~core.kernel.settings.SettingsError`); the
 sender's ``send(phone, code)`` delivers or raises :class:`DeliveryFailed`.
 """
 
@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 import msgspec
 
-from core.settings import PREFIX, Settings, SettingsError
+from core.kernel.settings import PREFIX, Settings, SettingsError
 
 log = logging.getLogger("quntuan.sms")
 

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import msgspec
 
-from core.errors import Problem
-from core.settings import Settings
+from core.kernel.errors import Problem
+from core.kernel.settings import Settings
 from core.signup.problems import WECHAT_CODE_INVALID, WECHAT_FAILED
 
 log = logging.getLogger("quntuan.wechat")

@@ -43,13 +43,13 @@ import pytest
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
-from core.app import create_app
-from core.db import Database
-from core.guards import declared_policy, require_authenticated, require_permission, undeclared_routes
-from core.i18n import Text
-from core.migrations import migrate, pending_migrations
-from core.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
-from core.settings import Settings
+from core.kernel.app import create_app
+from core.kernel.db import Database
+from core.kernel.guards import declared_policy, require_authenticated, require_permission, undeclared_routes
+from core.kernel.i18n import Text
+from core.kernel.migrations import migrate, pending_migrations
+from core.kernel.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
+from core.kernel.settings import Settings
 from core.testkit.tree import OrgTree, make_tree
 
 __all__ = [
@@ -111,7 +111,7 @@ async def empty_postgres(url: str) -> None:
 
 
 async def flush_redis(url: str) -> None:
-    from core.shared import make_redis
+    from core.kernel.shared import make_redis
 
     client = make_redis(url)
     try:

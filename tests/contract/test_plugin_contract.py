@@ -12,11 +12,11 @@ from collections.abc import Callable
 import pytest
 from litestar import Litestar
 
-from core.db import Database
-from core.guards import require_authenticated, require_permission
-from core.migrations import pending_migrations
-from core.plugin_host import make_plugin_manager
-from core.settings import Settings
+from core.kernel.db import Database
+from core.kernel.guards import require_authenticated, require_permission
+from core.kernel.migrations import pending_migrations
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from tests.conftest import all_test_plugins, open_client
 from tests.helpers import problem
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from core import __version__
-from core.cli import app
+from core.kernel.cli import app
 
 runner = CliRunner()
 
@@ -133,7 +133,7 @@ def test_serve_answers_on_the_embedded_default(embedded: Path) -> None:
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUNTUAN_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "core.kernel.cli", "serve", "--port", str(port)],
         cwd=embedded,
         env=env,
         stdout=subprocess.PIPE,
@@ -210,7 +210,11 @@ def test_migrate_prints_one_plain_line_per_migration(embedded: Path) -> None:
     """Piped (not a terminal): one line per migration as it is applied, no escape codes, no partial lines."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUNTUAN_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "core.cli", "migrate"], cwd=embedded, env=env, capture_output=True, timeout=120
+        [sys.executable, "-m", "core.kernel.cli", "migrate"],
+        cwd=embedded,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode()

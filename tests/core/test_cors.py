@@ -9,7 +9,7 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from core.settings import Settings, SettingsError, load_settings
+from core.kernel.settings import Settings, SettingsError, load_settings
 from tests.conftest import ApiClient, open_client
 from tests.identity_helpers import bearer, make_account, make_org
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from litestar import Litestar, get
 
-from core.body import too_deep
+from core.kernel.body import too_deep
 from tests.conftest import ApiClient, open_client
 from tests.fixtures import demo_plugin
 from tests.helpers import AllowAll, AllowNone, problem, with_principal

@@ -1,4 +1,4 @@
-"""Fast routes (core/fastpath.py) answer exactly as their handlers would, and decline everything unusual.
+"""Fast routes (core/kernel/fastpath.py) answer exactly as their handlers would, and decline everything unusual.
 
 Two apps on one database: the normal one, and one built without fast routes. Every request goes to
 both; status, headers (but the request id) and body must be the same, and the fast route's counter
@@ -15,8 +15,8 @@ from litestar import Litestar
 from litestar.handlers import get
 from prometheus_client import REGISTRY
 
-from core import fastpath
-from core.guards import require_authenticated, require_permission
+from core.kernel import fastpath
+from core.kernel.guards import require_authenticated, require_permission
 from core.orgs.contact import seal
 from core.orgs.tables import Org
 from tests.conftest import ApiClient, open_client
@@ -37,7 +37,7 @@ async def apps(
 ) -> AsyncIterator[tuple[ApiClient, ApiClient]]:
     fast = make_app(plugins={})
     with monkeypatch.context() as patch:
-        patch.setattr("core.app.fast_routes", lambda app, inner: inner)
+        patch.setattr("core.kernel.app.fast_routes", lambda app, inner: inner)
         slow = make_app(plugins={})
     # The fast app starts last, so the tables are bound to its database (the one the test writes through).
     async for slow_client in open_client(slow):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core import hookspecs
+from core.kernel import hookspecs
 
 GUIDE = (Path(__file__).parents[2] / "docs" / "plugins.md").read_text(encoding="utf-8")
 SPECS = [

@@ -1,6 +1,6 @@
 import pytest
 
-from core.i18n import Text, negotiate, to_simplified, to_traditional
+from core.kernel.i18n import Text, negotiate, to_simplified, to_traditional
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from litestar import Litestar
 
 import core
 import plugins
-from core.errors import field_codes, problem_types, register_field_code
-from core.i18n import Text
+from core.kernel.errors import field_codes, problem_types, register_field_code
+from core.kernel.i18n import Text
 from tests.conftest import ApiClient, open_client
 from tests.identity_helpers import bearer, make_account, make_org
 

@@ -7,11 +7,17 @@ from pathlib import Path
 import pytest
 from piccolo.apps.migrations.tables import Migration
 
-from core.app import create_app
-from core.db import Database
-from core.migrations import SchemaBehindError, ensure_schema_current, migrate, pending_migrations, sorted_apps
-from core.plugin_host import make_plugin_manager
-from core.settings import Settings
+from core.kernel.app import create_app
+from core.kernel.db import Database
+from core.kernel.migrations import (
+    SchemaBehindError,
+    ensure_schema_current,
+    migrate,
+    pending_migrations,
+    sorted_apps,
+)
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from tests.conftest import TEST_DATABASE_URL, base_settings, open_client
 from tests.fixtures import demo_plugin
 
@@ -24,7 +30,7 @@ def test_apps_are_ordered_by_their_migration_dependencies() -> None:
 
 def test_the_schema_check_reads_the_same_migration_ids_piccolo_imports() -> None:
     """A worker's start-up check reads ids from the files; they must be the ones the migrations declare."""
-    from core.migrations import _migration_ids, _modules
+    from core.kernel.migrations import _migration_ids, _modules
 
     bundled = make_plugin_manager(Settings()).registry.piccolo_apps
     demo = make_plugin_manager(Settings(), plugins={"demo": demo_plugin}).registry.piccolo_apps
@@ -95,7 +101,7 @@ async def test_a_failing_migration_leaves_nothing_half_applied(
         manager.add_raw("THIS IS NOT SQL")
         return manager
 
-    import core.migrations as migrations
+    import core.kernel.migrations as migrations
 
     original = migrations._modules
 

@@ -8,10 +8,10 @@ import pytest
 from piccolo.columns import UUID, Integer, Varchar
 from piccolo.table import Table
 
-from core.db import Database
-from core.errors import Problem
-from core.pagination import PageRequest, decode_cursor, encode_cursor, paginate
-from core.settings import Settings
+from core.kernel.db import Database
+from core.kernel.errors import Problem
+from core.kernel.pagination import PageRequest, decode_cursor, encode_cursor, paginate
+from core.kernel.settings import Settings
 
 
 class PagedItem(Table, tablename="test_paged_item"):

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from core.declarations import OrgKind, PluginInfo
-from core.errors import Problem
-from core.hookspecs import hookimpl
-from core.i18n import Text
-from core.plugin_host import (
+from core.kernel.declarations import OrgKind, PluginInfo
+from core.kernel.errors import Problem
+from core.kernel.hookspecs import hookimpl
+from core.kernel.i18n import Text
+from core.kernel.plugin_host import (
     PluginLoadError,
     call_runtime_hook,
     call_validation_hook,
     make_plugin_manager,
 )
-from core.settings import Settings
+from core.kernel.settings import Settings
 from tests.fixtures import demo_plugin
 
 BUNDLED = {"union", "youth", "women", "scitech"}

@@ -12,7 +12,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
-from core.security import API_CSP, DOCS_CSP, docs_policy
+from core.kernel.security import API_CSP, DOCS_CSP, docs_policy
 from tests.helpers import problem
 from tests.identity_helpers import make_org
 

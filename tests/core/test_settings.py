@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import Settings, SettingsError, load_settings
+from core.kernel.settings import Settings, SettingsError, load_settings
 
 
 def test_defaults_are_the_embedded_platform() -> None:

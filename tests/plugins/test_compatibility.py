@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 import plugins.scitech.hooks
-from core.plugin_host import make_plugin_manager
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from core.sdk import API_VERSION, PluginInfo, Text, hookimpl
-from core.settings import Settings
 from core.testkit import open_client
 
 
@@ -26,7 +26,7 @@ def quntuan_plugins() -> dict[str, object]:
 
 
 async def test_incompatible_plugin_is_refused_and_the_platform_starts(quntuan_settings: Settings) -> None:
-    from core.app import create_app
+    from core.kernel.app import create_app
 
     pm = make_plugin_manager(quntuan_settings, plugins={"older": Older(), "scitech": plugins.scitech.hooks})
     assert set(pm.registry.plugins) == {"scitech"}

@@ -13,8 +13,8 @@ from piccolo.columns import Varchar
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
 
+from core.kernel.settings import Settings
 from core.sdk import Org, Permission, PluginInfo, Problem, Text, hookimpl
-from core.settings import Settings
 from core.testkit import assert_plugin_contract, personal_column_problems
 from tests.fixtures import demo_plugin
 
@@ -80,7 +80,7 @@ async def test_a_declared_text_without_chinese_breaks_the_contract(quntuan_setti
 
 
 def test_an_undeclared_phone_column_breaks_the_contract() -> None:
-    from core.plugin_host import make_plugin_manager
+    from core.kernel.plugin_host import make_plugin_manager
 
     pm = make_plugin_manager(Settings(), plugins={"careless": Careless(personal=False)})
     (problem,) = personal_column_problems("careless", pm.registry.plugins["careless"])

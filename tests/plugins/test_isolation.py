@@ -13,9 +13,9 @@ from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
 
 import plugins.union.hooks as union
-from core.plugin_host import make_plugin_manager
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings, load_settings
 from core.sdk import OrgPathColumn, PersonalDataTable, PluginInfo, Text, hookimpl
-from core.settings import Settings, load_settings
 from core.testkit import assert_problem
 from tests.fixtures import buggy_plugin
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import app
+from core.kernel.cli import app
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def test_new_plugin_passes_its_own_tests_and_the_contract_once_installed(tmp_pat
     _install(package, site)
     env = _env(PYTHONPATH=os.pathsep.join([str(site), str(package), str(ROOT)]), COLUMNS="200")
     listed = subprocess.run(
-        [sys.executable, "-m", "core.cli", "plugins", "list"],
+        [sys.executable, "-m", "core.kernel.cli", "plugins", "list"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
@@ -72,7 +72,7 @@ def test_new_plugin_passes_its_own_tests_and_the_contract_once_installed(tmp_pat
     assert "模板会" in row and "0.1.0" in row and "yes" in row and "enabled" in row, row
 
     checked = subprocess.run(
-        [sys.executable, "-m", "core.cli", "plugins", "check"],
+        [sys.executable, "-m", "core.kernel.cli", "plugins", "check"],
         cwd=tmp_path, env={**env, "QUNTUAN_DISABLED_PLUGINS": OTHERS},
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from core.kernel.settings import Settings
 from core.sdk import Permission, PluginInfo, Text, hookimpl
-from core.settings import Settings
 from core.testkit import assert_plugin_contract, assert_problem, audit_entries, signals_emitted
 from tests.fixtures import demo_plugin
 
@@ -133,7 +133,7 @@ async def test_a_declared_text_without_chinese_breaks_the_contract(quntuan_setti
 
 
 def test_an_undeclared_phone_column_breaks_the_contract() -> None:
-    from core.plugin_host import make_plugin_manager
+    from core.kernel.plugin_host import make_plugin_manager
     from core.testkit import personal_column_problems
 
     decl = make_plugin_manager(Settings(), plugins={"careless": Careless(personal=False)}).registry.plugins[

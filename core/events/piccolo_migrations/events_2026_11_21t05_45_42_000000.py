@@ -19,7 +19,7 @@ STATEMENTS = [
     "CREATE UNIQUE INDEX IF NOT EXISTS core_feedback_event_person ON core_feedback (event, person)",
 ]
 POSTGRES_ONLY = [
-    # Subtree ranges on org paths are exact only with bytewise ordering (see core.access).
+    # Subtree ranges on org paths are exact only with bytewise ordering (see core.kernel.access).
     'ALTER TABLE core_event ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE core_event ALTER COLUMN eligibility_org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE core_event_organizer ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',

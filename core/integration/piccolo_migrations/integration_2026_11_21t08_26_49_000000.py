@@ -11,10 +11,10 @@ async def forwards():
     async def change() -> None:
         from piccolo.engine import engine_finder
 
-        from core.db import active_database
+        from core.kernel.db import active_database
         from core.identity.crypto import Vault
         from core.integration.signing import SECRET_PREFIX, seal_secret
-        from core.settings import load_settings
+        from core.kernel.settings import load_settings
 
         engine = engine_finder()
         # Delivery passes claim pending deliveries in seq order: finished ones are never scanned.

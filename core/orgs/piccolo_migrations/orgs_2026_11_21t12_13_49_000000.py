@@ -12,10 +12,10 @@ async def forwards():
         # Runs before the column is dropped (a migration's raw steps run first).
         from piccolo.engine import engine_finder
 
-        from core.db import active_database
+        from core.kernel.db import active_database
         from core.identity.crypto import Vault
         from core.orgs.contact import seal
-        from core.settings import load_settings
+        from core.kernel.settings import load_settings
 
         engine = engine_finder()
         rows = await engine.run_querystring(

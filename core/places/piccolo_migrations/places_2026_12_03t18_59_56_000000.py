@@ -25,7 +25,7 @@ STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS core_booking_process ON core_booking (process)",
 ]
 POSTGRES_ONLY = [
-    # Subtree ranges on org paths are exact only with bytewise ordering (see core.access).
+    # Subtree ranges on org paths are exact only with bytewise ordering (see core.kernel.access).
     'ALTER TABLE core_place ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE core_place ALTER COLUMN region_code TYPE VARCHAR(12) COLLATE "C"',
     'ALTER TABLE core_place_share ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',

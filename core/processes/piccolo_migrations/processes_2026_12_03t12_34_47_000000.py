@@ -23,7 +23,7 @@ STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS core_objection_notice_created ON core_objection (notice, created_at, id)",
 ]
 POSTGRES_ONLY = [
-    # Subtree ranges on org paths are exact only with bytewise ordering (see core.access).
+    # Subtree ranges on org paths are exact only with bytewise ordering (see core.kernel.access).
     'ALTER TABLE core_process ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE core_process ALTER COLUMN handler_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE core_process_step ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',

@@ -32,7 +32,7 @@ STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS core_honor_issuer ON core_honor (issuing_path, created_at, id)",
 ]
 POSTGRES_ONLY = [
-    # Subtree ranges on org paths are exact only with bytewise ordering (see core.access).
+    # Subtree ranges on org paths are exact only with bytewise ordering (see core.kernel.access).
     'ALTER TABLE core_selection_campaign ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE core_selection_nomination ALTER COLUMN entry_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE core_selection_nomination ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',

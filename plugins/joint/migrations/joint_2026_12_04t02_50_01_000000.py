@@ -12,7 +12,7 @@ STATEMENTS = [
     # A council's open tasks by due date (overdue flags).
     "CREATE INDEX IF NOT EXISTS joint_task_council_due ON joint_task (council, due_on, id)",
 ]
-#: Subtree ranges on copied org paths are exact only with bytewise ordering (see core.access).
+#: Subtree ranges on copied org paths are exact only with bytewise ordering (see core.kernel.access).
 PATH_COLUMNS = [
     ("joint_council", "org_path"),
     ("joint_member", "org_path"),

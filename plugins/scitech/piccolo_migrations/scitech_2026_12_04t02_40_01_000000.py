@@ -13,7 +13,7 @@ STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS scitech_expert_tag_expert ON scitech_expert_tag (expert)",
 ]
 POSTGRES_ONLY = [
-    # Subtree ranges on org paths are exact only with bytewise ordering (see core.access).
+    # Subtree ranges on org paths are exact only with bytewise ordering (see core.kernel.access).
     'ALTER TABLE scitech_expert ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE scitech_expert_discipline ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',
     'ALTER TABLE scitech_expert_tag ALTER COLUMN org_path TYPE VARCHAR(120) COLLATE "C"',

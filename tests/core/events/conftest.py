@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.access import Reach
 from core.events.permissions import CHECKIN_MANAGE, EVENT_MANAGE, EVENT_READ, REGISTRATION_MANAGE
 from core.identity.tables import Person
+from core.kernel.access import Reach
 from core.orgs.permissions import ORG_READ
 from core.orgs.tables import Org
 from tests.conftest import ApiClient, open_client

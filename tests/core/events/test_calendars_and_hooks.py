@@ -11,8 +11,8 @@ import pytest
 from icalendar import Calendar
 from litestar import Litestar
 
-from core.hookspecs import hookimpl
-from core.plugin_host import make_plugin_manager
+from core.kernel.hookspecs import hookimpl
+from core.kernel.plugin_host import make_plugin_manager
 from tests.conftest import ApiClient, open_client
 from tests.core.events.conftest import World, cadre, make_persons, person, published_event, with_principals
 
@@ -143,7 +143,7 @@ async def hooked(
     make_app: Callable[..., Litestar], settings: Any, principals: dict[str, Any]
 ) -> AsyncIterator[ApiClient]:
     CALLS.clear()
-    from core.app import create_app
+    from core.kernel.app import create_app
 
     app = create_app(settings, make_plugin_manager(settings, plugins={"recorder": _recording_plugin()}))
     async for client in open_client(with_principals(app, principals)):

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from core.errors import Problem
 from core.events import registrations
 from core.events.tables import Event, Registration
+from core.kernel.errors import Problem
 from tests.conftest import ApiClient
 from tests.core.events.conftest import World, cadre, make_persons, person, published_event
 

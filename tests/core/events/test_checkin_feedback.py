@@ -9,7 +9,7 @@ from typing import Any
 from core.events.checkin_codes import checkin_code, venue_code, verify_checkin_code, verify_venue_code
 from core.events.tables import CheckIn, Event
 from core.integration.tables import OutboxSignal
-from core.pagination import encode_cursor
+from core.kernel.pagination import encode_cursor
 from tests.conftest import SECRET, ApiClient
 from tests.core.events.conftest import World, cadre, make_persons, person, published_event, soon
 from tests.helpers import AllowAll, problem

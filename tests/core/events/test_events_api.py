@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.access import Reach
 from core.events.permissions import EVENT_READ
+from core.kernel.access import Reach
 from tests.conftest import ApiClient
 from tests.core.events.conftest import World, cadre, event_body, make_persons, person, published_event, soon
 from tests.helpers import GrantedPrincipal, problem

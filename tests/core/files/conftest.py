@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 from tests.conftest import ApiClient, open_client
 from tests.fixtures import files_plugin
 

@@ -19,7 +19,7 @@ from litestar import Litestar
 
 from core.files.storage import storage_key
 from core.identity.tables import Account
-from core.settings import Settings
+from core.kernel.settings import Settings
 from tests.conftest import ApiClient, open_client
 from tests.core.files.conftest import PLUGINS, png, upload
 from tests.helpers import problem

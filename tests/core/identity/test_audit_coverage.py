@@ -25,11 +25,11 @@ import pytest
 from litestar import Litestar
 
 from core.identity.tables import AuditEntry
+from core.kernel.plugin_host import ENTRY_POINT_GROUP
+from core.kernel.settings import Settings
 from core.places.tables import Booking
-from core.plugin_host import ENTRY_POINT_GROUP
 from core.processes.tables import Notice
 from core.selfservice import codes
-from core.settings import Settings
 from tests.conftest import ApiClient, open_client
 from tests.core.files.conftest import png
 from tests.core.signup.servers import APP_ID, APP_SECRET, WeChatServer

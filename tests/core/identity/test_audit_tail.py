@@ -17,10 +17,10 @@ import pytest
 from litestar import Litestar
 from typer.testing import CliRunner
 
-from core.cli import app as cli_app
 from core.identity.audit_checkpoints import REDIS_KEY, checkpoint_file
 from core.identity.tables import AuditCheckpoint, AuditEntry
-from core.settings import Settings
+from core.kernel.cli import app as cli_app
+from core.kernel.settings import Settings
 from tests.conftest import ApiClient, open_client
 from tests.helpers import problem
 from tests.identity_helpers import bearer, make_account, make_org

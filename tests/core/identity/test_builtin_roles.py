@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from core.plugin_host import make_plugin_manager
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from core.sdk import BuiltinRole, Permission, PluginInfo, Text, hookimpl
-from core.settings import Settings
 from core.testkit import assert_problem, audit_entries
 
 OFFICER = BuiltinRole(
@@ -93,8 +93,8 @@ async def test_a_built_in_role_cannot_be_changed_or_deleted(quntuan_client, qunt
 
 
 async def test_a_changed_declaration_is_written_again_at_the_next_start(quntuan_settings) -> None:
-    from core.app import create_app
     from core.identity.tables import Role
+    from core.kernel.app import create_app
     from core.testkit import open_client
 
     changed = BuiltinRole(code=OFFICER.code, name=OFFICER.name, permissions=("rolesdemo.thing.read",))

@@ -7,17 +7,17 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from core.cli import app
 from core.identity.cli import first_admin_hint
-from core.plugin_host import make_plugin_manager
-from core.settings import Settings, load_settings
+from core.kernel.cli import app
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings, load_settings
 from tests.conftest import open_client
 
 runner = CliRunner()
 
 
 async def _login(settings: Settings, username: str, password: str) -> list[str]:
-    from core.app import create_app
+    from core.kernel.app import create_app
 
     async for client in open_client(create_app(settings, make_plugin_manager(settings))):
         token = await client.post(
@@ -91,8 +91,8 @@ def test_admin_create_refuses_weak_passwords(embedded: Path) -> None:
 
 
 async def _count_accounts() -> int:
-    from core.app import create_app
     from core.identity.tables import Account
+    from core.kernel.app import create_app
 
     settings = load_settings(env_file=None)
     count = -1

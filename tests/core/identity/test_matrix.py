@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.guards import is_public, require_authenticated, require_permission
+from core.kernel.guards import is_public, require_authenticated, require_permission
 from tests.conftest import ApiClient, open_client
 from tests.identity_helpers import bearer, make_account, make_org
 

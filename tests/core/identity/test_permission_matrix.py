@@ -51,14 +51,14 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 
-from core.app import create_app
 from core.events.calendars import feed_token
-from core.guards import is_public, require_authenticated, require_permission
 from core.identity.tables import Person
+from core.kernel.app import create_app
+from core.kernel.guards import is_public, require_authenticated, require_permission
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from core.orgs.tables import ImportJob
-from core.plugin_host import make_plugin_manager
 from core.selfservice.tables import Notification
-from core.settings import Settings
 from tests.conftest import ApiClient, all_test_plugins, open_client
 from tests.core.signup.servers import APP_ID, APP_SECRET, WeChatServer
 from tests.core.signup.support import signup_overrides

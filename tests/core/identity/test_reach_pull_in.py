@@ -642,7 +642,7 @@ async def test_a_background_import_proposes_links_in_its_requesters_name(
     """The job runs without the request: reach and requester come from the stored job."""
     import asyncio
 
-    from core.access import Reach
+    from core.kernel.access import Reach
     from tests.helpers import GrantedPrincipal, with_principal
 
     settings = make_settings(embedded_worker=True)

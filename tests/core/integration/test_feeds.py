@@ -12,9 +12,9 @@ import msgspec
 from litestar import Litestar
 
 from core.events.tables import Event
-from core.hookspecs import hookimpl
-from core.i18n import Text
 from core.integration.signals import SignalType, emit
+from core.kernel.hookspecs import hookimpl
+from core.kernel.i18n import Text
 from core.sdk import PluginInfo
 from tests.core.integration.support import make_org, running
 from tests.core.integration.test_webhooks import CHILD, ROOT, SIBLING

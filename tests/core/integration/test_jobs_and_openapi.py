@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Litestar
 from openapi_spec_validator import validate
 
-from core.access import Reach
 from core.integration.jobs import JobContext, register_job
+from core.kernel.access import Reach
 from tests.core.integration.support import eventually, running
 from tests.helpers import AllowAll, GrantedPrincipal
 

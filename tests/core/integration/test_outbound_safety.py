@@ -68,7 +68,7 @@ async def test_443_and_the_configured_ports_are_accepted(
 
 
 def test_webhook_ports_are_checked_at_start_up() -> None:
-    from core.settings import SettingsError, load_settings
+    from core.kernel.settings import SettingsError, load_settings
 
     assert load_settings(
         {"QUNTUAN_WEBHOOK_ALLOWED_PORTS": "8443, 9443"}, env_file=None

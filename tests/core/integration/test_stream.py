@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
-from core.access import Reach
 from core.identity.tables import Account, Grant
+from core.kernel.access import Reach
 from tests.core.integration.support import WORKER_ENV, PrivateRedis, emit_org_created, make_org
 from tests.core.integration.test_webhooks import CHILD, ROOT, SIBLING
 from tests.helpers import GrantedPrincipal

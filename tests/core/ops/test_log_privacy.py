@@ -18,7 +18,7 @@ import pytest
 from litestar import Litestar
 
 from core.events.permissions import EVENT_MANAGE, EVENT_READ, REGISTRATION_MANAGE
-from core.observability import configure_logging
+from core.kernel.observability import configure_logging
 from tests.core.events.conftest import event_body
 from tests.core.integration.support import running
 from tests.identity_helpers import bearer, make_account, make_org

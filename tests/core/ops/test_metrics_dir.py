@@ -10,7 +10,7 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from core.metrics_dir import forget_dead_gauges
+from core.kernel.metrics_dir import forget_dead_gauges
 
 WRITER = """
 from prometheus_client import Counter, Gauge

@@ -13,9 +13,9 @@ from asgi_lifespan import LifespanManager
 from litestar import Litestar
 from piccolo.apps.migrations.tables import Migration
 
-from core.backup import BackupError, backup, restore
-from core.db import Database
-from core.settings import Settings
+from core.kernel.backup import BackupError, backup, restore
+from core.kernel.db import Database
+from core.kernel.settings import Settings
 from tests.conftest import TEST_DATABASE_URL, ApiClient, open_client
 from tests.core.ops.test_log_privacy import json_logs
 from tests.fixtures import demo_plugin
@@ -116,8 +116,8 @@ def test_request_log_lines_are_json_with_request_id_and_no_personal_data(
 ) -> None:
     import asyncio
 
-    from core.app import create_app
-    from core.plugin_host import make_plugin_manager
+    from core.kernel.app import create_app
+    from core.kernel.plugin_host import make_plugin_manager
 
     settings = make_settings(log_format="json")
     with json_logs(settings):
@@ -184,7 +184,7 @@ async def test_postgres_backup_round_trips(tmp_path: Path, make_settings) -> Non
 def test_configuration_reference_is_generated_from_the_settings() -> None:
     import msgspec
 
-    from core.config_reference import reference_markdown
+    from core.kernel.config_reference import reference_markdown
 
     generated = reference_markdown()
     for field in msgspec.structs.fields(Settings):
@@ -196,7 +196,7 @@ def test_configuration_reference_is_generated_from_the_settings() -> None:
 
 
 def test_every_setting_is_described() -> None:
-    from core.config_reference import _comments
+    from core.kernel.config_reference import _comments
 
     comments = _comments()
     import msgspec

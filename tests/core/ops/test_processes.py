@@ -245,8 +245,8 @@ async def test_a_single_server_counts_without_a_configured_metrics_directory(
 async def test_the_job_workers_figures_show_in_the_web_metrics(settings: Any, tmp_path: Path) -> None:
     """``quntuan worker`` sharing the host's metrics directory: its job outcomes appear at ``/metrics``."""
     from core.integration.jobs import JobRunner
+    from core.kernel.shared import make_redis
     from core.orgs.jobs import JOB_NAME
-    from core.shared import make_redis
 
     async with QuntuanProcesses(tmp_path, settings.database_url, settings.redis_url, **SERVER_ENV) as procs:
         server = await procs.serve()

@@ -87,7 +87,7 @@ async def test_a_change_made_while_redis_is_frozen_reaches_redis_once_it_answers
     import asyncio
 
     from core.identity.authz_cache import EPOCH_KEY
-    from core.shared import make_redis
+    from core.kernel.shared import make_redis
 
     redis = PrivateRedis(free_port())
     redis.start()

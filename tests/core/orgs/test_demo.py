@@ -11,7 +11,7 @@ from litestar import Litestar
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from core.cli import app as cli
+from core.kernel.cli import app as cli
 from core.orgs.coverage import coverage_rules, refresh_units
 from core.orgs.demo import SCALES, generate, seed
 from core.orgs.tables import CoverageRequirement, Org, Unit

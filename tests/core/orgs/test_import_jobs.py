@@ -115,7 +115,7 @@ async def insert_job(vault: Vault, rows: list[list[str]], **fields: Any) -> UUID
         "requested_by": AllowAll.id,
         **fields,
     }
-    from core.db import active_database
+    from core.kernel.db import active_database
 
     db = active_database()
     assert db is not None

@@ -18,10 +18,10 @@ import pytest
 from litestar import Litestar
 from openpyxl import Workbook
 
+from core.kernel.settings import Settings
 from core.orgs import imports
 from core.orgs.tables import Org
 from core.orgs.tabular import Limits, TooLarge, UnreadableFile, read_rows, scan_xlsx
-from core.settings import Settings
 from tests.conftest import ApiClient, open_client
 from tests.core.orgs.conftest import Tree
 from tests.helpers import AllowAll, problem, with_principal

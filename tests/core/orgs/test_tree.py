@@ -9,8 +9,8 @@ from collections.abc import Callable
 from litestar import Litestar
 
 import plugins.youth.hooks
-from core.access import Reach
 from core.integration.tables import OutboxSignal
+from core.kernel.access import Reach
 from core.orgs.tables import Org
 from core.sdk import OrgPathColumn, PluginInfo, Text, hookimpl
 from tests.conftest import ApiClient, open_client
@@ -300,8 +300,8 @@ def test_a_plugin_cannot_declare_path_copies_in_tables_not_its_own() -> None:
     """Moves rewrite the path copies a plugin declares in its own tables (the scitech and joint plugins'
     tests move orgs under theirs); a copy declared in the core's table — here the coverage snapshots,
     which keep the path a month had as history — keeps the plugin out at start-up."""
-    from core.plugin_host import make_plugin_manager
-    from core.settings import Settings
+    from core.kernel.plugin_host import make_plugin_manager
+    from core.kernel.settings import Settings
 
     pm = make_plugin_manager(Settings(), plugins={"copier": PathCopier(), "youth": plugins.youth.hooks})
     assert "copier" not in pm.registry.plugins and "youth" in pm.registry.plugins

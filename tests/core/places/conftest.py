@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from litestar import Litestar
 
-from core.access import Reach
 from core.identity.permissions import PERSON_PERSONAL_DATA
+from core.kernel.access import Reach
 from core.members.tables import Membership
 from core.places.permissions import BOOKING_FOR_ORG, BOOKING_MANAGE, PLACE_MANAGE, PLACE_READ
 from core.processes.permissions import PROCESS_READ

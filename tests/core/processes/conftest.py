@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.access import Reach
-from core.plugin_host import ENTRY_POINT_GROUP
+from core.kernel.access import Reach
+from core.kernel.plugin_host import ENTRY_POINT_GROUP
 from core.processes.permissions import NOTICE_MANAGE, PROCESS_HANDLE, PROCESS_PERSONAL_DATA, PROCESS_READ
 from tests.conftest import ApiClient, open_client
 from tests.core.events.conftest import AS, make_org, make_persons, with_principals

@@ -7,10 +7,10 @@ import types
 import msgspec
 import pytest
 
-from core.i18n import Text
-from core.plugin_host import make_plugin_manager
+from core.kernel.i18n import Text
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from core.processes.declarations import Deadline, ProcessType, State, Transition, check_process_type
-from core.settings import Settings
 from tests.fixtures import process_plugin
 
 T = Text(zh_hans="名", en="name")
@@ -87,7 +87,7 @@ def test_a_plugin_with_a_broken_type_is_rejected_with_its_name() -> None:
         quntuan_plugin_info=process_plugin.quntuan_plugin_info,
         quntuan_process_types=lambda: [_type(code="proctest.broken", initial="missing")],
     )
-    from core.hookspecs import hookimpl
+    from core.kernel.hookspecs import hookimpl
 
     hookimpl(broken.quntuan_process_types)
     pm = make_plugin_manager(Settings(), plugins={"proctest": broken})
@@ -105,7 +105,7 @@ def test_type_codes_carry_the_plugin_slug_and_are_unique() -> None:
         quntuan_plugin_info=process_plugin.quntuan_plugin_info,
         quntuan_process_types=lambda: [_type(code="union.stolen")],
     )
-    from core.hookspecs import hookimpl
+    from core.kernel.hookspecs import hookimpl
 
     hookimpl(wrong.quntuan_process_types)
     pm = make_plugin_manager(Settings(), plugins={"proctest": wrong})

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.access import Reach
-from core.plugin_host import ENTRY_POINT_GROUP
+from core.kernel.access import Reach
+from core.kernel.plugin_host import ENTRY_POINT_GROUP
 from core.processes.permissions import NOTICE_MANAGE
 from core.selections.permissions import (
     HONOR_MANAGE,

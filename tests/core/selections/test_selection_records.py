@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from core.access import Reach
 from core.identity.personal_data import ERASED_NAME
 from core.identity.tables import Person
-from core.plugin_host import make_plugin_manager
+from core.kernel.access import Reach
+from core.kernel.plugin_host import make_plugin_manager
+from core.kernel.settings import Settings
 from core.selections.declarations import PublicVote, SelectionType, check_selection_type
 from core.selections.tables import Nomination, Vote
-from core.settings import Settings
 from tests.conftest import ApiClient
 from tests.core.selections.conftest import (
     SELECTION_REVIEW,
@@ -144,7 +144,7 @@ def test_a_plugin_declaring_a_bad_type_is_rejected_naming_it() -> None:
         def quntuan_selection_types():  # type: ignore[no-untyped-def]
             return [_type(code="seltest.bad", notice_days=1)]
 
-    from core.hookspecs import hookimpl
+    from core.kernel.hookspecs import hookimpl
 
     hookimpl(Broken.quntuan_plugin_info)
     hookimpl(Broken.quntuan_selection_types)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.events.permissions import EVENT_MANAGE, EVENT_READ, REGISTRATION_MANAGE
-from core.hookspecs import hookimpl
 from core.integration.jobs import periodic_jobs, registered_jobs
+from core.kernel.hookspecs import hookimpl
 from core.processes.permissions import PROCESS_HANDLE, PROCESS_READ
 from core.selfservice.inbox import REMINDER_JOB, send_reminders
 from core.selfservice.tables import Notification

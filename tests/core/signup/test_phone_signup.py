@@ -13,8 +13,8 @@ from litestar import Litestar
 
 from core.identity.tables import Account, Grant, Person
 from core.integration.tables import OutboxSignal
-from core.observability import SIGNUP_SPIKES, SIGNUPS
-from core.settings import Settings
+from core.kernel.observability import SIGNUP_SPIKES, SIGNUPS
+from core.kernel.settings import Settings
 from core.signup.tables import LoginCode
 from tests.core.signup.support import (
     ask_code,

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from litestar import Litestar, get
 
-from core.declarations import PluginInfo
-from core.guards import RoutePolicyError, declared_policy, undeclared_routes
-from core.hookspecs import hookimpl
-from core.i18n import Text
+from core.kernel.declarations import PluginInfo
+from core.kernel.guards import RoutePolicyError, declared_policy, undeclared_routes
+from core.kernel.hookspecs import hookimpl
+from core.kernel.i18n import Text
 from tests.conftest import all_test_plugins
 
 
@@ -64,7 +64,7 @@ def test_a_route_without_a_declaration_stops_start_up(make_app: Callable[..., Li
 def test_a_declared_permission_needs_its_guard() -> None:
     from litestar import Router
 
-    from core.guards import check_route_policies
+    from core.kernel.guards import check_route_policies
 
     @get("/x", opt={"permission": "core.org.read"})
     async def handler() -> None:
@@ -82,7 +82,7 @@ async def test_the_guard_refuses_an_undeclared_route_that_slipped_through(
     import httpx
     from asgi_lifespan import LifespanManager
 
-    from core import app as app_module
+    from core.kernel import app as app_module
     from tests.identity_helpers import bearer, make_account
 
     original = app_module.check_route_policies

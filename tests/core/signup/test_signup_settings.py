@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.declarations import PluginInfo
-from core.hookspecs import hookimpl
-from core.i18n import Text
 from core.identity.tables import Account
-from core.settings import Settings, SettingsError, load_settings
+from core.kernel.declarations import PluginInfo
+from core.kernel.hookspecs import hookimpl
+from core.kernel.i18n import Text
+from core.kernel.settings import Settings, SettingsError, load_settings
 from tests.core.signup.support import ask_code, running, signup_overrides
 from tests.helpers import problem
 
@@ -33,7 +33,7 @@ def test_the_runtime_refuses_it_too(
     make_app: Callable[..., Litestar], make_settings: Callable[..., Settings]
 ) -> None:
     """Settings built in code (not from the environment) meet the same refusal when the app is made."""
-    from core.shared import SharedState
+    from core.kernel.shared import SharedState
     from core.signup.service import SignupRuntime
 
     settings = make_settings(database_url="postgresql://u@db/x", sms_provider="log", debug=False)

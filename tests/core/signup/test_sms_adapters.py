@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 from tests.core.signup.servers import (
     ALIYUN_KEY_ID,
     ALIYUN_SECRET,
@@ -119,7 +119,7 @@ async def test_an_unreachable_gateway_is_a_503(
 def test_missing_provider_settings_stop_start_up(
     make_app: Callable[..., Litestar], make_settings: Callable[..., Settings]
 ) -> None:
-    from core.settings import SettingsError
+    from core.kernel.settings import SettingsError
 
     with pytest.raises(SettingsError, match="SMS_ALIYUN_ACCESS_KEY_SECRET"):
         make_app(

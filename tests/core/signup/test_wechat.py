@@ -11,7 +11,7 @@ import pytest
 from litestar import Litestar
 
 from core.identity.tables import Account
-from core.settings import Settings
+from core.kernel.settings import Settings
 from core.signup.tables import ExternalLogin
 from tests.core.signup.servers import APP_ID, APP_SECRET, WeChatServer
 from tests.core.signup.support import running, sign_up_by_phone, signup_overrides

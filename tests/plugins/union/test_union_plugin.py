@@ -25,8 +25,8 @@ async def test_app_with_only_union(make_app: Callable[..., Litestar]) -> None:
 
 
 def test_union_kinds_sit_only_where_declared() -> None:
-    from core.plugin_host import make_plugin_manager
-    from core.settings import Settings
+    from core.kernel.plugin_host import make_plugin_manager
+    from core.kernel.settings import Settings
 
     pm = make_plugin_manager(Settings(), plugins={"union": plugins.union.hooks})
     kinds = pm.registry.org_kinds

@@ -25,8 +25,8 @@ async def test_app_with_only_women(make_app: Callable[..., Litestar]) -> None:
 
 
 def test_women_kinds_sit_only_where_declared() -> None:
-    from core.plugin_host import make_plugin_manager
-    from core.settings import Settings
+    from core.kernel.plugin_host import make_plugin_manager
+    from core.kernel.settings import Settings
 
     pm = make_plugin_manager(Settings(), plugins={"women": plugins.women.hooks})
     kinds = pm.registry.org_kinds

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from core.declarations import EventType
+from core.kernel.declarations import EventType
 
 _REF = "#/components/schemas/"
 #: Components that carry an event type code in ``type`` and its fields in ``details``.

@@ -1,4 +1,4 @@
-"""The configuration reference, generated from the :class:`core.settings.Settings` Struct itself.
+"""The configuration reference, generated from the :class:`core.kernel.settings.Settings` Struct itself.
 
 Each field's ``#:`` comment (the Sphinx convention used in the source) becomes its description, so the
 reference cannot drift from the code: ``quntuan config reference`` prints it and a test compares it
@@ -13,8 +13,8 @@ from typing import Any
 
 import msgspec
 
-from core import settings as settings_module
-from core.settings import PREFIX, Settings
+from core.kernel import settings as settings_module
+from core.kernel.settings import PREFIX, Settings
 
 
 def _comments() -> dict[str, str]:
@@ -55,7 +55,7 @@ def reference_markdown() -> str:
     rows = [
         "# Configuration reference",
         "",
-        "Generated from `core/settings.py` by `quntuan config reference`; do not edit by hand.",
+        "Generated from `core/kernel/settings.py` by `quntuan config reference`; do not edit by hand.",
         f"Every setting is an environment variable `{PREFIX}<NAME>` (or a line in `.env`). Lists are comma-separated;",
         "booleans accept true/false, 1/0, yes/no, on/off. A wrong value stops start-up naming the variable.",
         "",

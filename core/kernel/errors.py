@@ -18,9 +18,9 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
-from core.i18n import Text, negotiate
-from core.settings import Locale
-from core.shared import REDIS_UNAVAILABLE
+from core.kernel.i18n import Text, negotiate
+from core.kernel.settings import Locale
+from core.kernel.shared import REDIS_UNAVAILABLE
 
 log = logging.getLogger("quntuan.errors")
 

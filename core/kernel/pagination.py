@@ -18,9 +18,9 @@ from piccolo.columns import Column
 from piccolo.columns.combination import And, Or, Where
 from piccolo.query import Select
 
-from core.body import NUL, representable
-from core.errors import Problem, register_problem
-from core.i18n import Text
+from core.kernel.body import NUL, representable
+from core.kernel.errors import Problem, register_problem
+from core.kernel.i18n import Text
 
 T = TypeVar("T")
 

@@ -28,8 +28,8 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as prom_multiprocess
 
-from core.metrics_dir import MULTIPROC_ENV, forget_dead_gauges
-from core.settings import Settings
+from core.kernel.metrics_dir import MULTIPROC_ENV, forget_dead_gauges
+from core.kernel.settings import Settings
 
 # --- metrics -----------------------------------------------------------------------------------------
 
@@ -44,7 +44,7 @@ HTTP_LATENCY = Histogram(
 )
 FAST_ROUTES = Counter(
     "quntuan_fast_route_requests_total",
-    "Requests to a route with a fast twin (core/fastpath.py): answered by it, or declined to its handler",
+    "Requests to a route with a fast twin (core/kernel/fastpath.py): answered by it, or declined to its handler",
     ["route", "outcome"],
 )
 DB_POOL = Gauge(

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Final
 
 import httpx
 
-from core.settings import PREFIX, Settings, SettingsError
+from core.kernel.settings import PREFIX, Settings, SettingsError
 
 if TYPE_CHECKING:
-    from core.plugin_host import PluginManager
+    from core.kernel.plugin_host import PluginManager
 
 #: The command did what was asked.
 EXIT_OK: Final = 0

@@ -14,8 +14,15 @@ from rich.console import Console
 from rich.table import Table
 
 from core import CORE_API_VERSION, __version__
-from core.settings import Settings, SettingsError, load_settings
-from core.startup import EXIT_CONFIG, EXIT_DATABASE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PLUGINS, refusals
+from core.kernel.settings import Settings, SettingsError, load_settings
+from core.kernel.startup import (
+    EXIT_CONFIG,
+    EXIT_DATABASE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_PLUGINS,
+    refusals,
+)
 
 app = typer.Typer(
     help="quntuan 群团 — headless API platform for mass organizations.",
@@ -52,7 +59,7 @@ def _settings(**overrides: Any) -> Settings:
 
 def _plugin_manager(settings: Settings) -> Any:
     """The plugins, or (strict mode) the one that failed and :data:`EXIT_PLUGINS`; skipped ones are said."""
-    from core.plugin_host import PluginLoadError, make_plugin_manager
+    from core.kernel.plugin_host import PluginLoadError, make_plugin_manager
 
     try:
         pm = make_plugin_manager(settings)
@@ -85,11 +92,11 @@ def serve(
 
     settings = _settings(host=host, port=port, workers=workers)
     _refuse(refusals(settings))
-    from core.metrics_dir import prepare_multiprocess_dir
+    from core.kernel.metrics_dir import prepare_multiprocess_dir
 
     # First: prometheus-client decides when first imported (plugins may import it) whether to share.
     prepare_multiprocess_dir()
-    from core.plugin_host import enabled_plugin_names
+    from core.kernel.plugin_host import enabled_plugin_names
 
     if settings.workers > 1 and not settings.strict_plugins:
         # uvicorn spawns each worker as a fresh interpreter that loads the plugins again and logs any it
@@ -113,7 +120,7 @@ def serve(
     if hint:
         console.print(f"[yellow]{hint}[/]")
     uvicorn.run(
-        "core.app:app_from_env",
+        "core.kernel.app:app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -129,8 +136,8 @@ def serve(
 @app.command()
 def backup(target: Annotated[Path, typer.Argument(help="File to write the backup to.")]) -> None:
     """Back up the database: an online, consistent SQLite copy, or pg_dump on PostgreSQL."""
-    from core.backup import BackupError
-    from core.backup import backup as run_backup
+    from core.kernel.backup import BackupError
+    from core.kernel.backup import backup as run_backup
 
     try:
         written = run_backup(_settings(), target)
@@ -146,8 +153,8 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database's content with a backup. Stop the server first."""
-    from core.backup import BackupError
-    from core.backup import restore as run_restore
+    from core.kernel.backup import BackupError
+    from core.kernel.backup import restore as run_restore
 
     settings = _settings()
     if not yes:
@@ -171,9 +178,9 @@ def migrate(
     """Apply pending migrations of the core and every plugin, in dependency order (once per deploy).
 
     One plain line per migration as it is applied (no colours when the output is not a terminal)."""
-    from core.db import Database
-    from core.migrations import PendingMigration, pending_migrations
-    from core.migrations import migrate as run_migrate
+    from core.kernel.db import Database
+    from core.kernel.migrations import PendingMigration, pending_migrations
+    from core.kernel.migrations import migrate as run_migrate
 
     settings = _settings()
     pm = _plugin_manager(settings)
@@ -213,7 +220,7 @@ app.add_typer(config_app, name="config")
 @config_app.command("reference")
 def config_reference() -> None:
     """Print the full configuration reference (Markdown), generated from the settings themselves."""
-    from core.config_reference import reference_markdown
+    from core.kernel.config_reference import reference_markdown
 
     print(reference_markdown(), end="")  # plain print: the output is a document, not console markup
 
@@ -274,7 +281,7 @@ def list_plugins() -> None:
     """List the installed plugins: enabled, disabled or failed, their versions and core API range."""
     import importlib.metadata
 
-    from core.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
+    from core.kernel.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
 
     settings = _settings(strict_plugins=False)
     pm = make_plugin_manager(settings)
@@ -325,7 +332,7 @@ def check_plugins() -> None:
     import tempfile
 
     from core import testkit
-    from core.plugin_host import ENTRY_POINT_GROUP
+    from core.kernel.plugin_host import ENTRY_POINT_GROUP
 
     settings = _settings(strict_plugins=False)
     failed: list[str] = []

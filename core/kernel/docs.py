@@ -29,10 +29,10 @@ from litestar.serialization import encode_json
 from litestar.static_files import create_static_files_router
 
 from core import __version__
-from core.i18n import LOCALES, negotiate, to_traditional
-from core.openapi_truth import operation_id_creator
-from core.settings import Locale
-from core.typed_data import add_typed_details
+from core.kernel.i18n import LOCALES, negotiate, to_traditional
+from core.kernel.openapi_truth import operation_id_creator
+from core.kernel.settings import Locale
+from core.kernel.typed_data import add_typed_details
 
 DOCS_ASSETS_PATH = "/static/docs"
 _ASSETS_DIR = Path(litestar_offline_docs.__file__).parent / "static"
@@ -94,7 +94,7 @@ def _operation_texts(app: Litestar) -> dict[tuple[str, str], tuple[str | None, s
 
 def localize_document(app: Litestar, document: dict[str, Any], locale: Locale) -> dict[str, Any]:
     """``document`` (written in zh-Hans) in ``locale``: operations, tags and response descriptions; the
-    plugin-typed ``details`` shown as discriminated unions (:mod:`core.typed_data`)."""
+    plugin-typed ``details`` shown as discriminated unions (:mod:`core.kernel.typed_data`)."""
     registry = getattr(app.state, "registry", None)
     if registry is not None:
         document = add_typed_details(document, registry.event_types)

@@ -1,6 +1,6 @@
 """The shared directory of Prometheus metrics for several processes (``PROMETHEUS_MULTIPROC_DIR``).
 
-Kept apart from :mod:`core.observability` on purpose: prometheus-client decides at import time whether
+Kept apart from :mod:`core.kernel.observability` on purpose: prometheus-client decides at import time whether
 metrics are shared through files, so the directory must be in the environment before that import. The
 CLI prepares it here, then starts the processes that import the metrics.
 """

@@ -3,7 +3,7 @@
 Applied once to every route of the app (the core's and every plugin's), so no route has to remember:
 
 * **problem responses** — each operation documents the RFC 9457 problems it can answer, in the real
-  ``application/problem+json`` shape (:class:`core.errors.ProblemDetails`), chosen from what the route
+  ``application/problem+json`` shape (:class:`core.kernel.errors.ProblemDetails`), chosen from what the route
   declares: 401 and 403 unless public, 404 with path parameters,
   400/422 with input, 409 on writes, 412/428 where ``If-Match`` is required (``opt={"if_match": "required"}``)
   or 412 where it is honoured (``"optional"``), 429 where the route is throttled
@@ -32,8 +32,8 @@ from litestar.plugins import OpenAPISchemaPlugin
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
-from core.errors import PROBLEM_MEDIA_TYPE, ProblemDetails
-from core.pagination import Page
+from core.kernel.errors import PROBLEM_MEDIA_TYPE, ProblemDetails
+from core.kernel.pagination import Page
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DESCRIPTIONS = {

@@ -21,8 +21,10 @@ import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from core import CORE_API_VERSION, hookspecs
-from core.declarations import (
+from core import CORE_API_VERSION
+from core.files.owners import check_owner_kinds
+from core.kernel import hookspecs
+from core.kernel.declarations import (
     RESERVED_SLUGS,
     SLUG_RE,
     BuiltinRole,
@@ -31,9 +33,8 @@ from core.declarations import (
     Permission,
     PluginInfo,
 )
-from core.files.owners import check_owner_kinds
+from core.kernel.settings import Settings
 from core.places.declarations import check_place_kinds
-from core.settings import Settings
 
 log = logging.getLogger("quntuan.plugins")
 
@@ -501,10 +502,10 @@ def validation_hook(
 
     ``_owner=<plugin name>`` (per call) runs only that plugin's implementation — a plugin judges what it
     owns (a membership of an org of its kinds), so a bug in one cannot refuse another's. A veto
-    (``vetoes``, or a :class:`core.errors.Problem`) propagates; anything else a plugin raises is its bug:
+    (``vetoes``, or a :class:`core.kernel.errors.Problem`) propagates; anything else a plugin raises is its bug:
     logged with its name (the exception's type only: its message may hold personal data) and answered as
     ``plugin-failed`` (422), so the caller's transaction rolls back and nothing is written."""
-    from core.errors import Problem
+    from core.kernel.errors import Problem
 
     impls = [(impl.plugin_name, impl.function, impl.argnames) for impl in _impls(pm, hook_name)]
     passing: tuple[type[BaseException], ...] = (Problem, *vetoes)

@@ -30,8 +30,8 @@ from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from core.access import Principal
-from core.errors import Problem
+from core.kernel.access import Principal
+from core.kernel.errors import Problem
 
 #: The policies routes name most; any other non-empty name is a policy its handler enforces itself.
 SELF = "self"

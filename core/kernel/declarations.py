@@ -1,7 +1,7 @@
 """What plugins declare at start-up: who they are, their org kinds, event types and permissions.
 
-These are plain values returned from registration hooks (see :mod:`core.hookspecs`); the core
-collects them into a :class:`core.plugin_host.Registry` and checks them once.
+These are plain values returned from registration hooks (see :mod:`core.kernel.hookspecs`); the core
+collects them into a :class:`core.kernel.plugin_host.Registry` and checks them once.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from core.i18n import Text
+from core.kernel.i18n import Text
 
 #: Plugin slugs: lower-case ASCII, used in URLs (``/api/v1/<slug>``) and as table-name prefixes.
 SLUG_RE = re.compile(r"^[a-z][a-z0-9]{1,23}$")

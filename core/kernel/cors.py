@@ -2,7 +2,7 @@
 
 Off unless ``QUNTUAN_CORS_ALLOWED_ORIGINS`` names origins. Litestar's :class:`CORSConfig` holds the rules
 (origin patterns, the preflight headers), but not its middleware: that one sits inside the app, so the
-fast routes (:mod:`core.fastpath`) would answer without CORS headers, and it answers a refused preflight
+fast routes (:mod:`core.kernel.fastpath`) would answer without CORS headers, and it answers a refused preflight
 with a plain-text 400. This ASGI wrapper sits outside both, so that
 
 * a preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) from an allowed origin,
@@ -23,7 +23,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import Headers, MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 #: Response headers a cross-origin script may read: versions for If-Match, when to retry, where a
 #: created resource is, the request id to quote, the name of a downloaded file.

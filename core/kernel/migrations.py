@@ -24,12 +24,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 if TYPE_CHECKING:
     from piccolo.conf.apps import AppConfig
 
-    from core.db import Database
+    from core.kernel.db import Database
 
 T = TypeVar("T")
 
@@ -207,8 +207,8 @@ def run_with_database(settings: Settings, work: Callable[[Database, Any], Awaita
 
     The embedded default is migrated first; elsewhere the schema must already be current.
     """
-    from core.db import Database
-    from core.plugin_host import make_plugin_manager
+    from core.kernel.db import Database
+    from core.kernel.plugin_host import make_plugin_manager
 
     pm = make_plugin_manager(settings)
     db = Database(settings, pm.registry.piccolo_apps)

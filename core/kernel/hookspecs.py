@@ -6,7 +6,7 @@ Two kinds of hooks:
   declarations; none of them is first-result. The core calls them plugin by plugin, so it always
   knows which plugin declared what.
 * **Runtime hooks** react to what happens. They may be ``async def``; the core awaits whatever they
-  return (:func:`core.plugin_host.call_runtime_hook`). One that raises is logged and does not break
+  return (:func:`core.kernel.plugin_host.call_runtime_hook`). One that raises is logged and does not break
   the request that triggered it — unless it is a *validation* hook, whose purpose is to reject.
 
 The plugin author's guide (``docs/plugins.md``) documents every hook below; a test fails when one is
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
     from piccolo.conf.apps import AppConfig
 
-    from core.declarations import BuiltinRole, EventType, OrgKind, Permission, PluginInfo
     from core.events.schemas import CheckIn, Event, Feedback, Registration
     from core.files.owners import FileOwnerKind
     from core.identity.personal_data import PersonalDataTable
     from core.integration.signals import SignalType
+    from core.kernel.declarations import BuiltinRole, EventType, OrgKind, Permission, PluginInfo
     from core.orgs.declarations import (
         CoverageRule,
         MembershipDraft,

@@ -26,10 +26,10 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 #: Piccolo's tooling (its CLI and migration manager) finds the engine through this module.
-PICCOLO_CONF = "core.piccolo_conf"
+PICCOLO_CONF = "core.kernel.piccolo_conf"
 
 _active: Database | None = None
 #: Callbacks of the write transaction in progress, run once it committed (None outside one).

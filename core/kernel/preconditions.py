@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import Problem
+from core.kernel.errors import Problem
 
 
 def version_etag(version: int) -> str:

@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 
 class BackupError(RuntimeError):

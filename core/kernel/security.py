@@ -3,7 +3,7 @@
 Absolute URLs are built from ``QUNTUAN_PUBLIC_BASE_URL`` (:attr:`Settings.base_url`), never from the
 request's ``Host``; on top of that, a request for a host not in :attr:`Settings.hosts_allowed` is
 answered 400 before any route sees it. The headers go on every answer — Litestar's and the fast
-routes' (:mod:`core.fastpath`) alike, since this wraps both — unless the answer set its own:
+routes' (:mod:`core.kernel.fastpath`) alike, since this wraps both — unless the answer set its own:
 
 * ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer``, ``X-Frame-Options: DENY``;
 * a ``Content-Security-Policy`` that allows nothing (``default-src 'none'; frame-ancestors 'none'``)
@@ -23,9 +23,9 @@ from typing import Any
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.errors import BAD_REQUEST, PROBLEM_MEDIA_TYPE, ProblemDetails
-from core.i18n import negotiate
-from core.settings import Settings
+from core.kernel.errors import BAD_REQUEST, PROBLEM_MEDIA_TYPE, ProblemDetails
+from core.kernel.i18n import negotiate
+from core.kernel.settings import Settings
 
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 DOCS_CSP = (
@@ -34,7 +34,7 @@ DOCS_CSP = (
     b"base-uri 'none'; form-action 'none'"
 )
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
-#: Paths of the docs UI and its assets (``core.docs``).
+#: Paths of the docs UI and its assets (``core.kernel.docs``).
 DOCS_PREFIXES = ("/schema", "/static/docs")
 _COMMON = (
     (b"x-content-type-options", b"nosniff"),

@@ -14,7 +14,7 @@ from typing import Any, Final
 import msgspec
 import opencc
 
-from core.settings import Locale
+from core.kernel.settings import Locale
 
 LOCALES: Final[tuple[Locale, ...]] = ("zh-Hans", "zh-Hant", "en")
 DEFAULT_LOCALE: Final[Locale] = "zh-Hans"

@@ -26,17 +26,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core import __version__
 from core.api.system import SystemController, metrics
-from core.body import strict_body
-from core.cors import cross_origin
-from core.db import Database
-from core.docs import docs_assets_router, openapi_config
-from core.errors import exception_handlers
 from core.events.controllers import EventController, PublicCalendarController
-from core.fastpath import fast_routes
 from core.files.controllers import FileController
 from core.files.storage import make_storage
 from core.files.upload import SPOOL_DIR, remove_stale_spools
-from core.guards import PLUGIN_GUARDS, check_route_policies
 from core.identity import authz_cache
 from core.identity.authn import Authenticator, authentication_middleware
 from core.identity.builtin_roles import sync_builtin_roles
@@ -45,24 +38,31 @@ from core.identity.runtime import IdentityRuntime
 from core.integration.controllers import FeedController, StreamController, WebhookController
 from core.integration.openapi import signal_webhooks
 from core.integration.runtime import integration_lifespan
+from core.kernel.body import strict_body
+from core.kernel.cors import cross_origin
+from core.kernel.db import Database
+from core.kernel.docs import docs_assets_router, openapi_config
+from core.kernel.errors import exception_handlers
+from core.kernel.fastpath import fast_routes
+from core.kernel.guards import PLUGIN_GUARDS, check_route_policies
+from core.kernel.migrations import ensure_schema_current, migrate
+from core.kernel.observability import configure_logging, observe_requests
+from core.kernel.openapi_truth import PageSchemaPlugin, document_problems
+from core.kernel.pagination import provide_page
+from core.kernel.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
+from core.kernel.security import secure_responses
+from core.kernel.settings import Settings, load_settings
+from core.kernel.shared import SharedState
 from core.members.controllers import MemberController
 from core.members.link_controllers import MyPersonLinkController, PersonLinkController
-from core.migrations import ensure_schema_current, migrate
-from core.observability import configure_logging, observe_requests
-from core.openapi_truth import PageSchemaPlugin, document_problems
 from core.orgs.controllers import CoverageController, OrgController
 from core.orgs.data_controllers import DataController
-from core.pagination import provide_page
 from core.places.controllers import ROUTES as PLACE_ROUTES
-from core.plugin_host import PluginManager, call_runtime_hook, make_plugin_manager
 from core.processes.controllers import ROUTES as PROCESS_ROUTES
-from core.security import secure_responses
 from core.selections.controllers import ROUTES as SELECTION_ROUTES
 from core.selfservice import inbox
 from core.selfservice.codes import provider_sender, set_code_sender
 from core.selfservice.controllers import ROUTES as SELFSERVICE_ROUTES
-from core.settings import Settings, load_settings
-from core.shared import SharedState
 from core.signup.service import SignupRuntime
 
 log = logging.getLogger("quntuan.app")
@@ -195,7 +195,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
         set_code_sender(provider_sender(signup.sender))
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
-    # the client address from trusted proxies only. CORS (core.cors) answers preflights before the fast
+    # the client address from trusted proxies only. CORS (core.kernel.cors) answers preflights before the fast
     # routes and Litestar, and marks every answer to an allowed origin. The host check and security headers wrap both the fast
     # routes and Litestar, so every answer carries the same headers.
     handler = observe_requests(
@@ -208,7 +208,7 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
 
 
 def app_from_env() -> Any:
-    """ASGI factory for servers (``uvicorn --factory core.app:app_from_env``): configures logging too."""
+    """ASGI factory for servers (``uvicorn --factory core.kernel.app:app_from_env``): configures logging too."""
     settings = load_settings()
     configure_logging(settings)
     app = create_app(settings)

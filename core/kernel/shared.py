@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from core.settings import Settings
+from core.kernel.settings import Settings
 
 #: What a Redis that is down, restarting, frozen or read-only raises: the dependency is lost, not a bug.
 REDIS_UNAVAILABLE: tuple[type[Exception], ...] = (

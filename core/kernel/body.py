@@ -34,7 +34,7 @@ from litestar.exceptions import ClientException, ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.typing import FieldDefinition
 
-from core.errors import JSON_MEDIA, TOO_DEEP, UNSUPPORTED_MEDIA, Problem
+from core.kernel.errors import JSON_MEDIA, TOO_DEEP, UNSUPPORTED_MEDIA, Problem
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NUL = "\x00"

@@ -47,11 +47,11 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils import normalize_path
 
-from core.guards import is_public, require_authenticated, require_permission
 from core.identity.authn import Authenticator, bearer_token
 from core.identity.principal import AuthPrincipal
-from core.observability import FAST_ROUTES
-from core.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, provide_page
+from core.kernel.guards import is_public, require_authenticated, require_permission
+from core.kernel.observability import FAST_ROUTES
+from core.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, provide_page
 
 log = logging.getLogger("quntuan.fastpath")
 
