@@ -30,13 +30,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.identity.crypto import Vault
 from core.identity.tables import AuditEntry, Person
 from core.kernel.db import Database
 from core.kernel.migrations import migrate
 from core.kernel.pagination import PageRequest
 from core.kernel.plugin_host import make_plugin_manager
 from core.kernel.settings import load_settings
+from core.kernel.vault import Vault
 from core.orgs.tables import Org
 from core.places import bookings, services
 from core.places import schemas as S

@@ -27,12 +27,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bench.principals import SubtreeCadre
-from core.identity.crypto import Vault
 from core.identity.tables import AuditEntry, Person
 from core.kernel.db import Database
 from core.kernel.migrations import migrate
 from core.kernel.plugin_host import make_plugin_manager
 from core.kernel.settings import load_settings
+from core.kernel.vault import Vault
 from core.orgs.tables import Org
 from core.processes import machine
 from core.processes.machine import Env

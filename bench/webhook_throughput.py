@@ -121,13 +121,13 @@ async def _ensure_database(database_url: str) -> None:
 
 async def _prepare(settings: Any, signals: int) -> dict[str, Any]:
     """Schema, an org, an API client granted ``core.webhook.manage`` on it, and its subscription."""
-    from core.identity.crypto import Vault
     from core.identity.tables import ApiClient, Grant, Role
     from core.integration.signing import new_secret, seal_secret
     from core.integration.tables import OutboxSignal, Webhook, WebhookAttempt, WebhookDelivery
     from core.kernel.db import Database
     from core.kernel.migrations import migrate
     from core.kernel.plugin_host import make_plugin_manager
+    from core.kernel.vault import Vault
     from core.orgs.signals import ORG_CREATED, OrgChanged
     from core.orgs.tables import Org
 

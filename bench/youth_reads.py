@@ -30,13 +30,13 @@ import asyncpg
 import msgspec
 
 from bench.principals import SubtreeCadre
-from core.identity.crypto import Vault
 from core.identity.tables import Person
 from core.kernel.db import Database
 from core.kernel.migrations import migrate
 from core.kernel.pagination import PageRequest
 from core.kernel.plugin_host import make_plugin_manager
 from core.kernel.settings import load_settings
+from core.kernel.vault import Vault
 from core.orgs.tables import Org
 from core.processes import services
 from core.processes.machine import Env

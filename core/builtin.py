@@ -1,4 +1,8 @@
-"""The core's own declarations, registered through the same hooks as any plugin.
+"""The core's default plugin: its own declarations, registered through the same hooks as any plugin.
+
+The plugin host loads it by name (the kernel imports no domain); :mod:`core.wiring` puts the domains in
+the app. Every domain module is imported inside the hook that needs it, so loading this plugin (as the
+``quntuan`` command does to add its sub-commands) imports no domain.
 
 The Party organization is the "1" of 1+3+X: it leads, and its kinds belong to the core so every
 plugin can place its organizations under it.
@@ -7,12 +11,22 @@ plugin can place its organizations under it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import typer
 
 from core import CORE_API_VERSION
 from core.kernel.declarations import AdminLevel, EventType, OrgKind, Permission, PluginInfo
 from core.kernel.hookspecs import hookimpl
 from core.kernel.i18n import Text
 from core.permissions import CORE_PERMISSIONS
+
+if TYPE_CHECKING:
+    from core.kernel.app import AppWiring
+    from core.kernel.db import Database
+    from core.kernel.plugin_host import PluginManager
+    from core.kernel.settings import Settings
+    from core.kernel.shared import SharedState
 
 _ALL_LEVELS = tuple(AdminLevel)
 
@@ -171,7 +185,7 @@ def quntuan_org_path_columns() -> Sequence[object]:
     The audit log and the outbox keep the path an action had when it happened (history), so they are
     not listed.
     """
-    from core.orgs.declarations import OrgPathColumn
+    from core.kernel.declarations.orgs import OrgPathColumn
 
     return (
         OrgPathColumn(table="core_event", column="org_path"),
@@ -222,7 +236,7 @@ def quntuan_file_owners() -> Sequence[object]:
 @hookimpl
 def quntuan_place_kinds() -> Sequence[object]:
     """The Party-led service centre (党群服务中心) that hosts every organization's services."""
-    from core.places.declarations import CORE_PLACE_KINDS
+    from core.kernel.declarations.places import CORE_PLACE_KINDS
 
     return CORE_PLACE_KINDS
 
@@ -243,3 +257,57 @@ async def quntuan_statistics(org_path: str) -> Sequence[object]:
     from core.processes.statistics import statistic_figures
 
     return [*(await statistic_figures(org_path)), *(await place_figures(org_path))]
+
+
+# --- the core-only hooks: the domains in the app and in the `quntuan` command ----------------------------
+
+
+@hookimpl
+def quntuan_app_wiring(
+    settings: Settings, plugin_manager: PluginManager, db: Database, shared: SharedState
+) -> AppWiring:
+    """The core's domains in the app: routes, state, lifespans, middleware, webhooks."""
+    from core.wiring import app_wiring
+
+    return app_wiring(settings, plugin_manager, db, shared)
+
+
+@hookimpl
+def quntuan_settings_refusals(settings: Settings, plugin_manager: PluginManager) -> Sequence[str]:
+    """What the sign-up settings (SMS provider, codes) cannot run with."""
+    from core.wiring import settings_refusals
+
+    return settings_refusals(settings, plugin_manager)
+
+
+@hookimpl
+def quntuan_commands(cli: typer.Typer) -> None:
+    """The domains' sub-commands. None of these modules creates a metric: ``serve`` chooses the metrics
+    directory after the command is parsed, before any metric exists."""
+    from core.identity.cli import admin_app
+    from core.integration.cli import worker_command
+    from core.kernel.cli import plugins_app
+    from core.orgs.cli import coverage_app, demo_app, export_command, import_command
+    from core.plugin_template.cli import new_plugin
+
+    cli.add_typer(admin_app, name="admin")
+    cli.add_typer(demo_app, name="demo")
+    cli.add_typer(coverage_app, name="coverage")
+    cli.command("import")(import_command)
+    cli.command("export")(export_command)
+    cli.command("worker")(worker_command)
+    plugins_app.command("check", help=_CHECK_HELP)(_check_plugins)
+    plugins_app.command("new")(new_plugin)
+
+
+_CHECK_HELP = """Run the testkit's contract suite on every installed, enabled plugin (exit 1 if one fails).
+
+On a fresh SQLite database of its own, migrated for the core and those plugins; nothing else is touched.
+"""
+
+
+def _check_plugins() -> None:
+    # The testkit package imports the app factory (and with it the metrics): only when the check runs.
+    from core.testkit.cli import check_plugins
+
+    check_plugins()

@@ -11,20 +11,11 @@ from core.events.schemas import CheckIn as CheckInInfo
 from core.events.schemas import Event as EventInfo
 from core.events.schemas import Feedback as FeedbackInfo
 from core.events.schemas import Registration as RegistrationInfo
-from core.files.owners import FileOwnerKind, OwnerAccess, OwnerContext
 from core.idempotency import claim_key
 from core.idempotency import replay as replay_response
 from core.identity.audit import CHANGED as AUDIT_CHANGED
 from core.identity.audit import paths_of_persons as audit_person_paths
 from core.identity.audit import record as record_audit
-from core.identity.crypto import (
-    DecryptionError,
-    Vault,
-    mask_id_number,
-    mask_phone,
-    normalise_id_number,
-    normalise_phone,
-)
 from core.identity.personal_data import PersonalDataTable
 from core.identity.tables import Person
 from core.integration.jobs import JobContext, register_job, register_periodic
@@ -32,16 +23,8 @@ from core.integration.signals import SignalType, emit
 from core.kernel.access import Principal, Reach, reach_clause, reach_sql, subtree_bounds, within
 from core.kernel.db import fetch as fetch_rows
 from core.kernel.declarations import AdminLevel, BuiltinRole, EventType, OrgKind, Permission, PluginInfo
-from core.kernel.errors import FieldError, Problem, register_field_code, register_problem, request_locale
-from core.kernel.fastpath import Decline, FastAnswer, FastRequest
-from core.kernel.guards import current_principal
-from core.kernel.hookspecs import hookimpl, hookspec
-from core.kernel.i18n import Text, to_simplified, to_traditional
-from core.kernel.pagination import Page, PageParam, PageRequest, decode_cursor, encode_cursor, paginate
-from core.kernel.settings import SettingsError
-from core.members.services import MembershipRejected
-from core.members.tables import Membership
-from core.orgs.declarations import (
+from core.kernel.declarations.files import FileOwnerKind, OwnerAccess, OwnerContext
+from core.kernel.declarations.orgs import (
     PLACE_KINDS,
     TWO_NEW_KINDS,
     CoverageRule,
@@ -52,15 +35,8 @@ from core.orgs.declarations import (
     StatFigure,
     UnitFacts,
 )
-from core.orgs.imports import read_table
-from core.orgs.owners import OwnerFigures, figures_by_owner, installed_plugins, kind_owners
-from core.orgs.search import fold as search_fold
-from core.orgs.search import initials as search_initials
-from core.orgs.search import is_initials_query, search_term
-from core.orgs.tables import CoverageRequirement, Org, Unit
-from core.orgs.tabular import TooLarge, UnreadableFile
-from core.places.declarations import PlaceKind, PlaceService
-from core.processes.declarations import (
+from core.kernel.declarations.places import PlaceKind, PlaceService
+from core.kernel.declarations.processes import (
     Deadline,
     ProcessContext,
     ProcessRejected,
@@ -68,9 +44,33 @@ from core.processes.declarations import (
     State,
     Transition,
 )
+from core.kernel.declarations.selections import NominationSource, NomineeKind, PublicVote, SelectionType
+from core.kernel.errors import FieldError, Problem, register_field_code, register_problem, request_locale
+from core.kernel.fastpath import Decline, FastAnswer, FastRequest
+from core.kernel.guards import current_principal
+from core.kernel.hookspecs import hookimpl, hookspec
+from core.kernel.i18n import Text, to_simplified, to_traditional
+from core.kernel.pagination import Page, PageParam, PageRequest, decode_cursor, encode_cursor, paginate
+from core.kernel.settings import SettingsError
+from core.kernel.vault import (
+    DecryptionError,
+    Vault,
+    mask_id_number,
+    mask_phone,
+    normalise_id_number,
+    normalise_phone,
+)
+from core.members.services import MembershipRejected
+from core.members.tables import Membership
+from core.orgs.imports import read_table
+from core.orgs.owners import OwnerFigures, figures_by_owner, installed_plugins, kind_owners
+from core.orgs.search import fold as search_fold
+from core.orgs.search import initials as search_initials
+from core.orgs.search import is_initials_query, search_term
+from core.orgs.tables import CoverageRequirement, Org, Unit
+from core.orgs.tabular import TooLarge, UnreadableFile
 from core.processes.notices import publish as _publish_notice
 from core.processes.schemas import NoticeEntryIn
-from core.selections.declarations import NominationSource, NomineeKind, PublicVote, SelectionType
 from core.selfservice.codes import send_code, set_code_sender
 from core.selfservice.inbox import Delivered as Notification
 from core.signup.sms import DeliveryFailed, SmsProvider

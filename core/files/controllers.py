@@ -1,7 +1,7 @@
 """HTTP routes of files: ``/api/v1/files`` — upload, metadata, content, an owner's list, delete.
 
 Access is the owner's to decide: every route asks the owner kind's ``authorize`` callback (see
-:mod:`core.files.owners`) and answers 404 when the owner is unknown or hidden from the caller. The routes
+:mod:`core.kernel.declarations.files`) and answers 404 when the owner is unknown or hidden from the caller. The routes
 therefore declare no permission of their own (``opt={"policy": "file-owner"}``) beyond being signed in.
 """
 

@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from core.files import problems, sniffing
-from core.files.owners import FileOwnerKind, OwnerAccess, owner_access
 from core.files.schemas import FileInfo
 from core.files.signals import FILE_DELETED, FILE_UPLOADED, FileSignal
 from core.files.storage import FileStorage, storage_key
@@ -19,6 +18,7 @@ from core.files.upload import Received
 from core.identity import audit
 from core.integration.signals import emit
 from core.kernel.access import Principal
+from core.kernel.declarations.files import FileOwnerKind, OwnerAccess, owner_access
 from core.kernel.errors import Problem
 from core.kernel.pagination import PageRequest, paginate
 from core.kernel.settings import Settings

@@ -6,7 +6,7 @@ whole table emptied): what is left still chains. So the head is anchored: every
 processes per interval), and on demand (``POST /api/v1/audit/checkpoints``, ``quntuan admin
 audit-checkpoint``), a checkpoint records the number of entries, the last ``seq``, its hash and the time,
 signed with HMAC-SHA256 under a key derived from the personal-data key ring
-(:meth:`core.identity.crypto.Vault.subkey`; the key id is kept beside the signature).
+(:meth:`core.kernel.vault.Vault.subkey`; the key id is kept beside the signature).
 
 Checkpoints are kept apart from the log: in ``core_audit_checkpoint`` (insert-only: triggers refuse
 updates, deletes and, on PostgreSQL, ``TRUNCATE``), and the newest ones copied outside the database — to
@@ -37,10 +37,10 @@ from typing import Any, Literal
 import msgspec
 
 from core.identity import audit
-from core.identity.crypto import Vault
 from core.identity.tables import AuditCheckpoint, AuditEntry
 from core.integration.jobs import JobContext, register_job, register_periodic
 from core.kernel.settings import Settings
+from core.kernel.vault import Vault
 
 log = logging.getLogger("quntuan.audit")
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from core.identity import audit
 from core.identity.authz_cache import authority_changed
-from core.identity.crypto import normalise_phone
 from core.identity.passwords import check_strength, hash_password, verify_password
 from core.identity.problems import INVALID_CREDENTIALS, INVALID_GRANT
 from core.identity.runtime import IdentityRuntime
@@ -29,6 +28,7 @@ from core.identity.tokens import (
 )
 from core.kernel.db import Database
 from core.kernel.errors import Problem
+from core.kernel.vault import normalise_phone
 
 
 def _locked(retry_after: int) -> Problem:

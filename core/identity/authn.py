@@ -18,19 +18,10 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from core.identity.authz_cache import AuthzCache, current_cache
 from core.identity.principal import AuthPrincipal
 from core.identity.tokens import AccessClaims, verify_access_token
+from core.kernel.access import bearer_token
 
 #: The principal of the request being served (for the audit log), or None outside requests.
 current_actor: ContextVar[Any] = ContextVar("quntuan_current_actor", default=None)
-
-
-def bearer_token(scope: Scope) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                return token.strip()
-            return None
-    return None
 
 
 #: Tokens verified by one process at most (the cache is emptied when full).

@@ -99,7 +99,7 @@ def create(
     import sys
 
     from core.identity.passwords import MIN_LENGTH, WEAKNESS_MESSAGES, weakness
-    from core.kernel.cli import _settings
+    from core.kernel.cli import settings_or_exit
 
     if username is None:
         username = typer.prompt("Username")
@@ -116,7 +116,7 @@ def create(
     if len(password) < MIN_LENGTH:
         err.print(f"[red]密码太短 / password too short:[/] at least {MIN_LENGTH} characters")
         raise typer.Exit(2)
-    settings = _settings()
+    settings = settings_or_exit()
     reason = weakness(password, (username, name), min_score=settings.password_min_score)
     if reason is not None:
         text = WEAKNESS_MESSAGES[reason]
@@ -143,16 +143,16 @@ def reencrypt() -> None:
     """Re-encrypt ID numbers, phones, orgs' and places' contact phones, process forms, webhook secrets,
     stored import uploads and every column a plugin declared encrypted (``PersonalDataTable.encrypted``)
     under the first key of QUNTUAN_PERSONAL_DATA_KEYS."""
-    from core.identity.crypto import Vault
     from core.identity.keys import reencrypt_persons, reencrypt_plugin_columns
     from core.integration.webhooks import reencrypt_secrets
-    from core.kernel.cli import _settings
+    from core.kernel.cli import settings_or_exit
+    from core.kernel.vault import Vault
     from core.orgs.contact import reencrypt_contact_phones
     from core.orgs.uploads import reencrypt_uploads
     from core.places.personal_data import reencrypt_place_contacts
     from core.processes.personal_data import reencrypt_process_forms
 
-    settings = _settings()
+    settings = settings_or_exit()
     vault = Vault.from_settings(settings)
 
     async def everything(db: Any, pm: Any) -> tuple[int, ...]:
@@ -180,10 +180,10 @@ def verify_audit() -> None:
     """Check the audit log: its hash chain, and its head against the signed checkpoints; exit 1 when an
     entry was changed, removed or reordered, its newest entries are missing, or a checkpoint is forged."""
     from core.identity.audit_checkpoints import verify
-    from core.identity.crypto import Vault
-    from core.kernel.cli import _settings
+    from core.kernel.cli import settings_or_exit
+    from core.kernel.vault import Vault
 
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def check(db: Any, pm: Any) -> Any:
         async with _redis(settings) as redis:
@@ -210,10 +210,10 @@ def verify_audit() -> None:
 def audit_checkpoint() -> None:
     """Record a signed checkpoint of the audit log's head now (one is also taken periodically)."""
     from core.identity.audit_checkpoints import take
-    from core.identity.crypto import Vault
-    from core.kernel.cli import _settings
+    from core.kernel.cli import settings_or_exit
+    from core.kernel.vault import Vault
 
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def work(db: Any, pm: Any) -> Any:
         async with _redis(settings) as redis:

@@ -12,9 +12,9 @@ from typing import Any
 from piccolo.columns import Column
 from piccolo.table import Table
 
-from core.identity.crypto import Vault
 from core.identity.tables import Person
 from core.kernel.db import Database
+from core.kernel.vault import Vault
 
 BATCH = 200
 

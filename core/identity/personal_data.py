@@ -17,7 +17,6 @@ from typing import Any, Literal
 import msgspec
 
 from core.identity import audit, custody, persons
-from core.identity.crypto import Vault
 from core.identity.rules import require_outranks
 from core.identity.signals import PERSON_ERASED, PersonChanged
 from core.identity.tables import Account, Consent, Person, Post
@@ -25,6 +24,7 @@ from core.integration.signals import emit
 from core.kernel.access import Principal
 from core.kernel.errors import Problem
 from core.kernel.i18n import Text
+from core.kernel.vault import Vault
 
 ERASED_NAME = "（已删除）"
 

@@ -18,7 +18,6 @@ import msgspec
 from piccolo.columns.combination import Or
 
 from core.identity import audit
-from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.permissions import PERSON_PERSONAL_DATA
 from core.identity.problems import DUPLICATE
 from core.identity.rules import PLATFORM
@@ -31,6 +30,7 @@ from core.kernel.access import Principal, Reach, reach_clause, reach_sql
 from core.kernel.db import Database, fetch
 from core.kernel.errors import Problem
 from core.kernel.i18n import Text
+from core.kernel.vault import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.orgs.tables import Org
 
 #: Fields whose values never reach the audit log or signals.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.identity.crypto import Vault
 from core.identity.throttle import Throttle
 from core.kernel.settings import Settings
 from core.kernel.shared import SharedState
+from core.kernel.vault import Vault
 
 
 class IdentityRuntime:

@@ -36,7 +36,7 @@ class Person(Table, tablename="core_person"):
     political_status = Varchar(length=32, null=True, default=None)
     #: 民族, e.g. 汉族.
     ethnicity = Varchar(length=32, null=True, default=None)
-    #: AES-GCM ciphertext of the mobile number (core.identity.crypto); never plaintext.
+    #: AES-GCM ciphertext of the mobile number (core.kernel.vault); never plaintext.
     phone_enc = Text(null=True, default=None)
     #: Keyed blind index of the phone, for exact lookup.
     phone_index = Varchar(length=64, null=True, default=None, index=True)
@@ -206,7 +206,7 @@ class AuditCheckpoint(Table, tablename="core_audit_checkpoint"):
     entry_count = BigInt()
     last_seq = BigInt()
     head_hash = Varchar(length=64)
-    #: The key ring's key id the signing key was derived from (``core.identity.crypto.Vault.subkey``).
+    #: The key ring's key id the signing key was derived from (``core.kernel.vault.Vault.subkey``).
     kid = Varchar(length=16)
     #: HMAC-SHA256 over the fields above.
     signature = Varchar(length=64)

@@ -22,7 +22,7 @@ console = Console()
 
 def _run_one(settings: Settings) -> None:
     """One worker process: runs until SIGTERM or SIGINT, then finishes or hands back what it holds."""
-    import core.kernel.app  # noqa: F401 - the web's modules register the jobs it enqueues (orgs.import, …)
+    import core.wiring  # noqa: F401 - the web's modules register the jobs it enqueues (orgs.import, …)
     from core.integration.runtime import run_worker
     from core.kernel.observability import configure_logging
 
@@ -42,12 +42,14 @@ def worker_command(
     processes: Annotated[int, typer.Option(min=1, max=64, help="Worker processes to run.")] = 1,
 ) -> None:
     """Run the outbox relay and background jobs (webhook deliveries, imports) until stopped."""
-    from core.kernel.cli import _plugin_manager, _refuse, _settings
+    from core.kernel.cli import plugin_manager_or_exit, refuse, settings_or_exit
     from core.kernel.startup import refusals
 
-    settings = _settings()
+    settings = settings_or_exit()
     # What `quntuan config check` reports: the same function, so the check and the start never disagree.
-    _refuse(refusals(settings, workers=1, processes=processes, plugin_manager=_plugin_manager(settings)))
+    refuse(
+        refusals(settings, workers=1, processes=processes, plugin_manager=plugin_manager_or_exit(settings))
+    )
     if settings.runs_embedded_worker and settings.redis_url is None:
         console.print(
             "[yellow]无 Redis：Web 进程已内置工作进程 / without Redis the web process runs the relay itself;[/] "

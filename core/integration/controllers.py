@@ -14,7 +14,6 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from core.identity.authn import bearer_token
 from core.identity.runtime import identity_of
 from core.identity.tokens import verify_access_token
 from core.integration import feeds
@@ -34,7 +33,7 @@ from core.integration.schemas import (
 )
 from core.integration.tables import OutboxSignal, WebhookDelivery
 from core.integration.tables import Webhook as WebhookRow
-from core.kernel.access import Reach, within
+from core.kernel.access import Reach, bearer_token, within
 from core.kernel.errors import BAD_REQUEST, FIELD_MESSAGES, FieldError, Problem, request_locale
 from core.kernel.guards import current_principal, require_permission
 from core.kernel.pagination import Page, PageParam, paginate

@@ -37,7 +37,6 @@ from uuid import UUID, uuid4
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from core.identity.crypto import DecryptionError, Vault
 from core.integration import outbound
 from core.integration.relay import Owner, iso, owner_of, owner_reaches
 from core.integration.signing import open_secret, webhook_headers
@@ -45,6 +44,7 @@ from core.integration.tables import OutboxSignal, Webhook, WebhookAttempt, Webho
 from core.kernel.access import Reach, within
 from core.kernel.observability import record_webhook_delivery
 from core.kernel.settings import Settings
+from core.kernel.vault import DecryptionError, Vault
 
 log = logging.getLogger("quntuan.delivery")
 

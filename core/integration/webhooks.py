@@ -18,7 +18,6 @@ from uuid import UUID, uuid4
 import msgspec
 
 from core.identity import audit
-from core.identity.crypto import Vault
 from core.integration import outbound
 from core.integration.permissions import WEBHOOK_MANAGE, WEBHOOK_READ
 from core.integration.schemas import (
@@ -40,6 +39,7 @@ from core.kernel.access import Principal, reach_clause, within
 from core.kernel.errors import FieldError, Problem
 from core.kernel.i18n import Text
 from core.kernel.settings import Locale, Settings
+from core.kernel.vault import Vault
 from core.orgs.tables import Org
 
 URL_MESSAGES: dict[str, Text] = {

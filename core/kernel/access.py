@@ -52,6 +52,25 @@ class Principal(Protocol):
         ...
 
 
+class Authenticates(Protocol):
+    """What turns a request's bearer token into its principal (identity's authenticator, in ``app.state.authn``)."""
+
+    async def principal(self, token: str | None) -> Principal | None:
+        """The principal of the token; None without one or for a bad one."""
+        ...
+
+
+def bearer_token(scope: Any) -> str | None:
+    """The bearer token of an ASGI scope's ``Authorization`` header, or None."""
+    for key, value in scope.get("headers", ()):
+        if key == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+            return None
+    return None
+
+
 def subtree_bounds(path: str) -> tuple[str, str]:
     return path, path + SUBTREE_END
 

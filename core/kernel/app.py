@@ -11,8 +11,9 @@ import gc
 import logging
 import signal
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
@@ -25,19 +26,6 @@ from litestar.types import ControllerRouterHandler
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core import __version__
-from core.api.system import SystemController, metrics
-from core.events.controllers import EventController, PublicCalendarController
-from core.files.controllers import FileController
-from core.files.storage import make_storage
-from core.files.upload import SPOOL_DIR, remove_stale_spools
-from core.identity import authz_cache
-from core.identity.authn import Authenticator, authentication_middleware
-from core.identity.builtin_roles import sync_builtin_roles
-from core.identity.routes import identity_router
-from core.identity.runtime import IdentityRuntime
-from core.integration.controllers import FeedController, StreamController, WebhookController
-from core.integration.openapi import signal_webhooks
-from core.integration.runtime import integration_lifespan
 from core.kernel.body import strict_body
 from core.kernel.cors import cross_origin
 from core.kernel.db import Database
@@ -53,21 +41,38 @@ from core.kernel.plugin_host import PluginManager, call_runtime_hook, make_plugi
 from core.kernel.security import secure_responses
 from core.kernel.settings import Settings, load_settings
 from core.kernel.shared import SharedState
-from core.members.controllers import MemberController
-from core.members.link_controllers import MyPersonLinkController, PersonLinkController
-from core.orgs.controllers import CoverageController, OrgController
-from core.orgs.data_controllers import DataController
-from core.places.controllers import ROUTES as PLACE_ROUTES
-from core.processes.controllers import ROUTES as PROCESS_ROUTES
-from core.selections.controllers import ROUTES as SELECTION_ROUTES
-from core.selfservice import inbox
-from core.selfservice.codes import provider_sender, set_code_sender
-from core.selfservice.controllers import ROUTES as SELFSERVICE_ROUTES
-from core.signup.service import SignupRuntime
+from core.kernel.system import SystemController, metrics
 
 log = logging.getLogger("quntuan.app")
 
 API_PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True)
+class AppWiring:
+    """The core's domains in the app, as its default plugin (:mod:`core.builtin`) hands them to the kernel.
+
+    The kernel builds the app around this and imports no domain package itself.
+    """
+
+    #: Mounted under ``/api/v1`` beside the kernel's own system routes.
+    routes: Sequence[ControllerRouterHandler]
+    #: Mounted as they are (routers that carry their own path).
+    routers: Sequence[ControllerRouterHandler] = ()
+    #: Added to ``app.state`` (``identity``, ``authn``, ``files``, …).
+    state: Mapping[str, Any] = field(default_factory=dict)
+    #: Entered in order after the migrations and before ``quntuan_startup``; left after ``quntuan_shutdown``.
+    contexts: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]] = ()
+    #: Litestar lifespans that run after the kernel's (the integration runtime: relay, streams, jobs).
+    lifespans: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]] = ()
+    #: ASGI middleware of every Litestar route (authentication).
+    middleware: Sequence[Any] = ()
+    #: The OpenAPI document's ``webhooks`` (one per signal type).
+    webhooks: Mapping[str, Any] = field(default_factory=dict)
+    #: Called with the built app, before it serves.
+    on_app: Sequence[Callable[[Litestar], None]] = ()
+    #: Awaited when the app stops, whether or not it started (clients and pools the state holds).
+    closers: Sequence[Callable[[], Awaitable[None]]] = ()
 
 
 def _plugin_routers(pm: PluginManager) -> tuple[list[Router], list[Tag]]:
@@ -98,12 +103,8 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
     pm = plugin_manager or make_plugin_manager(settings)
     db = Database(settings, pm.registry.piccolo_apps)
     shared = SharedState(settings)
-    identity = IdentityRuntime(settings, shared)
-    authz = authz_cache.AuthzCache(shared.redis, timezone=settings.timezone)
-    files = make_storage(settings)
-    signup = SignupRuntime(settings, shared, db, identity, pm)
     db.bind()
-    authz_cache.bind(authz)
+    wiring: AppWiring = pm.hook.quntuan_app_wiring(settings=settings, plugin_manager=pm, db=db, shared=shared)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -115,56 +116,35 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                     log.info("applied %d migration(s)", len(applied))
             else:
                 await ensure_schema_current(db)
-            await sync_builtin_roles(db, pm.registry)
-            await remove_stale_spools(settings.files_path / SPOOL_DIR)
-            await call_runtime_hook(pm, "quntuan_startup", app=app)
-            yield
-            await call_runtime_hook(pm, "quntuan_shutdown", app=app)
+            async with AsyncExitStack() as stack:
+                for context in wiring.contexts:
+                    await stack.enter_async_context(context(app))
+                await call_runtime_hook(pm, "quntuan_startup", app=app)
+                yield
+                await call_runtime_hook(pm, "quntuan_shutdown", app=app)
         finally:
-            await signup.close()
-            await files.close()
+            for close in wiring.closers:
+                await close()
             await shared.close()
             await db.stop()
 
     plugin_routers, plugin_tags = _plugin_routers(pm)
-    core_router = Router(
-        path=API_PREFIX,
-        route_handlers=[
-            SystemController,
-            WebhookController,
-            StreamController,
-            FeedController,
-            OrgController,
-            CoverageController,
-            MemberController,
-            PersonLinkController,
-            MyPersonLinkController,
-            DataController,
-            EventController,
-            PublicCalendarController,
-            FileController,
-            *PROCESS_ROUTES,
-            *PLACE_ROUTES,
-            *SELECTION_ROUTES,
-            *SELFSERVICE_ROUTES,
-        ],
-    )
     route_handlers: list[ControllerRouterHandler] = [
-        core_router,
-        identity_router(API_PREFIX),
+        Router(path=API_PREFIX, route_handlers=[SystemController, *wiring.routes]),
+        *wiring.routers,
         *plugin_routers,
         docs_assets_router(),
         metrics,
     ]
 
     openapi = openapi_config(plugin_tags, frozenset(pm.registry.declarations) - {"core"})
-    openapi.webhooks = signal_webhooks(pm.registry.signals)  # type: ignore[assignment]
+    openapi.webhooks = dict(wiring.webhooks)  # type: ignore[assignment]
 
     config = LitestarConfig(
         route_handlers=route_handlers,
         dependencies={"page": Provide(provide_page, sync_to_thread=False)},
         exception_handlers=exception_handlers(),  # type: ignore[arg-type]
-        lifespan=[lifespan, integration_lifespan],
+        lifespan=[lifespan, *wiring.lifespans],
         openapi_config=openapi,
         state=State(
             {
@@ -173,26 +153,21 @@ def create_app(settings: Settings | None = None, plugin_manager: PluginManager |
                 "registry": pm.registry,
                 "db": db,
                 "shared": shared,
-                "identity": identity,
-                "signup": signup,
-                "authz": authz,
-                "files": files,
-                "authn": Authenticator(identity.secret, authz),
                 "version": __version__,
+                **wiring.state,
             }
         ),
         request_max_body_size=settings.max_body_size,
         before_request=strict_body,
-        middleware=[authentication_middleware],
+        middleware=list(wiring.middleware),
         plugins=[PageSchemaPlugin()],
         debug=False,
     )
     app = Litestar.from_config(config)
     document_problems(app)
     check_route_policies(app)
-    inbox.bind(pm, app.state)  # deliveries (quntuan_notify) and approved erasure requests use them
-    if signup.sender is not None:  # claim codes go out through the configured SMS provider too
-        set_code_sender(provider_sender(signup.sender))
+    for step in wiring.on_app:
+        step(app)
     # Outside Litestar's exception handling (so 404/405 and every problem carry the request id), innermost
     # first: the fast routes of the hottest reads, the request id with the request log and metrics, then
     # the client address from trusted proxies only. CORS (core.kernel.cors) answers preflights before the fast

@@ -36,7 +36,7 @@ err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _refuse(problems: list[str]) -> None:
+def refuse(problems: list[str]) -> None:
     """Print each refusal on one line and stop with :data:`EXIT_CONFIG` (no traceback); none: go on."""
     if not problems:
         return
@@ -46,18 +46,18 @@ def _refuse(problems: list[str]) -> None:
     raise typer.Exit(EXIT_CONFIG)
 
 
-def _settings(**overrides: Any) -> Settings:
+def settings_or_exit(**overrides: Any) -> Settings:
     """Settings from the environment, or a clear list of what is wrong and exit status 2."""
     try:
         settings = load_settings()
     except SettingsError as exc:
-        _refuse(exc.problems)
+        refuse(exc.problems)
     import msgspec
 
     return msgspec.structs.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def _plugin_manager(settings: Settings) -> Any:
+def plugin_manager_or_exit(settings: Settings) -> Any:
     """The plugins, or (strict mode) the one that failed and :data:`EXIT_PLUGINS`; skipped ones are said."""
     from core.kernel.plugin_host import PluginLoadError, make_plugin_manager
 
@@ -90,12 +90,13 @@ def serve(
     """Serve the API. With no settings: SQLite at ./quntuan.db, migrations applied on start."""
     import uvicorn
 
-    settings = _settings(host=host, port=port, workers=workers)
-    _refuse(refusals(settings))
     from core.kernel.metrics_dir import prepare_multiprocess_dir
 
-    # First: prometheus-client decides when first imported (plugins may import it) whether to share.
+    # First, before anything imports a metric (the settings check loads the core's default plugin, and
+    # plugins may import prometheus-client): the directory decides where every counter's file goes.
     prepare_multiprocess_dir()
+    settings = settings_or_exit(host=host, port=port, workers=workers)
+    refuse(refusals(settings))
     from core.kernel.plugin_host import enabled_plugin_names
 
     if settings.workers > 1 and not settings.strict_plugins:
@@ -105,8 +106,8 @@ def serve(
         # of every worker failing in turn.
         plugins = f"{', '.join(enabled_plugin_names(settings)) or '-'} (loaded by each worker)"
     else:
-        pm = _plugin_manager(settings)
-        _refuse(refusals(settings, plugin_manager=pm))
+        pm = plugin_manager_or_exit(settings)
+        refuse(refusals(settings, plugin_manager=pm))
         plugins = ", ".join(sorted(pm.registry.plugins)) or "-"
     where = settings.sqlite_path.resolve() if settings.is_sqlite else "PostgreSQL"
     console.print(
@@ -114,11 +115,6 @@ def serve(
         f"{'redis' if settings.redis_url else 'in-process'} · plugins: {plugins}"
     )
     console.print(f"API docs: http://{settings.host}:{settings.port}/schema")
-    from core.identity.cli import first_admin_hint
-
-    hint = first_admin_hint(settings)
-    if hint:
-        console.print(f"[yellow]{hint}[/]")
     uvicorn.run(
         "core.kernel.app:app_from_env",
         factory=True,
@@ -140,7 +136,7 @@ def backup(target: Annotated[Path, typer.Argument(help="File to write the backup
     from core.kernel.backup import backup as run_backup
 
     try:
-        written = run_backup(_settings(), target)
+        written = run_backup(settings_or_exit(), target)
     except BackupError as exc:
         err.print(f"[red]备份失败 / backup failed:[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from None
@@ -156,7 +152,7 @@ def restore(
     from core.kernel.backup import BackupError
     from core.kernel.backup import restore as run_restore
 
-    settings = _settings()
+    settings = settings_or_exit()
     if not yes:
         typer.confirm(
             f"Replace the content of {settings.database_url.split('@')[-1]} with {source}?", abort=True
@@ -182,8 +178,8 @@ def migrate(
     from core.kernel.migrations import PendingMigration, pending_migrations
     from core.kernel.migrations import migrate as run_migrate
 
-    settings = _settings()
-    pm = _plugin_manager(settings)
+    settings = settings_or_exit()
+    pm = plugin_manager_or_exit(settings)
     db = Database(settings, pm.registry.piccolo_apps)
 
     def applied(item: PendingMigration, seconds: float, notes: list[str]) -> None:
@@ -234,9 +230,9 @@ def config_check(
 ) -> None:
     """Check the settings as `serve` and `worker` would, without starting anything: exit 0 when both would
     start, 2 with every refusal listed, 3 when a plugin fails to load in strict mode."""
-    settings = _settings(workers=workers)
-    pm = _plugin_manager(settings)
-    _refuse(refusals(settings, processes=processes, plugin_manager=pm))
+    settings = settings_or_exit(workers=workers)
+    pm = plugin_manager_or_exit(settings)
+    refuse(refusals(settings, processes=processes, plugin_manager=pm))
     database = "SQLite" if settings.is_sqlite else "PostgreSQL"
     shared = "Redis" if settings.redis_url else "in-process"
     console.print(
@@ -283,7 +279,7 @@ def list_plugins() -> None:
 
     from core.kernel.plugin_host import ENTRY_POINT_GROUP, make_plugin_manager
 
-    settings = _settings(strict_plugins=False)
+    settings = settings_or_exit(strict_plugins=False)
     pm = make_plugin_manager(settings)
     table = Table("slug", "name", "version", "core API", "compatible", "status")
     for slug, decl in sorted(pm.registry.plugins.items()):
@@ -319,96 +315,17 @@ def list_plugins() -> None:
     console.print(f"core API {CORE_API_VERSION}")
 
 
-@plugins_app.command("check")
-def check_plugins() -> None:
-    """Run the testkit's contract suite on every installed, enabled plugin (exit 1 if one fails).
+def _add_default_commands() -> None:
+    """The domains' sub-commands, from the core's default plugin (the kernel imports no domain itself)."""
+    import pluggy
 
-    On a fresh SQLite database of its own, migrated for the core and those plugins; nothing else is
-    touched.
-    """
-    import contextlib
-    import importlib.metadata
-    import io
-    import tempfile
+    from core.kernel import hookspecs
+    from core.kernel.plugin_host import CORE_PLUGIN, load_default_plugin
 
-    from core import testkit
-    from core.kernel.plugin_host import ENTRY_POINT_GROUP
-
-    settings = _settings(strict_plugins=False)
-    failed: list[str] = []
-    plugins: dict[str, object] = {}
-    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
-        if ep.name in settings.disabled_plugins:
-            continue
-        try:
-            plugins[ep.name] = ep.load()
-        except Exception as exc:
-            failed.append(ep.name)
-            console.print(f"  [red]✗[/] {ep.name}: cannot be loaded: {type(exc).__name__}: {exc}")
-
-    async def run(directory: str) -> None:
-        db_settings = testkit.settings_for(f"sqlite:///{directory}/check.db", files_dir=f"{directory}/files")
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints each migration it applies
-                await testkit.migrate_database(db_settings, plugins)
-        except Exception as exc:
-            err.print(f"[red]迁移失败 / migrations failed:[/] {type(exc).__name__}: {exc}")
-            failed.append("migrations")
-            return
-        for slug, module in sorted(plugins.items()):
-            try:
-                # The cross-subtree check needs resources only the plugin's own tests can make.
-                await testkit.assert_plugin_contract(slug, module, db_settings, siblings=False)
-            except Exception as exc:
-                failed.append(slug)
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                console.print(f"  [red]✗[/] {slug}: {reason}")
-            else:
-                console.print(f"  [green]✓[/] {slug}")
-
-    with tempfile.TemporaryDirectory(prefix="quntuan-check-") as directory:
-        asyncio.run(run(directory))
-    if failed:
-        err.print(f"[red]契约检查未通过 / contract failed:[/] {', '.join(failed)}")
-        raise typer.Exit(EXIT_FAILED)
-    console.print(f"{len(plugins)} plugin(s) keep the contract.")
-
-
-@plugins_app.command("new")
-def new_plugin(
-    slug: Annotated[str, typer.Argument(help="The plugin's slug: /api/v1/<slug>, tables <slug>_….")],
-    directory: Annotated[
-        Path, typer.Option("--dir", help="Where to write the package quntuan-<slug>/.")
-    ] = Path("."),
-    name_zh: Annotated[str | None, typer.Option("--name-zh", help="Its name in zh-Hans.")] = None,
-    name_en: Annotated[str | None, typer.Option("--name-en", help="Its name in English.")] = None,
-) -> None:
-    """Write a new plugin package: entry point, table and migration, guarded routes, tests, README."""
-    from core.plugin_template import TemplateError, generate
-
-    try:
-        target = generate(slug, directory, name_zh=name_zh, name_en=name_en)
-    except TemplateError as exc:
-        err.print(f"[red]无法创建插件 / cannot create the plugin:[/] {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
-    console.print(f"Plugin {slug} written to {target}.")
-    console.print(f"Next: cd {target} && pip install -e . && pytest; then quntuan plugins list.")
-
-
-from core.identity.cli import admin_app  # noqa: E402 - the sub-command group lives with identity
-
-app.add_typer(admin_app, name="admin")
-
-from core.orgs.cli import coverage_app, demo_app, export_command, import_command  # noqa: E402 - they live with orgs
-
-app.add_typer(demo_app, name="demo")
-app.add_typer(coverage_app, name="coverage")
-app.command("import")(import_command)
-app.command("export")(export_command)
-
-from core.integration.cli import worker_command  # noqa: E402 - it lives with integration
-
-app.command("worker")(worker_command)
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    pm.register(load_default_plugin(), CORE_PLUGIN)
+    pm.hook.quntuan_commands(cli=app)
 
 
 def main() -> None:
@@ -419,4 +336,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as `python -m core.kernel.cli`, this copy is `__main__`; the domains' commands import
+    # `core.kernel.cli`, so the command they join is that module's: run it, not this copy.
+    from core.kernel import cli
+
+    cli.main()
+else:
+    _add_default_commands()

@@ -12,7 +12,7 @@ and :func:`fast_routes` answers a matching request before Litestar's router does
 
 * Litestar's own routing (its cached route lookup: the same paths, the same parsed path parameters, the
   same route template as the metrics label), its host check and its query-string parser;
-* the same authentication (:class:`core.identity.authn.Authenticator`) and the same permission the
+* the same authentication (``app.state.authn``, identity's :class:`~core.kernel.access.Authenticates`) and the same permission the
   handler's guards check (its ``opt["permission"]``);
 * a twin that calls the same service functions as the handler; its content is encoded with msgspec, as
   Litestar encodes it, and sent with the handler's status and headers.
@@ -47,8 +47,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils import normalize_path
 
-from core.identity.authn import Authenticator, bearer_token
-from core.identity.principal import AuthPrincipal
+from core.kernel.access import Authenticates, Principal, bearer_token
 from core.kernel.guards import is_public, require_authenticated, require_permission
 from core.kernel.observability import FAST_ROUTES
 from core.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, provide_page
@@ -70,7 +69,7 @@ class Decline(Exception):
 class FastRequest:
     """What a twin gets: the caller, the parsed path parameters, the query, the app's state."""
 
-    principal: AuthPrincipal
+    principal: Principal
     path_params: dict[str, Any]
     query: dict[str, str]
     state: State
@@ -183,7 +182,7 @@ def fast_routes(app: Litestar, inner: ASGIApp) -> ASGIApp:
         twin, permission = found
         state: State = scope["app"].state
         try:
-            authn: Authenticator = state.authn
+            authn: Authenticates = state.authn
             principal = await authn.principal(bearer_token(scope))
             if principal is None or not principal.has_permission(permission):
                 raise Decline

@@ -22,25 +22,31 @@ from uuid import UUID
 import pluggy
 
 if TYPE_CHECKING:
+    import typer
     from litestar import Litestar
     from litestar.types import ControllerRouterHandler
     from piccolo.conf.apps import AppConfig
 
     from core.events.schemas import CheckIn, Event, Feedback, Registration
-    from core.files.owners import FileOwnerKind
     from core.identity.personal_data import PersonalDataTable
     from core.integration.signals import SignalType
+    from core.kernel.app import AppWiring
+    from core.kernel.db import Database
     from core.kernel.declarations import BuiltinRole, EventType, OrgKind, Permission, PluginInfo
-    from core.orgs.declarations import (
+    from core.kernel.declarations.files import FileOwnerKind
+    from core.kernel.declarations.orgs import (
         CoverageRule,
         MembershipDraft,
         MembershipInfo,
         OrgPathColumn,
         StatFigure,
     )
-    from core.places.declarations import PlaceKind
-    from core.processes.declarations import ProcessType
-    from core.selections.declarations import SelectionType
+    from core.kernel.declarations.places import PlaceKind
+    from core.kernel.declarations.processes import ProcessType
+    from core.kernel.declarations.selections import SelectionType
+    from core.kernel.plugin_host import PluginManager
+    from core.kernel.settings import Settings
+    from core.kernel.shared import SharedState
     from core.signup.sms import SmsProvider
 
 PROJECT = "quntuan"
@@ -141,7 +147,7 @@ def quntuan_file_owners() -> Sequence[FileOwnerKind]:
     Called once at start-up. Codes are ``<slug>.<name>`` (the core's own have no prefix: ``process``,
     ``notice``). ``authorize(principal, owner_id)`` (plain or ``async``) returns ``None`` when the owner
     does not exist or is outside the principal's reach — the files API then answers 404 — or a
-    :class:`~core.files.owners.OwnerAccess` saying whether the principal may attach and delete, where the
+    :class:`~core.kernel.declarations.files.OwnerAccess` saying whether the principal may attach and delete, where the
     owner sits in the tree and which person it concerns. ``max_size`` and ``allowed_types`` narrow the
     platform's limits for this kind.
     """
@@ -152,7 +158,7 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
     """Declare which registered units require an org of this plugin's kinds (建会/建团 coverage rules).
 
     Called once per app, when coverage is first computed. Codes are ``<slug>.<name>``; each rule's
-    ``applies(facts)`` gets a :class:`~core.orgs.declarations.UnitFacts` (kind, head counts, region) and
+    ``applies(facts)`` gets a :class:`~core.kernel.declarations.orgs.UnitFacts` (kind, head counts, region) and
     returns whether the unit should be covered; the unit counts as covered when an active org of one of
     the rule's ``org_kinds`` is linked to it. The plugin owns the rule (the union: 25 employees or more).
     """
@@ -162,7 +168,7 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
 def quntuan_process_types() -> Sequence[ProcessType]:
     """Declare the process types (申请与办理) this plugin owns: codes ``<slug>.<name>``, states, transitions.
 
-    Called once at start-up. Each :class:`~core.processes.declarations.ProcessType` names its states,
+    Called once at start-up. Each :class:`~core.kernel.declarations.processes.ProcessType` names its states,
     its transitions (who may take each, an optional form, deadline, ``validate`` and ``after``
     callables), the applicant's form Struct and which of its fields hold personal data. The core checks
     each type then (unknown or unreachable states, duplicate codes: the plugin is rejected, naming the
@@ -176,7 +182,7 @@ def quntuan_process_types() -> Sequence[ProcessType]:
 def quntuan_place_kinds() -> Sequence[PlaceKind]:
     """Declare the kinds of places (阵地) this plugin owns: codes ``<slug>.<name>``, names, services.
 
-    Called once at start-up. Each :class:`~core.places.declarations.PlaceKind` names the org kinds that
+    Called once at start-up. Each :class:`~core.kernel.declarations.places.PlaceKind` names the org kinds that
     may own such a place (empty: any) and the services (``PlaceService(code, name)``) places of the kind
     typically offer. The core checks the codes (malformed or duplicate: the plugin is rejected) and
     provides storage, public listing by region, kind, service and distance, bookable resources with
@@ -188,7 +194,7 @@ def quntuan_place_kinds() -> Sequence[PlaceKind]:
 def quntuan_selection_types() -> Sequence[SelectionType]:
     """Declare the selection types (评选表彰) this plugin owns: codes ``<slug>.<name>``.
 
-    Called once at start-up. Each :class:`~core.selections.declarations.SelectionType` says what may be
+    Called once at start-up. Each :class:`~core.kernel.declarations.selections.SelectionType` says what may be
     nominated (person, family, team, org) and by whom (self, another person, an org), the criteria, the
     administrative levels its campaigns may run at, the nomination form Struct (validated and shown in
     OpenAPI), whether a real-name public vote happens (one vote per person per candidate, or a budget of N
@@ -371,3 +377,33 @@ def quntuan_feedback_given(feedback: Feedback) -> Any:
 
     Return value ignored; may be ``async``; a failure is logged and does not affect the feedback.
     """
+
+
+@hookspec
+def quntuan_settings_refusals(settings: Settings, plugin_manager: PluginManager) -> Sequence[str]:
+    """Registration hook: what in the settings this plugin cannot run with, one zh-Hans/en message each.
+
+    Called by ``quntuan config check``, ``serve`` and ``worker`` before anything starts, so a refusal is
+    one clear line and an exit code instead of a failure at the first request. Return an empty sequence
+    when all is well. Must not touch the network or the database.
+    """
+
+
+# --- the core's own hooks: implemented by its default plugin (core.builtin) only -------------------------
+#
+# The kernel imports no domain package. The core's domains (identity, orgs, members, events, …) join the
+# app through these two hooks of its default plugin, loaded by name like Datasette's default plugins; the
+# plugin host refuses a plugin that implements them.
+
+
+@hookspec(firstresult=True)
+def quntuan_app_wiring(
+    settings: Settings, plugin_manager: PluginManager, db: Database, shared: SharedState
+) -> AppWiring:
+    """Core only: the core's domains in one app — their routes under ``/api/v1``, their state, lifespans,
+    middleware and webhooks (:class:`core.kernel.app.AppWiring`)."""
+
+
+@hookspec
+def quntuan_commands(cli: typer.Typer) -> None:
+    """Core only: add the domains' sub-commands (``admin``, ``demo``, ``import``, ``worker``, …) to ``quntuan``."""

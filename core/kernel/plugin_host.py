@@ -9,6 +9,7 @@ names silently.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import inspect
 import logging
@@ -22,7 +23,6 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from core import CORE_API_VERSION
-from core.files.owners import check_owner_kinds
 from core.kernel import hookspecs
 from core.kernel.declarations import (
     RESERVED_SLUGS,
@@ -33,14 +33,20 @@ from core.kernel.declarations import (
     Permission,
     PluginInfo,
 )
+from core.kernel.declarations.files import check_owner_kinds
+from core.kernel.declarations.places import check_place_kinds
 from core.kernel.settings import Settings
-from core.places.declarations import check_place_kinds
 
 log = logging.getLogger("quntuan.plugins")
 
 ENTRY_POINT_GROUP = "quntuan.plugins"
 #: The name under which the core registers its own declarations (the Party org kinds, core permissions).
 CORE_PLUGIN = "core"
+#: The core's own features, registered as the plugin ``core`` — by name, as Datasette registers its default
+#: plugins: the kernel imports no domain package, and this module is where the domains join the app.
+DEFAULT_PLUGIN_MODULE = "core.builtin"
+#: Hooks only the core's default plugin implements (its domains' wiring into the app and the command).
+CORE_ONLY_HOOKS = frozenset({"quntuan_app_wiring", "quntuan_commands"})
 
 
 class PluginLoadError(RuntimeError):
@@ -109,7 +115,7 @@ class Registry:
 
     @property
     def place_kinds(self) -> dict[str, Any]:
-        """Kinds of places (code → :class:`core.places.declarations.PlaceKind`)."""
+        """Kinds of places (code → :class:`core.kernel.declarations.places.PlaceKind`)."""
         return {k.code: k for d in self.declarations.values() for k in d.place_kinds}
 
     @property
@@ -150,7 +156,7 @@ class Registry:
 
     @property
     def file_owners(self) -> dict[str, Any]:
-        """Owner kinds files may be attached to (code → :class:`core.files.owners.FileOwnerKind`)."""
+        """Owner kinds files may be attached to (code → :class:`core.kernel.declarations.files.FileOwnerKind`)."""
         return {k.code: k for d in self.declarations.values() for k in d.file_owners}
 
     @property
@@ -308,7 +314,7 @@ def _check_own_tables(pm: PluginManager, name: str, decl: PluginDeclarations) ->
 
 
 def _check_coverage_rules(pm: PluginManager, name: str, rules: Sequence[Any]) -> None:
-    from core.orgs.declarations import CoverageRule
+    from core.kernel.declarations.orgs import CoverageRule
 
     taken = {r.code for d in pm.registry.declarations.values() for r in d.coverage_rules}
     for rule in rules:
@@ -341,7 +347,7 @@ def _check_roles(pm: PluginManager, decl: PluginDeclarations, prefixes: tuple[st
 
 
 def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:
-    from core.processes.declarations import ProcessType, check_process_type
+    from core.kernel.declarations.processes import ProcessType, check_process_type
 
     seen = set(pm.registry.process_types)
     for ptype in types:
@@ -356,7 +362,7 @@ def _check_process_types(pm: PluginManager, types: Sequence[Any], prefixes: tupl
 
 
 def _check_selection_types(pm: PluginManager, types: Sequence[Any], prefixes: tuple[str, ...]) -> None:
-    from core.selections.declarations import SelectionType, check_selection_type
+    from core.kernel.declarations.selections import SelectionType, check_selection_type
 
     seen = set(pm.registry.selection_types)
     for stype in types:
@@ -382,10 +388,19 @@ def _add(pm: PluginManager, name: str, load: Callable[[], object], settings: Set
         return
     try:
         pm.check_pending()
+        if name != CORE_PLUGIN:
+            own = sorted(CORE_ONLY_HOOKS & {caller.name for caller in pm.get_hookcallers(plugin) or ()})
+            if own:
+                raise ValueError(f"implements the core's own hooks, which no plugin may: {', '.join(own)}")
         pm.registry.declarations[name] = _declare(pm, name, plugin)
     except Exception as exc:
         pm.unregister(plugin)
         pm.failures.append(PluginFailure(name, f"rejected: {type(exc).__name__}: {exc}"))
+
+
+def load_default_plugin() -> object:
+    """The core's default plugin module (:data:`DEFAULT_PLUGIN_MODULE`)."""
+    return importlib.import_module(DEFAULT_PLUGIN_MODULE)
 
 
 def enabled_plugin_names(settings: Settings) -> list[str]:
@@ -412,11 +427,9 @@ def make_plugin_manager(
     tests use to build an app with the plugins they want. Otherwise the ``quntuan.plugins`` entry
     points (or the given ``entry_points``) are loaded, minus ``QUNTUAN_DISABLED_PLUGINS``.
     """
-    from core import builtin
-
     settings = settings or Settings()
     pm = PluginManager()
-    _add(pm, CORE_PLUGIN, lambda: builtin, settings)
+    _add(pm, CORE_PLUGIN, load_default_plugin, settings)
     if pm.failures:  # the core's own declarations are broken: nothing can work
         raise PluginLoadError(pm.failures[0].reason)
 

@@ -556,7 +556,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"{PREFIX}TIMEZONE: expected an IANA time zone such as Asia/Shanghai")
     for entry in values.get("personal_data_keys", ()):
-        from core.identity.crypto import parse_key_entry
+        from core.kernel.vault import parse_key_entry
 
         try:
             parse_key_entry(entry)

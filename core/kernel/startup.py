@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-import httpx
-
-from core.kernel.settings import PREFIX, Settings, SettingsError
+from core.kernel.settings import PREFIX, Settings
 
 if TYPE_CHECKING:
     from core.kernel.plugin_host import PluginManager
@@ -77,12 +75,13 @@ def refusals(
 
 
 def _app_refusals(settings: Settings, plugin_manager: PluginManager) -> list[str]:
-    """What building the app would raise :class:`SettingsError` for, found without starting anything."""
-    from core.signup.service import check_signup_settings
-
-    http = httpx.AsyncClient()
-    try:
-        check_signup_settings(settings, plugin_manager, http)
-    except SettingsError as exc:
-        return list(exc.problems)
-    return []
+    """What building the app would refuse, as the core's default plugin and every plugin see it."""
+    problems: list[str] = []
+    for impl in reversed(plugin_manager.hook.quntuan_settings_refusals.get_hookimpls()):
+        try:
+            problems.extend(impl.function(settings=settings, plugin_manager=plugin_manager))
+        except Exception as exc:  # a plugin's bug: said as a refusal, not a traceback
+            problems.append(
+                f"{impl.plugin_name}: 无法检查配置 / cannot check the settings: {type(exc).__name__}: {exc}"
+            )
+    return problems

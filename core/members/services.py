@@ -22,6 +22,7 @@ from core.identity.throttle import LinkBudget
 from core.integration.signals import emit
 from core.kernel.access import Principal, Reach, reach_clause, subtree_bounds, within
 from core.kernel.db import Database
+from core.kernel.declarations.orgs import MembershipDraft, MembershipInfo, PersonFacts
 from core.kernel.errors import FIELD_MESSAGES, FieldError, Problem
 from core.kernel.i18n import Text
 from core.kernel.pagination import PageRequest, paginate
@@ -32,7 +33,6 @@ from core.members import schemas as S
 from core.members.tables import Membership
 from core.orgs import problems as P
 from core.orgs import signals as sig
-from core.orgs.declarations import MembershipDraft, MembershipInfo, PersonFacts
 from core.orgs.tables import Org
 
 

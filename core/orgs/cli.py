@@ -34,8 +34,8 @@ class ScaleName(StrEnum):
     large = "large"
 
 
-def _settings() -> Settings:
-    from core.kernel.cli import _settings as load
+def settings_or_exit() -> Settings:
+    from core.kernel.cli import settings_or_exit as load
 
     return load()
 
@@ -56,7 +56,7 @@ def demo_seed(
     """Build a synthetic region: province → cities → districts → streets → communities, units, persons."""
     from core.orgs.demo import seed as run_seed
 
-    settings = _settings()
+    settings = settings_or_exit()
     with _progress() as bar:
         tasks: dict[str, Any] = {}
 
@@ -94,7 +94,7 @@ def import_command(
     if mode not in ("all", "valid") or locale not in ("zh-Hans", "zh-Hant", "en"):
         err.print("mode: all|valid; locale: zh-Hans|zh-Hant|en")
         raise typer.Exit(2)
-    settings = _settings()
+    settings = settings_or_exit()
     raw = file.read_bytes()
     with _progress() as bar:
         task = bar.add_task(f"import {what.value}", total=None)
@@ -140,7 +140,7 @@ def export_command(
     from core.orgs.services import EVERYWHERE
     from core.orgs.tabular import write_csv, write_xlsx
 
-    settings = _settings()
+    settings = settings_or_exit()
 
     async def collect(db: Any, pm: Any) -> list[list[Any]]:
         from core.identity import audit
@@ -185,5 +185,5 @@ def coverage_snapshot(
     if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         err.print("month: YYYY-MM")
         raise typer.Exit(2)
-    taken = run_with_database(_settings(), lambda db, pm: take_snapshot(db, month))
+    taken = run_with_database(settings_or_exit(), lambda db, pm: take_snapshot(db, month))
     console.print(f"snapshot {taken.month}: {taken.rows} row(s)")

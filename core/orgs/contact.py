@@ -1,7 +1,7 @@
 """An org's contact phone (联系电话): encrypted at rest, masked unless the reader may see personal data.
 
 The contact phone of a 党支部 or a 基层工会 is often the secretary's own mobile, so it is treated like a
-person's phone: stored encrypted by the :class:`~core.identity.crypto.Vault` (``contact_phone_enc``) and
+person's phone: stored encrypted by the :class:`~core.kernel.vault.Vault` (``contact_phone_enc``) and
 shown in full only to a caller whose ``core.person.personal_data`` reaches the org. Its masked form is
 computed when the phone is written (``contact_phone_masked``), so the common read — a reader without
 that permission, a page of orgs — selects it like any other column and decrypts nothing.
@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.identity.crypto import Vault, mask_phone, normalise_phone
 from core.identity.permissions import PERSON_PERSONAL_DATA
 from core.kernel.access import Principal, Reach, within
 from core.kernel.db import Database
+from core.kernel.vault import Vault, mask_phone, normalise_phone
 
 #: Associated data of the ciphertext: an org's contact phone cannot pass as a person's phone or ID.
 FIELD = "contact_phone"

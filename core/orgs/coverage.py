@@ -26,12 +26,12 @@ from core.identity import audit
 from core.integration.signals import emit
 from core.kernel.access import Reach, reach_clause, subtree_bounds, within
 from core.kernel.db import Database
+from core.kernel.declarations.orgs import CoverageRule, UnitFacts
 from core.kernel.errors import Problem
 from core.kernel.pagination import PageRequest, paginate
 from core.orgs import problems as P
 from core.orgs import schemas as S
 from core.orgs import signals as sig
-from core.orgs.declarations import CoverageRule, UnitFacts
 from core.orgs.search import fold, search_term
 from core.orgs.services import tree_lock
 from core.orgs.tables import CoverageLink, CoverageRequirement, CoverageSnapshot, Org, Unit

@@ -28,7 +28,6 @@ import pluggy
 from piccolo.table import Table
 
 from core.identity import audit
-from core.identity.crypto import Vault, normalise_phone
 from core.identity.persons import PERSONAL_FIELDS, visible_within
 from core.identity.rules import PLATFORM
 from core.identity.signals import PERSON_CREATED, PersonChanged
@@ -39,10 +38,12 @@ from core.integration.tables import OutboxSignal
 from core.kernel.access import Reach, within
 from core.kernel.db import Database, fetch
 from core.kernel.declarations import AdminLevel
+from core.kernel.declarations.orgs import UNIT_KINDS, MembershipDraft, MembershipInfo, PersonFacts
 from core.kernel.errors import FIELD_MESSAGES
 from core.kernel.i18n import Text
 from core.kernel.plugin_host import call_runtime_hook, kind_owner, validation_hook
 from core.kernel.settings import Locale, Settings
+from core.kernel.vault import Vault, normalise_phone
 from core.members import links
 from core.members.services import MembershipRejected, person_facts
 from core.members.tables import Membership
@@ -51,7 +52,6 @@ from core.orgs import problems as P
 from core.orgs import signals as sig
 from core.orgs.contact import seal
 from core.orgs.coverage import coverage_rules, refresh_units, unit_row
-from core.orgs.declarations import UNIT_KINDS, MembershipDraft, MembershipInfo, PersonFacts
 from core.orgs.paths import SEGMENT_WIDTH, new_segment
 from core.orgs.schemas import UnitCreate
 from core.orgs.search import fold, initials

@@ -30,12 +30,12 @@ from uuid import UUID
 import msgspec
 
 from core.identity.authn import current_actor
-from core.identity.crypto import Vault
 from core.identity.tables import Account
 from core.identity.throttle import LinkBudget
 from core.integration.jobs import JobContext, JobRunner, register_job, register_periodic
 from core.kernel.access import Reach
 from core.kernel.settings import Settings
+from core.kernel.vault import Vault
 from core.members.links import Requester
 from core.orgs import uploads
 from core.orgs.imports import ImportReport, import_table

@@ -18,20 +18,20 @@ import msgspec
 
 from core.identity import audit
 from core.identity.authz_cache import authority_changed
-from core.identity.crypto import Vault
 from core.integration.signals import emit
 from core.kernel import preconditions
 from core.kernel.access import Reach, reach_sql, subtree_bounds, within
 from core.kernel.db import Database, fetch, is_unique_violation, one_connection
 from core.kernel.declarations import AdminLevel, OrgKind
+from core.kernel.declarations.orgs import OrgPathColumn
 from core.kernel.errors import Problem
 from core.kernel.pagination import PageRequest, cursor_values, page_of
+from core.kernel.vault import Vault
 from core.orgs import problems as P
 from core.orgs import schemas as S
 from core.orgs import signals as sig
 from core.orgs.contact import FIELD as CONTACT_PHONE
 from core.orgs.contact import Reveal, seal, shown
-from core.orgs.declarations import OrgPathColumn
 from core.orgs.paths import MAX_DEPTH, SEGMENT_WIDTH, new_segment
 from core.orgs.search import code_term, fold, initials, is_initials_query, search_term
 from core.orgs.tables import Org

@@ -19,10 +19,10 @@ import pluggy
 
 from core.kernel.access import Reach, subtree_bounds, within
 from core.kernel.declarations import OrgKind
+from core.kernel.declarations.orgs import StatFigure
 from core.kernel.errors import Problem
 from core.kernel.i18n import Text
 from core.orgs.coverage import RegisteredRule, subtree_rates
-from core.orgs.declarations import StatFigure
 from core.orgs.schemas import RuleRate
 from core.orgs.tables import Org
 

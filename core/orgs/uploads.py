@@ -24,8 +24,8 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from core.identity.crypto import Vault, normalise_id_number, normalise_phone
 from core.kernel.db import Database
+from core.kernel.vault import Vault, normalise_id_number, normalise_phone
 from core.orgs.tables import ImportJob, ImportSubject
 
 #: The vault field uploads are sealed as (bound as associated data: an upload opens as nothing else).

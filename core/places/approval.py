@@ -14,9 +14,9 @@ from uuid import UUID
 
 import msgspec
 
+from core.kernel.declarations.processes import Deadline, ProcessContext, ProcessType, State, Transition
 from core.kernel.i18n import Text
 from core.places.permissions import BOOKING_MANAGE
-from core.processes.declarations import Deadline, ProcessContext, ProcessType, State, Transition
 
 TYPE_CODE = "core.place_booking"
 

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from core.identity import audit
-from core.identity.crypto import Vault
 from core.identity.permissions import PERSON_PERSONAL_DATA
 from core.integration.signals import emit
 from core.kernel import preconditions
@@ -30,6 +29,7 @@ from core.kernel.db import fetch
 from core.kernel.errors import Problem
 from core.kernel.pagination import PageRequest, encode_cursor
 from core.kernel.settings import Locale
+from core.kernel.vault import Vault
 from core.orgs.contact import mask_contact_phone
 from core.orgs.tables import Org
 from core.places import problems

@@ -12,8 +12,8 @@ from uuid import UUID
 
 from core.kernel.access import subtree_bounds
 from core.kernel.db import fetch
+from core.kernel.declarations.orgs import StatFigure
 from core.kernel.i18n import Text
-from core.orgs.declarations import StatFigure
 from core.places import schemas as S
 from core.places.services import day_number, now
 from core.places.tables import Booking, Place

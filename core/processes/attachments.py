@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from core.files.owners import FileOwnerKind, OwnerAccess, OwnerContext
 from core.kernel.access import Principal, within
+from core.kernel.declarations.files import FileOwnerKind, OwnerAccess, OwnerContext
 from core.kernel.i18n import Text
 from core.processes import machine
 from core.processes.permissions import NOTICE_MANAGE

@@ -13,9 +13,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from core.identity.crypto import Vault
 from core.integration.jobs import JobContext, register_job, register_periodic
 from core.kernel.errors import Problem
+from core.kernel.vault import Vault
 from core.processes import machine
 from core.processes.machine import Env, now
 from core.processes.tables import Process

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import msgspec
 
+from core.kernel.declarations.processes import Deadline, ProcessContext, ProcessType, State, Transition
 from core.kernel.i18n import Text
-from core.processes.declarations import Deadline, ProcessContext, ProcessType, State, Transition
 
 
 class JoinForm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

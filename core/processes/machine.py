@@ -22,19 +22,12 @@ from uuid import UUID, uuid4
 import msgspec
 
 from core.identity import audit
-from core.identity.crypto import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.persons import is_visible
 from core.identity.tables import Post
 from core.integration.signals import SignalType, emit
 from core.kernel import preconditions
 from core.kernel.access import Principal, Reach, within
-from core.kernel.errors import FieldError, Problem, field_error_from_message
-from core.kernel.settings import Locale
-from core.orgs.paths import parent_path
-from core.orgs.tables import Org
-from core.processes import problems
-from core.processes import signals as sig
-from core.processes.declarations import (
+from core.kernel.declarations.processes import (
     Deadline,
     ProcessContext,
     ProcessRejected,
@@ -42,6 +35,13 @@ from core.processes.declarations import (
     State,
     Transition,
 )
+from core.kernel.errors import FieldError, Problem, field_error_from_message
+from core.kernel.settings import Locale
+from core.kernel.vault import Vault, mask_id_number, mask_phone, normalise_id_number, normalise_phone
+from core.orgs.paths import parent_path
+from core.orgs.tables import Org
+from core.processes import problems
+from core.processes import signals as sig
 from core.processes.permissions import PROCESS_HANDLE, PROCESS_PERSONAL_DATA, PROCESS_READ
 from core.processes.tables import Process, ProcessStep
 

@@ -16,17 +16,17 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from core.identity import audit
-from core.identity.crypto import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.tables import Person
 from core.integration.signals import emit
 from core.kernel.access import Principal, within
+from core.kernel.declarations.processes import ProcessType
 from core.kernel.errors import Problem
 from core.kernel.pagination import PageRequest, paginate
+from core.kernel.vault import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.orgs.tables import Org
 from core.processes import problems
 from core.processes import schemas as S
 from core.processes import signals as sig
-from core.processes.declarations import ProcessType
 from core.processes.machine import Env, now, utc
 from core.processes.permissions import NOTICE_MANAGE
 from core.processes.tables import Notice, NoticeEntry, Objection

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from core.kernel.access import subtree_bounds
+from core.kernel.declarations.orgs import StatFigure
 from core.kernel.i18n import Text
-from core.orgs.declarations import StatFigure
 from core.processes import schemas as S
 from core.processes.machine import NO_DUE, now
 from core.processes.tables import Process, ProcessStep

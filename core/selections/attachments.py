@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from core.files.owners import FileOwnerKind, OwnerAccess, OwnerContext
 from core.kernel.access import Principal
+from core.kernel.declarations.files import FileOwnerKind, OwnerAccess, OwnerContext
 from core.kernel.i18n import Text
 from core.selections import nominations
 from core.selections.tables import Campaign

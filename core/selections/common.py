@@ -12,11 +12,11 @@ import msgspec
 
 from core.kernel import preconditions
 from core.kernel.access import Principal, within
+from core.kernel.declarations.selections import SelectionType
 from core.kernel.errors import Problem
 from core.kernel.settings import Locale
 from core.processes.machine import utc
 from core.selections import problems
-from core.selections.declarations import SelectionType
 from core.selections.permissions import SELECTION_MANAGE, SELECTION_NOMINATE, SELECTION_READ, SELECTION_REVIEW
 from core.selections.tables import Campaign
 

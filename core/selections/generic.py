@@ -10,8 +10,8 @@ from typing import Annotated
 
 import msgspec
 
+from core.kernel.declarations.selections import SelectionType
 from core.kernel.i18n import Text
-from core.selections.declarations import SelectionType
 
 
 class DeedsForm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from core.selections.declarations import MAX_LEVELS, MIN_NOTICE_DAYS, NominationSource, NomineeKind
+from core.kernel.declarations.selections import MAX_LEVELS, MIN_NOTICE_DAYS, NominationSource, NomineeKind
 
 TypeCode = Annotated[str, msgspec.Meta(min_length=3, max_length=64)]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

@@ -29,14 +29,14 @@ import msgspec
 from core.identity import audit
 from core.identity.auth import succeeded, throttled
 from core.identity.authz_cache import authority_changed
-from core.identity.crypto import normalise_id_number
 from core.identity.personal_data import ERASED_NAME
 from core.identity.runtime import IdentityRuntime
 from core.identity.tables import Account, Consent, Person
 from core.kernel.access import Principal, within
+from core.kernel.declarations.processes import ProcessContext, ProcessRejected, ProcessType, State, Transition
 from core.kernel.errors import Problem
 from core.kernel.i18n import Text
-from core.processes.declarations import ProcessContext, ProcessRejected, ProcessType, State, Transition
+from core.kernel.vault import normalise_id_number
 from core.processes.tables import Process
 from core.selfservice import codes
 from core.selfservice import problems as P

@@ -17,11 +17,11 @@ from uuid import UUID
 
 import msgspec
 
-from core.identity.crypto import normalise_id_number, normalise_phone
 from core.identity.tables import Account, AuditEntry, Person
+from core.kernel.declarations.processes import ProcessContext, ProcessRejected, ProcessType, State, Transition
 from core.kernel.i18n import Text
+from core.kernel.vault import normalise_id_number, normalise_phone
 from core.orgs.tables import Org
-from core.processes.declarations import ProcessContext, ProcessRejected, ProcessType, State, Transition
 
 #: Audit actions that reveal a person's unmasked ID number or phone to whoever took them: an export, and
 #: a read of unmasked fields (one ``person.personal_data.read`` entry per person an answer revealed).

@@ -16,8 +16,7 @@ from uuid import UUID
 import msgspec
 
 from core.kernel.access import Reach
-from core.kernel.i18n import Text
-from core.processes.declarations import (
+from core.kernel.declarations.processes import (
     Deadline,
     ProcessContext,
     ProcessRejected,
@@ -25,6 +24,7 @@ from core.processes.declarations import (
     State,
     Transition,
 )
+from core.kernel.i18n import Text
 
 #: Days each side has to decide before the transfer expires.
 TRANSFER_DAYS = 15

@@ -24,11 +24,11 @@ from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerSe
 from limits.aio.strategies import FixedWindowRateLimiter
 from redis.asyncio import Redis
 
-from core.identity.crypto import Vault
 from core.identity.throttle import STORE_ERRORS, ThrottleUnavailable, window_limiter
 from core.kernel.db import Database
 from core.kernel.settings import Settings
 from core.kernel.shared import SharedState
+from core.kernel.vault import Vault
 from core.signup.tables import LoginCode
 
 Outcome = Literal["ok", "wrong", "missing"]

@@ -27,7 +27,6 @@ import httpx
 
 from core.identity import audit
 from core.identity.auth import issue_tokens, succeeded, throttled
-from core.identity.crypto import mask_phone, normalise_phone
 from core.identity.passwords import MIN_LENGTH, check_strength, hash_password
 from core.identity.problems import DUPLICATE
 from core.identity.runtime import IdentityRuntime
@@ -42,6 +41,7 @@ from core.kernel.observability import LOGIN_CODES, SIGNUP_SPIKES, SIGNUPS
 from core.kernel.plugin_host import PluginManager, call_runtime_hook
 from core.kernel.settings import Settings, SettingsError
 from core.kernel.shared import SharedState
+from core.kernel.vault import mask_phone, normalise_phone
 from core.signup.codes import CodeStore, SendLimits, new_code
 from core.signup.problems import (
     CAPTCHA_FAILED,

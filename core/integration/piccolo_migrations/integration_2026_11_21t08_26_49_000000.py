@@ -12,7 +12,7 @@ async def forwards():
         from piccolo.engine import engine_finder
 
         from core.kernel.db import active_database
-        from core.identity.crypto import Vault
+        from core.kernel.vault import Vault
         from core.integration.signing import SECRET_PREFIX, seal_secret
         from core.kernel.settings import load_settings
 

@@ -13,7 +13,7 @@ async def forwards():
         from piccolo.engine import engine_finder
 
         from core.kernel.db import active_database
-        from core.identity.crypto import Vault
+        from core.kernel.vault import Vault
         from core.orgs.contact import seal
         from core.kernel.settings import load_settings
 

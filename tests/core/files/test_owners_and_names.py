@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from urllib.parse import unquote
 
 from core.files.controllers import content_disposition
-from core.files.owners import FileOwnerKind
 from core.files.sniffing import clean_name
 from core.files.upload import STALE_SPOOL_SECONDS, remove_stale_spools
+from core.kernel.declarations.files import FileOwnerKind
 from core.kernel.plugin_host import make_plugin_manager
 from core.kernel.settings import Settings
 from core.sdk import PluginInfo, Text, hookimpl

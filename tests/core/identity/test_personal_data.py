@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from core.identity.crypto import Vault
 from core.identity.keys import reencrypt_persons
 from core.identity.tables import Account, Consent, Person, Post
+from core.kernel.vault import Vault
 from tests.conftest import ApiClient, open_client
 from tests.helpers import problem
 from tests.identity_helpers import bearer, make_account, make_org

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from litestar import Litestar
 
-from core.identity.crypto import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from core.identity.tables import Person
+from core.kernel.vault import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 from tests.conftest import ApiClient, open_client
 from tests.helpers import problem
 from tests.identity_helpers import bearer, make_account, make_org

@@ -11,12 +11,12 @@ import pytest
 from litestar import Litestar
 from standardwebhooks import Webhook as Verifier
 
-from core.identity.crypto import Vault
 from core.integration.signals import emit
 from core.integration.signing import open_secret
 from core.integration.tables import OutboxSignal, Webhook, WebhookDelivery
 from core.integration.webhooks import reencrypt_secrets
 from core.kernel.access import Reach
+from core.kernel.vault import Vault
 from core.orgs.signals import ORG_CREATED, OrgChanged
 from tests.core.integration.support import (
     Receiver,

@@ -12,8 +12,8 @@ import pytest
 from litestar import Litestar
 from python_calamine import CalamineWorkbook
 
-from core.identity.crypto import Vault
 from core.kernel.access import Reach
+from core.kernel.vault import Vault
 from core.orgs.contact import FIELD, Reveal, mask_contact_phone, reencrypt_contact_phones
 from core.orgs.exports import export_rows
 from core.orgs.tables import Org

@@ -14,8 +14,8 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from core.identity.crypto import Vault
 from core.identity.tables import Person
+from core.kernel.vault import Vault
 from core.members.tables import Membership
 from core.orgs import uploads
 from core.orgs.jobs import sweep_imports

@@ -7,10 +7,10 @@ import types
 import msgspec
 import pytest
 
+from core.kernel.declarations.processes import Deadline, ProcessType, State, Transition, check_process_type
 from core.kernel.i18n import Text
 from core.kernel.plugin_host import make_plugin_manager
 from core.kernel.settings import Settings
-from core.processes.declarations import Deadline, ProcessType, State, Transition, check_process_type
 from tests.fixtures import process_plugin
 
 T = Text(zh_hans="名", en="name")

@@ -12,9 +12,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from core.identity.crypto import Vault
 from core.identity.tables import AuditEntry, Person
 from core.integration.tables import OutboxSignal
+from core.kernel.vault import Vault
 from core.members.tables import Membership
 from core.processes.deadlines import apply_due_deadlines
 from core.processes.machine import Env, now

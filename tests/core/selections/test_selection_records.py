@@ -11,9 +11,9 @@ import pytest
 from core.identity.personal_data import ERASED_NAME
 from core.identity.tables import Person
 from core.kernel.access import Reach
+from core.kernel.declarations.selections import PublicVote, SelectionType, check_selection_type
 from core.kernel.plugin_host import make_plugin_manager
 from core.kernel.settings import Settings
-from core.selections.declarations import PublicVote, SelectionType, check_selection_type
 from core.selections.tables import Nomination, Vote
 from tests.conftest import ApiClient
 from tests.core.selections.conftest import (

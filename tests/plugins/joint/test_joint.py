@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import plugins.joint.hooks
 from core.testkit import assert_plugin_contract, assert_problem, audit_entries, signals_emitted
 from plugins.joint.overdue import flag_overdue
 
 API = "/api/v1/joint"
+
+
+def _today() -> date:
+    """Today where the platform decides what is overdue: the testkit's settings keep the default zone,
+    Asia/Shanghai, whose date is not the machine's between 16:00 and 24:00 UTC."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 async def _org(client, headers, parent, kind, name, level="county"):
@@ -104,12 +111,12 @@ async def test_council_decision_followed_to_completion_and_overdue(quntuan_clien
     )
     assert_problem(stale, 412)
 
-    soon = date.today() + timedelta(days=1)
+    soon = _today() + timedelta(days=1)
     bad = await c.post(
         f"{API}/councils/{cid}/decisions",
         json={
             "title": "x",
-            "tasks": [{"org_id": str(county), "title": "t", "due_on": str(date.today() - timedelta(days=1))}],
+            "tasks": [{"org_id": str(county), "title": "t", "due_on": str(_today() - timedelta(days=1))}],
         },
         headers=h["county"],
     )
@@ -194,14 +201,14 @@ async def test_overdue_listed_by_date(quntuan_client, quntuan_tree, monkeypatch)
         f"{API}/councils/{cid}/decisions",
         json={
             "title": "议定",
-            "tasks": [{"org_id": union["id"], "title": "今天到期", "due_on": str(date.today())}],
+            "tasks": [{"org_id": union["id"], "title": "今天到期", "due_on": str(_today())}],
         },
         headers=h["county"],
     )
     assert made.status_code == 201, made.text
     import plugins.joint.councils as councils
 
-    monkeypatch.setattr(councils, "today", lambda request: date.today() + timedelta(days=1))
+    monkeypatch.setattr(councils, "today", lambda request: _today() + timedelta(days=1))
     overdue = (
         await c.get(f"{API}/councils/{cid}/tasks", params={"overdue": "true"}, headers=h["county"])
     ).json()
