@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from piccolo.columns.combination import Or
+from piccolo.columns.combination import WhereRaw
 
 from core.identity import audit
 from core.identity.permissions import PERSON_PERSONAL_DATA
@@ -23,7 +23,7 @@ from core.identity.problems import DUPLICATE
 from core.identity.rules import PLATFORM
 from core.identity.schemas import PersonCreate, PersonOut, PersonUpdate
 from core.identity.signals import PERSON_CREATED, PERSON_UPDATED, PersonChanged
-from core.identity.tables import Person, Post
+from core.identity.tables import Person
 from core.identity.throttle import LinkBudget
 from core.integration.signals import emit
 from core.kernel.access import Principal, Reach, reach_clause, reach_sql
@@ -41,44 +41,52 @@ def today(timezone: str) -> date:
     return datetime.now(ZoneInfo(timezone)).date()
 
 
-def visible(reaches: Sequence[Reach], on: date) -> Any | None:
-    """Where-clause: persons whose home org, an org they are an active member of, or the org of a post
-    they hold on ``on``, is in reach — three indexed sub-selects, all in SQL. A platform-wide reach sees
-    every person (a person may have no home org yet)."""
-    from core.members.tables import Membership
+def visible_sql(
+    reaches: Sequence[Reach],
+    on: date,
+    args: list[Any],
+    *,
+    person: str = "p",
+    home_path: str | None = "h.path",
+) -> str | None:
+    """Persons whose home org, an org they are an active member of, or the org of a post they hold on
+    ``on``, is in reach — three indexed sub-selects, as SQL text with ``{}`` placeholders (values appended
+    to ``args``). A platform-wide reach sees every person (a person may have no home org yet). None: the
+    reach is empty, the caller sees no one.
 
+    The one definition of who sees a person: the hot reads run it as parameterised SQL on ``core_person
+    p`` left-joined to its home org ``h`` (:func:`core.kernel.db.fetch`); :func:`visible` hands the same
+    text to Piccolo queries. ``person`` names the person row; ``home_path`` the joined home org's path, or
+    None to find the home org by a sub-select.
+    """
     if PLATFORM in reaches:
-        return Person.erased_at.is_null()
-    home = reach_clause(Person.home_org.path, reaches)
-    if home is None:
-        return None
-    posts: Any = reach_clause(Post.org.path, reaches)
-    memberships: Any = reach_clause(Membership.org.path, reaches)
-    held = Post.select(Post.person).where(
-        posts & (Post.start_date <= on) & (Post.end_date.is_null() | (Post.end_date >= on))
-    )
-    member = Membership.select(Membership.person).where(memberships & (Membership.status == "active"))
-    return Or(Or(home, Person.id.is_in(held)), Person.id.is_in(member)) & Person.erased_at.is_null()
-
-
-def visible_sql(reaches: Sequence[Reach], on: date, args: list[Any]) -> str | None:
-    """:func:`visible` as SQL text on ``core_person p`` left-joined to its home org ``h`` (``{}`` placeholders,
-    values appended to ``args``), for the hot reads that run parameterised SQL (:func:`core.kernel.db.fetch`)."""
-    if PLATFORM in reaches:
-        return "p.erased_at IS NULL"
-    home = reach_sql("h.path", reaches, args)
+        return f"{person}.erased_at IS NULL"
+    if home_path is None:
+        inner = reach_sql("ho.path", reaches, args)
+        home = None
+        if inner is not None:
+            home = f"{person}.home_org IN (SELECT ho.id FROM core_org ho WHERE {inner})"  # noqa: S608 - placeholders only
+    else:
+        home = reach_sql(home_path, reaches, args)
     if home is None:
         return None
     posts = reach_sql("o.path", reaches, args)
     args.extend((on, on))
     memberships = reach_sql("o.path", reaches, args)
     return (
-        f"p.erased_at IS NULL AND (({home})"  # noqa: S608 - placeholders only
-        f" OR p.id IN (SELECT t.person FROM core_post t JOIN core_org o ON o.id = t.org WHERE ({posts})"
+        f"{person}.erased_at IS NULL AND (({home})"  # noqa: S608 - placeholders only
+        f" OR {person}.id IN (SELECT t.person FROM core_post t JOIN core_org o ON o.id = t.org WHERE ({posts})"
         " AND t.start_date <= {} AND (t.end_date IS NULL OR t.end_date >= {}))"
-        f" OR p.id IN (SELECT m.person FROM core_membership m JOIN core_org o ON o.id = m.org WHERE ({memberships})"
-        " AND m.status = 'active'))"
+        f" OR {person}.id IN (SELECT m.person FROM core_membership m JOIN core_org o ON o.id = m.org"
+        f" WHERE ({memberships}) AND m.status = 'active'))"
     )
+
+
+def visible(reaches: Sequence[Reach], on: date) -> Any | None:
+    """:func:`visible_sql` as a where-clause of Piccolo queries on :class:`Person` (the same text)."""
+    args: list[Any] = []
+    clause = visible_sql(reaches, on, args, person=Person._meta.tablename, home_path=None)
+    return None if clause is None else WhereRaw(clause, *args)
 
 
 #: Column names are the table's own; every value is a bound parameter.

@@ -28,10 +28,10 @@ from typing import Any, Final
 
 import msgspec
 from litestar import Request
-from litestar._kwargs.parameter_definition import create_parameter_definition
 from litestar.enums import ParamType, RequestEncodingType
 from litestar.exceptions import ClientException, ValidationException
 from litestar.handlers import BaseRouteHandler
+from litestar.params import ParameterKwarg
 from litestar.typing import FieldDefinition
 
 from core.kernel.errors import JSON_MEDIA, TOO_DEEP, UNSUPPORTED_MEDIA, Problem
@@ -195,9 +195,14 @@ def datetime_parameters(handler: BaseRouteHandler) -> tuple[tuple[ParamType, str
     for name, field in fields.items():
         if name == "data" or not _mentions_datetime(field):
             continue
-        definition = create_parameter_definition(field, name, set())
-        if definition.param_type in (ParamType.QUERY, ParamType.HEADER):
-            params.append((definition.param_type, definition.field_alias))
+        if field.is_di_field:  # a dependency's value, not the request's
+            continue
+        # Where Litestar reads it from: a plain parameter is a query parameter of its own name; one
+        # annotated with Parameter/QueryParameter/HeaderParameter names its source (and its alias).
+        kwarg = field.kwarg_definition if isinstance(field.kwarg_definition, ParameterKwarg) else None
+        source = kwarg.param_type if kwarg is not None else ParamType.QUERY
+        if source in (ParamType.QUERY, ParamType.HEADER):
+            params.append((source, (kwarg.name if kwarg is not None else None) or name))
     return tuple(params)
 
 
