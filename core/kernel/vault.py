@@ -20,12 +20,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from core.kernel.settings import Settings
+if TYPE_CHECKING:
+    from core.kernel.settings import Settings
 
 _KID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
