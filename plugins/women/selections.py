@@ -1,6 +1,6 @@
 """The women's federation's selection types (评选表彰). The core runs every campaign: nominations from
-below, village review and forwarding up within quotas, the public vote (one vote per person per
-candidate, exact under concurrency), the notice (公示, at least three days) with objections, the decision
+below, village review and forwarding up within quotas, the public vote (最美家庭: one vote per person
+in the campaign, a budget of one spent exactly under concurrency), the notice (公示, at least three days) with objections, the decision
 at the campaign's org and the honors register. A campaign at a higher level (city, province) runs several
 levels down the tree, which is how a family selected in a county goes on to the city (逐级推荐)."""
 
@@ -68,7 +68,8 @@ BEST_FAMILY = SelectionType(
     max_levels=5,
     form=FamilyForm,
     public_fields=("summary", "members", "theme"),
-    vote=PublicVote(rule="per_nominee", hide_results=True),
+    # One vote per person (一人一票): a budget of one vote in the campaign, whichever family it goes to.
+    vote=PublicVote(rule="budget", budget=1, hide_results=True),
     notice_days=5,
 )
 RED_BANNER_WOMAN = SelectionType(
