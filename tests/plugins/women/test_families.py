@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from core.testkit import assert_problem
-from tests.plugins.women.conftest import Women, make_account, make_person
+from tests.plugins.women.conftest import Women, make_account, make_person, move_stage, review
 
 TYPE = "women.best_family"
 
@@ -29,25 +29,10 @@ async def _campaign(client: Any, headers: dict[str, str], org_id: Any, quotas: l
     return response.json()  # type: ignore[no-any-return]
 
 
-async def _stage(client: Any, headers: dict[str, str], camp: dict[str, Any], to: str) -> Any:
-    current = (await client.get(f"/api/v1/selections/campaigns/{camp['id']}", headers=headers)).json()
-    return await client.post(
-        f"/api/v1/selections/campaigns/{camp['id']}/stage",
-        json={"stage": to},
-        headers={**headers, "If-Match": f'"{current["version"]}"'},
-    )
-
-
 def _nominate(client: Any, headers: dict[str, str], camp: dict[str, Any], **body: Any) -> Any:
     body.setdefault("nominee_kind", "family")
     body.setdefault("form", {"summary": "孝老爱亲，邻里和睦", "members": 4, "theme": "filial_piety"})
     return client.post(f"/api/v1/selections/campaigns/{camp['id']}/nominations", json=body, headers=headers)
-
-
-async def _review(client: Any, headers: dict[str, str], nomination_id: str, action: str) -> Any:
-    return await client.post(
-        f"/api/v1/selections/nominations/{nomination_id}/review", json={"action": action}, headers=headers
-    )
 
 
 async def test_a_best_family_selection_from_nomination_to_notice(quntuan_client: Any, women: Women) -> None:
@@ -82,15 +67,15 @@ async def test_a_best_family_selection_from_nomination_to_notice(quntuan_client:
     # The same family twice is refused; the village reviews and forwards the three to the county.
     again = await _nominate(client, family, camp, source="self", org_id=str(village), nominee_name="张家")
     assert_problem(again, 409)
-    assert (await _stage(client, admin, camp, "reviewing")).status_code == 200
+    assert (await move_stage(client, admin, camp, "reviewing")).status_code == 200
     for nomination in ids:
-        forwarded = await _review(client, admin, nomination, "forward")
+        forwarded = await review(client, admin, nomination, "forward")
         assert forwarded.status_code == 200, forwarded.text
         assert forwarded.json()["level"] == 0
 
     # The public vote, one per person (一人一票): 15 persons each vote for all three families at once, and
     # twice for the first; exactly one vote of each person counts, whichever arrived first.
-    assert (await _stage(client, admin, camp, "voting")).status_code == 200
+    assert (await move_stage(client, admin, camp, "voting")).status_code == 200
     voters = [(await make_account(client, platform, county_a))[0] for _ in range(15)]
     url = f"/api/v1/selections/campaigns/{camp['id']}/votes"
     responses = await asyncio.gather(
@@ -114,15 +99,15 @@ async def test_a_best_family_selection_from_nomination_to_notice(quntuan_client:
     assert assert_problem(late, 409)["type"].endswith("/vote-budget-used")
 
     # The county selects two; the notice runs at least three days and the decision waits for it.
-    assert (await _stage(client, admin, camp, "selecting")).status_code == 200
+    assert (await move_stage(client, admin, camp, "selecting")).status_code == 200
     results = (await client.get(f"/api/v1/selections/campaigns/{camp['id']}/results", headers=admin)).json()
     assert {c["nomination_id"]: c["votes"] for c in results["candidates"]} == {
         i: chosen.count(i) for i in ids
     }
     for nomination in ids[:2]:
-        assert (await _review(client, admin, nomination, "select")).status_code == 200
-    assert_problem(await _review(client, admin, ids[2], "select"), 409)
-    noticed = await _stage(client, admin, camp, "notice")
+        assert (await review(client, admin, nomination, "select")).status_code == 200
+    assert_problem(await review(client, admin, ids[2], "select"), 409)
+    noticed = await move_stage(client, admin, camp, "notice")
     assert noticed.status_code == 200, noticed.text
     notice_id = noticed.json()["notice_id"]
     notice = (await client.get(f"/api/v1/notices/{notice_id}", headers=admin)).json()
@@ -183,7 +168,7 @@ async def test_bad_nominations_and_other_subtrees_are_refused(quntuan_client: An
         nominee_person_id=person_b,
     )
     assert assert_problem(outside, 422)["errors"][0]["pointer"] == "/org_id"
-    moved = await _stage(client, admin_b, camp, "reviewing")
+    moved = await move_stage(client, admin_b, camp, "reviewing")
     assert moved.status_code in (403, 404), moved.text
     # A campaign cannot run at a village: the honors of the type are county-level and up.
     low = await client.post(
