@@ -35,7 +35,7 @@ from core.kernel.declarations.orgs import (
     StatFigure,
     UnitFacts,
 )
-from core.kernel.declarations.places import PlaceKind, PlaceService
+from core.kernel.declarations.places import PlaceFacts, PlaceKind, PlaceService
 from core.kernel.declarations.processes import (
     Deadline,
     ProcessContext,
@@ -44,7 +44,13 @@ from core.kernel.declarations.processes import (
     State,
     Transition,
 )
-from core.kernel.declarations.selections import NominationSource, NomineeKind, PublicVote, SelectionType
+from core.kernel.declarations.selections import (
+    NominationContext,
+    NominationSource,
+    NomineeKind,
+    PublicVote,
+    SelectionType,
+)
 from core.kernel.errors import FieldError, Problem, register_field_code, register_problem, request_locale
 from core.kernel.fastpath import Decline, FastAnswer, FastRequest
 from core.kernel.guards import current_principal
@@ -107,6 +113,25 @@ async def person_facts(person_id: Any) -> PersonFacts | None:
 
     row = await Person.select(Person.birth_date, Person.gender).where(Person.id == person_id).first().run()
     return None if row is None else PersonFacts(birth_date=row["birth_date"], gender=row["gender"])
+
+
+async def place_facts(place_id: Any) -> PlaceFacts | None:
+    """The facts the core's place record holds (kind, keeping org and its path, status), or None when
+    there is no such place — how a plugin checks a place id a form names (a nomination's 儿童之家) against
+    a kind and the caller's reach before it records anything."""
+    from core.places.tables import Place
+
+    row = (
+        await Place.select(Place.id, Place.kind, Place.org, Place.org_path, Place.status)
+        .where(Place.id == place_id)
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    return PlaceFacts(
+        id=row["id"], kind=row["kind"], org_id=row["org"], org_path=row["org_path"], status=row["status"]
+    )
 
 
 async def open_process(
@@ -298,6 +323,7 @@ __all__ = [
     "MembershipDraft",
     "MembershipInfo",
     "MembershipRejected",
+    "NominationContext",
     "NominationSource",
     "NomineeKind",
     "NoticeEntryIn",
@@ -315,6 +341,7 @@ __all__ = [
     "Person",
     "PersonFacts",
     "PersonalDataTable",
+    "PlaceFacts",
     "PlaceKind",
     "PlaceService",
     "PluginInfo",
@@ -362,6 +389,7 @@ __all__ = [
     "paginate",
     "person_facts",
     "person_visible",
+    "place_facts",
     "publish_notice",
     "reach_clause",
     "reach_sql",

@@ -86,3 +86,11 @@ ALL_SESSIONS = register_problem(
         en="The participant attended all {sessions} sessions of the program.",
     ),
 )
+NOT_A_CHILDRENS_HOME = register_field_code(
+    "women_not_a_childrens_home",
+    Text(
+        zh_hans="须为本单位及下级妇联的在用儿童之家",
+        zh_hant="須為本單位及下級婦聯的在用兒童之家",
+        en="Must be an open children's home kept by the unit or a federation below it",
+    ),
+)
