@@ -1,6 +1,8 @@
 """最美家庭 through HTTP: nominations by the family itself, a neighbour and an org; village review; the
-public vote keeping one vote per person (not one per family) under concurrency; the county's selection; a notice of at least
-three days before any decision; bad input and attempts from another subtree."""
+public vote keeping one vote per person (not one per family) under concurrency; the county's selection;
+a notice of at least three days before the county's decision and the honors it writes; the county's
+family put forward to the city's campaign (逐级推荐) within the county's quota; bad input and attempts
+from another subtree."""
 
 from __future__ import annotations
 
@@ -9,8 +11,17 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from core.testkit import assert_problem
-from tests.plugins.women.conftest import Women, make_account, make_person, move_stage, review
+from core.testkit import assert_problem, end_notice, signals_emitted
+from tests.plugins.women.conftest import (
+    Women,
+    campaign,
+    decide,
+    make_account,
+    make_org,
+    make_person,
+    move_stage,
+    review,
+)
 
 TYPE = "women.best_family"
 
@@ -113,13 +124,134 @@ async def test_a_best_family_selection_from_nomination_to_notice(quntuan_client:
     notice = (await client.get(f"/api/v1/notices/{notice_id}", headers=admin)).json()
     opens, closes = (datetime.fromisoformat(notice[k]) for k in ("opens_at", "closes_at"))
     assert (closes - opens).days >= 3
-    current = (await client.get(f"/api/v1/selections/campaigns/{camp['id']}", headers=admin)).json()
-    early = await client.post(
-        f"/api/v1/selections/campaigns/{camp['id']}/decision",
-        json={},
-        headers={**admin, "If-Match": f'"{current["version"]}"'},
+    assert_problem(await decide(client, admin, camp), 409, "selection-notice-running")
+
+    # The notice ran its days with no objection: the county decides, the two families are awarded and
+    # in the honors register as county-level 最美家庭; the third is not selected.
+    await end_notice(notice_id)
+    decided = await decide(client, admin, camp, comment="经公示无异议，予以表彰")
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["stage"] == "decided"
+    final = (await client.get(f"/api/v1/selections/campaigns/{camp['id']}/results", headers=admin)).json()
+    assert {c["nomination_id"]: c["status"] for c in final["candidates"]} == {
+        ids[0]: "awarded",
+        ids[1]: "awarded",
+        ids[2]: "not_selected",
+    }
+    honors = await client.get(
+        "/api/v1/honors",
+        params={"org": str(women.orgs["county_a_fed"]["id"]), "by": "issuer", "kind": "family"},
+        headers=admin,
     )
-    assert_problem(early, 409)
+    assert honors.status_code == 200, honors.text
+    assert {(h["person_id"], h["level"], h["title"]) for h in honors.json()["items"]} == {
+        (own.json()["nominee_person_id"], "county", "2026年度甲县最美家庭"),
+        (other, "county", "2026年度甲县最美家庭"),
+    }
+    mine = (await client.get("/api/v1/me/honors", headers=family)).json()["items"]
+    assert [(h["recipient_kind"], h["recipient_name"]) for h in mine] == [("family", "张家")]
+    assert len(await signals_emitted("honor.awarded")) == 2
+
+
+async def test_a_county_best_family_goes_on_to_the_citys_selection(quntuan_client: Any, women: Women) -> None:
+    """逐级推荐: the county's awarded family is put forward by the county federation to the city's
+    campaign, which runs two levels down (the city, its counties) with one place per county."""
+    client, platform = quntuan_client, women.headers["platform"]
+    every = sorted(client.app.state.registry.permissions)
+    city_fed = await make_org(
+        client, platform, women.tree.orgs["city"]["id"], "women.federation", "city", "测试市妇联"
+    )
+    county_fed = await make_org(client, platform, city_fed["id"], "women.federation", "county", "丙县妇联")
+    village = await make_org(
+        client, platform, county_fed["id"], "women.grassroots", "village", "丙县东村妇联"
+    )
+    city, _ = await make_account(client, platform, city_fed["id"], every)
+    county, _ = await make_account(client, platform, county_fed["id"], every)
+    family, family_person = await make_account(client, platform, village["id"])
+    voters = [(await make_account(client, platform, village["id"]))[0] for _ in range(3)]
+
+    async def run_vote_and_select(headers: dict[str, str], camp: dict[str, Any], nomination: str) -> str:
+        """Vote, select the one candidate and publish the notice; returns the notice id."""
+        assert (await move_stage(client, headers, camp, "voting")).status_code == 200
+        url = f"/api/v1/selections/campaigns/{camp['id']}/votes"
+        for voter in voters:
+            assert (
+                await client.post(url, json={"nomination_id": nomination}, headers=voter)
+            ).status_code == 201
+        assert (await move_stage(client, headers, camp, "selecting")).status_code == 200
+        assert (await review(client, headers, nomination, "select")).status_code == 200
+        noticed = await move_stage(client, headers, camp, "notice")
+        assert noticed.status_code == 200, noticed.text
+        return str(noticed.json()["notice_id"])
+
+    # The county's own selection: the family nominates itself, the village forwards it, the county decides.
+    county_camp = await campaign(
+        client, county, county_fed["id"], TYPE, [1, 2], honor_title="2026年度丙县最美家庭"
+    )
+    own = await _nominate(
+        client, family, county_camp, source="self", org_id=str(village["id"]), nominee_name="张家"
+    )
+    assert own.status_code == 201, own.text
+    assert (await review(client, county, own.json()["id"], "forward")).status_code == 200
+    assert (await move_stage(client, county, county_camp, "reviewing")).status_code == 200
+    await end_notice(await run_vote_and_select(county, county_camp, own.json()["id"]))
+    assert (await decide(client, county, county_camp)).status_code == 200
+
+    # The city's selection, one level above: each county passes up one family.
+    city_camp = await campaign(client, city, city_fed["id"], TYPE, [1, 1], honor_title="2026年度市最美家庭")
+    forms = {"summary": "县级最美家庭，孝老爱亲", "members": 4, "theme": "filial_piety"}
+    put_forward = await _nominate(
+        client,
+        county,
+        city_camp,
+        source="org",
+        org_id=str(county_fed["id"]),
+        nominee_person_id=family_person,
+        nominee_name="张家",
+        form=forms,
+    )
+    assert put_forward.status_code == 201, put_forward.text
+    assert (put_forward.json()["level"], put_forward.json()["org_id"]) == (1, county_fed["id"])
+    another = await make_person(client, county, village["id"], "李大姐")
+    second = await _nominate(
+        client,
+        county,
+        city_camp,
+        source="org",
+        org_id=str(village["id"]),
+        nominee_person_id=another,
+        nominee_name="李家",
+        form=forms,
+    )
+    assert second.status_code == 201, second.text
+    assert second.json()["org_id"] == county_fed["id"]  # filed below, it starts at the county's level
+    assert (await review(client, county, put_forward.json()["id"], "forward")).status_code == 200
+    assert_problem(await review(client, county, second.json()["id"], "forward"), 409, "selection-quota-full")
+    # The county cadre cannot run the city's campaign; the city's cadre can.
+    assert (await move_stage(client, county, city_camp, "reviewing")).status_code in (403, 404)
+    assert (await move_stage(client, city, city_camp, "reviewing")).status_code == 200
+    city_notice = await run_vote_and_select(city, city_camp, put_forward.json()["id"])
+    assert_problem(await decide(client, city, city_camp), 409, "selection-notice-running")
+    await end_notice(city_notice)
+    assert (await decide(client, county, city_camp)).status_code in (403, 404)
+    assert (await decide(client, city, city_camp)).status_code == 200
+
+    # The family holds both honors: the county's and the city's.
+    mine = (await client.get("/api/v1/me/honors", headers=family)).json()["items"]
+    assert sorted((h["level"], h["title"]) for h in mine) == [
+        ("city", "2026年度市最美家庭"),
+        ("county", "2026年度丙县最美家庭"),
+    ]
+    register = await client.get(
+        "/api/v1/honors", params={"org": str(city_fed["id"]), "by": "issuer"}, headers=city
+    )
+    assert {(h["issuing_org_id"], h["level"]) for h in register.json()["items"]} == {
+        (county_fed["id"], "county"),
+        (city_fed["id"], "city"),
+    }
+    # County A's cadre reaches neither.
+    theirs = await client.get("/api/v1/honors", params={"by": "issuer"}, headers=women.admin_a)
+    assert not {h["id"] for h in theirs.json()["items"]} & {h["id"] for h in mine}
 
 
 async def test_bad_nominations_and_other_subtrees_are_refused(quntuan_client: Any, women: Women) -> None:
