@@ -134,6 +134,50 @@ async def place_facts(place_id: Any) -> PlaceFacts | None:
     )
 
 
+async def create_place(plugin_manager: Any, principal: Principal, place: dict[str, Any]) -> dict[str, Any]:
+    """Create a place (阵地) as ``POST /api/v1/places`` would for ``principal``, inside the caller's write
+    transaction: ``place`` has the request's fields (``kind``, ``org_id``, ``name``, ``opening_hours``,
+    ``services``…), validated the same way (422 naming the field), audited and signalled. Returns the
+    place row (``id``, ``kind``, ``org``, ``version`` …). For work outside a request — a plugin's demo seed
+    (``quntuan_demo_seeded`` gets the ``plugin_manager``) or an import."""
+    from zoneinfo import ZoneInfo
+
+    from core.kernel.db import active_database
+    from core.places import services
+    from core.places.schemas import PlaceCreate
+    from core.processes.machine import convert_form
+
+    db = active_database()
+    if db is None:
+        raise RuntimeError("no database is started")
+    settings = db.settings
+    env = services.Env(
+        registry=plugin_manager.registry,
+        plugin_manager=plugin_manager,
+        vault=Vault.from_settings(settings),
+        tz=ZoneInfo(settings.timezone),
+        secret=settings.resolved_secret_key(),
+    )
+    return await services.create(env, principal, convert_form(PlaceCreate, place, "", env.locale))
+
+
+async def create_campaign(
+    plugin_manager: Any, principal: Principal, campaign: dict[str, Any]
+) -> dict[str, Any]:
+    """Create a selection campaign (评选) as ``POST /api/v1/selections/campaigns`` would for
+    ``principal``, inside the caller's write transaction: ``campaign`` has the request's fields (``type``,
+    ``org_id``, ``title``, ``honor_title``, ``year``, ``levels``…), checked the same way, audited and
+    signalled. Returns the campaign row (``id``, ``stage``, ``version`` …). For work outside a request,
+    like :func:`create_place`."""
+    from core.processes.machine import convert_form
+    from core.selections import campaigns
+    from core.selections.common import Env as SelectionEnv
+    from core.selections.schemas import CampaignCreate
+
+    env = SelectionEnv(plugin_manager.registry, None)
+    return await campaigns.create(env, principal, convert_form(CampaignCreate, campaign, "", env.locale))
+
+
 async def open_process(
     state: object,
     principal: Principal,
@@ -369,6 +413,8 @@ __all__ = [
     "add_membership",
     "audit_person_paths",
     "claim_key",
+    "create_campaign",
+    "create_place",
     "current_principal",
     "decode_cursor",
     "emit",

@@ -133,3 +133,10 @@ def quntuan_routes() -> Sequence[Any]:
     )
 
     return [ShapeController, ExecutiveController, ProgramController, EnrolmentController]
+
+
+@hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int, plugin_manager: Any) -> None:
+    from plugins.women.demo import seed_women
+
+    await seed_women(root_path, seed, plugin_manager)
