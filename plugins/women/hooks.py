@@ -131,8 +131,15 @@ def quntuan_routes() -> Sequence[Any]:
         ProgramController,
         ShapeController,
     )
+    from plugins.women.imports import ExecutiveImportController
 
-    return [ShapeController, ExecutiveController, ProgramController, EnrolmentController]
+    return [
+        ShapeController,
+        ExecutiveController,
+        ProgramController,
+        EnrolmentController,
+        ExecutiveImportController,
+    ]
 
 
 @hookimpl
