@@ -5,7 +5,8 @@ What it builds on the core: rights cases (维权, ``women.rights_case``) and car
 selection types; 妇女之家 and 儿童之家 as place kinds; family-education and home-activity event types.
 Its own tables and routes (``/api/v1/women/…``): executive members (执委) with contacts, activity and
 evaluations (and their import from a federation's workbook), the 1+10+95+N shape of a subtree, and
-empowerment programs with enrolment, attendance and outcomes; its part of the demo seed. Built-in roles: 妇联主席 (``women.chair``) and 执委 (``women.executive``).
+empowerment programs with enrolment, attendance and outcomes; its part of the demo seed. Built-in
+roles: 妇联主席 (``women.chair``) and 执委 (``women.executive``).
 """
 
 from core.sdk import PluginInfo, Text
