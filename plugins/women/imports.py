@@ -158,7 +158,7 @@ async def _check(
             issues.append(WomenImportIssue(row=number, column="id_number", code="invalid_id_number"))
         else:
             record = found.get(indexes[number])
-            if record is None or not await svc._person_in_reach(principal, record["id"], EXEC_MANAGE):
+            if record is None or not await svc.person_in_reach(principal, record["id"], EXEC_MANAGE):
                 issues.append(WomenImportIssue(row=number, column="id_number", code=problems.PERSON_UNKNOWN))
             elif record["name"] != cell("name"):
                 issues.append(WomenImportIssue(row=number, column="name", code=problems.NAME_MISMATCH))
@@ -228,7 +228,7 @@ class ExecutiveImportController(Controller):
         data: Annotated[WomenExecutiveUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> WomenExecutiveImportReport:
         principal = current_principal(request)
-        org = await svc._org(org_id)
+        org = await svc.load_org(org_id)
         if org is None or org["status"] != "active" or not within(org["path"], principal.reach(EXEC_MANAGE)):
             raise Problem("not-found")
         if org["kind"] not in svc.FEDERATION_KINDS:
@@ -265,7 +265,7 @@ class ExecutiveImportController(Controller):
                     "updated_at": moment,
                 }
                 await WomenExecMember.insert(WomenExecMember(**member)).run()
-                await svc._changed(
+                await svc.record_change(
                     member, "women.exec_member.appointed", {"role": item.role, "via": "import"}
                 )
                 for label in item.households:
@@ -282,7 +282,7 @@ class ExecutiveImportController(Controller):
                             since=item.term_start,
                         )
                     ).run()
-                    await svc._record_added(
+                    await svc.record_added(
                         member, contact_id, "contact", "women.exec_contact.added", {"kind": "household"}
                     )
                     report.contacts += 1
