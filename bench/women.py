@@ -236,7 +236,7 @@ async def vote_bench(
     accepted = statuses.count(201)
     print(
         f"{len(statuses)} concurrent votes by {len(people)} persons in {elapsed:.1f}s: {accepted} counted, "
-        f"{statuses.count(409)} refused as duplicates; vote rows {counted}, distinct voters {distinct}, tally {tally}"
+        f"{statuses.count(409)} refused (one vote per person); vote rows {counted}, distinct voters {distinct}, tally {tally}"
     )
     exact = accepted == counted == distinct == tally == len(people)
     print("exactly one vote per person:", "yes" if exact else "NO")

@@ -35,7 +35,7 @@ from core.kernel.declarations.orgs import (
     StatFigure,
     UnitFacts,
 )
-from core.kernel.declarations.places import PlaceKind, PlaceService
+from core.kernel.declarations.places import PlaceFacts, PlaceKind, PlaceService
 from core.kernel.declarations.processes import (
     Deadline,
     ProcessContext,
@@ -44,7 +44,13 @@ from core.kernel.declarations.processes import (
     State,
     Transition,
 )
-from core.kernel.declarations.selections import NominationSource, NomineeKind, PublicVote, SelectionType
+from core.kernel.declarations.selections import (
+    NominationContext,
+    NominationSource,
+    NomineeKind,
+    PublicVote,
+    SelectionType,
+)
 from core.kernel.errors import FieldError, Problem, register_field_code, register_problem, request_locale
 from core.kernel.fastpath import Decline, FastAnswer, FastRequest
 from core.kernel.guards import current_principal
@@ -107,6 +113,69 @@ async def person_facts(person_id: Any) -> PersonFacts | None:
 
     row = await Person.select(Person.birth_date, Person.gender).where(Person.id == person_id).first().run()
     return None if row is None else PersonFacts(birth_date=row["birth_date"], gender=row["gender"])
+
+
+async def place_facts(place_id: Any) -> PlaceFacts | None:
+    """The facts the core's place record holds (kind, keeping org and its path, status), or None when
+    there is no such place — how a plugin checks a place id a form names (a nomination's 儿童之家) against
+    a kind and the caller's reach before it records anything."""
+    from core.places.tables import Place
+
+    row = (
+        await Place.select(Place.id, Place.kind, Place.org, Place.org_path, Place.status)
+        .where(Place.id == place_id)
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    return PlaceFacts(
+        id=row["id"], kind=row["kind"], org_id=row["org"], org_path=row["org_path"], status=row["status"]
+    )
+
+
+async def create_place(plugin_manager: Any, principal: Principal, place: dict[str, Any]) -> dict[str, Any]:
+    """Create a place (阵地) as ``POST /api/v1/places`` would for ``principal``, inside the caller's write
+    transaction: ``place`` has the request's fields (``kind``, ``org_id``, ``name``, ``opening_hours``,
+    ``services``…), validated the same way (422 naming the field), audited and signalled. Returns the
+    place row (``id``, ``kind``, ``org``, ``version`` …). For work outside a request — a plugin's demo seed
+    (``quntuan_demo_seeded`` gets the ``plugin_manager``) or an import."""
+    from zoneinfo import ZoneInfo
+
+    from core.kernel.db import active_database
+    from core.places import services
+    from core.places.schemas import PlaceCreate
+    from core.processes.machine import convert_form
+
+    db = active_database()
+    if db is None:
+        raise RuntimeError("no database is started")
+    settings = db.settings
+    env = services.Env(
+        registry=plugin_manager.registry,
+        plugin_manager=plugin_manager,
+        vault=Vault.from_settings(settings),
+        tz=ZoneInfo(settings.timezone),
+        secret=settings.resolved_secret_key(),
+    )
+    return await services.create(env, principal, convert_form(PlaceCreate, place, "", env.locale))
+
+
+async def create_campaign(
+    plugin_manager: Any, principal: Principal, campaign: dict[str, Any]
+) -> dict[str, Any]:
+    """Create a selection campaign (评选) as ``POST /api/v1/selections/campaigns`` would for
+    ``principal``, inside the caller's write transaction: ``campaign`` has the request's fields (``type``,
+    ``org_id``, ``title``, ``honor_title``, ``year``, ``levels``…), checked the same way, audited and
+    signalled. Returns the campaign row (``id``, ``stage``, ``version`` …). For work outside a request,
+    like :func:`create_place`."""
+    from core.processes.machine import convert_form
+    from core.selections import campaigns
+    from core.selections.common import Env as SelectionEnv
+    from core.selections.schemas import CampaignCreate
+
+    env = SelectionEnv(plugin_manager.registry, None)
+    return await campaigns.create(env, principal, convert_form(CampaignCreate, campaign, "", env.locale))
 
 
 async def open_process(
@@ -298,6 +367,7 @@ __all__ = [
     "MembershipDraft",
     "MembershipInfo",
     "MembershipRejected",
+    "NominationContext",
     "NominationSource",
     "NomineeKind",
     "NoticeEntryIn",
@@ -315,6 +385,7 @@ __all__ = [
     "Person",
     "PersonFacts",
     "PersonalDataTable",
+    "PlaceFacts",
     "PlaceKind",
     "PlaceService",
     "PluginInfo",
@@ -342,6 +413,8 @@ __all__ = [
     "add_membership",
     "audit_person_paths",
     "claim_key",
+    "create_campaign",
+    "create_place",
     "current_principal",
     "decode_cursor",
     "emit",
@@ -362,6 +435,7 @@ __all__ = [
     "paginate",
     "person_facts",
     "person_visible",
+    "place_facts",
     "publish_notice",
     "reach_clause",
     "reach_sql",

@@ -273,13 +273,15 @@ def quntuan_validate_membership(draft: MembershipDraft) -> None:
 
 
 @hookspec
-def quntuan_demo_seeded(root_path: str, seed: int) -> Any:
+def quntuan_demo_seeded(root_path: str, seed: int, plugin_manager: PluginManager) -> Any:
     """Runtime hook: called after ``quntuan demo seed`` wrote its region (orgs, units, persons,
-    memberships, events), with the path of the region's root org and the seed.
+    memberships, events), with the path of the region's root org, the seed and the plugin manager.
 
     A plugin adds its own demo records for that subtree (the union: member files, a few months of dues,
-    union funds), deterministically for the seed. May be ``async``; a failure is logged and the seed
-    stands.
+    union funds; the women: executives, homes, a program, a campaign), deterministically for the seed;
+    ``plugin_manager`` is what ``core.sdk.create_place`` and ``create_campaign`` need to add core
+    records. An implementation may take only the arguments it uses. May be ``async``; a failure is
+    logged and the seed stands.
     """
 
 

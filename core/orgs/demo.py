@@ -438,7 +438,9 @@ async def seed(
     if root_row is not None:
         from core.kernel.plugin_host import call_runtime_hook
 
-        await call_runtime_hook(pm, "quntuan_demo_seeded", root_path=root_row["path"], seed=seed)
+        await call_runtime_hook(
+            pm, "quntuan_demo_seeded", root_path=root_row["path"], seed=seed, plugin_manager=pm
+        )
     await take_snapshot(db)
     return SeedResult(
         scale=scale,

@@ -11,6 +11,8 @@ and a nomination moves once. At the campaign's org the reviewers select within i
 from __future__ import annotations
 
 import hashlib
+import inspect
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -23,6 +25,7 @@ from core.identity.tables import Person
 from core.integration.signals import emit
 from core.kernel.access import Principal, reach_clause, within
 from core.kernel.db import fetch
+from core.kernel.declarations.selections import NominationContext, SelectionType
 from core.kernel.errors import Problem
 from core.kernel.pagination import PageRequest, paginate
 from core.orgs.paths import SEGMENT_WIDTH
@@ -37,6 +40,8 @@ from core.selections.tables import Nomination, NominationStep, Quota
 
 #: Stages during which nominations move up the tree (and may be rejected or withdrawn).
 REVIEW_STAGES = ("nominating", "reviewing")
+
+log = logging.getLogger(__name__)
 
 
 def level_of(campaign: Mapping[str, Any], path: str) -> int | None:
@@ -248,6 +253,24 @@ async def file(
         nominee_org = team_org["id"]
 
     value = convert_form(stype.form, data.form, "/form", loc)
+    if stype.validate_nomination is not None:
+        ctx = NominationContext(
+            campaign_id=campaign["id"],
+            type=stype.code,
+            campaign_org_id=campaign["org"],
+            campaign_org_path=campaign["org_path"],
+            unit_id=unit["id"],
+            unit_path=unit["path"],
+            source=data.source,
+            nominee_kind=kind,
+            nominee_person_id=nominee_person,
+            nominee_org_id=nominee_org,
+            nominee_name=name,
+            form=value,
+            actor=principal,
+            locale=loc,
+        )
+        await _validate(env, stype, ctx)
     level_path = unit["path"][: len(campaign["org_path"]) + SEGMENT_WIDTH * level]
     level_org = (
         unit
@@ -292,6 +315,23 @@ async def file(
         raise Problem(problems.DUPLICATE_NOMINEE)
     await _record(row, "filed", principal, "", moment)
     return row
+
+
+async def _validate(env: Env, stype: SelectionType, ctx: NominationContext) -> None:
+    """Run the type's ``validate_nomination``: its Problem stands; anything else it raises is logged
+    (the exception's class only: the form may hold personal data) and answered 422, nothing filed."""
+    check = stype.validate_nomination
+    assert check is not None
+    try:
+        result = check(ctx)
+        if inspect.isawaitable(result):
+            await result
+    except Problem:
+        raise
+    except Exception as exc:
+        plugin = env.owner(stype.code)
+        log.error("validate_nomination of %s (plugin %s) failed: %s", stype.code, plugin, type(exc).__name__)
+        raise Problem(problems.CHECK_FAILED, plugin=plugin) from None
 
 
 async def ensure_quota(campaign: Mapping[str, Any], org_id: UUID, level: int) -> dict[str, Any]:

@@ -120,3 +120,13 @@ NONE_SELECTED = register_problem(
         "There are no candidates (or no one selected) at the campaign's org yet.",
     ),
 )
+CHECK_FAILED = register_problem(
+    "selection-check-failed",
+    422,
+    _t("推荐未能完成核验", "推薦未能完成核驗", "Nomination could not be checked"),
+    _t(
+        "插件 {plugin} 未能核验这项推荐，推荐未提交。",
+        "外掛 {plugin} 未能核驗這項推薦，推薦未提交。",
+        "Plugin {plugin} could not check this nomination; nothing was filed.",
+    ),
+)

@@ -21,7 +21,7 @@ and its tests use the fixtures, all prefixed ``quntuan_`` so they never clash wi
   ``county`` (every permission on county A only) and ``member`` (no grant);
 - ``quntuan_headers`` — ``{role: {"Authorization": "Bearer …"}}`` for those accounts.
 
-Helpers: :func:`assert_problem`, :func:`signals_emitted`, :func:`audit_entries`, and
+Helpers: :func:`assert_problem`, :func:`signals_emitted`, :func:`audit_entries`, :func:`end_notice`, and
 :func:`assert_plugin_contract` — the contract suite a plugin runs on itself.
 """
 
@@ -59,6 +59,7 @@ __all__ = [
     "assert_plugin_contract",
     "assert_problem",
     "audit_entries",
+    "end_notice",
     "installed_plugins",
     "open_client",
     "settings_for",
@@ -167,6 +168,22 @@ async def audit_entries(action: str | None = None) -> list[dict[str, Any]]:
     if action is not None:
         query = query.where(AuditEntry.action == action)
     return list(await query.run())
+
+
+async def end_notice(notice_id: Any) -> None:
+    """Let a notice's window (公示期, at least three days) pass now, as if it had opened four days ago
+    and closed yesterday: a test reaches the decision after it (a selection's, a process's) without
+    waiting. Objections still hold a result as they would."""
+    from datetime import UTC, datetime, timedelta
+
+    from core.processes.tables import Notice
+
+    closed = datetime.now(UTC) - timedelta(days=1)
+    await (
+        Notice.update({Notice.opens_at: closed - timedelta(days=3), Notice.closes_at: closed})
+        .where(Notice.id == notice_id)
+        .run()
+    )
 
 
 #: A factory of one resource in county B's subtree for :func:`assert_plugin_contract`: it gets the

@@ -1,4 +1,6 @@
-"""Event types of the Women's Federation: the most-beautiful-family selection and women's-home activities."""
+"""Event types of the Women's Federation: activities at a women's or children's home and family education.
+
+(最美家庭 is a selection type the core runs, ``women.best_family`` in ``selections.py``, not an event.)"""
 
 from __future__ import annotations
 
@@ -7,17 +9,6 @@ from typing import Annotated, Literal
 import msgspec
 
 from core.sdk import EventType, Text
-
-
-class BeautifulFamilyDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The "most beautiful family" selection (最美家庭评选), evaluated in public."""
-
-    #: The selection's year.
-    year: Annotated[int, msgspec.Meta(ge=2000, le=2100)]
-    #: Places to award.
-    quota: Annotated[int, msgspec.Meta(ge=1, le=10000)] = 10
-    #: Whether the public votes (公开评议) before the result is announced.
-    public_vote: bool = True
 
 
 class WomensHomeDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -40,13 +31,12 @@ class FamilyEducationDetails(msgspec.Struct, forbid_unknown_fields=True, kw_only
 
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType(
-        code="women.beautiful_family",
-        name=Text(zh_hans="最美家庭评选", zh_hant="最美家庭評選", en="Most beautiful family selection"),
-        details=BeautifulFamilyDetails,
-    ),
-    EventType(
         code="women.home_activity",
-        name=Text(zh_hans="妇女之家活动", zh_hant="婦女之家活動", en="Women's home activity"),
+        name=Text(
+            zh_hans="妇女之家、儿童之家活动",
+            zh_hant="婦女之家、兒童之家活動",
+            en="Women's or children's home activity",
+        ),
         details=WomensHomeDetails,
     ),
     EventType(

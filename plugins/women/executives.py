@@ -59,7 +59,8 @@ def to_member(row: dict[str, Any]) -> S.WomenExecMember:
     )
 
 
-async def _org(org_id: uuid.UUID) -> dict[str, Any] | None:
+async def load_org(org_id: uuid.UUID) -> dict[str, Any] | None:
+    """The org's id, path, kind, name and status (None when there is no such org)."""
     return (
         await Org.select(Org.id, Org.path, Org.kind, Org.name, Org.status)
         .where(Org.id == org_id)
@@ -68,7 +69,7 @@ async def _org(org_id: uuid.UUID) -> dict[str, Any] | None:
     )
 
 
-async def _person_in_reach(principal: Principal, person_id: uuid.UUID, permission: str) -> bool:
+async def person_in_reach(principal: Principal, person_id: uuid.UUID, permission: str) -> bool:
     """Whether the person exists and belongs (home org, membership, post) to an org within reach."""
     paths = await audit_person_paths([person_id])
     reach = principal.reach(permission)
@@ -83,14 +84,14 @@ async def member_in_reach(principal: Principal, member_id: uuid.UUID, permission
 
 
 async def appoint(principal: Principal, data: S.WomenExecMemberCreate) -> dict[str, Any]:
-    org = await _org(data.org_id)
+    org = await load_org(data.org_id)
     if org is None or org["status"] != "active" or not within(org["path"], principal.reach(EXEC_MANAGE)):
         raise Problem("not-found")
     if org["kind"] not in FEDERATION_KINDS:
         raise Problem(problems.NOT_A_FEDERATION)
     if data.term_end < data.term_start:
         raise Problem.invalid(("/term_end", problems.TERM_ORDER))
-    if not await _person_in_reach(principal, data.person_id, EXEC_MANAGE):
+    if not await person_in_reach(principal, data.person_id, EXEC_MANAGE):
         raise Problem.invalid(("/person_id", "invalid"))
     moment = _now()
     row = {
@@ -116,11 +117,13 @@ async def appoint(principal: Principal, data: S.WomenExecMemberCreate) -> dict[s
         if taken:
             raise Problem(problems.ALREADY_EXECUTIVE)
         await WomenExecMember.insert(WomenExecMember(**row)).run()
-        await _changed(row, "women.exec_member.appointed", {"role": data.role})
+        await record_change(row, "women.exec_member.appointed", {"role": data.role})
     return row
 
 
-async def _changed(row: dict[str, Any], action: str, changes: dict[str, Any]) -> None:
+async def record_change(row: dict[str, Any], action: str, changes: dict[str, Any]) -> None:
+    """The audit entry (seen from the member's orgs too) and the signal of a member's appointment or
+    change, inside the caller's transaction."""
     paths = await audit_person_paths([row["person"]])
     await record_audit(
         action,
@@ -174,7 +177,7 @@ async def update(
         action = (
             "women.exec_member.ended" if changes.get("status") == "ended" else "women.exec_member.updated"
         )
-        await _changed(new, action, {k: str(v) for k, v in changes.items()})
+        await record_change(new, action, {k: str(v) for k, v in changes.items()})
     return new
 
 
@@ -187,7 +190,7 @@ async def list_members(
         return [], None
     query = WomenExecMember.select().where(clause)
     if org_id is not None:
-        org = await _org(org_id)
+        org = await load_org(org_id)
         if org is None or not within(org["path"], reach):
             raise Problem("not-found")
         low, high = subtree_bounds(org["path"])
@@ -204,12 +207,12 @@ async def add_contact(
     if data.kind == "person":
         if data.person_id is None or data.org_id is not None:
             raise Problem.invalid(("/person_id", problems.CONTACT_TARGET))
-        if not await _person_in_reach(principal, data.person_id, EXEC_MANAGE):
+        if not await person_in_reach(principal, data.person_id, EXEC_MANAGE):
             raise Problem.invalid(("/person_id", "invalid"))
     elif data.kind == "org":
         if data.org_id is None or data.person_id is not None:
             raise Problem.invalid(("/org_id", problems.CONTACT_TARGET))
-        org = await _org(data.org_id)
+        org = await load_org(data.org_id)
         if org is None or not within(org["path"], principal.reach(EXEC_MANAGE)):
             raise Problem.invalid(("/org_id", "invalid"))
     elif data.person_id is not None or data.org_id is not None:
@@ -226,7 +229,7 @@ async def add_contact(
     }
     async with transaction():
         await WomenExecContact.insert(WomenExecContact(**row)).run()
-        await _record_added(member, row["id"], "contact", "women.exec_contact.added", {"kind": data.kind})
+        await record_added(member, row["id"], "contact", "women.exec_contact.added", {"kind": data.kind})
     return to_contact(row)
 
 
@@ -253,9 +256,10 @@ async def contacts(principal: Principal, member_id: uuid.UUID) -> list[S.WomenCo
     return [to_contact(r) for r in rows]
 
 
-async def _record_added(
+async def record_added(
     member: dict[str, Any], record_id: uuid.UUID, kind: str, action: str, changes: dict
 ) -> None:
+    """The audit entry and the signal of a contact, activity or evaluation added to a member."""
     await record_audit(
         action,
         resource_type="women.exec_member",
@@ -297,7 +301,7 @@ async def add_record(principal: Principal, member_id: uuid.UUID, data: S.WomenRe
             if done:
                 raise Problem(problems.EVALUATED)
         await WomenExecRecord.insert(WomenExecRecord(**row)).run()
-        await _record_added(
+        await record_added(
             member,
             row["id"],
             data.kind,
@@ -341,7 +345,7 @@ async def records(principal: Principal, member_id: uuid.UUID, year: int | None) 
 
 async def shape(principal: Principal, org_id: uuid.UUID) -> S.WomenOrgShape:
     """The subtree of ``org_id`` counted in the "1+10+95+N" form (the caller must reach all of it)."""
-    org = await _org(org_id)
+    org = await load_org(org_id)
     if org is None or not any(r.subtree and r.covers(org["path"]) for r in principal.reach(EXEC_READ)):
         raise Problem("not-found")
     low, high = subtree_bounds(org["path"])

@@ -131,5 +131,19 @@ def quntuan_routes() -> Sequence[Any]:
         ProgramController,
         ShapeController,
     )
+    from plugins.women.imports import ExecutiveImportController
 
-    return [ShapeController, ExecutiveController, ProgramController, EnrolmentController]
+    return [
+        ShapeController,
+        ExecutiveController,
+        ProgramController,
+        EnrolmentController,
+        ExecutiveImportController,
+    ]
+
+
+@hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int, plugin_manager: Any) -> None:
+    from plugins.women.demo import seed_women
+
+    await seed_women(root_path, seed, plugin_manager)

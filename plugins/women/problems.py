@@ -86,3 +86,52 @@ ALL_SESSIONS = register_problem(
         en="The participant attended all {sessions} sessions of the program.",
     ),
 )
+NOT_A_CHILDRENS_HOME = register_field_code(
+    "women_not_a_childrens_home",
+    Text(
+        zh_hans="须为本单位及下级妇联的在用儿童之家",
+        zh_hant="須為本單位及下級婦聯的在用兒童之家",
+        en="Must be an open children's home kept by the unit or a federation below it",
+    ),
+)
+# --- the executive import (执委名单导入): codes of its report's issues -----------------------------------
+MISSING_COLUMN = register_field_code(
+    "women_missing_column",
+    Text(zh_hans="缺少必需的列", zh_hant="缺少必需的欄", en="A required column is missing"),
+)
+PERSON_UNKNOWN = register_field_code(
+    "women_person_unknown",
+    Text(
+        zh_hans="平台上没有此身份证号的人员，或其不在权限范围内",
+        zh_hant="平台上沒有此身分證號的人員，或其不在權限範圍內",
+        en="No person with this ID number within reach",
+    ),
+)
+NAME_MISMATCH = register_field_code(
+    "women_name_mismatch",
+    Text(
+        zh_hans="姓名与身份证号对应的人员不一致",
+        zh_hant="姓名與身分證號對應的人員不一致",
+        en="The name is not that of the person with this ID number",
+    ),
+)
+SERVING = register_field_code(
+    "women_already_executive",
+    Text(
+        zh_hans="此人已是该组织在任执委",
+        zh_hant="此人已是該組織在任執委",
+        en="Already an executive member here",
+    ),
+)
+FILE_UNREADABLE = register_field_code(
+    "women_file_unreadable",
+    Text(
+        zh_hans="无法读取文件（须为 CSV 或 XLSX）",
+        zh_hant="無法讀取檔案（須為 CSV 或 XLSX）",
+        en="The file cannot be read (CSV or XLSX)",
+    ),
+)
+TOO_MANY_ROWS = register_field_code(
+    "women_too_many_rows",
+    Text(zh_hans="一次至多导入 1000 行", zh_hant="一次至多匯入 1000 行", en="At most 1000 rows at a time"),
+)

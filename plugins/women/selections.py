@@ -1,6 +1,6 @@
 """The women's federation's selection types (评选表彰). The core runs every campaign: nominations from
-below, village review and forwarding up within quotas, the public vote (one vote per person per
-candidate, exact under concurrency), the notice (公示, at least three days) with objections, the decision
+below, village review and forwarding up within quotas, the public vote (最美家庭: one vote per person
+in the campaign, a budget of one spent exactly under concurrency), the notice (公示, at least three days) with objections, the decision
 at the campaign's org and the honors register. A campaign at a higher level (city, province) runs several
 levels down the tree, which is how a family selected in a county goes on to the city (逐级推荐)."""
 
@@ -11,7 +11,17 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from core.sdk import AdminLevel, PublicVote, SelectionType, Text
+from core.sdk import (
+    AdminLevel,
+    NominationContext,
+    Problem,
+    PublicVote,
+    SelectionType,
+    Text,
+    place_facts,
+    within,
+)
+from plugins.women import problems
 
 L = AdminLevel
 UPPER = (L.COUNTY, L.CITY, L.PROVINCE, L.NATIONAL)
@@ -42,12 +52,32 @@ class PersonDeedsForm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class ChildrensHomeForm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """A children's home (儿童之家) put forward for a star rating; ``place_id`` is the home in the places."""
+    """A children's home (儿童之家) put forward for a star rating; ``place_id`` is the home in the places
+    (checked by :func:`check_childrens_home` when the nomination is filed)."""
 
     summary: Short
     place_id: uuid.UUID
     stars_sought: Annotated[int, msgspec.Meta(ge=1, le=5)] = 3
     children_served: Annotated[int, msgspec.Meta(ge=0, le=100000)] = 0
+
+
+CHILDRENS_HOME = "women.childrens_home"
+
+
+async def check_childrens_home(ctx: NominationContext) -> None:
+    """A 最美儿童之家 nomination names a real 儿童之家: an open place of that kind, kept by the unit the
+    nomination is filed at or a federation below it, within the nominator's reach — else 422 naming
+    ``/form/place_id`` (a place elsewhere answers like one that does not exist)."""
+    place = await place_facts(ctx.form.place_id)
+    ok = (
+        place is not None
+        and place.kind == CHILDRENS_HOME
+        and place.status == "active"
+        and place.org_path.startswith(ctx.unit_path)
+        and within(place.org_path, ctx.actor.reach("core.selection.nominate"))
+    )
+    if not ok:
+        raise Problem.invalid(("/form/place_id", problems.NOT_A_CHILDRENS_HOME), locale=ctx.locale)
 
 
 def _t(zh_hans: str, zh_hant: str, en: str) -> Text:
@@ -68,7 +98,8 @@ BEST_FAMILY = SelectionType(
     max_levels=5,
     form=FamilyForm,
     public_fields=("summary", "members", "theme"),
-    vote=PublicVote(rule="per_nominee", hide_results=True),
+    # One vote per person (一人一票): a budget of one vote in the campaign, whichever family it goes to.
+    vote=PublicVote(rule="budget", budget=1, hide_results=True),
     notice_days=5,
 )
 RED_BANNER_WOMAN = SelectionType(
@@ -135,6 +166,7 @@ BEST_CHILDRENS_HOME = SelectionType(
     public_fields=("summary", "stars_sought", "children_served"),
     vote=PublicVote(rule="budget", budget=3, hide_results=True),
     notice_days=5,
+    validate_nomination=check_childrens_home,
 )
 
 SELECTION_TYPES = (BEST_FAMILY, RED_BANNER_WOMAN, RED_BANNER_COLLECTIVE, MERIT_MODEL, BEST_CHILDRENS_HOME)

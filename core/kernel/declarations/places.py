@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from uuid import UUID
 
 import msgspec
 
@@ -17,6 +18,17 @@ from core.kernel.i18n import Text
 
 PLACE_KIND_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 SERVICE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+class PlaceFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """What the core's place record says about a place a caller named: its kind, keeping org and status
+    (``active`` or ``closed``) — how a plugin checks a place id in a form before it records anything."""
+
+    id: UUID
+    kind: str
+    org_id: UUID
+    org_path: str
+    status: str
 
 
 class PlaceService(msgspec.Struct, frozen=True, kw_only=True):

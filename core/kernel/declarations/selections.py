@@ -9,7 +9,10 @@ from below, review and forwarding up the tree within quotas, an optional public 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
+from uuid import UUID
 
 import msgspec
 
@@ -46,6 +49,31 @@ class PublicVote(msgspec.Struct, frozen=True, kw_only=True):
     per_minute: int = 30
 
 
+@dataclass(frozen=True)
+class NominationContext:
+    """What a selection type's ``validate_nomination`` gets: the nomination about to be filed."""
+
+    campaign_id: UUID
+    type: str
+    #: The campaign's org (where it is decided) and its path.
+    campaign_org_id: UUID
+    campaign_org_path: str
+    #: The org the nomination is filed at (the nominee's unit) and its path.
+    unit_id: UUID
+    unit_path: str
+    source: NominationSource
+    nominee_kind: NomineeKind
+    nominee_person_id: UUID | None
+    nominee_org_id: UUID | None
+    nominee_name: str
+    #: The form as decoded into the type's Struct (None for a type without a form).
+    form: Any
+    #: The principal filing it (``actor.reach(permission)``, ``actor.person_id``).
+    actor: Any
+    #: The caller's language, for ``Problem.invalid(..., locale=ctx.locale)``.
+    locale: str = "zh-Hans"
+
+
 class SelectionType(msgspec.Struct, frozen=True, kw_only=True):
     """A type of selection (最美家庭, 五四红旗团支部, 工人先锋号…), code ``<owner>.<name>``.
 
@@ -56,6 +84,10 @@ class SelectionType(msgspec.Struct, frozen=True, kw_only=True):
     shown in OpenAPI and ``GET /api/v1/selections/types``); ``public_fields`` name the form fields voters
     and the notice may see. ``vote`` makes a public vote part of every campaign of the type.
     ``notice_days`` (at least 3) is the default window of the notice (公示) of the selected.
+    ``validate_nomination(ctx)`` (a :class:`NominationContext`; may be ``async``) runs inside the filing's
+    transaction after the form validated, to check what the form names against the platform (a place id
+    is a place of the right kind within reach…); it vetoes by raising ``Problem.invalid`` naming the
+    field (422) or another ``Problem``.
     """
 
     code: str
@@ -71,6 +103,7 @@ class SelectionType(msgspec.Struct, frozen=True, kw_only=True):
     notice_days: int = 5
     org_kinds: tuple[str, ...] = ()
     description: Text | None = None
+    validate_nomination: Callable[[NominationContext], Any] | None = None
 
 
 def check_selection_type(stype: SelectionType) -> None:
@@ -99,6 +132,8 @@ def check_selection_type(stype: SelectionType) -> None:
             raise ValueError(f"selection type {code!r}: public field {name!r} is not in the form")
     if not MIN_NOTICE_DAYS <= stype.notice_days <= 90:
         raise ValueError(f"selection type {code!r}: notice_days must be {MIN_NOTICE_DAYS} to 90")
+    if stype.validate_nomination is not None and not callable(stype.validate_nomination):
+        raise ValueError(f"selection type {code!r}: validate_nomination must be callable")
     vote = stype.vote
     if vote is not None:
         if vote.rule not in ("per_nominee", "budget"):

@@ -1227,6 +1227,13 @@ async def _women_outcome(w: World) -> Call:
     return "PATCH", url, {"json": {"employment": "employed"}, "headers": {**w.admin, "If-Match": '"1"'}}
 
 
+@case("POST", "/api/v1/women/orgs/{org_id}/executive-imports")
+async def _women_executive_import(w: World) -> Call:
+    sheet = "姓名,身份证号,职务,任期开始,任期结束\n".encode()
+    url = f"/api/v1/women/orgs/{w.women['id']}/executive-imports"
+    return "POST", url, {"files": {"file": ("执委.csv", sheet)}}
+
+
 # --- scitech (科协) ------------------------------------------------------------------------------------
 
 

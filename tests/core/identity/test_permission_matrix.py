@@ -159,6 +159,8 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("PUT", "/api/v1/youth/dues/schemes/{org_id}"): {"org_id": "youth_committee"},
     ("GET", "/api/v1/youth/campaigns/{campaign_id}"): {"campaign_id": "youth_campaign"},
     ("POST", "/api/v1/youth/campaigns/{campaign_id}/registrations"): {"campaign_id": "youth_campaign"},
+    # women (妇联): an executive committee is imported into a federation of B
+    ("POST", "/api/v1/women/orgs/{org_id}/executive-imports"): {"org_id": "women_federation"},
 }
 
 #: JSON bodies: ``{name}`` is replaced by ``World.ids[name]`` (B's resources and a few values).
@@ -491,6 +493,11 @@ FORMS: dict[tuple[str, str], tuple[dict[str, str], tuple[str, bytes, str]]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/dues-imports"): (
         {},
         ("dues.csv", "会员证号,月份\n".encode(), "text/csv"),
+    ),
+    # --- women (妇联) ---
+    ("POST", "/api/v1/women/orgs/{org_id}/executive-imports"): (
+        {},
+        ("执委.csv", "姓名,身份证号,职务,任期开始,任期结束\n".encode(), "text/csv"),
     ),
     # --- scitech (科协) ---
     ("POST", "/api/v1/scitech/experts/import"): (

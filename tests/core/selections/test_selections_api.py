@@ -660,3 +660,18 @@ async def test_a_cadre_sees_the_honors_of_persons_within_reach(api: ApiClient, w
     assert problem(await api.get(url, headers=member), 403)
     assert (await api.get(url)).status_code == 401
     assert problem(await api.get(url, params={"status": "lost"}, headers=t1), 422)
+
+
+async def test_a_types_nomination_check_refuses_or_fails_without_filing(api: ApiClient, world: World) -> None:
+    """``validate_nomination`` (the fixture's 服务之星 checks team names): its Problem is the answer; an
+    exception of its own answers 422 ``selection-check-failed``; either way nothing is filed."""
+    boss = world.add("boss", cadre(world.county))
+    camp = await campaign(api, boss, world.county, [3], type="seltest.star")
+    team = {"nominee_kind": "team", "form": {}}
+    refused = problem(await nominate(api, boss, camp, world.county, nominee_name="拒绝队", **team), 422)
+    assert refused["errors"][0]["pointer"] == "/nominee_name"
+    failed = problem(await nominate(api, boss, camp, world.county, nominee_name="故障队", **team), 422)
+    assert failed["type"].endswith("/selection-check-failed") and "seltest" in failed["detail"]
+    assert await Nomination.count().where(Nomination.campaign == camp["id"]).run() == 0
+    filed = await nominate(api, boss, camp, world.county, nominee_name="志愿服务队", **team)
+    assert filed.status_code == 201, filed.text

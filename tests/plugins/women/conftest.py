@@ -114,3 +114,50 @@ async def make_account(
 
 def etag(response: Any) -> dict[str, str]:
     return {"If-Match": response.headers["etag"]}
+
+
+# --- selections (评选): the core's campaign routes, as a front end calls them ---------------------------
+
+
+async def campaign(
+    client: Any, headers: dict[str, str], org_id: Any, type_code: str, quotas: Sequence[int], **body: Any
+) -> dict[str, Any]:
+    """A new campaign of ``type_code`` at ``org_id`` with one quota per level (top down)."""
+    payload = {
+        "type": type_code,
+        "org_id": str(org_id),
+        "title": body.pop("title", "2026年度评选"),
+        "honor_title": body.pop("honor_title", "2026年度先进"),
+        "year": body.pop("year", 2026),
+        "levels": [{"quota": q} for q in quotas],
+        **body,
+    }
+    response = await client.post("/api/v1/selections/campaigns", json=payload, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def move_stage(client: Any, headers: dict[str, str], camp: dict[str, Any], to: str) -> Any:
+    """Move the campaign to stage ``to`` with its current ETag."""
+    current = (await client.get(f"/api/v1/selections/campaigns/{camp['id']}", headers=headers)).json()
+    return await client.post(
+        f"/api/v1/selections/campaigns/{camp['id']}/stage",
+        json={"stage": to},
+        headers={**headers, "If-Match": f'"{current["version"]}"'},
+    )
+
+
+async def review(client: Any, headers: dict[str, str], nomination_id: str, action: str) -> Any:
+    return await client.post(
+        f"/api/v1/selections/nominations/{nomination_id}/review", json={"action": action}, headers=headers
+    )
+
+
+async def decide(client: Any, headers: dict[str, str], camp: dict[str, Any], **body: Any) -> Any:
+    """The campaign's decision (after its notice) with its current ETag."""
+    current = (await client.get(f"/api/v1/selections/campaigns/{camp['id']}", headers=headers)).json()
+    return await client.post(
+        f"/api/v1/selections/campaigns/{camp['id']}/decision",
+        json=body,
+        headers={**headers, "If-Match": f'"{current["version"]}"'},
+    )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from core.testkit import assert_problem
@@ -90,3 +91,35 @@ async def test_homes_are_places_with_hours_and_services_and_a_star_rating(
     assert assert_problem(bad, 422)["errors"][0]["pointer"] == "/form/stars_sought"
     self_nominated = await client.post(url, json={**body, "source": "self"}, headers=admin)
     assert_problem(self_nominated, 422)
+
+    # The place named must be a children's home the nominating unit keeps (or one below it), in reach:
+    # not the women's home, not a place that does not exist, not county B's home.
+    home_b = await _home(
+        client, women.headers["platform"], women.orgs["county_b_village"]["id"], "women.childrens_home"
+    )
+    assert home_b.status_code == 201, home_b.text
+    for other in (women_home.json()["id"], str(uuid.uuid4()), home_b.json()["id"]):
+        refused = await client.post(
+            url,
+            json={**body, "nominee_name": "另一儿童之家", "form": {**body["form"], "place_id": other}},
+            headers=admin,
+        )
+        error = assert_problem(refused, 422, "validation-failed")["errors"][0]
+        assert (error["pointer"], error["code"]) == ("/form/place_id", "women_not_a_childrens_home")
+    # A county cadre files the village's home at the county itself: the home is not the county's own
+    # unit's, but it lies below it, so it is accepted; filed at county B's village it is outside reach.
+    at_county = await client.post(
+        url,
+        json={
+            **body,
+            "nominee_name": "东村儿童之家（县推荐）",
+            "org_id": str(women.orgs["county_a_fed"]["id"]),
+        },
+        headers=admin,
+    )
+    assert at_county.status_code == 201, at_county.text
+    county_b_fed = women.orgs["county_b_fed"]
+    outside = await client.post(
+        url, json={**body, "nominee_name": "乙村", "org_id": str(county_b_fed["id"])}, headers=admin
+    )
+    assert assert_problem(outside, 422)["errors"][0]["pointer"] == "/org_id"

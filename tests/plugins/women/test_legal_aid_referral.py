@@ -1,8 +1,10 @@
-"""A rights case referred to the union's legal aid (转办) when both plugins are installed.
+"""A rights case referred to the union's legal aid (转办) against a minimal stand-in of the union plugin.
 
-The union plugin's legal-aid process type (``union.legal_aid``) is being built in parallel and is not on
-main yet, so this test declares a tiny stand-in plugin with slug ``union`` that declares only that
-process type, the way the union plugin will; swap it for ``plugins.union.hooks`` once it lands.
+The stand-in has slug ``union`` and declares one process type, ``union.legal_aid``, with a form of its
+own: exactly what the women plugin needs of the union, so this test keeps that contract visible and
+fails if the women plugin starts to depend on more. ``test_legal_aid_with_union.py`` runs the same
+referral against the real ``plugins.union``; ``test_rights.py`` covers the answer when no union is
+installed.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def quntuan_plugins() -> Mapping[str, object]:
     return {"women": plugins.women.hooks, "union": _stand_in_union()}
 
 
-async def test_a_rights_case_goes_to_the_unions_legal_aid_and_closes_with_it(
+async def test_a_referred_rights_case_carries_only_the_legal_aid_fields_and_takes_no_more_steps(
     quntuan_client: Any, women: Women
 ) -> None:
     client, admin = quntuan_client, women.admin_a
