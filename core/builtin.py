@@ -86,6 +86,7 @@ def quntuan_event_types() -> Sequence[EventType]:
 @hookimpl
 def quntuan_piccolo_app() -> Sequence[object]:
     """The core is several Piccolo apps, one per domain, each with its own migrations."""
+    from core.announcements.piccolo_app import APP_CONFIG as ANNOUNCEMENTS
     from core.events.piccolo_app import APP_CONFIG as EVENTS
     from core.files.piccolo_app import APP_CONFIG as FILES
     from core.idempotency.piccolo_app import APP_CONFIG as IDEMPOTENCY
@@ -106,6 +107,7 @@ def quntuan_piccolo_app() -> Sequence[object]:
         INTEGRATION,
         IDEMPOTENCY,
         EVENTS,
+        ANNOUNCEMENTS,
         FILES,
         PROCESSES,
         PLACES,
@@ -118,6 +120,7 @@ def quntuan_piccolo_app() -> Sequence[object]:
 @hookimpl
 def quntuan_signals() -> Sequence[object]:
     """The signals of every core domain (each domain declares its own)."""
+    from core.announcements.signals import ANNOUNCEMENT_SIGNALS
     from core.events.signals import EVENT_SIGNALS
     from core.files.signals import FILE_SIGNALS
     from core.identity.signals import IDENTITY_SIGNALS
@@ -135,6 +138,7 @@ def quntuan_signals() -> Sequence[object]:
         PING,
         *IDENTITY_SIGNALS,
         *EVENT_SIGNALS,
+        *ANNOUNCEMENT_SIGNALS,
         *FILE_SIGNALS,
         *PROCESS_SIGNALS,
         *PLACE_SIGNALS,
@@ -192,6 +196,7 @@ def quntuan_org_path_columns() -> Sequence[object]:
         OrgPathColumn(table="core_event", column="eligibility_org_path"),
         OrgPathColumn(table="core_event", column="organizer_paths", many=True),
         OrgPathColumn(table="core_event_organizer", column="org_path"),
+        OrgPathColumn(table="core_announcement", column="org_path"),
         OrgPathColumn(table="core_webhook", column="org_path"),
         OrgPathColumn(table="core_process", column="org_path"),
         OrgPathColumn(table="core_process", column="handler_path"),
@@ -224,13 +229,14 @@ def quntuan_process_types() -> Sequence[object]:
 
 @hookimpl
 def quntuan_file_owners() -> Sequence[object]:
-    """Attachments of processes (申请书, 证明材料), of public notices and of nominations (事迹材料); photos
-    of places."""
+    """Attachments of processes (申请书, 证明材料), of public notices, of announcements and of nominations
+    (事迹材料); photos of places."""
+    from core.announcements.attachments import ANNOUNCEMENT_FILE_OWNERS
     from core.places.photos import PLACE_FILE_OWNERS
     from core.processes.attachments import CORE_FILE_OWNERS
     from core.selections.attachments import SELECTION_FILE_OWNERS
 
-    return (*CORE_FILE_OWNERS, *PLACE_FILE_OWNERS, *SELECTION_FILE_OWNERS)
+    return (*CORE_FILE_OWNERS, *ANNOUNCEMENT_FILE_OWNERS, *PLACE_FILE_OWNERS, *SELECTION_FILE_OWNERS)
 
 
 @hookimpl

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.announcements.permissions import ANNOUNCEMENT_PERMISSIONS
 from core.events.permissions import EVENT_PERMISSIONS
 from core.identity.permissions import IDENTITY_PERMISSIONS
 from core.integration.permissions import INTEGRATION_PERMISSIONS
@@ -24,6 +25,7 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     *IDENTITY_PERMISSIONS,
     *INTEGRATION_PERMISSIONS,
     *EVENT_PERMISSIONS,
+    *ANNOUNCEMENT_PERMISSIONS,
     *ORG_PERMISSIONS,
     *PROCESS_PERMISSIONS,
     *PLACE_PERMISSIONS,

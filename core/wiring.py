@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 
+from core.announcements.controllers import ROUTES as ANNOUNCEMENT_ROUTES
 from core.events.controllers import EventController, PublicCalendarController
 from core.files.controllers import FileController
 from core.files.storage import make_storage
@@ -84,6 +85,7 @@ def app_wiring(
             DataController,
             EventController,
             PublicCalendarController,
+            *ANNOUNCEMENT_ROUTES,
             FileController,
             *PROCESS_ROUTES,
             *PLACE_ROUTES,

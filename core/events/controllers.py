@@ -260,7 +260,7 @@ class EventController(Controller):
         summary_en="Finish an event",
         description_en="Marks the event finished; not before it has started.",
     )
-    async def finish(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
+    async def finish_event(self, request: Request[Any, Any, State], event_id: EventId) -> Response[Event]:
         return await self._transition(request, event_id, "finished")
 
     # --- my events and calendars ---------------------------------------------------------------------------
@@ -358,7 +358,7 @@ class EventController(Controller):
             "Idempotency-Key to make retries safe: repeats get the first response back."
         ),
     )
-    async def register(
+    async def register_for_event(
         self,
         request: Request[Any, Any, State],
         event_id: EventId,
@@ -577,7 +577,7 @@ class EventController(Controller):
         summary_en="Attendance figures",
         description_en="An event's registrations, check-ins and attendance rate.",
     )
-    async def attendance(self, request: Request[Any, Any, State], event_id: EventId) -> Attendance:
+    async def event_attendance(self, request: Request[Any, Any, State], event_id: EventId) -> Attendance:
         return await checkins.attendance(_principal(request), event_id)
 
     # --- feedback ----------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class AuditController(Controller):
             "matches); ``forged_checkpoint`` (a checkpoint whose signature does not verify)."
         ),
     )
-    async def verify(self, request: Request[Any, Any, Any]) -> Verdict:
+    async def verify_audit_log(self, request: Request[Any, Any, Any]) -> Verdict:
         require_platform(request.user, AUDIT_READ)
         state = request.app.state
         return await audit_checkpoints.verify(identity_of(state).vault, state.settings, _redis(request))
@@ -117,7 +117,7 @@ class AuditController(Controller):
         summary_en="Record a signed checkpoint of the log's head now (also taken periodically)",
         description_en="Signs and records the audit log's current head as a checkpoint (also taken periodically).",
     )
-    async def checkpoint(self, request: Request[Any, Any, Any]) -> CheckpointOut:
+    async def record_audit_checkpoint(self, request: Request[Any, Any, Any]) -> CheckpointOut:
         require_platform(request.user, AUDIT_READ)
         state = request.app.state
         async with state.db.transaction():

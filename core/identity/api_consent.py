@@ -59,7 +59,7 @@ class ConsentController(Controller):
         summary_en="Record a consent given by the person",
         description_en="Records a person's consent to a purpose.",
     )
-    async def give(
+    async def give_consent(
         self, request: Request[Any, Any, Any], person_id: FromPath[UUID], data: JSONBody[ConsentCreate]
     ) -> ConsentOut:
         person = await persons.find_visible(

@@ -86,7 +86,7 @@ class PersonController(Controller):
         summary_en="Find persons by ID number or phone",
         description_en="Finds persons within reach by ID number or phone.",
     )
-    async def lookup(
+    async def lookup_persons(
         self, request: Request[Any, Any, Any], page: PageParam, data: JSONBody[PersonLookup]
     ) -> Page[PersonOut]:
         if data.id_number is None and data.phone is None:

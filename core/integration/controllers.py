@@ -430,7 +430,8 @@ class StreamController(Controller):
 
 
 class FeedController(Controller):
-    """Public portal feeds of an org subtree (no token): public events and announcement-like signals."""
+    """Public portal feeds of an org subtree (no token): public events, announcements and places, and
+    announcement-like signals."""
 
     path = "/feeds/orgs"
     tags: ClassVar[list[str]] = ["feeds"]
@@ -443,6 +444,7 @@ class FeedController(Controller):
             base,
             f"{base}/api/v1/feeds/orgs/{org_id}/{suffix}",
             request_locale(request),
+            request.app.state.settings.timezone,
         )
 
     @get(
@@ -468,14 +470,16 @@ class FeedController(Controller):
         media_type="application/atom+xml",
         summary="组织及下级的 Atom 订阅源",
         description=(
-            "组织及其下级的公开活动、开放的公开阵地和声明为公开的信号，Atom 格式；活动与阵地条目链接到"
-            "其 API 地址（查看须登录），时间为 UTC。无需登录。"
+            "组织及其下级的公开活动、正在展示的公开公告、开放的公开阵地和声明为公开的信号，Atom 格式；"
+            "活动与公告条目链接到其公开页（无需登录），阵地条目链接到其 API 地址；时间为本地时间"
+            "（活动所在时区，否则为配置的时区，默认 Asia/Shanghai），带偏移。无需登录。"
         ),
         summary_en="Atom feed of an org subtree",
         description_en=(
-            "The public events, open public places and public-declared signals of an org and its subtree "
-            "as Atom; event and place entries link to their API address (reading it needs a token), times "
-            "in UTC. No token needed."
+            "The public events, public announcements being shown, open public places and public-declared "
+            "signals of an org and its subtree as Atom; event and announcement entries link to their public "
+            "page (no token needed), place entries to their API address; times are local (the event's zone, "
+            "else the configured one, Asia/Shanghai by default) with their offset. No token needed."
         ),
     )
     async def atom_feed(self, request: Request[Any, Any, Any], org_id: FromPath[UUID]) -> Response[bytes]:

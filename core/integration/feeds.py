@@ -1,10 +1,12 @@
 """Portal feeds (门户订阅): JSON Feed 1.1 and Atom of an org subtree's public events, places and announcements.
 
 For government portals and WeChat/Weibo bridges, which poll a URL without credentials. Items are the
-public events organized in the subtree (read from ``core_event`` through the events domain), its public
-places (阵地, through the places domain) and the
-outbox signals whose type is declared ``public`` (announcement-like). Nothing else is ever included:
-no members, no persons, no non-public events.
+public events organized in the subtree (read from ``core_event`` through the events domain), the public
+announcements (公告/通知) being shown there (through the announcements domain), its public places (阵地,
+through the places domain) and the outbox signals whose type is declared ``public`` (announcement-like).
+Nothing else is ever included: no members, no persons, no non-public events or announcements. Event and
+announcement items link to their public page, readable without a token; every time is local (the
+event's zone, else the configured one, Asia/Shanghai by default) with its offset.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """A stored time as feeds show it: local, with the zone's offset (RFC 3339)."""
+    return _utc(value).astimezone(zone)
+
+
 async def _event_items(org_path: str, base_url: str, locale: Locale) -> list[FeedItem]:
     try:
         from core.events.calendars import public_events
@@ -71,13 +78,13 @@ async def _event_items(org_path: str, base_url: str, locale: Locale) -> list[Fee
     for row in await public_events(org_path):
         prefix = STATUS_PREFIX.get(row.get("status", ""), {}).get(locale, "")
         place = f"{row['place']} · " if row.get("place") else ""
-        when = _utc(row["starts_at"]).astimezone(ZoneInfo(row["timezone"])).isoformat()  # local, with offset
+        starts = _local(row["starts_at"], ZoneInfo(row["timezone"]))  # the event's own zone
         items.append(
             FeedItem(
                 id=f"urn:uuid:{row['id']}",
                 title=prefix + row["title"],
-                content_text=f"{place}{when}\n{row.get('description') or ''}".strip(),
-                date_published=_utc(row["starts_at"]),
+                content_text=f"{place}{starts.isoformat()}\n{row.get('description') or ''}".strip(),
+                date_published=starts,
                 url=f"{base_url}/api/v1/events/{row['id']}/public",  # readable without a token
                 tags=[row["type"]],
             )
@@ -85,7 +92,26 @@ async def _event_items(org_path: str, base_url: str, locale: Locale) -> list[Fee
     return items
 
 
-async def _place_items(org_path: str, base_url: str) -> list[FeedItem]:
+async def _announcement_items(org_path: str, base_url: str, zone: ZoneInfo) -> list[FeedItem]:
+    """The subtree's public announcements being shown, newest first, each linking to its public page."""
+    try:
+        from core.announcements.services import feed_rows, public_url
+    except ImportError:  # an installation without the announcements domain
+        return []
+    return [
+        FeedItem(
+            id=f"urn:uuid:{row['id']}",
+            title=row["title"],
+            content_text=f"{row['org_name']} · {_local(row['publish_at'], zone).isoformat()}\n{row['body']}".strip(),
+            date_published=_local(row["publish_at"], zone),
+            url=public_url(base_url, row["id"]),  # readable without a token
+            tags=["announcement", *(["pinned"] if row["pinned"] else [])],
+        )
+        for row in await feed_rows(org_path)
+    ]
+
+
+async def _place_items(org_path: str, base_url: str, zone: ZoneInfo) -> list[FeedItem]:
     """The subtree's public, open places (阵地), newest change first: portals list them as a directory."""
     try:
         from core.places.services import feed_places
@@ -96,7 +122,7 @@ async def _place_items(org_path: str, base_url: str) -> list[FeedItem]:
             id=f"urn:uuid:{row['id']}",
             title=row["name"],
             content_text=f"{row['address']}\n{row['description'] or ''}".strip(),
-            date_published=_utc(row["updated_at"]),
+            date_published=_local(row["updated_at"], zone),
             url=f"{base_url}/api/v1/places/{row['id']}",
             tags=["place", row["kind"]],
         )
@@ -104,7 +130,7 @@ async def _place_items(org_path: str, base_url: str) -> list[FeedItem]:
     ]
 
 
-async def _signal_items(org_path: str, registry: Any, locale: Locale) -> list[FeedItem]:
+async def _signal_items(org_path: str, registry: Any, locale: Locale, zone: ZoneInfo) -> list[FeedItem]:
     public = {name: s for name, s in registry.signals.items() if getattr(s, "public", False)}
     if not public:
         return []
@@ -124,19 +150,30 @@ async def _signal_items(org_path: str, registry: Any, locale: Locale) -> list[Fe
             content_text=row["payload"]
             if isinstance(row["payload"], str)
             else msgspec.json.encode(row["payload"]).decode(),
-            date_published=_utc(row["occurred_at"]),
+            date_published=_local(row["occurred_at"], zone),
             tags=[row["name"]],
         )
         for row in rows
     ]
 
 
-async def build(org_id: UUID, registry: Any, base_url: str, feed_url: str, locale: Locale) -> Feed:
+async def build(
+    org_id: UUID,
+    registry: Any,
+    base_url: str,
+    feed_url: str,
+    locale: Locale,
+    timezone: str = "Asia/Shanghai",
+) -> Feed:
+    """The feed of the org's subtree; ``timezone`` (the settings' zone) is how times without a zone of
+    their own (announcements, places, signals) are shown."""
     org = await _org(org_id)
+    zone = ZoneInfo(timezone)
     items = (
         await _event_items(org["path"], base_url, locale)
-        + await _place_items(org["path"], base_url)
-        + await _signal_items(org["path"], registry, locale)
+        + await _announcement_items(org["path"], base_url, zone)
+        + await _place_items(org["path"], base_url, zone)
+        + await _signal_items(org["path"], registry, locale, zone)
     )
     items.sort(key=lambda i: (i.date_published, i.id), reverse=True)
     return Feed(

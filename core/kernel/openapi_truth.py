@@ -10,7 +10,10 @@ Applied once to every route of the app (the core's and every plugin's), so no ro
   (``opt={"throttled": True}``) and 503 everywhere (a lost database or Redis). Litestar's default 400 in
   its own shape is replaced.
 * **operation ids** — ``listEvents``, ``registerForEvent``: the handler's name in lower camel case, a
-  plugin's prefixed with its slug (``unionListMembers``), unique across the document (checked by the tests).
+  plugin's prefixed with its slug once (``unionListMembers``, whether the handler is ``list_members`` or
+  ``union_list_members``), unique across the document (checked by the tests). A handler named by a bare
+  verb (``register``, ``cancel``) names its resource instead (``register_for_event``, ``cancel_booking``):
+  a generated client's ``register()`` says nothing.
 * **schema names** — ``EventPage`` for ``Page[Event]`` (an OpenAPI schema plugin), not
   ``Page_core.events.schemas.Event_``.
 * **file responses** — :func:`file_responses` declares the media types a download really has.
@@ -118,15 +121,21 @@ def _camel(name: str) -> str:
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
+def _names_slug(name: str, slug: str) -> bool:
+    """Whether a camel-case ``name`` begins with the word ``slug`` (``unionListMembers`` for ``union``)."""
+    return name == slug or (name.startswith(slug) and name[len(slug) : len(slug) + 1].isupper())
+
+
 def operation_id_creator(plugin_slugs: frozenset[str]) -> Any:
     """``operation_id_creator`` for :class:`~litestar.openapi.OpenAPIConfig`: the handler's name in lower
-    camel case, prefixed with the plugin's slug for a plugin's route (``/api/v1/<slug>/…``)."""
+    camel case, prefixed with the plugin's slug for a plugin's route (``/api/v1/<slug>/…``) — once: a
+    handler named ``union_list_members`` is ``unionListMembers``, not ``unionUnionListMembers``."""
 
     def create(handler: Any, method: str, path_components: list[Any]) -> str:
         name = _camel(handler.handler_name)
         texts = [c for c in path_components if isinstance(c, str)]
         slug = texts[2] if len(texts) > 2 and texts[:2] == ["api", "v1"] else None
-        if slug in plugin_slugs:
+        if slug in plugin_slugs and not _names_slug(name, slug):
             name = slug + name[:1].upper() + name[1:]
         if len(handler.http_methods) > 1:
             name += method.capitalize()

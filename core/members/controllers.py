@@ -80,7 +80,7 @@ class MemberController(Controller):
             "with Retry-After beyond it)."
         ),
     )
-    async def join(
+    async def join_org(
         self, request: Req, org_id: FromPath[UUID], data: JSONBody[S.MemberJoin]
     ) -> Response[S.Membership]:
         state = request.app.state
@@ -116,7 +116,7 @@ class MemberController(Controller):
         summary_en="Transfer the membership to another org (one atomic step; history kept)",
         description_en="Moves the membership to another org in one atomic step; history is kept.",
     )
-    async def transfer(
+    async def transfer_membership(
         self, request: Req, membership_id: FromPath[UUID], data: JSONBody[S.MemberTransfer]
     ) -> S.Membership:
         return await services.transfer(
@@ -136,5 +136,5 @@ class MemberController(Controller):
         summary_en="End the membership (kept as history)",
         description_en="The member leaves the org; the record is kept as history.",
     )
-    async def leave(self, request: Req, membership_id: FromPath[UUID]) -> S.Membership:
+    async def leave_membership(self, request: Req, membership_id: FromPath[UUID]) -> S.Membership:
         return await services.leave(request.app.state.db, membership_id, _reach(request, perm.MEMBER_MANAGE))

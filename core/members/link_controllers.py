@@ -84,7 +84,7 @@ class PersonLinkController(Controller):
         summary_en="Approve as the org keeping the person's file: the membership is made",
         description_en="A cadre of the org keeping the person's file approves; the membership is made.",
     )
-    async def approve(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
+    async def approve_person_link(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await _decide(request, link_id, approve=True, decided_as="custody")
 
     @post(
@@ -96,7 +96,7 @@ class PersonLinkController(Controller):
         summary_en="Reject as the org keeping the person's file",
         description_en="A cadre of the org keeping the person's file rejects; no membership is made.",
     )
-    async def reject(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
+    async def reject_person_link(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await _decide(request, link_id, approve=False, decided_as="custody")
 
     @post(
@@ -108,7 +108,7 @@ class PersonLinkController(Controller):
         summary_en="Withdraw one's own pending link request (self)",
         description_en="Withdraws a pending link request the caller made.",
     )
-    async def withdraw(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
+    async def withdraw_person_link(self, request: Req, link_id: FromPath[UUID]) -> S.PersonLink:
         return await links.withdraw(request.app.state.db, request.user, link_id)
 
 

@@ -310,7 +310,9 @@ class CoverageController(Controller):
         summary_en="Take the monthly coverage snapshot",
         description_en="Takes this month's coverage snapshot now (usually a scheduled job does).",
     )
-    async def snapshot(self, request: Req, data: JSONBody[S.SnapshotRequest]) -> S.SnapshotTaken:
+    async def take_coverage_snapshot(
+        self, request: Req, data: JSONBody[S.SnapshotRequest]
+    ) -> S.SnapshotTaken:
         if not within("", _reach(request, perm.COVERAGE_MANAGE)):
             raise Problem("forbidden")
         return await coverage.take_snapshot(request.app.state.db, data.month)
@@ -384,7 +386,7 @@ class CoverageController(Controller):
         summary_en="Record that an org covers the unit",
         description_en="Records that an org covers (is established in) the unit.",
     )
-    async def link(
+    async def link_org_to_unit(
         self, request: Req, unit_id: FromPath[UUID], data: JSONBody[S.CoverageLinkCreate]
     ) -> S.Unit:
         return await coverage.link(
@@ -400,7 +402,9 @@ class CoverageController(Controller):
         summary_en="The org no longer covers the unit",
         description_en="Records that the org no longer covers the unit.",
     )
-    async def unlink(self, request: Req, unit_id: FromPath[UUID], org_id: FromPath[UUID]) -> S.Unit:
+    async def unlink_org_from_unit(
+        self, request: Req, unit_id: FromPath[UUID], org_id: FromPath[UUID]
+    ) -> S.Unit:
         return await coverage.unlink(
             request.app.state.db, _rules(request), unit_id, org_id, _reach(request, perm.COVERAGE_MANAGE)
         )

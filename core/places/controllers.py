@@ -252,7 +252,7 @@ class PlaceController(Controller):
         summary_en="Opening hours (with holiday exceptions)",
         description_en="A place's opening hours over a period, public holidays and make-up days applied.",
     )
-    async def hours(
+    async def place_hours(
         self,
         request: Request[Any, Any, State],
         place_id: PlaceId,
@@ -328,7 +328,7 @@ class PlaceController(Controller):
         summary_en="Availability (by slot or night)",
         description_en="A resource's free slots or nights over a period.",
     )
-    async def availability(
+    async def resource_availability(
         self,
         request: Request[Any, Any, State],
         resource_id: ResourceId,
@@ -350,7 +350,7 @@ class PlaceController(Controller):
         summary_en="Book (for oneself or an org)",
         description_en="Books a resource for oneself or on behalf of an org.",
     )
-    async def book(
+    async def book_resource(
         self, request: Request[Any, Any, State], resource_id: ResourceId, data: JSONBody[S.BookingCreate]
     ) -> Response[S.Booking]:
         """Book slots (``starts_at``/``ends_at``) or nights (``first_night``/``nights``). A resource
@@ -411,7 +411,7 @@ class PlaceController(Controller):
         summary_en="Usage of a place (bookings, check-ins, bed occupancy)",
         description_en="A place's bookings, check-ins and bed occupancy over a period.",
     )
-    async def usage(
+    async def place_usage(
         self,
         request: Request[Any, Any, State],
         place_id: PlaceId,
@@ -467,7 +467,7 @@ class BookingController(Controller):
         summary_en="Cancel a booking",
         description_en="Cancels a booking: its booker, or a manager.",
     )
-    async def cancel(self, request: Request[Any, Any, State], booking_id: BookingId) -> S.Booking:
+    async def cancel_booking(self, request: Request[Any, Any, State], booking_id: BookingId) -> S.Booking:
         """Frees the booking's units (those not yet past); a pending booking's approval is withdrawn."""
         env = _env(request)
         async with _db(request).transaction():

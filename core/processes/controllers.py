@@ -265,7 +265,7 @@ class ProcessController(Controller):
         summary_en="Process statistics (by type and reach)",
         description_en="Counts and overdue processes by type, status and reach.",
     )
-    async def statistics(
+    async def process_statistics(
         self,
         request: Request[Any, Any, State],
         org: Annotated[UUID, QueryParameter(description="The org whose subtree is counted")],
@@ -342,7 +342,7 @@ class ProcessController(Controller):
         summary_en="Refer to another org (If-Match)",
         description_en="Refers the process to another org to handle.",
     )
-    async def refer(
+    async def refer_process(
         self,
         request: Request[Any, Any, State],
         process_id: ProcessId,
@@ -372,7 +372,7 @@ class ProcessController(Controller):
         summary_en="Assign a handler (If-Match)",
         description_en="Assigns the process to a handler.",
     )
-    async def assign(
+    async def assign_process_handler(
         self,
         request: Request[Any, Any, State],
         process_id: ProcessId,
@@ -540,7 +540,7 @@ class NoticeController(Controller):
         summary_en="Resolve an objection",
         description_en="Records how an objection was resolved.",
     )
-    async def resolve(
+    async def resolve_objection(
         self,
         request: Request[Any, Any, State],
         notice_id: NoticeId,

@@ -259,7 +259,7 @@ class SelectionController(Controller):
         summary_en="Decide and enter the honors (If-Match)",
         description_en="Decides the campaign; those selected enter the honors register.",
     )
-    async def decide(
+    async def decide_campaign(
         self,
         request: Request[Any, Any, State],
         campaign_id: CampaignId,
@@ -282,7 +282,7 @@ class SelectionController(Controller):
         summary_en="Candidates and results (votes may be hidden until voting ends)",
         description_en="The candidates and results; vote counts may stay hidden until voting ends.",
     )
-    async def results(self, request: Request[Any, Any, State], campaign_id: CampaignId) -> S.Results:
+    async def campaign_results(self, request: Request[Any, Any, State], campaign_id: CampaignId) -> S.Results:
         return await _results(_env(request), await load_campaign(campaign_id))
 
     @post(
@@ -293,7 +293,7 @@ class SelectionController(Controller):
         summary_en="Nominate (oneself, another, or as an org)",
         description_en="Nominates oneself, another person, or on behalf of an org.",
     )
-    async def nominate(
+    async def nominate_for_campaign(
         self, request: Request[Any, Any, State], campaign_id: CampaignId, data: JSONBody[S.NominationCreate]
     ) -> Response[S.NominationDetail]:
         env = _env(request)
@@ -364,7 +364,7 @@ class SelectionController(Controller):
         summary_en="Review a nomination: forward, reject, select",
         description_en="Reviews a nomination: forward it up, reject it, or select it.",
     )
-    async def review(
+    async def review_nomination(
         self,
         request: Request[Any, Any, State],
         nomination_id: NominationId,
@@ -411,7 +411,7 @@ class SelectionController(Controller):
         summary_en="Vote (named, throttled)",
         description_en="Votes for candidates under one's name; throttled.",
     )
-    async def vote(
+    async def vote_in_campaign(
         self, request: Request[Any, Any, State], campaign_id: CampaignId, data: JSONBody[S.VoteCreate]
     ) -> Response[S.VoteOut]:
         """One vote per person per candidate (or within the person's budget); a repeat gets
@@ -505,7 +505,7 @@ class HonorController(Controller):
         summary_en="Enter an honor directly",
         description_en="Enters an honor without a campaign.",
     )
-    async def enter(
+    async def enter_honor(
         self, request: Request[Any, Any, State], data: JSONBody[S.HonorCreate]
     ) -> Response[S.Honor]:
         async with _db(request).transaction():
@@ -604,7 +604,7 @@ class HonorController(Controller):
         summary_en="Revoke an honor",
         description_en="Revokes an honor, with the reason.",
     )
-    async def revoke(
+    async def revoke_honor(
         self, request: Request[Any, Any, State], honor_id: HonorId, data: JSONBody[RevokeBody]
     ) -> S.Honor:
         async with _db(request).transaction():

@@ -440,7 +440,7 @@ class SelfServiceController(Controller):
         summary_en="Download my data (PIPL Art. 45)",
         description_en="Every record of the caller in every org, as a JSON file.",
     )
-    async def export(self, request: Request[Any, Any, State]) -> dict[str, Any]:
+    async def export_my_data(self, request: Request[Any, Any, State]) -> dict[str, Any]:
         return await export_of(request.app.state, _person(request))
 
     @get(

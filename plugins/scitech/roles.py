@@ -30,6 +30,8 @@ ROLES: tuple[BuiltinRole, ...] = (
             P.CONTEST_MANAGE,
             "core.event.manage",
             "core.place.manage",
+            "core.announcement.read",
+            "core.announcement.manage",
         ),
         description=Text(
             zh_hans="专家库、科普、工作站与科技比武的日常工作",

@@ -7,7 +7,8 @@ from core.sdk import BuiltinRole, Text
 from plugins.union import permissions as P
 
 #: What a union cadre needs of the core beside the union's own: persons and members to register, the
-#: processes (网上入会, 困难帮扶, 法律援助) to handle, events, places, notices, selections and statistics.
+#: processes (网上入会, 困难帮扶, 法律援助) to handle, events, places, notices, announcements (the chair
+#: publishes them), selections and statistics.
 CORE_DAILY = (
     "core.person.read",
     "core.person.write",
@@ -17,13 +18,20 @@ CORE_DAILY = (
     "core.process.handle",
     "core.event.read",
     "core.event.manage",
+    "core.announcement.read",
     "core.place.read",
     "core.place.manage",
     "core.selection.read",
     "core.selection.nominate",
     "core.stats.read",
 )
-CORE_CHAIR = (*CORE_DAILY, "core.notice.manage", "core.selection.manage", "core.selection.review")
+CORE_CHAIR = (
+    *CORE_DAILY,
+    "core.notice.manage",
+    "core.announcement.manage",
+    "core.selection.manage",
+    "core.selection.review",
+)
 
 CHAIR = BuiltinRole(
     code="union.chair",

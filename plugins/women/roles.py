@@ -45,6 +45,8 @@ ROLES: tuple[BuiltinRole, ...] = (
             "core.place.manage",
             "core.event.read",
             "core.event.manage",
+            "core.announcement.read",
+            "core.announcement.manage",
         ),
     ),
     BuiltinRole(
@@ -61,6 +63,7 @@ ROLES: tuple[BuiltinRole, ...] = (
             "core.selection.read",
             "core.event.read",
             "core.place.read",
+            "core.announcement.read",
         ),
     ),
 )

@@ -36,8 +36,10 @@ PERMISSIONS = (
 )
 
 #: What a League cadre needs of the core: its processes (the League's applications run there), events
-#: (branch life, volunteer services), members and notices.
+#: (branch life, volunteer services), members, notices and announcements.
 CORE_CADRE = (
+    "core.announcement.manage",
+    "core.announcement.read",
     "core.event.manage",
     "core.event.read",
     "core.member.read",

@@ -85,6 +85,46 @@ async def test_operation_ids_are_short_unique_and_plugins_are_prefixed(document:
     assert demo and all(i.startswith("demo") for i in demo), demo
 
 
+#: Operations named by one word: the platform's own nouns, which need no resource beside them.
+ONE_WORD = {
+    "health",
+    "live",
+    "ready",
+    "plugins",
+    "problem",
+    "problems",
+    "stream",
+    "token",
+    "me",
+    "signup",
+    "logout",
+}
+
+
+async def test_operation_ids_name_their_resource_and_a_plugin_once(
+    app: Litestar, document: dict[str, Any]
+) -> None:
+    """A generated client's ``register()`` says nothing, ``unionUnionListMembers()`` says it twice."""
+    ids = {o["operationId"] for _, _, o in _operations(document)}
+    bare = {i for i in ids if re.fullmatch(r"[a-z]+", i)}
+    assert bare <= ONE_WORD, sorted(bare - ONE_WORD)
+    slugs = set(app.state.registry.plugins) - {"core"}
+    assert slugs >= {"union", "youth", "scitech", "demo"}
+    twice = sorted(i for i in ids for s in slugs if i.startswith(s + s[:1].upper() + s[1:]))
+    assert not twice, twice
+    assert {
+        "registerForEvent",
+        "cancelEvent",
+        "finishEvent",
+        "cancelBooking",
+        "nominateForCampaign",
+        "unionListMembers",
+        "youthListMembers",
+        "listAnnouncements",
+        "getPublicAnnouncement",
+    } <= ids
+
+
 async def test_schema_names_are_for_people_and_unique(document: dict[str, Any]) -> None:
     names = set(document["components"]["schemas"])
     assert not [n for n in names if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", n)], sorted(names)

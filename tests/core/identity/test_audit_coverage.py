@@ -394,6 +394,55 @@ async def _withdraw_notice(w: World) -> Call:
     return "POST", f"/api/v1/notices/{await notice(w)}/withdraw", {"json": {}}
 
 
+# --- announcements ----------------------------------------------------------------------------------------
+
+
+async def announcement(w: World, *, publish: bool = False, pinned: bool = False) -> Any:
+    body = {"org_id": str(w.a["id"]), "title": w.name("公告"), "visibility": "members"}
+    created = await w.ok("POST", "/api/v1/announcements", json=body)
+    announcement_id = created.json()["id"]
+    if publish:
+        await w.ok("POST", f"/api/v1/announcements/{announcement_id}/publish")
+    if pinned:
+        await w.ok("POST", f"/api/v1/announcements/{announcement_id}/pin")
+    return created
+
+
+@case("POST", "/api/v1/announcements")
+async def _draft_announcement(w: World) -> Call:
+    return "POST", "/api/v1/announcements", {"json": {"org_id": str(w.a["id"]), "title": w.name()}}
+
+
+@case("PATCH", "/api/v1/announcements/{announcement_id}")
+async def _update_announcement(w: World) -> Call:
+    created = await announcement(w)
+    headers = {**w.admin, "If-Match": created.headers["etag"]}
+    url = f"/api/v1/announcements/{created.json()['id']}"
+    return "PATCH", url, {"json": {"body": "正文"}, "headers": headers}
+
+
+@case("POST", "/api/v1/announcements/{announcement_id}/publish")
+async def _publish_announcement(w: World) -> Call:
+    return "POST", f"/api/v1/announcements/{(await announcement(w)).json()['id']}/publish", {}
+
+
+@case("POST", "/api/v1/announcements/{announcement_id}/pin")
+async def _pin_announcement(w: World) -> Call:
+    return "POST", f"/api/v1/announcements/{(await announcement(w, publish=True)).json()['id']}/pin", {}
+
+
+@case("POST", "/api/v1/announcements/{announcement_id}/unpin")
+async def _unpin_announcement(w: World) -> Call:
+    made = await announcement(w, publish=True, pinned=True)
+    return "POST", f"/api/v1/announcements/{made.json()['id']}/unpin", {}
+
+
+@case("POST", "/api/v1/announcements/{announcement_id}/withdraw")
+async def _withdraw_announcement(w: World) -> Call:
+    made = await announcement(w, publish=True)
+    return "POST", f"/api/v1/announcements/{made.json()['id']}/withdraw", {}
+
+
 @case("POST", "/api/v1/notices/{notice_id}/objections")
 async def _object(w: World) -> Call:
     return "POST", f"/api/v1/notices/{await notice(w)}/objections", {"json": {"reason": "有异议"}}

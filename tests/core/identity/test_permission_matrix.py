@@ -96,6 +96,7 @@ PARAMETERS: dict[str, str] = {
     "delivery_id": "delivery",
     "process_id": "process",
     "notice_id": "notice",
+    "announcement_id": "announcement",
     "objection_id": "objection",
     "job_id": "job",
     "unit_id": "unit",
@@ -192,6 +193,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/members/{membership_id}/transfer"): {"org": "{org2}"},
     ("POST", "/api/v1/notices"): {"org_id": "{org}", "title": "乙方公示"},
     ("POST", "/api/v1/notices/{notice_id}/objections"): {"reason": "有异议"},
+    ("POST", "/api/v1/announcements"): {"org_id": "{org}", "title": "乙方公告"},
+    ("PATCH", "/api/v1/announcements/{announcement_id}"): {"title": "改名"},
     ("POST", "/api/v1/notices/{notice_id}/objections/{objection_id}/resolve"): {"decision": "dismissed"},
     ("POST", "/api/v1/orgs"): {
         "name": "新组织",
@@ -664,6 +667,14 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     # core16 (issue 16)
     ("POST", "/api/v1/events/{event_id}/checkins/venue"): ({409}, "R's administrator is not registered"),
     ("GET", "/api/v1/events/{event_id}/public"): ({404}, "B's event is for members: it has no public page"),
+    ("GET", "/api/v1/announcements/{announcement_id}/public"): (
+        {404},
+        "B's announcement is for members: it has no public page",
+    ),
+    ("POST", "/api/v1/announcements/{announcement_id}/publish"): (
+        {409},
+        "the announcement is published already",
+    ),
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"): ({422}, "B's rule sends wage arrears to a union; B has none"),
     # --- self-service -----------------------------------------------------------------------------------
@@ -720,6 +731,7 @@ LAST = [
     ("POST", "/api/v1/processes/{process_id}/transitions"),
     ("POST", "/api/v1/notices/{notice_id}/objections/{objection_id}/resolve"),
     ("POST", "/api/v1/notices/{notice_id}/withdraw"),
+    ("POST", "/api/v1/announcements/{announcement_id}/withdraw"),
     ("POST", "/api/v1/events/{event_id}/registrations/{registration_id}/cancel"),
     ("POST", "/api/v1/events/{event_id}/finish"),
     ("POST", "/api/v1/events/{event_id}/cancel"),
@@ -1000,6 +1012,15 @@ async def world(client: ApiClient) -> World:
         await api.post("/api/v1/notices", json={"org_id": ids["org"], "title": "乙方公示"}, headers=control)
     )
     ids["notice"] = str(notice["id"])
+    announcement = await _ok(
+        await api.post(
+            "/api/v1/announcements",
+            json={"org_id": ids["org"], "title": "乙方内部公告", "visibility": "members"},
+            headers=control,
+        )
+    )
+    ids["announcement"] = str(announcement["id"])
+    await _ok(await api.post(f"/api/v1/announcements/{ids['announcement']}/publish", headers=control))
     objection = await _ok(
         await api.post(
             f"/api/v1/notices/{ids['notice']}/objections", json={"reason": "乙方异议"}, headers=b_member
