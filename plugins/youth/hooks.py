@@ -27,8 +27,15 @@ from core.sdk import (
 )
 from plugins.youth import PLUGIN_INFO
 from plugins.youth import checks as _checks  # noqa: F401  (registers the periodic job)
+from plugins.youth.branch_life import (
+    YouthMeetingController,
+    forget_meeting,
+    record_attendance,
+    remember_meeting,
+)
 from plugins.youth.coverage import RULES
 from plugins.youth.dues import YouthDuesController
+from plugins.youth.evaluations import YouthEvaluationController
 from plugins.youth.event_types import EVENT_TYPES
 from plugins.youth.honors import SELECTION_TYPES
 from plugins.youth.kinds import ORG_KINDS
@@ -40,7 +47,14 @@ from plugins.youth.recommend import RECOMMEND_TYPE
 from plugins.youth.roles import BUILTIN_ROLES
 from plugins.youth.routes import CONTROLLERS
 from plugins.youth.signals import SIGNALS
-from plugins.youth.tables import APP_CONFIG, YouthApplication, YouthMember, YouthServiceHours, YouthVolunteer
+from plugins.youth.tables import (
+    APP_CONFIG,
+    YouthApplication,
+    YouthAttendance,
+    YouthMember,
+    YouthServiceHours,
+    YouthVolunteer,
+)
 from plugins.youth.volunteers import YouthVolunteerController, credit_hours, remember_event
 
 
@@ -86,7 +100,13 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return (*CONTROLLERS, YouthDuesController, YouthVolunteerController)
+    return (
+        *CONTROLLERS,
+        YouthDuesController,
+        YouthVolunteerController,
+        YouthMeetingController,
+        YouthEvaluationController,
+    )
 
 
 @hookimpl
@@ -116,6 +136,9 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
             "youth_volunteer",
             "youth_service_event",
             "youth_service_hours",
+            "youth_meeting",
+            "youth_attendance",
+            "youth_evaluation",
         )
     ]
 
@@ -127,17 +150,25 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
         PersonalDataTable(table=YouthApplication, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=YouthVolunteer, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=YouthServiceHours, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthAttendance, person_column="person", on_erasure="delete"),
     ]
 
 
 @hookimpl
 async def quntuan_event_published(event: EventInfo) -> None:
     await remember_event(event)
+    await remember_meeting(event)
+
+
+@hookimpl
+async def quntuan_event_cancelled(event: EventInfo) -> None:
+    await forget_meeting(event)
 
 
 @hookimpl
 async def quntuan_checked_in(checkin: CheckInInfo) -> None:
     await credit_hours(checkin)
+    await record_attendance(checkin)
 
 
 @hookimpl

@@ -54,6 +54,19 @@ class HoursChanged(msgspec.Struct, frozen=True, kw_only=True):
     status: str
 
 
+class MeetingChanged(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: str
+    org_id: str
+    type: str
+
+
+class Evaluated(msgspec.Struct, frozen=True, kw_only=True):
+    evaluation_id: str
+    member_id: str
+    year: int
+    grade: str
+
+
 def _signal(name: str, payload: type, zh_hans: str, zh_hant: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh_hans, zh_hant=zh_hant, en=en))
 
@@ -168,6 +181,21 @@ HOURS_CHANGED = _signal(
     "Volunteer hours were credited, confirmed or rejected",
 )
 
+MINUTES_RECORDED = _signal(
+    "youth.minutes_recorded",
+    MeetingChanged,
+    "组织生活会议记录已填写",
+    "組織生活會議記錄已填寫",
+    "The minutes of a branch-life meeting were recorded",
+)
+MEMBER_EVALUATED = _signal(
+    "youth.member_evaluated",
+    Evaluated,
+    "民主评议团员结果已记录",
+    "民主評議團員結果已記錄",
+    "A member's grade in the democratic evaluation was recorded or changed",
+)
+
 SIGNALS = (
     MEMBER_ADMITTED,
     MEMBER_ENTERED,
@@ -186,4 +214,6 @@ SIGNALS = (
     DUES_RECORDED,
     VOLUNTEER_REGISTERED,
     HOURS_CHANGED,
+    MINUTES_RECORDED,
+    MEMBER_EVALUATED,
 )
