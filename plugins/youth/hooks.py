@@ -14,6 +14,7 @@ from core.sdk import (
     EventInfo,
     EventType,
     MembershipDraft,
+    MembershipInfo,
     OrgKind,
     OrgPathColumn,
     Permission,
@@ -44,6 +45,7 @@ from plugins.youth.permissions import PERMISSIONS
 from plugins.youth.places import PLACE_KINDS
 from plugins.youth.processes import PROCESS_TYPES
 from plugins.youth.recommend import RECOMMEND_TYPE
+from plugins.youth.register import on_member_joined, remember_zone
 from plugins.youth.roles import BUILTIN_ROLES
 from plugins.youth.routes import CONTROLLERS
 from plugins.youth.signals import SIGNALS
@@ -76,6 +78,16 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
 @hookimpl
 def quntuan_validate_membership(draft: MembershipDraft) -> None:
     check_age(draft)
+
+
+@hookimpl
+async def quntuan_member_joined(membership: MembershipInfo) -> None:
+    await on_member_joined(membership)
+
+
+@hookimpl
+def quntuan_startup(app: Any) -> None:
+    remember_zone(app)
 
 
 @hookimpl
