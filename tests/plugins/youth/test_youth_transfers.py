@@ -40,6 +40,83 @@ async def start(lg: League, member: dict[str, Any], to: str, who: str = "branch"
     )
 
 
+async def start_in(lg: League, member: dict[str, Any], to: str, who: str = "other", **form: Any) -> Any:
+    """The receiving branch ``to`` asks for ``member`` (团员编号, name and branch from the 团员证)."""
+    return await lg.client.post(
+        PROCESSES,
+        json={
+            "type": "youth.transfer_in",
+            "org_id": lg.orgs[to]["id"],
+            "form": {
+                "number": member["number"],
+                "name": "团员",
+                "from_org_id": member["org"],
+                "reason": "就业",
+                **form,
+            },
+        },
+        headers=lg.headers[who],
+    )
+
+
+async def test_a_transfer_started_by_the_receiving_branch(league: League) -> None:
+    lg = league
+    member = await lg.member("a1")
+    # what the receiving side sends must match the member's 团员证: one answer for any mismatch
+    for wrong in ({"name": "张三"}, {"number": "Y0000000001"}, {"from_org_id": lg.orgs["a2"]["id"]}):
+        refused = await start_in(lg, member, "b1", **wrong)
+        assert_problem(refused, 422)
+        assert refused.json()["errors"][0]["code"] == "youth_member_unknown", refused.text
+    assert_problem(await start_in(lg, member, "b1", number="12"), 422)
+    # the member's own branch does not ask to receive its own member
+    own = await start_in(lg, member, "a1", who="committee")
+    assert own.json()["errors"][0]["code"] == "youth_bad_target"
+
+    opened = await start_in(lg, member, "b1")
+    assert opened.status_code == 201, opened.text
+    pid = opened.json()["id"]
+    assert opened.json()["state"] == "receiving_review"
+    assert opened.json()["handler_org_id"] == lg.orgs["b1"]["id"]
+    # the sending side has nothing to release until the receiving side confirmed
+    assert (await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["branch"])).status_code in (403, 404)
+    forwarded = await step(lg, pid, "other", "forward")
+    assert forwarded.status_code == 200, forwarded.text
+    assert (forwarded.json()["state"], forwarded.json()["handler_org_id"]) == (
+        "sending_review",
+        member["org"],
+    )
+    # the receiving side cannot release on the sending side's behalf
+    assert (await step(lg, pid, "other", "release")).status_code in (403, 404)
+    released = await step(lg, pid, "branch", "release")
+    assert released.status_code == 200, released.text
+    assert released.json()["state"] == "transferred"
+    moved = await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["other"])
+    assert moved.json()["org"] == lg.orgs["b1"]["id"] and moved.json()["number"] == member["number"]
+    assert_problem(await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["branch"]), 404)
+    assert [e["resource_id"] for e in await audit_entries("youth.member.transferred")] == [member["id"]]
+    assert len(await signals_emitted("youth.member_transferred")) == 1
+    core_members = await lg.client.get(
+        f"/api/v1/orgs/{lg.orgs['b1']['id']}/members", headers=lg.headers["other"]
+    )
+    assert member["person"] in {m["person"] for m in core_members.json()["items"]}
+
+    # a second request, refused by the sending side with a reason; a third left to expire
+    second = await lg.member("a2")
+    pid = (await start_in(lg, second, "b1")).json()["id"]
+    assert (await step(lg, pid, "other", "forward")).status_code == 200
+    assert_problem(await step(lg, pid, "committee", "reject"), 422)
+    rejected = await step(lg, pid, "committee", "reject", comment="该团员仍在本校就读")
+    assert rejected.json()["state"] == "rejected"
+    stays = await lg.client.get(f"{MEMBERS}/{second['id']}", headers=lg.headers["committee"])
+    assert stays.json()["org"] == lg.orgs["a2"]["id"]
+    pid = (await start_in(lg, second, "b1")).json()["id"]
+    state = lg.client.app.state
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(days=rules.TRANSFER_DAYS + 1)
+    assert await apply_due_deadlines(state.db, Env.of(state), moment=moment) == 1
+    expired = await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["other"])
+    assert expired.json()["state"] == "expired"
+
+
 async def test_a_transfer_approved_by_both_sides(league: League) -> None:
     lg = league
     member = await lg.member("a1")
@@ -96,12 +173,17 @@ async def test_bad_transfers_and_cross_subtree(league: League) -> None:
     assert to_committee.json()["errors"][0]["code"] == "youth_bad_target"
     to_self = await start(lg, member, "a1")
     assert to_self.json()["errors"][0]["code"] == "youth_bad_target"
-    # another county's cadre cannot start a transfer of this county's member
+    # another county's cadre cannot open a transfer on this county's branch: the receiving side starts one
+    # on its own branch (youth.transfer_in, test_a_transfer_started_by_the_receiving_branch) instead
     foreign = await start(lg, member, "b1", who="other")
-    assert foreign.status_code in (403, 404, 422)
-    # nor release one once started
+    assert foreign.status_code in (403, 404)
+    # nor see one once started, before the sending side released the member
     pid = (await start(lg, member, "b1")).json()["id"]
     assert (await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["other"])).status_code in (403, 404)
+    # a request to receive, on a branch outside the caller's reach, is refused whatever it names: 乙县's
+    # cadre asking on a2 for a1's member, a1's cadre asking on b1
+    assert (await start_in(lg, member, "a2", who="other")).status_code in (403, 404)
+    assert (await start_in(lg, member, "b1", who="branch")).status_code in (403, 404)
 
 
 async def test_member_starts_a_transfer_and_reports_in(league: League) -> None:
