@@ -38,6 +38,7 @@ from core.sdk import (
 )
 from plugins.youth import permissions as P
 from plugins.youth import rules, signals
+from plugins.youth.branches import graduated_branches
 from plugins.youth.event_types import BRANCH_LIFE_TYPES
 from plugins.youth.routes import IfMatch, check_if_match, etag, now, org_in_reach
 from plugins.youth.tables import YouthAttendance, YouthMeeting, YouthMember
@@ -533,8 +534,9 @@ async def branch_compliance(
     org_path: str, start: dt.datetime, end: dt.datetime, tz: Any
 ) -> list[tuple[str, BranchCompliance]]:
     """Every branch of the subtree at ``org_path`` (with its path) and its figures for the quarter, by
-    path: two range reads (the branches, the quarter's held meetings) however large the subtree. A meeting
-    counts once it has begun; one still to come this quarter does not."""
+    path: a few reads (the branches, the quarter's held meetings, the graduated ones) however large the
+    subtree. A meeting counts once it has begun; one still to come this quarter does not. Graduated
+    branches are left out."""
     low, high = subtree_bounds(org_path)
     branches = (
         await Org.select(Org.id, Org.name, Org.path)
@@ -558,8 +560,11 @@ async def branch_compliance(
     by_org: dict[Any, list[dict[str, Any]]] = {}
     for m in held:
         by_org.setdefault(m["org"], []).append(m)
+    graduated = await graduated_branches([b["id"] for b in branches])
     out = []
     for b in branches:
+        if b["id"] in graduated:
+            continue  # a graduated class's branch holds no more branch life
         figures, short = compliance_of(by_org.get(b["id"], []), start, tz)
         out.append(
             (

@@ -151,6 +151,7 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
             "youth_meeting",
             "youth_attendance",
             "youth_evaluation",
+            "youth_branch",
         )
     ]
 

@@ -67,6 +67,11 @@ class Evaluated(msgspec.Struct, frozen=True, kw_only=True):
     grade: str
 
 
+class BranchChanged(msgspec.Struct, frozen=True, kw_only=True):
+    org_id: str
+    category: str
+
+
 def _signal(name: str, payload: type, zh_hans: str, zh_hant: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh_hans, zh_hant=zh_hant, en=en))
 
@@ -196,6 +201,14 @@ MEMBER_EVALUATED = _signal(
     "A member's grade in the democratic evaluation was recorded or changed",
 )
 
+BRANCH_CATEGORY_CHANGED = _signal(
+    "youth.branch_category_changed",
+    BranchChanged,
+    "团支部类别已变更（含毕业班团支部毕业）",
+    "團支部類別已變更（含畢業班團支部畢業）",
+    "A branch's category changed (a graduating branch graduated)",
+)
+
 SIGNALS = (
     MEMBER_ADMITTED,
     MEMBER_ENTERED,
@@ -216,4 +229,5 @@ SIGNALS = (
     HOURS_CHANGED,
     MINUTES_RECORDED,
     MEMBER_EVALUATED,
+    BRANCH_CATEGORY_CHANGED,
 )

@@ -271,6 +271,21 @@ class YouthEvaluation(Table, tablename="youth_evaluation"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class YouthBranch(Table, tablename="youth_branch"):
+    """What the League records of a branch beyond the core's org: its category (团支部类别: 学生,
+    毕业班, 已毕业, 企业, 机关事业, 农村, 社区, 两新组织 …), which changes to ``graduated`` when a graduating
+    branch has marked all its members for transfer."""
+
+    id = UUID(primary_key=True)  #: the core org's id
+    org_path = Varchar(length=255, index=True)
+    category = Varchar(length=24, index=True)
+    #: The category before the branch graduated (so a mistaken graduation can be put back).
+    previous_category = Varchar(length=24, default="")
+    graduated_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES = [
     YouthApplication,
     YouthMember,
@@ -288,6 +303,7 @@ TABLES = [
     YouthMeeting,
     YouthAttendance,
     YouthEvaluation,
+    YouthBranch,
 ]
 
 APP_CONFIG = AppConfig(

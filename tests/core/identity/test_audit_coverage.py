@@ -1458,6 +1458,12 @@ async def _youth_graduation(w: World) -> Call:
     return "POST", f"/api/v1/youth/branches/{branch}/graduation", {"json": {}}
 
 
+@case("PUT", "/api/v1/youth/branches/{org_id}/category")
+async def _youth_branch_category(w: World) -> Call:
+    _, branch = await _youth_branch(w)
+    return "PUT", f"/api/v1/youth/branches/{branch}/category", {"json": {"category": "graduating"}}
+
+
 @case("PUT", "/api/v1/youth/plans/{org_id}")
 async def _youth_plan(w: World) -> Call:
     committee, _ = await _youth_branch(w)

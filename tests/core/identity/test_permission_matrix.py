@@ -154,6 +154,8 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/person-links/{link_id}/withdraw"): {"link_id": "link3"},
     # youth (共青团): its routes act on League orgs of B, and a registration campaign of its own
     ("POST", "/api/v1/youth/branches/{org_id}/graduation"): {"org_id": "youth_branch"},
+    ("GET", "/api/v1/youth/branches/{org_id}"): {"org_id": "youth_branch"},
+    ("PUT", "/api/v1/youth/branches/{org_id}/category"): {"org_id": "youth_branch"},
     ("GET", "/api/v1/youth/plans/{org_id}"): {"org_id": "youth_committee"},
     ("PUT", "/api/v1/youth/plans/{org_id}"): {"org_id": "youth_committee"},
     ("GET", "/api/v1/youth/dues/schemes/{org_id}"): {"org_id": "youth_committee"},
@@ -456,6 +458,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/youth/members/{league_member_id}"): {"league_post": True},
     ("POST", "/api/v1/youth/me/report-in"): {"member": "{youth_member}"},
     ("POST", "/api/v1/youth/branches/{org_id}/graduation"): {"members": ["{youth_member}"]},
+    ("PUT", "/api/v1/youth/branches/{org_id}/category"): {"category": "student"},
     ("PUT", "/api/v1/youth/plans/{org_id}"): {"year": datetime.now(UTC).year, "quota": 10},
     ("POST", "/api/v1/youth/campaigns"): {
         "org": "{youth_committee}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from core.processes.deadlines import apply_due_deadlines
@@ -348,3 +349,104 @@ async def test_annual_registration(league: League) -> None:
         headers=lg.headers["committee"],
     )
     assert late.json()["errors"][0]["code"] == "youth_registration_window"
+
+
+async def test_a_graduating_branch_becomes_graduated(league: League) -> None:
+    lg = league
+    branch = f"/api/v1/youth/branches/{lg.orgs['a2']['id']}"
+    fresh = await lg.client.get(branch, headers=lg.headers["committee"])
+    assert fresh.status_code == 200, fresh.text
+    assert (fresh.json()["category"], fresh.json()["members"], fresh.json()["version"]) == (None, 0, 0)
+    assert_problem(await lg.client.get(branch, headers=lg.headers["other"]), 404)
+    assert_problem(
+        await lg.client.get(
+            f"/api/v1/youth/branches/{lg.orgs['committee']['id']}", headers=lg.headers["committee"]
+        ),
+        404,
+    )
+
+    url = f"{branch}/category"
+    set_up = await lg.client.put(url, json={"category": "graduating"}, headers=lg.headers["committee"])
+    assert set_up.status_code == 200, set_up.text
+    assert (set_up.json()["category"], set_up.json()["category_name"], set_up.headers["etag"]) == (
+        "graduating",
+        "毕业班团支部",
+        '"1"',
+    )
+    by_hand = await lg.client.put(url, json={"category": "graduated"}, headers=lg.headers["committee"])
+    assert by_hand.json()["errors"][0]["pointer"] == "/category"
+    assert_problem(
+        await lg.client.put(url, json={"category": "school"}, headers=lg.headers["committee"]), 422
+    )
+    assert_problem(
+        await lg.client.put(url, json={"category": "student"}, headers=lg.headers["committee"]), 428
+    )
+    assert_problem(
+        await lg.client.put(
+            url, json={"category": "student"}, headers={**lg.headers["committee"], "If-Match": '"9"'}
+        ),
+        412,
+    )
+    assert_problem(
+        await lg.client.put(
+            url, json={"category": "student"}, headers={**lg.headers["other"], "If-Match": '"1"'}
+        ),
+        404,
+    )
+    assert_problem(
+        await lg.client.put(
+            f"/api/v1/youth/branches/{lg.orgs['committee']['id']}/category",
+            json={"category": "student"},
+            headers=lg.headers["committee"],
+        ),
+        422,
+    )
+
+    graduates = [await lg.member("a2") for _ in range(3)]
+    mark = f"{branch}/graduation"
+    first = await lg.client.post(
+        mark, json={"members": [graduates[0]["id"]]}, headers=lg.headers["committee"]
+    )
+    assert first.json() == {"marked": [graduates[0]["id"]], "graduated": False}
+    partway = (await lg.client.get(branch, headers=lg.headers["committee"])).json()
+    assert (partway["category"], partway["members"], partway["marked_for_transfer"]) == ("graduating", 3, 1)
+
+    rest = await lg.client.post(mark, json={}, headers=lg.headers["committee"])
+    assert rest.status_code == 201, rest.text
+    assert rest.json()["graduated"] is True
+    assert sorted(rest.json()["marked"]) == sorted(g["id"] for g in graduates[1:])
+    done = await lg.client.get(branch, headers={**lg.headers["committee"], "Accept-Language": "en"})
+    body = done.json()
+    assert (body["category"], body["previous_category"], body["category_name"]) == (
+        "graduated",
+        "graduating",
+        "Graduated branch",
+    )
+    assert body["graduated_at"] is not None and done.headers["etag"] == '"2"'
+    again = await lg.client.post(mark, json={}, headers=lg.headers["committee"])
+    assert again.json() == {"marked": [], "graduated": False}
+    changed = await signals_emitted("youth.branch_category_changed")
+    payloads = [json.loads(s["payload"]) if isinstance(s["payload"], str) else s["payload"] for s in changed]
+    assert [p["category"] for p in payloads] == [
+        "graduating",
+        "graduated",
+    ]
+    assert len(await audit_entries("youth.branch.category_set")) == 2
+
+    # a graduated branch holds no more branch life: the compliance report leaves it out
+    report = await lg.client.get(
+        "/api/v1/youth/meetings/compliance",
+        params={"org": lg.orgs["committee"]["id"]},
+        headers=lg.headers["committee"],
+    )
+    assert [i["org"] for i in report.json()["items"]] == [lg.orgs["a1"]["id"]]
+
+    # a mistaken graduation is put back by setting the category again
+    back = await lg.client.put(
+        url, json={"category": "graduating"}, headers={**lg.headers["committee"], "If-Match": '"2"'}
+    )
+    assert (back.json()["category"], back.json()["previous_category"], back.json()["graduated_at"]) == (
+        "graduating",
+        None,
+        None,
+    )
