@@ -35,6 +35,7 @@ from plugins.youth.branch_life import (
     remember_meeting,
 )
 from plugins.youth.coverage import RULES
+from plugins.youth.demo import seed_youth
 from plugins.youth.dues import YouthDuesController
 from plugins.youth.evaluations import YouthEvaluationController
 from plugins.youth.event_types import EVENT_TYPES
@@ -78,6 +79,11 @@ def quntuan_coverage_rules() -> Sequence[CoverageRule]:
 @hookimpl
 def quntuan_validate_membership(draft: MembershipDraft) -> None:
     check_age(draft)
+
+
+@hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int) -> None:
+    await seed_youth(root_path, seed)
 
 
 @hookimpl
