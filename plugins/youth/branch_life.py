@@ -251,8 +251,11 @@ class BranchCompliance(msgspec.Struct, kw_only=True):
     org: uuid.UUID
     name: str
     compliant: bool
-    #: The required types the branch fell short of.
+    #: The required types the branch fell short of over the whole quarter.
     short: list[str]
+    #: Of those, the ones already missed: a month of the quarter over without its monthly meeting, or
+    #: the quarter over without its quarterly one (for a past quarter, the same as ``short``).
+    behind: list[str]
     figures: list[TypeFigure]
 
 
@@ -340,17 +343,29 @@ async def _detail(row: dict[str, Any]) -> MeetingDetail:
 
 
 def compliance_of(
-    meetings: list[dict[str, Any]], start: dt.datetime, tz: Any
-) -> tuple[list[TypeFigure], list[str]]:
-    """One branch's figures for the quarter beginning at ``start`` from its held meetings."""
-    figures, short = [], []
+    meetings: list[dict[str, Any]], start: dt.datetime, tz: Any, moment: dt.datetime
+) -> tuple[list[TypeFigure], list[str], list[str]]:
+    """One branch's figures for the quarter beginning at ``start`` from its held meetings, the required
+    types it fell short of over the whole quarter, and those already behind at ``moment`` (a month of
+    the quarter over without its monthly meeting, or the quarter over without its quarterly one)."""
+    figures, short, behind = [], [], []
+    months = [dt.datetime(start.year, start.month + i, 1, tzinfo=tz) for i in range(3)]
+    quarter_end = dt.datetime(
+        start.year + (start.month == 10), 1 if start.month == 10 else start.month + 3, 1, tzinfo=tz
+    )
+    month_ends = [*months[1:], quarter_end]
     for type_code, frequency in rules.BRANCH_LIFE_RULES.items():
         mine = [m for m in meetings if m["type"] == type_code]
         if frequency == "monthly":
-            months = {m["starts_at"].astimezone(tz).month for m in mine}
-            required, met = 3, len(months & {start.month, start.month + 1, start.month + 2})
+            held_in = {m["starts_at"].astimezone(tz).month for m in mine}
+            required, met = 3, len(held_in & {m.month for m in months})
+            late = any(
+                end <= moment and first.month not in held_in
+                for first, end in zip(months, month_ends, strict=True)
+            )
         else:
             required, met = 1, min(len(mine), 1)
+            late = quarter_end <= moment and met < 1
         figures.append(
             TypeFigure(
                 type=type_code,
@@ -362,7 +377,9 @@ def compliance_of(
         )
         if met < required:
             short.append(type_code)
-    return figures, short
+        if late:
+            behind.append(type_code)
+    return figures, short, behind
 
 
 class YouthMeetingController(Controller):
@@ -565,12 +582,17 @@ async def branch_compliance(
     for b in branches:
         if b["id"] in graduated:
             continue  # a graduated class's branch holds no more branch life
-        figures, short = compliance_of(by_org.get(b["id"], []), start, tz)
+        figures, short, behind = compliance_of(by_org.get(b["id"], []), start, tz, dt.datetime.now(tz))
         out.append(
             (
                 b["path"],
                 BranchCompliance(
-                    org=b["id"], name=b["name"], compliant=not short, short=short, figures=figures
+                    org=b["id"],
+                    name=b["name"],
+                    compliant=not short,
+                    short=short,
+                    behind=behind,
+                    figures=figures,
                 ),
             )
         )

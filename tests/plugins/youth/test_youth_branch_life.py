@@ -277,6 +277,7 @@ async def test_quarterly_compliance(league: League, monkeypatch: pytest.MonkeyPa
         "youth.league_lecture": (0, 0, 1, False),
     }
     assert a1["short"] == ["youth.group_meeting", "youth.league_lecture"] and not a1["compliant"]
+    assert a1["behind"] == a1["short"]  # a past quarter: what fell short is missed
     assert a2["short"] == list(rules.BRANCH_LIFE_RULES) and all(f[0] == 0 for f in figures(a2).values())
 
     # the missing group meeting and a lecture make a1 whole; only a2 is left short
@@ -348,6 +349,12 @@ async def test_quarterly_compliance(league: League, monkeypatch: pytest.MonkeyPa
     assert (
         current["quarter"] == f"{today.year}Q{(today.month - 1) // 3 + 1}" and current["in_progress"] is True
     )
+    # while it runs, a branch with nothing held is behind on the monthly rules once a month of it is over,
+    # and on the quarterly ones not before the quarter ends
+    months_over = (today.month - 1) % 3
+    quiet = next(i for i in current["items"] if i["org"] == lg.orgs["a2"]["id"])
+    assert quiet["short"] == list(rules.BRANCH_LIFE_RULES)
+    assert quiet["behind"] == (["youth.committee_meeting", "youth.group_meeting"] if months_over else [])
 
 
 async def test_democratic_evaluation(league: League) -> None:
