@@ -106,6 +106,7 @@ async def _seed(root_path: str, seed: int) -> int:
                 YouthEvaluation(
                     id=_id(seed, "evaluation", r["id"]),
                     member=member_id,
+                    person=r["person"],
                     org=r["org"],
                     org_path=r["path"],
                     year=YEAR - 1,

@@ -203,7 +203,9 @@ class YouthEvaluationController(Controller):
                 raise Problem.invalid(("/org", "youth_not_branch"))
             members = {
                 r["id"]: r
-                for r in await YouthMember.select(YouthMember.id, YouthMember.number, YouthMember.joined_on)
+                for r in await YouthMember.select(
+                    YouthMember.id, YouthMember.person, YouthMember.number, YouthMember.joined_on
+                )
                 .where(
                     YouthMember.id.is_in(list(seen))
                     & (YouthMember.org == data.org)
@@ -224,6 +226,7 @@ class YouthEvaluationController(Controller):
                 {
                     "id": uuid.uuid4(),
                     "member": item.member,
+                    "person": members[item.member]["person"],
                     "org": data.org,
                     "org_path": org["path"],
                     "year": data.year,

@@ -54,6 +54,7 @@ from plugins.youth.tables import (
     APP_CONFIG,
     YouthApplication,
     YouthAttendance,
+    YouthEvaluation,
     YouthMember,
     YouthServiceHours,
     YouthVolunteer,
@@ -170,6 +171,7 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
         PersonalDataTable(table=YouthVolunteer, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=YouthServiceHours, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=YouthAttendance, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthEvaluation, person_column="person", on_erasure="delete"),
     ]
 
 

@@ -258,6 +258,8 @@ class YouthEvaluation(Table, tablename="youth_evaluation"):
 
     id = UUID(primary_key=True, default=uuid.uuid4)
     member = UUID(index=True)
+    #: The member's person: the grade is theirs (exported with their data, erased with them).
+    person = UUID(index=True)
     org = UUID(index=True)  #: the branch that evaluated
     org_path = Varchar(length=255, index=True)
     year = Integer()

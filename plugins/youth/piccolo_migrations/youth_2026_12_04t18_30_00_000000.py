@@ -60,6 +60,7 @@ async def forwards():
     manager.add_table(class_name="YouthEvaluation", tablename="youth_evaluation", schema=None, columns=None)
     add("YouthEvaluation", "youth_evaluation", "id", UUID, params(default=UUID4(), primary_key=True))
     add("YouthEvaluation", "youth_evaluation", "member", UUID, params(default=UUID4(), index=True))
+    add("YouthEvaluation", "youth_evaluation", "person", UUID, params(default=UUID4(), index=True))
     add("YouthEvaluation", "youth_evaluation", "org", UUID, params(default=UUID4(), index=True))
     add("YouthEvaluation", "youth_evaluation", "org_path", Varchar, params(default='', index=True, length=255))
     add("YouthEvaluation", "youth_evaluation", "year", Integer, params(default=0))

@@ -512,5 +512,13 @@ async def test_democratic_evaluation(league: League) -> None:
     )
     assert sorted(i["member"] for i in listed.json()["items"]) == sorted([a[1]["id"], a[2]["id"]])
     assert_problem(await lg.client.get(url, params=params, headers=lg.headers["other"]), 404)
+    # the grades are the member's personal data: exported with the person's records
+    exported = await lg.client.get(
+        f"/api/v1/persons/{a[0]['person']}/export", headers=lg.headers["committee"]
+    )
+    assert exported.status_code == 200, exported.text
+    assert [(r["year"], r["grade"]) for r in exported.json()["tables"]["youth_evaluation"]] == [
+        (year, "excellent")
+    ]
     assert len(await signals_emitted("youth.member_evaluated")) == 3 + 1 + 1 + 1 + 1
     assert len(await audit_entries("youth.member.evaluated")) == 6
