@@ -14,6 +14,7 @@ from core.sdk import (
     EventInfo,
     EventType,
     MembershipDraft,
+    MembershipInfo,
     OrgKind,
     OrgPathColumn,
     Permission,
@@ -27,8 +28,16 @@ from core.sdk import (
 )
 from plugins.youth import PLUGIN_INFO
 from plugins.youth import checks as _checks  # noqa: F401  (registers the periodic job)
+from plugins.youth.branch_life import (
+    YouthMeetingController,
+    forget_meeting,
+    record_attendance,
+    remember_meeting,
+)
 from plugins.youth.coverage import RULES
+from plugins.youth.demo import seed_youth
 from plugins.youth.dues import YouthDuesController
+from plugins.youth.evaluations import YouthEvaluationController
 from plugins.youth.event_types import EVENT_TYPES
 from plugins.youth.honors import SELECTION_TYPES
 from plugins.youth.kinds import ORG_KINDS
@@ -37,10 +46,19 @@ from plugins.youth.permissions import PERMISSIONS
 from plugins.youth.places import PLACE_KINDS
 from plugins.youth.processes import PROCESS_TYPES
 from plugins.youth.recommend import RECOMMEND_TYPE
+from plugins.youth.register import on_member_joined, remember_zone
 from plugins.youth.roles import BUILTIN_ROLES
 from plugins.youth.routes import CONTROLLERS
 from plugins.youth.signals import SIGNALS
-from plugins.youth.tables import APP_CONFIG, YouthApplication, YouthMember, YouthServiceHours, YouthVolunteer
+from plugins.youth.tables import (
+    APP_CONFIG,
+    YouthApplication,
+    YouthAttendance,
+    YouthEvaluation,
+    YouthMember,
+    YouthServiceHours,
+    YouthVolunteer,
+)
 from plugins.youth.volunteers import YouthVolunteerController, credit_hours, remember_event
 
 
@@ -65,6 +83,21 @@ def quntuan_validate_membership(draft: MembershipDraft) -> None:
 
 
 @hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int) -> None:
+    await seed_youth(root_path, seed)
+
+
+@hookimpl
+async def quntuan_member_joined(membership: MembershipInfo) -> None:
+    await on_member_joined(membership)
+
+
+@hookimpl
+def quntuan_startup(app: Any) -> None:
+    remember_zone(app)
+
+
+@hookimpl
 def quntuan_event_types() -> Sequence[EventType]:
     return EVENT_TYPES
 
@@ -86,7 +119,13 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return (*CONTROLLERS, YouthDuesController, YouthVolunteerController)
+    return (
+        *CONTROLLERS,
+        YouthDuesController,
+        YouthVolunteerController,
+        YouthMeetingController,
+        YouthEvaluationController,
+    )
 
 
 @hookimpl
@@ -116,6 +155,10 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
             "youth_volunteer",
             "youth_service_event",
             "youth_service_hours",
+            "youth_meeting",
+            "youth_attendance",
+            "youth_evaluation",
+            "youth_branch",
         )
     ]
 
@@ -127,17 +170,26 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
         PersonalDataTable(table=YouthApplication, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=YouthVolunteer, person_column="person", on_erasure="delete"),
         PersonalDataTable(table=YouthServiceHours, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthAttendance, person_column="person", on_erasure="delete"),
+        PersonalDataTable(table=YouthEvaluation, person_column="person", on_erasure="delete"),
     ]
 
 
 @hookimpl
 async def quntuan_event_published(event: EventInfo) -> None:
     await remember_event(event)
+    await remember_meeting(event)
+
+
+@hookimpl
+async def quntuan_event_cancelled(event: EventInfo) -> None:
+    await forget_meeting(event)
 
 
 @hookimpl
 async def quntuan_checked_in(checkin: CheckInInfo) -> None:
     await credit_hours(checkin)
+    await record_attendance(checkin)
 
 
 @hookimpl

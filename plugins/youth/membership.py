@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,15 @@ def check_age(draft: MembershipDraft, today: date | None = None) -> None:
         raise MembershipRejected("/person", YOUTH_AGE, _AGE)
 
 
+#: Set while the plugin itself makes a membership: it writes the register row itself, so its own
+#: ``quntuan_member_joined`` (``plugins.youth.register``) leaves that membership alone.
+_OWN_JOIN: contextvars.ContextVar[bool] = contextvars.ContextVar("youth_own_join", default=False)
+
+
+def joining_ourselves() -> bool:
+    return _OWN_JOIN.get()
+
+
 async def join_org(
     plugin_manager: object, *, org_id: object, person_id: object, extra: dict[str, Any] | None = None
 ) -> object:
@@ -64,7 +74,11 @@ async def join_org(
     )
     if found is not None:
         return found["id"]
-    return await add_membership(plugin_manager, org_id=org_id, person_id=person_id, extra=extra)
+    token = _OWN_JOIN.set(True)
+    try:
+        return await add_membership(plugin_manager, org_id=org_id, person_id=person_id, extra=extra)
+    finally:
+        _OWN_JOIN.reset(token)
 
 
 async def facts_of(person_id: object) -> PersonFacts:

@@ -17,3 +17,20 @@ async def issue_member_number(year: int) -> str:
         .run()
     )
     return f"Y{year}{rows[0]['value']:06d}"
+
+
+async def reserve_member_numbers(year: int, count: int) -> list[str]:
+    """``count`` consecutive 团员编号 of ``year`` taken at once (the demo seed and bulk entry), in the
+    caller's transaction like :func:`issue_member_number`."""
+    if count <= 0:
+        return []
+    key = f"member:{year}"
+    await YouthCounter.insert(YouthCounter(id=key, value=0)).on_conflict(action="DO NOTHING").run()
+    rows = (
+        await YouthCounter.update({YouthCounter.value: YouthCounter.value + count})
+        .where(YouthCounter.id == key)
+        .returning(YouthCounter.value)
+        .run()
+    )
+    last = rows[0]["value"]
+    return [f"Y{year}{value:06d}" for value in range(last - count + 1, last + 1)]

@@ -20,6 +20,9 @@ DUES_READ = "youth.dues.read"
 DUES_MANAGE = "youth.dues.manage"
 VOLUNTEER_READ = "youth.volunteer.read"
 VOLUNTEER_CONFIRM = "youth.volunteer.confirm"
+LIFE_READ = "youth.branch_life.read"
+LIFE_MANAGE = "youth.branch_life.manage"
+EVALUATION_MANAGE = "youth.evaluation.manage"
 
 PERMISSIONS = (
     _p(MEMBER_READ, "查看团员", "查看團員", "Read League members"),
@@ -33,6 +36,9 @@ PERMISSIONS = (
     _p(DUES_MANAGE, "管理团费", "管理團費", "Manage League dues"),
     _p(VOLUNTEER_READ, "查看志愿服务时长", "查看志願服務時長", "Read volunteer hours"),
     _p(VOLUNTEER_CONFIRM, "确认志愿服务时长", "確認志願服務時長", "Confirm volunteer hours"),
+    _p(LIFE_READ, "查看组织生活与评议", "查看組織生活與評議", "Read branch life and evaluations"),
+    _p(LIFE_MANAGE, "记录组织生活会议", "記錄組織生活會議", "Record branch-life meetings"),
+    _p(EVALUATION_MANAGE, "民主评议团员", "民主評議團員", "Evaluate members (democratic evaluation)"),
 )
 
 #: What a League cadre needs of the core: its processes (the League's applications run there), events
@@ -69,6 +75,9 @@ ROLES = (
             DUES_MANAGE,
             VOLUNTEER_READ,
             VOLUNTEER_CONFIRM,
+            LIFE_READ,
+            LIFE_MANAGE,
+            EVALUATION_MANAGE,
         ),
     ),
 )

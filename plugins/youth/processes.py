@@ -10,6 +10,14 @@ membership are made in the step's transaction.
 branch, released by the sending side (the member has left: the six-month 失联 clock starts), accepted by
 the receiving side (the membership moves) — either side may refuse with a reason, and each has
 ``TRANSFER_DAYS`` before the transfer expires by itself.
+
+``youth.transfer_in`` — 转入申请: the same move started by the *receiving* branch, opened on it when the
+member arrives (a student at a new school, a worker at a new unit). The receiving cadre cannot see the
+member's record, so the form names the member as the member's 团员证 does — the 团员编号, the name and the
+branch the membership is in — and is refused, in one answer for all three, unless they match an active
+member. The receiving branch confirms the request (``forward``: it goes to the sending branch), the
+sending branch releases the member (the membership moves) or refuses with a reason; each side has
+``TRANSFER_DAYS``.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ from core.sdk import (
     Deadline,
     Membership,
     Org,
+    Person,
+    Problem,
     ProcessContext,
     ProcessRejected,
     ProcessType,
@@ -34,6 +44,7 @@ from core.sdk import (
     record_audit,
     register_field_code,
     transfer_member,
+    within,
 )
 from plugins.youth import rules, signals
 from plugins.youth.membership import MAX_AGE, MIN_AGE, age_on, facts_of, join_org
@@ -101,6 +112,11 @@ _NOT_YOURS = _t(
     "這不是該團員在本團支部的有效組織關係",
     "Not the member's active membership in this branch",
 )
+_UNKNOWN_MEMBER = _t(
+    "未找到与团员编号、姓名和所在团支部相符的在册团员",
+    "未找到與團員編號、姓名和所在團支部相符的在冊團員",
+    "No active member matches the number, name and branch given",
+)
 _BAD_TARGET = _t(
     "接收组织须为另一个有效的团支部",
     "接收組織須為另一個有效的團支部",
@@ -120,6 +136,7 @@ for code, text in (
     ("youth_quota", _QUOTA),
     ("youth_not_your_membership", _NOT_YOURS),
     ("youth_bad_target", _BAD_TARGET),
+    ("youth_member_unknown", _UNKNOWN_MEMBER),
 ):
     register_field_code(code, text)
 
@@ -556,7 +573,13 @@ async def arrived(ctx: ProcessContext) -> None:
     """The receiving branch accepted: the core membership moves, the register follows it."""
     member = await _transfer_member(ctx)
     form: TransferForm = ctx.form
-    target = await Org.select(Org.path).where(Org.id == form.to_org_id).first().run()
+    await move_member(ctx, member, form.to_org_id)
+
+
+async def move_member(ctx: ProcessContext, member: dict[str, Any], to_org_id: UUID) -> None:
+    """Inside the transfer's last step: move the member's core membership to ``to_org_id`` (or make one
+    there if it ended) and the register row with it; audited on both sides and signalled."""
+    target = await Org.select(Org.path).where(Org.id == to_org_id).first().run()
     membership = member["membership"]
     if (
         membership is None
@@ -566,19 +589,17 @@ async def arrived(ctx: ProcessContext) -> None:
     ):
         membership = await join_org(
             ctx.plugin_manager,
-            org_id=form.to_org_id,
-            person_id=ctx.applicant_id,
+            org_id=to_org_id,
+            person_id=member["person"],
             extra={"youth_number": member["number"]},
         )
     else:
-        membership = await transfer_member(
-            ctx.plugin_manager, membership_id=membership, to_org_id=form.to_org_id
-        )
+        membership = await transfer_member(ctx.plugin_manager, membership_id=membership, to_org_id=to_org_id)
     stamp = dt.datetime.now(dt.UTC)
     await (
         YouthMember.update(
             {
-                YouthMember.org: form.to_org_id,
+                YouthMember.org: to_org_id,
                 YouthMember.org_path: target["path"],  # type: ignore[index]
                 YouthMember.membership: membership,
                 YouthMember.left_branch_at: None,
@@ -597,11 +618,11 @@ async def arrived(ctx: ProcessContext) -> None:
         resource_id=member["id"],
         org_path=target["path"],  # type: ignore[index]
         org_paths=[member["org_path"]],
-        changes={"from": member["org"], "to": form.to_org_id, "process": ctx.process_id},
+        changes={"from": member["org"], "to": to_org_id, "process": ctx.process_id},
     )
     await emit(
         signals.MEMBER_TRANSFERRED,
-        signals.MemberChanged(member_id=str(member["id"]), org_id=str(form.to_org_id), status="active"),
+        signals.MemberChanged(member_id=str(member["id"]), org_id=str(to_org_id), status="active"),
         resource_type="youth.member",
         resource_id=member["id"],
         org_path=target["path"],  # type: ignore[index]
@@ -684,4 +705,142 @@ TRANSFER_TYPE = ProcessType(
     ),
 )
 
-PROCESS_TYPES = (JOIN_TYPE, TRANSFER_TYPE)
+# --- 转入申请: started by the receiving branch ----------------------------------------------------------
+
+
+class TransferInForm(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The member who arrived, as their 团员证 names them, and why (升学, 就业, 工作调动…)."""
+
+    number: Annotated[str, msgspec.Meta(pattern=r"^[0-9A-Za-z]{6,20}$")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    #: The branch the member's membership is in now (on the 团员证, or the member's own app).
+    from_org_id: UUID
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+async def _arriving_member(ctx: ProcessContext) -> dict[str, Any]:
+    """The active member the request names, still in ``from_org_id``, coming to the process's branch."""
+    form: TransferInForm = ctx.form
+    member = (
+        await YouthMember.select()
+        .where((YouthMember.number == form.number) & (YouthMember.status == "active"))
+        .first()
+        .run()
+    )
+    person = None
+    if member is not None:
+        person = await Person.select(Person.name).where(Person.id == member["person"]).first().run()
+    if (
+        member is None
+        or member["org"] != form.from_org_id
+        or person is None
+        or person["name"].strip() != form.name.strip()
+    ):
+        raise _rejected("/form/number", "youth_member_unknown", _UNKNOWN_MEMBER)
+    if member["org"] == ctx.org_id:
+        raise _rejected("/form/from_org_id", "youth_bad_target", _BAD_TARGET)
+    return member  # type: ignore[no-any-return]
+
+
+async def open_transfer_in(ctx: ProcessContext) -> None:
+    """On opening: only a cadre who handles transfers in the receiving branch asks for a member (the core
+    lets anyone open a process as its own applicant; this one speaks for a branch)."""
+    if ctx.actor is None or not within(ctx.org_path, ctx.actor.reach(TRANSFER)):
+        raise Problem("forbidden")
+    await _arriving_member(ctx)
+
+
+async def check_transfer_in(ctx: ProcessContext) -> None:
+    await _arriving_member(ctx)
+
+
+async def check_release_in(ctx: ProcessContext) -> None:
+    """The sending side releases only a member still in its branch (not moved meanwhile)."""
+    member = await _arriving_member(ctx)
+    if member["org"] != ctx.handler_org_id:
+        raise _rejected("/form/from_org_id", "youth_not_your_membership", _NOT_YOURS)
+
+
+async def arrived_in(ctx: ProcessContext) -> None:
+    """The sending branch released the member to the branch that asked: the membership moves."""
+    await move_member(ctx, await _arriving_member(ctx), ctx.org_id)
+
+
+TRANSFER_IN_TYPE = ProcessType(
+    code="youth.transfer_in",
+    name=_t("团组织关系转入申请", "團組織關係轉入申請", "League membership transfer-in request"),
+    description=_t(
+        "由转入团支部发起：核对团员编号、姓名与所在团支部，确认后提交转出团支部，转出团支部同意即完成转接；"
+        "任一方可说明理由不予转接，逾期未办自动失效。",
+        "由轉入團支部發起：核對團員編號、姓名與所在團支部，確認後提交轉出團支部，轉出團支部同意即完成轉接；"
+        "任一方可說明理由不予轉接，逾期未辦自動失效。",
+        "Started by the receiving branch with the member's number, name and branch; confirmed and sent to the "
+        "sending branch, whose release completes it; either side may refuse with a reason; expires if left",
+    ),
+    org_kinds=BRANCH_KINDS,
+    form=TransferInForm,
+    personal_fields=("name",),
+    initial="receiving_review",
+    validate_open=open_transfer_in,
+    states=(
+        _S(
+            code="receiving_review",
+            name=_t("转入团支部确认", "轉入團支部確認", "Receiving branch confirmation"),
+            deadline=_EXPIRE,
+        ),
+        _S(
+            code="sending_review",
+            name=_t("转出团支部审批", "轉出團支部審批", "Sending branch review"),
+            deadline=_EXPIRE,
+        ),
+        _S(code="transferred", name=_t("已转接", "已轉接", "Transferred"), final=True, outcome="approved"),
+        _S(code="rejected", name=_t("未予转接", "未予轉接", "Rejected"), final=True, outcome="rejected"),
+        _S(code="expired", name=_t("逾期失效", "逾期失效", "Expired"), final=True, outcome="expired"),
+        _S(code="withdrawn", name=_t("已撤回", "已撤回", "Withdrawn"), final=True, outcome="withdrawn"),
+    ),
+    transitions=(
+        Transition(
+            code="forward",
+            name=_t("确认并提交转出团支部", "確認並提交轉出團支部", "Confirm and send to the sending branch"),
+            sources=("receiving_review",),
+            target="sending_review",
+            permission=TRANSFER,
+            handler="form",
+            handler_field="from_org_id",
+            validate=check_transfer_in,
+        ),
+        Transition(
+            code="release",
+            name=_t("同意转出", "同意轉出", "Release"),
+            sources=("sending_review",),
+            target="transferred",
+            permission=TRANSFER,
+            validate=check_release_in,
+            after=arrived_in,
+        ),
+        Transition(
+            code="reject",
+            name=_t("不予转接", "不予轉接", "Reject"),
+            sources=("receiving_review", "sending_review"),
+            target="rejected",
+            permission=TRANSFER,
+            comment_required=True,
+        ),
+        Transition(
+            code="expire",
+            name=_t("逾期失效", "逾期失效", "Expire"),
+            sources=("receiving_review", "sending_review"),
+            target="expired",
+            system=True,
+        ),
+        Transition(
+            code="withdraw",
+            name=_t("撤回", "撤回", "Withdraw"),
+            sources=("receiving_review", "sending_review"),
+            target="withdrawn",
+            applicant=True,
+        ),
+    ),
+)
+
+PROCESS_TYPES = (JOIN_TYPE, TRANSFER_TYPE, TRANSFER_IN_TYPE)

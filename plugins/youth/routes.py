@@ -28,12 +28,14 @@ from core.sdk import (
     record_audit,
     register_field_code,
     register_problem,
+    request_locale,
     subtree_bounds,
     transaction,
     within,
 )
 from plugins.youth import permissions as P
 from plugins.youth import signals
+from plugins.youth.branches import CATEGORIES, Category, category_of, graduate_if_done, write_category
 from plugins.youth.checks import find_age_outs, flag_lost_contact
 from plugins.youth.membership import facts_of, join_org
 from plugins.youth.numbers import issue_member_number
@@ -83,6 +85,16 @@ MEMBER_CLOSED = register_problem(
         "已离团的团员不能再办理此事项。",
         "已離團的團員不能再辦理此事項。",
         "A member who left cannot do this.",
+    ),
+)
+BRANCH_CHANGED = register_problem(
+    "youth-branch-changed",
+    412,
+    _t("团支部信息已被修改", "團支部資訊已被修改", "The branch changed"),
+    _t(
+        "团支部信息已被他人修改，请刷新后重试。",
+        "團支部資訊已被他人修改，請重新整理後重試。",
+        "The branch was changed by someone else; reload and try again.",
     ),
 )
 AGE_OUT_DECIDED = register_problem(
@@ -233,6 +245,30 @@ class YouthGraduateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class YouthMarked(msgspec.Struct, kw_only=True):
     marked: list[uuid.UUID]
+    #: Whether the branch graduated with this marking (no active member left unmarked): its category
+    #: is now ``graduated``.
+    graduated: bool = False
+
+
+class YouthBranchOut(msgspec.Struct, kw_only=True):
+    org: uuid.UUID
+    #: 团支部类别 (null until set): student, graduating, graduated, enterprise, public_sector, rural,
+    #: community, two_new or other.
+    category: str | None
+    #: The category's name in the caller's language.
+    category_name: str | None
+    previous_category: str | None
+    graduated_at: dt.datetime | None
+    #: Active members, and those marked for transfer (left the branch, not yet arrived elsewhere).
+    members: int
+    marked_for_transfer: int
+    version: int
+
+
+class YouthCategoryIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The branch's category; ``graduated`` is not set by hand — marking all members does it."""
+
+    category: Category
 
 
 class YouthScanIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -670,7 +706,74 @@ class YouthBranchController(Controller):
                     resource_id=member_id,
                     org_path=org["path"],
                 )
-        return YouthMarked(marked=ids)
+            graduated = await graduate_if_done(org, now())
+        return YouthMarked(marked=ids, graduated=graduated)
+
+    @get(
+        "/{org_id:uuid}",
+        opt={"permission": P.MEMBER_READ},
+        summary="团支部信息",
+        description="团支部的类别（如学生、毕业班、已毕业、企业、两新组织团支部）、毕业时间、在册团员与待转接人数"
+        "（ETag 供修改类别时使用）。",
+        summary_en="A League branch",
+        description_en="A branch's category (students, graduating, graduated, enterprise, new organisations …), "
+        "when it graduated, its active members and those marked for transfer (its ETag for changes).",
+    )
+    async def youth_get_branch(
+        self, request: Request, org_id: FromPath[uuid.UUID]
+    ) -> Response[YouthBranchOut]:
+        org = await org_in_reach(request, org_id, P.MEMBER_READ)
+        if org["kind"] != "youth.branch":
+            raise Problem("not-found")
+        row = await category_of(org_id)
+        return _with_etag(await _branch_out(request, org_id, row), row["version"] if row else 0)
+
+    @put(
+        "/{org_id:uuid}/category",
+        opt={"permission": P.MEMBER_MANAGE},
+        summary="设定团支部类别",
+        description="设定团支部类别（如将学生团支部设为毕业班团支部）；“已毕业”由标记全部团员转接自动设定，"
+        "已毕业的团支部可改回其他类别以更正；修改已有类别须带 If-Match。",
+        summary_en="Set a branch's category",
+        description_en="Sets the branch's category (a students' branch becomes a graduating class's); "
+        "graduated is set by marking all members for transfer, and may be changed back to correct it; "
+        "changing a set category needs If-Match.",
+    )
+    async def youth_set_branch_category(
+        self,
+        request: Request,
+        org_id: FromPath[uuid.UUID],
+        data: JSONBody[YouthCategoryIn],
+        if_match: IfMatch = None,
+    ) -> Response[YouthBranchOut]:
+        if data.category == "graduated":
+            raise Problem.invalid(("/category", "youth_graduated_by_marking"))
+        async with transaction():
+            org = await org_in_reach(request, org_id, P.MEMBER_MANAGE)
+            if org["kind"] != "youth.branch":
+                raise Problem.invalid(("/org_id", "youth_not_branch"))
+            row = await category_of(org_id)
+            if row is not None:
+                check_if_match(row["version"], if_match, BRANCH_CHANGED)
+            row = await write_category(org, data.category, row=row, stamp=now())
+        return _with_etag(await _branch_out(request, org_id, row), row["version"], 200)
+
+
+async def _branch_out(request: Request, org_id: uuid.UUID, row: dict[str, Any] | None) -> YouthBranchOut:
+    active = (YouthMember.org == org_id) & (YouthMember.status == "active")
+    members = await YouthMember.count().where(active).run()
+    marked = await YouthMember.count().where(active & YouthMember.left_branch_at.is_not_null()).run()
+    category = row["category"] if row else None
+    return YouthBranchOut(
+        org=org_id,
+        category=category,
+        category_name=CATEGORIES[category].get(request_locale(request)) if category else None,
+        previous_category=(row["previous_category"] or None) if row else None,
+        graduated_at=row["graduated_at"] if row else None,
+        members=members,
+        marked_for_transfer=marked,
+        version=row["version"] if row else 0,
+    )
 
 
 # --- 发展团员计划 ---------------------------------------------------------------------------------

@@ -30,3 +30,13 @@ RECOMMEND_BRANCH_RATIO = 0.3
 RECOMMEND_NOTICE_DAYS = 5
 #: Days a recommendation stays valid for the Party branch to act on.
 RECOMMEND_VALID_DAYS = 365
+
+# 三会两制一课 (branch life)
+#: How often a branch must hold each branch-life meeting: ``monthly`` (at least one in every month of the
+#: quarter) or ``quarterly`` (at least one in the quarter). A type absent here is recorded, not required.
+BRANCH_LIFE_RULES: dict[str, str] = {
+    "youth.committee_meeting": "monthly",
+    "youth.group_meeting": "monthly",
+    "youth.branch_assembly": "quarterly",
+    "youth.league_lecture": "quarterly",
+}

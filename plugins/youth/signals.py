@@ -54,6 +54,24 @@ class HoursChanged(msgspec.Struct, frozen=True, kw_only=True):
     status: str
 
 
+class MeetingChanged(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: str
+    org_id: str
+    type: str
+
+
+class Evaluated(msgspec.Struct, frozen=True, kw_only=True):
+    evaluation_id: str
+    member_id: str
+    year: int
+    grade: str
+
+
+class BranchChanged(msgspec.Struct, frozen=True, kw_only=True):
+    org_id: str
+    category: str
+
+
 def _signal(name: str, payload: type, zh_hans: str, zh_hant: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh_hans, zh_hant=zh_hant, en=en))
 
@@ -168,6 +186,29 @@ HOURS_CHANGED = _signal(
     "Volunteer hours were credited, confirmed or rejected",
 )
 
+MINUTES_RECORDED = _signal(
+    "youth.minutes_recorded",
+    MeetingChanged,
+    "组织生活会议记录已填写",
+    "組織生活會議記錄已填寫",
+    "The minutes of a branch-life meeting were recorded",
+)
+MEMBER_EVALUATED = _signal(
+    "youth.member_evaluated",
+    Evaluated,
+    "民主评议团员结果已记录",
+    "民主評議團員結果已記錄",
+    "A member's grade in the democratic evaluation was recorded or changed",
+)
+
+BRANCH_CATEGORY_CHANGED = _signal(
+    "youth.branch_category_changed",
+    BranchChanged,
+    "团支部类别已变更（含毕业班团支部毕业）",
+    "團支部類別已變更（含畢業班團支部畢業）",
+    "A branch's category changed (a graduating branch graduated)",
+)
+
 SIGNALS = (
     MEMBER_ADMITTED,
     MEMBER_ENTERED,
@@ -186,4 +227,7 @@ SIGNALS = (
     DUES_RECORDED,
     VOLUNTEER_REGISTERED,
     HOURS_CHANGED,
+    MINUTES_RECORDED,
+    MEMBER_EVALUATED,
+    BRANCH_CATEGORY_CHANGED,
 )

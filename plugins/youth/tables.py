@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
@@ -221,6 +221,73 @@ class YouthServiceHours(Table, tablename="youth_service_hours"):
     decided_at = Timestamptz(null=True, default=None)
 
 
+class YouthMeeting(Table, tablename="youth_meeting"):
+    """A published branch-life event (组织生活: 支部大会, 支委会, 团小组会, 团课, 主题团日) of a League org,
+    remembered when published; its minutes (会议记录) are recorded here after the meeting."""
+
+    id = UUID(primary_key=True)  #: the core event's id
+    type = Varchar(length=40)
+    org = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    title = Varchar(length=200)
+    starts_at = Timestamptz(index=True)
+    #: held (published) or cancelled; a cancelled meeting counts for nothing.
+    status = Varchar(length=12, default="held")
+    #: 会议记录: what was discussed and decided, recorded after the meeting.
+    minutes = Text(default="")
+    #: The decisions (决议) of the meeting, one line each.
+    resolutions = JSON(default=[])
+    minutes_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class YouthAttendance(Table, tablename="youth_attendance"):
+    """One attendee of a branch-life meeting, from the core's check-in (出席)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    event = UUID(index=True)
+    person = UUID(index=True)
+    key = Varchar(length=80, unique=True)  #: ``<event>:<person>``: counted once
+    org_path = Varchar(length=255, index=True)
+    checked_in_at = Timestamptz()
+
+
+class YouthEvaluation(Table, tablename="youth_evaluation"):
+    """民主评议团员: one member's grade in one year's democratic evaluation by their branch (优秀, 合格,
+    基本合格 or 不合格); one grade per member per year, held by the database."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    member = UUID(index=True)
+    #: The member's person: the grade is theirs (exported with their data, erased with them).
+    person = UUID(index=True)
+    org = UUID(index=True)  #: the branch that evaluated
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    #: ``<member>:<year>``
+    key = Varchar(length=48, unique=True)
+    #: excellent (优秀), qualified (合格), basically_qualified (基本合格) or unqualified (不合格).
+    grade = Varchar(length=24)
+    note = Varchar(length=200, default="")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class YouthBranch(Table, tablename="youth_branch"):
+    """What the League records of a branch beyond the core's org: its category (团支部类别: 学生,
+    毕业班, 已毕业, 企业, 机关事业, 农村, 社区, 两新组织 …), which changes to ``graduated`` when a graduating
+    branch has marked all its members for transfer."""
+
+    id = UUID(primary_key=True)  #: the core org's id
+    org_path = Varchar(length=255, index=True)
+    category = Varchar(length=24, index=True)
+    #: The category before the branch graduated (so a mistaken graduation can be put back).
+    previous_category = Varchar(length=24, default="")
+    graduated_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES = [
     YouthApplication,
     YouthMember,
@@ -235,6 +302,10 @@ TABLES = [
     YouthVolunteer,
     YouthServiceEvent,
     YouthServiceHours,
+    YouthMeeting,
+    YouthAttendance,
+    YouthEvaluation,
+    YouthBranch,
 ]
 
 APP_CONFIG = AppConfig(

@@ -1514,6 +1514,12 @@ async def _youth_graduation(w: World) -> Call:
     return "POST", f"/api/v1/youth/branches/{branch}/graduation", {"json": {}}
 
 
+@case("PUT", "/api/v1/youth/branches/{org_id}/category")
+async def _youth_branch_category(w: World) -> Call:
+    _, branch = await _youth_branch(w)
+    return "PUT", f"/api/v1/youth/branches/{branch}/category", {"json": {"category": "graduating"}}
+
+
 @case("PUT", "/api/v1/youth/plans/{org_id}")
 async def _youth_plan(w: World) -> Call:
     committee, _ = await _youth_branch(w)
@@ -1628,6 +1634,57 @@ async def _youth_hours(w: World) -> Call:
         "POST",
         f"/api/v1/youth/volunteers/events/{event_id}/hours/decision",
         {"json": {"decision": "confirm"}},
+    )
+
+
+@case("PUT", "/api/v1/youth/meetings/{event_id}/minutes")
+async def _youth_minutes(w: World) -> Call:
+    _, branch = await _youth_branch(w)
+    began = datetime.now(UTC) - timedelta(hours=1)
+    created = await w.ok(
+        "POST",
+        "/api/v1/events",
+        json={
+            "type": "youth.committee_meeting",
+            "title": w.name("支委会"),
+            "org_id": branch,
+            "starts_at": began.isoformat(),
+            "ends_at": (began + timedelta(hours=2)).isoformat(),
+            "details": {"topic": "研究发展团员"},
+        },
+    )
+    event_id = created.json()["id"]
+    await w.ok("POST", f"/api/v1/events/{event_id}/publish")
+    return (
+        "PUT",
+        f"/api/v1/youth/meetings/{event_id}/minutes",
+        {"json": {"minutes": "支委三人到会。"}, "headers": {**w.admin, "If-Match": '"1"'}},
+    )
+
+
+async def _youth_evaluation(w: World) -> tuple[str, str]:
+    _, branch = await _youth_branch(w)
+    member = await _youth_member(w, branch)
+    return branch, member
+
+
+@case("POST", "/api/v1/youth/evaluations")
+async def _youth_evaluate(w: World) -> Call:
+    branch, member = await _youth_evaluation(w)
+    body = {"org": branch, "year": 2025, "grades": [{"member": member, "grade": "excellent"}]}
+    return "POST", "/api/v1/youth/evaluations", {"json": body}
+
+
+@case("PATCH", "/api/v1/youth/evaluations/{evaluation_id}")
+async def _youth_correct_evaluation(w: World) -> Call:
+    branch, member = await _youth_evaluation(w)
+    body = {"org": branch, "year": 2025, "grades": [{"member": member, "grade": "excellent"}]}
+    created = await w.ok("POST", "/api/v1/youth/evaluations", json=body)
+    evaluation = created.json()["items"][0]["id"]
+    return (
+        "PATCH",
+        f"/api/v1/youth/evaluations/{evaluation}",
+        {"json": {"grade": "qualified"}, "headers": {**w.admin, "If-Match": '"1"'}},
     )
 
 

@@ -139,6 +139,7 @@ PARAMETERS: dict[str, str] = {
     # youth (共青团): the League register and its age-out reports
     "league_member_id": "youth_member",
     "age_out_id": "youth_age_out",
+    "evaluation_id": "youth_evaluation",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -154,6 +155,8 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/person-links/{link_id}/withdraw"): {"link_id": "link3"},
     # youth (共青团): its routes act on League orgs of B, and a registration campaign of its own
     ("POST", "/api/v1/youth/branches/{org_id}/graduation"): {"org_id": "youth_branch"},
+    ("GET", "/api/v1/youth/branches/{org_id}"): {"org_id": "youth_branch"},
+    ("PUT", "/api/v1/youth/branches/{org_id}/category"): {"org_id": "youth_branch"},
     ("GET", "/api/v1/youth/plans/{org_id}"): {"org_id": "youth_committee"},
     ("PUT", "/api/v1/youth/plans/{org_id}"): {"org_id": "youth_committee"},
     ("GET", "/api/v1/youth/dues/schemes/{org_id}"): {"org_id": "youth_committee"},
@@ -162,6 +165,9 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/youth/campaigns/{campaign_id}/registrations"): {"campaign_id": "youth_campaign"},
     # women (妇联): an executive committee is imported into a federation of B
     ("POST", "/api/v1/women/orgs/{org_id}/executive-imports"): {"org_id": "women_federation"},
+    # youth: a branch-life meeting (支部大会) of B's League branch, begun an hour ago
+    ("GET", "/api/v1/youth/meetings/{event_id}"): {"event_id": "youth_meeting"},
+    ("PUT", "/api/v1/youth/meetings/{event_id}/minutes"): {"event_id": "youth_meeting"},
 }
 
 #: JSON bodies: ``{name}`` is replaced by ``World.ids[name]`` (B's resources and a few values).
@@ -457,6 +463,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/api/v1/youth/members/{league_member_id}"): {"league_post": True},
     ("POST", "/api/v1/youth/me/report-in"): {"member": "{youth_member}"},
     ("POST", "/api/v1/youth/branches/{org_id}/graduation"): {"members": ["{youth_member}"]},
+    ("PUT", "/api/v1/youth/branches/{org_id}/category"): {"category": "student"},
     ("PUT", "/api/v1/youth/plans/{org_id}"): {"year": datetime.now(UTC).year, "quota": 10},
     ("POST", "/api/v1/youth/campaigns"): {
         "org": "{youth_committee}",
@@ -474,6 +481,13 @@ BODIES: dict[tuple[str, str], Any] = {
         "kept_share": "0.5",
     },
     ("POST", "/api/v1/youth/volunteers/me"): {"org": "{youth_branch}"},
+    ("PUT", "/api/v1/youth/meetings/{event_id}/minutes"): {"minutes": "到会团员一名。"},
+    ("POST", "/api/v1/youth/evaluations"): {
+        "org": "{youth_branch}",
+        "year": datetime.now(UTC).year - 1,
+        "grades": [{"member": "{youth_member}", "grade": "qualified"}],
+    },
+    ("PATCH", "/api/v1/youth/evaluations/{evaluation_id}"): {"grade": "excellent"},
     ("POST", "/api/v1/youth/volunteers/events/{event_id}/hours/decision"): {"decision": "confirm"},
     ("POST", "/api/v1/youth/dues"): {
         "member": "{youth_member}",
@@ -550,6 +564,13 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/youth/dues/arrears"): {"org": "{youth_committee}", "month": "2025-01"},
     ("GET", "/api/v1/youth/dues/summary"): {"org": "{youth_committee}", "period": "2025"},
     ("GET", "/api/v1/youth/volunteers/totals"): {"org": "{youth_committee}"},
+    ("GET", "/api/v1/youth/meetings"): {"org": "{youth_committee}"},
+    ("GET", "/api/v1/youth/meetings/compliance"): {"org": "{youth_committee}"},
+    ("GET", "/api/v1/youth/evaluations"): {"org": "{youth_committee}", "year": str(datetime.now(UTC).year)},
+    ("GET", "/api/v1/youth/evaluations/summary"): {
+        "org": "{youth_committee}",
+        "year": str(datetime.now(UTC).year),
+    },
 }
 #: Filters of lists, each also sent naming B: a list must show nothing of B either way.
 FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resource_id": "{person}"}
@@ -1508,6 +1529,36 @@ async def world(client: ApiClient) -> World:
         YouthAgeOut(id=age_out, member=uuid.UUID(ids["youth_member"]), org_path=youth_path, found_on=today)
     ).run()
     ids["youth_age_out"] = str(age_out)
+    youth_evaluation = await _ok(
+        await api.post(
+            "/api/v1/youth/evaluations",
+            json={
+                "org": ids["youth_branch"],
+                "year": datetime.now(ZoneInfo("Asia/Shanghai")).year,
+                "grades": [{"member": ids["youth_member"], "grade": "qualified"}],
+            },
+            headers=control,
+        )
+    )
+    ids["youth_evaluation"] = str(youth_evaluation["items"][0]["id"])
+    began = datetime.now(UTC) - timedelta(hours=1)
+    youth_meeting = await _ok(
+        await api.post(
+            "/api/v1/events",
+            json={
+                "type": "youth.branch_assembly",
+                "title": "支部大会",
+                "visibility": "members",
+                "org_id": ids["youth_branch"],
+                "starts_at": began.isoformat(),
+                "ends_at": (began + timedelta(hours=3)).isoformat(),
+                "details": {"topic": "学习团章"},
+            },
+            headers=control,
+        )
+    )
+    await _ok(await api.post(f"/api/v1/events/{youth_meeting['id']}/publish", headers=control))
+    ids["youth_meeting"] = str(youth_meeting["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {
         "person2",

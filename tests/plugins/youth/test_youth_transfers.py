@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from core.processes.deadlines import apply_due_deadlines
@@ -38,6 +39,83 @@ async def start(lg: League, member: dict[str, Any], to: str, who: str = "branch"
         },
         headers=lg.headers[who],
     )
+
+
+async def start_in(lg: League, member: dict[str, Any], to: str, who: str = "other", **form: Any) -> Any:
+    """The receiving branch ``to`` asks for ``member`` (团员编号, name and branch from the 团员证)."""
+    return await lg.client.post(
+        PROCESSES,
+        json={
+            "type": "youth.transfer_in",
+            "org_id": lg.orgs[to]["id"],
+            "form": {
+                "number": member["number"],
+                "name": "团员",
+                "from_org_id": member["org"],
+                "reason": "就业",
+                **form,
+            },
+        },
+        headers=lg.headers[who],
+    )
+
+
+async def test_a_transfer_started_by_the_receiving_branch(league: League) -> None:
+    lg = league
+    member = await lg.member("a1")
+    # what the receiving side sends must match the member's 团员证: one answer for any mismatch
+    for wrong in ({"name": "张三"}, {"number": "Y0000000001"}, {"from_org_id": lg.orgs["a2"]["id"]}):
+        refused = await start_in(lg, member, "b1", **wrong)
+        assert_problem(refused, 422)
+        assert refused.json()["errors"][0]["code"] == "youth_member_unknown", refused.text
+    assert_problem(await start_in(lg, member, "b1", number="12"), 422)
+    # the member's own branch does not ask to receive its own member
+    own = await start_in(lg, member, "a1", who="committee")
+    assert own.json()["errors"][0]["code"] == "youth_bad_target"
+
+    opened = await start_in(lg, member, "b1")
+    assert opened.status_code == 201, opened.text
+    pid = opened.json()["id"]
+    assert opened.json()["state"] == "receiving_review"
+    assert opened.json()["handler_org_id"] == lg.orgs["b1"]["id"]
+    # the sending side has nothing to release until the receiving side confirmed
+    assert (await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["branch"])).status_code in (403, 404)
+    forwarded = await step(lg, pid, "other", "forward")
+    assert forwarded.status_code == 200, forwarded.text
+    assert (forwarded.json()["state"], forwarded.json()["handler_org_id"]) == (
+        "sending_review",
+        member["org"],
+    )
+    # the receiving side cannot release on the sending side's behalf
+    assert (await step(lg, pid, "other", "release")).status_code in (403, 404)
+    released = await step(lg, pid, "branch", "release")
+    assert released.status_code == 200, released.text
+    assert released.json()["state"] == "transferred"
+    moved = await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["other"])
+    assert moved.json()["org"] == lg.orgs["b1"]["id"] and moved.json()["number"] == member["number"]
+    assert_problem(await lg.client.get(f"{MEMBERS}/{member['id']}", headers=lg.headers["branch"]), 404)
+    assert [e["resource_id"] for e in await audit_entries("youth.member.transferred")] == [member["id"]]
+    assert len(await signals_emitted("youth.member_transferred")) == 1
+    core_members = await lg.client.get(
+        f"/api/v1/orgs/{lg.orgs['b1']['id']}/members", headers=lg.headers["other"]
+    )
+    assert member["person"] in {m["person"] for m in core_members.json()["items"]}
+
+    # a second request, refused by the sending side with a reason; a third left to expire
+    second = await lg.member("a2")
+    pid = (await start_in(lg, second, "b1")).json()["id"]
+    assert (await step(lg, pid, "other", "forward")).status_code == 200
+    assert_problem(await step(lg, pid, "committee", "reject"), 422)
+    rejected = await step(lg, pid, "committee", "reject", comment="该团员仍在本校就读")
+    assert rejected.json()["state"] == "rejected"
+    stays = await lg.client.get(f"{MEMBERS}/{second['id']}", headers=lg.headers["committee"])
+    assert stays.json()["org"] == lg.orgs["a2"]["id"]
+    pid = (await start_in(lg, second, "b1")).json()["id"]
+    state = lg.client.app.state
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(days=rules.TRANSFER_DAYS + 1)
+    assert await apply_due_deadlines(state.db, Env.of(state), moment=moment) == 1
+    expired = await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["other"])
+    assert expired.json()["state"] == "expired"
 
 
 async def test_a_transfer_approved_by_both_sides(league: League) -> None:
@@ -96,12 +174,17 @@ async def test_bad_transfers_and_cross_subtree(league: League) -> None:
     assert to_committee.json()["errors"][0]["code"] == "youth_bad_target"
     to_self = await start(lg, member, "a1")
     assert to_self.json()["errors"][0]["code"] == "youth_bad_target"
-    # another county's cadre cannot start a transfer of this county's member
+    # another county's cadre cannot open a transfer on this county's branch: the receiving side starts one
+    # on its own branch (youth.transfer_in, test_a_transfer_started_by_the_receiving_branch) instead
     foreign = await start(lg, member, "b1", who="other")
-    assert foreign.status_code in (403, 404, 422)
-    # nor release one once started
+    assert foreign.status_code in (403, 404)
+    # nor see one once started, before the sending side released the member
     pid = (await start(lg, member, "b1")).json()["id"]
     assert (await lg.client.get(f"{PROCESSES}/{pid}", headers=lg.headers["other"])).status_code in (403, 404)
+    # a request to receive, on a branch outside the caller's reach, is refused whatever it names: 乙县's
+    # cadre asking on a2 for a1's member, a1's cadre asking on b1
+    assert (await start_in(lg, member, "a2", who="other")).status_code in (403, 404)
+    assert (await start_in(lg, member, "b1", who="branch")).status_code in (403, 404)
 
 
 async def test_member_starts_a_transfer_and_reports_in(league: League) -> None:
@@ -266,3 +349,104 @@ async def test_annual_registration(league: League) -> None:
         headers=lg.headers["committee"],
     )
     assert late.json()["errors"][0]["code"] == "youth_registration_window"
+
+
+async def test_a_graduating_branch_becomes_graduated(league: League) -> None:
+    lg = league
+    branch = f"/api/v1/youth/branches/{lg.orgs['a2']['id']}"
+    fresh = await lg.client.get(branch, headers=lg.headers["committee"])
+    assert fresh.status_code == 200, fresh.text
+    assert (fresh.json()["category"], fresh.json()["members"], fresh.json()["version"]) == (None, 0, 0)
+    assert_problem(await lg.client.get(branch, headers=lg.headers["other"]), 404)
+    assert_problem(
+        await lg.client.get(
+            f"/api/v1/youth/branches/{lg.orgs['committee']['id']}", headers=lg.headers["committee"]
+        ),
+        404,
+    )
+
+    url = f"{branch}/category"
+    set_up = await lg.client.put(url, json={"category": "graduating"}, headers=lg.headers["committee"])
+    assert set_up.status_code == 200, set_up.text
+    assert (set_up.json()["category"], set_up.json()["category_name"], set_up.headers["etag"]) == (
+        "graduating",
+        "毕业班团支部",
+        '"1"',
+    )
+    by_hand = await lg.client.put(url, json={"category": "graduated"}, headers=lg.headers["committee"])
+    assert by_hand.json()["errors"][0]["pointer"] == "/category"
+    assert_problem(
+        await lg.client.put(url, json={"category": "school"}, headers=lg.headers["committee"]), 422
+    )
+    assert_problem(
+        await lg.client.put(url, json={"category": "student"}, headers=lg.headers["committee"]), 428
+    )
+    assert_problem(
+        await lg.client.put(
+            url, json={"category": "student"}, headers={**lg.headers["committee"], "If-Match": '"9"'}
+        ),
+        412,
+    )
+    assert_problem(
+        await lg.client.put(
+            url, json={"category": "student"}, headers={**lg.headers["other"], "If-Match": '"1"'}
+        ),
+        404,
+    )
+    assert_problem(
+        await lg.client.put(
+            f"/api/v1/youth/branches/{lg.orgs['committee']['id']}/category",
+            json={"category": "student"},
+            headers=lg.headers["committee"],
+        ),
+        422,
+    )
+
+    graduates = [await lg.member("a2") for _ in range(3)]
+    mark = f"{branch}/graduation"
+    first = await lg.client.post(
+        mark, json={"members": [graduates[0]["id"]]}, headers=lg.headers["committee"]
+    )
+    assert first.json() == {"marked": [graduates[0]["id"]], "graduated": False}
+    partway = (await lg.client.get(branch, headers=lg.headers["committee"])).json()
+    assert (partway["category"], partway["members"], partway["marked_for_transfer"]) == ("graduating", 3, 1)
+
+    rest = await lg.client.post(mark, json={}, headers=lg.headers["committee"])
+    assert rest.status_code == 201, rest.text
+    assert rest.json()["graduated"] is True
+    assert sorted(rest.json()["marked"]) == sorted(g["id"] for g in graduates[1:])
+    done = await lg.client.get(branch, headers={**lg.headers["committee"], "Accept-Language": "en"})
+    body = done.json()
+    assert (body["category"], body["previous_category"], body["category_name"]) == (
+        "graduated",
+        "graduating",
+        "Graduated branch",
+    )
+    assert body["graduated_at"] is not None and done.headers["etag"] == '"2"'
+    again = await lg.client.post(mark, json={}, headers=lg.headers["committee"])
+    assert again.json() == {"marked": [], "graduated": False}
+    changed = await signals_emitted("youth.branch_category_changed")
+    payloads = [json.loads(s["payload"]) if isinstance(s["payload"], str) else s["payload"] for s in changed]
+    assert [p["category"] for p in payloads] == [
+        "graduating",
+        "graduated",
+    ]
+    assert len(await audit_entries("youth.branch.category_set")) == 2
+
+    # a graduated branch holds no more branch life: the compliance report leaves it out
+    report = await lg.client.get(
+        "/api/v1/youth/meetings/compliance",
+        params={"org": lg.orgs["committee"]["id"]},
+        headers=lg.headers["committee"],
+    )
+    assert [i["org"] for i in report.json()["items"]] == [lg.orgs["a1"]["id"]]
+
+    # a mistaken graduation is put back by setting the category again
+    back = await lg.client.put(
+        url, json={"category": "graduating"}, headers={**lg.headers["committee"], "If-Match": '"2"'}
+    )
+    assert (back.json()["category"], back.json()["previous_category"], back.json()["graduated_at"]) == (
+        "graduating",
+        None,
+        None,
+    )
