@@ -22,9 +22,15 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 async def org_in_reach(
-    principal: Principal, permission: str, org_id: UUID, *, kinds: tuple[str, ...] = ()
+    principal: Principal,
+    permission: str,
+    org_id: UUID,
+    *,
+    kinds: tuple[str, ...] = (),
+    code: str = "union_grassroots_only",
 ) -> dict[str, Any]:
-    """The org when ``permission`` reaches it (and, with ``kinds``, it is one of them); 404 otherwise."""
+    """The org when ``permission`` reaches it (404 otherwise) and, with ``kinds``, is one of them (422
+    with ``code`` otherwise)."""
     org = (
         await Org.select(Org.id, Org.path, Org.kind, Org.name, Org.region_code, Org.status)
         .where(Org.id == org_id)
@@ -34,7 +40,7 @@ async def org_in_reach(
     if org is None or org["status"] != "active" or not within(org["path"], principal.reach(permission)):
         raise Problem("not-found")
     if kinds and org["kind"] not in kinds:
-        raise invalid("/org_id", "union_grassroots_only")
+        raise invalid("/org_id", code)
     return org
 
 

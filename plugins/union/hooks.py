@@ -27,6 +27,7 @@ from core.sdk import (
     hookimpl,
 )
 from plugins.union import PLUGIN_INFO
+from plugins.union.benefits_routes import UnionBenefitController
 from plugins.union.coverage import RULES
 from plugins.union.demo import seed_union
 from plugins.union.event_types import EVENT_TYPES
@@ -47,6 +48,8 @@ from plugins.union.selection_types import SELECTION_TYPES
 from plugins.union.signals import SIGNALS
 from plugins.union.statistics import union_figures
 from plugins.union.tables import (
+    UnionBenefitBalance,
+    UnionBenefitUse,
     UnionDues,
     UnionDuesPayment,
     UnionEvaluation,
@@ -121,6 +124,7 @@ def quntuan_routes() -> Sequence[Any]:
         UnionHardshipController,
         UnionRepresentativeController,
         UnionImportController,
+        UnionBenefitController,
     ]
 
 
@@ -154,14 +158,17 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         "union_representative",
         "union_duty_report",
         "union_evaluation",
+        "union_benefit",
+        "union_benefit_balance",
+        "union_benefit_use",
     )
     return [OrgPathColumn(table=t, column="org_path") for t in tables]
 
 
 _KEPT = Text(
-    zh_hans="会费、经费与帮扶记录按财务会计制度保存",
-    zh_hant="會費、經費與幫扶記錄按財務會計制度保存",
-    en="Dues, funds and aid records are kept under accounting rules",
+    zh_hans="会费、经费、帮扶与福利记录按财务会计制度保存",
+    zh_hant="會費、經費、幫扶與福利記錄按財務會計制度保存",
+    en="Dues, funds, aid and benefit records are kept under accounting rules",
 )
 
 
@@ -191,6 +198,10 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
             table=UnionRepresentative, person_column="person", on_erasure="keep", retention=_ELECTED
         ),
         PersonalDataTable(table=UnionEvaluation, person_column="evaluator", on_erasure="delete"),
+        PersonalDataTable(table=UnionBenefitUse, person_column="person", on_erasure="keep", retention=_KEPT),
+        PersonalDataTable(
+            table=UnionBenefitBalance, person_column="person", on_erasure="keep", retention=_KEPT
+        ),
     ]
 
 

@@ -20,6 +20,8 @@ HARDSHIP_APPROVE = "union.hardship.approve"
 HARDSHIP_MANAGE = "union.hardship.manage"
 AGREEMENT_MANAGE = "union.agreement.manage"
 REPRESENTATIVE_MANAGE = "union.representative.manage"
+BENEFIT_READ = "union.benefit.read"
+BENEFIT_MANAGE = "union.benefit.manage"
 
 
 def _p(code: str, zh_hans: str, zh_hant: str, en: str) -> Permission:
@@ -57,5 +59,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         "办理工资集体协商与备案",
         "辦理工資集體協商與備案",
         "Handle collective wage agreements",
+    ),
+    _p(BENEFIT_READ, "查看会员福利与疗休养", "查看會員福利與療休養", "Read member benefits and their use"),
+    _p(
+        BENEFIT_MANAGE,
+        "设立会员福利项目并审批申请",
+        "設立會員福利項目並審批申請",
+        "Declare member benefits and decide applications",
     ),
 )

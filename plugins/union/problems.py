@@ -32,6 +32,16 @@ NOT_A_MEMBER = register_problem(
         "This person has no active union membership.",
     ),
 )
+QUOTA_EXHAUSTED = register_problem(
+    "union-quota-exhausted",
+    409,
+    _t("本年度福利额度已用完", "本年度福利額度已用完", "The yearly quota is used up"),
+    _t(
+        "该会员本年度此项福利的剩余额度不足以满足本次申请。",
+        "該會員本年度此項福利的剩餘額度不足以滿足本次申請。",
+        "What is left of this member's quota for the year does not cover the application.",
+    ),
+)
 
 CODES = {
     "union_card_taken": _t("会员证号已被使用", "會員證號已被使用", "The member-card number is taken"),
@@ -97,6 +107,21 @@ CODES = {
         "家庭人均月收入高于困难认定标准",
         "家庭人均月收入高於困難認定標準",
         "Household income per head is above the hardship line",
+    ),
+    "union_year": _t("年度须在 2000 至 2100 之间", "年度須在 2000 至 2100 之間", "A year from 2000 to 2100"),
+    "union_union_only": _t(
+        "须为总工会或基层工会", "須為總工會或基層工會", "Only a federation or grassroots union"
+    ),
+    "union_benefit_unknown": _t(
+        "本工会没有此福利项目", "本工會沒有此福利項目", "This union has no such benefit programme"
+    ),
+    "union_benefit_closed": _t(
+        "该福利项目已停止申请", "該福利項目已停止申請", "The benefit programme takes no applications"
+    ),
+    "union_benefit_not_eligible": _t(
+        "仅本工会及下级工会的在册会员可以申请",
+        "僅本工會及下級工會的在冊會員可以申請",
+        "Only current members of this union's subtree may apply",
     ),
 }
 for _code, _text in CODES.items():

@@ -49,6 +49,8 @@ OFFICER = BuiltinRole(
         P.HARDSHIP_MANAGE,
         P.AGREEMENT_MANAGE,
         P.REPRESENTATIVE_MANAGE,
+        P.BENEFIT_READ,
+        P.BENEFIT_MANAGE,
         *CORE_DAILY,
     ),
     description=Text(

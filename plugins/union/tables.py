@@ -228,6 +228,60 @@ class UnionEvaluation(Table, tablename="union_evaluation"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class UnionBenefit(Table, tablename="union_benefit"):
+    """A member-benefit programme a union declares for one year (职工疗休养, 节日慰问, 体检 …) with a quota
+    per member: a number of times or an amount (fen). Members of the union's subtree apply through the
+    ``union.benefit`` process."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    name = Varchar(length=100)
+    #: rest_trip (疗休养), festival (节日慰问), checkup (体检), birthday (生日慰问), culture (文体), other.
+    category = Varchar(length=16)
+    #: times (次数) or amount (金额, fen).
+    measure = Varchar(length=8, default="times")
+    #: Per member for the year: times, or fen.
+    quota = BigInt()
+    description = Varchar(length=1000, default="")
+    #: open (taking applications) or closed.
+    status = Varchar(length=8, default="open")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionBenefitBalance(Table, tablename="union_benefit_balance"):
+    """How much of a programme's quota one member holds (pending and granted applications): one row per
+    programme and member (a unique index), raised only by a conditional update that keeps it within the
+    quota, so two applications for the last unit cannot both pass."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    benefit = UUID()
+    person = UUID(index=True)
+    #: The member's union path when they first applied.
+    org_path = Varchar(length=255, index=True)
+    used = BigInt(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionBenefitUse(Table, tablename="union_benefit_use"):
+    """One application against a programme's quota (its ``union.benefit`` process) and what became of it."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    benefit = UUID(index=True)
+    process = UUID(unique=True)
+    person = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    quantity = BigInt()
+    #: pending (applied, quota held), granted (approved), used (enjoyed) or released (rejected, withdrawn,
+    #: cancelled: quota given back).
+    status = Varchar(length=8, default="pending")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: list[type[Table]] = [
     UnionSetting,
     UnionOrgProfile,
@@ -241,4 +295,7 @@ TABLES: list[type[Table]] = [
     UnionRepresentative,
     UnionDutyReport,
     UnionEvaluation,
+    UnionBenefit,
+    UnionBenefitBalance,
+    UnionBenefitUse,
 ]

@@ -1794,6 +1794,23 @@ async def _union_evaluation(w: World) -> Call:
     return "POST", url, {"json": {"year": 2026, "rating": "basic"}}
 
 
+async def union_benefit(w: World) -> str:
+    body = {"year": 2026, "name": w.name("疗休养"), "category": "rest_trip", "quota": 1}
+    return str((await w.ok("POST", f"/api/v1/union/orgs/{w.union['id']}/benefits", json=body)).json()["id"])
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/benefits")
+async def _union_declare_benefit(w: World) -> Call:
+    body = {"year": 2026, "name": "节日慰问", "category": "festival", "measure": "amount", "quota": 50000}
+    return "POST", f"/api/v1/union/orgs/{w.union['id']}/benefits", {"json": body}
+
+
+@case("PATCH", "/api/v1/union/benefits/{benefit_id}")
+async def _union_change_benefit(w: World) -> Call:
+    url = f"/api/v1/union/benefits/{await union_benefit(w)}"
+    return "PATCH", url, {"json": {"status": "closed"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
 @case("POST", "/api/v1/union/orgs/{org_id}/dues-imports")
 async def _union_dues_import(w: World) -> Call:
     member = await union_member(w, monthly_wage=600000)

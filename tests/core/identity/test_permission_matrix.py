@@ -138,6 +138,8 @@ PARAMETERS: dict[str, str] = {
     # youth (共青团): the League register and its age-out reports
     "league_member_id": "youth_member",
     "age_out_id": "youth_age_out",
+    # union (工会): a member-benefit programme of B's federation
+    "benefit_id": "union_benefit",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -159,6 +161,8 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     ("PUT", "/api/v1/youth/dues/schemes/{org_id}"): {"org_id": "youth_committee"},
     ("GET", "/api/v1/youth/campaigns/{campaign_id}"): {"campaign_id": "youth_campaign"},
     ("POST", "/api/v1/youth/campaigns/{campaign_id}/registrations"): {"campaign_id": "youth_campaign"},
+    # union (工会): benefits are declared by a union org of B, not by its Party committee
+    ("POST", "/api/v1/union/orgs/{org_id}/benefits"): {"org_id": "union_federation"},
 }
 
 #: JSON bodies: ``{name}`` is replaced by ``World.ids[name]`` (B's resources and a few values).
@@ -382,6 +386,13 @@ BODIES: dict[tuple[str, str], Any] = {
         "year": 2026,
         "rating": "satisfied",
     },
+    ("POST", "/api/v1/union/orgs/{org_id}/benefits"): {
+        "year": 2026,
+        "name": "职工疗休养",
+        "category": "rest_trip",
+        "quota": 1,
+    },
+    ("PATCH", "/api/v1/union/benefits/{benefit_id}"): {"quota": 2},
     # --- scitech (科协) ---
     ("POST", "/api/v1/scitech/experts"): {
         "org": "{scitech_org}",
@@ -657,8 +668,6 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     # core16 (issue 16)
     ("POST", "/api/v1/events/{event_id}/checkins/venue"): ({409}, "R's administrator is not registered"),
     ("GET", "/api/v1/events/{event_id}/public"): ({404}, "B's event is for members: it has no public page"),
-    # --- joint plugin ---
-    ("GET", "/api/v1/joint/referrals/route"): ({422}, "B's rule sends wage arrears to a union; B has none"),
     # --- self-service -----------------------------------------------------------------------------------
     ("POST", "/api/v1/auth/codes"): ({429}, "A's callers just asked a code for this phone: the resend wait"),
     ("POST", "/api/v1/auth/signup"): ({409}, "one of A's callers just signed up with this very username"),
@@ -686,6 +695,7 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/dues-payments"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/orgs/{org_id}/funds"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
+    ("GET", "/api/v1/union/members/{person_id}/benefits"): ({404}, UNION_NO_FILE),
     ("GET", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
     ("POST", "/api/v1/union/orgs/{org_id}/representatives"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports"): (
@@ -1480,6 +1490,29 @@ async def world(client: ApiClient) -> World:
         YouthAgeOut(id=age_out, member=uuid.UUID(ids["youth_member"]), org_path=youth_path, found_on=today)
     ).run()
     ids["youth_age_out"] = str(age_out)
+
+    # union (工会): a federation of B declaring a member benefit
+    union_federation = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "name": ORG_NAME + "总工会",
+                "kind": "union.federation",
+                "level": "county",
+                "parent": ids["org"],
+            },
+            headers=control,
+        )
+    )
+    ids["union_federation"] = str(union_federation["id"])
+    benefit = await _ok(
+        await api.post(
+            f"/api/v1/union/orgs/{ids['union_federation']}/benefits",
+            json={"year": today.year, "name": "乙方疗休养", "category": "rest_trip", "quota": 1},
+            headers=control,
+        )
+    )
+    ids["union_benefit"] = str(benefit["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {
         "person2",
