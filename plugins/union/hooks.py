@@ -10,6 +10,7 @@ from piccolo.conf.apps import AppConfig
 from core.sdk import (
     BuiltinRole,
     CoverageRule,
+    EventInfo,
     EventType,
     MembershipDraft,
     MembershipInfo,
@@ -26,8 +27,9 @@ from core.sdk import (
     Text,
     hookimpl,
 )
-from plugins.union import PLUGIN_INFO
+from plugins.union import PLUGIN_INFO, competitions
 from plugins.union.benefits_routes import UnionBenefitController
+from plugins.union.competitions import UnionCompetitionController
 from plugins.union.coverage import RULES
 from plugins.union.demo import seed_union
 from plugins.union.event_types import EVENT_TYPES
@@ -50,6 +52,7 @@ from plugins.union.statistics import union_figures
 from plugins.union.tables import (
     UnionBenefitBalance,
     UnionBenefitUse,
+    UnionCompetitionResult,
     UnionDues,
     UnionDuesPayment,
     UnionEvaluation,
@@ -125,6 +128,7 @@ def quntuan_routes() -> Sequence[Any]:
         UnionRepresentativeController,
         UnionImportController,
         UnionBenefitController,
+        UnionCompetitionController,
     ]
 
 
@@ -161,6 +165,8 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         "union_benefit",
         "union_benefit_balance",
         "union_benefit_use",
+        "union_competition",
+        "union_competition_result",
     )
     return [OrgPathColumn(table=t, column="org_path") for t in tables]
 
@@ -177,6 +183,23 @@ _ELECTED = Text(
     zh_hant="會員代表的當選與任期是工會的選舉記錄",
     en="A representative's election and term are the union's electoral record",
 )
+
+
+_HONOURED = Text(
+    zh_hans="竞赛成绩是已公布的评比记录",
+    zh_hant="競賽成績是已公佈的評比記錄",
+    en="Competition results are a published record of the contest",
+)
+
+
+@hookimpl
+async def quntuan_event_published(event: EventInfo) -> None:
+    await competitions.event_published(event)
+
+
+@hookimpl
+async def quntuan_event_cancelled(event: EventInfo) -> None:
+    await competitions.event_cancelled(event)
 
 
 @hookimpl
@@ -199,6 +222,9 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
         ),
         PersonalDataTable(table=UnionEvaluation, person_column="evaluator", on_erasure="delete"),
         PersonalDataTable(table=UnionBenefitUse, person_column="person", on_erasure="keep", retention=_KEPT),
+        PersonalDataTable(
+            table=UnionCompetitionResult, person_column="person", on_erasure="keep", retention=_HONOURED
+        ),
         PersonalDataTable(
             table=UnionBenefitBalance, person_column="person", on_erasure="keep", retention=_KEPT
         ),

@@ -22,6 +22,8 @@ AGREEMENT_MANAGE = "union.agreement.manage"
 REPRESENTATIVE_MANAGE = "union.representative.manage"
 BENEFIT_READ = "union.benefit.read"
 BENEFIT_MANAGE = "union.benefit.manage"
+COMPETITION_READ = "union.competition.read"
+COMPETITION_MANAGE = "union.competition.manage"
 
 
 def _p(code: str, zh_hans: str, zh_hant: str, en: str) -> Permission:
@@ -66,5 +68,12 @@ PERMISSIONS: tuple[Permission, ...] = (
         "设立会员福利项目并审批申请",
         "設立會員福利項目並審批申請",
         "Declare member benefits and decide applications",
+    ),
+    _p(COMPETITION_READ, "查看劳动竞赛及成绩", "查看勞動競賽及成績", "Read labour competitions and results"),
+    _p(
+        COMPETITION_MANAGE,
+        "登记与公布劳动竞赛成绩",
+        "登記與公佈勞動競賽成績",
+        "Record and publish competition results",
     ),
 )

@@ -109,6 +109,27 @@ CODES = {
         "Household income per head is above the hardship line",
     ),
     "union_year": _t("年度须在 2000 至 2100 之间", "年度須在 2000 至 2100 之間", "A year from 2000 to 2100"),
+    "union_competition_not_over": _t(
+        "竞赛结束后方可登记成绩",
+        "競賽結束後方可登記成績",
+        "Results are recorded once the competition is over",
+    ),
+    "union_competition_cancelled": _t("竞赛已取消", "競賽已取消", "The competition was cancelled"),
+    "union_no_results": _t("尚未登记成绩", "尚未登記成績", "No results are recorded yet"),
+    "union_results_published": _t("成绩已公布", "成績已公佈", "The results are already published"),
+    "union_rank_taken": _t("名次重复", "名次重複", "The rank is given twice"),
+    "union_entrant_twice": _t(
+        "同一参赛者登记了两次", "同一參賽者登記了兩次", "The same entrant is listed twice"
+    ),
+    "union_team_entrant": _t(
+        "班组赛的成绩须填写队伍名称", "班組賽的成績須填寫隊伍名稱", "A team competition's results name teams"
+    ),
+    "union_person_entrant": _t(
+        "个人赛的成绩须指明参赛职工",
+        "個人賽的成績須指明參賽職工",
+        "An individual competition's results name persons",
+    ),
+    "union_score": _t("得分须为数字，如 96.5", "得分須為數字，如 96.5", "A score is a number such as 96.5"),
     "union_union_only": _t(
         "须为总工会或基层工会", "須為總工會或基層工會", "Only a federation or grassroots union"
     ),

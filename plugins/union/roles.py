@@ -51,6 +51,8 @@ OFFICER = BuiltinRole(
         P.REPRESENTATIVE_MANAGE,
         P.BENEFIT_READ,
         P.BENEFIT_MANAGE,
+        P.COMPETITION_READ,
+        P.COMPETITION_MANAGE,
         *CORE_DAILY,
     ),
     description=Text(

@@ -77,6 +77,13 @@ class BenefitChanged(msgspec.Struct, frozen=True, kw_only=True):
     quantity: int = 0
 
 
+class CompetitionChanged(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: str
+    org_id: str
+    #: kept (published as an event), cancelled, recorded, corrected or published (the results).
+    what: str
+
+
 def _s(name: str, payload: type, zh: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh, en=en))
 
@@ -124,6 +131,13 @@ BENEFIT_CHANGED = _s(
     "A benefit programme was declared or changed, or an application held, got, used or gave back quota",
 )
 
+COMPETITION_CHANGED = _s(
+    "union.competition_changed",
+    CompetitionChanged,
+    "劳动竞赛登记、取消，或成绩登记、更正、公布",
+    "A labour competition was kept or cancelled, or its results recorded, corrected or published",
+)
+
 SIGNALS = (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
@@ -139,4 +153,5 @@ SIGNALS = (
     AGREEMENT_EXPIRED,
     REPRESENTATIVE_CHANGED,
     BENEFIT_CHANGED,
+    COMPETITION_CHANGED,
 )

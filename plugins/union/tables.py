@@ -282,6 +282,51 @@ class UnionBenefitUse(Table, tablename="union_benefit_use"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class UnionCompetition(Table, tablename="union_competition"):
+    """A labour or skills competition (劳动竞赛, 技能比武): a core event of type
+    ``union.labour_competition`` a union published, kept here with what its results need."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    event = UUID(unique=True)
+    org = UUID()
+    org_path = Varchar(length=255, index=True)
+    title = Varchar(length=200)
+    #: The trade competed in (工种).
+    trade = Varchar(length=50, default="")
+    #: unit, county, city, province or national.
+    level = Varchar(length=16, default="unit")
+    #: A team competition (班组赛): results name teams, not persons.
+    team = Boolean(default=False)
+    #: The event's visibility: published results of a public event are readable by every signed-in caller.
+    visibility = Varchar(length=16, default="public")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    #: scheduled, recorded (results entered), published (results announced) or cancelled.
+    status = Varchar(length=10, default="scheduled")
+    published_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionCompetitionResult(Table, tablename="union_competition_result"):
+    """One result of a competition: a participant (person) or a team, with rank, score and award."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    competition = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    person = UUID(null=True, default=None, index=True)
+    team_name = Varchar(length=100, default="")
+    #: The participant's or team's unit (班组, 车间, 企业).
+    unit = Varchar(length=200, default="")
+    rank = Integer(null=True, default=None)
+    #: The score as written by the judges (decimal text, e.g. 96.5).
+    score = Varchar(length=16, default="")
+    #: first (一等奖), second, third, excellence (优秀奖) or none.
+    award = Varchar(length=12, default="none")
+    #: A title conferred with the result, e.g. 技术能手, 岗位能手.
+    title = Varchar(length=50, default="")
+
+
 TABLES: list[type[Table]] = [
     UnionSetting,
     UnionOrgProfile,
@@ -298,4 +343,6 @@ TABLES: list[type[Table]] = [
     UnionBenefit,
     UnionBenefitBalance,
     UnionBenefitUse,
+    UnionCompetition,
+    UnionCompetitionResult,
 ]

@@ -393,6 +393,9 @@ BODIES: dict[tuple[str, str], Any] = {
         "quota": 1,
     },
     ("PATCH", "/api/v1/union/benefits/{benefit_id}"): {"quota": 2},
+    ("PUT", "/api/v1/union/competitions/{event_id}/results"): {
+        "results": [{"person_id": "{person}", "rank": 1}]
+    },
     # --- scitech (科协) ---
     ("POST", "/api/v1/scitech/experts"): {
         "org": "{scitech_org}",
@@ -633,6 +636,7 @@ SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it,
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
 UNION_NOT_GRASSROOTS = "B's org is a Party committee: members, dues and funds belong to grassroots unions"
 UNION_NO_FILE = "B's person has no union member file"
+UNION_NO_COMPETITION = "B's event is no union's labour competition"
 #: What R's administrator (the control) gets where it is not 2xx, and why.
 CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("GET", "/api/v1/audit/verify"): ({403}, PLATFORM_ONLY),
@@ -696,6 +700,9 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/funds"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
     ("GET", "/api/v1/union/members/{person_id}/benefits"): ({404}, UNION_NO_FILE),
+    ("GET", "/api/v1/union/competitions/{event_id}"): ({404}, UNION_NO_COMPETITION),
+    ("PUT", "/api/v1/union/competitions/{event_id}/results"): ({404}, UNION_NO_COMPETITION),
+    ("POST", "/api/v1/union/competitions/{event_id}/publish"): ({404}, UNION_NO_COMPETITION),
     ("GET", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
     ("POST", "/api/v1/union/orgs/{org_id}/representatives"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports"): (
