@@ -30,7 +30,7 @@ from core.sdk import (
 from plugins.union import PLUGIN_INFO, competitions
 from plugins.union.benefits_routes import UnionBenefitController
 from plugins.union.competitions import UnionCompetitionController
-from plugins.union.coverage import RULES
+from plugins.union.coverage import RULES, settings_refusals
 from plugins.union.demo import seed_union
 from plugins.union.event_types import EVENT_TYPES
 from plugins.union.formation_routes import UnionFormationController
@@ -44,6 +44,7 @@ from plugins.union.permissions import PERMISSIONS
 from plugins.union.piccolo_app import APP_CONFIG
 from plugins.union.places import PLACE_KINDS
 from plugins.union.process_types import PROCESS_TYPES
+from plugins.union.records_routes import UnionRecordsController
 from plugins.union.representatives import UnionRepresentativeController
 from plugins.union.roles import ROLES
 from plugins.union.selection_types import SELECTION_TYPES
@@ -71,6 +72,11 @@ def quntuan_plugin_info() -> PluginInfo:
 @hookimpl
 def quntuan_org_kinds() -> Sequence[OrgKind]:
     return ORG_KINDS
+
+
+@hookimpl
+def quntuan_settings_refusals(settings: Any, plugin_manager: Any) -> Sequence[str]:
+    return settings_refusals()
 
 
 @hookimpl
@@ -129,6 +135,7 @@ def quntuan_routes() -> Sequence[Any]:
         UnionImportController,
         UnionBenefitController,
         UnionCompetitionController,
+        UnionRecordsController,
     ]
 
 

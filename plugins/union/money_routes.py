@@ -235,7 +235,7 @@ def finance_xlsx(org_name: str, months: list[UnionMonthFigures]) -> bytes:
     return out.getvalue()
 
 
-def _fund_out(r: dict[str, Any]) -> UnionFundOut:
+def fund_out(r: dict[str, Any]) -> UnionFundOut:
     split = r["split"] if isinstance(r["split"], dict) else msgspec.json.decode(r["split"] or "{}")
     return UnionFundOut(
         id=r["id"],
@@ -704,7 +704,7 @@ class UnionFinanceController(Controller):
                 org_path=org["path"],
             )
             row = await UnionFund.select().where(UnionFund.id == fund_id).first().run()
-        return _fund_out(row)
+        return fund_out(row)
 
     @get(
         "/{org_id:uuid}/finance-summary",

@@ -20,6 +20,7 @@ HARDSHIP_APPROVE = "union.hardship.approve"
 HARDSHIP_MANAGE = "union.hardship.manage"
 AGREEMENT_MANAGE = "union.agreement.manage"
 REPRESENTATIVE_MANAGE = "union.representative.manage"
+AGREEMENT_READ = "union.agreement.read"
 BENEFIT_READ = "union.benefit.read"
 BENEFIT_MANAGE = "union.benefit.manage"
 COMPETITION_READ = "union.competition.read"
@@ -56,6 +57,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p(HARDSHIP_APPROVE, "上级审定困难职工", "上級審定困難職工", "Approve hardship files (level above)"),
     _p(HARDSHIP_MANAGE, "登记帮扶与解困", "登記幫扶與解困", "Record help and close hardship files"),
     _p(REPRESENTATIVE_MANAGE, "管理会员代表与述职", "管理會員代表與述職", "Manage member representatives"),
+    _p(AGREEMENT_READ, "查看工资集体协议", "查看工資集體協議", "Read collective wage agreements"),
     _p(
         AGREEMENT_MANAGE,
         "办理工资集体协商与备案",

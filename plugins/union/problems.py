@@ -99,6 +99,9 @@ CODES = {
         "Invalid employment, employer or floating flag",
     ),
     "union_month": _t("月份格式为 YYYY-MM", "月份格式為 YYYY-MM", "A month is YYYY-MM"),
+    "union_month_range": _t(
+        "结束月份不得早于开始月份", "結束月份不得早於開始月份", "The last month is not before the first"
+    ),
     "union_overpaid": _t("缴费金额超过应缴", "繳費金額超過應繳", "More than is due"),
     "union_nothing_due": _t("所选月份没有待缴会费", "所選月份沒有待繳會費", "Nothing due in these months"),
     "union_file_closed": _t("困难档案已关闭", "困難檔案已關閉", "The hardship file is closed"),

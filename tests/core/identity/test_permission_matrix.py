@@ -700,6 +700,7 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/funds"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
     ("GET", "/api/v1/union/members/{person_id}/benefits"): ({404}, UNION_NO_FILE),
+    ("GET", "/api/v1/union/members/{person_id}/dues-payments"): ({404}, UNION_NO_FILE),
     ("GET", "/api/v1/union/competitions/{event_id}"): ({404}, UNION_NO_COMPETITION),
     ("PUT", "/api/v1/union/competitions/{event_id}/results"): ({404}, UNION_NO_COMPETITION),
     ("POST", "/api/v1/union/competitions/{event_id}/publish"): ({404}, UNION_NO_COMPETITION),
