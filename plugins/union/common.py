@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar.params import HeaderParameter
@@ -44,13 +45,16 @@ async def org_in_reach(
     return org
 
 
-def this_month() -> str:
-    return datetime.now(UTC).strftime("%Y-%m")
+def this_month(timezone: str) -> str:
+    """This month where the platform is (the settings' zone, Asia/Shanghai by default), not in UTC: from
+    16:00 UTC on the last day of a month it is already the next month in China."""
+    return datetime.now(ZoneInfo(timezone)).strftime("%Y-%m")
 
 
-def check_month(value: str | None, pointer: str) -> str:
+def check_month(value: str | None, pointer: str, *, timezone: str) -> str:
+    """A YYYY-MM query value (422 naming ``pointer`` otherwise), or this month when it is absent."""
     if value is None:
-        return this_month()
+        return this_month(timezone)
     if not _MONTH.match(value):
         raise invalid(pointer, "union_month")
     return value

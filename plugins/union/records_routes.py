@@ -166,9 +166,13 @@ class UnionRecordsController(Controller):
         if unit is not None:
             query = query.where(UnionFund.unit == unit)
         if first is not None:
-            query = query.where(UnionFund.month >= check_month(first, "/first"))
+            query = query.where(
+                UnionFund.month >= check_month(first, "/first", timezone=request.app.state.settings.timezone)
+            )
         if last is not None:
-            query = query.where(UnionFund.month <= check_month(last, "/last"))
+            query = query.where(
+                UnionFund.month <= check_month(last, "/last", timezone=request.app.state.settings.timezone)
+            )
         if first is not None and last is not None and first > last:
             raise invalid("/last", "union_month_range")
         rows, cursor = await paginate(query, [UnionFund.month, UnionFund.id], page, descending=True)

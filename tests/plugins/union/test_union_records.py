@@ -41,6 +41,10 @@ async def test_a_members_dues_payments(quntuan_client: Any, quntuan_tree: Any) -
     first = await pay(client, h, ent, worker, "2026-10", channel="online", reference="wx-0001")
     second = await pay(client, h, ent, worker, "2026-11", channel="cash", reference="收据 12")
     await pay(client, h, ent, other, "2026-11", channel="payroll")
+    # Without a month the members list shows this month — Shanghai's, not UTC's (they differ from
+    # 16:00 UTC on a month's last day).
+    listed = (await client.get("/api/v1/union/members", params={"org": ent}, headers=h)).json()["items"]
+    assert {r["month"] for r in listed} == {datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")}
     url = f"/api/v1/union/members/{worker}/dues-payments"
     page = (await client.get(url, headers=h)).json()
     assert [(p["id"], p["months"], p["channel"], p["reference"], p["amount"]) for p in page["items"]] == [
