@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -43,6 +43,13 @@ async def org_in_reach(
     if kinds and org["kind"] not in kinds:
         raise invalid("/org_id", code)
     return org
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A stored timestamp with its offset (SQLite hands them back naive, in UTC)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 def this_month(timezone: str) -> str:

@@ -38,7 +38,7 @@ from core.sdk import (
 )
 from plugins.union import permissions as P
 from plugins.union import signals as sig
-from plugins.union.common import IfMatch, etag, org_in_reach
+from plugins.union.common import IfMatch, aware, etag, org_in_reach
 from plugins.union.problems import check_version, invalid
 from plugins.union.tables import UnionCompetition, UnionCompetitionResult
 
@@ -216,10 +216,10 @@ async def _out(rows: list[dict[str, Any]], *, with_results: bool = False) -> lis
             trade=r["trade"],
             level=r["level"],
             team=r["team"],
-            starts_at=r["starts_at"],
-            ends_at=r["ends_at"],
+            starts_at=aware(r["starts_at"]),
+            ends_at=aware(r["ends_at"]),
             status=r["status"],
-            published_at=r["published_at"],
+            published_at=aware(r["published_at"]),
             results_count=counts.get(r["id"], 0),
             version=r["version"],
         )
@@ -370,8 +370,7 @@ class UnionCompetitionController(Controller):
             check_version(row, if_match)
             if row["status"] == "cancelled":
                 raise invalid("/results", "union_competition_cancelled")
-            ends = row["ends_at"] if row["ends_at"].tzinfo else row["ends_at"].replace(tzinfo=UTC)
-            if ends > datetime.now(UTC):
+            if aware(row["ends_at"]) > datetime.now(UTC):  # type: ignore[operator]
                 raise invalid("/results", "union_competition_not_over")
             await _check_results(request, principal, row, data)
             await UnionCompetitionResult.delete().where(UnionCompetitionResult.competition == row["id"]).run()

@@ -23,7 +23,7 @@ from core.sdk import (
     within,
 )
 from plugins.union import permissions as P
-from plugins.union.common import Month, check_month, org_in_reach
+from plugins.union.common import Month, aware, check_month, org_in_reach
 from plugins.union.money_routes import UnionFundOut, fund_out
 from plugins.union.problems import invalid
 from plugins.union.tables import UnionAgreement, UnionDuesPayment, UnionFund, UnionMember
@@ -91,7 +91,7 @@ async def payments_of(person_id: Any, page: Any) -> tuple[list[UnionPaymentRecor
             months=_months(r["months"]),
             channel=r["channel"],
             reference=r["reference"],
-            paid_at=r["paid_at"],
+            paid_at=aware(r["paid_at"]),
         )
         for r in rows
     ]

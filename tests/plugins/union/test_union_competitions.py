@@ -102,6 +102,10 @@ async def test_results_are_recorded_after_the_event_published_and_corrected(
     assert recorded.status_code == 200, recorded.text
     body = recorded.json()
     assert body["status"] == "recorded" and body["results_count"] == 3
+    # RFC 3339 with an offset, as every timestamp of the API.
+    assert all(
+        datetime.fromisoformat(body[k].replace("Z", "+00:00")).tzinfo for k in ("starts_at", "ends_at")
+    )
     assert [(r["name"], r["rank"], r["award"], r["score"]) for r in body["results"]] == [
         ("焊工甲", 1, "first", "96.5"),
         ("焊工乙", 2, "second", "91"),

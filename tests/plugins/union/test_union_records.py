@@ -52,6 +52,7 @@ async def test_a_members_dues_payments(quntuan_client: Any, quntuan_tree: Any) -
         (first["id"], ["2026-10"], "online", "wx-0001", 3000),
     ]
     assert page["items"][0]["org_name"] == "甲厂工会" and page["next_cursor"] is None
+    assert datetime.fromisoformat(page["items"][0]["paid_at"].replace("Z", "+00:00")).tzinfo is not None
     one = (await client.get(url, params={"limit": 1}, headers=h)).json()
     rest = (await client.get(url, params={"limit": 1, "cursor": one["next_cursor"]}, headers=h)).json()
     assert [p["id"] for p in one["items"] + rest["items"]] == [second["id"], first["id"]]
