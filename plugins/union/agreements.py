@@ -5,8 +5,9 @@ sent by a periodic job; coverage of enterprises by agreements per subtree in the
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -152,9 +153,10 @@ WAGE_AGREEMENT = ProcessType(
 )
 
 
-async def remind_expiring(today: date | None = None) -> int:
-    """Announce agreements ending within :data:`REMIND_DAYS` (once) and close those past their term."""
-    today = today or datetime.now(UTC).date()
+async def remind_expiring(today: date | None = None, timezone: str = "Asia/Shanghai") -> int:
+    """Announce agreements ending within :data:`REMIND_DAYS` (once) and close those past their term;
+    ``today`` is the date in the platform's zone (a term ends at the end of its day there, not in UTC)."""
+    today = today or datetime.now(ZoneInfo(timezone)).date()
     horizon = (today + timedelta(days=REMIND_DAYS)).isoformat()
     sent = 0
     rows = (
@@ -190,7 +192,7 @@ async def remind_expiring(today: date | None = None) -> int:
 
 @register_job(EXPIRY_JOB)
 async def agreement_expiry(ctx: JobContext) -> int:
-    return await remind_expiring()
+    return await remind_expiring(timezone=ctx.settings.timezone)
 
 
 register_periodic(EXPIRY_JOB, lambda settings: 3600.0)

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar.params import HeaderParameter
@@ -22,9 +23,15 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 async def org_in_reach(
-    principal: Principal, permission: str, org_id: UUID, *, kinds: tuple[str, ...] = ()
+    principal: Principal,
+    permission: str,
+    org_id: UUID,
+    *,
+    kinds: tuple[str, ...] = (),
+    code: str = "union_grassroots_only",
 ) -> dict[str, Any]:
-    """The org when ``permission`` reaches it (and, with ``kinds``, it is one of them); 404 otherwise."""
+    """The org when ``permission`` reaches it (404 otherwise) and, with ``kinds``, is one of them (422
+    with ``code`` otherwise)."""
     org = (
         await Org.select(Org.id, Org.path, Org.kind, Org.name, Org.region_code, Org.status)
         .where(Org.id == org_id)
@@ -34,17 +41,27 @@ async def org_in_reach(
     if org is None or org["status"] != "active" or not within(org["path"], principal.reach(permission)):
         raise Problem("not-found")
     if kinds and org["kind"] not in kinds:
-        raise invalid("/org_id", "union_grassroots_only")
+        raise invalid("/org_id", code)
     return org
 
 
-def this_month() -> str:
-    return datetime.now(UTC).strftime("%Y-%m")
+def aware(moment: datetime | None) -> datetime | None:
+    """A stored timestamp with its offset (SQLite hands them back naive, in UTC)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
-def check_month(value: str | None, pointer: str) -> str:
+def this_month(timezone: str) -> str:
+    """This month where the platform is (the settings' zone, Asia/Shanghai by default), not in UTC: from
+    16:00 UTC on the last day of a month it is already the next month in China."""
+    return datetime.now(ZoneInfo(timezone)).strftime("%Y-%m")
+
+
+def check_month(value: str | None, pointer: str, *, timezone: str) -> str:
+    """A YYYY-MM query value (422 naming ``pointer`` otherwise), or this month when it is absent."""
     if value is None:
-        return this_month()
+        return this_month(timezone)
     if not _MONTH.match(value):
         raise invalid(pointer, "union_month")
     return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -95,7 +96,9 @@ class UnionHardshipController(Controller):
                 "programme": data.programme,
                 "amount": data.amount,
                 "note": data.note,
-                "given_on": (data.given_on or datetime.now(UTC).date()).isoformat(),
+                "given_on": (
+                    data.given_on or datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
+                ).isoformat(),
                 "recorded_by": principal.id,
                 "created_at": datetime.now(UTC),
             }

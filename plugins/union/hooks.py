@@ -10,6 +10,7 @@ from piccolo.conf.apps import AppConfig
 from core.sdk import (
     BuiltinRole,
     CoverageRule,
+    EventInfo,
     EventType,
     MembershipDraft,
     MembershipInfo,
@@ -26,8 +27,10 @@ from core.sdk import (
     Text,
     hookimpl,
 )
-from plugins.union import PLUGIN_INFO
-from plugins.union.coverage import RULES
+from plugins.union import PLUGIN_INFO, competitions
+from plugins.union.benefits_routes import UnionBenefitController
+from plugins.union.competitions import UnionCompetitionController
+from plugins.union.coverage import RULES, settings_refusals
 from plugins.union.demo import seed_union
 from plugins.union.event_types import EVENT_TYPES
 from plugins.union.formation_routes import UnionFormationController
@@ -41,12 +44,16 @@ from plugins.union.permissions import PERMISSIONS
 from plugins.union.piccolo_app import APP_CONFIG
 from plugins.union.places import PLACE_KINDS
 from plugins.union.process_types import PROCESS_TYPES
+from plugins.union.records_routes import UnionRecordsController
 from plugins.union.representatives import UnionRepresentativeController
 from plugins.union.roles import ROLES
 from plugins.union.selection_types import SELECTION_TYPES
 from plugins.union.signals import SIGNALS
 from plugins.union.statistics import union_figures
 from plugins.union.tables import (
+    UnionBenefitBalance,
+    UnionBenefitUse,
+    UnionCompetitionResult,
     UnionDues,
     UnionDuesPayment,
     UnionEvaluation,
@@ -65,6 +72,11 @@ def quntuan_plugin_info() -> PluginInfo:
 @hookimpl
 def quntuan_org_kinds() -> Sequence[OrgKind]:
     return ORG_KINDS
+
+
+@hookimpl
+def quntuan_settings_refusals(settings: Any, plugin_manager: Any) -> Sequence[str]:
+    return settings_refusals()
 
 
 @hookimpl
@@ -121,6 +133,9 @@ def quntuan_routes() -> Sequence[Any]:
         UnionHardshipController,
         UnionRepresentativeController,
         UnionImportController,
+        UnionBenefitController,
+        UnionCompetitionController,
+        UnionRecordsController,
     ]
 
 
@@ -154,14 +169,19 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         "union_representative",
         "union_duty_report",
         "union_evaluation",
+        "union_benefit",
+        "union_benefit_balance",
+        "union_benefit_use",
+        "union_competition",
+        "union_competition_result",
     )
     return [OrgPathColumn(table=t, column="org_path") for t in tables]
 
 
 _KEPT = Text(
-    zh_hans="会费、经费与帮扶记录按财务会计制度保存",
-    zh_hant="會費、經費與幫扶記錄按財務會計制度保存",
-    en="Dues, funds and aid records are kept under accounting rules",
+    zh_hans="会费、经费、帮扶与福利记录按财务会计制度保存",
+    zh_hant="會費、經費、幫扶與福利記錄按財務會計制度保存",
+    en="Dues, funds, aid and benefit records are kept under accounting rules",
 )
 
 
@@ -170,6 +190,23 @@ _ELECTED = Text(
     zh_hant="會員代表的當選與任期是工會的選舉記錄",
     en="A representative's election and term are the union's electoral record",
 )
+
+
+_HONOURED = Text(
+    zh_hans="竞赛成绩是已公布的评比记录",
+    zh_hant="競賽成績是已公佈的評比記錄",
+    en="Competition results are a published record of the contest",
+)
+
+
+@hookimpl
+async def quntuan_event_published(event: EventInfo) -> None:
+    await competitions.event_published(event)
+
+
+@hookimpl
+async def quntuan_event_cancelled(event: EventInfo) -> None:
+    await competitions.event_cancelled(event)
 
 
 @hookimpl
@@ -191,6 +228,13 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
             table=UnionRepresentative, person_column="person", on_erasure="keep", retention=_ELECTED
         ),
         PersonalDataTable(table=UnionEvaluation, person_column="evaluator", on_erasure="delete"),
+        PersonalDataTable(table=UnionBenefitUse, person_column="person", on_erasure="keep", retention=_KEPT),
+        PersonalDataTable(
+            table=UnionCompetitionResult, person_column="person", on_erasure="keep", retention=_HONOURED
+        ),
+        PersonalDataTable(
+            table=UnionBenefitBalance, person_column="person", on_erasure="keep", retention=_KEPT
+        ),
     ]
 
 

@@ -279,7 +279,11 @@ class UnionMemberController(Controller):
         self, request: Request, page: PageParam, org: FromQuery[UUID], month: FromQuery[Month | None] = None
     ) -> Page[UnionMemberRow]:
         items, cursor = await list_members(
-            current_principal(request), org, check_month(month, "/month"), page.limit, page.after
+            current_principal(request),
+            org,
+            check_month(month, "/month", timezone=request.app.state.settings.timezone),
+            page.limit,
+            page.after,
         )
         return Page(items=items, next_cursor=cursor)
 

@@ -178,3 +178,25 @@ async def on_member_joined(membership: MembershipInfo) -> None:
                 updated_at=now,
             )
         ).run()
+
+
+async def active_member_path(person_id: Any) -> str | None:
+    """The union path of the person's active member file, or None when they are no current member."""
+    row = (
+        await UnionMember.select(UnionMember.org, UnionMember.org_path)
+        .where(UnionMember.person == person_id)
+        .first()
+        .run()
+    )
+    if row is None:
+        return None
+    active = (
+        await Membership.exists()
+        .where(
+            (Membership.person == person_id)
+            & (Membership.org == row["org"])
+            & (Membership.status == "active")
+        )
+        .run()
+    )
+    return row["org_path"] if active else None

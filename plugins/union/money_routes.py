@@ -235,7 +235,7 @@ def finance_xlsx(org_name: str, months: list[UnionMonthFigures]) -> bytes:
     return out.getvalue()
 
 
-def _fund_out(r: dict[str, Any]) -> UnionFundOut:
+def fund_out(r: dict[str, Any]) -> UnionFundOut:
     split = r["split"] if isinstance(r["split"], dict) else msgspec.json.decode(r["split"] or "{}")
     return UnionFundOut(
         id=r["id"],
@@ -519,7 +519,7 @@ class UnionFinanceController(Controller):
         where = (
             (UnionDues.org_path >= low)
             & (UnionDues.org_path < high)
-            & (UnionDues.month == check_month(month, "/month"))
+            & (UnionDues.month == check_month(month, "/month", timezone=request.app.state.settings.timezone))
         )
         if status == "arrears":
             where = where & UnionDues.status.is_in(["due", "partial"])
@@ -704,7 +704,7 @@ class UnionFinanceController(Controller):
                 org_path=org["path"],
             )
             row = await UnionFund.select().where(UnionFund.id == fund_id).first().run()
-        return _fund_out(row)
+        return fund_out(row)
 
     @get(
         "/{org_id:uuid}/finance-summary",
@@ -722,8 +722,13 @@ class UnionFinanceController(Controller):
         last: FromQuery[Month | None] = None,
     ) -> UnionFinanceSummary:
         org = await org_in_reach(current_principal(request), P.DUES_READ, org_id)
-        to = check_month(last, "/last")
-        months = await finance_summary(org["path"], first or f"{int(to[:4]) - 1}{to[4:]}", to)
+        to = check_month(last, "/last", timezone=request.app.state.settings.timezone)
+        since = (
+            check_month(first, "/first", timezone=request.app.state.settings.timezone)
+            if first
+            else f"{int(to[:4]) - 1}{to[4:]}"
+        )
+        months = await finance_summary(org["path"], since, to)
         return UnionFinanceSummary(org_id=org_id, months=months)
 
     @get(
@@ -743,8 +748,13 @@ class UnionFinanceController(Controller):
         last: FromQuery[Month | None] = None,
     ) -> Response[bytes]:
         org = await org_in_reach(current_principal(request), P.DUES_READ, org_id)
-        to = check_month(last, "/last")
-        months = await finance_summary(org["path"], first or f"{int(to[:4]) - 1}{to[4:]}", to)
+        to = check_month(last, "/last", timezone=request.app.state.settings.timezone)
+        since = (
+            check_month(first, "/first", timezone=request.app.state.settings.timezone)
+            if first
+            else f"{int(to[:4]) - 1}{to[4:]}"
+        )
+        months = await finance_summary(org["path"], since, to)
         return Response(
             finance_xlsx(org["name"], months),
             media_type=XLSX,

@@ -20,6 +20,11 @@ HARDSHIP_APPROVE = "union.hardship.approve"
 HARDSHIP_MANAGE = "union.hardship.manage"
 AGREEMENT_MANAGE = "union.agreement.manage"
 REPRESENTATIVE_MANAGE = "union.representative.manage"
+AGREEMENT_READ = "union.agreement.read"
+BENEFIT_READ = "union.benefit.read"
+BENEFIT_MANAGE = "union.benefit.manage"
+COMPETITION_READ = "union.competition.read"
+COMPETITION_MANAGE = "union.competition.manage"
 
 
 def _p(code: str, zh_hans: str, zh_hant: str, en: str) -> Permission:
@@ -52,10 +57,25 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p(HARDSHIP_APPROVE, "上级审定困难职工", "上級審定困難職工", "Approve hardship files (level above)"),
     _p(HARDSHIP_MANAGE, "登记帮扶与解困", "登記幫扶與解困", "Record help and close hardship files"),
     _p(REPRESENTATIVE_MANAGE, "管理会员代表与述职", "管理會員代表與述職", "Manage member representatives"),
+    _p(AGREEMENT_READ, "查看工资集体协议", "查看工資集體協議", "Read collective wage agreements"),
     _p(
         AGREEMENT_MANAGE,
         "办理工资集体协商与备案",
         "辦理工資集體協商與備案",
         "Handle collective wage agreements",
+    ),
+    _p(BENEFIT_READ, "查看会员福利与疗休养", "查看會員福利與療休養", "Read member benefits and their use"),
+    _p(
+        BENEFIT_MANAGE,
+        "设立会员福利项目并审批申请",
+        "設立會員福利項目並審批申請",
+        "Declare member benefits and decide applications",
+    ),
+    _p(COMPETITION_READ, "查看劳动竞赛及成绩", "查看勞動競賽及成績", "Read labour competitions and results"),
+    _p(
+        COMPETITION_MANAGE,
+        "登记与公布劳动竞赛成绩",
+        "登記與公佈勞動競賽成績",
+        "Record and publish competition results",
     ),
 )

@@ -32,6 +32,16 @@ NOT_A_MEMBER = register_problem(
         "This person has no active union membership.",
     ),
 )
+QUOTA_EXHAUSTED = register_problem(
+    "union-quota-exhausted",
+    409,
+    _t("本年度福利额度已用完", "本年度福利額度已用完", "The yearly quota is used up"),
+    _t(
+        "该会员本年度此项福利的剩余额度不足以满足本次申请。",
+        "該會員本年度此項福利的剩餘額度不足以滿足本次申請。",
+        "What is left of this member's quota for the year does not cover the application.",
+    ),
+)
 
 CODES = {
     "union_card_taken": _t("会员证号已被使用", "會員證號已被使用", "The member-card number is taken"),
@@ -89,6 +99,9 @@ CODES = {
         "Invalid employment, employer or floating flag",
     ),
     "union_month": _t("月份格式为 YYYY-MM", "月份格式為 YYYY-MM", "A month is YYYY-MM"),
+    "union_month_range": _t(
+        "结束月份不得早于开始月份", "結束月份不得早於開始月份", "The last month is not before the first"
+    ),
     "union_overpaid": _t("缴费金额超过应缴", "繳費金額超過應繳", "More than is due"),
     "union_nothing_due": _t("所选月份没有待缴会费", "所選月份沒有待繳會費", "Nothing due in these months"),
     "union_file_closed": _t("困难档案已关闭", "困難檔案已關閉", "The hardship file is closed"),
@@ -97,6 +110,42 @@ CODES = {
         "家庭人均月收入高于困难认定标准",
         "家庭人均月收入高於困難認定標準",
         "Household income per head is above the hardship line",
+    ),
+    "union_year": _t("年度须在 2000 至 2100 之间", "年度須在 2000 至 2100 之間", "A year from 2000 to 2100"),
+    "union_competition_not_over": _t(
+        "竞赛结束后方可登记成绩",
+        "競賽結束後方可登記成績",
+        "Results are recorded once the competition is over",
+    ),
+    "union_competition_cancelled": _t("竞赛已取消", "競賽已取消", "The competition was cancelled"),
+    "union_no_results": _t("尚未登记成绩", "尚未登記成績", "No results are recorded yet"),
+    "union_results_published": _t("成绩已公布", "成績已公佈", "The results are already published"),
+    "union_rank_taken": _t("名次重复", "名次重複", "The rank is given twice"),
+    "union_entrant_twice": _t(
+        "同一参赛者登记了两次", "同一參賽者登記了兩次", "The same entrant is listed twice"
+    ),
+    "union_team_entrant": _t(
+        "班组赛的成绩须填写队伍名称", "班組賽的成績須填寫隊伍名稱", "A team competition's results name teams"
+    ),
+    "union_person_entrant": _t(
+        "个人赛的成绩须指明参赛职工",
+        "個人賽的成績須指明參賽職工",
+        "An individual competition's results name persons",
+    ),
+    "union_score": _t("得分须为数字，如 96.5", "得分須為數字，如 96.5", "A score is a number such as 96.5"),
+    "union_union_only": _t(
+        "须为总工会或基层工会", "須為總工會或基層工會", "Only a federation or grassroots union"
+    ),
+    "union_benefit_unknown": _t(
+        "本工会没有此福利项目", "本工會沒有此福利項目", "This union has no such benefit programme"
+    ),
+    "union_benefit_closed": _t(
+        "该福利项目已停止申请", "該福利項目已停止申請", "The benefit programme takes no applications"
+    ),
+    "union_benefit_not_eligible": _t(
+        "仅本工会及下级工会的在册会员可以申请",
+        "僅本工會及下級工會的在冊會員可以申請",
+        "Only current members of this union's subtree may apply",
     ),
 }
 for _code, _text in CODES.items():

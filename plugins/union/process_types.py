@@ -29,6 +29,7 @@ from core.sdk import (
 from plugins.union import permissions as P
 from plugins.union import signals as sig
 from plugins.union.agreements import WAGE_AGREEMENT
+from plugins.union.benefits import BENEFIT
 from plugins.union.membership import EMPLOYMENTS, MEMBER_KINDS, NEW_FORMS
 from plugins.union.problems import CODES
 from plugins.union.tables import UnionHardshipFile, UnionMember, UnionOrgProfile
@@ -535,4 +536,4 @@ HARDSHIP = ProcessType(
     ),
 )
 
-PROCESS_TYPES = (JOIN, LEGAL_AID, HARDSHIP, WAGE_AGREEMENT)
+PROCESS_TYPES = (JOIN, LEGAL_AID, HARDSHIP, WAGE_AGREEMENT, BENEFIT)

@@ -12,7 +12,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 
 from core.sdk import (
-    Membership,
     Person,
     Problem,
     current_principal,
@@ -25,8 +24,9 @@ from core.sdk import (
 from plugins.union import permissions as P
 from plugins.union import signals as sig
 from plugins.union.common import org_in_reach
+from plugins.union.membership import active_member_path
 from plugins.union.problems import invalid
-from plugins.union.tables import UnionDutyReport, UnionEvaluation, UnionMember, UnionRepresentative
+from plugins.union.tables import UnionDutyReport, UnionEvaluation, UnionRepresentative
 
 Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
 
@@ -61,28 +61,6 @@ class UnionRepresentativeOut(msgspec.Struct, kw_only=True):
     reported_years: list[int]
     #: Evaluations of the latest evaluated year by rating.
     evaluations: dict[str, int]
-
-
-async def _active_member_path(person_id: Any) -> str | None:
-    """The union path of the person's active member file, or None."""
-    row = (
-        await UnionMember.select(UnionMember.org, UnionMember.org_path)
-        .where(UnionMember.person == person_id)
-        .first()
-        .run()
-    )
-    if row is None:
-        return None
-    active = (
-        await Membership.exists()
-        .where(
-            (Membership.person == person_id)
-            & (Membership.org == row["org"])
-            & (Membership.status == "active")
-        )
-        .run()
-    )
-    return row["org_path"] if active else None
 
 
 async def _representative(org: dict[str, Any], person_id: UUID) -> dict[str, Any]:
@@ -182,7 +160,7 @@ class UnionRepresentativeController(Controller):
         )
         if data.term_end <= data.term_start:
             raise invalid("/term_end", "union_term")
-        path = await _active_member_path(data.person_id)
+        path = await active_member_path(data.person_id)
         low, high = subtree_bounds(org["path"])
         if path is None or not low <= path < high:
             raise invalid("/person_id", "union_not_member")
@@ -286,7 +264,7 @@ class UnionRepresentativeController(Controller):
     ) -> UnionRepresentativeOut:
         principal = current_principal(request)
         me = principal.person_id
-        path = await _active_member_path(me) if me is not None else None
+        path = await active_member_path(me) if me is not None else None
         from core.sdk import Org, Reach
 
         org = await Org.select(Org.id, Org.path).where(Org.id == org_id).first().run()

@@ -55,8 +55,13 @@ OFFICER = BuiltinRole(
         P.HARDSHIP_READ,
         P.HARDSHIP_REVIEW,
         P.HARDSHIP_MANAGE,
+        P.AGREEMENT_READ,
         P.AGREEMENT_MANAGE,
         P.REPRESENTATIVE_MANAGE,
+        P.BENEFIT_READ,
+        P.BENEFIT_MANAGE,
+        P.COMPETITION_READ,
+        P.COMPETITION_MANAGE,
         *CORE_DAILY,
     ),
     description=Text(

@@ -67,6 +67,23 @@ class RepresentativeChanged(msgspec.Struct, frozen=True, kw_only=True):
     what: str
 
 
+class BenefitChanged(msgspec.Struct, frozen=True, kw_only=True):
+    benefit_id: str
+    org_id: str
+    #: declared, changed, or for one application: reserved, granted, used, released.
+    what: str
+    process_id: str | None = None
+    person_id: str | None = None
+    quantity: int = 0
+
+
+class CompetitionChanged(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: str
+    org_id: str
+    #: kept (published as an event), cancelled, recorded, corrected or published (the results).
+    what: str
+
+
 def _s(name: str, payload: type, zh: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh, en=en))
 
@@ -107,6 +124,20 @@ REPRESENTATIVE_CHANGED = _s(
     "A representative was elected, reported or evaluated",
 )
 
+BENEFIT_CHANGED = _s(
+    "union.benefit_changed",
+    BenefitChanged,
+    "会员福利项目设立或变更，或福利申请占用、获批、享受、退回额度",
+    "A benefit programme was declared or changed, or an application held, got, used or gave back quota",
+)
+
+COMPETITION_CHANGED = _s(
+    "union.competition_changed",
+    CompetitionChanged,
+    "劳动竞赛登记、取消，或成绩登记、更正、公布",
+    "A labour competition was kept or cancelled, or its results recorded, corrected or published",
+)
+
 SIGNALS = (
     MEMBER_REGISTERED,
     MEMBER_UPDATED,
@@ -121,4 +152,6 @@ SIGNALS = (
     AGREEMENT_EXPIRING,
     AGREEMENT_EXPIRED,
     REPRESENTATIVE_CHANGED,
+    BENEFIT_CHANGED,
+    COMPETITION_CHANGED,
 )

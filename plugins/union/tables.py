@@ -228,6 +228,105 @@ class UnionEvaluation(Table, tablename="union_evaluation"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class UnionBenefit(Table, tablename="union_benefit"):
+    """A member-benefit programme a union declares for one year (职工疗休养, 节日慰问, 体检 …) with a quota
+    per member: a number of times or an amount (fen). Members of the union's subtree apply through the
+    ``union.benefit`` process."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    year = Integer()
+    name = Varchar(length=100)
+    #: rest_trip (疗休养), festival (节日慰问), checkup (体检), birthday (生日慰问), culture (文体), other.
+    category = Varchar(length=16)
+    #: times (次数) or amount (金额, fen).
+    measure = Varchar(length=8, default="times")
+    #: Per member for the year: times, or fen.
+    quota = BigInt()
+    description = Varchar(length=1000, default="")
+    #: open (taking applications) or closed.
+    status = Varchar(length=8, default="open")
+    version = Integer(default=1)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionBenefitBalance(Table, tablename="union_benefit_balance"):
+    """How much of a programme's quota one member holds (pending and granted applications): one row per
+    programme and member (a unique index), raised only by a conditional update that keeps it within the
+    quota, so two applications for the last unit cannot both pass."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    benefit = UUID()
+    person = UUID(index=True)
+    #: The member's union path when they first applied.
+    org_path = Varchar(length=255, index=True)
+    used = BigInt(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionBenefitUse(Table, tablename="union_benefit_use"):
+    """One application against a programme's quota (its ``union.benefit`` process) and what became of it."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    benefit = UUID(index=True)
+    process = UUID(unique=True)
+    person = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    quantity = BigInt()
+    #: pending (applied, quota held), granted (approved), used (enjoyed) or released (rejected, withdrawn,
+    #: cancelled: quota given back).
+    status = Varchar(length=8, default="pending")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionCompetition(Table, tablename="union_competition"):
+    """A labour or skills competition (劳动竞赛, 技能比武): a core event of type
+    ``union.labour_competition`` a union published, kept here with what its results need."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    event = UUID(unique=True)
+    org = UUID()
+    org_path = Varchar(length=255, index=True)
+    title = Varchar(length=200)
+    #: The trade competed in (工种).
+    trade = Varchar(length=50, default="")
+    #: unit, county, city, province or national.
+    level = Varchar(length=16, default="unit")
+    #: A team competition (班组赛): results name teams, not persons.
+    team = Boolean(default=False)
+    #: The event's visibility: published results of a public event are readable by every signed-in caller.
+    visibility = Varchar(length=16, default="public")
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    #: scheduled, recorded (results entered), published (results announced) or cancelled.
+    status = Varchar(length=10, default="scheduled")
+    published_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class UnionCompetitionResult(Table, tablename="union_competition_result"):
+    """One result of a competition: a participant (person) or a team, with rank, score and award."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    competition = UUID(index=True)
+    org_path = Varchar(length=255, index=True)
+    person = UUID(null=True, default=None, index=True)
+    team_name = Varchar(length=100, default="")
+    #: The participant's or team's unit (班组, 车间, 企业).
+    unit = Varchar(length=200, default="")
+    rank = Integer(null=True, default=None)
+    #: The score as written by the judges (decimal text, e.g. 96.5).
+    score = Varchar(length=16, default="")
+    #: first (一等奖), second, third, excellence (优秀奖) or none.
+    award = Varchar(length=12, default="none")
+    #: A title conferred with the result, e.g. 技术能手, 岗位能手.
+    title = Varchar(length=50, default="")
+
+
 TABLES: list[type[Table]] = [
     UnionSetting,
     UnionOrgProfile,
@@ -241,4 +340,9 @@ TABLES: list[type[Table]] = [
     UnionRepresentative,
     UnionDutyReport,
     UnionEvaluation,
+    UnionBenefit,
+    UnionBenefitBalance,
+    UnionBenefitUse,
+    UnionCompetition,
+    UnionCompetitionResult,
 ]

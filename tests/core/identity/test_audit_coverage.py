@@ -1907,6 +1907,55 @@ async def _union_evaluation(w: World) -> Call:
     return "POST", url, {"json": {"year": 2026, "rating": "basic"}}
 
 
+async def union_benefit(w: World) -> str:
+    body = {"year": 2026, "name": w.name("疗休养"), "category": "rest_trip", "quota": 1}
+    return str((await w.ok("POST", f"/api/v1/union/orgs/{w.union['id']}/benefits", json=body)).json()["id"])
+
+
+@case("POST", "/api/v1/union/orgs/{org_id}/benefits")
+async def _union_declare_benefit(w: World) -> Call:
+    body = {"year": 2026, "name": "节日慰问", "category": "festival", "measure": "amount", "quota": 50000}
+    return "POST", f"/api/v1/union/orgs/{w.union['id']}/benefits", {"json": body}
+
+
+@case("PATCH", "/api/v1/union/benefits/{benefit_id}")
+async def _union_change_benefit(w: World) -> Call:
+    url = f"/api/v1/union/benefits/{await union_benefit(w)}"
+    return "PATCH", url, {"json": {"status": "closed"}, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+async def union_competition(w: World, *, recorded: bool = False) -> str:
+    began = datetime.now(UTC) - timedelta(hours=3)
+    body = {
+        "type": "union.labour_competition",
+        "title": w.name("技能比武"),
+        "org_id": str(w.union["id"]),
+        "starts_at": began.isoformat(),
+        "ends_at": (began + timedelta(hours=2)).isoformat(),
+        "details": {"trade": "电工"},
+    }
+    event_id = str((await w.ok("POST", "/api/v1/events", json=body)).json()["id"])
+    await w.ok("POST", f"/api/v1/events/{event_id}/publish")
+    if recorded:
+        results = {"results": [{"team_name": "", "person_id": str(w.admin_person), "rank": 1}]}
+        headers = {**w.platform, "If-Match": '"1"'}
+        await w.ok("PUT", f"/api/v1/union/competitions/{event_id}/results", json=results, headers=headers)
+    return event_id
+
+
+@case("PUT", "/api/v1/union/competitions/{event_id}/results")
+async def _union_competition_results(w: World) -> Call:
+    url = f"/api/v1/union/competitions/{await union_competition(w)}/results"
+    body = {"results": [{"person_id": str(w.admin_person), "rank": 1, "award": "first"}]}
+    return "PUT", url, {"json": body, "headers": {**w.admin, "If-Match": '"1"'}}
+
+
+@case("POST", "/api/v1/union/competitions/{event_id}/publish")
+async def _union_competition_publish(w: World) -> Call:
+    url = f"/api/v1/union/competitions/{await union_competition(w, recorded=True)}/publish"
+    return "POST", url, {"headers": {**w.admin, "If-Match": '"2"'}}
+
+
 @case("POST", "/api/v1/union/orgs/{org_id}/dues-imports")
 async def _union_dues_import(w: World) -> Call:
     member = await union_member(w, monthly_wage=600000)

@@ -114,7 +114,6 @@ PARAMETERS: dict[str, str] = {
     "token": "feed_link",
     "code": "problem_code",
     "what": "what",
-    # --- joint plugin ---
     "council_id": "joint_council",
     "council_member_id": "joint_member",
     "meeting_id": "joint_meeting",
@@ -140,6 +139,8 @@ PARAMETERS: dict[str, str] = {
     "league_member_id": "youth_member",
     "age_out_id": "youth_age_out",
     "evaluation_id": "youth_evaluation",
+    # union (工会): a member-benefit programme of B's federation
+    "benefit_id": "union_benefit",
 }
 #: Parameters that name no resource of B: a problem type, the kind of rows imported or exported.
 GENERIC = {"code", "what"}
@@ -168,6 +169,8 @@ PATH_VALUES: dict[tuple[str, str], dict[str, str]] = {
     # youth: a branch-life meeting (支部大会) of B's League branch, begun an hour ago
     ("GET", "/api/v1/youth/meetings/{event_id}"): {"event_id": "youth_meeting"},
     ("PUT", "/api/v1/youth/meetings/{event_id}/minutes"): {"event_id": "youth_meeting"},
+    # union (工会): benefits are declared by a union org of B, not by its Party committee
+    ("POST", "/api/v1/union/orgs/{org_id}/benefits"): {"org_id": "union_federation"},
 }
 
 #: JSON bodies: ``{name}`` is replaced by ``World.ids[name]`` (B's resources and a few values).
@@ -284,7 +287,6 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/webhooks/{webhook_id}/secret/rotate"): {"overlap_seconds": 0},
     # core16 (issue 16): self check-in by the venue code of B's event.
     ("POST", "/api/v1/events/{event_id}/checkins/venue"): {"code": "{venue_code}"},
-    # --- joint plugin ---
     ("POST", "/api/v1/joint/councils"): {"org_id": "{org}", "name": "乙方联席会议"},
     ("PATCH", "/api/v1/joint/councils/{council_id}"): {"description": "改"},
     ("POST", "/api/v1/joint/councils/{council_id}/members"): {"org_id": "{org}"},
@@ -392,6 +394,16 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/evaluations"): {
         "year": 2026,
         "rating": "satisfied",
+    },
+    ("POST", "/api/v1/union/orgs/{org_id}/benefits"): {
+        "year": 2026,
+        "name": "职工疗休养",
+        "category": "rest_trip",
+        "quota": 1,
+    },
+    ("PATCH", "/api/v1/union/benefits/{benefit_id}"): {"quota": 2},
+    ("PUT", "/api/v1/union/competitions/{event_id}/results"): {
+        "results": [{"person_id": "{person}", "rank": 1}]
     },
     # --- scitech (科协) ---
     ("POST", "/api/v1/scitech/experts"): {
@@ -548,7 +560,6 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/files"): {"owner_kind": "filetest.dossier", "owner_id": "{org}"},
     ("GET", "/api/v1/processes/statistics"): {"org": "{org}"},
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
-    # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"): {"org_id": "{org}", "request_type": "wage_arrears"},
     ("GET", "/api/v1/orgs/directory"): {"q": ORG_NAME},
     # --- union plugin (工会) ---
@@ -578,7 +589,6 @@ FILTERS = {"org": "{org}", "person": "{person}", "account": "{account}", "resour
 QUERY_TARGETS = {
     ("GET", "/api/v1/processes/statistics"),
     ("GET", "/api/v1/files"),
-    # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"),
     # --- union plugin (工会) ---
     ("GET", "/api/v1/union/members"),
@@ -653,6 +663,7 @@ SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it,
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
 UNION_NOT_GRASSROOTS = "B's org is a Party committee: members, dues and funds belong to grassroots unions"
 UNION_NO_FILE = "B's person has no union member file"
+UNION_NO_COMPETITION = "B's event is no union's labour competition"
 #: What R's administrator (the control) gets where it is not 2xx, and why.
 CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("GET", "/api/v1/audit/verify"): ({403}, PLATFORM_ONLY),
@@ -696,8 +707,6 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
         {409},
         "the announcement is published already",
     ),
-    # --- joint plugin ---
-    ("GET", "/api/v1/joint/referrals/route"): ({422}, "B's rule sends wage arrears to a union; B has none"),
     # --- self-service -----------------------------------------------------------------------------------
     ("POST", "/api/v1/auth/codes"): ({429}, "A's callers just asked a code for this phone: the resend wait"),
     ("POST", "/api/v1/auth/signup"): ({409}, "one of A's callers just signed up with this very username"),
@@ -725,6 +734,11 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/union/orgs/{org_id}/dues-payments"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/orgs/{org_id}/funds"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
+    ("GET", "/api/v1/union/members/{person_id}/benefits"): ({404}, UNION_NO_FILE),
+    ("GET", "/api/v1/union/members/{person_id}/dues-payments"): ({404}, UNION_NO_FILE),
+    ("GET", "/api/v1/union/competitions/{event_id}"): ({404}, UNION_NO_COMPETITION),
+    ("PUT", "/api/v1/union/competitions/{event_id}/results"): ({404}, UNION_NO_COMPETITION),
+    ("POST", "/api/v1/union/competitions/{event_id}/publish"): ({404}, UNION_NO_COMPETITION),
     ("GET", "/api/v1/union/hardship/{process_id}/help"): ({404}, "B's process is not a hardship file"),
     ("POST", "/api/v1/union/orgs/{org_id}/representatives"): ({422}, UNION_NOT_GRASSROOTS),
     ("POST", "/api/v1/union/orgs/{org_id}/representatives/{person_id}/reports"): (
@@ -1559,6 +1573,29 @@ async def world(client: ApiClient) -> World:
     )
     await _ok(await api.post(f"/api/v1/events/{youth_meeting['id']}/publish", headers=control))
     ids["youth_meeting"] = str(youth_meeting["id"])
+
+    # union (工会): a federation of B declaring a member benefit
+    union_federation = await _ok(
+        await api.post(
+            "/api/v1/orgs",
+            json={
+                "name": ORG_NAME + "总工会",
+                "kind": "union.federation",
+                "level": "county",
+                "parent": ids["org"],
+            },
+            headers=control,
+        )
+    )
+    ids["union_federation"] = str(union_federation["id"])
+    benefit = await _ok(
+        await api.post(
+            f"/api/v1/union/orgs/{ids['union_federation']}/benefits",
+            json={"year": today.year, "name": "乙方疗休养", "category": "rest_trip", "quota": 1},
+            headers=control,
+        )
+    )
+    ids["union_benefit"] = str(benefit["id"])
 
     resource_keys = set(PARAMETERS.values()) - PUBLIC_IDS | {
         "person2",
