@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response
@@ -38,8 +39,17 @@ WRONG_KIND = register_field_code(
 )
 
 
+#: The platform's default zone (``QUNTUAN_TIMEZONE``'s default), for code that runs without a request.
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def local_today(zone: str = DEFAULT_ZONE) -> dt.date:
+    """Today's date where the platform's users are (the settings' zone), not the machine's UTC date."""
+    return dt.datetime.now(ZoneInfo(zone)).date()
 
 
 def etag(version: int) -> str:
