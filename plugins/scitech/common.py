@@ -52,6 +52,12 @@ def local_today(zone: str = DEFAULT_ZONE) -> dt.date:
     return dt.datetime.now(ZoneInfo(zone)).date()
 
 
+def local_date(at: dt.datetime, zone: str = DEFAULT_ZONE) -> dt.date:
+    """The day ``at`` falls on where the platform's users are: an event at 07:00 in Beijing is held that
+    day, though it is still the day before in UTC."""
+    return at.astimezone(ZoneInfo(zone)).date()
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 

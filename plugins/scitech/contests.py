@@ -33,10 +33,16 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, name_schemas, org_within, tagged
+from plugins.scitech.common import IfMatch, check_if_match, local_date, name_schemas, org_within, tagged
 from plugins.scitech.common import reaches as reaches_of
 from plugins.scitech.permissions import CONTEST_MANAGE, CONTEST_READ
-from plugins.scitech.signals import CONTEST_DECIDED, CONTEST_RECORDED, RecordSignal
+from plugins.scitech.signals import (
+    CONTEST_CANCELLED,
+    CONTEST_CHANGED,
+    CONTEST_DECIDED,
+    CONTEST_RECORDED,
+    RecordSignal,
+)
 from plugins.scitech.tables import ScitechContest, ScitechContestResult
 
 CONTEST_TYPE = "scitech.tech_contest"
@@ -104,14 +110,9 @@ async def event_published(event: EventInfo) -> None:
     if org is None or org["kind"] not in CONTEST_KINDS:
         return
     async with transaction():
-        if await ScitechContest.exists().where(ScitechContest.event == event.id).run():
-            await (
-                ScitechContest.update(
-                    {ScitechContest.title: event.title[:200], ScitechContest.held_on: event.starts_at.date()}
-                )
-                .where(ScitechContest.event == event.id)
-                .run()
-            )
+        existing = await ScitechContest.select().where(ScitechContest.event == event.id).first().run()
+        if existing is not None:
+            await _republished(dict(existing), event)
             return
         row = {
             "id": uuid.uuid4(),
@@ -121,30 +122,63 @@ async def event_published(event: EventInfo) -> None:
             "title": event.title[:200],
             "field": str(event.details.get("field", ""))[:100],
             "level": str(event.details.get("level", ""))[:16],
-            "held_on": event.starts_at.date(),
+            "held_on": local_date(event.starts_at),
             "status": "scheduled",
             "version": 1,
         }
         await ScitechContest.insert(ScitechContest(**row)).run()
-        await record_audit(
-            "scitech.contest.recorded",
-            resource_type="scitech.contest",
-            resource_id=row["id"],
-            org_path=row["org_path"],
+        await _signal("scitech.contest.recorded", CONTEST_RECORDED, row)
+
+
+async def _signal(action: str, signal: Any, row: dict[str, Any], **changes: Any) -> None:
+    await record_audit(
+        action,
+        resource_type="scitech.contest",
+        resource_id=row["id"],
+        org_path=row["org_path"],
+        changes=changes or None,
+    )
+    await emit(
+        signal,
+        RecordSignal(id=str(row["id"]), org=str(row["org"])),
+        resource_type="scitech.contest",
+        resource_id=row["id"],
+        org_path=row["org_path"],
+    )
+
+
+async def _republished(row: dict[str, Any], event: EventInfo) -> None:
+    """The event of a kept contest was published again: its title and date follow the event, a
+    cancelled contest is scheduled again, placings recorded stay. Nothing is written when nothing
+    changed."""
+    wanted = {
+        "title": event.title[:200],
+        "held_on": local_date(event.starts_at),
+        "status": "scheduled" if row["status"] == "cancelled" else row["status"],
+    }
+    changes = {k: v for k, v in wanted.items() if row[k] != v}
+    if not changes:
+        return
+    await (
+        ScitechContest.update(
+            {
+                **{getattr(ScitechContest, k): v for k, v in changes.items()},
+                ScitechContest.version: row["version"] + 1,
+            }
         )
-        await emit(
-            CONTEST_RECORDED,
-            RecordSignal(id=str(row["id"]), org=str(row["org"])),
-            resource_type="scitech.contest",
-            resource_id=row["id"],
-            org_path=row["org_path"],
-        )
+        .where(ScitechContest.id == row["id"])
+        .run()
+    )
+    await _signal(
+        "scitech.contest.republished", CONTEST_CHANGED, row, event=str(event.id), fields=sorted(changes)
+    )
 
 
 async def event_cancelled(event: EventInfo) -> None:
+    """The contest's event was cancelled: so is the contest (it takes no placings from now on)."""
     async with transaction():
         row = await ScitechContest.select().where(ScitechContest.event == event.id).first().run()
-        if row is None:
+        if row is None or row["status"] == "cancelled":
             return
         await (
             ScitechContest.update(
@@ -153,12 +187,7 @@ async def event_cancelled(event: EventInfo) -> None:
             .where(ScitechContest.id == row["id"])
             .run()
         )
-        await record_audit(
-            "scitech.contest.cancelled",
-            resource_type="scitech.contest",
-            resource_id=row["id"],
-            org_path=row["org_path"],
-        )
+        await _signal("scitech.contest.cancelled", CONTEST_CANCELLED, dict(row), event=str(event.id))
 
 
 async def _load(request: Request[Any, Any, Any], contest_id: uuid.UUID, permission: str) -> dict[str, Any]:

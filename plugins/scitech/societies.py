@@ -31,7 +31,16 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, name_schemas, now, org_within, reaches, tagged
+from plugins.scitech.common import (
+    IfMatch,
+    check_if_match,
+    local_today,
+    name_schemas,
+    now,
+    org_within,
+    reaches,
+    tagged,
+)
 from plugins.scitech.permissions import SOCIETY_MANAGE, SOCIETY_READ
 from plugins.scitech.signals import DUES_PAID, SOCIETY_MEMBER_CHANGED, SOCIETY_MEMBER_JOINED, RecordSignal
 from plugins.scitech.tables import ScitechSocietyDues, ScitechSocietyMember
@@ -142,7 +151,7 @@ class DuesSummary(msgspec.Struct, kw_only=True):
 
 
 def _member(row: dict[str, Any]) -> Member:
-    today = now().date()
+    today = local_today()
     current = row["status"] == "active" and row["term_start"] <= today <= row["term_end"]
     return Member(**{f: row[f] for f in Member.__struct_fields__ if f != "current"}, current=current)
 
@@ -391,7 +400,7 @@ class SocietyMemberController(Controller):
             row = await _load(request, society_member_id, SOCIETY_MANAGE)
             if not row["term_start"].year <= data.year <= row["term_end"].year:
                 raise Problem.invalid(("/year", OUT_OF_TERM))
-            if data.paid_on > now().date():
+            if data.paid_on > local_today():
                 raise Problem.invalid(("/paid_on", "scitech_future_date"))
             exists = (
                 await ScitechSocietyDues.exists()

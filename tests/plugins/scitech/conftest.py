@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -14,6 +15,11 @@ import plugins.scitech.hooks
 @pytest.fixture(scope="module")
 def quntuan_plugins() -> dict[str, object]:
     return {"scitech": plugins.scitech.hooks}
+
+
+def decoded(value: Any) -> Any:
+    """A JSON column of an outbox signal or audit entry as read back (text on some databases)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 async def make_org(

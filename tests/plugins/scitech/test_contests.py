@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.testkit import assert_problem, signals_emitted
+import msgspec
+
+import plugins.scitech.hooks
+from core.sdk import EventInfo
+from core.testkit import assert_problem, audit_entries, signals_emitted
+
+from .conftest import decoded
 
 CONTESTS = "/api/v1/scitech/contests"
 
@@ -84,6 +90,27 @@ async def test_contest_results(quntuan_client, quntuan_tree, scitech_orgs) -> No
     now_tag = (await client.get(f"{CONTESTS}/{contest}", headers=cadre)).headers["etag"]
     cancelled = await client.put(url, json=placings, headers={**cadre, "If-Match": now_tag})
     assert assert_problem(cancelled, 422)["errors"][0]["code"] == "scitech_contest_cancelled"
+    [signal] = await signals_emitted("scitech.contest_cancelled")
+    assert (signal["resource_id"], decoded(signal["payload"])["org"]) == (contest, a)
+    assert [e["resource_id"] for e in await audit_entries("scitech.contest.cancelled")] == [contest]
+    # the hook delivered again writes nothing; the event brought back under a new title schedules
+    # the contest again with its placings, audited and signalled
+    event_body = (await client.get(f"/api/v1/events/{event}", headers=cadre)).json()
+    await plugins.scitech.hooks.quntuan_event_cancelled(msgspec.convert(event_body, EventInfo))
+    assert len(await signals_emitted("scitech.contest_cancelled")) == 1
+    info = msgspec.convert({**event_body, "status": "published", "title": "数控铣工技术比武"}, EventInfo)
+    await plugins.scitech.hooks.quntuan_event_published(info)
+    await plugins.scitech.hooks.quntuan_event_published(info)
+    back = (await client.get(f"{CONTESTS}/{contest}", headers=cadre)).json()
+    assert (back["status"], back["title"], [r["entrant"] for r in back["results"]]) == (
+        "scheduled",
+        "数控铣工技术比武",
+        ["张工"],
+    )
+    [signal] = await signals_emitted("scitech.contest_changed")
+    assert signal["resource_id"] == contest
+    [entry] = await audit_entries("scitech.contest.republished")
+    assert decoded(entry["changes"])["fields"] == ["status", "title"]
 
 
 async def test_award_campaigns_run_on_the_core(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.testkit import assert_problem, signals_emitted
+from core.testkit import assert_problem, audit_entries, signals_emitted
+
+from .conftest import decoded
 
 
 async def test_kinds_sit_where_they_may(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]
@@ -141,6 +143,15 @@ async def test_members_terms_and_dues(quntuan_client, quntuan_tree, scitech_orgs
     ).json()
     assert (summary["members"], summary["paid"]) == (1, 0)
     assert len(await signals_emitted("scitech.society_member_joined")) == 2
+    changed = await signals_emitted("scitech.society_member_changed")
+    assert [s["resource_id"] for s in changed] == [member, member]
+    assert {decoded(s["payload"])["org"] for s in changed} == {society}
+    assert [
+        decoded(e["changes"])["fields"] for e in await audit_entries("scitech.society_member.changed")
+    ] == [
+        ["grade", "term_end"],
+        ["status"],
+    ]
     assert len(await signals_emitted("scitech.dues_paid")) == 1
 
     # other subtrees and other kinds of org
