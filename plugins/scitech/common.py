@@ -13,7 +13,16 @@ import msgspec
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
-from core.sdk import Org, Problem, Text, current_principal, register_field_code, register_problem, within
+from core.sdk import (
+    Org,
+    Problem,
+    Text,
+    current_principal,
+    person_visible,
+    register_field_code,
+    register_problem,
+    within,
+)
 
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", description="The resource's ETag (required)", max_length=64)
@@ -41,6 +50,15 @@ WRONG_KIND = register_field_code(
 
 #: The platform's default zone (``QUNTUAN_TIMEZONE``'s default), for code that runs without a request.
 DEFAULT_ZONE = "Asia/Shanghai"
+
+UNKNOWN_PERSON = register_field_code(
+    "scitech_unknown_person",
+    Text(
+        zh_hans="不是您权限范围内的人员",
+        zh_hant="不是您權限範圍內的人員",
+        en="Not a person within your reach",
+    ),
+)
 
 
 def now() -> dt.datetime:
@@ -99,6 +117,17 @@ async def org_within(
     if kinds and org["kind"] not in kinds:
         raise Problem.invalid((pointer, WRONG_KIND))
     return org
+
+
+async def check_person(
+    request: Request[Any, Any, Any], permission: str, person_id: UUID, pointer: str
+) -> None:
+    """A person linked to a record must be one the caller sees through ``permission`` (their home org, a
+    membership or a post within reach, as the core's person routes judge); one outside or unknown is a
+    422 naming the field, alike, so the link tells nothing of persons elsewhere."""
+    principal = current_principal(request)
+    if not await person_visible(principal, permission, person_id, request.app.state.settings.timezone):
+        raise Problem.invalid((pointer, UNKNOWN_PERSON))
 
 
 def loads(raw: str | None) -> list[Any]:

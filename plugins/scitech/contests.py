@@ -33,7 +33,15 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, local_date, name_schemas, org_within, tagged
+from plugins.scitech.common import (
+    IfMatch,
+    check_if_match,
+    check_person,
+    local_date,
+    name_schemas,
+    org_within,
+    tagged,
+)
 from plugins.scitech.common import reaches as reaches_of
 from plugins.scitech.permissions import CONTEST_MANAGE, CONTEST_READ
 from plugins.scitech.signals import (
@@ -251,10 +259,11 @@ class ContestController(Controller):
         "/{contest_id:uuid}/results",
         opt={"permission": CONTEST_MANAGE},
         summary="登记比赛名次（须 If-Match）",
-        description="登记（或更正）比赛的全部名次与奖项；名次不得重复，已取消的比赛不能登记。",
+        description="登记（或更正）比赛的全部名次与奖项；名次不得重复，关联的人员须在权限范围内，"
+        "已取消的比赛不能登记。",
         summary_en="Record a contest's placings (If-Match)",
-        description_en="Records (or corrects) every placing and award; ranks are unique, and a cancelled "
-        "contest takes none.",
+        description_en="Records (or corrects) every placing and award; ranks are unique, linked persons "
+        "must be within reach, and a cancelled contest takes none.",
     )
     async def record_scitech_contest_results(
         self,
@@ -263,6 +272,10 @@ class ContestController(Controller):
         data: JSONBody[ResultsIn],
         if_match: IfMatch = None,
     ) -> Response[Contest]:
+        await _load(request, contest_id, CONTEST_MANAGE)  # out of reach: 404 before any field is judged
+        for i, placing in enumerate(data.results):
+            if placing.person is not None:
+                await check_person(request, CONTEST_MANAGE, placing.person, f"/results/{i}/person")
         async with transaction():
             row = await _load(request, contest_id, CONTEST_MANAGE)
             check_if_match(row, if_match)

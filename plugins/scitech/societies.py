@@ -34,6 +34,7 @@ from core.sdk import (
 from plugins.scitech.common import (
     IfMatch,
     check_if_match,
+    check_person,
     local_today,
     name_schemas,
     now,
@@ -70,6 +71,14 @@ BAD_TERM = register_field_code(
         zh_hans="会籍期限须晚于开始日期",
         zh_hant="會籍期限須晚於開始日期",
         en="The term must end after it starts",
+    ),
+)
+PERSON_FOR_GROUP = register_field_code(
+    "scitech_person_for_group",
+    Text(
+        zh_hans="单位会员不关联个人",
+        zh_hant="單位會員不關聯個人",
+        en="A group member is not linked to a person",
     ),
 )
 PAID = register_field_code(
@@ -229,16 +238,21 @@ class SocietyController(Controller):
         "/{society_id:uuid}/members",
         opt={"permission": SOCIETY_MANAGE},
         summary="发展学会会员",
-        description="为学会登记个人会员或单位会员：会员编号在学会内唯一，级别须与类型相符。",
+        description="为学会登记个人会员或单位会员：会员编号在学会内唯一，级别须与类型相符；"
+        "个人会员关联的人员（person）须在调用者权限范围内。",
         summary_en="Enrol a society member",
-        description_en="Enrols an individual or group member; the number is unique in the society and "
-        "the grade must fit the kind.",
+        description_en="Enrols an individual or group member; the number is unique in the society, "
+        "the grade must fit the kind, and an individual's linked person must be within the caller's reach.",
     )
     async def add_scitech_society_member(
         self, request: Request[Any, Any, Any], society_id: FromPath[uuid.UUID], data: JSONBody[MemberCreate]
     ) -> Response[Member]:
         society = await org_within(request, society_id, SOCIETY_MANAGE, kinds=SOCIETY, pointer="/society_id")
         _check(data.kind, data.grade, data.term_start, data.term_end)
+        if data.person is not None:
+            if data.kind == "group":
+                raise Problem.invalid(("/person", PERSON_FOR_GROUP))
+            await check_person(request, SOCIETY_MANAGE, data.person, "/person")
         at = now()
         name = " ".join(data.name.split())
         row: dict[str, Any] = {
@@ -246,7 +260,7 @@ class SocietyController(Controller):
             "society": society_id,
             "org_path": society["path"],
             "kind": data.kind,
-            "person": data.person if data.kind == "individual" else None,
+            "person": data.person,
             "name": name,
             "search_text": f"{search_fold(name)}|{search_initials(name)}|{data.member_no.lower()}"[:400],
             "member_no": data.member_no,

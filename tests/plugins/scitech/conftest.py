@@ -35,6 +35,15 @@ async def make_org(
     return str(response.json()["id"])
 
 
+async def make_person(client: httpx.AsyncClient, platform: dict[str, str], home_org: Any, name: str) -> str:
+    """A person of the core homed at ``home_org`` (visible to cadres whose reach covers it)."""
+    person = await client.post(
+        "/api/v1/persons", json={"name": name, "home_org": str(home_org)}, headers=platform
+    )
+    assert person.status_code == 201, person.text
+    return str(person.json()["id"])
+
+
 async def cadre(
     client: httpx.AsyncClient, platform: dict[str, str], org: str, permissions: list[str], name: str
 ) -> dict[str, str]:

@@ -10,7 +10,7 @@ import plugins.scitech.hooks
 from core.sdk import EventInfo
 from core.testkit import assert_problem, audit_entries, signals_emitted
 
-from .conftest import decoded
+from .conftest import decoded, make_person
 
 CONTESTS = "/api/v1/scitech/contests"
 
@@ -66,11 +66,22 @@ async def test_contest_results(quntuan_client, quntuan_tree, scitech_orgs) -> No
         ),
         422,
     )
+    # a placing may name a person of the core: one within reach, not one of county B or nobody
+    platform = quntuan_tree.headers["platform"]
+    zhang = await make_person(client, platform, a, "张工")
+    elsewhere = await make_person(client, platform, scitech_orgs["b"], "钱工")
+    for person in (elsewhere, "00000000-0000-4000-8000-000000000000"):
+        someone = {"results": [{"entrant": "钱工", "rank": 1, "award": "first", "person": person}]}
+        refused = await client.put(url, json=someone, headers={**cadre, "If-Match": '"1"'})
+        assert [(e["pointer"], e["code"]) for e in assert_problem(refused, 422)["errors"]] == [
+            ("/results/0/person", "scitech_unknown_person")
+        ]
+    placings["results"][0]["person"] = zhang
     done = await client.put(url, json=placings, headers={**cadre, "If-Match": '"1"'})
     assert done.status_code == 200, done.text
-    assert [(r["entrant"], r["award"]) for r in done.json()["results"]] == [
-        ("张工", "first"),
-        ("精工班组", "second"),
+    assert [(r["entrant"], r["award"], r["person"]) for r in done.json()["results"]] == [
+        ("张工", "first", zhang),
+        ("精工班组", "second", None),
     ]
     assert done.json()["status"] == "decided"
     again = await client.put(

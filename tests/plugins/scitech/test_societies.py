@@ -6,7 +6,7 @@ import datetime as dt
 
 from core.testkit import assert_problem, audit_entries, signals_emitted
 
-from .conftest import decoded
+from .conftest import decoded, make_person
 
 
 async def test_kinds_sit_where_they_may(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]
@@ -169,3 +169,49 @@ async def test_members_terms_and_dues(quntuan_client, quntuan_tree, scitech_orgs
     not_society = await client.get(f"/api/v1/scitech/societies/{scitech_orgs['city']}/members", headers=city)
     assert assert_problem(not_society, 422)["errors"][0]["code"] == "scitech_wrong_org_kind"
     assert_problem(await client.get(url, headers=quntuan_tree.headers["member"]), 403)
+
+
+async def test_an_individual_member_links_only_a_person_within_reach(  # type: ignore[no-untyped-def]
+    quntuan_client, quntuan_tree, scitech_orgs
+) -> None:
+    client, city, platform = quntuan_client, quntuan_tree.headers["city"], quntuan_tree.headers["platform"]
+    url = f"/api/v1/scitech/societies/{scitech_orgs['society']}/members"
+    year = dt.date.today().year
+    base = {
+        "grade": "member",
+        "joined_on": f"{year}-01-01",
+        "term_start": f"{year}-01-01",
+        "term_end": f"{year + 2}-12-31",
+    }
+    inside = await make_person(client, platform, scitech_orgs["society"], "陈静")
+    above = await make_person(client, platform, quntuan_tree.orgs["province"]["id"], "林涛")
+    for n, person in enumerate((above, "00000000-0000-4000-8000-000000000000")):
+        refused = await client.post(
+            url,
+            json={"kind": "individual", "name": "林涛", "member_no": f"P-{n}", "person": person, **base},
+            headers=city,
+        )
+        assert [(e["pointer"], e["code"]) for e in assert_problem(refused, 422)["errors"]] == [
+            ("/person", "scitech_unknown_person")
+        ]
+    group = await client.post(
+        url,
+        json={
+            "kind": "group",
+            "name": "某公司",
+            "member_no": "G-1",
+            "person": inside,
+            **base,
+            "grade": "unit",
+        },
+        headers=city,
+    )
+    assert assert_problem(group, 422)["errors"][0]["code"] == "scitech_person_for_group"
+    assert await signals_emitted("scitech.society_member_joined") == []
+    linked = await client.post(
+        url,
+        json={"kind": "individual", "name": "陈静", "member_no": "P-9", "person": inside, **base},
+        headers=city,
+    )
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["person"] == inside
