@@ -388,9 +388,11 @@ class SocietyMemberController(Controller):
                     (ScitechSocietyMember.id == society_member_id)
                     & (ScitechSocietyMember.version == row["version"])
                 )
+                .returning(ScitechSocietyMember.id)
                 .run()
             )
-            del updated
+            if not updated:  # changed by another request since it was read
+                raise Problem("precondition-failed")
             merged.update(changes)
             fields = sorted(k for k in changes if k not in ("version", "updated_at"))
             await _signal(SOCIETY_MEMBER_CHANGED, merged, "scitech.society_member.changed", fields=fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from core.testkit import assert_problem, audit_entries, signals_emitted
@@ -215,3 +216,16 @@ async def test_an_individual_member_links_only_a_person_within_reach(  # type: i
     )
     assert linked.status_code == 201, linked.text
     assert linked.json()["person"] == inside
+
+    # two cadres renewing the same member at once from the same read: exactly one change lands
+    change = f"/api/v1/scitech/society-members/{linked.json()['id']}"
+    both = await asyncio.gather(
+        *[
+            client.patch(change, json={"term_end": f"{year + k}-12-31"}, headers={**city, "If-Match": '"1"'})
+            for k in (3, 4)
+        ]
+    )
+    assert sorted(r.status_code for r in both) == [200, 412]
+    got = await client.get(change, headers=city)
+    assert got.headers["etag"] == '"2"'
+    assert len(await signals_emitted("scitech.society_member_changed")) == 1
