@@ -88,6 +88,20 @@ def check_if_match(row: Mapping[str, Any], if_match: str | None) -> None:
         raise Problem(CHANGED, version=row["version"])
 
 
+async def update_version(table: Any, row: Mapping[str, Any], values: Mapping[Any, Any]) -> None:
+    """Write ``values`` (columns of ``table``) to ``row`` and move it to the next version, only if it is
+    still at the version the caller checked ``If-Match`` against: of two changes read at one version
+    exactly one lands, the other is a 412 (inside the caller's write transaction)."""
+    updated = await (
+        table.update({**values, table.version: row["version"] + 1})
+        .where((table.id == row["id"]) & (table.version == row["version"]))
+        .returning(table.id)
+        .run()
+    )
+    if not updated:
+        raise Problem("precondition-failed")
+
+
 def tagged(content: Any, version: int, status: int = 200) -> Response[Any]:
     return Response(content, status_code=status, headers={"ETag": etag(version)})
 

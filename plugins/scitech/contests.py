@@ -41,6 +41,7 @@ from plugins.scitech.common import (
     name_schemas,
     org_within,
     tagged,
+    update_version,
 )
 from plugins.scitech.common import reaches as reaches_of
 from plugins.scitech.permissions import CONTEST_MANAGE, CONTEST_READ
@@ -301,14 +302,8 @@ class ContestController(Controller):
                         for r in data.results
                     )
                 ).run()
+            await update_version(ScitechContest, row, {ScitechContest.status: "decided"})
             row["status"], row["version"] = "decided", row["version"] + 1
-            await (
-                ScitechContest.update(
-                    {ScitechContest.status: "decided", ScitechContest.version: row["version"]}
-                )
-                .where(ScitechContest.id == contest_id)
-                .run()
-            )
             await record_audit(
                 "scitech.contest.decided",
                 resource_type="scitech.contest",

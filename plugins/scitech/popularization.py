@@ -50,6 +50,7 @@ from plugins.scitech.common import (
     org_within,
     reaches,
     tagged,
+    update_version,
 )
 from plugins.scitech.consulting import FUTURE_DATE
 from plugins.scitech.event_types import POPULARIZATION
@@ -470,10 +471,9 @@ class PopularizationController(Controller):
                 ScitechActivity.offline: data.offline,
                 ScitechActivity.online: data.online,
                 ScitechActivity.status: "held",
-                ScitechActivity.version: row["version"] + 1,
                 ScitechActivity.updated_at: now(),
             }
-            await ScitechActivity.update(values).where(ScitechActivity.id == activity_id).run()
+            await update_version(ScitechActivity, row, values)
             new = {
                 **row,
                 "offline": data.offline,
@@ -630,14 +630,12 @@ class PopularizationController(Controller):
                 changes["tags"] = dumps(clean_tags(data.tags, "/tags"))
             new = {**row, **changes}
             changes.update(_resource_keys(new))
-            changes["version"] = row["version"] + 1
             changes["updated_at"] = now()
-            new.update(changes)
-            await (
-                ScitechResource.update({getattr(ScitechResource, k): v for k, v in changes.items()})
-                .where(ScitechResource.id == popsci_resource_id)
-                .run()
+            await update_version(
+                ScitechResource, row, {getattr(ScitechResource, k): v for k, v in changes.items()}
             )
+            changes["version"] = row["version"] + 1
+            new.update(changes)
             fields = sorted(
                 k for k in changes if k not in ("version", "updated_at", "tag_key", "search_text", "initials")
             )

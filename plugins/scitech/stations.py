@@ -38,6 +38,7 @@ from plugins.scitech.common import (
     org_within,
     reaches,
     tagged,
+    update_version,
 )
 from plugins.scitech.consulting import FUTURE_DATE, UNKNOWN_EXPERT
 from plugins.scitech.permissions import EXPERT_READ, STATION_MANAGE, STATION_READ
@@ -328,12 +329,10 @@ class StationController(Controller):
             changes = {
                 f: getattr(data, f) for f in ("name", "status") if getattr(data, f) is not msgspec.UNSET
             }
-            changes["version"] = row["version"] + 1
-            await (
-                ScitechStation.update({getattr(ScitechStation, k): v for k, v in changes.items()})
-                .where(ScitechStation.id == station_id)
-                .run()
+            await update_version(
+                ScitechStation, row, {getattr(ScitechStation, k): v for k, v in changes.items()}
             )
+            changes["version"] = row["version"] + 1
             row.update(changes)
             await _note(
                 STATION_CHANGED,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -210,7 +211,18 @@ async def test_resources_and_bases(quntuan_client, quntuan_tree, scitech_orgs) -
     assert await titles(q="jqr") == []
     changed = await signals_emitted("scitech.resource_changed")
     assert len(changed) == 4 and changed[-1]["resource_id"] == item["id"]
-    [entry] = await audit_entries("scitech.resource.changed")
+    # two editors changing it at once from the same read: exactly one change lands
+    both = await asyncio.gather(
+        *[
+            client.patch(
+                f"{POP}/resources/{item['id']}", json={"title": title}, headers={**cadre, "If-Match": '"2"'}
+            )
+            for title in ("机器人展品（新）", "机器人互动展品")
+        ]
+    )
+    assert sorted(r.status_code for r in both) == [200, 412]
+    assert (await client.get(f"{POP}/resources/{item['id']}", headers=cadre)).headers["etag"] == '"3"'
+    entry = (await audit_entries("scitech.resource.changed"))[0]
     assert (entry["resource_id"], decoded(entry["changes"])["fields"]) == (item["id"], ["status"])
     assert_problem(
         await client.post(f"{POP}/resources", json={"org": a, "kind": "book", "title": "x"}, headers=cadre),
