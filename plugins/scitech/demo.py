@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from core.sdk import Org, subtree_bounds
+from core.sdk import Org, subtree_bounds, transaction
 from plugins.scitech import disciplines as vocab
 from plugins.scitech.common import dumps, local_today, now
 from plugins.scitech.experts import ExpertCreate, _index_rows, new_row
@@ -210,7 +210,6 @@ async def seed_scitech(root_path: str, seed: int) -> DemoCounts:
     for org in associations:
         size = LIBRARY_SIZE.get(org["level"], 3)
         experts += expert_rows(rng, size, [(org["id"], org["path"])])
-    await load(experts)
     today, at = local_today(), now()
     activities: list[ScitechActivity] = []
     resources: list[ScitechResource] = []
@@ -250,8 +249,10 @@ async def seed_scitech(root_path: str, seed: int) -> DemoCounts:
                 }
                 row.update(_resource_keys(row))
                 resources.append(ScitechResource(**row))
-    for start in range(0, len(activities), 1000):
-        await ScitechActivity.insert(*activities[start : start + 1000]).run()
-    for start in range(0, len(resources), 1000):
-        await ScitechResource.insert(*resources[start : start + 1000]).run()
+    async with transaction():  # all or nothing: a region half seeded would pass for a seeded one
+        await load(experts)
+        for start in range(0, len(activities), 1000):
+            await ScitechActivity.insert(*activities[start : start + 1000]).run()
+        for start in range(0, len(resources), 1000):
+            await ScitechResource.insert(*resources[start : start + 1000]).run()
     return DemoCounts(experts=len(experts), activities=len(activities), resources=len(resources))
