@@ -119,7 +119,9 @@ def _candidates_sql(params: dict[str, Any]) -> tuple[Any, ...] | None:
         args.append(E.search_fold(params["tag"])[:40])
     if not parts:
         return None
-    return (" INTERSECT ".join(parts) + f" LIMIT ${len(args) + 1}", *args, E.MAX_CANDIDATES + 1)
+    inner = " INTERSECT ".join(parts) + f" LIMIT ${len(args) + 1}"
+    sql = f"SELECT array_agg(expert) AS ids FROM ({inner}) AS candidates"  # noqa: S608
+    return (sql, *args, E.MAX_CANDIDATES + 1)
 
 
 def _sql(query: Any) -> tuple[str, list[Any]]:
