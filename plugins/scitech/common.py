@@ -7,12 +7,22 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
-from core.sdk import Org, Problem, Text, current_principal, register_field_code, register_problem, within
+from core.sdk import (
+    Org,
+    Problem,
+    Text,
+    current_principal,
+    person_visible,
+    register_field_code,
+    register_problem,
+    within,
+)
 
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", description="The resource's ETag (required)", max_length=64)
@@ -38,8 +48,32 @@ WRONG_KIND = register_field_code(
 )
 
 
+#: The platform's default zone (``QUNTUAN_TIMEZONE``'s default), for code that runs without a request.
+DEFAULT_ZONE = "Asia/Shanghai"
+
+UNKNOWN_PERSON = register_field_code(
+    "scitech_unknown_person",
+    Text(
+        zh_hans="不是您权限范围内的人员",
+        zh_hant="不是您權限範圍內的人員",
+        en="Not a person within your reach",
+    ),
+)
+
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def local_today(zone: str = DEFAULT_ZONE) -> dt.date:
+    """Today's date where the platform's users are (the settings' zone), not the machine's UTC date."""
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
+def local_date(at: dt.datetime, zone: str = DEFAULT_ZONE) -> dt.date:
+    """The day ``at`` falls on where the platform's users are: an event at 07:00 in Beijing is held that
+    day, though it is still the day before in UTC."""
+    return at.astimezone(ZoneInfo(zone)).date()
 
 
 def etag(version: int) -> str:
@@ -52,6 +86,20 @@ def check_if_match(row: Mapping[str, Any], if_match: str | None) -> None:
     tag = etag(row["version"])
     if if_match.strip() not in (tag, "W/" + tag, "*"):
         raise Problem(CHANGED, version=row["version"])
+
+
+async def update_version(table: Any, row: Mapping[str, Any], values: Mapping[Any, Any]) -> None:
+    """Write ``values`` (columns of ``table``) to ``row`` and move it to the next version, only if it is
+    still at the version the caller checked ``If-Match`` against: of two changes read at one version
+    exactly one lands, the other is a 412 (inside the caller's write transaction)."""
+    updated = await (
+        table.update({**values, table.version: row["version"] + 1})
+        .where((table.id == row["id"]) & (table.version == row["version"]))
+        .returning(table.id)
+        .run()
+    )
+    if not updated:
+        raise Problem("precondition-failed")
 
 
 def tagged(content: Any, version: int, status: int = 200) -> Response[Any]:
@@ -83,6 +131,17 @@ async def org_within(
     if kinds and org["kind"] not in kinds:
         raise Problem.invalid((pointer, WRONG_KIND))
     return org
+
+
+async def check_person(
+    request: Request[Any, Any, Any], permission: str, person_id: UUID, pointer: str
+) -> None:
+    """A person linked to a record must be one the caller sees through ``permission`` (their home org, a
+    membership or a post within reach, as the core's person routes judge); one outside or unknown is a
+    422 naming the field, alike, so the link tells nothing of persons elsewhere."""
+    principal = current_principal(request)
+    if not await person_visible(principal, permission, person_id, request.app.state.settings.timezone):
+        raise Problem.invalid((pointer, UNKNOWN_PERSON))
 
 
 def loads(raw: str | None) -> list[Any]:

@@ -28,7 +28,7 @@ from core.sdk import (
     within,
 )
 from plugins.scitech import disciplines as vocab
-from plugins.scitech.common import name_schemas, now
+from plugins.scitech.common import local_today, name_schemas, now
 from plugins.scitech.experts import UNKNOWN_DISCIPLINE, UNKNOWN_DISCIPLINE_TEXT
 from plugins.scitech.permissions import CONSULT_MANAGE, EXPERT_READ
 from plugins.scitech.signals import REPORT_ADOPTED, REPORT_SUBMITTED, ReportSignal
@@ -200,7 +200,7 @@ async def submit(ctx: ProcessContext) -> None:
 
 
 def check_adoption(ctx: ProcessContext) -> None:
-    if ctx.step_form.adopted_on > now().date():
+    if ctx.step_form.adopted_on > local_today():
         raise ProcessRejected("/form/adopted_on", FUTURE_DATE, _M[FUTURE_DATE])
 
 

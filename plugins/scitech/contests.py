@@ -33,10 +33,25 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, name_schemas, org_within, tagged
+from plugins.scitech.common import (
+    IfMatch,
+    check_if_match,
+    check_person,
+    local_date,
+    name_schemas,
+    org_within,
+    tagged,
+    update_version,
+)
 from plugins.scitech.common import reaches as reaches_of
 from plugins.scitech.permissions import CONTEST_MANAGE, CONTEST_READ
-from plugins.scitech.signals import CONTEST_DECIDED, CONTEST_RECORDED, RecordSignal
+from plugins.scitech.signals import (
+    CONTEST_CANCELLED,
+    CONTEST_CHANGED,
+    CONTEST_DECIDED,
+    CONTEST_RECORDED,
+    RecordSignal,
+)
 from plugins.scitech.tables import ScitechContest, ScitechContestResult
 
 CONTEST_TYPE = "scitech.tech_contest"
@@ -104,14 +119,9 @@ async def event_published(event: EventInfo) -> None:
     if org is None or org["kind"] not in CONTEST_KINDS:
         return
     async with transaction():
-        if await ScitechContest.exists().where(ScitechContest.event == event.id).run():
-            await (
-                ScitechContest.update(
-                    {ScitechContest.title: event.title[:200], ScitechContest.held_on: event.starts_at.date()}
-                )
-                .where(ScitechContest.event == event.id)
-                .run()
-            )
+        existing = await ScitechContest.select().where(ScitechContest.event == event.id).first().run()
+        if existing is not None:
+            await _republished(dict(existing), event)
             return
         row = {
             "id": uuid.uuid4(),
@@ -121,30 +131,63 @@ async def event_published(event: EventInfo) -> None:
             "title": event.title[:200],
             "field": str(event.details.get("field", ""))[:100],
             "level": str(event.details.get("level", ""))[:16],
-            "held_on": event.starts_at.date(),
+            "held_on": local_date(event.starts_at),
             "status": "scheduled",
             "version": 1,
         }
         await ScitechContest.insert(ScitechContest(**row)).run()
-        await record_audit(
-            "scitech.contest.recorded",
-            resource_type="scitech.contest",
-            resource_id=row["id"],
-            org_path=row["org_path"],
+        await _signal("scitech.contest.recorded", CONTEST_RECORDED, row)
+
+
+async def _signal(action: str, signal: Any, row: dict[str, Any], **changes: Any) -> None:
+    await record_audit(
+        action,
+        resource_type="scitech.contest",
+        resource_id=row["id"],
+        org_path=row["org_path"],
+        changes=changes or None,
+    )
+    await emit(
+        signal,
+        RecordSignal(id=str(row["id"]), org=str(row["org"])),
+        resource_type="scitech.contest",
+        resource_id=row["id"],
+        org_path=row["org_path"],
+    )
+
+
+async def _republished(row: dict[str, Any], event: EventInfo) -> None:
+    """The event of a kept contest was published again: its title and date follow the event, a
+    cancelled contest is scheduled again, placings recorded stay. Nothing is written when nothing
+    changed."""
+    wanted = {
+        "title": event.title[:200],
+        "held_on": local_date(event.starts_at),
+        "status": "scheduled" if row["status"] == "cancelled" else row["status"],
+    }
+    changes = {k: v for k, v in wanted.items() if row[k] != v}
+    if not changes:
+        return
+    await (
+        ScitechContest.update(
+            {
+                **{getattr(ScitechContest, k): v for k, v in changes.items()},
+                ScitechContest.version: row["version"] + 1,
+            }
         )
-        await emit(
-            CONTEST_RECORDED,
-            RecordSignal(id=str(row["id"]), org=str(row["org"])),
-            resource_type="scitech.contest",
-            resource_id=row["id"],
-            org_path=row["org_path"],
-        )
+        .where(ScitechContest.id == row["id"])
+        .run()
+    )
+    await _signal(
+        "scitech.contest.republished", CONTEST_CHANGED, row, event=str(event.id), fields=sorted(changes)
+    )
 
 
 async def event_cancelled(event: EventInfo) -> None:
+    """The contest's event was cancelled: so is the contest (it takes no placings from now on)."""
     async with transaction():
         row = await ScitechContest.select().where(ScitechContest.event == event.id).first().run()
-        if row is None:
+        if row is None or row["status"] == "cancelled":
             return
         await (
             ScitechContest.update(
@@ -153,12 +196,7 @@ async def event_cancelled(event: EventInfo) -> None:
             .where(ScitechContest.id == row["id"])
             .run()
         )
-        await record_audit(
-            "scitech.contest.cancelled",
-            resource_type="scitech.contest",
-            resource_id=row["id"],
-            org_path=row["org_path"],
-        )
+        await _signal("scitech.contest.cancelled", CONTEST_CANCELLED, dict(row), event=str(event.id))
 
 
 async def _load(request: Request[Any, Any, Any], contest_id: uuid.UUID, permission: str) -> dict[str, Any]:
@@ -222,10 +260,11 @@ class ContestController(Controller):
         "/{contest_id:uuid}/results",
         opt={"permission": CONTEST_MANAGE},
         summary="登记比赛名次（须 If-Match）",
-        description="登记（或更正）比赛的全部名次与奖项；名次不得重复，已取消的比赛不能登记。",
+        description="登记（或更正）比赛的全部名次与奖项；名次不得重复，关联的人员须在权限范围内，"
+        "已取消的比赛不能登记。",
         summary_en="Record a contest's placings (If-Match)",
-        description_en="Records (or corrects) every placing and award; ranks are unique, and a cancelled "
-        "contest takes none.",
+        description_en="Records (or corrects) every placing and award; ranks are unique, linked persons "
+        "must be within reach, and a cancelled contest takes none.",
     )
     async def record_scitech_contest_results(
         self,
@@ -234,6 +273,10 @@ class ContestController(Controller):
         data: JSONBody[ResultsIn],
         if_match: IfMatch = None,
     ) -> Response[Contest]:
+        await _load(request, contest_id, CONTEST_MANAGE)  # out of reach: 404 before any field is judged
+        for i, placing in enumerate(data.results):
+            if placing.person is not None:
+                await check_person(request, CONTEST_MANAGE, placing.person, f"/results/{i}/person")
         async with transaction():
             row = await _load(request, contest_id, CONTEST_MANAGE)
             check_if_match(row, if_match)
@@ -259,14 +302,8 @@ class ContestController(Controller):
                         for r in data.results
                     )
                 ).run()
+            await update_version(ScitechContest, row, {ScitechContest.status: "decided"})
             row["status"], row["version"] = "decided", row["version"] + 1
-            await (
-                ScitechContest.update(
-                    {ScitechContest.status: "decided", ScitechContest.version: row["version"]}
-                )
-                .where(ScitechContest.id == contest_id)
-                .run()
-            )
             await record_audit(
                 "scitech.contest.decided",
                 resource_type="scitech.contest",

@@ -25,7 +25,7 @@ from core.sdk import (
 from plugins.scitech import disciplines as vocab
 from plugins.scitech import expert_import
 from plugins.scitech import experts as E
-from plugins.scitech.common import IfMatch, name_schemas, org_within, reaches, tagged
+from plugins.scitech.common import IfMatch, check_person, name_schemas, org_within, reaches, tagged
 from plugins.scitech.permissions import EXPERT_MANAGE, EXPERT_READ
 from plugins.scitech.tables import ScitechExpert
 
@@ -114,16 +114,19 @@ class ExpertController(Controller):
         "/",
         opt={"permission": EXPERT_MANAGE},
         summary="专家入库",
-        description="在调用者管理的科协或学会的专家库中新增专家；学科须为 GB/T 13745 代码。",
+        description="在调用者管理的科协或学会的专家库中新增专家；学科须为 GB/T 13745 代码；"
+        "关联的人员（person）须在调用者权限范围内。",
         summary_en="Add an expert",
         description_en="Adds an expert to the library of an association or society the caller manages; "
-        "disciplines are GB/T 13745 codes.",
+        "disciplines are GB/T 13745 codes; a linked person must be within the caller's reach.",
     )
     async def add_scitech_expert(
         self, request: Request[Any, Any, Any], data: JSONBody[E.ExpertCreate]
     ) -> Response[E.Expert]:
         org = await org_within(request, data.org, EXPERT_MANAGE, kinds=LIBRARY_KINDS)
         row = E.new_row(data, org["path"])
+        if data.person is not None:
+            await check_person(request, EXPERT_MANAGE, data.person, "/person")
         async with transaction():
             await E.insert_experts([row])
         return tagged(E.as_expert(row), 1, 201)

@@ -405,10 +405,20 @@ async def candidate_ids(discipline: str | None, tag: str | None) -> list[Any] | 
     if not parts:
         return None
     sql = " INTERSECT ".join(parts) + " LIMIT {}"
-    rows = await ScitechExpertDiscipline.raw(sql, *args, MAX_CANDIDATES + 1).run()
-    if len(rows) > MAX_CANDIDATES:
+    if ScitechExpertDiscipline._meta.db.engine_type == "postgres":
+        # One row holding the ids as an array, decoded at once, rather than up to 5 001 rows each made
+        # into a dict: it is what made a broad discipline cost three times the raw SQL.
+        rows = await ScitechExpertDiscipline.raw(
+            f"SELECT array_agg(expert) AS ids FROM ({sql}) AS candidates",  # noqa: S608
+            *args,
+            MAX_CANDIDATES + 1,
+        ).run()
+        ids = list(rows[0]["ids"] or [])
+    else:
+        ids = [r["expert"] for r in await ScitechExpertDiscipline.raw(sql, *args, MAX_CANDIDATES + 1).run()]
+    if len(ids) > MAX_CANDIDATES:
         return None
-    return [r["expert"] for r in rows]
+    return ids
 
 
 async def search(

@@ -24,7 +24,7 @@ from core.sdk import (
     StatFigure,
     hookimpl,
 )
-from plugins.scitech import PLUGIN_INFO, contests
+from plugins.scitech import PLUGIN_INFO, contests, demo
 from plugins.scitech.consulting import PROCESS_TYPES
 from plugins.scitech.consulting_routes import ROUTES as CONSULTING_ROUTES
 from plugins.scitech.coverage import RULES
@@ -149,6 +149,11 @@ async def quntuan_event_published(event: EventInfo) -> None:
 async def quntuan_event_cancelled(event: EventInfo) -> None:
     await event_cancelled(event)
     await contests.event_cancelled(event)
+
+
+@hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int) -> None:
+    await demo.seed_scitech(root_path, seed)
 
 
 @hookimpl

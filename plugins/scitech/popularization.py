@@ -43,17 +43,27 @@ from plugins.scitech.common import (
     check_if_match,
     dumps,
     loads,
+    local_date,
+    local_today,
     name_schemas,
     now,
     org_within,
     reaches,
     tagged,
+    update_version,
 )
 from plugins.scitech.consulting import FUTURE_DATE
 from plugins.scitech.event_types import POPULARIZATION
 from plugins.scitech.experts import Tag, clean_tags
 from plugins.scitech.permissions import POPSCI_MANAGE, POPSCI_READ
-from plugins.scitech.signals import ACTIVITY_RECORDED, REACH_REPORTED, RESOURCE_CHANGED, RecordSignal
+from plugins.scitech.signals import (
+    ACTIVITY_CANCELLED,
+    ACTIVITY_CHANGED,
+    ACTIVITY_RECORDED,
+    REACH_REPORTED,
+    RESOURCE_CHANGED,
+    RecordSignal,
+)
 from plugins.scitech.tables import ScitechActivity, ScitechResource
 
 CANCELLED = register_field_code(
@@ -235,21 +245,9 @@ async def event_published(event: EventInfo) -> None:
     if org is None or org["kind"] not in POPSCI_KINDS:
         return
     async with transaction():
-        existing = (
-            await ScitechActivity.select(ScitechActivity.id).where(ScitechActivity.event == event.id).run()
-        )
-        if existing:
-            await (
-                ScitechActivity.update(
-                    {
-                        ScitechActivity.title: event.title[:200],
-                        ScitechActivity.held_on: event.starts_at.date(),
-                        ScitechActivity.status: "scheduled",
-                    }
-                )
-                .where(ScitechActivity.event == event.id)
-                .run()
-            )
+        existing = await ScitechActivity.select().where(ScitechActivity.event == event.id).first().run()
+        if existing is not None:
+            await _republished(dict(existing), event)
             return
         row = {
             "id": uuid.uuid4(),
@@ -258,7 +256,7 @@ async def event_published(event: EventInfo) -> None:
             "event": event.id,
             "kind": kind,
             "title": event.title[:200],
-            "held_on": event.starts_at.date(),
+            "held_on": local_date(event.starts_at),
             "offline": 0,
             "online": 0,
             "status": "scheduled",
@@ -272,23 +270,63 @@ async def event_published(event: EventInfo) -> None:
         )
 
 
+async def _republished(row: dict[str, Any], event: EventInfo) -> None:
+    """The event of a kept activity was published again (a hook delivered twice, or a cancelled event
+    brought back): its title and date follow the event, a cancelled activity is scheduled again; a
+    reach already reported stays. Nothing is written when nothing changed."""
+    wanted = {
+        "title": event.title[:200],
+        "held_on": local_date(event.starts_at),
+        "status": "scheduled" if row["status"] == "cancelled" else row["status"],
+    }
+    changes = {k: v for k, v in wanted.items() if row[k] != v}
+    if not changes:
+        return
+    version = row["version"] + 1
+    await (
+        ScitechActivity.update(
+            {
+                **{getattr(ScitechActivity, k): v for k, v in changes.items()},
+                ScitechActivity.version: version,
+                ScitechActivity.updated_at: now(),
+            }
+        )
+        .where(ScitechActivity.id == row["id"])
+        .run()
+    )
+    await _record(
+        "scitech.activity.republished",
+        ACTIVITY_CHANGED,
+        "scitech.activity",
+        row,
+        event=str(event.id),
+        fields=sorted(changes),
+    )
+
+
 async def event_cancelled(event: EventInfo) -> None:
+    """The event of an activity was cancelled: so is the activity (left out of the reach from now on)."""
     async with transaction():
-        rows = await ScitechActivity.select().where(ScitechActivity.event == event.id).run()
-        if not rows:
+        row = await ScitechActivity.select().where(ScitechActivity.event == event.id).first().run()
+        if row is None or row["status"] == "cancelled":
             return
         await (
             ScitechActivity.update(
-                {ScitechActivity.status: "cancelled", ScitechActivity.version: ScitechActivity.version + 1}
+                {
+                    ScitechActivity.status: "cancelled",
+                    ScitechActivity.version: row["version"] + 1,
+                    ScitechActivity.updated_at: now(),
+                }
             )
-            .where(ScitechActivity.event == event.id)
+            .where(ScitechActivity.id == row["id"])
             .run()
         )
-        await record_audit(
+        await _record(
             "scitech.activity.cancelled",
-            resource_type="scitech.activity",
-            resource_id=rows[0]["id"],
-            org_path=rows[0]["org_path"],
+            ACTIVITY_CANCELLED,
+            "scitech.activity",
+            dict(row),
+            event=str(event.id),
         )
 
 
@@ -368,7 +406,7 @@ class PopularizationController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[ActivityCreate]
     ) -> Response[Activity]:
         org = await org_within(request, data.org, POPSCI_MANAGE, kinds=POPSCI_KINDS)
-        if data.held_on > now().date():
+        if data.held_on > local_today():
             raise Problem.invalid(("/held_on", FUTURE_DATE))
         at = now()
         row = {
@@ -433,10 +471,9 @@ class PopularizationController(Controller):
                 ScitechActivity.offline: data.offline,
                 ScitechActivity.online: data.online,
                 ScitechActivity.status: "held",
-                ScitechActivity.version: row["version"] + 1,
                 ScitechActivity.updated_at: now(),
             }
-            await ScitechActivity.update(values).where(ScitechActivity.id == activity_id).run()
+            await update_version(ScitechActivity, row, values)
             new = {
                 **row,
                 "offline": data.offline,
@@ -593,14 +630,12 @@ class PopularizationController(Controller):
                 changes["tags"] = dumps(clean_tags(data.tags, "/tags"))
             new = {**row, **changes}
             changes.update(_resource_keys(new))
-            changes["version"] = row["version"] + 1
             changes["updated_at"] = now()
-            new.update(changes)
-            await (
-                ScitechResource.update({getattr(ScitechResource, k): v for k, v in changes.items()})
-                .where(ScitechResource.id == popsci_resource_id)
-                .run()
+            await update_version(
+                ScitechResource, row, {getattr(ScitechResource, k): v for k, v in changes.items()}
             )
+            changes["version"] = row["version"] + 1
+            new.update(changes)
             fields = sorted(
                 k for k in changes if k not in ("version", "updated_at", "tag_key", "search_text", "initials")
             )

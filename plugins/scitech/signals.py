@@ -60,6 +60,22 @@ ACTIVITY_RECORDED = SignalType(
         zh_hans="登记了科普活动", zh_hant="登記了科普活動", en="A popularization activity was recorded"
     ),
 )
+ACTIVITY_CHANGED = SignalType(
+    name="scitech.activity_changed",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="科普活动随活动重新发布而变更",
+        zh_hant="科普活動隨活動重新發佈而變更",
+        en="A popularization activity changed as its event was published again",
+    ),
+)
+ACTIVITY_CANCELLED = SignalType(
+    name="scitech.activity_cancelled",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="科普活动已取消", zh_hant="科普活動已取消", en="A popularization activity was cancelled"
+    ),
+)
 REACH_REPORTED = SignalType(
     name="scitech.reach_reported",
     payload=RecordSignal,
@@ -121,6 +137,22 @@ CONTEST_RECORDED = SignalType(
         zh_hans="发布了科技比武", zh_hant="發佈了科技比武", en="A technology contest was published"
     ),
 )
+CONTEST_CHANGED = SignalType(
+    name="scitech.contest_changed",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="科技比武随活动重新发布而变更",
+        zh_hant="科技比武隨活動重新發佈而變更",
+        en="A technology contest changed as its event was published again",
+    ),
+)
+CONTEST_CANCELLED = SignalType(
+    name="scitech.contest_cancelled",
+    payload=RecordSignal,
+    description=Text(
+        zh_hans="科技比武已取消", zh_hant="科技比武已取消", en="A technology contest was cancelled"
+    ),
+)
 CONTEST_DECIDED = SignalType(
     name="scitech.contest_decided",
     payload=RecordSignal,
@@ -135,6 +167,8 @@ SIGNALS: list[SignalType] = [
     REPORT_SUBMITTED,
     REPORT_ADOPTED,
     ACTIVITY_RECORDED,
+    ACTIVITY_CHANGED,
+    ACTIVITY_CANCELLED,
     REACH_REPORTED,
     RESOURCE_CHANGED,
     SOCIETY_MEMBER_JOINED,
@@ -143,6 +177,8 @@ SIGNALS: list[SignalType] = [
     STATION_RECORDED,
     STATION_CHANGED,
     CONTEST_RECORDED,
+    CONTEST_CHANGED,
+    CONTEST_CANCELLED,
     CONTEST_DECIDED,
 ]
 

@@ -31,7 +31,17 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, name_schemas, now, org_within, reaches, tagged
+from plugins.scitech.common import (
+    IfMatch,
+    check_if_match,
+    check_person,
+    local_today,
+    name_schemas,
+    now,
+    org_within,
+    reaches,
+    tagged,
+)
 from plugins.scitech.permissions import SOCIETY_MANAGE, SOCIETY_READ
 from plugins.scitech.signals import DUES_PAID, SOCIETY_MEMBER_CHANGED, SOCIETY_MEMBER_JOINED, RecordSignal
 from plugins.scitech.tables import ScitechSocietyDues, ScitechSocietyMember
@@ -61,6 +71,14 @@ BAD_TERM = register_field_code(
         zh_hans="会籍期限须晚于开始日期",
         zh_hant="會籍期限須晚於開始日期",
         en="The term must end after it starts",
+    ),
+)
+PERSON_FOR_GROUP = register_field_code(
+    "scitech_person_for_group",
+    Text(
+        zh_hans="单位会员不关联个人",
+        zh_hant="單位會員不關聯個人",
+        en="A group member is not linked to a person",
     ),
 )
 PAID = register_field_code(
@@ -142,7 +160,7 @@ class DuesSummary(msgspec.Struct, kw_only=True):
 
 
 def _member(row: dict[str, Any]) -> Member:
-    today = now().date()
+    today = local_today()
     current = row["status"] == "active" and row["term_start"] <= today <= row["term_end"]
     return Member(**{f: row[f] for f in Member.__struct_fields__ if f != "current"}, current=current)
 
@@ -220,16 +238,21 @@ class SocietyController(Controller):
         "/{society_id:uuid}/members",
         opt={"permission": SOCIETY_MANAGE},
         summary="发展学会会员",
-        description="为学会登记个人会员或单位会员：会员编号在学会内唯一，级别须与类型相符。",
+        description="为学会登记个人会员或单位会员：会员编号在学会内唯一，级别须与类型相符；"
+        "个人会员关联的人员（person）须在调用者权限范围内。",
         summary_en="Enrol a society member",
-        description_en="Enrols an individual or group member; the number is unique in the society and "
-        "the grade must fit the kind.",
+        description_en="Enrols an individual or group member; the number is unique in the society, "
+        "the grade must fit the kind, and an individual's linked person must be within the caller's reach.",
     )
     async def add_scitech_society_member(
         self, request: Request[Any, Any, Any], society_id: FromPath[uuid.UUID], data: JSONBody[MemberCreate]
     ) -> Response[Member]:
         society = await org_within(request, society_id, SOCIETY_MANAGE, kinds=SOCIETY, pointer="/society_id")
         _check(data.kind, data.grade, data.term_start, data.term_end)
+        if data.person is not None:
+            if data.kind == "group":
+                raise Problem.invalid(("/person", PERSON_FOR_GROUP))
+            await check_person(request, SOCIETY_MANAGE, data.person, "/person")
         at = now()
         name = " ".join(data.name.split())
         row: dict[str, Any] = {
@@ -237,7 +260,7 @@ class SocietyController(Controller):
             "society": society_id,
             "org_path": society["path"],
             "kind": data.kind,
-            "person": data.person if data.kind == "individual" else None,
+            "person": data.person,
             "name": name,
             "search_text": f"{search_fold(name)}|{search_initials(name)}|{data.member_no.lower()}"[:400],
             "member_no": data.member_no,
@@ -365,9 +388,11 @@ class SocietyMemberController(Controller):
                     (ScitechSocietyMember.id == society_member_id)
                     & (ScitechSocietyMember.version == row["version"])
                 )
+                .returning(ScitechSocietyMember.id)
                 .run()
             )
-            del updated
+            if not updated:  # changed by another request since it was read
+                raise Problem("precondition-failed")
             merged.update(changes)
             fields = sorted(k for k in changes if k not in ("version", "updated_at"))
             await _signal(SOCIETY_MEMBER_CHANGED, merged, "scitech.society_member.changed", fields=fields)
@@ -391,7 +416,7 @@ class SocietyMemberController(Controller):
             row = await _load(request, society_member_id, SOCIETY_MANAGE)
             if not row["term_start"].year <= data.year <= row["term_end"].year:
                 raise Problem.invalid(("/year", OUT_OF_TERM))
-            if data.paid_on > now().date():
+            if data.paid_on > local_today():
                 raise Problem.invalid(("/paid_on", "scitech_future_date"))
             exists = (
                 await ScitechSocietyDues.exists()

@@ -29,7 +29,17 @@ from core.sdk import (
     transaction,
     within,
 )
-from plugins.scitech.common import IfMatch, check_if_match, name_schemas, now, org_within, reaches, tagged
+from plugins.scitech.common import (
+    IfMatch,
+    check_if_match,
+    local_today,
+    name_schemas,
+    now,
+    org_within,
+    reaches,
+    tagged,
+    update_version,
+)
 from plugins.scitech.consulting import FUTURE_DATE, UNKNOWN_EXPERT
 from plugins.scitech.permissions import EXPERT_READ, STATION_MANAGE, STATION_READ
 from plugins.scitech.signals import STATION_CHANGED, STATION_RECORDED, RecordSignal
@@ -223,7 +233,7 @@ async def _note(signal: Any, row: dict[str, Any], action: str, resource_type: st
 
 
 def _not_future(day: dt.date, pointer: str) -> None:
-    if day > now().date():
+    if day > local_today():
         raise Problem.invalid((pointer, FUTURE_DATE))
 
 
@@ -319,12 +329,10 @@ class StationController(Controller):
             changes = {
                 f: getattr(data, f) for f in ("name", "status") if getattr(data, f) is not msgspec.UNSET
             }
-            changes["version"] = row["version"] + 1
-            await (
-                ScitechStation.update({getattr(ScitechStation, k): v for k, v in changes.items()})
-                .where(ScitechStation.id == station_id)
-                .run()
+            await update_version(
+                ScitechStation, row, {getattr(ScitechStation, k): v for k, v in changes.items()}
             )
+            changes["version"] = row["version"] + 1
             row.update(changes)
             await _note(
                 STATION_CHANGED,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -16,6 +17,11 @@ def quntuan_plugins() -> dict[str, object]:
     return {"scitech": plugins.scitech.hooks}
 
 
+def decoded(value: Any) -> Any:
+    """A JSON column of an outbox signal or audit entry as read back (text on some databases)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 async def make_org(
     client: httpx.AsyncClient, headers: dict[str, str], parent: Any, kind: str, level: str, name: str
 ) -> str:
@@ -27,6 +33,15 @@ async def make_org(
     )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+async def make_person(client: httpx.AsyncClient, platform: dict[str, str], home_org: Any, name: str) -> str:
+    """A person of the core homed at ``home_org`` (visible to cadres whose reach covers it)."""
+    person = await client.post(
+        "/api/v1/persons", json={"name": name, "home_org": str(home_org)}, headers=platform
+    )
+    assert person.status_code == 201, person.text
+    return str(person.json()["id"])
 
 
 async def cadre(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 from openpyxl import Workbook
 
 from core.testkit import assert_problem, audit_entries, signals_emitted
+
+from .conftest import make_person
 
 EXPERTS = "/api/v1/scitech/experts"
 
@@ -262,3 +265,28 @@ async def test_experts_follow_their_org_when_it_moves(quntuan_client, quntuan_tr
     assert (
         await client.get(EXPERTS, params={"discipline": "520"}, headers=scitech_orgs["headers"]["a"])
     ).json()["items"][0]["name"] == "钱学"
+
+
+async def test_a_linked_person_must_be_within_reach(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]
+    client, cadre, platform = quntuan_client, scitech_orgs["headers"]["a"], quntuan_tree.headers["platform"]
+    a, b = scitech_orgs["a"], scitech_orgs["b"]
+    mine = await make_person(client, platform, a, "周明")
+    theirs = await make_person(client, platform, b, "吴亮")
+    # a person of county B and an id that names nobody are refused alike, naming the field
+    for person in (theirs, str(uuid.uuid4())):
+        refused = await client.post(
+            EXPERTS, json=expert(a, "吴亮", ["520"], [], person=person), headers=cadre
+        )
+        assert [(e["pointer"], e["code"]) for e in assert_problem(refused, 422)["errors"]] == [
+            ("/person", "scitech_unknown_person")
+        ]
+    assert_problem(
+        await client.post(EXPERTS, json=expert(a, "x", ["520"], [], person="not-a-uuid"), headers=cadre), 422
+    )
+    assert await signals_emitted("scitech.expert_added") == []
+    linked = await client.post(EXPERTS, json=expert(a, "周明", ["520"], [], person=mine), headers=cadre)
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["person"] == mine
+    got = await client.get(f"{EXPERTS}/{linked.json()['id']}", headers=cadre)
+    assert got.json()["person"] == mine
+    assert len(await signals_emitted("scitech.expert_added")) == 1

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
+import msgspec
+
+import plugins.scitech.hooks
+from core.sdk import EventInfo
 from core.testkit import assert_problem, audit_entries, signals_emitted
+
+from .conftest import decoded
 
 POP = "/api/v1/scitech/popularization"
 
@@ -76,6 +83,29 @@ async def test_events_become_activities_with_reach(quntuan_client, quntuan_tree,
         headers={**cadre, "If-Match": '"2"'},
     )
     assert assert_problem(cancelled, 422)["errors"][0]["code"] == "scitech_activity_cancelled"
+    [signal] = await signals_emitted("scitech.activity_cancelled")
+    assert (signal["resource_id"], decoded(signal["payload"])["org"]) == (caravan_activity["id"], a)
+    [entry] = await audit_entries("scitech.activity.cancelled")
+    assert entry["resource_id"] == caravan_activity["id"]
+    # the event's hook delivered again with the same event writes nothing; the event brought back with
+    # a new title schedules the activity again, audited and signalled
+    event = (await client.get(f"/api/v1/events/{caravan}", headers=cadre)).json()
+    await plugins.scitech.hooks.quntuan_event_cancelled(msgspec.convert(event, EventInfo))
+    assert len(await signals_emitted("scitech.activity_cancelled")) == 1
+    info = msgspec.convert({**event, "status": "published", "title": "科普大篷车进校园"}, EventInfo)
+    await plugins.scitech.hooks.quntuan_event_published(info)
+    await plugins.scitech.hooks.quntuan_event_published(info)
+    back = await client.get(f"{POP}/activities/{caravan_activity['id']}", headers=cadre)
+    assert (back.json()["status"], back.json()["title"], back.headers["etag"]) == (
+        "scheduled",
+        "科普大篷车进校园",
+        '"3"',
+    )
+    [signal] = await signals_emitted("scitech.activity_changed")
+    assert signal["resource_id"] == caravan_activity["id"]
+    [entry] = await audit_entries("scitech.activity.republished")
+    assert decoded(entry["changes"])["fields"] == ["status", "title"]
+    await plugins.scitech.hooks.quntuan_event_cancelled(msgspec.convert(event, EventInfo))
 
     today = dt.date.today()
     visit = await client.post(
@@ -130,6 +160,9 @@ async def test_events_become_activities_with_reach(quntuan_client, quntuan_tree,
     assert "scitech.popsci_offline_year" in stats
     assert len(await signals_emitted("scitech.reach_reported")) == 1
     assert len(await audit_entries("scitech.activity.recorded")) == 3
+    recorded = await signals_emitted("scitech.activity_recorded")
+    assert len(recorded) == 3 and recorded[-1]["resource_id"] == visit.json()["id"]
+    assert {decoded(s["payload"])["org"] for s in recorded} == {a}
 
     # reach of another subtree: not visible, not writable
     assert_problem(await client.get(f"{POP}/reach", params={"org": scitech_orgs["b"]}, headers=cadre), 404)
@@ -176,6 +209,21 @@ async def test_resources_and_bases(quntuan_client, quntuan_tree, scitech_orgs) -
     )
     assert down.status_code == 200, down.text
     assert await titles(q="jqr") == []
+    changed = await signals_emitted("scitech.resource_changed")
+    assert len(changed) == 4 and changed[-1]["resource_id"] == item["id"]
+    # two editors changing it at once from the same read: exactly one change lands
+    both = await asyncio.gather(
+        *[
+            client.patch(
+                f"{POP}/resources/{item['id']}", json={"title": title}, headers={**cadre, "If-Match": '"2"'}
+            )
+            for title in ("机器人展品（新）", "机器人互动展品")
+        ]
+    )
+    assert sorted(r.status_code for r in both) == [200, 412]
+    assert (await client.get(f"{POP}/resources/{item['id']}", headers=cadre)).headers["etag"] == '"3"'
+    entry = (await audit_entries("scitech.resource.changed"))[0]
+    assert (entry["resource_id"], decoded(entry["changes"])["fields"]) == (item["id"], ["status"])
     assert_problem(
         await client.post(f"{POP}/resources", json={"org": a, "kind": "book", "title": "x"}, headers=cadre),
         422,

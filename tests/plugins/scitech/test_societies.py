@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
-from core.testkit import assert_problem, signals_emitted
+from core.testkit import assert_problem, audit_entries, signals_emitted
+
+from .conftest import decoded, make_person
 
 
 async def test_kinds_sit_where_they_may(quntuan_client, quntuan_tree, scitech_orgs) -> None:  # type: ignore[no-untyped-def]
@@ -141,6 +144,15 @@ async def test_members_terms_and_dues(quntuan_client, quntuan_tree, scitech_orgs
     ).json()
     assert (summary["members"], summary["paid"]) == (1, 0)
     assert len(await signals_emitted("scitech.society_member_joined")) == 2
+    changed = await signals_emitted("scitech.society_member_changed")
+    assert [s["resource_id"] for s in changed] == [member, member]
+    assert {decoded(s["payload"])["org"] for s in changed} == {society}
+    assert [
+        decoded(e["changes"])["fields"] for e in await audit_entries("scitech.society_member.changed")
+    ] == [
+        ["grade", "term_end"],
+        ["status"],
+    ]
     assert len(await signals_emitted("scitech.dues_paid")) == 1
 
     # other subtrees and other kinds of org
@@ -158,3 +170,62 @@ async def test_members_terms_and_dues(quntuan_client, quntuan_tree, scitech_orgs
     not_society = await client.get(f"/api/v1/scitech/societies/{scitech_orgs['city']}/members", headers=city)
     assert assert_problem(not_society, 422)["errors"][0]["code"] == "scitech_wrong_org_kind"
     assert_problem(await client.get(url, headers=quntuan_tree.headers["member"]), 403)
+
+
+async def test_an_individual_member_links_only_a_person_within_reach(  # type: ignore[no-untyped-def]
+    quntuan_client, quntuan_tree, scitech_orgs
+) -> None:
+    client, city, platform = quntuan_client, quntuan_tree.headers["city"], quntuan_tree.headers["platform"]
+    url = f"/api/v1/scitech/societies/{scitech_orgs['society']}/members"
+    year = dt.date.today().year
+    base = {
+        "grade": "member",
+        "joined_on": f"{year}-01-01",
+        "term_start": f"{year}-01-01",
+        "term_end": f"{year + 2}-12-31",
+    }
+    inside = await make_person(client, platform, scitech_orgs["society"], "陈静")
+    above = await make_person(client, platform, quntuan_tree.orgs["province"]["id"], "林涛")
+    for n, person in enumerate((above, "00000000-0000-4000-8000-000000000000")):
+        refused = await client.post(
+            url,
+            json={"kind": "individual", "name": "林涛", "member_no": f"P-{n}", "person": person, **base},
+            headers=city,
+        )
+        assert [(e["pointer"], e["code"]) for e in assert_problem(refused, 422)["errors"]] == [
+            ("/person", "scitech_unknown_person")
+        ]
+    group = await client.post(
+        url,
+        json={
+            "kind": "group",
+            "name": "某公司",
+            "member_no": "G-1",
+            "person": inside,
+            **base,
+            "grade": "unit",
+        },
+        headers=city,
+    )
+    assert assert_problem(group, 422)["errors"][0]["code"] == "scitech_person_for_group"
+    assert await signals_emitted("scitech.society_member_joined") == []
+    linked = await client.post(
+        url,
+        json={"kind": "individual", "name": "陈静", "member_no": "P-9", "person": inside, **base},
+        headers=city,
+    )
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["person"] == inside
+
+    # two cadres renewing the same member at once from the same read: exactly one change lands
+    change = f"/api/v1/scitech/society-members/{linked.json()['id']}"
+    both = await asyncio.gather(
+        *[
+            client.patch(change, json={"term_end": f"{year + k}-12-31"}, headers={**city, "If-Match": '"1"'})
+            for k in (3, 4)
+        ]
+    )
+    assert sorted(r.status_code for r in both) == [200, 412]
+    got = await client.get(change, headers=city)
+    assert got.headers["etag"] == '"2"'
+    assert len(await signals_emitted("scitech.society_member_changed")) == 1
