@@ -178,7 +178,13 @@ async def test_every_corpus_body_on_every_json_route(client: ApiClient, world: d
 
 async def test_every_corpus_cursor_on_every_list_route(client: ApiClient, world: dict[str, str]) -> None:
     """Each cursor of the corpus, to each route documenting ``?cursor=`` (required parameters filled)."""
-    required = {"org": world["org_id"], "owner_kind": "org", "owner_id": world["org_id"], "region": "330100"}
+    required = {
+        "org": world["org_id"],
+        "owner_kind": "org",
+        "owner_id": world["org_id"],
+        "region": "330100",
+        "year": "2025",
+    }
     checked = 0
     for method, path, op in _operations(client.app):
         names = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}

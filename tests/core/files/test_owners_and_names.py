@@ -49,8 +49,9 @@ def test_owner_kinds_are_registered_and_checked() -> None:
         },
     )
     assert set(pm.registry.file_owners) == {
-        "process",  # the core's own: processes, notices, nominations and places
+        "process",  # the core's own: processes, notices, nominations, places and announcements
         "notice",
+        "announcement",
         "nomination",
         "place",
         "filetest.dossier",
