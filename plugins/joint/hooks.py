@@ -16,18 +16,22 @@ from core.sdk import (
     PluginInfo,
     ProcessType,
     SignalType,
+    StatFigure,
     hookimpl,
 )
 from plugins.joint import PLUGIN_INFO
 from plugins.joint import overdue as _overdue  # noqa: F401 (registers the periodic overdue job)
 from plugins.joint.councils import CouncilController, MeetingController, TaskController
+from plugins.joint.orders import ORDER
 from plugins.joint.permissions import PERMISSIONS
 from plugins.joint.picture import PictureController
 from plugins.joint.processes import TASK
 from plugins.joint.referrals import ReferralController
 from plugins.joint.roles import ROLES
+from plugins.joint.services import MyServiceController, OrderController, PartnerController, ServiceController
 from plugins.joint.signals import SIGNALS
-from plugins.joint.tables import APP_CONFIG, JointMember
+from plugins.joint.statistics import joint_figures
+from plugins.joint.tables import APP_CONFIG, JointMember, JointOrder
 
 
 @hookimpl
@@ -47,7 +51,17 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [CouncilController, MeetingController, TaskController, ReferralController, PictureController]
+    return [
+        CouncilController,
+        MeetingController,
+        TaskController,
+        ReferralController,
+        PictureController,
+        ServiceController,
+        PartnerController,
+        OrderController,
+        MyServiceController,
+    ]
 
 
 @hookimpl
@@ -62,7 +76,7 @@ def quntuan_signals() -> Sequence[SignalType]:
 
 @hookimpl
 def quntuan_process_types() -> Sequence[ProcessType]:
-    return [TASK]
+    return [TASK, ORDER]
 
 
 @hookimpl
@@ -75,7 +89,16 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         OrgPathColumn(table="joint_task", column="org_path"),
         OrgPathColumn(table="joint_task", column="member_path"),
         OrgPathColumn(table="joint_referral_rule", column="region_path"),
+        OrgPathColumn(table="joint_partner", column="org_path"),
+        OrgPathColumn(table="joint_service", column="org_path"),
+        OrgPathColumn(table="joint_order", column="org_path"),
+        OrgPathColumn(table="joint_order", column="assignee_path"),
     ]
+
+
+@hookimpl
+async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
+    return await joint_figures(org_path)
 
 
 @hookimpl
@@ -87,5 +110,12 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
             person_column="representative",
             on_erasure="anonymise",
             fields={"representative": None, "post_title": ""},
-        )
+        ),
+        # An order stays in the menu's figures; erasure clears who placed it and what they wrote.
+        PersonalDataTable(
+            table=JointOrder,
+            person_column="person",
+            on_erasure="anonymise",
+            fields={"person": None, "rating_comment": ""},
+        ),
     ]

@@ -122,3 +122,115 @@ DUE_PAST = _field(
     "joint_due_past",
     _t("期限不能早于今天", "期限不能早於今天", "The deadline cannot be before today"),
 )
+
+# --- the service menu ------------------------------------------------------------------------------------
+
+SERVICE_FULL = register_problem(
+    "joint-service-full",
+    409,
+    _t("本期名额已满", "本期名額已滿", "No places left"),
+    _t(
+        "此服务 {period} 的 {capacity} 个名额已约满，请下期再点单或选择其他服务。",
+        "此服務 {period} 的 {capacity} 個名額已約滿，請下期再點單或選擇其他服務。",
+        "All {capacity} places of this service for {period} are taken: order again next period or "
+        "choose another service.",
+    ),
+)
+SERVICE_WITHDRAWN = register_problem(
+    "joint-service-withdrawn",
+    409,
+    _t("服务已撤下", "服務已撤下", "Service withdrawn"),
+    _t(
+        "此服务已撤下，不再接受点单；已点的单照常办理。",
+        "此服務已撤下，不再接受點單；已點的單照常辦理。",
+        "The service was withdrawn and takes no new orders; orders placed before go on.",
+    ),
+)
+MEMBERS_ONLY = register_problem(
+    "joint-members-only",
+    403,
+    _t("仅面向成员", "僅面向成員", "For members only"),
+    _t(
+        "此服务（或调查）只面向所在组织及其下级组织的成员。",
+        "此服務（或調查）只面向所在組織及其下級組織的成員。",
+        "This service (or survey) is only for members of its org and the orgs beneath it.",
+    ),
+)
+NO_PERSON = register_problem(
+    "joint-no-person",
+    403,
+    _t("须由本人办理", "須由本人辦理", "Only a person may"),
+    _t(
+        "点单、评价和作答须由本人登录办理；接口客户端和没有人员信息的账户不能办理。",
+        "點單、評價和作答須由本人登入辦理；介面客戶端和沒有人員資訊的帳戶不能辦理。",
+        "Ordering, rating and answering surveys are done by the person, signed in; API clients and "
+        "accounts without a person cannot.",
+    ),
+)
+NOT_DONE = register_problem(
+    "joint-order-not-done",
+    409,
+    _t("服务尚未完成", "服務尚未完成", "Not done yet"),
+    _t(
+        "服务完成后才能评价（当前状态：{state}）。",
+        "服務完成後才能評價（目前狀態：{state}）。",
+        "An order is rated once it is done (now: {state}).",
+    ),
+)
+ALREADY_RATED = register_problem(
+    "joint-already-rated",
+    409,
+    _t("已经评价过", "已經評價過", "Rated already"),
+    _t("每个点单只能评价一次。", "每個點單只能評價一次。", "An order is rated once."),
+)
+PARTNER_EXISTS = register_problem(
+    "joint-partner-exists",
+    409,
+    _t("该社会组织已登记", "該社會組織已登記", "Partner registered already"),
+    _t(
+        "统一社会信用代码为 {credit_code} 的社会组织已在本组织登记。",
+        "統一社會信用代碼為 {credit_code} 的社會組織已在本組織登記。",
+        "A partner with the unified social credit code {credit_code} is registered with this org already.",
+    ),
+)
+
+ORDER_VIA_MENU = _field(
+    "joint_order_via_menu",
+    _t(
+        "服务点单须通过服务清单（/api/v1/joint）提交",
+        "服務點單須透過服務清單（/api/v1/joint）提交",
+        "Orders are placed through the service menu (/api/v1/joint)",
+    ),
+)
+DISPATCH_OUTSIDE = _field(
+    "joint_dispatch_outside",
+    _t(
+        "只能派给派单人权限范围内的组织",
+        "只能派給派單人權限範圍內的組織",
+        "Orders go only to orgs within the dispatcher's reach",
+    ),
+)
+PARTNER_ELSEWHERE = _field(
+    "joint_partner_elsewhere",
+    _t(
+        "合作社会组织须登记在所派组织且处于合作状态",
+        "合作社會組織須登記在所派組織且處於合作狀態",
+        "The partner must be active and registered with the org the order goes to",
+    ),
+)
+PLACE_ELSEWHERE = _field(
+    "joint_place_elsewhere",
+    _t(
+        "阵地须在用，且属于本组织、其上级或下级组织",
+        "陣地須在用，且屬於本組織、其上級或下級組織",
+        "The place must be open and belong to the org, an org above it or one beneath it",
+    ),
+)
+NOT_OWN_ORG = _field(
+    "joint_not_own_org",
+    _t(
+        "须为本人的所在组织（户籍所在组织或所在的组织）",
+        "須為本人的所在組織（所屬組織或所在的組織）",
+        "Must be the person's own org (their home org or one they are a member of)",
+    ),
+)

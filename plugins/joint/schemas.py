@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Long = Annotated[str, msgspec.Meta(max_length=5000)]
@@ -200,3 +201,179 @@ class JointRequestType(msgspec.Struct, kw_only=True):
     name: dict[str, str]
     default_target: str
     installed: bool
+
+
+# --- the service menu ------------------------------------------------------------------------------------
+
+Audience = Literal["public", "members"]
+Period = Literal["day", "week", "month", "quarter", "year", "total"]
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Location = Annotated[str, msgspec.Meta(max_length=300)]
+PartnerKind = Literal["social_org", "enterprise", "volunteer_team", "institution"]
+#: 统一社会信用代码: 18 characters of digits and capitals (GB 32100).
+CreditCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$")]
+
+
+class JointServiceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    org_id: UUID
+    title: Name
+    description: Long = ""
+    #: for whom (服务对象) and on what terms.
+    eligibility: Long = ""
+    #: public: anyone may see and order it; members: members of the org's subtree only.
+    audience: Audience = "public"
+    #: the request (need) type it answers, for orders placed by need (``wage_arrears``…).
+    need_type: Code | None = None
+    #: a place (阵地) of the org, of an org above it or beneath it.
+    place_id: UUID | None = None
+    location: Location = ""
+    #: orders taken per period; null: no limit.
+    capacity: Capacity | None = None
+    period: Period = "month"
+
+
+class JointServiceUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    title: Name | UnsetType = UNSET
+    description: Long | UnsetType = UNSET
+    eligibility: Long | UnsetType = UNSET
+    audience: Audience | UnsetType = UNSET
+    need_type: Code | UnsetType | None = UNSET
+    place_id: UUID | UnsetType | None = UNSET
+    location: Location | UnsetType = UNSET
+    capacity: Capacity | UnsetType | None = UNSET
+    period: Period | UnsetType = UNSET
+    status: Literal["published", "withdrawn"] | UnsetType = UNSET
+
+
+class JointService(msgspec.Struct, kw_only=True):
+    id: UUID
+    org_id: UUID
+    org_name: str
+    title: str
+    description: str
+    eligibility: str
+    audience: str
+    need_type: str | None
+    place_id: UUID | None
+    place_name: str | None
+    location: str
+    capacity: int | None
+    period: str
+    #: the current period (``2026-12``, ``2026Q4``…) and the places taken and left in it.
+    period_key: str
+    taken: int
+    remaining: int | None
+    status: str
+    version: int
+    created_at: datetime
+
+
+class JointPartnerIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    #: the org the partner is registered with (orders reach it through this org).
+    org_id: UUID
+    name: Name
+    credit_code: CreditCode | None = None
+    kind: PartnerKind = "social_org"
+    description: Long = ""
+    need_types: Annotated[list[Code], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+
+
+class JointPartnerUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name | UnsetType = UNSET
+    description: Long | UnsetType = UNSET
+    kind: PartnerKind | UnsetType = UNSET
+    need_types: Annotated[list[Code], msgspec.Meta(max_length=50)] | UnsetType = UNSET
+    status: Literal["active", "inactive"] | UnsetType = UNSET
+
+
+class JointPartner(msgspec.Struct, kw_only=True):
+    id: UUID
+    org_id: UUID
+    name: str
+    credit_code: str | None
+    kind: str
+    description: str
+    need_types: list[str]
+    status: str
+    version: int
+    created_at: datetime
+
+
+class JointOrderIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    #: what the person needs, in their words (no ID numbers or phones).
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class JointNeedOrderIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An order by need type: the referral rules route it to an org, whose matching service it orders."""
+
+    need_type: Code
+    #: where the person is: their home org or an org they are a member of (default: the home org).
+    org_id: UUID | None = None
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class JointRatingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    rating: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    comment: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class JointOrder(msgspec.Struct, kw_only=True):
+    id: UUID
+    process_id: UUID | None
+    service_id: UUID | None
+    service_title: str | None
+    #: the org the order was placed with.
+    org_id: UUID
+    need_type: str | None
+    person_id: UUID | None
+    #: ordered, dispatched, accepted, done, cancelled or refused (the process's state).
+    state: str
+    period_key: str | None
+    #: where it was dispatched (派单) and the partner social organization taking it, if any.
+    assignee_org_id: UUID | None
+    partner_id: UUID | None
+    declines: int
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    done_at: datetime | None
+    closed_at: datetime | None
+    rating: int | None
+    rating_comment: str
+    rated_at: datetime | None
+    created_at: datetime
+    #: how a need was routed (rule, region, org), for orders placed by need type.
+    route: JointRoute | None = None
+
+
+class JointServiceFigure(msgspec.Struct, kw_only=True):
+    service_id: UUID
+    org_id: UUID
+    title: str
+    status: str
+    ordered: int
+    dispatched: int
+    done: int
+    rated: int
+    average_rating: float | None
+
+
+class JointOrgServiceFigure(msgspec.Struct, kw_only=True):
+    org_id: UUID
+    org_name: str
+    services: int
+    ordered: int
+    dispatched: int
+    done: int
+    rated: int
+    average_rating: float | None
+
+
+class JointServiceFigures(msgspec.Struct, kw_only=True):
+    org_id: UUID
+    ordered: int
+    dispatched: int
+    done: int
+    average_rating: float | None
+    orgs: list[JointOrgServiceFigure]
+    services: list[JointServiceFigure]

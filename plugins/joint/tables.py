@@ -126,6 +126,103 @@ class JointReferralRule(Table, tablename="joint_referral_rule"):
     updated_at = Timestamptz()
 
 
+class JointPartner(Table, tablename="joint_partner"):
+    """A partner social organization (合作社会组织) registered with an org: it may take orders dispatched to
+    it (接单) through that org, which records its answers (a partner has no login of its own)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    name = Varchar(length=200)
+    #: 统一社会信用代码 (18 characters), or empty when not registered yet.
+    credit_code = Varchar(length=18, default="")
+    #: social_org, enterprise, volunteer_team or institution.
+    kind = Varchar(length=32, default="social_org")
+    description = Text(default="")
+    #: the request (need) types it serves, e.g. ``["legal_aid", "elderly_care"]``.
+    need_types = JSON(default=[])
+    #: active or inactive.
+    status = Varchar(length=16, default="active")
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointService(Table, tablename="joint_service"):
+    """A service an org publishes on the menu (服务清单): what, for whom, where, how many per period."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    #: for whom (服务对象) and on what terms, as the org words it.
+    eligibility = Text(default="")
+    #: public (anyone may see and order it) or members (members of the org's subtree only).
+    audience = Varchar(length=16, default="public")
+    #: the request (need) type it answers (``wage_arrears``…), for orders placed by need.
+    need_type = Varchar(length=64, default="")
+    #: a core place (阵地) where it is given, or null; ``location`` words where otherwise.
+    place = UUID(null=True, default=None)
+    location = Varchar(length=300, default="")
+    #: orders taken per period (null: no limit).
+    capacity = Integer(null=True, default=None)
+    #: day, week, month, quarter, year or total (the capacity's period).
+    period = Varchar(length=16, default="month")
+    #: published or withdrawn.
+    status = Varchar(length=16, default="published")
+    version = Integer(default=1)
+    created_by = UUID()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointServiceSlot(Table, tablename="joint_service_slot"):
+    """The places of a service taken in one period (``2026-12``, ``2026Q4``…), one row per period: an
+    order takes one with ``taken = taken + 1 WHERE taken < capacity``, exact under any concurrency."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    service = UUID(index=True)
+    period_key = Varchar(length=16)
+    taken = Integer(default=0)
+
+
+class JointOrder(Table, tablename="joint_order"):
+    """A person's order (点单) of a service, or of a need routed by the referral rules, followed as a core
+    process (``joint.service_order``); dispatched (派单) to an org or a partner, taken (接单), done, rated."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    #: the service ordered, or null for a need without a matching service (the org dispatches it).
+    service = UUID(null=True, default=None, index=True)
+    #: the org the order was placed with (the service's, or the one the rules routed the need to).
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    need_type = Varchar(length=64, default="")
+    #: the referral rule that routed a need (the zero id: the platform's default), or null.
+    rule = UUID(null=True, default=None)
+    #: who ordered; cleared when the person's data is erased.
+    person = UUID(null=True, default=None, index=True)
+    process = UUID(null=True, default=None, index=True)
+    #: the period whose place the order holds (``2026-12``…), empty when the service has no limit.
+    period_key = Varchar(length=16, default="")
+    holds_place = Integer(default=0)
+    #: the process's state, kept by the type's ``after`` hooks in the step's transaction.
+    state = Varchar(length=40, default="ordered")
+    assignee_org = UUID(null=True, default=None)
+    assignee_path = Varchar(length=PATH, default="")
+    partner = UUID(null=True, default=None)
+    declines = Integer(default=0)
+    dispatched_at = Timestamptz(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)
+    done_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    #: the person's rating (1–5) after completion, once.
+    rating = Integer(null=True, default=None)
+    rating_comment = Text(default="")
+    rated_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
 TABLES = [
     JointCouncil,
     JointMember,
@@ -134,6 +231,10 @@ TABLES = [
     JointTask,
     JointTaskReport,
     JointReferralRule,
+    JointPartner,
+    JointService,
+    JointServiceSlot,
+    JointOrder,
 ]
 
 APP_CONFIG = AppConfig(

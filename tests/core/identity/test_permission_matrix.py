@@ -119,6 +119,9 @@ PARAMETERS: dict[str, str] = {
     "meeting_id": "joint_meeting",
     "task_id": "joint_task",
     "rule_id": "joint_rule",
+    "service_id": "joint_service",
+    "partner_id": "joint_partner",
+    "order_id": "joint_order",
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     "certificate_id": "disabled_certificate",
     # --- women plugin
@@ -293,6 +296,14 @@ BODIES: dict[tuple[str, str], Any] = {
         "target": "union.*",
     },
     ("PATCH", "/api/v1/joint/referral-rules/{rule_id}"): {"note": "改"},
+    ("POST", "/api/v1/joint/services"): {"org_id": "{org}", "title": "乙方服务"},
+    ("PATCH", "/api/v1/joint/services/{service_id}"): {"description": "改"},
+    ("POST", "/api/v1/joint/services/{service_id}/orders"): {"note": "点单"},
+    ("POST", "/api/v1/joint/partners"): {"org_id": "{org}", "name": "乙方社会组织"},
+    ("PATCH", "/api/v1/joint/partners/{partner_id}"): {"description": "改"},
+    # A need ordered from B's org: only B's own people are there.
+    ("POST", "/api/v1/joint/orders"): {"need_type": "wage_arrears", "org_id": "{org}"},
+    ("POST", "/api/v1/joint/orders/{order_id}/rating"): {"rating": 5},
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     ("POST", "/api/v1/disabled/certificates"): {
         "person_id": "{person}",
@@ -526,6 +537,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"): {"org_id": "{org}", "request_type": "wage_arrears"},
+    ("GET", "/api/v1/joint/services/figures"): {"org_id": "{org}"},
     ("GET", "/api/v1/orgs/directory"): {"q": ORG_NAME},
     # --- union plugin (工会) ---
     ("GET", "/api/v1/union/members"): {"org": "{org}"},
@@ -549,6 +561,7 @@ QUERY_TARGETS = {
     ("GET", "/api/v1/files"),
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"),
+    ("GET", "/api/v1/joint/services/figures"),
     # --- union plugin (工会) ---
     ("GET", "/api/v1/union/members"),
 }
@@ -617,6 +630,10 @@ SHOWN: dict[tuple[str, str], set[str]] = {
     },
     # A review of a claim is a process at the org the person asked, which names it.
     ("POST", "/api/v1/me/claims/reviews"): {"org", "org_name"},
+    # The service menu lists services for everyone wherever they are to every signed-in caller (the
+    # control's POST /joint/services publishes one of B), each naming the org that gives it; B's
+    # members-only service stays unseen.
+    ("GET", "/api/v1/joint/services"): {"org", "org_name"},
 }
 SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it, not a cadre above"
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
@@ -659,6 +676,15 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("GET", "/api/v1/events/{event_id}/public"): ({404}, "B's event is for members: it has no public page"),
     # --- joint plugin ---
     ("GET", "/api/v1/joint/referrals/route"): ({422}, "B's rule sends wage arrears to a union; B has none"),
+    ("POST", "/api/v1/joint/services/{service_id}/orders"): (
+        {403},
+        "B's service is for B's members: R's administrator is none",
+    ),
+    ("POST", "/api/v1/joint/orders"): (
+        {422},
+        "a need is ordered from the person's own org: R's admin's is R",
+    ),
+    ("POST", "/api/v1/joint/orders/{order_id}/rating"): ({403}, "only the person who ordered rates it"),
     # --- self-service -----------------------------------------------------------------------------------
     ("POST", "/api/v1/auth/codes"): ({429}, "A's callers just asked a code for this phone: the resend wait"),
     ("POST", "/api/v1/auth/signup"): ({409}, "one of A's callers just signed up with this very username"),
@@ -1199,6 +1225,27 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["joint_rule"] = str(rule["id"])
+    # B's service for its members, a partner social organization of B, and the order of B's member.
+    service = await _ok(
+        await api.post(
+            "/api/v1/joint/services",
+            json={"org_id": ids["org"], "title": "乙方服务", "audience": "members"},
+            headers=control,
+        )
+    )
+    ids["joint_service"] = str(service["id"])
+    partner = await _ok(
+        await api.post(
+            "/api/v1/joint/partners", json={"org_id": ids["org"], "name": "乙方社会组织"}, headers=control
+        )
+    )
+    ids["joint_partner"] = str(partner["id"])
+    order = await _ok(
+        await api.post(
+            f"/api/v1/joint/services/{service['id']}/orders", json={"note": "乙方点单"}, headers=b_member
+        )
+    )
+    ids["joint_order"] = str(order["id"])
     # --- disabled (the example 残联 plugin, when installed): a county 残联 of B and a certificate of B's
     # person there (without the plugin no route names them: the ids are just never requested).
     ids.update(disabled_org=str(uuid.uuid4()), disabled_certificate=str(uuid.uuid4()))
