@@ -31,7 +31,8 @@ from plugins.joint.roles import ROLES
 from plugins.joint.services import MyServiceController, OrderController, PartnerController, ServiceController
 from plugins.joint.signals import SIGNALS
 from plugins.joint.statistics import joint_figures
-from plugins.joint.tables import APP_CONFIG, JointMember, JointOrder
+from plugins.joint.surveys import MySurveyController, SurveyController, SurveyRunController
+from plugins.joint.tables import APP_CONFIG, JointMember, JointOrder, JointSurveyRespondent
 
 
 @hookimpl
@@ -61,6 +62,9 @@ def quntuan_routes() -> Sequence[Any]:
         PartnerController,
         OrderController,
         MyServiceController,
+        SurveyController,
+        SurveyRunController,
+        MySurveyController,
     ]
 
 
@@ -93,6 +97,10 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         OrgPathColumn(table="joint_service", column="org_path"),
         OrgPathColumn(table="joint_order", column="org_path"),
         OrgPathColumn(table="joint_order", column="assignee_path"),
+        OrgPathColumn(table="joint_survey", column="org_path"),
+        OrgPathColumn(table="joint_survey_run", column="org_path"),
+        OrgPathColumn(table="joint_survey_sheet", column="org_path"),
+        OrgPathColumn(table="joint_survey_answer", column="org_path"),
     ]
 
 
@@ -118,4 +126,6 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
             on_erasure="anonymise",
             fields={"person": None, "rating_comment": ""},
         ),
+        # Who answered which survey run; the answers themselves name nobody and stay in the results.
+        PersonalDataTable(table=JointSurveyRespondent, person_column="person", on_erasure="delete"),
     ]

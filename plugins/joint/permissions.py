@@ -15,6 +15,9 @@ SERVICE_READ = "joint.service.read"
 SERVICE_MANAGE = "joint.service.manage"
 SERVICE_DISPATCH = "joint.service.dispatch"
 SERVICE_DELIVER = "joint.service.deliver"
+SURVEY_READ = "joint.survey.read"
+SURVEY_MANAGE = "joint.survey.manage"
+SURVEY_TEXT_READ = "joint.survey_text.read"
 
 PERMISSIONS: tuple[Permission, ...] = (
     Permission(
@@ -74,5 +77,29 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         code=SERVICE_DELIVER,
         name=Text(zh_hans="接单并提供服务", zh_hant="接單並提供服務", en="Take and deliver orders"),
+    ),
+    Permission(
+        code=SURVEY_READ,
+        name=Text(
+            zh_hans="查看需求调查及其汇总结果",
+            zh_hant="查看需求調查及其匯總結果",
+            en="Read needs surveys and their counted results",
+        ),
+    ),
+    Permission(
+        code=SURVEY_MANAGE,
+        name=Text(
+            zh_hans="发起需求调查、开放与关闭各期",
+            zh_hant="發起需求調查、開放與關閉各期",
+            en="Set up needs surveys, open and close their runs",
+        ),
+    ),
+    Permission(
+        code=SURVEY_TEXT_READ,
+        name=Text(
+            zh_hans="查看需求调查的文字回答（不含姓名）",
+            zh_hant="查看需求調查的文字回答（不含姓名）",
+            en="Read the text answers of needs surveys (never with names)",
+        ),
     ),
 )

@@ -234,3 +234,108 @@ NOT_OWN_ORG = _field(
         "Must be the person's own org (their home org or one they are a member of)",
     ),
 )
+
+# --- needs surveys ---------------------------------------------------------------------------------------
+
+NOT_IN_AUDIENCE = register_problem(
+    "joint-survey-not-for-you",
+    403,
+    _t("此调查不面向你", "此調查不面向你", "Not asked by this survey"),
+    _t(
+        "区域调查面向户籍所在组织或所在组织在该区域的群众，成员调查面向该组织及其下级组织的成员。",
+        "區域調查面向所屬組織或所在組織在該區域的群眾，成員調查面向該組織及其下級組織的成員。",
+        "A region survey asks people whose home org or an org they belong to lies in its region; a members "
+        "survey asks the members of its org and the orgs beneath it.",
+    ),
+)
+ALREADY_RESPONDED = register_problem(
+    "joint-already-responded",
+    409,
+    _t("本期已经作答", "本期已經作答", "Answered already"),
+    _t("每人每期只能作答一次。", "每人每期只能作答一次。", "A person answers each run once."),
+)
+RUN_CLOSED = register_problem(
+    "joint-run-closed",
+    409,
+    _t("本期调查已关闭", "本期調查已關閉", "Run closed"),
+    _t("本期调查已关闭，不再接受作答。", "本期調查已關閉，不再接受作答。", "This run is closed to answers."),
+)
+RUN_OPEN = register_problem(
+    "joint-run-open",
+    409,
+    _t("已有一期正在开放", "已有一期正在開放", "A run is open"),
+    _t(
+        "此调查已有一期正在开放作答，请先关闭它。",
+        "此調查已有一期正在開放作答，請先關閉它。",
+        "A run of this survey is open: close it first.",
+    ),
+)
+RUN_EXISTS = register_problem(
+    "joint-run-exists",
+    409,
+    _t("该季度已开展过", "該季度已開展過", "Quarter taken"),
+    _t(
+        "此调查在 {period} 已开展过一期。",
+        "此調查在 {period} 已開展過一期。",
+        "This survey ran in {period} already.",
+    ),
+)
+SURVEY_ARCHIVED = register_problem(
+    "joint-survey-archived",
+    409,
+    _t("调查已归档", "調查已歸檔", "Survey archived"),
+    _t(
+        "此调查已归档，不能再开新一期。",
+        "此調查已歸檔，不能再開新一期。",
+        "The survey is archived: no new runs.",
+    ),
+)
+QUESTIONS_FIXED = register_problem(
+    "joint-questions-fixed",
+    409,
+    _t("题目已固定", "題目已固定", "Questions fixed"),
+    _t(
+        "此调查已开展过，题目不能再修改；可另建一份调查。",
+        "此調查已開展過，題目不能再修改；可另建一份調查。",
+        "The survey has run: its questions no longer change (make a new survey).",
+    ),
+)
+
+QUESTIONS_INVALID = _field(
+    "joint_questions_invalid",
+    _t(
+        "题目代码须唯一；单选、多选题须有两个以上代码不重复的选项，评分题和文字题不设选项",
+        "題目代碼須唯一；單選、多選題須有兩個以上代碼不重複的選項，評分題和文字題不設選項",
+        "Question codes are unique; single and multiple choices have two or more options of unique codes, "
+        "ratings and texts none",
+    ),
+)
+QUESTION_UNKNOWN = _field(
+    "joint_question_unknown",
+    _t("调查中没有这道题", "調查中沒有這道題", "No such question in the survey"),
+)
+ANSWER_DUPLICATE = _field(
+    "joint_answer_duplicate",
+    _t("同一道题只能回答一次", "同一道題只能回答一次", "A question is answered once"),
+)
+ANSWER_WRONG = _field(
+    "joint_answer_wrong",
+    _t(
+        "答案与题型不符：单选给 option，多选给不重复的 options，评分给 1–5 的 rating，文字给非空 text",
+        "答案與題型不符：單選給 option，多選給不重複的 options，評分給 1–5 的 rating，文字給非空 text",
+        "The answer does not fit the question: option for a single choice, distinct options for a multiple "
+        "choice, a rating of 1–5, a text that is not empty",
+    ),
+)
+ANSWER_MISSING = _field(
+    "joint_answer_missing",
+    _t("还有必答题没有回答", "還有必答題沒有回答", "A required question is unanswered"),
+)
+NEED_UNKNOWN = _field(
+    "joint_need_unknown",
+    _t(
+        "所引调查题目或选项不存在，或调查不覆盖此服务的组织",
+        "所引調查題目或選項不存在，或調查不覆蓋此服務的組織",
+        "No such survey question or option, or the survey does not cover the service's org",
+    ),
+)

@@ -230,6 +230,10 @@ class JointServiceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     #: orders taken per period; null: no limit.
     capacity: Capacity | None = None
     period: Period = "month"
+    #: the needs-survey questions (and options) whose demand the service answers.
+    answers: Annotated[list[JointNeedRefIn], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class JointServiceUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -243,6 +247,7 @@ class JointServiceUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
     capacity: Capacity | UnsetType | None = UNSET
     period: Period | UnsetType = UNSET
     status: Literal["published", "withdrawn"] | UnsetType = UNSET
+    answers: Annotated[list[JointNeedRefIn], msgspec.Meta(max_length=20)] | UnsetType = UNSET
 
 
 class JointService(msgspec.Struct, kw_only=True):
@@ -266,6 +271,8 @@ class JointService(msgspec.Struct, kw_only=True):
     status: str
     version: int
     created_at: datetime
+    #: the needs it answers (survey questions and options), for the menu's planning.
+    answers: list[JointNeedRef] = msgspec.field(default_factory=list)
 
 
 class JointPartnerIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -377,3 +384,163 @@ class JointServiceFigures(msgspec.Struct, kw_only=True):
     average_rating: float | None
     orgs: list[JointOrgServiceFigure]
     services: list[JointServiceFigure]
+
+
+# --- needs surveys ---------------------------------------------------------------------------------------
+
+QuestionCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Quarter = Annotated[str, msgspec.Meta(pattern=r"^\d{4}Q[1-4]$")]
+
+
+class JointOptionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    code: QuestionCode
+    label: Name
+
+
+class JointQuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    #: the question's code, unique in the survey (what services cite and answers name).
+    code: QuestionCode
+    kind: Literal["single", "multiple", "rating", "text"]
+    text: Name
+    #: two or more for single and multiple choice; none for rating (1–5) and text.
+    options: Annotated[list[JointOptionIn], msgspec.Meta(max_length=30)] = msgspec.field(default_factory=list)
+    required: bool = True
+
+
+class JointOption(msgspec.Struct, kw_only=True):
+    code: str
+    label: str
+
+
+class JointQuestion(msgspec.Struct, kw_only=True):
+    code: str
+    kind: str
+    text: str
+    options: list[JointOption] = msgspec.field(default_factory=list)
+    required: bool = True
+
+
+Questions = Annotated[list[JointQuestionIn], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class JointSurveyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    org_id: UUID
+    title: Name
+    description: Long = ""
+    #: region: the public of the org's subtree; members: the members of the org's subtree.
+    audience: Literal["region", "members"] = "region"
+    questions: Questions
+
+
+class JointSurveyUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    title: Name | UnsetType = UNSET
+    description: Long | UnsetType = UNSET
+    status: Literal["active", "archived"] | UnsetType = UNSET
+    #: only before the first run opens.
+    questions: Questions | UnsetType = UNSET
+
+
+class JointSurvey(msgspec.Struct, kw_only=True):
+    id: UUID
+    org_id: UUID
+    title: str
+    description: str
+    audience: str
+    questions: list[JointQuestion]
+    status: str
+    version: int
+    created_at: datetime
+
+
+class JointRunIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    #: the quarter (``2026Q4``); this quarter when left out.
+    period: Quarter | None = None
+
+
+class JointSurveyRun(msgspec.Struct, kw_only=True):
+    id: UUID
+    survey_id: UUID
+    period: str
+    #: open or closed.
+    status: str
+    responses: int
+    opened_at: datetime
+    closed_at: datetime | None
+    version: int
+
+
+class JointSurveyRunDetail(JointSurveyRun, kw_only=True):
+    survey: JointSurvey
+    #: whether the caller answered this run.
+    answered: bool
+
+
+class JointAnswerIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One answer: ``option`` (single choice), ``options`` (multiple), ``rating`` (1–5) or ``text``."""
+
+    question: QuestionCode
+    option: QuestionCode | None = None
+    options: Annotated[list[QuestionCode], msgspec.Meta(max_length=30)] | None = None
+    rating: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None
+    text: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class JointResponseIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    answers: Annotated[list[JointAnswerIn], msgspec.Meta(max_length=50)]
+
+
+class JointResponseReceipt(msgspec.Struct, kw_only=True):
+    run_id: UUID
+    period: str
+    received_at: datetime
+
+
+class JointOptionResult(msgspec.Struct, kw_only=True):
+    code: str
+    label: str
+    count: int
+    #: count / people who answered the question (null when nobody did).
+    share: float | None
+    #: published services of the menu (of orgs in the subtree or above it) citing this option.
+    services: int
+
+
+class JointQuestionResult(msgspec.Struct, kw_only=True):
+    code: str
+    kind: str
+    text: str
+    answered: int
+    options: list[JointOptionResult]
+    #: how many answered 1, 2, 3, 4 and 5 (rating questions).
+    ratings: list[int] | None
+    average_rating: float | None
+    #: the text answers, without names — only for holders of joint.survey_text.read (else null).
+    texts: list[str] | None
+    #: published services citing the question as a whole.
+    services: int
+
+
+class JointSurveyResults(msgspec.Struct, kw_only=True):
+    run_id: UUID
+    survey_id: UUID
+    period: str
+    #: the subtree counted.
+    org_id: UUID
+    responses: int
+    #: whether text answers are included (the reader holds joint.survey_text.read there).
+    texts_shown: bool
+    questions: list[JointQuestionResult]
+
+
+class JointNeedRefIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A survey question (and option) whose demand a service answers."""
+
+    survey_id: UUID
+    question: QuestionCode
+    option: QuestionCode | None = None
+
+
+class JointNeedRef(msgspec.Struct, kw_only=True):
+    survey_id: UUID
+    question: str
+    option: str | None

@@ -56,6 +56,7 @@ from plugins.joint.orders import ORDER_TYPE, period_key, places_taken, take_plac
 from plugins.joint.problems import (
     ALREADY_RATED,
     MEMBERS_ONLY,
+    NEED_UNKNOWN,
     NO_PERSON,
     NOT_DONE,
     NOT_OWN_ORG,
@@ -65,7 +66,8 @@ from plugins.joint.problems import (
     SERVICE_WITHDRAWN,
 )
 from plugins.joint.referrals import route
-from plugins.joint.tables import JointOrder, JointPartner, JointService
+from plugins.joint.surveys import CHOICE, questions_of
+from plugins.joint.tables import JointOrder, JointPartner, JointService, JointServiceNeed, JointSurvey
 
 Req = Request[Any, Any, Any]
 ServiceId = Annotated[uuid.UUID, FromPath]
@@ -123,8 +125,63 @@ async def _org_names(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     return {r["id"]: r["name"] for r in rows}
 
 
+async def checked_needs(
+    refs: list[S.JointNeedRefIn], org_path: str, caller: Principal
+) -> list[dict[str, Any]]:
+    """The survey questions (and options) a service cites, each of a survey covering the service's org
+    (its org at or above it) or read by the caller: 422 naming the one that is not."""
+    if not refs:
+        return []
+    ids = list({r.survey_id for r in refs})
+    surveys = {s["id"]: s for s in await JointSurvey.select().where(JointSurvey.id.is_in(ids)).run()}
+    errors = []
+    rows = {}
+    for i, ref in enumerate(refs):
+        survey = surveys.get(ref.survey_id)
+        covers = survey is not None and (
+            org_path.startswith(survey["org_path"])
+            or within(survey["org_path"], caller.reach(perm.SURVEY_READ))
+        )
+        question = next((q for q in questions_of(survey) if q.code == ref.question), None) if covers else None
+        fits = question is not None and (
+            ref.option is None
+            or (question.kind in CHOICE and ref.option in {o.code for o in question.options})
+        )
+        if not fits:
+            errors.append((f"/answers/{i}", NEED_UNKNOWN))
+            continue
+        key = (ref.survey_id, ref.question, ref.option or "")
+        rows[key] = {"survey": ref.survey_id, "question": ref.question, "option": ref.option or ""}
+    if errors:
+        raise Problem.invalid(*errors)
+    return list(rows.values())
+
+
+async def _needs_of(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[S.JointNeedRef]]:
+    if not ids:
+        return {}
+    found: dict[uuid.UUID, list[S.JointNeedRef]] = {}
+    for r in (
+        await JointServiceNeed.select()
+        .where(JointServiceNeed.service.is_in(ids))
+        .order_by(JointServiceNeed.id)
+        .run()
+    ):
+        found.setdefault(r["service"], []).append(
+            S.JointNeedRef(survey_id=r["survey"], question=r["question"], option=r["option"] or None)
+        )
+    return found
+
+
+async def _cite(service_id: uuid.UUID, needs: list[dict[str, Any]]) -> None:
+    await JointServiceNeed.delete().where(JointServiceNeed.service == service_id).run()
+    if needs:
+        await JointServiceNeed.insert(*(JointServiceNeed(service=service_id, **n) for n in needs)).run()
+
+
 async def to_services(request: Req, rows: list[dict[str, Any]]) -> list[S.JointService]:
     day = today(request)
+    needs = await _needs_of([r["id"] for r in rows])
     keys = {r["id"]: period_key(r["period"], day) for r in rows}
     limited = [r["id"] for r in rows if r["capacity"] is not None]
     taken = await places_taken(limited, keys)
@@ -155,6 +212,9 @@ async def to_services(request: Req, rows: list[dict[str, Any]]) -> list[S.JointS
                 status=r["status"],
                 version=r["version"],
                 created_at=r["created_at"],
+                answers=sorted(
+                    needs.get(r["id"], []), key=lambda n: (str(n.survey_id), n.question, n.option or "")
+                ),
             )
         )
     return out
@@ -442,6 +502,7 @@ class ServiceController(Controller):
             raise Problem.invalid(("/org_id", "invalid"))
         if data.place_id is not None:
             await _check_place(data.place_id, org["path"])
+        needs = await checked_needs(data.answers, org["path"], caller)
         moment = now()
         row = {
             "id": uuid.uuid4(),
@@ -464,6 +525,7 @@ class ServiceController(Controller):
         }
         async with transaction():
             await JointService.insert(JointService(**row)).run()
+            await _cite(row["id"], needs)
             await record_audit(
                 "joint.service.published",
                 resource_type="joint.service",
@@ -528,9 +590,17 @@ class ServiceController(Controller):
         data: JSONBody[S.JointServiceUpdate],
         if_match: IfMatch = None,
     ) -> Response[S.JointService]:
-        row = await managed_service(service_id, principal(request))
+        caller = principal(request)
+        row = await managed_service(service_id, caller)
         check_if_match(row, if_match)
         given = _given(data)
+        needs = None
+        if "answers" in given:
+            needs = await checked_needs(given.pop("answers"), row["org_path"], caller)
+            cited = await JointServiceNeed.select().where(JointServiceNeed.service == service_id).run()
+            before = {(r["survey"], r["question"], r["option"]) for r in cited}
+            if before == {(n["survey"], n["question"], n["option"]) for n in needs}:
+                needs = None
         if "place_id" in given:
             given["place"] = given.pop("place_id")
             if given["place"] is not None:
@@ -538,10 +608,20 @@ class ServiceController(Controller):
         if "need_type" in given:
             given["need_type"] = given["need_type"] or ""
         changes = {k: v for k, v in given.items() if v != row[k]}
+        if needs is not None:
+            changes["answers"] = len(needs)
         if changes:
             async with transaction():
+                if needs is not None:
+                    await _cite(service_id, needs)
                 updated = (
-                    await JointService.update({**changes, "version": row["version"] + 1, "updated_at": now()})
+                    await JointService.update(
+                        {
+                            **{k: v for k, v in changes.items() if k != "answers"},
+                            "version": row["version"] + 1,
+                            "updated_at": now(),
+                        }
+                    )
                     .where((JointService.id == service_id) & (JointService.version == row["version"]))
                     .returning(*JointService.all_columns())
                     .run()

@@ -74,6 +74,20 @@ class OrderSignal(msgspec.Struct, frozen=True, kw_only=True):
     rating: int | None = None
 
 
+class SurveySignal(msgspec.Struct, frozen=True, kw_only=True):
+    survey: str
+    org: str
+    status: str
+
+
+class SurveyRunSignal(msgspec.Struct, frozen=True, kw_only=True):
+    survey: str
+    run: str
+    period: str
+    status: str
+    responses: int
+
+
 def _s(name: str, payload: type, zh_hans: str, en: str) -> SignalType:
     return SignalType(name=name, payload=payload, description=Text(zh_hans=zh_hans, en=en))
 
@@ -128,6 +142,13 @@ ORDER_DISPATCHED = _s(
 )
 ORDER_RATED = _s("joint.order_rated", OrderSignal, "群众评价了服务", "A person rated a service")
 
+SURVEY_CREATED = _s("joint.survey_created", SurveySignal, "发起了需求调查", "A needs survey was set up")
+SURVEY_CHANGED = _s("joint.survey_changed", SurveySignal, "需求调查已修改或归档", "A needs survey changed")
+RUN_OPENED = _s(
+    "joint.survey_run_opened", SurveyRunSignal, "需求调查开放了一期作答", "A survey run opened for answers"
+)
+RUN_CLOSED = _s("joint.survey_run_closed", SurveyRunSignal, "需求调查一期作答结束", "A survey run closed")
+
 SIGNALS: tuple[SignalType, ...] = (
     COUNCIL_CREATED,
     COUNCIL_CHANGED,
@@ -148,4 +169,8 @@ SIGNALS: tuple[SignalType, ...] = (
     ORDER_PLACED,
     ORDER_DISPATCHED,
     ORDER_RATED,
+    SURVEY_CREATED,
+    SURVEY_CHANGED,
+    RUN_OPENED,
+    RUN_CLOSED,
 )

@@ -3,9 +3,16 @@ the service menu's services and orders, and the councils' open tasks."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from core.sdk import StatFigure, Text, fetch_rows, subtree_bounds
 from plugins.joint.processes import FINAL as TASK_FINAL
-from plugins.joint.tables import JointOrder, JointService, JointTask
+from plugins.joint.surveys import quarter_of
+from plugins.joint.tables import JointOrder, JointService, JointSurvey, JointSurveySheet, JointTask
+
+#: Quarters are counted in Beijing time (the platform's default zone), as the runs' periods are named.
+ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def _t(zh_hans: str, zh_hant: str, en: str) -> Text:
@@ -41,6 +48,19 @@ async def joint_figures(org_path: str) -> list[StatFigure]:
         )
         .run()
     )
+    surveys = (
+        await JointSurvey.count()
+        .where(
+            (JointSurvey.org_path >= low) & (JointSurvey.org_path < high) & (JointSurvey.status == "active")
+        )
+        .run()
+    )
+    sheets = await fetch_rows(
+        JointSurveySheet,
+        "SELECT count(*) AS n FROM joint_survey_sheet s JOIN joint_survey_run r ON r.id = s.run "
+        "WHERE r.period = {} AND s.org_path >= {} AND s.org_path < {}",
+        [quarter_of(datetime.now(ZONE).date()), low, high],
+    )
     return [
         StatFigure(
             code="joint.services_published",
@@ -73,5 +93,15 @@ async def joint_figures(org_path: str) -> list[StatFigure]:
             code="joint.council_tasks_open",
             label=_t("联席会议交办在办任务数", "聯席會議交辦在辦任務數", "Council tasks open"),
             value=tasks,
+        ),
+        StatFigure(
+            code="joint.surveys_active",
+            label=_t("在用的需求调查数", "在用的需求調查數", "Needs surveys in use"),
+            value=surveys,
+        ),
+        StatFigure(
+            code="joint.survey_responses_quarter",
+            label=_t("本季度需求调查答卷数", "本季度需求調查答卷數", "Survey responses this quarter"),
+            value=int(sheets[0]["n"]) if sheets else 0,
         ),
     ]

@@ -223,6 +223,87 @@ class JointOrder(Table, tablename="joint_order"):
     created_at = Timestamptz()
 
 
+class JointServiceNeed(Table, tablename="joint_service_need"):
+    """A survey question (and option) whose demand a service answers: the menu's planning cites the
+    needs surveys found (results count the services answering each need)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    service = UUID(index=True)
+    survey = UUID(index=True)
+    question = Varchar(length=40)
+    #: the option cited, or empty for the question as a whole.
+    option = Varchar(length=40, default="")
+
+
+class JointSurvey(Table, tablename="joint_survey"):
+    """A needs survey (需求调查) of an org: for the public of its region or the members of its subtree."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    #: region (the public of the org's subtree) or members (the members of the org's subtree).
+    audience = Varchar(length=16, default="region")
+    #: ``[{"code", "kind", "text", "options": [{"code", "label"}], "required"}]``, fixed once a run opened.
+    questions = JSON(default=[])
+    #: active or archived.
+    status = Varchar(length=16, default="active")
+    version = Integer(default=1)
+    created_by = UUID()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointSurveyRun(Table, tablename="joint_survey_run"):
+    """One quarter's run of a survey (``2026Q4``), open for answers until closed."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    survey = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    period = Varchar(length=8)
+    #: open or closed.
+    status = Varchar(length=16, default="open")
+    responses = Integer(default=0)
+    opened_at = Timestamptz()
+    closed_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class JointSurveyRespondent(Table, tablename="joint_survey_respondent"):
+    """Who answered a run: one row per person and run under a unique key — and nothing of what they
+    answered (that is on a sheet of its own)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    run = UUID(index=True)
+    person = UUID(index=True)
+    created_at = Timestamptz()
+
+
+class JointSurveySheet(Table, tablename="joint_survey_sheet"):
+    """One response's sheet: the run and the org the respondent was counted under, no person."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    run = UUID(index=True)
+    survey = UUID()
+    org = UUID()
+    org_path = Varchar(length=PATH)
+
+
+class JointSurveyAnswer(Table, tablename="joint_survey_answer"):
+    """One answer of a sheet: an option chosen (a row per option of a multiple choice), a rating or a text."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    sheet = UUID(index=True)
+    run = UUID()
+    question = Varchar(length=40)
+    option = Varchar(length=40, null=True, default=None)
+    rating = Integer(null=True, default=None)
+    text = Text(null=True, default=None)
+    #: the sheet's org path, copied so a subtree's results are one range scan.
+    org_path = Varchar(length=PATH)
+
+
 TABLES = [
     JointCouncil,
     JointMember,
@@ -235,6 +316,12 @@ TABLES = [
     JointService,
     JointServiceSlot,
     JointOrder,
+    JointServiceNeed,
+    JointSurvey,
+    JointSurveyRun,
+    JointSurveyRespondent,
+    JointSurveySheet,
+    JointSurveyAnswer,
 ]
 
 APP_CONFIG = AppConfig(

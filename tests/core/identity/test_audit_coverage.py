@@ -1021,6 +1021,57 @@ async def _joint_rate(w: World) -> Call:
     return "POST", f"/api/v1/joint/orders/{order['id']}/rating", {"json": body}
 
 
+_JOINT_QUESTIONS = [
+    {
+        "code": "need",
+        "kind": "single",
+        "text": "需求",
+        "options": [{"code": "a", "label": "甲"}, {"code": "b", "label": "乙"}],
+    },
+    {"code": "advice", "kind": "text", "text": "建议", "required": False},
+]
+
+
+async def _joint_survey(w: World) -> dict[str, Any]:
+    body = {"org_id": str(w.a["id"]), "title": w.name("调查"), "questions": _JOINT_QUESTIONS}
+    return (await w.ok("POST", "/api/v1/joint/surveys", json=body)).json()
+
+
+async def _joint_run(w: World) -> dict[str, Any]:
+    survey = await _joint_survey(w)
+    return (await w.ok("POST", f"/api/v1/joint/surveys/{survey['id']}/runs", json={})).json()
+
+
+@case("POST", "/api/v1/joint/surveys")
+async def _joint_create_survey(w: World) -> Call:
+    body = {"org_id": str(w.a["id"]), "title": w.name("调查"), "questions": _JOINT_QUESTIONS}
+    return "POST", "/api/v1/joint/surveys", {"json": body}
+
+
+@case("PATCH", "/api/v1/joint/surveys/{survey_id}")
+async def _joint_update_survey(w: World) -> Call:
+    url = f"/api/v1/joint/surveys/{(await _joint_survey(w))['id']}"
+    return "PATCH", url, {"json": {"status": "archived"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/surveys/{survey_id}/runs")
+async def _joint_open_run(w: World) -> Call:
+    survey = await _joint_survey(w)
+    return "POST", f"/api/v1/joint/surveys/{survey['id']}/runs", {"json": {"period": "2026Q1"}}
+
+
+@case("POST", "/api/v1/joint/survey-runs/{run_id}/close")
+async def _joint_close_run(w: World) -> Call:
+    return "POST", f"/api/v1/joint/survey-runs/{(await _joint_run(w))['id']}/close", {}
+
+
+@case("POST", "/api/v1/joint/survey-runs/{run_id}/responses")
+async def _joint_respond(w: World) -> Call:
+    # A's admin lives in A: a region survey of A asks them. The text stays out of the audit log.
+    body = {"answers": [{"question": "need", "option": "a"}, {"question": "advice", "text": "很好"}]}
+    return "POST", f"/api/v1/joint/survey-runs/{(await _joint_run(w))['id']}/responses", {"json": body}
+
+
 # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) -----------------------
 
 _ID_NUMBERS = itertools.count(300)

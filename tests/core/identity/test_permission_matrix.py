@@ -122,6 +122,8 @@ PARAMETERS: dict[str, str] = {
     "service_id": "joint_service",
     "partner_id": "joint_partner",
     "order_id": "joint_order",
+    "survey_id": "joint_survey",
+    "run_id": "joint_run",
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     "certificate_id": "disabled_certificate",
     # --- women plugin
@@ -304,6 +306,14 @@ BODIES: dict[tuple[str, str], Any] = {
     # A need ordered from B's org: only B's own people are there.
     ("POST", "/api/v1/joint/orders"): {"need_type": "wage_arrears", "org_id": "{org}"},
     ("POST", "/api/v1/joint/orders/{order_id}/rating"): {"rating": 5},
+    ("POST", "/api/v1/joint/surveys"): {
+        "org_id": "{org}",
+        "title": "乙方调查",
+        "questions": [{"code": "q", "kind": "rating", "text": "满意度"}],
+    },
+    ("PATCH", "/api/v1/joint/surveys/{survey_id}"): {"description": "改"},
+    ("POST", "/api/v1/joint/surveys/{survey_id}/runs"): {},
+    ("POST", "/api/v1/joint/survey-runs/{run_id}/responses"): {"answers": [{"question": "q", "rating": 4}]},
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     ("POST", "/api/v1/disabled/certificates"): {
         "person_id": "{person}",
@@ -685,6 +695,11 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
         "a need is ordered from the person's own org: R's admin's is R",
     ),
     ("POST", "/api/v1/joint/orders/{order_id}/rating"): ({403}, "only the person who ordered rates it"),
+    ("POST", "/api/v1/joint/surveys/{survey_id}/runs"): ({409}, "B's survey has a run open: one at a time"),
+    ("POST", "/api/v1/joint/survey-runs/{run_id}/responses"): (
+        {403},
+        "B's survey asks B's members: R's administrator is none",
+    ),
     # --- self-service -----------------------------------------------------------------------------------
     ("POST", "/api/v1/auth/codes"): ({429}, "A's callers just asked a code for this phone: the resend wait"),
     ("POST", "/api/v1/auth/signup"): ({409}, "one of A's callers just signed up with this very username"),
@@ -766,6 +781,7 @@ LAST = [
     # --- joint plugin (before the logout, which ends every session) ---
     ("DELETE", "/api/v1/joint/councils/{council_id}/members/{council_member_id}"),
     ("DELETE", "/api/v1/joint/referral-rules/{rule_id}"),
+    ("POST", "/api/v1/joint/survey-runs/{run_id}/close"),
     ("POST", "/api/v1/auth/logout"),
 ]
 
@@ -1246,6 +1262,29 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["joint_order"] = str(order["id"])
+    # B's survey of its members, this quarter's run, answered by B's member.
+    survey = await _ok(
+        await api.post(
+            "/api/v1/joint/surveys",
+            json={
+                "org_id": ids["org"],
+                "title": "乙方需求调查",
+                "audience": "members",
+                "questions": [{"code": "q", "kind": "rating", "text": "满意度"}],
+            },
+            headers=control,
+        )
+    )
+    ids["joint_survey"] = str(survey["id"])
+    run = await _ok(await api.post(f"/api/v1/joint/surveys/{survey['id']}/runs", json={}, headers=control))
+    ids["joint_run"] = str(run["id"])
+    await _ok(
+        await api.post(
+            f"/api/v1/joint/survey-runs/{run['id']}/responses",
+            json={"answers": [{"question": "q", "rating": 5}]},
+            headers=b_member,
+        )
+    )
     # --- disabled (the example 残联 plugin, when installed): a county 残联 of B and a certificate of B's
     # person there (without the plugin no route names them: the ids are just never requested).
     ids.update(disabled_org=str(uuid.uuid4()), disabled_certificate=str(uuid.uuid4()))
