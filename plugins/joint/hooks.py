@@ -22,6 +22,7 @@ from core.sdk import (
 from plugins.joint import PLUGIN_INFO
 from plugins.joint import overdue as _overdue  # noqa: F401 (registers the periodic overdue job)
 from plugins.joint.councils import CouncilController, MeetingController, TaskController
+from plugins.joint.demo import seed_joint
 from plugins.joint.orders import ORDER
 from plugins.joint.permissions import PERMISSIONS
 from plugins.joint.picture import PictureController
@@ -102,6 +103,11 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         OrgPathColumn(table="joint_survey_sheet", column="org_path"),
         OrgPathColumn(table="joint_survey_answer", column="org_path"),
     ]
+
+
+@hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int) -> None:
+    await seed_joint(root_path, seed)
 
 
 @hookimpl
