@@ -531,6 +531,14 @@ async def step(
         if to is None or to["status"] != "active":
             raise Problem.invalid((f"/form/{t.handler_field}", "invalid"), locale=env.locale)
         handler_org, handler_path = to["id"], to["path"]
+    elif t.handler == "step" and getattr(step_value, t.handler_field or "", None) is not None:
+        try:
+            to = await _org(UUID(str(getattr(step_value, t.handler_field or ""))))
+        except ValueError:
+            to = None
+        if to is None or to["status"] != "active":
+            raise Problem.invalid((f"/form/{t.handler_field}", "invalid"), locale=env.locale)
+        handler_org, handler_path = to["id"], to["path"]
     elif t.handler == "parent":
         parent = await Org.select(Org.parent).where(Org.id == row["handler_org"]).first().run()
         if parent and parent["parent"] is not None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
-from core.sdk import Org, Principal, Problem, current_principal, within
+from core.sdk import Membership, Org, Person, Principal, Problem, current_principal, within
 from plugins.joint.problems import CHANGED
 
 IfMatch = Annotated[
@@ -56,3 +56,50 @@ async def org_in_reach(org_id: UUID, caller: Principal, permission: str) -> dict
     if row is None or not within(row["path"], caller.reach(permission)):
         raise Problem("not-found")
     return row  # type: ignore[no-any-return]
+
+
+async def person_places(person_id: UUID | None) -> list[dict[str, Any]]:
+    """Where a person is in the tree: their home org first (``home``: True), then every org they are an
+    active member of — each with id, path and depth."""
+    if person_id is None:
+        return []
+    places: list[dict[str, Any]] = []
+    home = (
+        await Person.select(Person.home_org.id, Person.home_org.path, Person.home_org.depth)
+        .where(Person.id == person_id)
+        .first()
+        .run()
+    )
+    if home is not None and home["home_org.id"] is not None:
+        places.append(
+            {
+                "id": home["home_org.id"],
+                "path": home["home_org.path"],
+                "depth": home["home_org.depth"],
+                "home": True,
+            }
+        )
+    rows = (
+        await Membership.select(Membership.org.id, Membership.org.path, Membership.org.depth)
+        .where((Membership.person == person_id) & (Membership.status == "active"))
+        .run()
+    )
+    places += [
+        {"id": r["org.id"], "path": r["org.path"], "depth": r["org.depth"], "home": False} for r in rows
+    ]
+    return places
+
+
+def ancestors(places: list[dict[str, Any]]) -> set[str]:
+    """Every org path at or above the given places (paths are one fixed-width segment per level)."""
+    found: set[str] = set()
+    for place in places:
+        path, depth = place["path"], max(int(place["depth"] or 1), 1)
+        width = len(path) // depth
+        found.update(path[:i] for i in range(width, len(path) + 1, width))
+    return found
+
+
+def member_within(places: list[dict[str, Any]], path: str) -> bool:
+    """Whether one of the person's memberships lies in the subtree at ``path``."""
+    return any(not p["home"] and p["path"].startswith(path) for p in places)

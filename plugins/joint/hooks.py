@@ -16,18 +16,24 @@ from core.sdk import (
     PluginInfo,
     ProcessType,
     SignalType,
+    StatFigure,
     hookimpl,
 )
 from plugins.joint import PLUGIN_INFO
 from plugins.joint import overdue as _overdue  # noqa: F401 (registers the periodic overdue job)
 from plugins.joint.councils import CouncilController, MeetingController, TaskController
+from plugins.joint.demo import seed_joint
+from plugins.joint.orders import ORDER
 from plugins.joint.permissions import PERMISSIONS
 from plugins.joint.picture import PictureController
 from plugins.joint.processes import TASK
 from plugins.joint.referrals import ReferralController
 from plugins.joint.roles import ROLES
+from plugins.joint.services import MyServiceController, OrderController, PartnerController, ServiceController
 from plugins.joint.signals import SIGNALS
-from plugins.joint.tables import APP_CONFIG, JointMember
+from plugins.joint.statistics import joint_figures
+from plugins.joint.surveys import MySurveyController, SurveyController, SurveyRunController
+from plugins.joint.tables import APP_CONFIG, JointMember, JointOrder, JointSurveyRespondent
 
 
 @hookimpl
@@ -47,7 +53,20 @@ def quntuan_piccolo_app() -> AppConfig:
 
 @hookimpl
 def quntuan_routes() -> Sequence[Any]:
-    return [CouncilController, MeetingController, TaskController, ReferralController, PictureController]
+    return [
+        CouncilController,
+        MeetingController,
+        TaskController,
+        ReferralController,
+        PictureController,
+        ServiceController,
+        PartnerController,
+        OrderController,
+        MyServiceController,
+        SurveyController,
+        SurveyRunController,
+        MySurveyController,
+    ]
 
 
 @hookimpl
@@ -62,7 +81,7 @@ def quntuan_signals() -> Sequence[SignalType]:
 
 @hookimpl
 def quntuan_process_types() -> Sequence[ProcessType]:
-    return [TASK]
+    return [TASK, ORDER]
 
 
 @hookimpl
@@ -75,7 +94,25 @@ def quntuan_org_path_columns() -> Sequence[OrgPathColumn]:
         OrgPathColumn(table="joint_task", column="org_path"),
         OrgPathColumn(table="joint_task", column="member_path"),
         OrgPathColumn(table="joint_referral_rule", column="region_path"),
+        OrgPathColumn(table="joint_partner", column="org_path"),
+        OrgPathColumn(table="joint_service", column="org_path"),
+        OrgPathColumn(table="joint_order", column="org_path"),
+        OrgPathColumn(table="joint_order", column="assignee_path"),
+        OrgPathColumn(table="joint_survey", column="org_path"),
+        OrgPathColumn(table="joint_survey_run", column="org_path"),
+        OrgPathColumn(table="joint_survey_sheet", column="org_path"),
+        OrgPathColumn(table="joint_survey_answer", column="org_path"),
     ]
+
+
+@hookimpl
+async def quntuan_demo_seeded(root_path: str, seed: int) -> None:
+    await seed_joint(root_path, seed)
+
+
+@hookimpl
+async def quntuan_statistics(org_path: str) -> Sequence[StatFigure]:
+    return await joint_figures(org_path)
 
 
 @hookimpl
@@ -87,5 +124,14 @@ def quntuan_personal_data() -> Sequence[PersonalDataTable]:
             person_column="representative",
             on_erasure="anonymise",
             fields={"representative": None, "post_title": ""},
-        )
+        ),
+        # An order stays in the menu's figures; erasure clears who placed it and what they wrote.
+        PersonalDataTable(
+            table=JointOrder,
+            person_column="person",
+            on_erasure="anonymise",
+            fields={"person": None, "rating_comment": ""},
+        ),
+        # Who answered which survey run; the answers themselves name nobody and stay in the results.
+        PersonalDataTable(table=JointSurveyRespondent, person_column="person", on_erasure="delete"),
     ]

@@ -126,6 +126,184 @@ class JointReferralRule(Table, tablename="joint_referral_rule"):
     updated_at = Timestamptz()
 
 
+class JointPartner(Table, tablename="joint_partner"):
+    """A partner social organization (合作社会组织) registered with an org: it may take orders dispatched to
+    it (接单) through that org, which records its answers (a partner has no login of its own)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    name = Varchar(length=200)
+    #: 统一社会信用代码 (18 characters), or empty when not registered yet.
+    credit_code = Varchar(length=18, default="")
+    #: social_org, enterprise, volunteer_team or institution.
+    kind = Varchar(length=32, default="social_org")
+    description = Text(default="")
+    #: the request (need) types it serves, e.g. ``["legal_aid", "elderly_care"]``.
+    need_types = JSON(default=[])
+    #: active or inactive.
+    status = Varchar(length=16, default="active")
+    version = Integer(default=1)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointService(Table, tablename="joint_service"):
+    """A service an org publishes on the menu (服务清单): what, for whom, where, how many per period."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    #: for whom (服务对象) and on what terms, as the org words it.
+    eligibility = Text(default="")
+    #: public (anyone may see and order it) or members (members of the org's subtree only).
+    audience = Varchar(length=16, default="public")
+    #: the request (need) type it answers (``wage_arrears``…), for orders placed by need.
+    need_type = Varchar(length=64, default="")
+    #: a core place (阵地) where it is given, or null; ``location`` words where otherwise.
+    place = UUID(null=True, default=None)
+    location = Varchar(length=300, default="")
+    #: orders taken per period (null: no limit).
+    capacity = Integer(null=True, default=None)
+    #: day, week, month, quarter, year or total (the capacity's period).
+    period = Varchar(length=16, default="month")
+    #: published or withdrawn.
+    status = Varchar(length=16, default="published")
+    version = Integer(default=1)
+    created_by = UUID()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointServiceSlot(Table, tablename="joint_service_slot"):
+    """The places of a service taken in one period (``2026-12``, ``2026Q4``…), one row per period: an
+    order takes one with ``taken = taken + 1 WHERE taken < capacity``, exact under any concurrency."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    service = UUID(index=True)
+    period_key = Varchar(length=16)
+    taken = Integer(default=0)
+
+
+class JointOrder(Table, tablename="joint_order"):
+    """A person's order (点单) of a service, or of a need routed by the referral rules, followed as a core
+    process (``joint.service_order``); dispatched (派单) to an org or a partner, taken (接单), done, rated."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    #: the service ordered, or null for a need without a matching service (the org dispatches it).
+    service = UUID(null=True, default=None, index=True)
+    #: the org the order was placed with (the service's, or the one the rules routed the need to).
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    need_type = Varchar(length=64, default="")
+    #: the referral rule that routed a need (the zero id: the platform's default), or null.
+    rule = UUID(null=True, default=None)
+    #: who ordered; cleared when the person's data is erased.
+    person = UUID(null=True, default=None, index=True)
+    process = UUID(null=True, default=None, index=True)
+    #: the period whose place the order holds (``2026-12``…), empty when the service has no limit.
+    period_key = Varchar(length=16, default="")
+    holds_place = Integer(default=0)
+    #: the process's state, kept by the type's ``after`` hooks in the step's transaction.
+    state = Varchar(length=40, default="ordered")
+    assignee_org = UUID(null=True, default=None)
+    assignee_path = Varchar(length=PATH, default="")
+    partner = UUID(null=True, default=None)
+    declines = Integer(default=0)
+    dispatched_at = Timestamptz(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)
+    done_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    #: the person's rating (1–5) after completion, once.
+    rating = Integer(null=True, default=None)
+    rating_comment = Text(default="")
+    rated_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class JointServiceNeed(Table, tablename="joint_service_need"):
+    """A survey question (and option) whose demand a service answers: the menu's planning cites the
+    needs surveys found (results count the services answering each need)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    service = UUID(index=True)
+    survey = UUID(index=True)
+    question = Varchar(length=40)
+    #: the option cited, or empty for the question as a whole.
+    option = Varchar(length=40, default="")
+
+
+class JointSurvey(Table, tablename="joint_survey"):
+    """A needs survey (需求调查) of an org: for the public of its region or the members of its subtree."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    org = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    #: region (the public of the org's subtree) or members (the members of the org's subtree).
+    audience = Varchar(length=16, default="region")
+    #: ``[{"code", "kind", "text", "options": [{"code", "label"}], "required"}]``, fixed once a run opened.
+    questions = JSON(default=[])
+    #: active or archived.
+    status = Varchar(length=16, default="active")
+    version = Integer(default=1)
+    created_by = UUID()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class JointSurveyRun(Table, tablename="joint_survey_run"):
+    """One quarter's run of a survey (``2026Q4``), open for answers until closed."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    survey = UUID(index=True)
+    org_path = Varchar(length=PATH, index=True)
+    period = Varchar(length=8)
+    #: open or closed.
+    status = Varchar(length=16, default="open")
+    responses = Integer(default=0)
+    opened_at = Timestamptz()
+    closed_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class JointSurveyRespondent(Table, tablename="joint_survey_respondent"):
+    """Who answered a run: one row per person and run under a unique key — and nothing of what they
+    answered (that is on a sheet of its own)."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    run = UUID(index=True)
+    person = UUID(index=True)
+    created_at = Timestamptz()
+
+
+class JointSurveySheet(Table, tablename="joint_survey_sheet"):
+    """One response's sheet: the run and the org the respondent was counted under, no person."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    run = UUID(index=True)
+    survey = UUID()
+    org = UUID()
+    org_path = Varchar(length=PATH)
+
+
+class JointSurveyAnswer(Table, tablename="joint_survey_answer"):
+    """One answer of a sheet: an option chosen (a row per option of a multiple choice), a rating or a text."""
+
+    id = UUID(primary_key=True, default=uuid.uuid4)
+    sheet = UUID(index=True)
+    run = UUID()
+    question = Varchar(length=40)
+    option = Varchar(length=40, null=True, default=None)
+    rating = Integer(null=True, default=None)
+    text = Text(null=True, default=None)
+    #: the sheet's org path, copied so a subtree's results are one range scan.
+    org_path = Varchar(length=PATH)
+
+
 TABLES = [
     JointCouncil,
     JointMember,
@@ -134,6 +312,16 @@ TABLES = [
     JointTask,
     JointTaskReport,
     JointReferralRule,
+    JointPartner,
+    JointService,
+    JointServiceSlot,
+    JointOrder,
+    JointServiceNeed,
+    JointSurvey,
+    JointSurveyRun,
+    JointSurveyRespondent,
+    JointSurveySheet,
+    JointSurveyAnswer,
 ]
 
 APP_CONFIG = AppConfig(

@@ -23,8 +23,10 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: What happens when a deadline passes: take a transition, escalate to the parent org, or remind.
 DeadlineAction = Literal["transition", "escalate", "remind"]
 #: Who handles the process after a transition: the same org, its parent (上报), the home org again, or
-#: the org a field of the applicant's form names (``handler_field``: a transfer's receiving org).
-Handler = Literal["same", "parent", "home", "form"]
+#: the org a field of the applicant's form names (``handler_field``: a transfer's receiving org), or
+#: the org a field of the step's own form names (``step``: a dispatch names the org that takes it; an
+#: empty field leaves the handler as it is).
+Handler = Literal["same", "parent", "home", "form", "step"]
 
 
 class Deadline(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,18 +55,20 @@ class State(msgspec.Struct, frozen=True, kw_only=True):
 class Transition(msgspec.Struct, frozen=True, kw_only=True):
     """A step from one of ``sources`` to ``target``.
 
-        Who may take it: the applicant (``applicant=True``), or an account holding ``permission`` on the
-        handling org (``level="org"``), its parent (``"parent"``) or any ancestor (``"ancestor"``), or a
-        person holding a post titled ``post`` in the handling org. With none of these the core's
-        ``core.process.handle`` on the handling org is needed. ``form`` is an optional msgspec Struct for
-        the step's own data; ``comment_required`` makes a reason mandatory (rejections). ``handler`` moves
-        the process up (``parent``), back (``home``) or to the org whose id the form's ``handler_field`` holds
-    (``form``). ``deadline`` overrides the target state's.
-        ``publish_notice`` publishes a notice (公示) of the process when the step is taken.
+    Who may take it: the applicant (``applicant=True``), or an account holding ``permission`` on the
+    handling org (``level="org"``), its parent (``"parent"``) or any ancestor (``"ancestor"``), or a
+    person holding a post titled ``post`` in the handling org. With none of these the core's
+    ``core.process.handle`` on the handling org is needed. ``form`` is an optional msgspec Struct for
+    the step's own data; ``comment_required`` makes a reason mandatory (rejections). ``handler`` moves
+    the process up (``parent``), back (``home``), to the org whose id the applicant's form's
+    ``handler_field`` holds (``form``) or to the one the step's own form names there (``step``: 派单 to
+    the org that takes it; left as is when the field is empty). ``deadline`` overrides the target
+    state's.
+    ``publish_notice`` publishes a notice (公示) of the process when the step is taken.
 
-        ``validate(ctx)`` runs before the change and may veto by raising a :class:`core.kernel.errors.Problem` (or
-        :class:`ProcessRejected`); ``after(ctx)`` runs after it, in the same transaction (create the
-        membership on approval). Either may be ``async``. An ``after`` that raises rolls the whole step back.
+    ``validate(ctx)`` runs before the change and may veto by raising a :class:`core.kernel.errors.Problem` (or
+    :class:`ProcessRejected`); ``after(ctx)`` runs after it, in the same transaction (create the
+    membership on approval). Either may be ``async``. An ``after`` that raises rolls the whole step back.
     """
 
     code: str
@@ -205,6 +209,10 @@ def check_process_type(ptype: ProcessType) -> None:
                 )
         if t.form is not None and not (isinstance(t.form, type) and issubclass(t.form, msgspec.Struct)):
             raise ValueError(f"process type {ptype.code!r}: transition {t.code!r} form must be a Struct")
+        if t.handler == "step" and (t.form is None or t.handler_field not in t.form.__struct_fields__):
+            raise ValueError(
+                f"process type {ptype.code!r}: transition {t.code!r} handler_field must name a field of its form"
+            )
     for s in ptype.states:
         if s.final and s.deadline is not None:
             raise ValueError(f"process type {ptype.code!r}: final state {s.code!r} cannot have a deadline")

@@ -1007,6 +1007,120 @@ async def _joint_delete_rule(w: World) -> Call:
     return "DELETE", f"/api/v1/joint/referral-rules/{(await _joint_rule(w))['id']}", {}
 
 
+async def _joint_service(w: World, **fields: Any) -> dict[str, Any]:
+    body = {"org_id": str(w.union["id"]), "title": w.name("服务"), **fields}
+    return (await w.ok("POST", "/api/v1/joint/services", json=body)).json()
+
+
+async def _joint_step(w: World, process_id: str, transition: str, **body: Any) -> None:
+    headers = await _joint_etag(w, f"/api/v1/processes/{process_id}")
+    await w.ok(
+        "POST",
+        f"/api/v1/processes/{process_id}/transitions",
+        headers,
+        json={"transition": transition, **body},
+    )
+
+
+@case("POST", "/api/v1/joint/services")
+async def _joint_publish(w: World) -> Call:
+    body = {"org_id": str(w.union["id"]), "title": w.name("服务"), "capacity": 5, "period": "week"}
+    return "POST", "/api/v1/joint/services", {"json": body}
+
+
+@case("PATCH", "/api/v1/joint/services/{service_id}")
+async def _joint_update_service(w: World) -> Call:
+    url = f"/api/v1/joint/services/{(await _joint_service(w))['id']}"
+    return "PATCH", url, {"json": {"status": "withdrawn"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/services/{service_id}/orders")
+async def _joint_order(w: World) -> Call:
+    service = await _joint_service(w, capacity=3)
+    return "POST", f"/api/v1/joint/services/{service['id']}/orders", {"json": {"note": "点单"}}
+
+
+@case("POST", "/api/v1/joint/partners")
+async def _joint_partner(w: World) -> Call:
+    return "POST", "/api/v1/joint/partners", {"json": {"org_id": str(w.women["id"]), "name": w.name("社工")}}
+
+
+@case("PATCH", "/api/v1/joint/partners/{partner_id}")
+async def _joint_update_partner(w: World) -> Call:
+    body = {"org_id": str(w.women["id"]), "name": w.name("社工")}
+    url = f"/api/v1/joint/partners/{(await w.ok('POST', '/api/v1/joint/partners', json=body)).json()['id']}"
+    return "PATCH", url, {"json": {"status": "inactive"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/orders")
+async def _joint_order_by_need(w: World) -> Call:
+    # From A (the admin's home org) wage arrears go by the default rule to A's union federation.
+    return "POST", "/api/v1/joint/orders", {"json": {"need_type": "wage_arrears"}}
+
+
+@case("POST", "/api/v1/joint/orders/{order_id}/rating")
+async def _joint_rate(w: World) -> Call:
+    service = await _joint_service(w)
+    url = f"/api/v1/joint/services/{service['id']}/orders"
+    order = (await w.ok("POST", url, w.admin, json={})).json()
+    await _joint_step(w, order["process_id"], "dispatch", form={"org_id": str(w.union["id"])})
+    await _joint_step(w, order["process_id"], "accept")
+    await _joint_step(w, order["process_id"], "complete")
+    body = {"rating": 4, "comment": "很好"}  # the comment stays out of the audit log
+    return "POST", f"/api/v1/joint/orders/{order['id']}/rating", {"json": body}
+
+
+_JOINT_QUESTIONS = [
+    {
+        "code": "need",
+        "kind": "single",
+        "text": "需求",
+        "options": [{"code": "a", "label": "甲"}, {"code": "b", "label": "乙"}],
+    },
+    {"code": "advice", "kind": "text", "text": "建议", "required": False},
+]
+
+
+async def _joint_survey(w: World) -> dict[str, Any]:
+    body = {"org_id": str(w.a["id"]), "title": w.name("调查"), "questions": _JOINT_QUESTIONS}
+    return (await w.ok("POST", "/api/v1/joint/surveys", json=body)).json()
+
+
+async def _joint_run(w: World) -> dict[str, Any]:
+    survey = await _joint_survey(w)
+    return (await w.ok("POST", f"/api/v1/joint/surveys/{survey['id']}/runs", json={})).json()
+
+
+@case("POST", "/api/v1/joint/surveys")
+async def _joint_create_survey(w: World) -> Call:
+    body = {"org_id": str(w.a["id"]), "title": w.name("调查"), "questions": _JOINT_QUESTIONS}
+    return "POST", "/api/v1/joint/surveys", {"json": body}
+
+
+@case("PATCH", "/api/v1/joint/surveys/{survey_id}")
+async def _joint_update_survey(w: World) -> Call:
+    url = f"/api/v1/joint/surveys/{(await _joint_survey(w))['id']}"
+    return "PATCH", url, {"json": {"status": "archived"}, "headers": await _joint_etag(w, url)}
+
+
+@case("POST", "/api/v1/joint/surveys/{survey_id}/runs")
+async def _joint_open_run(w: World) -> Call:
+    survey = await _joint_survey(w)
+    return "POST", f"/api/v1/joint/surveys/{survey['id']}/runs", {"json": {"period": "2026Q1"}}
+
+
+@case("POST", "/api/v1/joint/survey-runs/{run_id}/close")
+async def _joint_close_run(w: World) -> Call:
+    return "POST", f"/api/v1/joint/survey-runs/{(await _joint_run(w))['id']}/close", {}
+
+
+@case("POST", "/api/v1/joint/survey-runs/{run_id}/responses")
+async def _joint_respond(w: World) -> Call:
+    # A's admin lives in A: a region survey of A asks them. The text stays out of the audit log.
+    body = {"answers": [{"question": "need", "option": "a"}, {"question": "advice", "text": "很好"}]}
+    return "POST", f"/api/v1/joint/survey-runs/{(await _joint_run(w))['id']}/responses", {"json": body}
+
+
 # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) -----------------------
 
 _ID_NUMBERS = itertools.count(300)

@@ -119,6 +119,11 @@ PARAMETERS: dict[str, str] = {
     "meeting_id": "joint_meeting",
     "task_id": "joint_task",
     "rule_id": "joint_rule",
+    "service_id": "joint_service",
+    "partner_id": "joint_partner",
+    "order_id": "joint_order",
+    "survey_id": "joint_survey",
+    "run_id": "joint_run",
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     "certificate_id": "disabled_certificate",
     # --- women plugin
@@ -306,6 +311,22 @@ BODIES: dict[tuple[str, str], Any] = {
         "target": "union.*",
     },
     ("PATCH", "/api/v1/joint/referral-rules/{rule_id}"): {"note": "改"},
+    ("POST", "/api/v1/joint/services"): {"org_id": "{org}", "title": "乙方服务"},
+    ("PATCH", "/api/v1/joint/services/{service_id}"): {"description": "改"},
+    ("POST", "/api/v1/joint/services/{service_id}/orders"): {"note": "点单"},
+    ("POST", "/api/v1/joint/partners"): {"org_id": "{org}", "name": "乙方社会组织"},
+    ("PATCH", "/api/v1/joint/partners/{partner_id}"): {"description": "改"},
+    # A need ordered from B's org: only B's own people are there.
+    ("POST", "/api/v1/joint/orders"): {"need_type": "wage_arrears", "org_id": "{org}"},
+    ("POST", "/api/v1/joint/orders/{order_id}/rating"): {"rating": 5},
+    ("POST", "/api/v1/joint/surveys"): {
+        "org_id": "{org}",
+        "title": "乙方调查",
+        "questions": [{"code": "q", "kind": "rating", "text": "满意度"}],
+    },
+    ("PATCH", "/api/v1/joint/surveys/{survey_id}"): {"description": "改"},
+    ("POST", "/api/v1/joint/surveys/{survey_id}/runs"): {},
+    ("POST", "/api/v1/joint/survey-runs/{run_id}/responses"): {"answers": [{"question": "q", "rating": 4}]},
     # --- disabled (the example 残联 plugin, examples/quntuan-disabled, when installed) ---
     ("POST", "/api/v1/disabled/certificates"): {
         "person_id": "{person}",
@@ -561,6 +582,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/processes/statistics"): {"org": "{org}"},
     ("POST", "/api/v1/imports/{what}"): {"parent": "{org}"},
     ("GET", "/api/v1/joint/referrals/route"): {"org_id": "{org}", "request_type": "wage_arrears"},
+    ("GET", "/api/v1/joint/services/figures"): {"org_id": "{org}"},
     ("GET", "/api/v1/orgs/directory"): {"q": ORG_NAME},
     # --- union plugin (工会) ---
     ("GET", "/api/v1/union/members"): {"org": "{org}"},
@@ -590,6 +612,7 @@ QUERY_TARGETS = {
     ("GET", "/api/v1/processes/statistics"),
     ("GET", "/api/v1/files"),
     ("GET", "/api/v1/joint/referrals/route"),
+    ("GET", "/api/v1/joint/services/figures"),
     # --- union plugin (工会) ---
     ("GET", "/api/v1/union/members"),
 }
@@ -658,6 +681,10 @@ SHOWN: dict[tuple[str, str], set[str]] = {
     },
     # A review of a claim is a process at the org the person asked, which names it.
     ("POST", "/api/v1/me/claims/reviews"): {"org", "org_name"},
+    # The service menu lists services for everyone wherever they are to every signed-in caller (the
+    # control's POST /joint/services publishes one of B), each naming the org that gives it; B's
+    # members-only service stays unseen.
+    ("GET", "/api/v1/joint/services"): {"org", "org_name"},
 }
 SELF_ONLY = "a self route: only B's own person (a member of the org) reaches it, not a cadre above"
 PLATFORM_ONLY = "platform-wide: only a grant on the whole platform may"
@@ -706,6 +733,21 @@ CONTROL: dict[tuple[str, str], tuple[set[int], str]] = {
     ("POST", "/api/v1/announcements/{announcement_id}/publish"): (
         {409},
         "the announcement is published already",
+    ),
+    # --- joint plugin ---
+    ("POST", "/api/v1/joint/services/{service_id}/orders"): (
+        {403},
+        "B's service is for B's members: R's administrator is none",
+    ),
+    ("POST", "/api/v1/joint/orders"): (
+        {422},
+        "a need is ordered from the person's own org: R's admin's is R",
+    ),
+    ("POST", "/api/v1/joint/orders/{order_id}/rating"): ({403}, "only the person who ordered rates it"),
+    ("POST", "/api/v1/joint/surveys/{survey_id}/runs"): ({409}, "B's survey has a run open: one at a time"),
+    ("POST", "/api/v1/joint/survey-runs/{run_id}/responses"): (
+        {403},
+        "B's survey asks B's members: R's administrator is none",
     ),
     # --- self-service -----------------------------------------------------------------------------------
     ("POST", "/api/v1/auth/codes"): ({429}, "A's callers just asked a code for this phone: the resend wait"),
@@ -794,6 +836,7 @@ LAST = [
     # --- joint plugin (before the logout, which ends every session) ---
     ("DELETE", "/api/v1/joint/councils/{council_id}/members/{council_member_id}"),
     ("DELETE", "/api/v1/joint/referral-rules/{rule_id}"),
+    ("POST", "/api/v1/joint/survey-runs/{run_id}/close"),
     ("POST", "/api/v1/auth/logout"),
 ]
 
@@ -1262,6 +1305,50 @@ async def world(client: ApiClient) -> World:
         )
     )
     ids["joint_rule"] = str(rule["id"])
+    # B's service for its members, a partner social organization of B, and the order of B's member.
+    service = await _ok(
+        await api.post(
+            "/api/v1/joint/services",
+            json={"org_id": ids["org"], "title": "乙方服务", "audience": "members"},
+            headers=control,
+        )
+    )
+    ids["joint_service"] = str(service["id"])
+    partner = await _ok(
+        await api.post(
+            "/api/v1/joint/partners", json={"org_id": ids["org"], "name": "乙方社会组织"}, headers=control
+        )
+    )
+    ids["joint_partner"] = str(partner["id"])
+    order = await _ok(
+        await api.post(
+            f"/api/v1/joint/services/{service['id']}/orders", json={"note": "乙方点单"}, headers=b_member
+        )
+    )
+    ids["joint_order"] = str(order["id"])
+    # B's survey of its members, this quarter's run, answered by B's member.
+    survey = await _ok(
+        await api.post(
+            "/api/v1/joint/surveys",
+            json={
+                "org_id": ids["org"],
+                "title": "乙方需求调查",
+                "audience": "members",
+                "questions": [{"code": "q", "kind": "rating", "text": "满意度"}],
+            },
+            headers=control,
+        )
+    )
+    ids["joint_survey"] = str(survey["id"])
+    run = await _ok(await api.post(f"/api/v1/joint/surveys/{survey['id']}/runs", json={}, headers=control))
+    ids["joint_run"] = str(run["id"])
+    await _ok(
+        await api.post(
+            f"/api/v1/joint/survey-runs/{run['id']}/responses",
+            json={"answers": [{"question": "q", "rating": 5}]},
+            headers=b_member,
+        )
+    )
     # --- disabled (the example 残联 plugin, when installed): a county 残联 of B and a certificate of B's
     # person there (without the plugin no route names them: the ids are just never requested).
     ids.update(disabled_org=str(uuid.uuid4()), disabled_certificate=str(uuid.uuid4()))

@@ -68,6 +68,17 @@ def test_a_good_type_passes() -> None:
             },
             "names no transition",
         ),
+        (
+            # A dispatch names the org that takes it in its own form: that form must have the field.
+            {
+                "transitions": (
+                    Transition(
+                        code="go", name=T, sources=("a",), target="b", handler="step", handler_field="x"
+                    ),
+                )
+            },
+            "handler_field must name a field of its form",
+        ),
         ({"personal_fields": ("phone",)}, "personal field 'phone'"),
         ({"form": dict}, "form must be a msgspec Struct"),
         ({"on_objection": "reopen"}, "reopen_state"),
