@@ -4,7 +4,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-06T09:00:00:000000"
+ID = "2026-12-04T19:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "the service menu: partner social organizations, services, their places per period, orders"
 

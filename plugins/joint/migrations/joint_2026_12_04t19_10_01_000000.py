@@ -1,6 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-12-07T09:00:01:000000"
+ID = "2026-12-04T19:10:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one response per person and run, one run per survey and quarter, results by subtree"
 

@@ -1,6 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-12-06T09:00:01:000000"
+ID = "2026-12-04T19:00:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one place row per service and period, unique partner codes, bytewise org paths of the menu"
 
