@@ -49,7 +49,9 @@ def _details_components(event_types: Mapping[str, EventType]) -> tuple[dict[str,
             [event_type.details], ref_template=_REF + prefix + "{name}"
         )
         for name, schema in defs.items():
-            components[prefix + name] = schema
+            # Titled as named: one Struct declared for several types (youth's three meetings) is then
+            # several models to a client generator, never two of one name.
+            components[prefix + name] = {**schema, "title": prefix + name}
         names[code] = top["$ref"].removeprefix(_REF)
     return names, components
 
