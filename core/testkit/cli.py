@@ -11,11 +11,8 @@ from core.kernel.startup import EXIT_FAILED
 
 
 def check_plugins() -> None:
-    """Run the testkit's contract suite on every installed, enabled plugin (exit 1 if one fails).
-
-    On a fresh SQLite database of its own, migrated for the core and those plugins; nothing else is
-    touched.
-    """
+    """What ``quntuan plugins check`` does (its help text is ``core.builtin._CHECK_HELP``, registered
+    without importing the testkit)."""
     import contextlib
     import importlib.metadata
     import io
